@@ -1,0 +1,7 @@
+"""``python -m graphstudio``: the same as the ``graphstudio`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

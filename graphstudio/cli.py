@@ -1,0 +1,187 @@
+"""The ``graphstudio`` command.
+
+::
+
+    graphstudio [FILE] [--screenshot OUT.png]     open the editor (on FILE)
+    graphstudio eval FILE [--output NAME] [--json] values and gradients of every named node
+    graphstudio export FILE -o OUT [...]          annotated images (PNG, SVG, PDF, TikZ)
+    graphstudio explain FILE [...]                ledger, paths, formulas, gradient check
+    graphstudio train FILE --steps N --lr X       gradient descent, headless
+
+Errors in the user's input print one line ``FILE:LINE:COL: message`` (or ``FILE: message``)
+on stderr and exit with status 1; there is never a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .core.engine import Evaluation, evaluate
+from .core.graph import Graph, GraphError, format_value
+from .io import OpenError, open_document
+from .io.document import Document, jsonable
+
+__all__ = ["main", "UsageError", "load_and_evaluate"]
+
+#: subcommand -> "module:function" taking (argv) and returning an exit status. Subcommands
+#: live in their own modules so that ``eval`` never imports Qt.
+SUBCOMMANDS: dict[str, str] = {
+    "eval": "graphstudio.cli:eval_main",
+    "export": "graphstudio.render.export_cli:main",
+    "explain": "graphstudio.core.explain_cli:main",
+    "train": "graphstudio.core.train_cli:main",
+}
+
+
+class UsageError(Exception):
+    """A problem with the user's input: printed as one line, exit status 1."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # exit status 1 with one clear line, like other errors
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        sys.exit(1)
+
+
+def parser(prog: str, description: str) -> argparse.ArgumentParser:
+    return _Parser(prog=prog, description=description)
+
+
+def load_and_evaluate(path: str, output: str | None = None) -> tuple[Document, Evaluation]:
+    """Open FILE, pick the output by name, evaluate; raise UsageError with a located message
+    for anything the user must fix (including shape mismatches, which are fatal here)."""
+    try:
+        doc = open_document(path)
+    except OpenError as exc:
+        raise UsageError(str(exc)) from None
+    graph = doc.graph
+    out_node = None
+    if output is not None:
+        try:
+            out_node = graph.find(output)
+        except GraphError:
+            names = ", ".join(sorted(graph.names())) or "none"
+            raise UsageError(f"{path}: --output {output}: no node of that name (names: {names})") from None
+    if len(graph) == 0:
+        raise UsageError(f"{path}: the file defines no nodes")
+    ev = evaluate(graph, out_node)
+    fatal = ev.fatal_errors
+    if fatal:
+        err = min(fatal, key=lambda e: graph.data(e.node).get("source", (0, 0)))
+        raise UsageError(f"{locate(path, graph, err.node)}: {err.message}")
+    return doc, ev
+
+
+def locate(path: str, graph: Graph, node: int) -> str:
+    """``FILE:LINE:COL`` for nodes parsed from text, else ``FILE: node NAME``."""
+    src = graph.data(node).get("source")
+    if src:
+        return f"{path}:{src[0]}:{src[1]}"
+    return f"{path}: node {graph.label(node)}"
+
+
+def warn_domain(path: str, graph: Graph, ev: Evaluation) -> None:
+    for w in sorted(ev.warnings, key=lambda e: graph.data(e.node).get("source", (0, 0))):
+        line = graph.data(w.node).get("source", (None,))[0]
+        where = f"{path}:{line}" if line else path
+        print(f"{where}: warning: {graph.label(w.node)}: {w.message}", file=sys.stderr)
+
+
+def named_nodes(graph: Graph) -> list[int]:
+    return sorted(graph.names().values(), key=lambda n: graph.data(n)["seq"])
+
+
+def eval_main(argv: Sequence[str]) -> int:
+    p = parser("graphstudio eval", "Print every named node's value and gradient.")
+    p.add_argument("file", help="a .gs or .json graph")
+    p.add_argument("--output", metavar="NAME", help="differentiate this node (default: the only "
+                   "sink, else the last assigned name)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = p.parse_args(argv)
+    doc, ev = load_and_evaluate(args.file, args.output)
+    graph = doc.graph
+    warn_domain(args.file, graph, ev)
+    nodes = named_nodes(graph)
+    out_label = graph.label(ev.output) if ev.output is not None else None
+    if args.json:
+        data = {
+            "output": out_label,
+            "nodes": {
+                graph.label(n): {"op": graph.op(n), "value": jsonable(ev.values.get(n)),
+                                 "grad": jsonable(ev.grads.get(n))}
+                for n in nodes
+            },
+        }
+        print(json.dumps(data))
+        return 0
+    rows = [("name", "op", "value", f"grad d{out_label}/d·")]
+    for n in nodes:
+        rows.append((graph.label(n), graph.op(n), format_value(ev.values.get(n), 6),
+                     format_value(ev.grads.get(n), 6)))
+    print(table(rows))
+    return 0
+
+
+def table(rows: list[tuple[str, ...]]) -> str:
+    """Rows as aligned columns; multi-line cells (arrays) continue under their column."""
+    split = [[c.splitlines() or [""] for c in r] for r in rows]
+    widths = [max(len(line) for r in split for line in r[i]) for i in range(len(rows[0]))]
+    out = []
+    for k, r in enumerate(split):
+        height = max(len(c) for c in r)
+        for h in range(height):
+            cells = [(c[h] if h < len(c) else "").ljust(w) for c, w in zip(r, widths)]
+            out.append("  ".join(cells).rstrip())
+        if k == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def editor_main(argv: Sequence[str]) -> int:
+    p = parser("graphstudio", "Open the GraphStudio editor. Subcommands: "
+               + ", ".join(SUBCOMMANDS) + " (graphstudio SUBCOMMAND --help).")
+    p.add_argument("file", nargs="?", help="a .gs or .json file to open")
+    p.add_argument("--screenshot", metavar="OUT.png",
+                   help="render the whole window to a PNG and exit (works headless)")
+    args = p.parse_args(argv)
+    if args.screenshot and not Path(args.screenshot).resolve().parent.is_dir():
+        raise UsageError(f"{args.screenshot}: the folder does not exist")
+    try:
+        app = importlib.import_module("graphstudio.ui.app")
+    except ImportError as exc:
+        raise UsageError(f"the editor cannot start: {exc}") from None
+    return app.run(args.file, screenshot=args.screenshot)
+
+
+def _resolve(target: str) -> Callable[[Sequence[str]], int]:
+    module, func = target.split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            try:
+                fn = _resolve(SUBCOMMANDS[argv[0]])
+            except (ImportError, AttributeError):
+                raise UsageError(f"'graphstudio {argv[0]}' is not available in this version") from None
+            return fn(argv[1:])
+        return editor_main(argv)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,542 @@
+"""Forward and backward passes over a :class:`~graphstudio.core.graph.Graph`.
+
+Execution semantics, as in the lectures:
+
+* **Forward**: nodes are visited in topological order (parents first) and each op node gets
+  ``u_i = f_i(parents)``. A node that cannot be computed gets an error instead of a value:
+  ``missing`` (an unconnected argument or an input with no value), ``shape`` (arguments whose
+  shapes do not fit), or ``upstream`` (a parent failed). A *domain* problem (``log(-1)``,
+  ``1/0``) is not fatal: the value is NaN or inf and the node carries a ``domain`` warning.
+* **Backward**: reverse-mode differentiation of one output. ``grad_table[output] = 1`` and
+  then, in reverse topological order, every node's upstream gradient is pushed through its
+  op's vector-Jacobian product into its parents and summed there: a node's gradient is the sum
+  over its successors of ``upstream × local derivative`` (the lectures' ``grad_table``).
+  Constants get no gradient. Nodes that do not reach the output get zero.
+* **Results are data**: :func:`evaluate` returns an :class:`Evaluation` and changes nothing in
+  the graph, so running it twice gives the same numbers and two results can sit side by side.
+
+No traversal recurses: graphs are compiled to flat lists in topological order, so a chain of
+a million nodes evaluates.
+
+>>> from graphstudio.core.graph import Graph
+>>> g = Graph()
+>>> x = g.add_input("x", 3.0); y = g.add_input("y", -2.0)
+>>> z = g.add_op("mul", [x, y], name="z")
+>>> ev = evaluate(g)
+>>> ev.values[z], ev.grads[x], ev.grads[y]
+(-6.0, -2.0, 3.0)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import networkx as nx
+import numpy as np
+
+from .graph import Graph, format_value
+from .ops import OPS, Op, Value, unbroadcast
+
+__all__ = [
+    "NodeError", "Program", "Evaluation", "Evaluator", "compile_graph", "evaluate",
+    "gradient_check", "CheckResult", "Step", "forward_steps", "backward_steps", "kinks",
+]
+
+FATAL_KINDS = ("missing", "shape", "upstream", "error")
+
+
+@dataclass(frozen=True)
+class NodeError:
+    """Why a node has no (finite) value. ``kind`` is missing/shape/upstream/domain/error."""
+
+    node: int
+    kind: str
+    message: str
+
+    @property
+    def fatal(self) -> bool:
+        return self.kind in FATAL_KINDS
+
+
+@dataclass
+class Program:
+    """A graph flattened into lists in topological order, ready to run fast."""
+
+    order: list[int]  # node ids in topological order
+    index: dict[int, int]  # node id -> position in ``order``
+    ops: list[Op | None]  # None for leaves
+    kinds: list[str]  # "input", "const" or op name
+    parents: list[tuple[int, ...]]  # parent positions by port (-1 for an unconnected port)
+    leaf_values: list[Value]  # values of leaves (None for op nodes)
+
+
+def compile_graph(graph: Graph) -> Program:
+    order = graph.topological_order()
+    index = {n: i for i, n in enumerate(order)}
+    ops: list[Op | None] = []
+    kinds: list[str] = []
+    parents: list[tuple[int, ...]] = []
+    leaf_values: list[Value] = []
+    nodes = graph.g.nodes
+    pred = graph.g.pred
+    for n in order:
+        data = nodes[n]
+        kind = data["op"]
+        kinds.append(kind)
+        if kind in ("input", "const"):
+            ops.append(None)
+            parents.append(())
+            leaf_values.append(data.get("value"))
+            continue
+        op = OPS[kind]
+        ops.append(op)
+        leaf_values.append(None)
+        by_port = {}
+        for src, keys in pred[n].items():
+            for k in keys:
+                by_port[k] = index[src]
+        count = max(max(by_port, default=-1) + 1, min(op.arity))
+        parents.append(tuple(by_port.get(p, -1) for p in range(count)))
+    return Program(order, index, ops, kinds, parents, leaf_values)
+
+
+def _normalise(v: Any) -> Value:
+    if type(v) is float:
+        return v
+    if isinstance(v, np.ndarray):
+        if v.ndim == 0:
+            return float(v)
+        if v.dtype != np.float64:
+            return v.astype(float)
+        return v
+    return float(v)
+
+
+def _finite(v: Value) -> bool:
+    if type(v) is float:
+        return math.isfinite(v)
+    return bool(np.all(np.isfinite(v)))
+
+
+def _shape(v: Value) -> tuple[int, ...]:
+    return () if isinstance(v, float) else np.shape(v)
+
+
+@dataclass
+class Evaluation:
+    """The result of a forward (and backward) pass. Keyed by node id."""
+
+    graph: Graph
+    program: Program
+    values: dict[int, Value]
+    grads: dict[int, Value]
+    errors: dict[int, NodeError]
+    output: int | None
+    recomputed: set[int] = field(default_factory=set)
+
+    @property
+    def warnings(self) -> list[NodeError]:
+        return [e for e in self.errors.values() if e.kind == "domain"]
+
+    @property
+    def fatal_errors(self) -> list[NodeError]:
+        return [e for e in self.errors.values() if e.fatal and e.kind != "upstream"]
+
+    def value(self, node: int) -> Value:
+        return self.values.get(node)
+
+    def grad(self, node: int) -> Value:
+        return self.grads.get(node)
+
+    def _args(self, child: int) -> tuple[Op, tuple]:
+        i = self.program.index[child]
+        op = self.program.ops[i]
+        args = tuple(self.values[self.program.order[p]] for p in self.program.parents[i])
+        return op, args
+
+    def contribution(self, parent: int, child: int, port: int) -> Value:
+        """``upstream × local derivative`` sent from ``child`` back into ``parent`` via ``port``:
+        the vector-Jacobian product, shaped like ``parent``'s value."""
+        op, args = self._args(child)
+        g = self.grads.get(child)
+        if g is None or any(a is None for a in args):
+            return None
+        with np.errstate(all="ignore"):
+            c = _vjp(op, g, args, self.values[child])[port]
+            return _normalise(unbroadcast(c, _shape(args[port])))
+
+    def local_derivative(self, parent: int, child: int, port: int, limit: int = 400) -> Value:
+        """``∂child/∂parent`` at the current values: a number when both are scalars, else the
+        Jacobian as a matrix (rows: child's elements, columns: parent's), or None when it
+        would have more than ``limit`` entries."""
+        op, args = self._args(child)
+        out = self.values.get(child)
+        if out is None or any(a is None for a in args):
+            return None
+        out_shape, in_shape = _shape(out), _shape(args[port])
+        n_out, n_in = int(np.prod(out_shape)), int(np.prod(in_shape))
+        if n_out * n_in > limit:
+            return None
+        with np.errstate(all="ignore"):
+            if out_shape == ():
+                d = _vjp(op, 1.0, args, out)[port]
+                d = _normalise(unbroadcast(d, in_shape))
+                return d if in_shape == () else np.asarray(d).reshape(1, n_in)
+            rows = []
+            for k in range(n_out):
+                e = np.zeros(n_out)
+                e[k] = 1.0
+                d = _vjp(op, e.reshape(out_shape), args, out)[port]
+                rows.append(np.asarray(unbroadcast(d, in_shape), dtype=float).reshape(n_in))
+            return np.array(rows)
+
+    def formula(self, parent: int, child: int, port: int) -> str:
+        """The edge label ``∂z/∂x = y`` in the nodes' names."""
+        op, _args = self._args(child)
+        names = [self.graph.label(self.program.order[p]) for p in self.program.parents[
+            self.program.index[child]]]
+        out = self.graph.label(child)
+        return f"∂{out}/∂{self.graph.label(parent)} = {op.formula(port, names, out)}"
+
+
+def _vjp(op: Op, g: Value, args: tuple, out: Value) -> tuple:
+    if op.scalar_vjp is not None and type(g) is float and all(type(a) is float for a in args):
+        return op.scalar_vjp(g, args, out)
+    return op.vjp(g, args, out)
+
+
+def _run_forward(prog: Program, values: list, errors: dict, positions: Iterator[int] | range,
+                 graph: Graph) -> None:
+    """Fill ``values`` at ``positions`` (ascending), recording node errors by position."""
+    ops, parents, order = prog.ops, prog.parents, prog.order
+    failed = set()
+    for i in errors:
+        if errors[i].fatal:
+            failed.add(i)
+    with np.errstate(all="ignore"):
+        for i in positions:
+            op = ops[i]
+            if op is None:
+                v = prog.leaf_values[i]
+                if v is None:
+                    errors[i] = NodeError(order[i], "missing",
+                                          f"input {graph.label(order[i])} has no value")
+                    failed.add(i)
+                else:
+                    errors.pop(i, None)
+                    failed.discard(i)
+                values[i] = v
+                continue
+            ps = parents[i]
+            errors.pop(i, None)
+            failed.discard(i)
+            if -1 in ps:
+                port = ps.index(-1)
+                errors[i] = NodeError(order[i], "missing",
+                                      f"argument {port + 1} of {graph.label(order[i])} "
+                                      f"({op.name}) is not connected")
+                failed.add(i)
+                values[i] = None
+                continue
+            if failed:
+                bad = [p for p in ps if p in failed]
+                if bad:
+                    errors[i] = NodeError(order[i], "upstream",
+                                          f"{graph.label(order[bad[0]])} has no value")
+                    failed.add(i)
+                    values[i] = None
+                    continue
+            args = [values[p] for p in ps]
+            sf = op.scalar_forward
+            try:
+                if sf is not None and all(type(a) is float for a in args):
+                    try:
+                        v = sf(*args)
+                    except (ArithmeticError, ValueError):
+                        v = _normalise(op.forward(*[np.float64(a) for a in args]))
+                else:
+                    v = _normalise(op.forward(*args))
+            except ValueError:
+                shapes = " and ".join(str(_shape(a)) for a in args)
+                errors[i] = NodeError(order[i], "shape",
+                                      f"shape mismatch: {op.name} of shapes {shapes}")
+                failed.add(i)
+                values[i] = None
+                continue
+            except Exception as exc:  # an op must never bring the program down
+                errors[i] = NodeError(order[i], "error", f"{op.name} failed: {exc}")
+                failed.add(i)
+                values[i] = None
+                continue
+            values[i] = v
+            if op.may_fail and not _finite(v) and all(_finite(a) for a in args):
+                errors[i] = NodeError(order[i], "domain",
+                                      f"{op.name} of {', '.join(format_value(a) for a in args)}"
+                                      f" is {format_value(v) if type(v) is float else 'not finite'}")
+
+
+def _run_backward(prog: Program, values: list, out_pos: int) -> list:
+    """Reverse-mode pass: returns the grad_table as a list by position."""
+    n = len(prog.order)
+    grads: list = [None] * n
+    out_value = values[out_pos]
+    if out_value is None:
+        return grads
+    grads[out_pos] = 1.0 if type(out_value) is float else np.ones_like(out_value)
+    ops, parents, kinds = prog.ops, prog.parents, prog.kinds
+    with np.errstate(all="ignore"):
+        for i in range(out_pos, -1, -1):
+            g = grads[i]
+            op = ops[i]
+            if g is None or op is None:
+                continue
+            ps = parents[i]
+            args = [values[p] for p in ps]
+            out = values[i]
+            if op.scalar_vjp is not None and type(g) is float and all(type(a) is float for a in args):
+                contribs = op.scalar_vjp(g, args, out)
+            else:
+                contribs = op.vjp(g, args, out)
+            for port, p in enumerate(ps):
+                if kinds[p] == "const":
+                    continue
+                c = contribs[port]
+                a = args[port]
+                if type(a) is float:
+                    if type(c) is not float:
+                        c = float(np.sum(c)) if np.ndim(c) else float(c)
+                elif np.shape(c) != a.shape:
+                    c = unbroadcast(c, a.shape)
+                prev = grads[p]
+                grads[p] = c if prev is None else prev + c
+    return grads
+
+
+def _zeros_like(v: Value) -> Value:
+    return 0.0 if type(v) is float else np.zeros_like(v)
+
+
+def _assemble(graph: Graph, prog: Program, values: list, grads: list, errors: dict,
+              out_node: int | None) -> Evaluation:
+    order = prog.order
+    vals = dict(zip(order, values))
+    gr = {}
+    for i, n in enumerate(order):
+        g = grads[i]
+        v = values[i]
+        if g is None and v is not None and prog.kinds[i] != "const":
+            g = _zeros_like(v)
+        elif g is not None and type(g) is not float and type(v) is float:
+            g = float(g)
+        gr[n] = g
+    errs = {order[i]: e for i, e in errors.items()}
+    return Evaluation(graph, prog, vals, gr, errs, out_node)
+
+
+def evaluate(graph: Graph, output: int | None = None, program: Program | None = None) -> Evaluation:
+    """Run the forward pass and the backward pass of ``output`` (default: the graph's)."""
+    prog = program or compile_graph(graph)
+    n = len(prog.order)
+    values: list = [None] * n
+    errors: dict[int, NodeError] = {}
+    _run_forward(prog, values, errors, range(n), graph)
+    out_node = output if output is not None else graph.default_output()
+    grads = _run_backward(prog, values, prog.index[out_node]) if out_node is not None else [None] * n
+    ev = _assemble(graph, prog, values, grads, errors, out_node)
+    ev.recomputed = set(prog.order)
+    return ev
+
+
+class Evaluator:
+    """Keeps a compiled graph and its values, so that changing one input recomputes only the
+    nodes that depend on it (then runs the backward pass again, which every gradient may
+    depend on). Any structural change to the graph recompiles on the next call.
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self._program: Program | None = None
+        self._values: list | None = None
+        self._errors: dict[int, NodeError] = {}
+        graph.subscribe(self._on_change)
+
+    def close(self) -> None:
+        self.graph.unsubscribe(self._on_change)
+
+    def _on_change(self, event: str, **details: Any) -> None:
+        if event in ("node_moved", "output_changed"):
+            return
+        if event == "node_changed" and details.get("attr") not in ("op",):
+            return
+        if event == "value_changed":
+            return  # handled by set_input or picked up on full evaluation
+        self._program = None
+
+    def evaluate(self, output: int | None = None) -> Evaluation:
+        self._program = compile_graph(self.graph)
+        prog = self._program
+        self._values = [None] * len(prog.order)
+        self._errors = {}
+        _run_forward(prog, self._values, self._errors, range(len(prog.order)), self.graph)
+        return self._finish(output, set(prog.order))
+
+    def set_input(self, node: int, value: Any, output: int | None = None) -> Evaluation:
+        """Set an input's value and re-evaluate only its descendants."""
+        self.graph.set_value(node, value)
+        if self._program is None or self._values is None:
+            return self.evaluate(output)
+        prog = self._program
+        i = prog.index[node]
+        prog.leaf_values[i] = self.graph.value(node)
+        affected = nx.descendants(self.graph.g, node)
+        affected.add(node)
+        positions = sorted(prog.index[n] for n in affected)
+        _run_forward(prog, self._values, self._errors, positions, self.graph)
+        return self._finish(output, affected)
+
+    def _finish(self, output: int | None, recomputed: set[int]) -> Evaluation:
+        prog = self._program
+        out_node = output if output is not None else self.graph.default_output()
+        n = len(prog.order)
+        grads = _run_backward(prog, self._values, prog.index[out_node]) if out_node is not None else [None] * n
+        ev = _assemble(self.graph, prog, list(self._values), grads, dict(self._errors), out_node)
+        ev.recomputed = recomputed
+        return ev
+
+
+# ---- gradient check --------------------------------------------------------------------------
+
+
+@dataclass
+class CheckResult:
+    """Backprop against a central difference for one input."""
+
+    node: int
+    backprop: Value
+    numeric: Value
+    rel_error: float
+    ok: bool
+    note: str = ""
+
+
+def kinks(ev: Evaluation, tol: float = 1e-4) -> list[int]:
+    """Nodes evaluated at (or within ``tol`` of) a point where their op has no derivative:
+    relu or abs at 0, max/min at a tie."""
+    found = []
+    for i, op in enumerate(ev.program.ops):
+        if op is None:
+            continue
+        n = ev.program.order[i]
+        args = [ev.values.get(ev.program.order[p]) for p in ev.program.parents[i]]
+        if any(a is None for a in args):
+            continue
+        if op.name in ("relu", "abs") and np.any(np.abs(args[0]) <= tol):
+            found.append(n)
+        elif op.name in ("max", "min") and np.any(np.abs(np.subtract(args[0], args[1])) <= tol):
+            found.append(n)
+        elif op.name in ("amax", "amin"):
+            flat = np.sort(np.ravel(args[0]))
+            if flat.size > 1 and np.any(np.abs(np.diff(flat if op.name == "amin" else flat[::-1])) <= tol):
+                target = flat[-1] if op.name == "amax" else flat[0]
+                if np.sum(np.abs(flat - target) <= tol) > 1:
+                    found.append(n)
+    return found
+
+
+def gradient_check(graph: Graph, output: int | None = None, eps: float = 1e-6,
+                   rtol: float = 1e-4) -> dict[int, CheckResult]:
+    """Compare every input's backprop gradient with a central difference
+    ``(f(x + h) - f(x - h)) / 2h`` (element by element for arrays)."""
+    base = evaluate(graph, output)
+    out = base.output
+    prog = base.program
+    kink_nodes = kinks(base, tol=max(eps * 10, 1e-9))
+    results = {}
+    for node in graph.inputs():
+        x = graph.value(node)
+        g = base.grads.get(node)
+        if x is None or g is None:
+            continue
+        arr = np.array(x, dtype=float, ndmin=1)
+        numeric = np.zeros_like(arr)
+        for k in range(arr.size):
+            h = eps * max(1.0, abs(arr.flat[k]))
+            vals = []
+            for sign in (1, -1):
+                trial = arr.copy()
+                trial.flat[k] += sign * h
+                prog.leaf_values[prog.index[node]] = float(trial[0]) if np.ndim(x) == 0 else trial
+                ev = evaluate(graph, out, program=prog)
+                ov = ev.values.get(out)
+                vals.append(np.sum(ov) if ov is not None else math.nan)
+            numeric.flat[k] = (vals[0] - vals[1]) / (2 * h)
+        prog.leaf_values[prog.index[node]] = x
+        num = float(numeric[0]) if np.ndim(x) == 0 else numeric
+        gb = np.asarray(g, dtype=float)
+        denom = np.maximum(np.maximum(np.abs(gb), np.abs(numeric.reshape(gb.shape))), 1e-6)
+        rel = float(np.max(np.abs(gb - numeric.reshape(gb.shape)) / denom))
+        ok = bool(rel <= rtol)
+        note = ""
+        if not np.all(np.isfinite(gb)) or not np.all(np.isfinite(numeric)):
+            ok = False
+            note = "not finite"
+        if not ok:
+            on_path = [k for k in kink_nodes if k in nx.descendants(graph.g, node)]
+            if on_path:
+                names = ", ".join(f"{graph.label(k)} ({graph.op(k)})" for k in on_path)
+                note = f"kink: {names} is at a point with no derivative; backprop takes the subgradient"
+        results[node] = CheckResult(node, g, num, rel, ok, note)
+    return results
+
+
+# ---- step-by-step events -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a pass, for players and step-by-step exports.
+
+    Forward: ``node`` gets ``value`` from ``edges`` (its parents). Backward: ``node`` gets
+    ``grad`` as the sum of ``terms``, one per successor edge, each
+    ``(parent, child, port, upstream, local, contribution)``."""
+
+    phase: str  # "forward" or "backward"
+    node: int
+    value: Value = None
+    grad: Value = None
+    edges: tuple[tuple[int, int, int], ...] = ()
+    terms: tuple[tuple[int, int, int, Value, Value, Value], ...] = ()
+
+
+def forward_steps(ev: Evaluation) -> list[Step]:
+    """One step per node in topological order (leaves first)."""
+    steps = []
+    for n in ev.program.order:
+        edges = tuple(ev.graph.in_edges(n))
+        steps.append(Step("forward", n, value=ev.values.get(n), edges=edges))
+    return steps
+
+
+def backward_steps(ev: Evaluation) -> list[Step]:
+    """One step per node that reaches the output, in reverse topological order, each with its
+    ``grad_table`` terms: for every successor, upstream × local derivative."""
+    if ev.output is None or ev.values.get(ev.output) is None:
+        return []
+    reach = nx.ancestors(ev.graph.g, ev.output)
+    reach.add(ev.output)
+    steps = []
+    for n in reversed(ev.program.order):
+        if n not in reach or ev.program.kinds[ev.program.index[n]] == "const":
+            continue
+        terms = []
+        for parent, child, port in ev.graph.out_edges(n):
+            if child not in reach:
+                continue
+            terms.append((parent, child, port, ev.grads.get(child),
+                          ev.local_derivative(parent, child, port),
+                          ev.contribution(parent, child, port)))
+        steps.append(Step("backward", n, value=ev.values.get(n), grad=ev.grads.get(n),
+                          edges=tuple(t[:3] for t in terms), terms=tuple(terms)))
+    return steps

@@ -1,0 +1,235 @@
+"""The JSON document (``.json``): the whole editor state, with a ``format_version``.
+
+::
+
+    {
+      "format_version": 1,
+      "app": "graphstudio",
+      "nodes": [{"id": 0, "op": "input", "name": "a", "value": -1.0, "pos": [0, 0],
+                 "trainable": false}, ...],
+      "edges": [{"src": 0, "dst": 3, "port": 0}, ...],
+      "output": 5,            # the chosen output node id, or null
+      "view": {...}           # view settings the editor keeps (zoom, grid, edge labels...)
+    }
+
+Values are numbers or nested lists; non-finite numbers are the strings ``"nan"``, ``"inf"``,
+``"-inf"`` so the file stays valid JSON. Nothing is pickled and nothing in a file is executed:
+every field is checked, and a bad file raises :class:`DocumentError` that names the file and the
+field. Older versions are upgraded by :data:`MIGRATIONS`; a newer version is refused.
+
+Writes are atomic: the text goes to a temporary file in the same folder, which then replaces the
+old file, so a crash mid-save never leaves a half-written document.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ..core.graph import Graph, GraphError
+from ..core.ops import LEAF_KINDS, OPS
+
+__all__ = ["FORMAT_VERSION", "DocumentError", "Document", "to_json", "from_json", "save",
+           "load", "atomic_write_text", "jsonable"]
+
+FORMAT_VERSION = 1
+
+#: format_version -> function upgrading a dict of that version to the next one.
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {
+    # Version 0 (pre-release) called the node list "vertices" and had no view settings.
+    0: lambda d: {**{k: v for k, v in d.items() if k != "vertices"},
+                  "nodes": d.get("vertices", d.get("nodes", [])), "view": d.get("view", {}),
+                  "format_version": 1},
+}
+
+_NODE_KEYS = {"id", "op", "name", "value", "pos", "trainable", "data", "source", "seq"}
+
+
+class DocumentError(ValueError):
+    """A document that cannot be read; the message names the file and what is wrong."""
+
+
+@dataclass
+class Document:
+    graph: Graph
+    view: dict[str, Any] = field(default_factory=dict)
+
+
+def jsonable(value: Any) -> Any:
+    """A value as JSON data: floats and nested lists, non-finite numbers as strings."""
+    if value is None:
+        return None
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()]
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    v = float(value)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return v
+
+
+def _from_jsonable(value: Any, where: str) -> Any:
+    if value is None:
+        return None
+
+    def conv(v: Any) -> Any:
+        if isinstance(v, list):
+            return [conv(x) for x in v]
+        if isinstance(v, bool):
+            raise DocumentError(f"{where}: expected a number, found {v!r}")
+        if isinstance(v, (int, float)):
+            return float(v)
+        if isinstance(v, str) and v in ("nan", "inf", "-inf"):
+            return float(v)
+        raise DocumentError(f"{where}: expected a number or a list of numbers, found {v!r}")
+
+    out = conv(value)
+    if isinstance(out, list):
+        try:
+            return np.array(out, dtype=float)
+        except ValueError:
+            raise DocumentError(f"{where}: ragged array (rows of different lengths)") from None
+    return out
+
+
+def to_json(graph: Graph, view: dict[str, Any] | None = None) -> dict:
+    nodes = []
+    for n in sorted(graph.nodes(), key=lambda n: graph.data(n)["seq"]):
+        d = graph.data(n)
+        item: dict[str, Any] = {"id": n, "op": d["op"], "name": d["name"]}
+        if d["op"] in LEAF_KINDS:
+            item["value"] = jsonable(d.get("value"))
+        if d.get("pos") is not None:
+            item["pos"] = [d["pos"][0], d["pos"][1]]
+        if d.get("trainable"):
+            item["trainable"] = True
+        if d.get("data"):
+            item["data"] = d["data"]
+        nodes.append(item)
+    edges = [{"src": s, "dst": t, "port": p} for s, t, p in sorted(graph.edges(), key=lambda e: (e[1], e[2]))]
+    return {
+        "format_version": FORMAT_VERSION,
+        "app": "graphstudio",
+        "nodes": nodes,
+        "edges": edges,
+        "output": graph.output,
+        "view": dict(view or {}),
+    }
+
+
+def from_json(doc: Any, source: str = "<document>") -> Document:
+    """Build a :class:`Document` from parsed JSON, checking every field."""
+    if not isinstance(doc, dict):
+        raise DocumentError(f"{source}: not a GraphStudio document (expected a JSON object)")
+    version = doc.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise DocumentError(f"{source}: not a GraphStudio document (no format_version)")
+    if version > FORMAT_VERSION:
+        raise DocumentError(
+            f"{source}: made by a newer GraphStudio (format_version {version}); this version "
+            f"reads format_version {FORMAT_VERSION} and older"
+        )
+    while version < FORMAT_VERSION:
+        if version not in MIGRATIONS:
+            raise DocumentError(f"{source}: format_version {version} is not supported")
+        doc = MIGRATIONS[version](doc)
+        version = doc["format_version"]
+    nodes, edges = doc.get("nodes"), doc.get("edges", [])
+    if not isinstance(nodes, list) or not isinstance(edges, list):
+        raise DocumentError(f"{source}: 'nodes' and 'edges' must be lists")
+    graph = Graph()
+    for i, item in enumerate(nodes):
+        where = f"{source}: nodes[{i}]"
+        if not isinstance(item, dict):
+            raise DocumentError(f"{where}: expected an object")
+        node_id, op = item.get("id"), item.get("op")
+        if not isinstance(node_id, int) or isinstance(node_id, bool) or node_id < 0:
+            raise DocumentError(f"{where}.id: expected a whole number >= 0, found {node_id!r}")
+        if op not in LEAF_KINDS and op not in OPS:
+            raise DocumentError(f"{where}.op: unknown op {op!r}")
+        name = item.get("name")
+        if name is not None and not isinstance(name, str):
+            raise DocumentError(f"{where}.name: expected text, found {name!r}")
+        pos = item.get("pos")
+        if pos is not None:
+            if (not isinstance(pos, list) or len(pos) != 2
+                    or not all(isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) for c in pos)):
+                raise DocumentError(f"{where}.pos: expected [x, y], found {pos!r}")
+        extra = {}
+        if item.get("trainable"):
+            extra["trainable"] = True
+        if item.get("data") is not None:
+            if not isinstance(item["data"], str):
+                raise DocumentError(f"{where}.data: expected a column name")
+            extra["data"] = item["data"]
+        value = _from_jsonable(item.get("value"), f"{where}.value") if op in LEAF_KINDS else None
+        try:
+            graph.add_node(op, name=name, value=value, pos=pos, node_id=node_id, **extra)
+        except GraphError as exc:
+            raise DocumentError(f"{where}: {exc}") from None
+    for i, item in enumerate(edges):
+        where = f"{source}: edges[{i}]"
+        if not isinstance(item, dict):
+            raise DocumentError(f"{where}: expected an object")
+        src, dst, port = item.get("src"), item.get("dst"), item.get("port")
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (src, dst, port)):
+            raise DocumentError(f"{where}: expected whole numbers src, dst and port")
+        try:
+            graph.connect(src, dst, port)
+        except GraphError as exc:
+            raise DocumentError(f"{where}: {exc}") from None
+    output = doc.get("output")
+    if output is not None:
+        if output not in graph:
+            raise DocumentError(f"{source}: output: no node {output!r}")
+        graph.output = output
+    view = doc.get("view") or {}
+    if not isinstance(view, dict):
+        raise DocumentError(f"{source}: view: expected an object")
+    return Document(graph, view)
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file renamed over it."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def save(path: str | Path, graph: Graph, view: dict[str, Any] | None = None) -> None:
+    atomic_write_text(path, json.dumps(to_json(graph, view), indent=1) + "\n")
+
+
+def load(path: str | Path) -> Document:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise DocumentError(f"{path}: cannot read the file: {reason}") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DocumentError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    return from_json(doc, str(path))

@@ -1,0 +1,356 @@
+"""The expression text format (``.gs``): one assignment a line, ``#`` comments.
+
+::
+
+    # Grosse, CSC 311: z = (a + b) * (b + c)
+    a = -1
+    b = 3
+    c = 4
+    x = a + b
+    y = b + c
+    z = x * y
+
+* ``name = 4``, ``name = -1.5`` or ``name = [[1, 2], [-3, 4]]`` (a literal, signs included)
+  makes an **input**; ``name = param([[0.1, 0.2]])`` makes a trainable input (a parameter).
+* Anything else makes **op nodes**: ``+ - * / ** @``, unary ``-``, and calls of the registry's
+  functions (``exp``, ``log``, ``tanh``, ``sigmoid``, ``relu``, ``max``, ``sum``, ``softmax``...).
+  ``max(v)``/``min(v)`` with one argument reduce over the elements. A number inside an
+  expression is a **constant**. Unnamed sub-expressions become unnamed op nodes.
+* ``y = x`` gives ``x``'s value another name (an ``identity`` node).
+
+The text is parsed with :mod:`ast` and a whitelist, and nothing in it is ever executed: any
+node type that is not listed above (attribute access, lambdas, comprehensions, subscripts...)
+is an error. Errors are :class:`ParseError` and read ``FILE:LINE:COL: message``.
+
+>>> graph = parse_text("a = 2\\nb = 3\\nz = a * b + 1")
+>>> sorted(graph.names())
+['a', 'b', 'z']
+>>> graph.op(graph.by_name("z"))
+'add'
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..core.graph import Graph, GraphError, format_value
+from ..core.ops import BINARY_OPERATORS, FUNCTIONS, OPS, REDUCING_FORMS, get_op
+
+__all__ = ["ParseError", "parse_text", "parse_file", "write_text", "SPECIAL_FORMS"]
+
+#: Call forms that are not ops: they mark how an input is used.
+SPECIAL_FORMS = ("param", "data")
+
+_FORBIDDEN_CALLS = {"eval", "exec", "compile", "open", "__import__", "getattr", "setattr",
+                    "globals", "locals", "vars", "input", "print", "breakpoint"}
+
+_NODE_WORDS = {
+    ast.Attribute: "attribute access", ast.Lambda: "a lambda", ast.ListComp: "a comprehension",
+    ast.SetComp: "a comprehension", ast.DictComp: "a comprehension",
+    ast.GeneratorExp: "a generator expression", ast.Subscript: "indexing",
+    ast.Compare: "a comparison", ast.BoolOp: "'and'/'or'", ast.IfExp: "'if'/'else'",
+    ast.Dict: "a dictionary", ast.Set: "a set", ast.Tuple: "a tuple", ast.Starred: "'*'",
+    ast.JoinedStr: "a string", ast.NamedExpr: "':='", ast.Await: "'await'",
+    ast.Import: "'import'", ast.ImportFrom: "'import'", ast.FunctionDef: "a function definition",
+    ast.ClassDef: "a class definition", ast.For: "a loop", ast.While: "a loop", ast.If: "'if'",
+    ast.With: "'with'", ast.Expr: "a bare expression", ast.AugAssign: "'+=' and the like",
+    ast.AnnAssign: "an annotation", ast.Delete: "'del'", ast.Return: "'return'",
+    ast.Global: "'global'", ast.Try: "'try'", ast.Raise: "'raise'", ast.Assert: "'assert'",
+}
+
+
+class ParseError(ValueError):
+    """An error in expression text, located at ``file:line:col`` (both 1-based)."""
+
+    def __init__(self, filename: str, line: int, col: int, message: str) -> None:
+        super().__init__(f"{filename}:{line}:{col}: {message}")
+        self.filename, self.line, self.col, self.message = filename, line, col, message
+
+
+@dataclass
+class _Context:
+    filename: str
+    graph: Graph
+    assigned: dict[str, tuple[int, int]]  # name -> (line, col) of its assignment
+    later: dict[str, int]  # names assigned later in the file -> line
+
+
+def _where(ctx: _Context, node: ast.AST) -> tuple[int, int]:
+    return getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1
+
+
+def _fail(ctx: _Context, node: ast.AST, message: str) -> ParseError:
+    line, col = _where(ctx, node)
+    return ParseError(ctx.filename, line, col, message)
+
+
+def _literal(node: ast.AST) -> Any:
+    """The value of a numeric literal (number, signed number, nested list), else None."""
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        inner = _literal(node.operand)
+        if isinstance(inner, float):
+            return -inner if isinstance(node.op, ast.USub) else inner
+        return None
+    if isinstance(node, ast.List):
+        items = [_literal(e) for e in node.elts]
+        if not items or any(i is None for i in items):
+            return None
+        return items
+    return None
+
+
+def _array(ctx: _Context, node: ast.AST, lit: Any) -> Any:
+    if isinstance(lit, float):
+        return lit
+    try:
+        arr = np.array(lit, dtype=float)
+    except ValueError:
+        raise _fail(ctx, node, "ragged array literal: every row must have the same length") from None
+    return arr
+
+
+def parse_text(text: str, filename: str = "<text>", graph: Graph | None = None) -> Graph:
+    """Build the graph that ``text`` describes (into ``graph`` if given) and return it."""
+    try:
+        tree = ast.parse(text, filename=filename, mode="exec")
+    except SyntaxError as exc:
+        line = exc.lineno or 1
+        col = exc.offset or 1
+        raise ParseError(filename, line, col, f"syntax error: {exc.msg}") from None
+    graph = graph if graph is not None else Graph()
+    ctx = _Context(filename, graph, {}, {})
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            ctx.later.setdefault(stmt.targets[0].id, stmt.lineno)
+    for name in graph.names():
+        ctx.assigned[name] = (0, 0)
+    for stmt in tree.body:
+        _statement(ctx, stmt)
+    return graph
+
+
+def parse_file(path: str | Path) -> Graph:
+    """Parse a ``.gs`` file; unreadable files raise ``ParseError`` at line 1."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ParseError(str(path), 1, 1, f"cannot read the file: {reason}") from None
+    return parse_text(text, filename=str(path))
+
+
+def _statement(ctx: _Context, stmt: ast.stmt) -> None:
+    if not isinstance(stmt, ast.Assign):
+        what = _NODE_WORDS.get(type(stmt), type(stmt).__name__)
+        raise _fail(ctx, stmt, f"expected an assignment 'name = expression', found {what}")
+    if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+        raise _fail(ctx, stmt, "assign to exactly one plain name, as in 'z = x * y'")
+    target = stmt.targets[0]
+    name = target.id
+    line, col = _where(ctx, target)
+    if name in FUNCTIONS or name in REDUCING_FORMS or name in SPECIAL_FORMS or name in OPS:
+        raise _fail(ctx, target, f"'{name}' is the name of a function and cannot be assigned")
+    if name in ctx.assigned:
+        first = ctx.assigned[name][0]
+        where = f"line {first}" if first else "the current graph"
+        raise _fail(ctx, target, f"'{name}' is assigned twice (first on {where})")
+    value = stmt.value
+    lit = _literal(value)
+    if lit is not None:
+        ctx.graph.add_input(name, _array(ctx, value, lit), source=(line, col))
+    elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in SPECIAL_FORMS:
+        _special(ctx, name, value, (line, col))
+    else:
+        node = _expr(ctx, value)
+        data = ctx.graph.data(node)
+        if data["name"] is not None or data["op"] in ("input", "const") and isinstance(value, ast.Name):
+            node = ctx.graph.add_op("identity", [node], source=_where(ctx, value))
+        try:
+            ctx.graph.rename(node, name)
+        except GraphError as exc:
+            raise _fail(ctx, target, str(exc)) from None
+        ctx.graph.data(node)["source"] = (line, col)
+    ctx.assigned[name] = (line, col)
+
+
+def _special(ctx: _Context, name: str, call: ast.Call, where: tuple[int, int]) -> None:
+    form = call.func.id
+    if call.keywords:
+        raise _fail(ctx, call.keywords[0], f"{form}() takes no keyword arguments")
+    if form == "param":
+        if len(call.args) != 1 or _literal(call.args[0]) is None:
+            raise _fail(ctx, call, "param() takes one literal value, as in 'W = param([[0.1, -0.2]])'")
+        value = _array(ctx, call.args[0], _literal(call.args[0]))
+        ctx.graph.add_input(name, value, trainable=True, source=where)
+    else:  # data("column") binds an input to a dataset column
+        args = call.args
+        if not 1 <= len(args) <= 2 or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args[:1]):
+            raise _fail(ctx, call, "data() takes a column name, as in 'x = data(\"x\")'")
+        column = args[0].value
+        ctx.graph.add_input(name, 0.0, data=column, source=where)
+
+
+def _expr(ctx: _Context, node: ast.AST) -> int:
+    """The graph node computing expression ``node`` (creating op and constant nodes)."""
+    graph = ctx.graph
+    where = _where(ctx, node)
+    lit = _literal(node)
+    if lit is not None:
+        return graph.add_const(_array(ctx, node, lit), source=where)
+    if isinstance(node, ast.Name):
+        name = node.id
+        if name in ctx.assigned:
+            return graph.by_name(name)
+        if name in FUNCTIONS or name in REDUCING_FORMS:
+            raise _fail(ctx, node, f"'{name}' is a function: call it, as in {name}(x)")
+        if name in ctx.later:
+            raise _fail(ctx, node, f"'{name}' is used before it is assigned (on line {ctx.later[name]})")
+        raise _fail(ctx, node, f"unknown name '{name}': assign it first, as in '{name} = 1'")
+    if isinstance(node, ast.BinOp):
+        opname = BINARY_OPERATORS.get(type(node.op).__name__)
+        if opname is None:
+            raise _fail(ctx, node, f"the operator {_op_text(node.op)} is not supported; "
+                                   "use + - * / ** @")
+        left = _expr(ctx, node.left)
+        right = _expr(ctx, node.right)
+        return graph.add_op(opname, [left, right], source=where)
+    if isinstance(node, ast.UnaryOp):
+        if isinstance(node.op, ast.UAdd):
+            return _expr(ctx, node.operand)
+        if isinstance(node.op, ast.USub):
+            return graph.add_op("neg", [_expr(ctx, node.operand)], source=where)
+        raise _fail(ctx, node, f"the operator {_op_text(node.op)} is not supported")
+    if isinstance(node, ast.Call):
+        return _call(ctx, node)
+    if isinstance(node, ast.Constant):
+        kind = "a string" if isinstance(node.value, str) else repr(node.value)
+        raise _fail(ctx, node, f"{kind} is not a number; values are numbers or lists of numbers")
+    if isinstance(node, ast.List):
+        raise _fail(ctx, node, "a list must hold only numbers, as in [1, -2.5]")
+    what = _NODE_WORDS.get(type(node), type(node).__name__)
+    raise _fail(ctx, node, f"{what} is not allowed in GraphStudio expressions")
+
+
+def _call(ctx: _Context, node: ast.Call) -> int:
+    func = node.func
+    if not isinstance(func, ast.Name):
+        what = _NODE_WORDS.get(type(func), "this kind of call")
+        raise _fail(ctx, func, f"{what} is not allowed; call a function by name, as in exp(x)")
+    fname = func.id
+    if fname in SPECIAL_FORMS:
+        raise _fail(ctx, node, f"{fname}() must stand alone on the right of '=', as in 'W = {fname}(...)'")
+    if fname in _FORBIDDEN_CALLS:
+        raise _fail(ctx, func, f"'{fname}' is not allowed: nothing in a GraphStudio file is executed")
+    if fname not in FUNCTIONS:
+        known = ", ".join(sorted(set(FUNCTIONS)))
+        raise _fail(ctx, func, f"unknown function '{fname}'; known functions: {known}")
+    if node.keywords:
+        raise _fail(ctx, node.keywords[0], f"{fname}() takes no keyword arguments")
+    for a in node.args:
+        if isinstance(a, ast.Starred):
+            raise _fail(ctx, a, "'*' is not allowed in a call")
+    opname = FUNCTIONS[fname]
+    if fname in REDUCING_FORMS and len(node.args) == 1:
+        opname = REDUCING_FORMS[fname]
+    op = get_op(opname)
+    allowed = set(op.arity) | ({1} if fname in REDUCING_FORMS else set())
+    if len(node.args) not in allowed:
+        counts = " or ".join(str(a) for a in sorted(allowed))
+        plural = "" if allowed == {1} else "s"
+        raise _fail(ctx, node, f"{fname}() takes {counts} argument{plural}, got {len(node.args)}")
+    args = [_expr(ctx, a) for a in node.args]
+    return ctx.graph.add_op(opname, args, source=_where(ctx, node))
+
+
+def _op_text(op: ast.AST) -> str:
+    return {"FloorDiv": "//", "Mod": "%", "LShift": "<<", "RShift": ">>", "BitOr": "|",
+            "BitXor": "^", "BitAnd": "&", "Invert": "~", "Not": "not"}.get(type(op).__name__, type(op).__name__)
+
+
+# ---- writing ---------------------------------------------------------------------------------
+
+
+def _literal_text(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal_text(v) for v in value) + "]"
+    v = float(value)
+    return repr(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+
+
+def write_text(graph: Graph, header: str = "") -> str:
+    """The graph as ``.gs`` text. Unnamed nodes used once are written inline; unnamed nodes used
+    more than once get names ``u<id>`` so nothing is computed twice. The graph's inputs, in
+    assignment order, come first."""
+    lines = [f"# {h}" if h else "#" for h in header.splitlines()] if header else []
+    order = graph.topological_order()
+    text: dict[int, tuple[str, int]] = {}  # node -> (text, precedence) for inline use
+    used = {n: len(graph.out_edges(n)) for n in order}
+    names: dict[int, str] = {}
+    for n in order:
+        name = graph.name(n)
+        if name is None and graph.op(n) != "const" and (used[n] > 1 or used[n] == 0):
+            name = f"u{n}"
+            while name in graph.names():
+                name = "_" + name
+        if name is not None:
+            names[n] = name
+    for n in order:
+        data = graph.data(n)
+        kind = data["op"]
+        if kind in ("input", "const"):
+            lit = _literal_text(data.get("value", 0.0))
+            if kind == "const" and n not in names:
+                text[n] = (lit, 100 if not lit.startswith("-") else 30)
+                continue
+            if data.get("data"):
+                rhs = f"data({data['data']!r})"
+            elif data.get("trainable"):
+                rhs = f"param({lit})"
+            else:
+                rhs = lit
+            lines.append(f"{names[n]} = {rhs}")
+            text[n] = (names[n], 100)
+            continue
+        op = OPS[kind]
+        args = []
+        for p in graph.parents(n):
+            args.append(text[p] if p is not None else ("?", 100))
+        if op.infix and len(args) == 2:
+            left = _paren(args[0], op.precedence, right=False, power=kind == "pow")
+            right = _paren(args[1], op.precedence, right=True, power=kind == "pow")
+            expr = f"{left} {op.infix} {right}"
+        elif op.infix and len(args) == 1:
+            expr = f"-{_paren(args[0], op.precedence, right=True)}"
+        else:
+            fname = {"amax": "max", "amin": "min"}.get(kind, kind)
+            expr = f"{fname}({', '.join(a[0] for a in args)})"
+        if kind == "identity":
+            expr = args[0][0]
+        if n in names:
+            lines.append(f"{names[n]} = {expr}")
+            text[n] = (names[n], 100)
+        else:
+            text[n] = (expr, op.precedence)
+    return "\n".join(lines) + "\n"
+
+
+def _paren(arg: tuple[str, int], prec: int, right: bool, power: bool = False) -> str:
+    s, p = arg
+    if p < prec or (p == prec and (right != power)):
+        return f"({s})"
+    return s
+
+
+def describe_value(value: Any) -> str:
+    """A value as short text (for messages)."""
+    return format_value(value)
