@@ -32,9 +32,9 @@ __all__ = ["main", "UsageError", "load_and_evaluate"]
 #: live in their own modules so that ``eval`` never imports Qt.
 SUBCOMMANDS: dict[str, str] = {
     "eval": "graphstudio.cli:eval_main",
-    "export": "graphstudio.render.export_cli:main",
-    "explain": "graphstudio.core.explain_cli:main",
-    "train": "graphstudio.core.train_cli:main",
+    "export": "graphstudio.cli_export:main",
+    "explain": "graphstudio.cli_explain:main",
+    "train": "graphstudio.cli_train:main",
 }
 
 
