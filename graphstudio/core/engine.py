@@ -73,19 +73,22 @@ class Program:
 
 
 def compile_graph(graph: Graph) -> Program:
+    """Flatten ``graph`` into a :class:`Program` (one linear pass after the topological sort)."""
     order = graph.topological_order()
     index = {n: i for i, n in enumerate(order)}
     ops: list[Op | None] = []
     kinds: list[str] = []
     parents: list[tuple[int, ...]] = []
     leaf_values: list[Value] = []
-    nodes = graph.g.nodes
-    pred = graph.g.pred
+    # The raw networkx dicts (node -> attrs, node -> {parent: {port: attrs}}): the public views
+    # wrap every lookup in a new object, which costs more than the rest of this loop.
+    nodes = graph.g._node
+    pred = graph.g._pred
     for n in order:
         data = nodes[n]
         kind = data["op"]
         kinds.append(kind)
-        if kind in ("input", "const"):
+        if kind == "input" or kind == "const":
             ops.append(None)
             parents.append(())
             leaf_values.append(data.get("value"))
@@ -93,12 +96,14 @@ def compile_graph(graph: Graph) -> Program:
         op = OPS[kind]
         ops.append(op)
         leaf_values.append(None)
-        by_port = {}
+        slots = [-1] * min(op.arity)  # parent position by port; -1 = not connected
         for src, keys in pred[n].items():
-            for k in keys:
-                by_port[k] = index[src]
-        count = max(max(by_port, default=-1) + 1, min(op.arity))
-        parents.append(tuple(by_port.get(p, -1) for p in range(count)))
+            j = index[src]
+            for port in keys:
+                if port >= len(slots):
+                    slots.extend([-1] * (port + 1 - len(slots)))
+                slots[port] = j
+        parents.append(tuple(slots))
     return Program(order, index, ops, kinds, parents, leaf_values)
 
 
@@ -209,29 +214,31 @@ def _vjp(op: Op, g: Value, args: tuple, out: Value) -> tuple:
 
 def _run_forward(prog: Program, values: list, errors: dict, positions: Iterator[int] | range,
                  graph: Graph) -> None:
-    """Fill ``values`` at ``positions`` (ascending), recording node errors by position."""
-    ops, parents, order = prog.ops, prog.parents, prog.order
-    failed = set()
-    for i in errors:
-        if errors[i].fatal:
-            failed.add(i)
+    """Fill ``values`` at ``positions`` (ascending), recording node errors by position.
+
+    This loop runs once per node, so it is written for speed: one- and two-argument ops (all
+    of the registry) take their arguments without building lists, and the error bookkeeping
+    is skipped while there are no errors."""
+    ops, parents, order, leaf_values = prog.ops, prog.parents, prog.order, prog.leaf_values
+    failed = {i for i, e in errors.items() if e.fatal}
     with np.errstate(all="ignore"):
         for i in positions:
             op = ops[i]
             if op is None:
-                v = prog.leaf_values[i]
+                v = leaf_values[i]
+                values[i] = v
                 if v is None:
                     errors[i] = NodeError(order[i], "missing",
                                           f"input {graph.label(order[i])} has no value")
                     failed.add(i)
-                else:
+                elif errors:
                     errors.pop(i, None)
                     failed.discard(i)
-                values[i] = v
                 continue
             ps = parents[i]
-            errors.pop(i, None)
-            failed.discard(i)
+            if errors:
+                errors.pop(i, None)
+                failed.discard(i)
             if -1 in ps:
                 port = ps.index(-1)
                 errors[i] = NodeError(order[i], "missing",
@@ -248,10 +255,20 @@ def _run_forward(prog: Program, values: list, errors: dict, positions: Iterator[
                     failed.add(i)
                     values[i] = None
                     continue
-            args = [values[p] for p in ps]
+            if len(ps) == 2:
+                a, b = values[ps[0]], values[ps[1]]
+                args = (a, b)
+                scalar = type(a) is float and type(b) is float
+            elif len(ps) == 1:
+                a = values[ps[0]]
+                args = (a,)
+                scalar = type(a) is float
+            else:
+                args = tuple(values[p] for p in ps)
+                scalar = all(type(a) is float for a in args)
             sf = op.scalar_forward
             try:
-                if sf is not None and all(type(a) is float for a in args):
+                if scalar and sf is not None:
                     try:
                         v = sf(*args)
                     except (ArithmeticError, ValueError):
@@ -278,7 +295,10 @@ def _run_forward(prog: Program, values: list, errors: dict, positions: Iterator[
 
 
 def _run_backward(prog: Program, values: list, out_pos: int) -> list:
-    """Reverse-mode pass: returns the grad_table as a list by position."""
+    """Reverse-mode pass: returns the grad_table as a list by position.
+
+    Each op's vector-Jacobian product sends ``upstream × local derivative`` into every parent,
+    where the contributions are summed (parallel edges, as in ``x * x``, add up too)."""
     n = len(prog.order)
     grads: list = [None] * n
     out_value = values[out_pos]
@@ -289,16 +309,20 @@ def _run_backward(prog: Program, values: list, out_pos: int) -> list:
     with np.errstate(all="ignore"):
         for i in range(out_pos, -1, -1):
             g = grads[i]
+            if g is None:
+                continue
             op = ops[i]
-            if g is None or op is None:
+            if op is None:
                 continue
             ps = parents[i]
-            args = [values[p] for p in ps]
-            out = values[i]
-            if op.scalar_vjp is not None and type(g) is float and all(type(a) is float for a in args):
-                contribs = op.scalar_vjp(g, args, out)
+            if len(ps) == 2:
+                args = (values[ps[0]], values[ps[1]])
+                scalar = type(g) is float and type(args[0]) is float and type(args[1]) is float
             else:
-                contribs = op.vjp(g, args, out)
+                args = tuple(values[p] for p in ps)
+                scalar = type(g) is float and all(type(a) is float for a in args)
+            vjp = op.scalar_vjp if scalar and op.scalar_vjp is not None else op.vjp
+            contribs = vjp(g, args, values[i])
             for port, p in enumerate(ps):
                 if kinds[p] == "const":
                     continue

@@ -361,7 +361,9 @@ class Graph:
         return list(dict.fromkeys(d for _s, d in self.g.out_edges(node)))
 
     def sinks(self) -> list[int]:
-        return [n for n in self.g.nodes if self.g.out_degree(n) == 0 and not self.is_leaf(n)]
+        """Op nodes that feed nothing."""
+        nodes = self.g.nodes
+        return [n for n, nbrs in self.g.adjacency() if not nbrs and nodes[n]["op"] not in LEAF_KINDS]
 
     def inputs(self) -> list[int]:
         """Input nodes (not constants), in assignment order."""
@@ -369,9 +371,22 @@ class Graph:
         return sorted(ins, key=lambda n: self.g.nodes[n]["seq"])
 
     def topological_order(self) -> list[int]:
-        """Nodes with every parent before its children; iterative, ties by assignment order."""
-        seq = self.g.nodes
-        return list(nx.lexicographical_topological_sort(self.g, key=lambda n: seq[n]["seq"]))
+        """Nodes with every parent before its children; iterative, ties by assignment order.
+
+        Graphs are usually built parents first, so assignment order is already topological;
+        that is checked in one linear pass (it is then exactly the lexicographical order),
+        and only a graph wired against assignment order pays for the general sort."""
+        data = self.g.nodes
+        order = sorted(data, key=lambda n: data[n]["seq"])
+        rank = {n: i for i, n in enumerate(order)}
+        pred = self.g._pred  # the raw dict: the public view costs an object per lookup
+        for n in order:
+            r = rank[n]
+            for p in pred[n]:
+                if rank[p] >= r:
+                    return list(nx.lexicographical_topological_sort(
+                        self.g, key=lambda m: data[m]["seq"]))
+        return order
 
     def default_output(self) -> int | None:
         """The chosen output; else the only sink; else the last assigned name."""
