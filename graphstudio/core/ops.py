@@ -38,7 +38,19 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
-import sympy
+
+
+def _sympy():
+    """sympy, imported on first use: it takes longer to import than everything else together,
+    and only symbolic views need it (``graphstudio eval`` does not)."""
+    import sympy
+
+    return sympy
+
+
+def _sym(name: str) -> Callable[..., Any]:
+    """The sympy function ``name`` (``exp``, ``Max``...), resolved when first called."""
+    return lambda *args: getattr(_sympy(), name)(*args)
 
 Value = Any  # a Python float or a numpy array (ndim >= 1)
 
@@ -219,7 +231,7 @@ def _relu(x):
 
 
 def _sym_relu(x):
-    return sympy.Max(x, 0)
+    return _sympy().Max(x, 0)
 
 
 # ---- the registry ----------------------------------------------------------------------------
@@ -246,31 +258,31 @@ _ENTRIES = [
     Op("neg", (1,), "−", np.negative, lambda g, a, o: (-g,), ("-1",), lambda a: -a,
        "negation −x", scalar_forward=float.__neg__, infix="-", precedence=30),
     # unary functions
-    Op("exp", (1,), "exp", np.exp, lambda g, a, o: (g * o,), ("exp({0})",), sympy.exp,
+    Op("exp", (1,), "exp", np.exp, lambda g, a, o: (g * o,), ("exp({0})",), _sym("exp"),
        "exponential eˣ", scalar_forward=math.exp, may_fail=True, category="functions"),
-    Op("log", (1,), "log", np.log, lambda g, a, o: (g / a[0],), ("1/{0}",), sympy.log,
+    Op("log", (1,), "log", np.log, lambda g, a, o: (g / a[0],), ("1/{0}",), _sym("log"),
        "natural logarithm", scalar_forward=math.log, may_fail=True, category="functions"),
-    Op("sqrt", (1,), "√", np.sqrt, lambda g, a, o: (g * 0.5 / o,), ("1/(2√{0})",), sympy.sqrt,
+    Op("sqrt", (1,), "√", np.sqrt, lambda g, a, o: (g * 0.5 / o,), ("1/(2√{0})",), _sym("sqrt"),
        "square root", scalar_forward=math.sqrt, may_fail=True, category="functions"),
     Op("abs", (1,), "|x|", np.abs, lambda g, a, o: (g * np.sign(a[0]),), ("sign({0})",),
-       sympy.Abs, "absolute value (abs'(0) = 0)", scalar_forward=abs, category="functions"),
+       _sym("Abs"), "absolute value (abs'(0) = 0)", scalar_forward=abs, category="functions"),
     Op("sin", (1,), "sin", np.sin, lambda g, a, o: (g * np.cos(a[0]),), ("cos({0})",),
-       sympy.sin, "sine", scalar_forward=math.sin, category="functions"),
+       _sym("sin"), "sine", scalar_forward=math.sin, category="functions"),
     Op("cos", (1,), "cos", np.cos, lambda g, a, o: (-g * np.sin(a[0]),), ("-sin({0})",),
-       sympy.cos, "cosine", scalar_forward=math.cos, category="functions"),
+       _sym("cos"), "cosine", scalar_forward=math.cos, category="functions"),
     Op("tanh", (1,), "tanh", np.tanh, lambda g, a, o: (g * (1 - o * o),), ("1 - {out}²",),
-       sympy.tanh, "hyperbolic tangent", scalar_forward=math.tanh, category="activations"),
+       _sym("tanh"), "hyperbolic tangent", scalar_forward=math.tanh, category="activations"),
     Op("sigmoid", (1,), "σ", _sigmoid, lambda g, a, o: (g * o * (1 - o),),
-       ("{out}(1 - {out})",), lambda x: 1 / (1 + sympy.exp(-x)), "logistic sigmoid σ(x)",
+       ("{out}(1 - {out})",), lambda x: 1 / (1 + _sympy().exp(-x)), "logistic sigmoid σ(x)",
        scalar_forward=_scalar_sigmoid, category="activations"),
     Op("relu", (1,), "relu", _relu, lambda g, a, o: (g * (np.asarray(a[0]) > 0),),
        ("[{0} > 0]",), _sym_relu, "rectifier max(x, 0) (relu'(0) = 0)",
        scalar_forward=lambda x: x if x > 0 else 0.0,
        scalar_vjp=lambda g, a, o: (g if a[0] > 0 else 0.0,), category="activations"),
-    Op("max", (2,), "max", np.maximum, _max_vjp, ("[{0} > {1}]", "[{1} > {0}]"), sympy.Max,
+    Op("max", (2,), "max", np.maximum, _max_vjp, ("[{0} > {1}]", "[{1} > {0}]"), _sym("Max"),
        "larger of two values (a tie splits the gradient)", scalar_forward=max,
        category="functions"),
-    Op("min", (2,), "min", np.minimum, _min_vjp, ("[{0} < {1}]", "[{1} < {0}]"), sympy.Min,
+    Op("min", (2,), "min", np.minimum, _min_vjp, ("[{0} < {1}]", "[{1} < {0}]"), _sym("Min"),
        "smaller of two values (a tie splits the gradient)", scalar_forward=min,
        category="functions"),
     # reductions and vector functions
@@ -301,7 +313,7 @@ _ENTRIES = [
        "mean squared error", scalar_forward=lambda a, b: (a - b) * (a - b),
        elementwise=False, category="losses"),
     Op("cross_entropy", (2,), "CE", _cross_entropy, _cross_entropy_vjp,
-       ("-{1}/{0}", "-log {0}"), lambda p, t: -t * sympy.log(p),
+       ("-{1}/{0}", "-log {0}"), lambda p, t: -t * _sympy().log(p),
        "cross-entropy −Σ t·log p of probabilities p and targets t", may_fail=True,
        elementwise=False, category="losses"),
     Op("identity", (1,), "=", lambda x: x, lambda g, a, o: (g,), ("1",), lambda x: x,
