@@ -157,8 +157,10 @@ def _max_vjp(g, args, out):
 
 
 def _min_vjp(g, args, out):
+    # min(a, b) is the larger of the swapped pair's *first* position where b > a, so
+    # max's rule on (b, a) gives a's share first and b's second.
     ga, gb = _max_vjp(g, (args[1], args[0]), out)
-    return gb, ga
+    return ga, gb
 
 
 def _reduce_max_vjp(g, args, out):
