@@ -206,10 +206,19 @@ class Evaluation:
         return f"∂{out}/∂{self.graph.label(parent)} = {op.formula(port, names, out)}"
 
 
+def _as_numpy(v: Value) -> Value:
+    return np.float64(v) if type(v) is float else v
+
+
 def _vjp(op: Op, g: Value, args: tuple, out: Value) -> tuple:
-    if op.scalar_vjp is not None and type(g) is float and all(type(a) is float for a in args):
-        return op.scalar_vjp(g, args, out)
-    return op.vjp(g, args, out)
+    """The op's vector-Jacobian product. Python floats raise where numpy gives inf or NaN
+    (``1.0 / 0.0``, ``0.0 ** -1``), so a rule that raises is rerun on numpy scalars."""
+    try:
+        if op.scalar_vjp is not None and type(g) is float and all(type(a) is float for a in args):
+            return op.scalar_vjp(g, args, out)
+        return op.vjp(g, args, out)
+    except ArithmeticError:
+        return op.vjp(_as_numpy(g), tuple(_as_numpy(a) for a in args), _as_numpy(out))
 
 
 def _run_forward(prog: Program, values: list, errors: dict, positions: Iterator[int] | range,
@@ -322,7 +331,10 @@ def _run_backward(prog: Program, values: list, out_pos: int) -> list:
                 args = tuple(values[p] for p in ps)
                 scalar = type(g) is float and all(type(a) is float for a in args)
             vjp = op.scalar_vjp if scalar and op.scalar_vjp is not None else op.vjp
-            contribs = vjp(g, args, values[i])
+            try:
+                contribs = vjp(g, args, values[i])
+            except ArithmeticError:  # 1.0 / 0.0 on Python floats: numpy gives inf instead
+                contribs = _vjp(op, _as_numpy(g), args, values[i])
             for port, p in enumerate(ps):
                 if kinds[p] == "const":
                     continue

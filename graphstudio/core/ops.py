@@ -171,6 +171,9 @@ def _reduce_max_vjp(g, args, out):
 
 def _pow_vjp(g, args, out):
     a, b = args
+    if type(a) is float:
+        # numpy, not Python, powers: (-8.0) ** -0.5 must be NaN (not complex), 0.0 ** -1 inf
+        a = np.float64(a)
     with np.errstate(all="ignore"):
         da = g * b * a ** (b - 1) if not (isinstance(b, float) and b == 0.0) else g * 0.0
         if isinstance(a, float):
