@@ -295,3 +295,20 @@ def test_100000_node_chain_without_recursion():
     assert ev.values[u] == pytest.approx(value, rel=1e-12)
     assert ev.grads[x] == pytest.approx(grad, rel=1e-9)
     assert grad > 0  # the product is small but not zero: the check is not vacuous
+
+
+@pytest.mark.parametrize("text,value,grad", [
+    ("x = 0\ny = log(x)", -math.inf, math.inf),
+    ("x = 0\ny = 1 / x", math.inf, -math.inf),
+    ("x = 0\ny = sqrt(x)", 0.0, math.inf),
+    ("x = 0\ny = x ** -1", math.inf, -math.inf),
+    ("x = 0\ny = x ** 0.5", 0.0, math.inf),
+    ("x = -8\ny = x ** 0.5", math.nan, math.nan),
+])
+def test_backward_through_a_domain_error_gives_inf_or_nan_not_an_exception(text, value, grad):
+    graph = parse_text(text)
+    ev = evaluate(graph)
+    got_value, got_grad = ev.values[graph.by_name("y")], ev.grads[graph.by_name("x")]
+    assert type(got_value) is float and type(got_grad) is float
+    assert got_value == value or (math.isnan(value) and math.isnan(got_value))
+    assert got_grad == grad or (math.isnan(grad) and math.isnan(got_grad))
