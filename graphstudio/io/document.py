@@ -166,7 +166,10 @@ def from_json(doc: Any, source: str = "<document>") -> Document:
                     or not all(isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) for c in pos)):
                 raise DocumentError(f"{where}.pos: expected [x, y], found {pos!r}")
         extra = {}
-        if item.get("trainable"):
+        trainable = item.get("trainable", False)
+        if not isinstance(trainable, bool):
+            raise DocumentError(f"{where}.trainable: expected true or false, found {trainable!r}")
+        if trainable:
             extra["trainable"] = True
         if item.get("data") is not None:
             if not isinstance(item["data"], str):
@@ -190,10 +193,11 @@ def from_json(doc: Any, source: str = "<document>") -> Document:
             raise DocumentError(f"{where}: {exc}") from None
     output = doc.get("output")
     if output is not None:
-        if output not in graph:
+        if not isinstance(output, int) or isinstance(output, bool) or output not in graph:
             raise DocumentError(f"{source}: output: no node {output!r}")
         graph.output = output
-    view = doc.get("view") or {}
+    view = doc.get("view")
+    view = {} if view is None else view
     if not isinstance(view, dict):
         raise DocumentError(f"{source}: view: expected an object")
     return Document(graph, view)
