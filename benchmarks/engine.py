@@ -125,6 +125,11 @@ def count_values(root) -> int:
 
 def bench_mlp(sizes: list[int], repeat: int) -> bool:
     xs, layers = mlp_parameters(sizes)
+    theirs_t = None
+    if Value is not None:
+        # micrograd first, while the process holds nothing else: its best case. (With our
+        # graph alive in memory its runs are about 1.5x slower.)
+        theirs_t, _ = median_time(lambda: micrograd_mlp(xs, layers), repeat)
     start = time.perf_counter()
     graph, inputs, weights, loss = build_graph_mlp(xs, layers)
     build = time.perf_counter() - start
@@ -145,6 +150,7 @@ def bench_mlp(sizes: list[int], repeat: int) -> bool:
         print(f"    loss: GraphStudio {ev.values[loss]:.15g}, micrograd {m_loss.data:.15g}; "
               f"{len(ours):,} gradients, largest relative difference {worst:.1e}: "
               f"{'the same' if ok else 'DIFFERENT'}")
+        del m_loss, m_inputs, m_weights
 
     ours_t, _ = median_time(lambda: evaluate(graph), repeat)
     program = compile_graph(graph)
@@ -154,14 +160,12 @@ def bench_mlp(sizes: list[int], repeat: int) -> bool:
     print(f"      GraphStudio evaluate(graph)                    {ours_t:8.3f} s")
     print(f"        of which compile_graph                       {compile_t:8.3f} s")
     print(f"        and the passes on the compiled program       {run_t:8.3f} s")
-    if Value is not None:
-        theirs_t, _ = median_time(lambda: micrograd_mlp(xs, layers), repeat)
+    if theirs_t is not None:
         print(f"      micrograd forward (building Values) + backward {theirs_t:8.3f} s")
         print(f"      ratio micrograd / GraphStudio                  {theirs_t / ours_t:8.2f}x")
-        faster = ours_t < theirs_t
     else:
         print("      micrograd is not installed: pip install micrograd")
-        faster = True
+    faster = theirs_t is None or ours_t < theirs_t
     print(f"    requirement (under 1 s and faster than micrograd): "
           f"{'met' if ours_t < 1.0 and faster else 'NOT met'}")
     return ok

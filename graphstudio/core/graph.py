@@ -376,10 +376,10 @@ class Graph:
         Graphs are usually built parents first, so assignment order is already topological;
         that is checked in one linear pass (it is then exactly the lexicographical order),
         and only a graph wired against assignment order pays for the general sort."""
-        data = self.g.nodes
+        data = self.g._node  # the raw dict: the public view costs a call per lookup
         order = sorted(data, key=lambda n: data[n]["seq"])
         rank = {n: i for i, n in enumerate(order)}
-        pred = self.g._pred  # the raw dict: the public view costs an object per lookup
+        pred = self.g._pred
         for n in order:
             r = rank[n]
             for p in pred[n]:
