@@ -396,6 +396,7 @@ class Evaluator:
         self._program: Program | None = None
         self._values: list | None = None
         self._errors: dict[int, NodeError] = {}
+        self._changed: set[int] = set()  # leaves whose value changed since the last pass
         graph.subscribe(self._on_change)
 
     def close(self) -> None:
@@ -406,8 +407,9 @@ class Evaluator:
             return
         if event == "node_changed" and details.get("attr") not in ("op",):
             return
-        if event == "value_changed":
-            return  # handled by set_input or picked up on full evaluation
+        if event == "value_changed":  # recomputed by the next set_input (or evaluate)
+            self._changed.add(details["node"])
+            return
         self._program = None
 
     def evaluate(self, output: int | None = None) -> Evaluation:
@@ -415,19 +417,23 @@ class Evaluator:
         prog = self._program
         self._values = [None] * len(prog.order)
         self._errors = {}
+        self._changed.clear()
         _run_forward(prog, self._values, self._errors, range(len(prog.order)), self.graph)
         return self._finish(output, set(prog.order))
 
     def set_input(self, node: int, value: Any, output: int | None = None) -> Evaluation:
-        """Set an input's value and re-evaluate only its descendants."""
+        """Set an input's value and re-evaluate only its descendants (and those of any other
+        leaf whose value was changed on the graph directly since the last pass)."""
         self.graph.set_value(node, value)
         if self._program is None or self._values is None:
             return self.evaluate(output)
         prog = self._program
-        i = prog.index[node]
-        prog.leaf_values[i] = self.graph.value(node)
-        affected = nx.descendants(self.graph.g, node)
-        affected.add(node)
+        affected: set[int] = set()
+        for changed in self._changed:
+            prog.leaf_values[prog.index[changed]] = self.graph.value(changed)
+            affected |= nx.descendants(self.graph.g, changed)
+            affected.add(changed)
+        self._changed.clear()
         positions = sorted(prog.index[n] for n in affected)
         _run_forward(prog, self._values, self._errors, positions, self.graph)
         return self._finish(output, affected)
