@@ -148,6 +148,19 @@ def test_set_input_recomputes_only_descendants_and_agrees_with_full_evaluate():
     assert same(ev2.grads, evaluate(graph).grads)
 
 
+def test_set_input_picks_up_values_changed_on_the_graph_directly():
+    graph = parse_text("a = 1\nb = 2\nc = 7\nz = a * b\nw = c + 1")
+    n = graph.by_name
+    ev = Evaluator(graph)
+    ev.evaluate()
+    graph.set_value(n("a"), 5.0)  # e.g. an undo command, bypassing the evaluator
+    result = ev.set_input(n("b"), 3.0, output=n("z"))
+    assert result.values[n("z")] == 15.0
+    assert result.grads[n("b")] == 5.0
+    assert result.recomputed == {n("a"), n("b"), n("z")}
+    assert ev.set_input(n("c"), 0.0).recomputed == {n("c"), n("w")}
+
+
 def test_evaluator_recompiles_after_an_edit():
     graph = parse_text("a = 2\nb = 3\nz = a * b")
     ev = Evaluator(graph)
