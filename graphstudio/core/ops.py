@@ -132,15 +132,22 @@ def _softmax_vjp(g, args, out):
 
 
 def _matmul_vjp(g, args, out):
+    # A 1-D argument acts as a row (left) or a column (right) vector, as in np.matmul; with
+    # both made 2-D, dA = G Bᵀ and dB = Aᵀ G hold for stacks of matrices too (the engine sums
+    # a broadcast stack back to the argument's shape).
     a, b = np.asarray(args[0], dtype=float), np.asarray(args[1], dtype=float)
     g = np.asarray(g, dtype=float)
-    if a.ndim == 1 and b.ndim == 1:  # dot product -> scalar
-        return g * b, g * a
-    if a.ndim == 1:  # (n,) @ (n, m) -> (m,)
-        return b @ g, np.outer(a, g)
-    if b.ndim == 1:  # (k, n) @ (n,) -> (k,)
-        return np.outer(g, b), a.T @ g
-    return g @ np.swapaxes(b, -1, -2), np.swapaxes(a, -1, -2) @ g
+    a2 = a[np.newaxis, :] if a.ndim == 1 else a
+    b2 = b[:, np.newaxis] if b.ndim == 1 else b
+    g2 = np.expand_dims(g, -1) if b.ndim == 1 else g
+    g2 = np.expand_dims(g2, -2) if a.ndim == 1 else g2
+    ga = g2 @ np.swapaxes(b2, -1, -2)
+    gb = np.swapaxes(a2, -1, -2) @ g2
+    if a.ndim == 1:
+        ga = ga[..., 0, :]
+    if b.ndim == 1:
+        gb = gb[..., 0]
+    return ga, gb
 
 
 def _max_vjp(g, args, out):
