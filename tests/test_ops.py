@@ -38,6 +38,11 @@ ARGUMENTS = {
         (positive(2, 3), positive(3)),
         (positive(3), positive(3, 2)),
         (positive(2, 3), positive(3, 4)),
+        # stacks of matrices, broadcast against a vector or a single matrix
+        (positive(2, 3, 4), positive(4)),
+        (positive(4), positive(2, 4, 3)),
+        (positive(2, 3, 4), positive(4, 5)),
+        (positive(3, 4), positive(2, 4, 5)),
     ],
     "cross_entropy": [(probabilities(4), np.array([0.0, 1.0, 0.0, 0.0]))],
     "softmax": [(RNG.normal(size=4),), (RNG.normal(size=(2, 3)),)],
