@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from graphstudio.core.engine import Evaluator, evaluate
+from graphstudio.core.engine import (Evaluator, backward_steps, evaluate, forward_steps,
+                                      gradient_check)
 from graphstudio.core.graph import Graph, GraphError
 from graphstudio.io.gs import parse_text
 
@@ -325,3 +326,61 @@ def test_backward_through_a_domain_error_gives_inf_or_nan_not_an_exception(text,
     assert type(got_value) is float and type(got_grad) is float
     assert got_value == value or (math.isnan(value) and math.isnan(got_value))
     assert got_grad == grad or (math.isnan(grad) and math.isnan(got_grad))
+
+
+# ---- local derivatives, formulas, steps, gradient check -----------------------------------------
+
+BRISTOL = "f = 4\ng = 2\ne = f * g\nd = 3 + f\nc = e + 2\nb = d + e\na = b * c\n"
+
+
+def test_local_derivative_formula_and_contribution_on_each_edge():
+    graph = parse_text(BRISTOL)
+    n = graph.by_name
+    ev = evaluate(graph)
+    # a = b * c: ∂a/∂b = c = 10; e = f * g: ∂e/∂f = g = 2
+    assert ev.local_derivative(n("b"), n("a"), 0) == 10.0
+    assert ev.formula(n("b"), n("a"), 0) == "∂a/∂b = c"
+    assert ev.local_derivative(n("f"), n("e"), 0) == 2.0
+    assert ev.formula(n("f"), n("e"), 0) == "∂e/∂f = g"
+    assert ev.formula(n("e"), n("c"), 0) == "∂c/∂e = 1"
+    # contribution = upstream × local: da/de through b is 10 · 1, through c is 15 · 1
+    assert ev.contribution(n("e"), n("b"), 1) == 10.0
+    assert ev.contribution(n("e"), n("c"), 0) == 15.0
+
+
+def test_backward_steps_sum_the_grad_table_terms():
+    graph = parse_text(BRISTOL)
+    n = graph.by_name
+    ev = evaluate(graph)
+    steps = backward_steps(ev)
+    assert [graph.label(s.node) for s in steps] == ["a", "b", "c", "d", "e", "g", "f"]
+    f = steps[-1]
+    # df: through e (upstream 25, local g = 2) and through d (upstream 10, local 1)
+    terms = sorted((graph.label(t[1]), t[3], t[4], t[5]) for t in f.terms)
+    assert terms == [("d", 10.0, 1.0, 10.0), ("e", 25.0, 2.0, 50.0)]
+    assert f.grad == 60.0 == sum(t[5] for t in f.terms)
+    for step in steps:
+        if step.terms:
+            assert step.grad == sum(t[5] for t in step.terms)
+    order = [s.node for s in forward_steps(ev)]
+    assert order.index(n("f")) < order.index(n("e")) < order.index(n("b")) < order.index(n("a"))
+    assert len(order) == len(graph)
+
+
+def test_local_derivative_of_a_vector_op_is_its_jacobian():
+    graph = parse_text("z = [0.3, -1.2, 2.0]\ns = softmax(z)\nc = s @ [1, 2, 3]")
+    ev = evaluate(graph)
+    z = np.array([0.3, -1.2, 2.0])
+    s = np.exp(z) / np.exp(z).sum()
+    jac = ev.local_derivative(graph.by_name("z"), graph.by_name("s"), 0)
+    np.testing.assert_allclose(jac, np.diag(s) - np.outer(s, s), atol=1e-15)
+
+
+def test_gradient_check_passes_on_smooth_graphs_and_names_kinks():
+    checks = gradient_check(parse_text(SEOUL))
+    assert len(checks) == 3 and all(c.ok for c in checks.values())
+    graph = parse_text("x = 0\ny = relu(x)")
+    (check,) = gradient_check(graph).values()
+    assert (check.backprop, check.ok) == (0.0, False)
+    assert check.numeric == pytest.approx(0.5)
+    assert check.note == "kink: y (relu) is at a point with no derivative; backprop takes the subgradient"
