@@ -124,6 +124,8 @@ def parse_text(text: str, filename: str = "<text>", graph: Graph | None = None) 
         line = exc.lineno or 1
         col = exc.offset or 1
         raise ParseError(filename, line, col, f"syntax error: {exc.msg}") from None
+    except RecursionError:  # Python's own parser gives up on very deep expressions
+        raise ParseError(filename, _too_deep_line(text), 1, TOO_DEEP) from None
     graph = graph if graph is not None else Graph()
     ctx = _Context(filename, graph, {}, {})
     for stmt in tree.body:
@@ -132,8 +134,26 @@ def parse_text(text: str, filename: str = "<text>", graph: Graph | None = None) 
     for name in graph.names():
         ctx.assigned[name] = (0, 0)
     for stmt in tree.body:
-        _statement(ctx, stmt)
+        try:
+            _statement(ctx, stmt)
+        except RecursionError:
+            raise ParseError(filename, stmt.lineno, stmt.col_offset + 1, TOO_DEEP) from None
     return graph
+
+
+TOO_DEEP = "expression nested too deeply (about 1,000 levels); split it into several assignments"
+
+
+def _too_deep_line(text: str) -> int:
+    """The first line that Python's parser cannot take on its own (else 1)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        try:
+            ast.parse(line)
+        except RecursionError:
+            return number
+        except (SyntaxError, ValueError):
+            continue
+    return 1
 
 
 def parse_file(path: str | Path) -> Graph:
@@ -289,21 +309,29 @@ def _literal_text(value: Any) -> str:
 
 def write_text(graph: Graph, header: str = "") -> str:
     """The graph as ``.gs`` text. Unnamed nodes used once are written inline; unnamed nodes used
-    more than once get names ``u<id>`` so nothing is computed twice. The graph's inputs, in
-    assignment order, come first."""
+    more than once get names ``u<id>`` so nothing is computed twice, and so does every
+    ``MAX_INLINE_DEPTH``-th node of a long unnamed chain, so the text stays readable and within
+    what Python's parser accepts. The graph's inputs, in assignment order, come first."""
     lines = [f"# {h}" if h else "#" for h in header.splitlines()] if header else []
     order = graph.topological_order()
     text: dict[int, tuple[str, int]] = {}  # node -> (text, precedence) for inline use
     used = {n: len(graph.out_edges(n)) for n in order}
     names: dict[int, str] = {}
+    taken = graph.names()
+
+    def fresh(n: int) -> str:
+        name = f"u{n}"
+        while name in taken:
+            name = "_" + name
+        return name
+
     for n in order:
         name = graph.name(n)
         if name is None and graph.op(n) != "const" and (used[n] > 1 or used[n] == 0):
-            name = f"u{n}"
-            while name in graph.names():
-                name = "_" + name
+            name = fresh(n)
         if name is not None:
             names[n] = name
+    depth: dict[int, int] = {}  # nesting depth of a node's inline text
     for n in order:
         data = graph.data(n)
         kind = data["op"]
@@ -336,12 +364,20 @@ def write_text(graph: Graph, header: str = "") -> str:
             expr = f"{fname}({', '.join(a[0] for a in args)})"
         if kind == "identity":
             expr = args[0][0]
+        depth[n] = 1 + max((depth.get(p, 0) for p in graph.parents(n) if p not in names),
+                           default=0)
+        if depth[n] >= MAX_INLINE_DEPTH and n not in names:
+            names[n] = fresh(n)
         if n in names:
             lines.append(f"{names[n]} = {expr}")
             text[n] = (names[n], 100)
         else:
             text[n] = (expr, op.precedence)
     return "\n".join(lines) + "\n"
+
+
+#: How deep unnamed sub-expressions are nested inline before one is given a name.
+MAX_INLINE_DEPTH = 16
 
 
 def _paren(arg: tuple[str, int], prec: int, right: bool, power: bool = False) -> str:
