@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from graphstudio.core.engine import evaluate
+from graphstudio.core.graph import Graph
 from graphstudio.core.ops import FUNCTIONS
 from graphstudio.examples import example_files
 from graphstudio.io.gs import ParseError, parse_file, parse_text, write_text
@@ -157,3 +158,30 @@ def test_write_text_round_trip_keeps_order_precedence_and_sharing():
         second = parse_text(write_text(graph))
         assert_same_results(results(graph), results(second))
     assert evaluate(shared).values[shared.by_name("y")] == 25.0
+
+
+# ---- long expressions -------------------------------------------------------------------------
+
+
+def test_too_deep_expression_is_a_located_error_not_a_crash():
+    text = "x = 1\ny = 2\nz = " + " + ".join(["x"] * 3000) + "\n"
+    with pytest.raises(ParseError) as exc:
+        parse_text(text, "f.gs")
+    assert str(exc.value) == ("f.gs:3:1: expression nested too deeply (about 1,000 levels); "
+                              "split it into several assignments")
+    long_but_fine = parse_text("x = 1\nz = " + " + ".join(["x"] * 500) + "\n")
+    assert evaluate(long_but_fine).values[long_but_fine.by_name("z")] == 500.0
+
+
+def test_write_text_of_a_long_unnamed_chain_parses_back():
+    g = Graph()
+    x = g.add_input("x", 0.5)
+    u = x
+    for _ in range(3000):
+        u = g.add_op("sin", [u])
+    g.rename(u, "y")
+    text = write_text(g)
+    assert max(line.count("(") for line in text.splitlines()) <= 20  # readable lines
+    back = parse_text(text)
+    assert evaluate(back).values[back.by_name("y")] == evaluate(g).values[u]
+    assert evaluate(back).grads[back.by_name("x")] == evaluate(g).grads[x]
