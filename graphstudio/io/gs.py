@@ -160,7 +160,7 @@ def parse_file(path: str | Path) -> Graph:
     """Parse a ``.gs`` file; unreadable files raise ``ParseError`` at line 1."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # -sig: a BOM some editors write
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ParseError(str(path), 1, 1, f"cannot read the file: {reason}") from None
