@@ -185,3 +185,10 @@ def test_write_text_of_a_long_unnamed_chain_parses_back():
     back = parse_text(text)
     assert evaluate(back).values[back.by_name("y")] == evaluate(g).values[u]
     assert evaluate(back).grads[back.by_name("x")] == evaluate(g).grads[x]
+
+
+def test_a_file_with_a_byte_order_mark_and_windows_line_ends_reads(tmp_path):
+    path = tmp_path / "bom.gs"
+    path.write_bytes(b"\xef\xbb\xbfa = 1\r\nb = a * 2\r\n")
+    g = parse_file(path)
+    assert evaluate(g).values[g.by_name("b")] == 2.0
