@@ -384,3 +384,33 @@ def test_gradient_check_passes_on_smooth_graphs_and_names_kinks():
     assert (check.backprop, check.ok) == (0.0, False)
     assert check.numeric == pytest.approx(0.5)
     assert check.note == "kink: y (relu) is at a point with no derivative; backprop takes the subgradient"
+
+
+def test_every_traversal_of_a_long_chain_runs_under_a_low_recursion_limit():
+    from graphstudio.io.document import from_json, to_json
+    from graphstudio.io.gs import write_text
+
+    n = 20_000
+    g = Graph()
+    x = g.add_input("x", 0.25)
+    u = x
+    for _ in range(n - 1):
+        u = g.add_op("tanh", [u])
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(stack_depth() + 60)
+    try:
+        evaluator = Evaluator(g)
+        evaluator.evaluate()
+        ev = evaluator.set_input(x, 0.5)
+        steps = backward_steps(ev)
+        checks = gradient_check(g)
+        text = write_text(g)
+        loaded = from_json(to_json(g)).graph
+        copied = g.copy()
+    finally:
+        sys.setrecursionlimit(old)
+    assert len(ev.recomputed) == n and len(steps) == n
+    assert checks[x].ok
+    assert len(text.splitlines()) > n // 20
+    assert len(loaded) == len(copied) == n
+    assert evaluate(loaded).grads[x] == evaluate(copied).grads[x] == ev.grads[x]
