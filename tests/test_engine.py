@@ -61,7 +61,7 @@ def build(inputs, steps):
     return g, nodes[: len(inputs)], out
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(random_graphs())
 def test_random_graph_gradients_match_finite_differences(case):
     inputs, steps = case
