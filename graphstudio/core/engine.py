@@ -156,11 +156,13 @@ class Evaluation:
         args = tuple(self.values[self.program.order[p]] for p in self.program.parents[i])
         return op, args
 
-    def contribution(self, parent: int, child: int, port: int) -> Value:
+    def contribution(self, parent: int, child: int, port: int, upstream: Value = None) -> Value:
         """``upstream × local derivative`` sent from ``child`` back into ``parent`` via ``port``:
-        the vector-Jacobian product, shaped like ``parent``'s value."""
+        the vector-Jacobian product, shaped like ``parent``'s value. ``upstream`` defaults to
+        ``child``'s gradient; pass another (shaped like ``child``'s value) to pull any vector
+        back through this one edge, as the sum over paths does."""
         op, args = self._args(child)
-        g = self.grads.get(child)
+        g = self.grads.get(child) if upstream is None else upstream
         if g is None or any(a is None for a in args):
             return None
         with np.errstate(all="ignore"):
