@@ -510,7 +510,8 @@ def check(graph: Graph, output: int | None = None, eps: float = 1e-6,
     :func:`~graphstudio.core.engine.gradient_check`), in input order, each with a note:
 
     * a mismatch at a kink names it: relu at 0 has no derivative; backprop takes the subgradient
-      relu'(0) = 0 while the central difference sees the average of both sides, ½;
+      relu'(0) = 0 (as PyTorch) while the central difference sees the average of the slopes on
+      both sides, ½;
     * a kink the check passes through is named too (a max tie splits the gradient evenly,
       which is what the central difference sees, so it agrees);
     * ``not finite`` and ``mismatch`` otherwise.
@@ -538,13 +539,12 @@ def check(graph: Graph, output: int | None = None, eps: float = 1e-6,
         if not finite:
             note = "not finite"
         elif not r.ok and on_path:
-            note = (f"kink: {what}, a point with no derivative; backprop takes the subgradient "
-                    f"(relu'(0) = 0, a max tie split evenly), the central difference averages "
-                    f"both sides")
+            note = (f"kink: {what}, where there is no derivative: backprop takes a "
+                    f"subgradient, the central difference averages both sides")
         elif not r.ok:
             note = "mismatch"
         elif on_path:
-            note = f"passes a kink: {what}; the subgradient agrees with the central difference here"
+            note = f"passes a kink: {what}; the subgradient agrees with the central difference"
         else:
             note = ""
         entries.append(CheckEntry(node, graph.label(node), r.backprop, r.numeric, r.rel_error,
