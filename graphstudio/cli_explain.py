@@ -119,7 +119,7 @@ def paths_text(graph: Graph, ps: ex.PathSum, limit: int) -> str:
                      f"along each path, then their sum)")
         rows = [("#", "path", "local derivatives", "product")]
         for i, p in enumerate(ps.paths, 1):
-            route = " → ".join(graph.label(n) for n in p.nodes) or src
+            route = " → ".join(graph.label(n) for n in p.nodes)
             if all(isinstance(v, float) for v in p.locals):
                 locals_ = " · ".join(_fmt(v) for v in p.locals) or "1"
             else:

@@ -196,15 +196,14 @@ class Path:
     scalars, the Jacobians' product pulled back from the output for arrays (shaped like the
     input)."""
 
+    start: int
     edges: tuple[tuple[int, int, int], ...]
     locals: tuple[Value, ...]
     product: Value
 
     @property
     def nodes(self) -> tuple[int, ...]:
-        if not self.edges:
-            return ()
-        return (self.edges[0][0],) + tuple(e[1] for e in self.edges)
+        return (self.start,) + tuple(e[1] for e in self.edges)
 
 
 @dataclass(frozen=True)
@@ -343,26 +342,28 @@ def _enumerate(ev: Evaluation, order: list[int], ins: dict, input: int, out: int
         outs[n].sort(key=lambda e: (pos[e[1]], e[2]))
     found: list[Path] = []
     if input == out:
-        return [Path((), (), seed)]
+        return [Path(input, (), (), seed)]
+    if input not in outs:  # the output does not depend on the input
+        return found
     stack: list[tuple[int, tuple]] = [(input, ())]
     while stack:
         node, trail = stack.pop()
         if node == out:
-            found.append(_path(ev, trail, seed))
+            found.append(_path(ev, input, trail, seed))
             continue
         for e in reversed(outs[node]):  # reversed so the first child is explored first
             stack.append((e[1], trail + (e,)))
     return found
 
 
-def _path(ev: Evaluation, edges: tuple, seed: Value) -> Path:
+def _path(ev: Evaluation, start: int, edges: tuple, seed: Value) -> Path:
     product = seed
     for p, c, k in reversed(edges):  # the chain rule from the output back to the input
         product = ev.contribution(p, c, k, upstream=product)
         if product is None:
             break
     locals_ = tuple(ev.local_derivative(p, c, k, limit=64) for p, c, k in edges)
-    return Path(edges, locals_, product)
+    return Path(start, edges, locals_, product)
 
 
 # ---- symbolic gradients -------------------------------------------------------------------------
