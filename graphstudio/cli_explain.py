@@ -79,7 +79,7 @@ def ledger_text(led: ex.Ledger) -> str:
         return f"{head}\n\n{led.note or 'no terms'}\nd{out}/d{name} = {_fmt(led.grad)}"
     rows = [("successor", "local derivative", f"upstream d{out}/d·", "× local", "= contribution")]
     for t in led.terms:
-        local = t.local if t.local is not None else f"Jacobian too large to show"
+        local = t.local if t.local is not None else "Jacobian too large to show"
         rows.append((t.child_label, t.formula, _fmt(t.upstream), _fmt(local), _fmt(t.contribution)))
     scalar = all(isinstance(t.upstream, float) and isinstance(t.local, float) for t in led.terms)
     if scalar:
@@ -92,7 +92,7 @@ def ledger_text(led: ex.Ledger) -> str:
     return "\n".join([head, "", table(rows), "", total, check])
 
 
-def ledger_json(graph: Graph, led: ex.Ledger) -> dict:
+def ledger_json(led: ex.Ledger) -> dict:
     return {
         "node": led.label,
         "output": led.output_label,
@@ -259,7 +259,7 @@ def _sections(args: Any, graph: Graph, ev: Evaluation) -> tuple[list[str], dict[
     if args.node is not None:
         led = ex.ledger(ev, _find(path, graph, "--node", args.node))
         texts.append(ledger_text(led))
-        data["node"] = ledger_json(graph, led)
+        data["node"] = ledger_json(led)
     if args.paths is not None:
         ps = ex.paths(graph, ev, _find(path, graph, "--paths", args.paths), limit=args.limit)
         texts.append(paths_text(graph, ps, args.limit))

@@ -359,3 +359,11 @@ def test_the_path_from_the_output_to_itself():
     ps = ex.paths(g, ev, z)
     assert [p.nodes for p in ps.paths] == [(z,)] and ps.total == 1.0 == ps.grad
     assert ps.multiplications_paths == 0 and ps.multiplications_backprop == 0
+
+
+def test_symbolic_gives_every_needed_node_as_a_formula():
+    g, _ev = load("bristol_lecture2")
+    s = ex.symbolic(g)
+    f, gg = sympy.symbols("f g", real=True)
+    assert sympy.simplify(s.nodes[g.by_name("b")] - (3 + f + f * gg)) == 0  # b = d + e
+    assert sympy.simplify(s.nodes[g.by_name("c")] - (f * gg + 2)) == 0

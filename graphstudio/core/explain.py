@@ -373,6 +373,7 @@ def _path(ev: Evaluation, start: int, edges: tuple, seed: Value) -> Path:
 class Symbolic:
     """The output as a formula of the inputs and each input's gradient as a formula.
 
+    ``nodes`` holds every node the output needs as a formula of the inputs (for the ledger);
     ``gradients`` and ``gradient_latex`` are keyed by input node id, in the graph's input order;
     ``gradient_values`` are the formulas evaluated at the inputs' values (to set beside
     backprop's numbers)."""
@@ -381,6 +382,7 @@ class Symbolic:
     expr: Any  # sympy expression
     latex: str
     symbols: dict[int, Any]
+    nodes: dict[int, Any]  # every node the output needs, as a formula of the inputs
     gradients: dict[int, Any]
     gradient_latex: dict[int, str]
     gradient_values: dict[int, float]
@@ -467,7 +469,7 @@ def symbolic(graph: Graph, output: int | None = None, ev: Evaluation | None = No
             values[n] = float(d.subs(at).evalf())
         except (TypeError, ValueError):  # a formula left with a free symbol or complex
             values[n] = math.nan
-    return Symbolic(out, expr, sympy.latex(expr), symbols, gradients, latex, values)
+    return Symbolic(out, expr, sympy.latex(expr), symbols, exprs, gradients, latex, values)
 
 
 # ---- gradient check ---------------------------------------------------------------------------------
