@@ -194,3 +194,13 @@ def test_overview_text_bristol(capsys):
     code, out, _err = run(capsys, BRISTOL)
     assert out.startswith("a = 150\n")  # a = b·c = 15·10
     assert "2*f*g**2 + 2*f*g + 5*g + 2" in out and "all gradients agree" in out
+
+
+def test_a_json_document_explains_like_its_gs(tmp_path, capsys):
+    from graphstudio.io import open_document
+    from graphstudio.io.document import save
+
+    path = tmp_path / "bristol.json"
+    save(path, open_document(BRISTOL).graph)
+    code, out, _err = run(capsys, str(path), "--paths", "f", "--json")
+    assert code == 0 and strict_json(out)["total"] == 60.0
