@@ -224,8 +224,11 @@ def rebase_dataset_path(graph: Graph, old_dir: str | Path, new_dir: str | Path) 
     if not rel or Path(rel).is_absolute():
         return
     target = os.path.abspath(Path(old_dir) / rel)
+    folder = os.path.abspath(new_dir)
     try:
-        new = os.path.relpath(target, os.path.abspath(new_dir))
+        shared = os.path.commonpath([target, folder])
+        # relative while the two share a folder below the root, else the absolute path
+        new = os.path.relpath(target, folder) if Path(shared).parent != Path(shared) else target
     except ValueError:  # another drive on Windows
         new = target
     meta["dataset"] = Path(new).as_posix()

@@ -280,18 +280,25 @@ class Trainer:
             why = "is " + format_value(loss) if not math.isfinite(loss) else (
                 f"grew to {loss:.3g}, over {self.divergence_factor:g} times the initial {self.initial_loss:.3g}")
             raise Diverged(f"training diverged at step {k}: the loss {why}; the learning rate "
-                           f"{lr:g} is probably too large. The parameters are kept from step "
-                           f"{k - 1}.", k, loss, lr)
+                           f"{lr:g} is probably too large. {self._kept(k - 1)}", k, loss, lr)
         new = {n: as_value(self._params[n] - lr * grads[n]) for n in self.param_nodes}
         if not all(_finite(g) for g in grads.values()) or not all(_finite(v) for v in new.values()):
-            raise Diverged(f"training diverged at step {k}: the gradient is not finite; the "
-                           f"parameters are kept from step {k - 1}.", k, loss, lr)
+            raise Diverged(f"training diverged at step {k}: the gradient or the update is not "
+                           f"finite. {self._kept(k)}", k, loss, lr)
         self._previous, self._params = self._params, new
         self.step_count = k
         norm = math.sqrt(sum(float(np.sum(np.square(g))) for g in grads.values()))
         record = StepRecord(k, loss, lr, self.epoch, rows, norm, self.parameters())
         self.history.append(record)
         return record
+
+    def _kept(self, step: int) -> str:
+        """Where the parameters were put back to: as they were when step ``step`` measured
+        its loss (that loss was finite)."""
+        if step < 1:
+            return "The parameters are back at their initial values."
+        loss = self.history[step - 1].loss if step <= len(self.history) else self.initial_loss
+        return f"The parameters are back at their values of step {step} (loss {loss:.6g})."
 
     def run(self, steps: int) -> Iterator[StepRecord]:
         """Up to ``steps`` steps, one record each; waits while paused and ends early when
