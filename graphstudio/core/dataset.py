@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .graph import Graph
+from .textfile import CannotRead, read_text
 
 __all__ = ["Dataset", "DatasetError", "Binding", "binding", "bound_inputs", "load_csv",
            "parse_csv", "load_for_graph", "bind", "rebase_dataset_path"]
@@ -111,10 +112,9 @@ def parse_csv(text: str, path: str = "<csv>") -> Dataset:
 def load_csv(path: str | Path) -> Dataset:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise DatasetError(f"{path}: cannot read the file: {reason}") from None
+        text = read_text(path)
+    except CannotRead as exc:
+        raise DatasetError(f"{path}: cannot read the file: {exc.reason}") from None
     return parse_csv(text, str(path))
 
 

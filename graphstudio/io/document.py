@@ -36,6 +36,7 @@ import numpy as np
 
 from ..core.graph import Graph, GraphError
 from ..core.ops import LEAF_KINDS, OPS
+from ..core.textfile import CannotRead, read_text
 
 __all__ = ["FORMAT_VERSION", "DocumentError", "Document", "to_json", "from_json", "save",
            "load", "atomic_write_text", "jsonable"]
@@ -256,10 +257,9 @@ def save(path: str | Path, graph: Graph, view: dict[str, Any] | None = None) -> 
 def load(path: str | Path) -> Document:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise DocumentError(f"{path}: cannot read the file: {reason}") from None
+        text = read_text(path)
+    except CannotRead as exc:
+        raise DocumentError(f"{path}: cannot read the file: {exc.reason}") from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -46,6 +46,7 @@ import numpy as np
 from ..core.dataset import Binding, binding
 from ..core.graph import Graph, GraphError, format_value
 from ..core.ops import BINARY_OPERATORS, FUNCTIONS, OPS, REDUCING_FORMS, get_op
+from ..core.textfile import CannotRead, read_text
 
 __all__ = ["ParseError", "parse_text", "parse_file", "write_text", "SPECIAL_FORMS"]
 
@@ -166,10 +167,9 @@ def parse_file(path: str | Path) -> Graph:
     """Parse a ``.gs`` file; unreadable files raise ``ParseError`` at line 1."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ParseError(str(path), 1, 1, f"cannot read the file: {reason}") from None
+        text = read_text(path)
+    except CannotRead as exc:
+        raise ParseError(str(path), 1, 1, f"cannot read the file: {exc.reason}") from None
     return parse_text(text, filename=str(path))
 
 
