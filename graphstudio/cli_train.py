@@ -92,6 +92,10 @@ def main(argv: Sequence[str]) -> int:
     except TrainingError as exc:
         report.finish()
         raise UsageError(f"{args.file}: {exc}") from None
+    except KeyboardInterrupt:
+        report.finish()
+        print(f"stopped after step {trainer.step_count}; nothing written", file=sys.stderr)
+        raise
     report.finish()
     print(f"final loss: {trainer.loss():.6g}")
 

@@ -136,7 +136,8 @@ def _build_matrix(graph: Graph, spec: NetworkSpec, weights) -> int:
         err = graph.add_op("sqerr", [a, t], name="E" if spec.l2 else "L")
     if not spec.l2:
         return err
-    squares = [graph.add_op("sum", [graph.add_op("pow", [W, graph.add_const(2.0)])]) for W in params]
+    two = graph.add_const(2.0)
+    squares = [graph.add_op("sum", [graph.add_op("pow", [W, two])]) for W in params]
     return _l2(graph, spec, err, squares)
 
 
@@ -202,23 +203,26 @@ def _build_scalar(graph: Graph, spec: NetworkSpec, weights) -> int:
 
 
 def layer_positions(graph: Graph, dx: float = 170.0, dy: float = 90.0) -> None:
-    """Set every node's ``pos`` in layers from left to right: an op one column right of its
-    deepest parent, a leaf one column left of its first child; within a column, nodes in the
-    order they were made, centred on y = 0."""
-    depth: dict[int, int] = {}
-    order = graph.topological_order()
-    for n in order:
-        if not graph.is_leaf(n):
-            depth[n] = 1 + max((depth.get(p, 0) for p in graph.parents(n) if p is not None), default=0)
-    for n in order:
-        if graph.is_leaf(n):
-            kids = [depth[c] for c in graph.children(n) if c in depth]
-            depth[n] = min(kids) - 1 if kids else 0
+    """Set every node's ``pos`` in layers from left to right, the loss in the last column and
+    every other node one column left of its leftmost child (as late as possible, so a side
+    branch such as the L2 term sits beside the loss, not beside the inputs). Columns are
+    filled from the right, each ordered by the mean height of its nodes' children (then by the
+    order the nodes were made), which keeps edges short and crossings few."""
+    column: dict[int, int] = {}  # 0 for the sinks, negative to their left
+    for n in reversed(graph.topological_order()):
+        kids = graph.children(n)
+        column[n] = min(column[c] for c in kids) - 1 if kids else 0
     columns: dict[int, list[int]] = {}
-    for n in sorted(depth, key=lambda n: graph.data(n)["seq"]):
-        columns.setdefault(depth[n], []).append(n)
-    for col, nodes in columns.items():
+    for n in column:
+        columns.setdefault(column[n], []).append(n)
+    left = min(columns, default=0)
+    y: dict[int, float] = {}
+    for col in sorted(columns, reverse=True):
+        def key(n: int) -> tuple[float, int]:
+            ys = [y[c] for c in graph.children(n) if c in y]
+            return (sum(ys) / len(ys) if ys else 0.0, graph.data(n)["seq"])
+        nodes = sorted(columns[col], key=key)
         top = -(len(nodes) - 1) / 2
         for i, n in enumerate(nodes):
-            graph.set_position(n, (col * dx, (top + i) * dy))
-
+            y[n] = (top + i) * dy
+            graph.set_position(n, ((col - left) * dx, y[n]))

@@ -200,7 +200,9 @@ class Trainer:
 
     def evaluation(self, row: int = 0) -> Evaluation:
         """The full evaluation (values and gradients of every node) of example ``row`` at the
-        current parameters, keyed by the same node ids as the graph given to the trainer."""
+        current parameters, keyed by the same node ids as the graph given to the trainer.
+        Not while :meth:`run` is stepping in another thread (they share the compiled graph):
+        between steps, use :attr:`StepRecord.params` instead."""
         for n, v in self._params.items():
             self._set(n, v)
         for n, values in self.columns.items():
