@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from graphstudio.core.dataset import (Binding, DatasetError, bind, binding, load_csv,
-                                      load_for_graph, parse_csv, rebase_dataset_path)
+                                      load_for_graph, parse_csv, rebase_dataset_path,
+                                      set_row)
 from graphstudio.io.document import DocumentError, from_json, to_json
 from graphstudio.io.gs import ParseError, parse_text, write_text
 
@@ -171,3 +172,12 @@ def test_rebase_dataset_path(tmp_path):
     assert g.meta["dataset"] == "../examples/data/pts.csv"
     rebase_dataset_path(g, tmp_path / "out", tmp_path / "examples")
     assert g.meta["dataset"] == "data/pts.csv"
+
+
+def test_set_row_gives_bound_inputs_one_example():
+    g = parse_text(GS)
+    set_row(g, parse_csv("x1,x2,label\n1,2,0\n3,4,2\n", "d.csv"), 1)
+    assert g.value(g.by_name("x")).tolist() == [3, 4]
+    assert g.value(g.by_name("s")) == 3.0
+    assert g.value(g.by_name("t")).tolist() == [0, 0, 1]
+    assert g.value(g.by_name("t2")) == 1.0

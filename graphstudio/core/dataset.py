@@ -36,7 +36,7 @@ from .graph import Graph
 from .textfile import CannotRead, read_text
 
 __all__ = ["Dataset", "DatasetError", "Binding", "binding", "bound_inputs", "load_csv",
-           "parse_csv", "load_for_graph", "bind", "rebase_dataset_path"]
+           "parse_csv", "load_for_graph", "bind", "set_row", "rebase_dataset_path"]
 
 
 class DatasetError(ValueError):
@@ -214,6 +214,13 @@ def load_for_graph(graph: Graph, base_dir: str | Path | None) -> Dataset | None:
 def bind(graph: Graph, ds: Dataset) -> dict[int, np.ndarray]:
     """Per bound input, its values for every row (first axis: the row)."""
     return {n: b.values(ds) for n, b in bound_inputs(graph).items()}
+
+
+def set_row(graph: Graph, ds: Dataset, row: int = 0) -> None:
+    """Give every bound input its value from row ``row`` (so an editor or ``eval`` shows one
+    real example instead of the zeros a data input holds until then)."""
+    for n, b in bound_inputs(graph).items():
+        graph.set_value(n, b.values(ds)[row])
 
 
 def rebase_dataset_path(graph: Graph, old_dir: str | Path, new_dir: str | Path) -> None:
