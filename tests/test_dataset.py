@@ -181,3 +181,12 @@ def test_set_row_gives_bound_inputs_one_example():
     assert g.value(g.by_name("s")) == 3.0
     assert g.value(g.by_name("t")).tolist() == [0, 0, 1]
     assert g.value(g.by_name("t2")) == 1.0
+
+
+def test_graphml_keeps_dataset_and_bindings(tmp_path):
+    from graphstudio.io.interop import read_graphml, write_graphml
+    g = parse_text(GS)
+    write_graphml(g, tmp_path / "g.graphml")
+    back = read_graphml(tmp_path / "g.graphml").graph
+    assert back.meta["dataset"] == "data/pts.csv"
+    assert write_text(back) == write_text(g)

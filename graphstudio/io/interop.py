@@ -27,10 +27,15 @@ __all__ = ["write_graphml", "read_graphml", "to_dot"]
 def write_graphml(graph: Graph, path: str | Path) -> None:
     doc = to_json(graph)
     g = nx.MultiDiGraph()
+    if doc.get("dataset"):
+        g.graph["dataset"] = doc["dataset"]
     for item in doc["nodes"]:
+        data = item.get("data") or ""
         g.add_node(item["id"], op=item["op"], name=item["name"] or "",
                    value=json.dumps(item.get("value")), pos=json.dumps(item.get("pos")),
-                   trainable=bool(item.get("trainable", False)), data=item.get("data") or "")
+                   trainable=bool(item.get("trainable", False)),
+                   data=data if isinstance(data, str) else json.dumps(data),  # a list of columns
+                   **{k: item[k] for k in ("onehot", "equals") if k in item})
     for e in doc["edges"]:
         g.add_edge(e["src"], e["dst"], key=e["port"], port=e["port"])
     nx.write_graphml(g, str(path))
@@ -56,10 +61,21 @@ def read_graphml(path: str | Path) -> Document:
             item["pos"] = pos
         if d.get("data"):
             item["data"] = d["data"]
+            if d["data"].startswith("["):  # a list of columns, as JSON text
+                try:
+                    item["data"] = json.loads(d["data"])
+                except json.JSONDecodeError:
+                    raise DocumentError(f"{path}: node {n}: data is not valid JSON") from None
+            for key in ("onehot", "equals"):
+                if key in d:
+                    item[key] = d[key]
         nodes.append(item)
     edges = [{"src": ids[s], "dst": ids[t], "port": int(d.get("port", k))}
              for s, t, k, d in g.edges(keys=True, data=True)]
-    return from_json({"format_version": 1, "nodes": nodes, "edges": edges}, str(path))
+    doc = {"format_version": 1, "nodes": nodes, "edges": edges}
+    if g.graph.get("dataset"):
+        doc["dataset"] = g.graph["dataset"]
+    return from_json(doc, str(path))
 
 
 def _dot_text(s: str) -> str:
