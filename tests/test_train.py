@@ -44,6 +44,8 @@ def test_full_batch_step_is_the_mean_gradient():
     p = t.parameters()
     assert p[g.by_name("w")] == pytest.approx(0.5 - 0.1 * np.mean(2 * r * x))
     assert p[g.by_name("b")] == pytest.approx(-1 - 0.1 * np.mean(2 * r))
+    assert rec.grads[g.by_name("w")] == pytest.approx(np.mean(2 * r * x))
+    assert rec.grad_norm == pytest.approx(np.hypot(np.mean(2 * r * x), np.mean(2 * r)))
 
 
 def test_minibatch_gradient_is_the_mean_of_its_examples_gradients():

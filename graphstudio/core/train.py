@@ -114,9 +114,10 @@ class Schedule:
 
 @dataclass(frozen=True)
 class StepRecord:
-    """What one step did: the mean loss of its batch (at the parameters before the update),
-    the learning rate, the epoch (passes over the data so far), the batch's row indices, and
-    the parameters after the update (copies: safe to hand to another thread)."""
+    """What one step did: the mean loss of its batch and its mean gradient (at the parameters
+    before the update), the learning rate, the epoch (passes over the data so far), the
+    batch's row indices, and the parameters after the update (``grads`` and ``params`` are
+    copies: safe to hand to another thread)."""
 
     step: int
     loss: float
@@ -125,6 +126,7 @@ class StepRecord:
     batch: tuple[int, ...]
     grad_norm: float
     params: dict[int, Any] = field(repr=False)
+    grads: dict[int, Any] = field(repr=False, default_factory=dict)
 
 
 def parameters_of(graph: Graph) -> list[int]:
@@ -290,7 +292,7 @@ class Trainer:
         self._previous, self._params = self._params, new
         self.step_count = k
         norm = math.sqrt(sum(float(np.sum(np.square(g))) for g in grads.values()))
-        record = StepRecord(k, loss, lr, self.epoch, rows, norm, self.parameters())
+        record = StepRecord(k, loss, lr, self.epoch, rows, norm, self.parameters(), grads)
         self.history.append(record)
         return record
 
