@@ -40,7 +40,7 @@ def main(argv: Sequence[str]) -> int:
                    "as in 30:0.05,50:0.01 (Siegen's '30 iterations with τ1, 20 more with τ2')")
     p.add_argument("--batch", type=int, metavar="B", help="minibatch size (default: the whole "
                    "dataset, full-batch gradient descent)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the minibatch shuffle (default 0)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the minibatch shuffle (default 0)")
     p.add_argument("--output", metavar="NAME", help="the loss node (default: the graph's output)")
     p.add_argument("-o", dest="out", metavar="OUT", help="write the trained graph (.gs or .json)")
     args = p.parse_args(argv)
