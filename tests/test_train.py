@@ -209,3 +209,20 @@ def test_loss_falls_on_each_training_example(name, kw, steps):
     records = list(t.run(steps))
     assert len(records) == steps
     assert t.loss() < 0.7 * t.initial_loss
+
+
+def test_full_batch_gradient_matches_central_differences_of_the_mean_loss():
+    g = parse_file(examples_dir() / "cmu11785_classify.gs")
+    ds = load_for_graph(g, examples_dir())
+    rec = Trainer(g, ds, schedule=0.1).step()
+    W1 = g.by_name("W1")
+    h = 1e-6
+    for idx in [(0, 0), (1, 1), (2, 0)]:
+        losses = []
+        for sign in (1, -1):
+            trial = g.copy()
+            value = trial.value(W1).copy()
+            value[idx] += sign * h
+            trial.set_value(W1, value)
+            losses.append(Trainer(trial, ds).initial_loss)
+        assert rec.grads[W1][idx] == pytest.approx((losses[0] - losses[1]) / (2 * h), abs=1e-7)

@@ -20,6 +20,11 @@ them, ``g = 1/m' Σ ∇θ J(i)``, and update ``θ ← θ − ε g``.
   initial loss, raises :class:`Diverged` and puts the parameters back to the last step whose
   loss was finite, so nothing downstream sees a graph full of NaN.
 
+Driving it from a Qt worker thread (the GUI's plan): make the trainer in the main thread, call
+``for record in trainer.run(n): emit(record)`` in the worker, and call ``pause()``,
+``resume()`` or ``stop()`` from the main thread; show ``record.params`` on the canvas, and on
+"keep" call ``trainer.apply(graph)`` (its return value is the undo), on "revert" do nothing.
+
 >>> from graphstudio.io.gs import parse_text
 >>> g = parse_text("w = param(3)\\nL = (w - 1) ** 2")
 >>> t = Trainer(g, schedule=Schedule(0.25))
