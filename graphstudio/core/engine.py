@@ -161,11 +161,13 @@ class Evaluation:
         args = tuple(self.values[self.program.order[p]] for p in self.program.parents[i])
         return op, args
 
-    def contribution(self, parent: int, child: int, port: int) -> Value:
+    def contribution(self, parent: int, child: int, port: int, upstream: Value = None) -> Value:
         """``upstream × local derivative`` sent from ``child`` back into ``parent`` via ``port``:
-        the vector-Jacobian product, shaped like ``parent``'s value."""
+        the vector-Jacobian product, shaped like ``parent``'s value. ``upstream`` defaults to
+        ``child``'s gradient; pass another (shaped like ``child``'s value) to pull any vector
+        back through this one edge, as the sum over paths does."""
         op, args = self._args(child)
-        g = self.grads.get(child)
+        g = self.grads.get(child) if upstream is None else upstream
         if g is None or any(a is None for a in args):
             return None
         with np.errstate(all="ignore"):
@@ -206,10 +208,6 @@ class Evaluation:
         return f"∂{out}/∂{self.graph.label(parent)} = {op.formula(port, names, out)}"
 
 
-def _as_numpy(v: Value) -> Value:
-    return np.float64(v) if type(v) is float else v
-
-
 def _vjp(op: Op, g: Value, args: tuple, out: Value) -> tuple:
     """The op's vector-Jacobian product. Python floats raise where numpy gives inf or NaN
     (``1.0 / 0.0``, ``0.0 ** -1``), so a rule that raises is rerun on numpy scalars."""
@@ -217,8 +215,17 @@ def _vjp(op: Op, g: Value, args: tuple, out: Value) -> tuple:
         if op.scalar_vjp is not None and type(g) is float and all(type(a) is float for a in args):
             return op.scalar_vjp(g, args, out)
         return op.vjp(g, args, out)
-    except ArithmeticError:
-        return op.vjp(_as_numpy(g), tuple(_as_numpy(a) for a in args), _as_numpy(out))
+    except (ArithmeticError, ValueError):
+        return _vjp_numpy(op, g, args, out)
+
+
+def _vjp_numpy(op: Op, g: Value, args: tuple, out: Value) -> tuple:
+    """The vjp with numpy scalars, so Python's ZeroDivisionError (sqrt'(0), 1/0) becomes
+    inf/nan as in the forward pass, instead of bringing the program down."""
+    def f64(v: Value) -> Value:
+        return np.float64(v) if type(v) is float else v
+    with np.errstate(all="ignore"):
+        return op.vjp(f64(g), tuple(f64(a) for a in args), f64(out))
 
 
 def _run_forward(prog: Program, values: list, errors: dict, positions: Iterator[int] | range,
@@ -333,8 +340,8 @@ def _run_backward(prog: Program, values: list, out_pos: int) -> list:
             vjp = op.scalar_vjp if scalar and op.scalar_vjp is not None else op.vjp
             try:
                 contribs = vjp(g, args, values[i])
-            except ArithmeticError:  # 1.0 / 0.0 on Python floats: numpy gives inf instead
-                contribs = _vjp(op, _as_numpy(g), args, values[i])
+            except (ArithmeticError, ValueError):  # 1.0 / 0.0 on Python floats
+                contribs = _vjp_numpy(op, g, args, values[i])
             for port, p in enumerate(ps):
                 if kinds[p] == "const":
                     continue

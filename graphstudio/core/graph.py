@@ -88,6 +88,9 @@ class Graph:
         self._names: dict[str, int] = {}
         self._listeners: list[Listener] = []
         self.output: int | None = None  # the chosen output; None = default
+        #: Graph-wide settings read from a file, e.g. ``meta["dataset"]``: the CSV file (a path
+        #: relative to the graph's file) whose columns the ``data`` inputs are bound to.
+        self.meta: dict[str, Any] = {}
 
     # ---- change announcements -------------------------------------------------------------
 
@@ -415,6 +418,7 @@ class Graph:
         other._ids = itertools.count(max(top, _peek(self, "_ids")))
         other._seq = itertools.count(_peek(self, "_seq"))
         other.output = self.output
+        other.meta = dict(self.meta)
         return other
 
 

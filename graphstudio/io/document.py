@@ -9,6 +9,7 @@
                  "trainable": false}, ...],
       "edges": [{"src": 0, "dst": 3, "port": 0}, ...],
       "output": 5,            # the chosen output node id, or null
+      "dataset": "data/points.csv",  # optional: the CSV file of the data(...) inputs
       "view": {...}           # view settings the editor keeps (zoom, grid, edge labels...)
     }
 
@@ -35,6 +36,7 @@ import numpy as np
 
 from ..core.graph import Graph, GraphError
 from ..core.ops import LEAF_KINDS, OPS
+from ..core.textfile import CannotRead, read_text
 
 __all__ = ["FORMAT_VERSION", "DocumentError", "Document", "to_json", "from_json", "save",
            "load", "atomic_write_text", "jsonable"]
@@ -49,7 +51,8 @@ MIGRATIONS: dict[int, Callable[[dict], dict]] = {
                   "format_version": 1},
 }
 
-_NODE_KEYS = {"id", "op", "name", "value", "pos", "trainable", "data", "source", "seq"}
+_NODE_KEYS = {"id", "op", "name", "value", "pos", "trainable", "data", "onehot", "equals",
+              "source", "seq"}
 
 
 class DocumentError(ValueError):
@@ -114,10 +117,13 @@ def to_json(graph: Graph, view: dict[str, Any] | None = None) -> dict:
         if d.get("trainable"):
             item["trainable"] = True
         if d.get("data"):
-            item["data"] = d["data"]
+            item["data"] = d["data"] if isinstance(d["data"], str) else list(d["data"])
+            for key in ("onehot", "equals"):
+                if d.get(key) is not None:
+                    item[key] = d[key]
         nodes.append(item)
     edges = [{"src": s, "dst": t, "port": p} for s, t, p in sorted(graph.edges(), key=lambda e: (e[1], e[2]))]
-    return {
+    doc = {
         "format_version": FORMAT_VERSION,
         "app": "graphstudio",
         "nodes": nodes,
@@ -125,6 +131,9 @@ def to_json(graph: Graph, view: dict[str, Any] | None = None) -> dict:
         "output": graph.output,
         "view": dict(view or {}),
     }
+    if graph.meta.get("dataset"):
+        doc["dataset"] = graph.meta["dataset"]
+    return doc
 
 
 def from_json(doc: Any, source: str = "<document>") -> Document:
@@ -172,9 +181,7 @@ def from_json(doc: Any, source: str = "<document>") -> Document:
         if trainable:
             extra["trainable"] = True
         if item.get("data") is not None:
-            if not isinstance(item["data"], str):
-                raise DocumentError(f"{where}.data: expected a column name")
-            extra["data"] = item["data"]
+            extra.update(_binding_attrs(item, where))
         value = _from_jsonable(item.get("value"), f"{where}.value") if op in LEAF_KINDS else None
         try:
             graph.add_node(op, name=name, value=value, pos=pos, node_id=node_id, **extra)
@@ -196,11 +203,37 @@ def from_json(doc: Any, source: str = "<document>") -> Document:
         if not isinstance(output, int) or isinstance(output, bool) or output not in graph:
             raise DocumentError(f"{source}: output: no node {output!r}")
         graph.output = output
+    dataset = doc.get("dataset")
+    if dataset is not None:
+        if not isinstance(dataset, str) or not dataset:
+            raise DocumentError(f"{source}: dataset: expected a file name, found {dataset!r}")
+        graph.meta["dataset"] = dataset
     view = doc.get("view")
     view = {} if view is None else view
     if not isinstance(view, dict):
         raise DocumentError(f"{source}: view: expected an object")
     return Document(graph, view)
+
+
+def _binding_attrs(item: dict, where: str) -> dict[str, Any]:
+    """The checked ``data``/``onehot``/``equals`` of a node bound to dataset columns."""
+    data = item["data"]
+    if isinstance(data, list):
+        if not data or not all(isinstance(c, str) and c for c in data):
+            raise DocumentError(f"{where}.data: expected a column name or a list of them")
+    elif not isinstance(data, str) or not data:
+        raise DocumentError(f"{where}.data: expected a column name or a list of them")
+    out: dict[str, Any] = {"data": data}
+    onehot, equals = item.get("onehot"), item.get("equals")
+    if onehot is not None:
+        if not isinstance(onehot, int) or isinstance(onehot, bool) or onehot < 2 or not isinstance(data, str):
+            raise DocumentError(f"{where}.onehot: expected a number of classes >= 2 for one column")
+        out["onehot"] = onehot
+    if equals is not None:
+        if not isinstance(equals, (int, float)) or isinstance(equals, bool) or not isinstance(data, str):
+            raise DocumentError(f"{where}.equals: expected a number for one column")
+        out["equals"] = float(equals)
+    return out
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:
@@ -228,10 +261,9 @@ def save(path: str | Path, graph: Graph, view: dict[str, Any] | None = None) -> 
 def load(path: str | Path) -> Document:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise DocumentError(f"{path}: cannot read the file: {reason}") from None
+        text = read_text(path)
+    except CannotRead as exc:
+        raise DocumentError(f"{path}: cannot read the file: {exc.reason}") from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -17,6 +17,10 @@
   ``max(v)``/``min(v)`` with one argument reduce over the elements. A number inside an
   expression is a **constant**. Unnamed sub-expressions become unnamed op nodes.
 * ``y = x`` gives ``x``'s value another name (an ``identity`` node).
+* Training data: ``dataset("data/points.csv")`` on a line of its own names a CSV file (relative
+  to the graph's file; kept in ``graph.meta["dataset"]``), and ``x = data("x")``,
+  ``x = data(["x1", "x2"])``, ``t = data("label", onehot=3)`` or ``t1 = data("label", equals=1)``
+  bind inputs to its columns (:mod:`graphstudio.core.dataset`). See ``docs/gs-format.md``.
 
 The text is parsed with :mod:`ast` and a whitelist, and nothing in it is ever executed: any
 node type that is not listed above (attribute access, lambdas, comprehensions, subscripts...)
@@ -32,19 +36,24 @@ is an error. Errors are :class:`ParseError` and read ``FILE:LINE:COL: message``.
 from __future__ import annotations
 
 import ast
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..core.dataset import Binding, binding
 from ..core.graph import Graph, GraphError, format_value
 from ..core.ops import BINARY_OPERATORS, FUNCTIONS, OPS, REDUCING_FORMS, get_op
+from ..core.textfile import CannotRead, read_text
 
 __all__ = ["ParseError", "parse_text", "parse_file", "write_text", "SPECIAL_FORMS"]
 
 #: Call forms that are not ops: they mark how an input is used.
 SPECIAL_FORMS = ("param", "data")
+#: The one statement that is not an assignment: ``dataset("file.csv")`` on its own line.
+DATASET = "dataset"
 
 _FORBIDDEN_CALLS = {"eval", "exec", "compile", "open", "__import__", "getattr", "setattr",
                     "globals", "locals", "vars", "input", "print", "breakpoint"}
@@ -135,7 +144,10 @@ def parse_text(text: str, filename: str = "<text>", graph: Graph | None = None) 
         ctx.assigned[name] = (0, 0)
     for stmt in tree.body:
         try:
-            _statement(ctx, stmt)
+            if _is_call(getattr(stmt, "value", None), DATASET) and isinstance(stmt, ast.Expr):
+                _dataset(ctx, stmt.value)
+            else:
+                _statement(ctx, stmt)
         except RecursionError:
             raise ParseError(filename, stmt.lineno, stmt.col_offset + 1, TOO_DEEP) from None
     return graph
@@ -156,14 +168,28 @@ def _too_deep_line(text: str) -> int:
     return 1
 
 
+def _is_call(node: ast.AST | None, name: str) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name
+
+
+def _dataset(ctx: _Context, call: ast.Call) -> None:
+    """``dataset("points.csv")``: the CSV file the ``data(...)`` inputs read."""
+    if (call.keywords or len(call.args) != 1 or not isinstance(call.args[0], ast.Constant)
+            or not isinstance(call.args[0].value, str) or not call.args[0].value.strip()):
+        raise _fail(ctx, call, 'dataset() takes one file name, as in dataset("points.csv")')
+    if ctx.graph.meta.get("dataset"):
+        raise _fail(ctx, call, f"a second dataset(); the graph already reads "
+                               f"{ctx.graph.meta['dataset']!r}")
+    ctx.graph.meta["dataset"] = call.args[0].value
+
+
 def parse_file(path: str | Path) -> Graph:
     """Parse a ``.gs`` file; unreadable files raise ``ParseError`` at line 1."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")  # -sig: a BOM some editors write
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ParseError(str(path), 1, 1, f"cannot read the file: {reason}") from None
+        text = read_text(path)
+    except CannotRead as exc:
+        raise ParseError(str(path), 1, 1, f"cannot read the file: {exc.reason}") from None
     return parse_text(text, filename=str(path))
 
 
@@ -176,7 +202,7 @@ def _statement(ctx: _Context, stmt: ast.stmt) -> None:
     target = stmt.targets[0]
     name = target.id
     line, col = _where(ctx, target)
-    if name in FUNCTIONS or name in REDUCING_FORMS or name in SPECIAL_FORMS or name in OPS:
+    if name in FUNCTIONS or name in REDUCING_FORMS or name in SPECIAL_FORMS or name in OPS or name == DATASET:
         raise _fail(ctx, target, f"'{name}' is the name of a function and cannot be assigned")
     if name in ctx.assigned:
         first = ctx.assigned[name][0]
@@ -188,6 +214,8 @@ def _statement(ctx: _Context, stmt: ast.stmt) -> None:
         ctx.graph.add_input(name, _array(ctx, value, lit), source=(line, col))
     elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in SPECIAL_FORMS:
         _special(ctx, name, value, (line, col))
+    elif _is_call(value, DATASET):
+        raise _fail(ctx, value, 'dataset() stands on a line of its own, as in dataset("points.csv")')
     else:
         node = _expr(ctx, value)
         data = ctx.graph.data(node)
@@ -203,6 +231,10 @@ def _statement(ctx: _Context, stmt: ast.stmt) -> None:
 
 def _special(ctx: _Context, name: str, call: ast.Call, where: tuple[int, int]) -> None:
     form = call.func.id
+    if form == "data":
+        b = _data_binding(ctx, call)
+        ctx.graph.add_input(name, b.zero(), source=where, **b.attrs())
+        return
     if call.keywords:
         raise _fail(ctx, call.keywords[0], f"{form}() takes no keyword arguments")
     if form == "param":
@@ -210,12 +242,46 @@ def _special(ctx: _Context, name: str, call: ast.Call, where: tuple[int, int]) -
             raise _fail(ctx, call, "param() takes one literal value, as in 'W = param([[0.1, -0.2]])'")
         value = _array(ctx, call.args[0], _literal(call.args[0]))
         ctx.graph.add_input(name, value, trainable=True, source=where)
-    else:  # data("column") binds an input to a dataset column
-        args = call.args
-        if not 1 <= len(args) <= 2 or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args[:1]):
-            raise _fail(ctx, call, "data() takes a column name, as in 'x = data(\"x\")'")
-        column = args[0].value
-        ctx.graph.add_input(name, 0.0, data=column, source=where)
+
+
+def _string(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
+        return node.value
+    return None
+
+
+def _data_binding(ctx: _Context, call: ast.Call) -> Binding:
+    """``data("x")``, ``data(["x1", "x2"])``, ``data("label", onehot=3)``,
+    ``data("label", equals=1)``: an input bound to dataset columns."""
+    usage = 'data() takes a column name, as in \'x = data("x")\', or a list of them for a vector, as in \'x = data(["x1", "x2"])\''
+    if len(call.args) != 1:
+        raise _fail(ctx, call, usage)
+    arg = call.args[0]
+    if isinstance(arg, ast.List):
+        columns = [_string(e) for e in arg.elts]
+        if not columns or None in columns:
+            raise _fail(ctx, arg, usage)
+        vector = True
+    elif _string(arg) is not None:
+        columns, vector = [arg.value], False
+    else:
+        raise _fail(ctx, arg, usage)
+    options: dict[str, float] = {}
+    for kw in call.keywords:
+        if kw.arg not in ("onehot", "equals"):
+            raise _fail(ctx, kw, f"data() takes the keywords onehot= and equals=, not {kw.arg or '**'}=")
+        value = _literal(kw.value)
+        if not isinstance(value, float):
+            raise _fail(ctx, kw.value, f"{kw.arg}= takes a number")
+        options[kw.arg] = value
+    if options and (vector or len(options) > 1):
+        raise _fail(ctx, call, "onehot= and equals= read one column of class labels, as in "
+                               "'t = data(\"label\", onehot=3)' or 't1 = data(\"label\", equals=1)'")
+    onehot = options.get("onehot")
+    if onehot is not None and (not onehot.is_integer() or onehot < 2):
+        raise _fail(ctx, call.keywords[0].value, "onehot= takes the number of classes, a whole number >= 2")
+    return Binding(tuple(columns), vector, int(onehot) if onehot is not None else None,
+                   options.get("equals"))
 
 
 def _expr(ctx: _Context, node: ast.AST) -> int:
@@ -267,6 +333,8 @@ def _call(ctx: _Context, node: ast.Call) -> int:
     fname = func.id
     if fname in SPECIAL_FORMS:
         raise _fail(ctx, node, f"{fname}() must stand alone on the right of '=', as in 'W = {fname}(...)'")
+    if fname == DATASET:
+        raise _fail(ctx, node, 'dataset() stands on a line of its own, as in dataset("points.csv")')
     if fname in _FORBIDDEN_CALLS:
         raise _fail(ctx, func, f"'{fname}' is not allowed: nothing in a GraphStudio file is executed")
     if fname not in FUNCTIONS:
@@ -313,6 +381,8 @@ def write_text(graph: Graph, header: str = "") -> str:
     ``MAX_INLINE_DEPTH``-th node of a long unnamed chain, so the text stays readable and within
     what Python's parser accepts. The graph's inputs, in assignment order, come first."""
     lines = [f"# {h}" if h else "#" for h in header.splitlines()] if header else []
+    if graph.meta.get("dataset"):
+        lines.append(f"dataset({json.dumps(graph.meta['dataset'], ensure_ascii=False)})")
     order = graph.topological_order()
     text: dict[int, tuple[str, int]] = {}  # node -> (text, precedence) for inline use
     used = {n: len(graph.out_edges(n)) for n in order}
@@ -340,8 +410,9 @@ def write_text(graph: Graph, header: str = "") -> str:
             if kind == "const" and n not in names:
                 text[n] = (lit, 100 if not lit.startswith("-") else 30)
                 continue
-            if data.get("data"):
-                rhs = f"data({data['data']!r})"
+            bound = binding(graph, n)
+            if bound is not None:
+                rhs = bound.text()
             elif data.get("trainable"):
                 rhs = f"param({lit})"
             else:

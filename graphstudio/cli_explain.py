@@ -1,0 +1,292 @@
+"""``graphstudio explain``: the teaching views on the command line.
+
+::
+
+    graphstudio explain FILE                   the output's formula and the gradient check
+    graphstudio explain FILE --node NAME       the chain-rule ledger of NAME
+    graphstudio explain FILE --paths INPUT     every path from INPUT to the output (sum over paths)
+    graphstudio explain FILE --symbolic        the output and each input's gradient as formulas
+    graphstudio explain FILE --check           backprop against central differences, kinks named
+
+Options combine (the sections print in the order above); ``--output NAME`` picks the node to
+differentiate. With ``--json`` each section prints one JSON object (several sections: one
+object keyed ``node``/``paths``/``symbolic``/``check``). The computations live in
+:mod:`graphstudio.core.explain`; this module only turns their data into text and JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Sequence
+
+import numpy as np
+
+from .cli import UsageError, load_and_evaluate, parser, table, warn_domain
+from .core import explain as ex
+from .core.engine import Evaluation
+from .core.graph import Graph, GraphError, format_value
+from .io.document import jsonable
+
+__all__ = ["main"]
+
+DIGITS = 6
+
+
+def _fmt(value: Any) -> str:
+    return format_value(value, DIGITS)
+
+
+def _find(path: str, graph: Graph, option: str, name: str) -> int:
+    try:
+        return graph.find(name)
+    except GraphError:
+        names = ", ".join(sorted(graph.names())) or "none"
+        raise UsageError(f"{path}: {option} {name}: no node of that name (names: {names})") from None
+
+
+def _agree(ok: bool) -> str:
+    return "✓ equal" if ok else "✗ DIFFERENT"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _equation(left: str, value: Any, remark: str = "") -> str:
+    """``left = value  remark``; an array that needs several lines goes below, indented."""
+    text = _fmt(value)
+    remark = f"  {remark}" if remark else ""
+    if "\n" not in text:
+        return f"{left} = {text}{remark}"
+    block = "\n".join("    " + line for line in text.splitlines())
+    return f"{left} =\n{block}{remark}"
+
+
+def _size(local: Any) -> str:
+    if local is None:
+        return "(too large)"
+    shape = np.shape(local)
+    return "1" if shape == () else "×".join(str(s) for s in shape)
+
+
+# ---- the ledger ---------------------------------------------------------------------------------
+
+
+def ledger_text(led: ex.Ledger) -> str:
+    out, name = led.output_label, led.label
+    head = f"Ledger of {name}: d{out}/d{name}, how backprop assembled it"
+    if not led.terms:
+        return f"{head}\n\n{led.note or 'no terms'}\nd{out}/d{name} = {_fmt(led.grad)}"
+    rows = [("successor", "local derivative", f"upstream d{out}/d·", "× local", "= contribution")]
+    for t in led.terms:
+        local = t.local if t.local is not None else "Jacobian too large to show"
+        rows.append((t.child_label, t.formula, _fmt(t.upstream), _fmt(local), _fmt(t.contribution)))
+    scalar = all(isinstance(t.upstream, float) and isinstance(t.local, float) for t in led.terms)
+    if scalar:
+        terms = " + ".join(f"{_fmt(t.upstream)}·{_fmt(t.local)}" for t in led.terms)
+        total = f"d{out}/d{name} = {terms} = {_fmt(led.total)}"
+    else:
+        total = _equation(f"d{out}/d{name} = sum of the contributions (vector-Jacobian products)",
+                          led.total)
+    check = _equation(f"backprop stored d{out}/d{name}", led.grad, _agree(led.agrees))
+    return "\n".join([head, "", table(rows), "", total, check])
+
+
+def ledger_json(led: ex.Ledger) -> dict:
+    return {
+        "node": led.label,
+        "output": led.output_label,
+        "terms": [{"successor": t.child_label, "port": t.port, "formula": t.formula,
+                   "upstream": jsonable(t.upstream), "local": jsonable(t.local),
+                   "contribution": jsonable(t.contribution)} for t in led.terms],
+        "sum": jsonable(led.total),
+        "grad": jsonable(led.grad),
+    }
+
+
+# ---- sum over paths ------------------------------------------------------------------------------
+
+
+def paths_text(graph: Graph, ps: ex.PathSum, limit: int) -> str:
+    src, out = graph.label(ps.input), graph.label(ps.output)
+    lines = []
+    if ps.count == 0:
+        return (f"No path from {src} to {out}: {out} does not depend on {src}, "
+                f"so d{out}/d{src} = {_fmt(ps.grad)}")
+    plural = "path" if ps.count == 1 else "paths"
+    if ps.listed:
+        lines.append(f"{ps.count} {plural} from {src} to {out} (sum over paths: the chain rule "
+                     f"along each path, then their sum)")
+        rows = [("#", "path", "local derivatives", "product")]
+        for i, p in enumerate(ps.paths, 1):
+            route = " → ".join(graph.label(n) for n in p.nodes)
+            if all(isinstance(v, float) for v in p.locals):
+                locals_ = " · ".join(_fmt(v) for v in p.locals) or "1"
+            else:
+                locals_ = "Jacobians " + " · ".join(_size(v) for v in p.locals)
+            rows.append((str(i), route, locals_, _fmt(p.product)))
+        lines += ["", table(rows), ""]
+    else:
+        lines.append(f"{ps.count} paths from {src} to {out}: too many to list (--limit {limit}); "
+                     f"counted, not enumerated, by dynamic programming in topological order")
+        lines.append("")
+    how = "" if ps.listed else "(accumulated edge by edge, without listing)"
+    left = ("sum over paths", f"backprop d{out}/d{src}")
+    width = max(map(len, left))
+    lines.append(_equation(left[0].ljust(width), ps.total, how))
+    lines.append(_equation(left[1].ljust(width), ps.grad, _agree(ps.agrees)))
+    lines += [
+        "",
+        f"multiplications for d{out}/d{src}:",
+        f"  sum over paths: {ps.multiplications_paths}  (a path of L edges: L − 1; "
+        f"then {_plural(ps.count - 1, 'addition')})",
+        f"  backprop:       {ps.multiplications_backprop}  (one per edge on these paths: linear in "
+        f"the edges; one backward pass gives every input's gradient with "
+        f"{ps.edges_backprop_all})",
+    ]
+    return "\n".join(lines)
+
+
+def paths_json(graph: Graph, ps: ex.PathSum) -> dict:
+    data = {
+        "input": graph.label(ps.input),
+        "output": graph.label(ps.output),
+        "paths": [{"nodes": [graph.label(n) for n in p.nodes], "product": jsonable(p.product)}
+                  for p in ps.paths or ()],
+        "total": jsonable(ps.total),
+        "grad": jsonable(ps.grad),
+        "multiplications": {"paths": ps.multiplications_paths,
+                            "backprop": ps.multiplications_backprop},
+    }
+    if not ps.listed:
+        data["count"] = ps.count  # too many to list: "paths" is empty, this is how many
+    return data
+
+
+# ---- symbolic -----------------------------------------------------------------------------------
+
+
+def symbolic_text(graph: Graph, ev: Evaluation, sym: ex.Symbolic) -> str:
+    out = graph.label(sym.output)
+    lines = [f"{out} = {sym.expr}", f"  LaTeX: {out} = {sym.latex}", ""]
+    rows = [("gradient", "formula", "at the inputs", "backprop")]
+    for n, d in sym.gradients.items():
+        rows.append((f"d{out}/d{graph.label(n)}", str(d), _fmt(sym.gradient_values[n]),
+                     _fmt(ev.grads.get(n))))
+    lines += [table(rows), "", "LaTeX:"]
+    for n, tex in sym.gradient_latex.items():
+        lines.append(f"  \\frac{{\\partial {out}}}{{\\partial {graph.label(n)}}} = {tex}")
+    return "\n".join(lines)
+
+
+def symbolic_json(graph: Graph, ev: Evaluation, sym: ex.Symbolic) -> dict:
+    return {
+        "output": graph.label(sym.output),
+        "formula": str(sym.expr),
+        "latex": sym.latex,
+        "gradients": {graph.label(n): {"formula": str(d), "latex": sym.gradient_latex[n],
+                                       "value": jsonable(sym.gradient_values[n]),
+                                       "backprop": jsonable(ev.grads.get(n))}
+                      for n, d in sym.gradients.items()},
+    }
+
+
+# ---- gradient check --------------------------------------------------------------------------------
+
+
+def check_text(graph: Graph, ev: Evaluation, entries: list[ex.CheckEntry]) -> str:
+    out = graph.label(ev.output)
+    head = f"Gradient check of {out}: backprop against central differences"
+    if not entries:
+        return f"{head}\n\nno inputs to check"
+    rows = [("input", "backprop", "numeric", "rel. error", "ok", "note")]
+    for e in entries:
+        rows.append((e.label, _fmt(e.backprop), _fmt(e.numeric), f"{e.rel_error:.1e}",
+                     "✓" if e.ok else "✗", e.note))
+    bad = sum(not e.ok for e in entries)
+    summary = "all gradients agree" if not bad else f"{bad} of {len(entries)} disagree"
+    return "\n".join([head, "", table(rows), "", summary])
+
+
+def check_json(entries: list[ex.CheckEntry]) -> dict:
+    return {"inputs": {e.label: {"backprop": jsonable(e.backprop), "numeric": jsonable(e.numeric),
+                                 "rel_error": jsonable(e.rel_error), "ok": e.ok, "note": e.note}
+                       for e in entries}}
+
+
+# ---- the command -----------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str]) -> int:
+    p = parser("graphstudio explain", "Explain a graph's gradients: the chain-rule ledger of a "
+               "node, the sum over paths, symbolic formulas, the gradient check.")
+    p.add_argument("file", help="a .gs or .json graph")
+    p.add_argument("--output", metavar="NAME", help="differentiate this node (default: the only "
+                   "sink, else the last assigned name)")
+    p.add_argument("--node", metavar="NAME", help="the chain-rule ledger of NAME's gradient")
+    p.add_argument("--paths", metavar="INPUT", help="every path from INPUT to the output, with "
+                   "the products of local derivatives and their sum")
+    p.add_argument("--limit", type=int, default=100, metavar="N",
+                   help="list at most N paths; more are counted (default 100)")
+    p.add_argument("--symbolic", action="store_true",
+                   help="the output and each input's gradient as formulas (scalar graphs)")
+    p.add_argument("--check", action="store_true", help="gradient check with central differences")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    args = p.parse_args(argv)
+    if args.limit < 0:
+        raise UsageError("--limit must be 0 or more")
+
+    doc, ev = load_and_evaluate(args.file, args.output)
+    graph = doc.graph
+    if not args.json:
+        warn_domain(args.file, graph, ev)
+    try:
+        texts, data = _sections(args, graph, ev)
+    except ex.ExplainError as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+    if args.json:
+        print(json.dumps(next(iter(data.values())) if len(data) == 1 else data))
+    else:
+        print("\n\n".join(texts))
+    return 0
+
+
+def _sections(args: Any, graph: Graph, ev: Evaluation) -> tuple[list[str], dict[str, Any]]:
+    """Text and JSON for each section asked for, in a fixed order."""
+    path = args.file
+    texts: list[str] = []
+    data: dict[str, Any] = {}
+    if args.node is not None:
+        led = ex.ledger(ev, _find(path, graph, "--node", args.node))
+        texts.append(ledger_text(led))
+        data["node"] = ledger_json(led)
+    if args.paths is not None:
+        ps = ex.paths(graph, ev, _find(path, graph, "--paths", args.paths), limit=args.limit)
+        texts.append(paths_text(graph, ps, args.limit))
+        data["paths"] = paths_json(graph, ps)
+    if args.symbolic:
+        sym = ex.symbolic(graph, ev.output, ev)
+        texts.append(symbolic_text(graph, ev, sym))
+        data["symbolic"] = symbolic_json(graph, ev, sym)
+    if args.check:
+        entries = ex.check(graph, ev.output)
+        texts.append(check_text(graph, ev, entries))
+        data["check"] = check_json(entries)
+    if not data:  # the overview: the formula (scalar graphs) and the gradient check
+        out = graph.label(ev.output)
+        texts.append(f"{out} = {_fmt(ev.values[ev.output])}")
+        data["output"] = out
+        data["value"] = jsonable(ev.values[ev.output])
+        try:
+            sym = ex.symbolic(graph, ev.output, ev)
+            texts.append(symbolic_text(graph, ev, sym))
+            data["symbolic"] = symbolic_json(graph, ev, sym)
+        except ex.ExplainError as exc:
+            texts.append(f"(no formulas: {exc})")
+            data["symbolic"] = None
+        entries = ex.check(graph, ev.output)
+        texts.append(check_text(graph, ev, entries))
+        data["check"] = check_json(entries)
+        texts.append("More: --node NAME (ledger), --paths INPUT (sum over paths), --symbolic, "
+                     "--check, --json")
+    return texts, data

@@ -1,0 +1,147 @@
+"""``graphstudio train FILE``: gradient descent on a graph's parameters, headless.
+
+::
+
+    graphstudio train examples/siegen_fit_curve.gs --steps 300 --lr 0.5 --lr-steps 200:0.2
+    graphstudio train examples/seoul_sgd_l2.gs --steps 200 --lr 0.5 --batch 8 -o trained.gs
+
+Prints the loss as it goes (a progress bar on a terminal, a line every tenth of the run
+otherwise) and ends with ``final loss: <number>``, the mean loss over the whole dataset at the
+trained parameters. With ``-o OUT`` it writes the graph with the trained parameters (a ``.json``
+document or ``.gs`` text, by suffix). A diverging run prints why and exits with status 1
+without writing anything.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Sequence, TextIO
+
+from .cli import UsageError, parser
+from .core.dataset import DatasetError, load_for_graph, rebase_dataset_path
+from .core.graph import GraphError
+from .core.train import Diverged, Schedule, StepRecord, Trainer, TrainingError
+from .io import OpenError, open_document
+from .io.document import atomic_write_text, save
+from .io.gs import write_text
+
+OUT_SUFFIXES = (".gs", ".json")
+
+
+def main(argv: Sequence[str]) -> int:
+    p = parser("graphstudio train", "Train the parameters (param(...) inputs) of a graph by "
+               "gradient descent on its output, over the rows of its dataset.")
+    p.add_argument("file", help="a .gs or .json graph whose output is the loss")
+    p.add_argument("--steps", type=int, default=100, metavar="N", help="number of steps (default 100)")
+    p.add_argument("--lr", type=float, default=0.1, metavar="X", help="learning rate (default 0.1)")
+    p.add_argument("--lr-steps", metavar="K:X,...", help="schedule: after K steps use rate X, "
+                   "as in 30:0.05,50:0.01 (Siegen's '30 iterations with τ1, 20 more with τ2')")
+    p.add_argument("--batch", type=int, metavar="B", help="minibatch size (default: the whole "
+                   "dataset, full-batch gradient descent)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the minibatch shuffle (default 0)")
+    p.add_argument("--output", metavar="NAME", help="the loss node (default: the graph's output)")
+    p.add_argument("-o", dest="out", metavar="OUT", help="write the trained graph (.gs or .json)")
+    args = p.parse_args(argv)
+    if args.steps < 0:
+        raise UsageError(f"--steps {args.steps}: expected a number of steps >= 0")
+    try:
+        schedule = Schedule.parse(args.lr, args.lr_steps)
+    except ValueError as exc:
+        raise UsageError(f"--lr/--lr-steps: {exc}") from None
+    if args.out is not None:
+        out = Path(args.out)
+        if out.suffix.lower() not in OUT_SUFFIXES:
+            raise UsageError(f"{out}: unknown output type {out.suffix!r}; write .gs or .json")
+        if not out.resolve().parent.is_dir():
+            raise UsageError(f"{out}: the folder does not exist")
+
+    try:
+        doc = open_document(args.file)
+    except OpenError as exc:
+        raise UsageError(str(exc)) from None
+    graph = doc.graph
+    base = Path(args.file).parent
+    try:
+        output = graph.find(args.output) if args.output else None
+    except GraphError:
+        raise UsageError(f"{args.file}: --output {args.output}: no node of that name") from None
+    try:
+        dataset = load_for_graph(graph, base)
+        trainer = Trainer(graph, dataset, schedule=schedule, batch_size=args.batch,
+                          seed=args.seed, output=output)
+    except DatasetError as exc:
+        raise UsageError(str(exc)) from None
+    except TrainingError as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+
+    examples = f"{trainer.n_examples} example{'s' * (trainer.n_examples != 1)}"
+    batch = "full batch" if trainer.batch_size >= trainer.n_examples else f"batch {trainer.batch_size}"
+    params = ", ".join(graph.label(n) for n in trainer.param_nodes)
+    print(f"training {params} on {examples} ({batch}, {schedule.describe()}); "
+          f"initial loss {trainer.initial_loss:.6g}")
+    report = _Progress(args.steps, sys.stdout)
+    try:
+        for record in trainer.run(args.steps):
+            report.update(record)
+    except Diverged as exc:
+        report.finish()
+        print(f"{args.file}: {exc}", file=sys.stderr)
+        return 1
+    except TrainingError as exc:
+        report.finish()
+        raise UsageError(f"{args.file}: {exc}") from None
+    except KeyboardInterrupt:
+        report.finish()
+        print(f"stopped after step {trainer.step_count}; nothing written", file=sys.stderr)
+        raise
+    report.finish()
+    print(f"final loss: {trainer.loss():.6g}")
+
+    if args.out is not None:
+        _write(args.out, doc, trainer, base, args, schedule)
+        print(f"wrote {args.out}")
+    return 0
+
+
+def _write(out: str, doc, trainer: Trainer, base: Path, args, schedule: Schedule) -> None:
+    graph = doc.graph
+    trainer.apply(graph)
+    rebase_dataset_path(graph, base, Path(out).parent)
+    try:
+        if out.lower().endswith(".json"):
+            save(out, graph, doc.view)
+        else:
+            header = (f"{Path(args.file).name} trained by graphstudio train: {trainer.step_count} "
+                      f"steps, {schedule.describe()}, final loss {trainer.loss():.6g}")
+            atomic_write_text(out, write_text(graph, header))
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot write the file: {exc.strerror or exc}") from None
+
+
+class _Progress:
+    """A progress bar redrawn in place on a terminal; otherwise about ten plain lines."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total, self.stream = total, stream
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.every = max(1, total // 10)
+        self.drawn = False
+
+    def update(self, r: StepRecord) -> None:
+        text = f"step {r.step}/{self.total}  loss {r.loss:.6g}  lr {r.lr:g}"
+        if self.tty:
+            width = max(10, min(40, shutil.get_terminal_size().columns - len(text) - 4))
+            done = int(width * r.step / max(self.total, 1))
+            self.stream.write(f"\r[{'#' * done}{'.' * (width - done)}] {text}\033[K")
+            self.stream.flush()
+            self.drawn = True
+        elif r.step % self.every == 0 or r.step == 1 or r.step == self.total:
+            print(text, file=self.stream)
+
+    def finish(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.drawn = False

@@ -1,0 +1,87 @@
+"""A layered layout in the direction the lectures draw: inputs on the left, the output on the
+right, every edge pointing rightwards.
+
+Sugiyama in three short steps, none of them recursive:
+
+1. **Layers** by longest path from the leaves (topological order). Leaves are then pulled right
+   to just before their first use, so a constant such as the ``2`` in ``e + 2`` sits beside the
+   node that uses it instead of far away in the input column.
+2. **Order within a layer** by the barycentre heuristic: a few sweeps left-to-right and
+   right-to-left, each node placed at the mean position of its neighbours in the previous layer.
+   This removes most edge crossings on lecture-sized graphs.
+3. **Coordinates**: layers ``dx`` apart, nodes ``dy`` apart, each layer centred vertically.
+
+Positions are node centres in scene units. No Qt here: the canvas and the exporters share it.
+
+>>> from graphstudio.io.gs import parse_text
+>>> g = parse_text("a = 1\\nb = 2\\nc = a + b")
+>>> pos = layered_layout(g)
+>>> pos[g.by_name("a")][0] < pos[g.by_name("c")][0]
+True
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..core.graph import Graph
+
+__all__ = ["layered_layout", "layers"]
+
+
+def layers(graph: Graph) -> dict[int, int]:
+    """Layer index of every node: 0 for the first column."""
+    order = graph.topological_order()
+    layer: dict[int, int] = {}
+    for n in order:
+        ps = [p for p in graph.parents(n) if p is not None]
+        layer[n] = max((layer[p] + 1 for p in ps), default=0)
+    # pull leaves right, next to their first consumer
+    for n in reversed(order):
+        kids = graph.children(n)
+        if graph.is_leaf(n) and kids:
+            layer[n] = max(layer[n], min(layer[k] for k in kids) - 1)
+    if layer:
+        low = min(layer.values())
+        layer = {n: v - low for n, v in layer.items()}
+    return layer
+
+
+def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
+                   sweeps: int = 8) -> dict[int, tuple[float, float]]:
+    """Centre positions for every node of ``graph``."""
+    if len(graph) == 0:
+        return {}
+    layer = layers(graph)
+    by_layer: dict[int, list[int]] = defaultdict(list)
+    seq = {n: graph.data(n)["seq"] for n in graph.nodes()}
+    for n in sorted(layer, key=lambda n: seq[n]):
+        by_layer[layer[n]].append(n)
+    depth = max(by_layer) + 1
+    preds = {n: [p for p in graph.parents(n) if p is not None] for n in graph.nodes()}
+    succs = {n: graph.children(n) for n in graph.nodes()}
+    index = {n: i for col in by_layer.values() for i, n in enumerate(col)}
+
+    def sweep(cols: range, neighbours: dict[int, list[int]]) -> None:
+        for c in cols:
+            col = by_layer[c]
+
+            def key(n: int) -> tuple[float, int]:
+                ns = [index[m] for m in neighbours[n] if m in index]
+                return (sum(ns) / len(ns) if ns else index[n], seq[n])
+
+            col.sort(key=key)
+            for i, n in enumerate(col):
+                index[n] = i
+
+    for _ in range(sweeps):
+        sweep(range(1, depth), preds)
+        sweep(range(depth - 2, -1, -1), succs)
+    tallest = max(len(col) for col in by_layer.values())
+    pos: dict[int, tuple[float, float]] = {}
+    for c in range(depth):
+        col = by_layer.get(c, [])
+        offset = (tallest - len(col)) * dy / 2
+        for i, n in enumerate(col):
+            pos[n] = (c * dx, offset + i * dy)
+    return pos

@@ -1,0 +1,153 @@
+"""What a drawing of a graph shows, decided once for the canvas and every exporter.
+
+A :class:`Picture` is plain data: for each node its title, op symbol, value and gradient text,
+error, and highlight; for each edge its optional local-derivative label and highlight. The
+canvas paints pictures on screen, the exporters paint them into PNG/SVG/PDF or write them as
+TikZ, and the step-by-step views are sequences of pictures (:func:`step_pictures`), one per step
+of the forward pass and then of the backward pass.
+
+No Qt here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from ..core.engine import Evaluation, backward_steps, forward_steps
+from ..core.graph import Graph, format_value
+from ..core.ops import OPS, Value
+
+__all__ = ["NodeView", "EdgeView", "Picture", "build_picture", "step_pictures", "edge_label"]
+
+
+@dataclass(frozen=True)
+class NodeView:
+    node: int
+    title: str  # the name; "" for unnamed nodes
+    symbol: str  # the op symbol ("+", "×", "exp"); "" for leaves
+    kind: str  # "input", "param", "const" or "op"
+    op: str  # the op name, or "input"/"const"
+    value: Value
+    grad: Value
+    value_text: str  # "" when hidden
+    grad_text: str  # "" when hidden
+    shape: tuple[int, ...]
+    n_ports: int  # argument ports drawn on the node's input side
+    error: str | None = None  # why it has no value (fatal)
+    warning: str | None = None  # domain warning (value NaN/inf)
+    is_output: bool = False
+    highlight: str | None = None  # "current" (the step's node) or None
+
+
+@dataclass(frozen=True)
+class EdgeView:
+    src: int
+    dst: int
+    port: int
+    label: str | None = None  # local derivative, e.g. "∂z/∂x = y = 7"
+    highlight: bool = False
+
+
+@dataclass
+class Picture:
+    nodes: dict[int, NodeView]
+    edges: list[EdgeView]
+    positions: dict[int, tuple[float, float]]
+    caption: str = ""  # e.g. "Backward pass, step 3 of 7: ∂a/∂e = 25"
+    show_grad: bool = True
+    meta: dict = field(default_factory=dict)
+
+
+def edge_label(ev: Evaluation, src: int, dst: int, port: int) -> str:
+    """``∂z/∂x = y = 7``: the local derivative as a formula and a number (the number alone when
+    the formula is already one)."""
+    formula = ev.formula(src, dst, port)
+    local = ev.local_derivative(src, dst, port)
+    rhs = formula.split(" = ", 1)[1]
+    if local is None:
+        return formula
+    if isinstance(local, float):
+        number = format_value(local)
+        return formula if rhs == number else f"{formula} = {number}"
+    return f"{formula}"
+
+
+def build_picture(graph: Graph, ev: Evaluation | None, positions: dict[int, tuple[float, float]],
+                  *, show_values: bool = True, show_grad: bool = True,
+                  edge_labels: bool = False, digits: int = 4) -> Picture:
+    """The picture of ``graph`` annotated with ``ev``'s values and gradients."""
+    nodes = {}
+    for n in graph.nodes():
+        data = graph.data(n)
+        op = data["op"]
+        if op == "input":
+            kind = "param" if data.get("trainable") else "input"
+        elif op == "const":
+            kind = "const"
+        else:
+            kind = "op"
+        value = ev.values.get(n) if ev else data.get("value")
+        grad = ev.grads.get(n) if ev else None
+        err = ev.errors.get(n) if ev else None
+        n_ports = len(graph.parents(n)) if kind == "op" else 0
+        if kind == "op":
+            n_ports = max(n_ports, min(OPS[op].arity))
+        nodes[n] = NodeView(
+            node=n, title=data["name"] or "", symbol=OPS[op].symbol if kind == "op" else "",
+            kind=kind, op=op, value=value, grad=grad,
+            value_text=format_value(value, digits) if show_values and value is not None else "",
+            grad_text=(format_value(grad, digits) if show_grad and grad is not None else ""),
+            shape=tuple(np.shape(value)) if value is not None else (),
+            n_ports=n_ports,
+            error=err.message if err is not None and err.fatal else None,
+            warning=err.message if err is not None and not err.fatal else None,
+            is_output=ev is not None and ev.output == n,
+        )
+    edges = []
+    for s, d, p in graph.edges():
+        label = edge_label(ev, s, d, p) if edge_labels and ev is not None and ev.values.get(d) is not None else None
+        edges.append(EdgeView(s, d, p, label))
+    return Picture(nodes, edges, dict(positions), show_grad=show_grad)
+
+
+def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float, float]],
+                  *, edge_labels: bool = False, digits: int = 4) -> list[Picture]:
+    """One picture per step: the forward pass node by node (values appear as they are
+    computed), then the backward pass node by node (gradients appear, the node and the
+    successor edges it sums over are highlighted)."""
+    full = build_picture(graph, ev, positions, edge_labels=edge_labels, digits=digits)
+    fsteps, bsteps = forward_steps(ev), backward_steps(ev)
+    total = len(fsteps) + len(bsteps)
+    pictures = []
+    shown_values: set[int] = set()
+    for k, step in enumerate(fsteps):
+        shown_values.add(step.node)
+        used = set(step.edges)
+        nodes = {n: replace(v, value_text=v.value_text if n in shown_values else "",
+                            grad_text="", highlight="current" if n == step.node else None)
+                 for n, v in full.nodes.items()}
+        edges = [replace(e, label=None, highlight=(e.src, e.dst, e.port) in used) for e in full.edges]
+        view = full.nodes[step.node]
+        name = view.title or graph.label(step.node)
+        caption = f"Forward pass, step {k + 1} of {len(fsteps)}: {name} = {view.value_text or '—'}"
+        pictures.append(Picture(nodes, edges, full.positions, caption, show_grad=False,
+                                meta={"phase": "forward", "step": k + 1, "of": total}))
+    shown_grads: set[int] = set()
+    for k, step in enumerate(bsteps):
+        shown_grads.add(step.node)
+        used = set(step.edges)
+        nodes = {n: replace(v, grad_text=v.grad_text if n in shown_grads else "",
+                            highlight="current" if n == step.node else None)
+                 for n, v in full.nodes.items()}
+        edges = [replace(e, label=e.label if (e.src, e.dst, e.port) in used else None,
+                         highlight=(e.src, e.dst, e.port) in used) for e in full.edges]
+        view = full.nodes[step.node]
+        name = view.title or graph.label(step.node)
+        out = graph.label(ev.output)
+        caption = (f"Backward pass, step {k + 1} of {len(bsteps)}: "
+                   f"∂{out}/∂{name} = {view.grad_text or '—'}")
+        pictures.append(Picture(nodes, edges, full.positions, caption, show_grad=True,
+                                meta={"phase": "backward", "step": len(fsteps) + k + 1, "of": total}))
+    return pictures
