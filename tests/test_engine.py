@@ -31,10 +31,11 @@ UNARY = {"neg", "sin", "cos", "tanh", "exp", "sigmoid"}
 @st.composite
 def random_graphs(draw):
     """(inputs, steps): input values, then ops as (name, parent indices) over earlier nodes."""
-    shape = draw(st.sampled_from([(), (3,)]))
     n_inputs = draw(st.integers(1, 3))
     values = [draw(st.lists(st.floats(-2, 2), min_size=3, max_size=3)) for _ in range(n_inputs)]
-    inputs = [float(v[0]) if shape == () else np.array(v) for v in values]
+    # each input a scalar or a vector: ops between the two broadcast
+    vector = [draw(st.booleans()) for _ in range(n_inputs)]
+    inputs = [np.array(v) if vec else float(v[0]) for v, vec in zip(values, vector)]
     steps = []
     for k in range(draw(st.integers(1, 12))):
         name = draw(st.sampled_from(sorted(SMOOTH)))
