@@ -86,7 +86,7 @@ def _lines(text: str) -> str:
 
 
 def _colour_defs(theme: Theme) -> list[str]:
-    names = ("node_fill", "input_fill", "param_fill", "const_fill", "output_fill", "border",
+    names = ("background", "node_fill", "input_fill", "param_fill", "const_fill", "output_fill", "border",
              "output_border", "text", "muted", "value", "grad", "edge", "edge_label", "error",
              "warning", "highlight", "used")
     return [f"\\definecolor{{gs{n.replace('_', '')}}}{{HTML}}{{{getattr(theme, n)[1:].upper()}}}"
@@ -153,6 +153,8 @@ def to_tikz(picture: Picture, *, theme: Theme | str = "light", standalone: bool 
     if isinstance(theme, str):
         theme = THEMES[theme]
     k = unit_cm * scale
+    # edge labels need room between the columns: spread x when there are any
+    kx = k * (1.6 if any(e.label for e in picture.edges) else 1.0)
     lines = []
     if standalone:
         lines += [r"\documentclass[tikz, border=4mm]{standalone}",
@@ -164,15 +166,15 @@ def to_tikz(picture: Picture, *, theme: Theme | str = "light", standalone: bool 
     lines.append(r"  font=\sffamily\small, >={Stealth[length=2.2mm, width=1.8mm]},")
     lines.append(r"  gs node/.style={draw=gsborder, thick, rounded corners=3pt, align=center,"
                  r" minimum width=17mm, minimum height=9mm, inner sep=1.5mm, text=gstext},")
-    lines.append(r"  gs const/.style={rounded corners=4.5mm, minimum width=10mm},")
+    lines.append(r"  gs const/.style={dashed, minimum width=10mm},")
     lines.append(r"  gs edge/.style={->, draw=gsedge, thick},")
-    lines.append(r"  gs edge label/.style={midway, sloped, above, font=\sffamily\scriptsize,"
-                 r" text=gsedgelabel, fill=white, fill opacity=0.85, text opacity=1, inner sep=1pt},")
+    lines.append(r"  gs edge label/.style={pos=0.5, font=\sffamily\scriptsize, text=gsedgelabel,"
+                 r" fill=gsbackground, draw=gsedgelabel!40, rounded corners=2pt, inner sep=1.5pt},")
     lines.append("]")
     lines += ["  " + d for d in _colour_defs(theme)]
     for n, v in sorted(picture.nodes.items()):
         x, y = picture.positions[n]
-        lines.append(f"  \\node[{_node_style(v)}] (n{n}) at ({x * k:.3f}, {-y * k:.3f}) "
+        lines.append(f"  \\node[{_node_style(v)}] (n{n}) at ({x * kx:.3f}, {-y * k:.3f}) "
                      f"{{{_node_text(v)}}};")
     for e in picture.edges:
         lines.append(_edge(e, picture.nodes))
