@@ -37,6 +37,7 @@ UNIT_CM = 3.0 / 210.0
 _SPECIALS = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$", "%": r"\%",
     "&": r"\&", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "[": "{[}", "]": "{]}",  # never read as an optional argument (after \\ in a node)
     "<": r"\ensuremath{<}", ">": r"\ensuremath{>}", "|": r"\ensuremath{|}",
 }
 
@@ -80,9 +81,11 @@ def tex(text: str) -> str:
     return "".join(out)
 
 
-def _lines(text: str) -> str:
-    """Multi-line text (arrays) as centred lines; runs of spaces kept so columns line up."""
-    return r"\\".join(tex(line.rstrip()).replace("  ", "~~") for line in text.splitlines())
+def _lines(text: str, wrap: str, first: str = "") -> list[str]:
+    """Multi-line text (arrays) as one TeX line each, every line wrapped on its own as
+    ``wrap`` (``\\`` must not sit inside a group in a TikZ node); runs of spaces kept."""
+    return [wrap.format(first * (i == 0) + tex(line.rstrip()).replace("  ", "~~"))
+            for i, line in enumerate(text.splitlines())]
 
 
 def _colour_defs(theme: Theme) -> list[str]:
@@ -94,22 +97,21 @@ def _colour_defs(theme: Theme) -> list[str]:
 
 
 def _node_text(v: NodeView) -> str:
+    """The node's lines as the canvas draws them: name (bold) and op symbol, the value, then
+    ``∇`` and the gradient in the gradient colour. An unnamed constant shows its value in bold."""
     head = []
     if v.title:
         head.append(f"\\textbf{{{tex(v.title)}}}")
     if v.symbol:
-        head.append(f"{{\\color{{gsmuted}}{tex(v.symbol)}}}")
-    lines = []
-    if head:
-        lines.append("\\enspace ".join(head))
+        head.append(f"\\textcolor{{gsmuted}}{{{tex(v.symbol)}}}")
+    lines = ["\\enspace ".join(head)] if head else []
     if v.error:
-        lines.append(f"{{\\color{{gserror}}{tex('error')}}}")
-    elif v.value_text and not (v.kind == "const" and not v.title and not lines):
-        lines.append(f"{{\\color{{gsvalue}}{_lines(v.value_text)}}}")
-    elif v.value_text:  # an unnamed constant: its value is its name
-        lines.append(f"\\textbf{{{_lines(v.value_text)}}}")
+        lines.append(r"\textcolor{gserror}{error}")
+    elif v.value_text:
+        unnamed_const = v.kind == "const" and not v.title
+        lines += _lines(v.value_text, r"\textbf{{{}}}" if unnamed_const else r"\textcolor{{gsvalue}}{{{}}}")
     if v.grad_text:
-        lines.append(f"{{\\color{{gsgrad}}\\ensuremath{{\\nabla}}\\,{_lines(v.grad_text)}}}")
+        lines += _lines(v.grad_text, r"\textcolor{{gsgrad}}{{{}}}", first=r"\ensuremath{\nabla}\,")
     return r"\\".join(lines) or "~"
 
 
@@ -168,7 +170,7 @@ def to_tikz(picture: Picture, *, theme: Theme | str = "light", standalone: bool 
                  r" minimum width=17mm, minimum height=9mm, inner sep=1.5mm, text=gstext},")
     lines.append(r"  gs const/.style={dashed, minimum width=10mm},")
     lines.append(r"  gs edge/.style={->, draw=gsedge, thick},")
-    lines.append(r"  gs edge label/.style={pos=0.5, font=\sffamily\scriptsize, text=gsedgelabel,"
+    lines.append(r"  gs edge label/.style={pos=0.5, align=center, font=\sffamily\scriptsize, text=gsedgelabel,"
                  r" fill=gsbackground, draw=gsedgelabel!40, rounded corners=2pt, inner sep=1.5pt},")
     lines.append("]")
     lines += ["  " + d for d in _colour_defs(theme)]
