@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-grad", action="store_true", help="leave out the gradients")
     p.add_argument("--edge-labels", action="store_true",
                    help="label every edge with its local derivative")
-    p.add_argument("--theme", choices=sorted(THEMES), default="light", help="colours (default light)")
+    p.add_argument("--theme", default="light", metavar="|".join(THEMES),
+                   help="colours (default light)")
     p.add_argument("--transparent", action="store_true", help="PNG with a transparent background")
     p.add_argument("--output", metavar="NAME", help="differentiate this node (default: the only "
                    "sink, else the last assigned name)")
@@ -107,6 +108,8 @@ def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
     args.scale = _positive("--scale", args.scale)
     args.dpi = _positive("--dpi", args.dpi)
+    if args.theme not in THEMES:
+        raise UsageError(f"--theme {args.theme}: unknown theme; themes: {', '.join(THEMES)}")
     fmt = _format(args)
     _check(args, fmt)
     doc, ev = load_and_evaluate(args.file, args.output)
