@@ -33,8 +33,8 @@ from .positions import graph_positions
 from .style import THEMES, Theme
 
 __all__ = ["FORMATS", "ensure_app", "export_picture", "export_steps", "image_size",
-           "render_image", "ExportError", "format_for", "export_layout", "graph_picture",
-           "graph_steps"]
+           "render_image", "ExportError", "format_for", "export_layout", "export_graph",
+           "pictures_for", "graph_picture", "graph_steps"]
 
 FORMATS = ("png", "svg", "pdf", "tikz")
 #: the largest PNG side we agree to allocate (a 20000² ARGB image is 1.6 GB)
@@ -93,18 +93,70 @@ def export_layout(graph: Graph, ev: Evaluation | None, *, edge_labels: bool = Fa
     return graph_positions(graph, node_sizes(sketch, theme), gap_x=gap_x)
 
 
+def pictures_for(graph: Graph, ev: Evaluation, format: str, *, steps: bool = False,
+                 show_grad: bool = True, edge_labels: bool = False,
+                 theme: Theme | str = "light") -> list[Picture]:
+    """What an export of ``graph`` in ``format`` draws: one picture, or with ``steps`` one per
+    step of the forward pass then the backward pass. TikZ gets the plain layout and never
+    starts Qt (LaTeX sizes its own boxes); the other formats get :func:`export_layout`."""
+    if format == "tikz":
+        pos = graph_positions(graph)
+    else:
+        pos = export_layout(graph, ev, edge_labels=edge_labels, theme=theme)
+    if steps:
+        return step_pictures(graph, ev, pos, edge_labels=edge_labels)
+    return [build_picture(graph, ev, pos, show_grad=show_grad, edge_labels=edge_labels)]
+
+
 def graph_picture(graph: Graph, ev: Evaluation | None, *, show_grad: bool = True,
                   edge_labels: bool = False, theme: Theme | str = "light") -> Picture:
-    """The picture an export draws of ``graph`` (positions from :func:`export_layout`)."""
-    pos = export_layout(graph, ev, edge_labels=edge_labels, theme=theme)
-    return build_picture(graph, ev, pos, show_grad=show_grad, edge_labels=edge_labels)
+    """The picture a PNG/SVG/PDF export draws of ``graph``."""
+    return pictures_for(graph, ev, "png", show_grad=show_grad, edge_labels=edge_labels,
+                        theme=theme)[0]
 
 
 def graph_steps(graph: Graph, ev: Evaluation, *, edge_labels: bool = False,
                 theme: Theme | str = "light") -> list[Picture]:
-    """The forward steps then the backward steps, as pictures laid out for export."""
-    pos = export_layout(graph, ev, edge_labels=edge_labels, theme=theme)
-    return step_pictures(graph, ev, pos, edge_labels=edge_labels)
+    """The forward steps then the backward steps, as PNG/SVG/PDF exports draw them."""
+    return pictures_for(graph, ev, "png", steps=True, edge_labels=edge_labels, theme=theme)
+
+
+def export_graph(graph: Graph, ev: Evaluation, out: str | os.PathLike, format: str | None = None,
+                 *, steps: bool = False, show_grad: bool = True, edge_labels: bool = False,
+                 scale: float = 1.0, dpi: float | None = None, theme: Theme | str = "light",
+                 transparent: bool = False, standalone: bool = True) -> list[Path]:
+    """Everything an export does, for the command line and the editor alike: the format (from
+    the suffix unless given; step frames default to PNG in a folder, or pages of a ``.pdf``),
+    the pictures, and the files. Returns the files written; raises :class:`ExportError`."""
+    out = Path(out)
+    is_pdf = out.suffix.lower() == ".pdf"
+    if not steps and out.is_dir():
+        raise ExportError(f"{out}: is a folder; give a file name such as {out / 'graph.png'}")
+    if steps and not is_pdf and out.exists() and not out.is_dir():
+        raise ExportError(f"{out}: is a file; step frames go into a folder (or a .pdf)")
+    if format is None:
+        format = "png" if steps and not is_pdf else format_for(out)
+    if format not in FORMATS:
+        raise ExportError(f"unknown format {format!r}; formats: {', '.join(FORMATS)}")
+    if steps and is_pdf and format != "pdf":
+        raise ExportError(f"{out}: a .pdf holds PDF pages, not {format}")
+    if dpi is not None and format != "png":
+        raise ExportError(f"dpi applies to PNG only ({format} is {'TeX' if format == 'tikz' else 'vector'})")
+    if transparent and format != "png":
+        raise ExportError(f"a transparent background applies to PNG only, not {format}")
+    _check_scale(scale, dpi)
+    _check_folder(out)
+    pictures = pictures_for(graph, ev, format, steps=steps, show_grad=show_grad,
+                            edge_labels=edge_labels, theme=theme)
+    if steps:
+        return export_steps(pictures, out, format, scale=scale, dpi=dpi, theme=theme,
+                            transparent=transparent)
+    return [export_picture(pictures[0], out, format, scale=scale, dpi=dpi, theme=theme,
+                           transparent=transparent, standalone=standalone)]
+
+
+def _suffix(format: str) -> str:
+    return "tex" if format == "tikz" else format
 
 
 def _check_scale(scale: float, dpi: float | None) -> None:
@@ -327,7 +379,7 @@ def export_steps(pictures: Sequence[Picture], out: str | os.PathLike, format: st
             raise ExportError(f"unknown format {format!r}; formats: {', '.join(FORMATS)}")
         out.mkdir(exist_ok=True)
         bounds = None if format == "tikz" else _bounds(pictures, theme)
-        suffix = "tex" if format == "tikz" else format
+        suffix = _suffix(format)
         digits = max(3, len(str(len(pictures))))
         written = []
         for i, picture in enumerate(pictures, 1):
