@@ -33,7 +33,7 @@ from .positions import graph_positions
 from .style import THEMES, Theme
 
 __all__ = ["FORMATS", "ensure_app", "export_picture", "export_steps", "image_size",
-           "render_image", "ExportError", "format_for", "export_layout", "export_graph",
+           "render_image", "ExportError", "format_for", "export_bounds", "export_layout", "export_graph",
            "pictures_for", "graph_picture", "graph_steps"]
 
 FORMATS = ("png", "svg", "pdf", "tikz")
@@ -166,10 +166,12 @@ def _check_scale(scale: float, dpi: float | None) -> None:
         raise ExportError(f"dpi must be a positive number, not {dpi!r}")
 
 
-def _bounds(pictures: Sequence[Picture], theme: Theme):
+def export_bounds(pictures: Sequence[Picture], theme: Theme | str = "light"):
+    """The crop of an export: every picture's bounds (with the margin) united, as a QRectF."""
     from .draw import picture_bounds
 
     ensure_app()
+    theme = _theme(theme)
     bounds = picture_bounds(pictures[0], theme)
     for p in pictures[1:]:
         bounds = bounds.united(picture_bounds(p, theme))
@@ -225,7 +227,7 @@ def render_image(picture: Picture, *, scale: float = 1.0, dpi: float | None = No
 
     theme = _theme(theme)
     _check_scale(scale, dpi)
-    bounds = bounds if bounds is not None else _bounds([picture], theme)
+    bounds = bounds if bounds is not None else export_bounds([picture], theme)
     w, h = image_size(bounds, scale, dpi)
     image = QImage(w, h, QImage.Format_ARGB32_Premultiplied)
     image.fill(QColor(Qt.transparent) if transparent else QColor(theme.background))
@@ -252,7 +254,7 @@ def _write_svg(picture, path, scale, theme, bounds=None) -> None:
     from PySide6.QtCore import QRectF, QSize
     from PySide6.QtSvg import QSvgGenerator
 
-    bounds = bounds if bounds is not None else _bounds([picture], theme)
+    bounds = bounds if bounds is not None else export_bounds([picture], theme)
     w, h = bounds.width() * scale, bounds.height() * scale
     gen = QSvgGenerator()
     gen.setFileName(str(path))
@@ -284,7 +286,7 @@ def _pdf_writer(path, bounds, scale: float):
 
 
 def _write_pdf(pictures: Sequence[Picture], path, scale, theme, bounds=None) -> None:
-    bounds = bounds if bounds is not None else _bounds(pictures, theme)
+    bounds = bounds if bounds is not None else export_bounds(pictures, theme)
     writer = _pdf_writer(path, bounds, scale)
     writer.setTitle(pictures[0].caption if len(pictures) == 1 and pictures[0].caption
                     else "GraphStudio graph")
@@ -378,7 +380,7 @@ def export_steps(pictures: Sequence[Picture], out: str | os.PathLike, format: st
         if format not in FORMATS:
             raise ExportError(f"unknown format {format!r}; formats: {', '.join(FORMATS)}")
         out.mkdir(exist_ok=True)
-        bounds = None if format == "tikz" else _bounds(pictures, theme)
+        bounds = None if format == "tikz" else export_bounds(pictures, theme)
         suffix = _suffix(format)
         digits = max(3, len(str(len(pictures))))
         written = []
