@@ -34,7 +34,7 @@ from .picture import EdgeView, NodeView, Picture
 from .style import Theme
 
 __all__ = ["node_rect", "port_point", "output_point", "edge_path", "paint_node", "paint_edge",
-           "paint_picture", "picture_bounds", "edge_label_rect", "label_spots", "node_sizes",
+           "paint_picture", "picture_bounds", "edge_label_rect", "label_spots", "node_sizes", "row_rect",
            "PORT_RADIUS"]
 
 PORT_RADIUS = 5.0
@@ -164,6 +164,28 @@ def _header_size(view: NodeView, theme: Theme) -> tuple[float, float]:
     if right:
         w += 12 + rf.horizontalAdvance(right)
     return w, max(f.fm["title"].height(), rf.height())
+
+
+def _rows(view: NodeView, rect: QRectF, theme: Theme) -> list[tuple[str, str, QRectF]]:
+    """The node's rows inside ``rect``: ("header", title, box) then the body lines."""
+    x0, y = rect.left() + PAD_X, rect.top() + PAD_Y
+    hh = _header_size(view, theme)[1]
+    rows = [("header", _header_text(view), QRectF(x0, y, rect.width() - 2 * PAD_X, hh))]
+    y += hh
+    for kind, text, w, h in _lines(view, theme):
+        y += LINE_GAP
+        rows.append((kind, text, QRectF(x0, y, w, h)))
+        y += h
+    return rows
+
+
+def row_rect(view: NodeView, rect: QRectF, theme: Theme, kind: str) -> QRectF | None:
+    """Where row ``kind`` ("header", "value", "grad", "shape", "heat-value"...) of a node drawn
+    in ``rect`` is, or None: the canvas uses it to edit a name or scrub a value in place."""
+    for k, _text, box in _rows(view, rect, theme):
+        if k == kind:
+            return box
+    return None
 
 
 def node_rect(view: NodeView, center: tuple[float, float], theme: Theme) -> QRectF:
@@ -335,7 +357,7 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
     x0, y = rect.left() + PAD_X, rect.top() + PAD_Y
     inner_w = rect.width() - 2 * PAD_X
     title = _header_text(view)
-    hw, hh = _header_size(view, theme)
+    hh = _header_size(view, theme)[1]
     if not title and view.kind == "op":
         painter.setFont(f.big_symbol)
         painter.setPen(_color(theme.text))
@@ -352,11 +374,9 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
             painter.setFont(f.tag)
             painter.setPen(_color(theme.muted))
             painter.drawText(QRectF(x0, y, inner_w, hh), Qt.AlignRight | Qt.AlignVCenter, _tag(view))
-    y += hh
-
     # body lines
-    for kind, text, w, h in _lines(view, theme):
-        y += LINE_GAP
+    for kind, text, box in _rows(view, rect, theme)[1:]:
+        x0, y, w, h = box.x(), box.y(), box.width(), box.height()
         if kind == "shape":
             painter.setFont(f.tag)
             painter.setPen(_color(theme.muted))
@@ -373,7 +393,6 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
             lead = f.fm["value"].horizontalAdvance("∇ ")
             painter.drawText(QRectF(x0, y, lead, f.fm["value"].height()), Qt.AlignLeft | Qt.AlignTop, "∇")
             _draw_heat(painter, x0 + lead, y, w - lead, h, view.grad, theme)
-        y += h
 
     # argument ports (numbered for non-commutative ops) and the output
     numbered = view.n_ports > 1 and view.op not in COMMUTATIVE
