@@ -146,16 +146,13 @@ class ExportDialog(QDialog):
     def _size_text(self, fmt: str) -> str:
         if fmt == "tikz":
             return "TikZ: positions scaled, text set by LaTeX"
-        try:
-            from ..render.export import _bounds  # the crop every export uses
-
-            pictures = pictures_for(self.graph, self.ev, fmt, steps=self.steps.isChecked(),
-                                    show_grad=self.show_grad.isChecked(),
-                                    edge_labels=self.edge_labels.isChecked(),
-                                    theme=self.theme.currentData())
-            bounds = export_bounds(pictures, self.theme.currentData())
-        except Exception as exc:  # a graph that cannot be drawn yet: say so, do not crash
-            return f"cannot draw this graph yet: {exc}"
+        pictures = pictures_for(self.graph, self.ev, fmt, steps=self.steps.isChecked(),
+                                show_grad=self.show_grad.isChecked(),
+                                edge_labels=self.edge_labels.isChecked(),
+                                theme=self.theme.currentData())
+        if not pictures:
+            return "nothing to export: the graph has no nodes"
+        bounds = export_bounds(pictures, self.theme.currentData())
         if fmt == "png":
             try:
                 w, h = image_size(bounds, self.scale.value(), self.dpi.value())
