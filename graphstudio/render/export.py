@@ -100,7 +100,10 @@ def pictures_for(graph: Graph, ev: Evaluation, format: str, *, steps: bool = Fal
     step of the forward pass then the backward pass. TikZ gets the plain layout and never
     starts Qt (LaTeX sizes its own boxes); the other formats get :func:`export_layout`."""
     if format == "tikz":
-        pos = graph_positions(graph)
+        from .tikz import tikz_layout
+
+        sketch = build_picture(graph, ev, {}, show_grad=show_grad or steps, edge_labels=edge_labels)
+        pos = tikz_layout(graph, sketch)
     else:
         pos = export_layout(graph, ev, edge_labels=edge_labels, theme=theme)
     if steps:

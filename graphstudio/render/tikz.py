@@ -13,20 +13,23 @@ symbols the pictures use (``×``, ``∂``, ``∇``, ``σ``, ``−``, ``²``, ``�
 math (``\ensuremath{\times}``), so the output compiles with plain ``pdflatex``; a character
 with no LaTeX spelling becomes ``?`` rather than breaking the build.
 
-Scene units are pixels at 96 dpi with y pointing down; TikZ's y points up, so y is negated.
-The default scale (``unit_cm``) puts the layout's columns 3 cm apart, which fits five columns
-on an A4 page; pass ``scale`` to spread or squeeze the positions (node sizes stay the same,
-like TikZ's own ``scale``).
+Positions are scene units with y pointing down; TikZ's y points up, so y is negated.
+:func:`tikz_layout` lays a graph out for TikZ without running TeX: it estimates each box from
+its text and leaves room between columns for edge labels. One scene unit is ``unit_cm``
+(1/70 cm); pass ``scale`` to spread or squeeze the positions (node sizes stay the same, like
+TikZ's own ``scale``).
 
 No Qt here.
 """
 
 from __future__ import annotations
 
+from ..core.graph import Graph
 from .picture import EdgeView, NodeView, Picture
+from .positions import graph_positions
 from .style import THEMES, Theme
 
-__all__ = ["to_tikz", "tex", "PREAMBLE"]
+__all__ = ["to_tikz", "tex", "PREAMBLE", "tikz_layout", "box_size_cm"]
 
 #: what the bare picture needs in the document's preamble
 PREAMBLE = "\\usepackage{tikz}\n\\usetikzlibrary{arrows.meta}"
@@ -86,6 +89,33 @@ def _lines(text: str, wrap: str, first: str = "") -> list[str]:
     ``wrap`` (``\\`` must not sit inside a group in a TikZ node); runs of spaces kept."""
     return [wrap.format(first * (i == 0) + tex(line.rstrip()).replace("  ", "~~"))
             for i, line in enumerate(text.splitlines())]
+
+
+# what LaTeX's \small sans-serif needs, roughly: a character's width and a line's height (cm)
+CHAR_CM, LINE_CM, SCRIPT_CHAR_CM = 0.19, 0.46, 0.15
+MIN_W_CM, MIN_H_CM, PAD_CM = 1.7, 0.9, 0.35
+
+
+def box_size_cm(v: NodeView) -> tuple[float, float]:
+    """An estimate of the node's box in cm (no TeX run): the widest line and the line count."""
+    head = len(v.title) + (len(v.symbol) + 2 if v.symbol else 0)
+    lines = [head] if head else []
+    lines += [len(line) for line in v.value_text.splitlines()]
+    lines += [len(line) + 2 for line in v.grad_text.splitlines()]
+    width = max(MIN_W_CM, max(lines, default=1) * CHAR_CM + PAD_CM)
+    height = max(MIN_H_CM, len(lines) * LINE_CM + PAD_CM)
+    return width, height
+
+
+def tikz_layout(graph: Graph, sketch: Picture, unit_cm: float | None = None) -> dict[int, tuple[float, float]]:
+    """Positions (scene units) for a TikZ picture of ``graph``: the graph's own when it has
+    them, else the layered layout with room for each box as LaTeX will set it (estimated from
+    ``sketch``'s texts) and, when there are edge labels, for the widest label between columns."""
+    unit_cm = unit_cm or UNIT_CM
+    sizes = {n: tuple(c / unit_cm for c in box_size_cm(v)) for n, v in sketch.nodes.items()}
+    widest = max((len(e.label) * SCRIPT_CHAR_CM + 0.6 for e in sketch.edges if e.label), default=0.0)
+    gap_x = max(1.3, widest) / unit_cm
+    return graph_positions(graph, sizes, gap_x=gap_x, gap_y=0.45 / unit_cm)
 
 
 def _colour_defs(theme: Theme) -> list[str]:
@@ -155,8 +185,6 @@ def to_tikz(picture: Picture, *, theme: Theme | str = "light", standalone: bool 
     if isinstance(theme, str):
         theme = THEMES[theme]
     k = unit_cm * scale
-    # edge labels need room between the columns: spread x when there are any
-    kx = k * (1.6 if any(e.label for e in picture.edges) else 1.0)
     lines = []
     if standalone:
         lines += [r"\documentclass[tikz, border=4mm]{standalone}",
@@ -176,7 +204,7 @@ def to_tikz(picture: Picture, *, theme: Theme | str = "light", standalone: bool 
     lines += ["  " + d for d in _colour_defs(theme)]
     for n, v in sorted(picture.nodes.items()):
         x, y = picture.positions[n]
-        lines.append(f"  \\node[{_node_style(v)}] (n{n}) at ({x * kx:.3f}, {-y * k:.3f}) "
+        lines.append(f"  \\node[{_node_style(v)}] (n{n}) at ({x * k:.3f}, {-y * k:.3f}) "
                      f"{{{_node_text(v)}}};")
     for e in picture.edges:
         lines.append(_edge(e, picture.nodes))
