@@ -352,3 +352,46 @@ def test_standalone_tikz_compiles_to_one_cropped_page(tmp_path):
     assert pdf_pages(pdf) == 1
     (w, h), = pdf_media_boxes(pdf)
     assert w < 595 and h < 400  # cropped to the picture, not an A4 page
+
+
+_REPORT_BOXES = r"""
+  \makeatletter
+  \foreach \n in {%s}{%%
+    \pgfpointanchor{\n}{south west}\typeout{GSBOX \n\space\the\pgf@x\space\the\pgf@y}%%
+    \pgfpointanchor{\n}{north east}\typeout{GSBOX \n\space\the\pgf@x\space\the\pgf@y}}
+  \makeatother
+"""
+
+
+@needs_pdflatex
+@pytest.mark.parametrize("example", ["seoul_mlp_l2", "bristol_lecture2", "cmu11785_softmax_ce"])
+def test_tikz_boxes_set_by_latex_do_not_overlap(tmp_path, example):
+    """LaTeX reports every node's box (south west and north east anchors); no two overlap,
+    arrays included, with and without edge labels."""
+    import re
+    from itertools import combinations
+
+    from graphstudio.render.export import pictures_for
+    from graphstudio.render.tikz import PREAMBLE
+
+    graph, ev = load(example)
+    bodies = []
+    for labels in (False, True):
+        picture = pictures_for(graph, ev, "tikz", edge_labels=labels)[0]
+        names = ",".join(f"n{n}" for n in picture.nodes)
+        body = to_tikz(picture).replace(r"\end{tikzpicture}",
+                                        _REPORT_BOXES % names + r"\end{tikzpicture}")
+        bodies.append(body)
+    source = ("\\documentclass{article}\n" + PREAMBLE + "\n\\begin{document}\n"
+              + "\n\\clearpage\n".join(bodies) + "\\end{document}\n")
+    _pdflatex(tmp_path, "boxes", source)
+    log = (tmp_path / "boxes.log").read_text(errors="replace")
+    found = re.findall(r"GSBOX (n\d+) ([-\d.]+)pt ([-\d.]+)pt", log)
+    assert len(found) == 2 * 2 * len(graph)
+    for part in (found[: 2 * len(graph)], found[2 * len(graph):]):
+        boxes = {}
+        for name, x, y in part:
+            boxes.setdefault(name, []).append((float(x), float(y)))
+        for (a, ((ax0, ay0), (ax1, ay1))), (b, ((bx0, by0), (bx1, by1))) in combinations(boxes.items(), 2):
+            overlap = min(ax1, bx1) - max(ax0, bx0) > 0 and min(ay1, by1) - max(ay0, by0) > 0
+            assert not overlap, f"{a} and {b} overlap"
