@@ -2,7 +2,7 @@
 
 ::
 
-    graphstudio export FILE -o OUT [--format png|svg|pdf|tikz] [--scale S] [--dpi N]
+    graphstudio export FILE -o OUT [--format png|svg|pdf|tikz] [--scale S | --width PX] [--dpi N]
                        [--no-grad] [--edge-labels] [--theme light|dark|print] [--transparent]
                        [--output NAME] [--bare]
     graphstudio export FILE --steps -o DIR        step_001.png ... (forward, then backward)
@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", default="1", metavar="S", help="size factor (default 1)")
     p.add_argument("--dpi", metavar="N",
                    help="PNG resolution: pixels = size × scale × dpi / 96 (default 96)")
+    p.add_argument("--width", metavar="PX",
+                   help="PNG: scale to this many pixels wide (e.g. 1920 for a slide); "
+                        "instead of --scale")
     p.add_argument("--no-grad", action="store_true", help="leave out the gradients")
     p.add_argument("--edge-labels", action="store_true",
                    help="label every edge with its local derivative")
@@ -78,6 +81,13 @@ def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
     scale = _positive("--scale", args.scale)
     dpi = _positive("--dpi", args.dpi)
+    width = _positive("--width", args.width)
+    if width is not None:
+        if width != int(width):
+            raise UsageError(f"--width must be a whole number of pixels, not {args.width!r}")
+        if args.scale != "1":
+            raise UsageError("give --width or --scale, not both")
+        width = int(width)
     _choice("--format", args.format, FORMATS)
     _choice("--theme", args.theme, tuple(THEMES))
     if args.bare and (args.format or "") != "tikz" and not args.out.lower().endswith((".tex", ".tikz")):
@@ -88,7 +98,8 @@ def main(argv: Sequence[str]) -> int:
         written = export_graph(doc.graph, ev, args.out, args.format, steps=args.steps,
                                show_grad=not args.no_grad, edge_labels=args.edge_labels,
                                scale=scale, dpi=dpi, theme=args.theme,
-                               transparent=args.transparent, standalone=not args.bare)
+                               transparent=args.transparent, standalone=not args.bare,
+                               width=width)
     except ExportError as exc:
         raise UsageError(str(exc)) from None
     if args.steps:

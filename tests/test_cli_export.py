@@ -81,13 +81,20 @@ def test_png_scale_and_dpi_multiply(capsys, tmp_path):
 
 
 def test_slide_width_png(capsys, tmp_path):
-    """A 1920-pixel-wide slide image: --scale = 1920 / natural width."""
+    """A 1920-pixel-wide slide image, by --scale = 1920 / natural width or by --width 1920,
+    the height keeping the proportions."""
     natural = tmp_path / "n.png"
     run(capsys, BRISTOL, "-o", natural)
-    w = png_pixels(natural).shape[1]
+    h, w = png_pixels(natural).shape[:2]
     out = tmp_path / "slide.png"
     assert run(capsys, BRISTOL, "-o", out, "--scale", 1920 / w)[0] == 0
     assert png_pixels(out).shape[1] == pytest.approx(1920, abs=2)
+    for dpi in ([], ["--dpi", "300"]):
+        out = tmp_path / "w.png"
+        assert run(capsys, BRISTOL, "-o", out, "--width", "1920", *dpi)[0] == 0
+        px = png_pixels(out)
+        assert px.shape[1] == 1920
+        assert px.shape[0] == pytest.approx(h * 1920 / w, abs=3)
 
 
 def test_theme_and_transparency(capsys, tmp_path):
@@ -158,6 +165,9 @@ BAD = [
     (["{grosse}", "-o", "{tmp}"], "is a folder"),
     (["{grosse}", "-o", "{tmp}/g.png", "--output", "nope"], "nope"),
     (["{grosse}", "-o", "{tmp}/g.png", "--theme", "neon"], "neon"),
+    (["{grosse}", "-o", "{tmp}/g.png", "--width", "12.5"], "--width"),
+    (["{grosse}", "-o", "{tmp}/g.png", "--width", "800", "--scale", "2"], "not both"),
+    (["{grosse}", "-o", "{tmp}/g.svg", "--width", "800"], "PNG only"),
     (["{bad}", "-o", "{tmp}/g.png"], "bad.gs:2:"),
 ]
 

@@ -127,10 +127,13 @@ def graph_steps(graph: Graph, ev: Evaluation, *, edge_labels: bool = False,
 def export_graph(graph: Graph, ev: Evaluation, out: str | os.PathLike, format: str | None = None,
                  *, steps: bool = False, show_grad: bool = True, edge_labels: bool = False,
                  scale: float = 1.0, dpi: float | None = None, theme: Theme | str = "light",
-                 transparent: bool = False, standalone: bool = True) -> list[Path]:
+                 transparent: bool = False, standalone: bool = True,
+                 width: int | None = None) -> list[Path]:
     """Everything an export does, for the command line and the editor alike: the format (from
     the suffix unless given; step frames default to PNG in a folder, or pages of a ``.pdf``),
-    the pictures, and the files. Returns the files written; raises :class:`ExportError`."""
+    the pictures, and the files. ``width`` (PNG only) picks the scale that makes the image
+    that many pixels wide, e.g. 1920 for a slide. Returns the files written; raises
+    :class:`ExportError`."""
     out = Path(out)
     is_pdf = out.suffix.lower() == ".pdf"
     if not steps and out.is_dir():
@@ -147,10 +150,16 @@ def export_graph(graph: Graph, ev: Evaluation, out: str | os.PathLike, format: s
         raise ExportError(f"dpi applies to PNG only ({format} is {'TeX' if format == 'tikz' else 'vector'})")
     if transparent and format != "png":
         raise ExportError(f"a transparent background applies to PNG only, not {format}")
+    if width is not None and format != "png":
+        raise ExportError(f"a width in pixels applies to PNG only, not {format}")
+    if width is not None and not (isinstance(width, int) and 0 < width <= MAX_PIXELS):
+        raise ExportError(f"width must be a whole number of pixels from 1 to {MAX_PIXELS}, not {width!r}")
     _check_scale(scale, dpi)
     _check_folder(out)
     pictures = pictures_for(graph, ev, format, steps=steps, show_grad=show_grad,
                             edge_labels=edge_labels, theme=theme)
+    if width is not None and pictures:
+        scale = width / (export_bounds(pictures, theme).width() * (dpi or 96) / 96)
     if steps:
         return export_steps(pictures, out, format, scale=scale, dpi=dpi, theme=theme,
                             transparent=transparent)
