@@ -61,16 +61,19 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
     for n in sorted(layer, key=lambda n: seq[n]):
         by_layer[layer[n]].append(n)
     depth = max(by_layer) + 1
-    preds = {n: [p for p in graph.parents(n) if p is not None] for n in graph.nodes()}
-    succs = {n: graph.children(n) for n in graph.nodes()}
+    # neighbours with an offset: an edge into argument port p of a k-port child counts as
+    # entering at index + p / (2k), so parents line up in port order (no crossing at the ports)
+    preds = {n: [(p, 0.0) for p in graph.parents(n) if p is not None] for n in graph.nodes()}
+    n_ports = {n: max(len(graph.parents(n)), 1) for n in graph.nodes()}
+    succs = {n: [(d, p / (2 * n_ports[d])) for _, d, p in graph.out_edges(n)] for n in graph.nodes()}
     index = {n: i for col in by_layer.values() for i, n in enumerate(col)}
 
-    def sweep(cols: range, neighbours: dict[int, list[int]]) -> None:
+    def sweep(cols: range, neighbours: dict[int, list[tuple[int, float]]]) -> None:
         for c in cols:
             col = by_layer[c]
 
             def key(n: int) -> tuple[float, int]:
-                ns = [index[m] for m in neighbours[n] if m in index]
+                ns = [index[m] + off for m, off in neighbours[n] if m in index]
                 return (sum(ns) / len(ns) if ns else index[n], seq[n])
 
             col.sort(key=key)
