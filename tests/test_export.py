@@ -395,3 +395,39 @@ def test_tikz_boxes_set_by_latex_do_not_overlap(tmp_path, example):
         for (a, ((ax0, ay0), (ax1, ay1))), (b, ((bx0, by0), (bx1, by1))) in combinations(boxes.items(), 2):
             overlap = min(ax1, bx1) - max(ax0, bx0) > 0 and min(ay1, by1) - max(ay0, by0) > 0
             assert not overlap, f"{a} and {b} overlap"
+
+
+def test_saved_positions_are_kept(tmp_path):
+    """A document whose every node has a position is drawn where the user put it: x moved far
+    right of z is still right of it in the picture."""
+    graph, ev = load("grosse_csc311")
+    for i, n in enumerate(sorted(graph.nodes())):
+        graph.data(n)["pos"] = (100.0 * i, 0.0)
+    picture = graph_picture(graph, ev)
+    assert picture.positions == {n: (100.0 * i, 0.0) for i, n in enumerate(sorted(graph.nodes()))}
+
+
+def test_a_graph_with_errors_still_exports(tmp_path):
+    """A missing input: its node and its descendants are marked, the rest keeps its numbers."""
+    from graphstudio.core.graph import Graph
+    from graphstudio.render.export import export_graph
+
+    g = Graph()
+    x, y = g.add_input("x", None), g.add_input("y", 2.0)
+    g.add_op("mul", [x, y], name="z")
+    g.add_op("log", [y], name="w")
+    ev = evaluate(g)
+    texts = svg_texts(export_graph(g, ev, tmp_path / "g.svg")[0])
+    assert "0.6931" in texts and "∇ 0.5" in texts  # log 2 and d log(y)/dy = 1/2
+    assert len(export_graph(g, ev, tmp_path / "steps", steps=True)) >= 4
+    tikz = export_graph(g, ev, tmp_path / "g.tex")[0].read_text()
+    assert tikz.count("gserror}{error}") == 2
+
+
+def test_an_empty_graph_is_refused(tmp_path):
+    from graphstudio.core.graph import Graph
+    from graphstudio.render.export import export_graph
+
+    g = Graph()
+    with pytest.raises(ExportError, match="no nodes"):
+        export_graph(g, evaluate(g), tmp_path / "g.png")

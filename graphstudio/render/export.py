@@ -136,6 +136,8 @@ def export_graph(graph: Graph, ev: Evaluation, out: str | os.PathLike, format: s
     :class:`ExportError`."""
     out = Path(out)
     is_pdf = out.suffix.lower() == ".pdf"
+    if len(graph) == 0:
+        raise ExportError("there is nothing to export: the graph has no nodes")
     if not steps and out.is_dir():
         raise ExportError(f"{out}: is a folder; give a file name such as {out / 'graph.png'}")
     if steps and not is_pdf and out.exists() and not out.is_dir():
