@@ -9,7 +9,7 @@ shows: the document's own node positions and its latest evaluation.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 
 from .export_dialog import ExportDialog
 
@@ -34,18 +34,17 @@ def open_export_dialog(window, steps: bool = False) -> ExportDialog:
 
 
 def install(window) -> list[QAction]:
-    """Add Export… (Ctrl+Shift+E) and Export Steps… to the window's File menu, before Quit
-    when there is one. Returns the two actions."""
+    """Add Export… and Export Steps… to the window's File menu, in their own group before
+    Quit when there is one. Returns the two actions. (No shortcut: the editor already uses
+    Ctrl+E and Ctrl+Shift+E; the mnemonics are Alt+F, X and Alt+F, P.)"""
     menu = window.menu("File")
-    export = QAction("Export…", window)
-    export.setShortcut(QKeySequence("Ctrl+Shift+E"))
+    export = QAction("E&xport…", window)
     export.setStatusTip("Save the graph with its values and gradients as PNG, SVG, PDF or TikZ")
     export.triggered.connect(lambda: open_export_dialog(window))
-    steps = QAction("Export Steps…", window)
+    steps = QAction("Export Ste&ps…", window)
     steps.setStatusTip("Save the forward and backward passes step by step, one image per step")
     steps.triggered.connect(lambda: open_export_dialog(window, steps=True))
-    quit_action = next((a for a in menu.actions()
-                        if a.menuRole() == QAction.QuitRole or a.shortcut() == QKeySequence.Quit
+    quit_action = next((a for a in menu.actions() if a.menuRole() == QAction.QuitRole
                         or a.text().replace("&", "").lower() in ("quit", "exit")), None)
     if quit_action is not None:
         menu.insertAction(quit_action, export)
