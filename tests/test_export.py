@@ -269,6 +269,7 @@ def test_tex_escapes_specials_and_spells_symbols_as_math():
     assert tex("×∇σ") == r"\ensuremath{\times}\ensuremath{\nabla}\ensuremath{\sigma}"
     assert tex("-1") == r"\ensuremath{-}1"
     assert tex("x\\y") == r"x\textbackslash{}y"
+    assert tex("ŷ") == r"\^{y}" and tex("é") == r"\'{e}"
     assert tex("😀") == "?"
 
 
@@ -329,6 +330,10 @@ def test_bare_tikz_of_every_example_compiles_with_pdflatex(tmp_path):
         bodies.append(to_tikz(build_picture(graph, ev, pos), theme="print"))
     graph, ev = load("bristol_lecture2")
     bodies += [to_tikz(p) for p in step_pictures(graph, ev, graph_positions(graph), edge_labels=True)]
+    from graphstudio.io.gs import parse_text
+
+    odd = parse_text("ŷ = 2\nβ_1 = -3\nl_total = sigmoid(ŷ * β_1) ** 2\n")  # names TeX must escape
+    bodies.append(to_tikz(build_picture(odd, evaluate(odd), graph_positions(odd), edge_labels=True)))
     source = ("\\documentclass{article}\n" + PREAMBLE + "\n\\begin{document}\n"
               + "\n\\clearpage\n".join(bodies) + "\\end{document}\n")
     pdf = _pdflatex(tmp_path, "all", source)

@@ -24,6 +24,8 @@ No Qt here.
 
 from __future__ import annotations
 
+import unicodedata
+
 from ..core.graph import Graph
 from .picture import EdgeView, NodeView, Picture
 from .positions import graph_positions
@@ -80,8 +82,21 @@ def tex(text: str) -> str:
         elif ch.isascii():
             out.append(ch)
         else:
-            out.append("?")
+            out.append(_accented(ch))
     return "".join(out)
+
+
+#: combining accents (after NFD) as LaTeX text accents: ŷ -> \^{y}, é -> \'{e}
+_ACCENTS = {"\u0302": "^", "\u0301": "'", "\u0300": "`", "\u0303": "~", "\u0308": '"',
+            "\u0304": "=", "\u0307": ".", "\u030c": "v", "\u0306": "u"}
+
+
+def _accented(ch: str) -> str:
+    """A Latin letter with one accent as a LaTeX accent command, else ``?``."""
+    base, *marks = unicodedata.normalize("NFD", ch)
+    if base.isascii() and base.isalpha() and len(marks) == 1 and marks[0] in _ACCENTS:
+        return f"\\{_ACCENTS[marks[0]]}{{{base}}}"
+    return "?"
 
 
 def _lines(text: str, wrap: str, first: str = "") -> list[str]:
