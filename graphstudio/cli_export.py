@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="default: from OUT's suffix (.png .svg .pdf .tex)")
     p.add_argument("--scale", default="1", metavar="S", help="size factor (default 1)")
     p.add_argument("--dpi", metavar="N",
-                   help="PNG resolution: pixels = size × scale × dpi / 96 (default 96)")
+                   help="PNG resolution: pixels = size × scale × dpi / 96 (default 192)")
     p.add_argument("--width", metavar="PX",
                    help="PNG: scale to this many pixels wide (e.g. 1920 for a slide); "
                         "instead of --scale")

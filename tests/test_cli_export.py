@@ -69,13 +69,13 @@ def test_output_option_picks_what_is_differentiated(capsys, tmp_path):
 
 def test_png_scale_and_dpi_multiply(capsys, tmp_path):
     sizes = {}
-    for name, opts in [("one", []), ("scale", ["--scale", "2"]), ("dpi", ["--dpi", "288"]),
-                       ("both", ["--scale", "0.5", "--dpi", "192"])]:
+    for name, opts in [("one", ["--dpi", "96"]), ("default", []), ("scale", ["--scale", "2", "--dpi", "96"]),
+                       ("dpi", ["--dpi", "288"]), ("both", ["--scale", "0.5", "--dpi", "192"])]:
         out = tmp_path / f"{name}.png"
         assert run(capsys, BRISTOL, "-o", out, *opts)[0] == 0
         sizes[name] = png_pixels(out).shape[:2]
     h, w = sizes["one"]
-    for name, factor in [("scale", 2), ("dpi", 3), ("both", 1)]:
+    for name, factor in [("default", 2), ("scale", 2), ("dpi", 3), ("both", 1)]:
         assert sizes[name][0] == pytest.approx(h * factor, abs=factor + 1)
         assert sizes[name][1] == pytest.approx(w * factor, abs=factor + 1)
 
@@ -114,7 +114,7 @@ def test_svg_scale(capsys, tmp_path):
 
 def test_steps_into_a_folder(capsys, tmp_path):
     out = tmp_path / "frames"
-    status, stdout, _ = run(capsys, GROSSE, "--steps", "-o", out)
+    status, stdout, _ = run(capsys, GROSSE, "--steps", "-o", out, "--dpi", "96")
     assert status == 0 and "12 steps" in stdout
     frames = sorted(out.iterdir())
     assert [f.name for f in frames] == [f"step_{i:03d}.png" for i in range(1, 13)]

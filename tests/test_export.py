@@ -158,12 +158,13 @@ def test_pdf_text_can_be_searched(tmp_path):
 
 
 def test_png_size_follows_scale_and_dpi(tmp_path):
-    """pixels = bounds × scale × dpi / 96 (rounded up)."""
+    """pixels = bounds × scale × dpi / 96 (rounded up); the default dpi is 192."""
     graph, ev = load("bristol_lecture2")
     picture = graph_picture(graph, ev)
-    base = png_pixels(export_picture(picture, tmp_path / "1.png"))
+    base = png_pixels(export_picture(picture, tmp_path / "1.png", dpi=96))
     h0, w0 = base.shape[:2]
-    for scale, dpi, factor in [(2, None, 2), (1, 192, 2), (1.5, 144, 2.25), (0.5, 96, 0.5)]:
+    for scale, dpi, factor in [(1, None, 2), (2, 96, 2), (1, 192, 2), (1.5, 144, 2.25),
+                               (0.5, 96, 0.5), (0.5, None, 1)]:
         px = png_pixels(export_picture(picture, tmp_path / f"{scale}-{dpi}.png", scale=scale, dpi=dpi))
         assert px.shape[1] == pytest.approx(w0 * factor, abs=factor + 1)
         assert px.shape[0] == pytest.approx(h0 * factor, abs=factor + 1)
@@ -203,7 +204,8 @@ def test_png_background_white_transparent_or_theme(tmp_path):
 def test_png_is_cropped_to_the_graph_with_a_margin(tmp_path):
     """Nothing touches the border (a margin all round), and the drawing reaches close to it."""
     graph, ev = load("bristol_lecture2")
-    px = png_pixels(export_picture(graph_picture(graph, ev, edge_labels=True), tmp_path / "g.png"))
+    px = png_pixels(export_picture(graph_picture(graph, ev, edge_labels=True), tmp_path / "g.png",
+                                   dpi=96))
     ink = (abs(px[..., :3].astype(int) - 255).max(axis=-1) > 30)
     rows, cols = ink.any(axis=1).nonzero()[0], ink.any(axis=0).nonzero()[0]
     h, w = ink.shape
@@ -241,7 +243,7 @@ def test_steps_pdf_has_a_page_per_step(tmp_path):
 def test_steps_folder_of_numbered_pngs_sharing_one_frame(tmp_path):
     # Grosse: 6 nodes forward, 6 gradients backward
     graph, ev = load("grosse_csc311")
-    written = export_steps(graph_steps(graph, ev), tmp_path / "frames")
+    written = export_steps(graph_steps(graph, ev), tmp_path / "frames", dpi=96)
     names = sorted(p.name for p in (tmp_path / "frames").iterdir())
     assert names == [f"step_{i:03d}.png" for i in range(1, 13)]
     assert [p.name for p in written] == names

@@ -3,9 +3,10 @@
 
 * **Size.** Drawings are in scene units, one unit being one pixel at 96 dpi. Every export is
   cropped to :func:`~graphstudio.render.draw.picture_bounds` (the nodes, edges, edge labels and
-  caption plus a margin). A PNG is ``bounds × scale × dpi / 96`` pixels (``dpi`` defaults to
-  96, so ``scale=2`` and ``dpi=192`` both double the pixels; ``dpi`` is also written into the
-  file, so a word processor places it at ``bounds × scale`` ninety-sixths of an inch). SVG and
+  caption plus a margin). A PNG is ``bounds × scale × dpi / 96`` pixels. ``dpi`` defaults to
+  :data:`PNG_DPI` = 192: twice the pixels of the screen drawing, crisp on a projector or a
+  high-density screen, and written into the file, so a word processor still places it at
+  ``bounds × scale`` ninety-sixths of an inch, the size of the SVG and the PDF. SVG and
   PDF are vector: their size is ``bounds × scale`` (pixels at 96 dpi; a PDF page of
   ``bounds × scale × 0.75`` points) and ``dpi`` does not apply.
 * **Text stays text**: QSvgGenerator writes ``<text>`` elements and QPdfWriter embeds the fonts,
@@ -37,6 +38,8 @@ __all__ = ["FORMATS", "ensure_app", "export_picture", "export_steps", "image_siz
            "pictures_for", "graph_picture", "graph_steps"]
 
 FORMATS = ("png", "svg", "pdf", "tikz")
+#: the PNG resolution unless one is given (see the module docstring)
+PNG_DPI = 192
 #: the largest PNG side we agree to allocate (a 20000² ARGB image is 1.6 GB)
 MAX_PIXELS = 20000
 
@@ -161,7 +164,7 @@ def export_graph(graph: Graph, ev: Evaluation, out: str | os.PathLike, format: s
     pictures = pictures_for(graph, ev, format, steps=steps, show_grad=show_grad,
                             edge_labels=edge_labels, theme=theme)
     if width is not None and pictures:
-        scale = width / (export_bounds(pictures, theme).width() * (dpi or 96) / 96)
+        scale = width / (export_bounds(pictures, theme).width() * (dpi or PNG_DPI) / 96)
     if steps:
         return export_steps(pictures, out, format, scale=scale, dpi=dpi, theme=theme,
                             transparent=transparent)
@@ -194,7 +197,7 @@ def export_bounds(pictures: Sequence[Picture], theme: Theme | str = "light"):
 
 def image_size(bounds, scale: float = 1.0, dpi: float | None = None) -> tuple[int, int]:
     """Pixel size of a PNG of ``bounds``: ``bounds × scale × dpi / 96``, rounded up."""
-    f = scale * (dpi or 96) / 96
+    f = scale * (dpi or PNG_DPI) / 96
     w, h = math.ceil(bounds.width() * f - 1e-6), math.ceil(bounds.height() * f - 1e-6)
     if max(w, h) > MAX_PIXELS:
         raise ExportError(f"the image would be {w}×{h} pixels (at most {MAX_PIXELS} a side); "
@@ -247,11 +250,11 @@ def render_image(picture: Picture, *, scale: float = 1.0, dpi: float | None = No
     image.fill(QColor(Qt.transparent) if transparent else QColor(theme.background))
     painter = _painter(image)
     try:
-        _paint(painter, picture, theme, bounds, scale * (dpi or 96) / 96, background=False)
+        _paint(painter, picture, theme, bounds, scale * (dpi or PNG_DPI) / 96, background=False)
     finally:
         painter.end()
     # recorded after painting: draw.py sizes fonts in pixels, but keep every device alike
-    dots_per_metre = round((dpi or 96) / 0.0254)
+    dots_per_metre = round((dpi or PNG_DPI) / 0.0254)
     image.setDotsPerMeterX(dots_per_metre)
     image.setDotsPerMeterY(dots_per_metre)
     return image

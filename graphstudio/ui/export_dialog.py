@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 
 from ..core.engine import Evaluation, evaluate
 from ..core.graph import Graph
-from ..render.export import ExportError, export_bounds, export_graph, image_size, pictures_for
+from ..render.export import (PNG_DPI, ExportError, export_bounds, export_graph, image_size,
+                              pictures_for)
 from ..render.style import THEMES
 
 __all__ = ["ExportDialog"]
@@ -61,11 +62,11 @@ class ExportDialog(QDialog):
         self.scale = QDoubleSpinBox()
         self.scale.setRange(0.1, 10.0)
         self.scale.setSingleStep(0.25)
-        self.scale.setValue(2.0)
+        self.scale.setValue(1.0)
         self.scale.setSuffix(" ×")
         self.dpi = QSpinBox()
         self.dpi.setRange(24, 1200)
-        self.dpi.setValue(96)
+        self.dpi.setValue(PNG_DPI)
         self.dpi.setSuffix(" dpi")
         self.size_label = QLabel()
         self.size_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
