@@ -92,8 +92,8 @@ def export_layout(graph: Graph, ev: Evaluation | None, *, edge_labels: bool = Fa
     sketch = build_picture(graph, ev, {}, edge_labels=edge_labels)
     widest = max((edge_label_rect(QPainterPath(), e, theme).width()
                   for e in sketch.edges if e.label), default=0.0)
-    gap_x = max(90.0, widest + 40.0)
-    return graph_positions(graph, node_sizes(sketch, theme), gap_x=gap_x)
+    gap_x = max(90.0, widest + 40.0)  # the canvas's Arrange uses 90 and 34 too
+    return graph_positions(graph, node_sizes(sketch, theme), gap_x=gap_x, gap_y=34.0)
 
 
 def pictures_for(graph: Graph, ev: Evaluation, format: str, *, steps: bool = False,

@@ -207,6 +207,7 @@ def to_tikz(picture: Picture, *, theme: Theme | str = "light", standalone: bool 
     else:
         lines.append("% GraphStudio picture; needs in the preamble: "
                      + PREAMBLE.replace("\n", " "))
+        lines.append("% too wide for a slide? wrap it: \\resizebox{\\linewidth}{!}{...}")
     lines.append(r"\begin{tikzpicture}[")
     lines.append(r"  font=\sffamily\small, >={Stealth[length=2.2mm, width=1.8mm]},")
     lines.append(r"  gs node/.style={draw=gsborder, thick, rounded corners=3pt, align=center,"
