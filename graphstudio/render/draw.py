@@ -35,6 +35,7 @@ from .style import Theme
 
 __all__ = ["node_rect", "port_point", "output_point", "edge_path", "paint_node", "paint_edge",
            "paint_picture", "picture_bounds", "edge_label_rect", "label_spots", "node_sizes", "row_rect",
+           "arrange",
            "PORT_RADIUS"]
 
 PORT_RADIUS = 5.0
@@ -517,3 +518,15 @@ def node_sizes(picture: Picture, theme: Theme) -> dict[int, tuple[float, float]]
         r = node_rect(v, (0.0, 0.0), theme)
         out[n] = (r.width(), r.height())
     return out
+
+
+def arrange(graph, evaluation, theme: Theme, edge_labels: bool = False) -> dict[int, tuple[float, float]]:
+    """Layered layout of ``graph`` with every node's box drawn as it will be (values and
+    gradients from ``evaluation``), so wide array nodes get wide columns: the canvas's
+    Graph > Arrange and the exporters' layout for files without positions."""
+    from .layout import layered_layout
+    from .picture import build_picture
+
+    picture = build_picture(graph, evaluation, {}, edge_labels=False)
+    gap_x = 140.0 if edge_labels else 90.0
+    return layered_layout(graph, gap_x, 34.0, sizes=node_sizes(picture, theme))

@@ -54,9 +54,8 @@ from .inspector import Inspector
 from .palette import Palette
 from .quick_search import QuickSearch
 
-__all__ = ["MainWindow", "CLIPBOARD_MIME"]
+__all__ = ["MainWindow"]
 
-CLIPBOARD_MIME = "application/x-graphstudio-nodes"
 MAX_RECENT = 10
 FILE_FILTER = "Graphs (*.json *.gs);;GraphStudio document (*.json);;Expression text (*.gs)"
 
@@ -181,7 +180,10 @@ class MainWindow(QMainWindow):
         self.act_undo = stack.createUndoAction(self, "&Undo")
         self.act_undo.setShortcut(QKeySequence(K.Undo))
         self.act_redo = stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcuts(QKeySequence.keyBindings(K.Redo) + [QKeySequence("Ctrl+Y")])
+        redo_keys = QKeySequence.keyBindings(K.Redo)
+        if QKeySequence("Ctrl+Y") not in redo_keys:
+            redo_keys.append(QKeySequence("Ctrl+Y"))
+        self.act_redo.setShortcuts(redo_keys)
         self.act_cut = a("Cu&t", self.cut, K.Cut)
         self.act_copy = a("&Copy", self.copy, K.Copy)
         self.act_paste = a("&Paste", self.paste, K.Paste)
@@ -473,13 +475,9 @@ class MainWindow(QMainWindow):
         nodes = self.scene.selected_nodes()
         if not nodes:
             return False
-        from PySide6.QtCore import QMimeData
-
-        text = copy_text(self.document.graph, nodes)
-        data = QMimeData()
-        data.setData(CLIPBOARD_MIME, text.encode())
-        data.setText(text)
-        QApplication.clipboard().setMimeData(data)
+        # plain text (a JSON document): a QMimeData handed to the clipboard from Python is
+        # freed twice at exit with PySide6 6.11 on the offscreen platform
+        QApplication.clipboard().setText(copy_text(self.document.graph, nodes))
         self.statusBar().showMessage(f"Copied {len(nodes)} node{'s' if len(nodes) > 1 else ''}", 3000)
         return True
 
@@ -488,13 +486,7 @@ class MainWindow(QMainWindow):
             self._push(RemoveNodesCommand(self.document, self.scene.selected_nodes()))
 
     def paste(self) -> None:
-        data = QApplication.clipboard().mimeData()
-        if data is None:
-            return
-        if data.hasFormat(CLIPBOARD_MIME):
-            text = bytes(data.data(CLIPBOARD_MIME)).decode()
-        else:
-            text = data.text()
+        text = QApplication.clipboard().text()
         self._paste_text(text, "Paste")
 
     def _paste_text(self, text: str, label: str) -> None:
