@@ -59,7 +59,7 @@ class NodeItem(QGraphicsItem):
     # ---- what it shows -------------------------------------------------------------------------
 
     def set_view(self, view: NodeView, theme: Theme) -> None:
-        if view == self.view and theme is self.theme:
+        if view is self.view and theme is self.theme:
             return
         rect = node_rect(view, (0.0, 0.0), theme)
         if rect != self.rect:
