@@ -19,6 +19,13 @@ from .document import GraphDocument
 __all__ = ["Inspector"]
 
 
+class NumberBox(QDoubleSpinBox):
+    """A spin box that writes numbers as the canvas does (``3``, ``-0.25``), not ``3.000000``."""
+
+    def textFromValue(self, value: float) -> str:
+        return format_value(value, 10)
+
+
 class Inspector(QWidget):
     def __init__(self, doc: GraphDocument, scene, parent=None) -> None:
         super().__init__(parent)
@@ -35,7 +42,7 @@ class Inspector(QWidget):
         self.op.addItem("constant", "const")
         for name, op in OPS.items():
             self.op.addItem(f"{name}  {op.symbol}" if op.symbol != name else name, name)
-        self.spin = QDoubleSpinBox()
+        self.spin = NumberBox()
         self.spin.setRange(-1e12, 1e12)
         self.spin.setDecimals(6)
         self.spin.setSingleStep(0.1)
@@ -47,11 +54,11 @@ class Inspector(QWidget):
         self.value_view = QPlainTextEdit()
         self.value_view.setReadOnly(True)
         self.value_view.setFont(mono)
-        self.value_view.setMaximumHeight(110)
+        self.value_view.setMaximumHeight(64)
         self.grad_view = QPlainTextEdit()
         self.grad_view.setReadOnly(True)
         self.grad_view.setFont(mono)
-        self.grad_view.setMaximumHeight(110)
+        self.grad_view.setMaximumHeight(64)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #d62728")

@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         self.history.setEmptyLabel("<opened>")
         self.eval_label = QLabel()
         self.statusBar().addPermanentWidget(self.eval_label)
-        self.zoom_label = QLabel("100%")
+        self.zoom_label = QLabel("Zoom 100%")
         self.statusBar().addPermanentWidget(self.zoom_label)
         self._build_actions()
         self._build_menus()
@@ -270,7 +270,7 @@ class MainWindow(QMainWindow):
         doc.replaced.connect(self._sync_view_actions)
         self.canvas.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.canvas.quick_search_requested.connect(self._quick_search_at)
-        self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{round(z * 100)}%"))
+        self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"Zoom {round(z * 100)}%"))
         self.quick_search.chosen.connect(lambda op, pos: self.canvas.add_node(op, pos))
         self.palette.add_requested.connect(lambda op: self.canvas.add_node(op))
         self.expression_bar.build_requested.connect(self.build_expression)
@@ -303,7 +303,7 @@ class MainWindow(QMainWindow):
             text += f"  ·  {len(problems)} problem{'s' if len(problems) > 1 else ''}: " \
                     f"{g.label(first.node)}: {first.message}"
             self.statusBar().showMessage(f"{g.label(first.node)}: {first.message}", 8000)
-        self.eval_label.setText(text)
+        self.eval_label.setText(text + "   ")
 
     def _selection_status(self) -> None:
         try:
