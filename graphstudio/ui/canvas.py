@@ -268,6 +268,7 @@ class GraphScene(QGraphicsScene):
     # ---- scrubbing ----------------------------------------------------------------------------------
 
     def scrub(self, node: int, value: float) -> None:
+        self._leave_step_mode()
         self.doc.scrub(node, value)
 
     def finish_scrub(self, node: int, old: float, new: float) -> None:
@@ -339,12 +340,18 @@ class Canvas(QGraphicsView):
     def zoom(self) -> float:
         return self.transform().m11()
 
-    def set_zoom(self, factor: float, anchor_under_mouse: bool = False) -> None:
+    def set_zoom(self, factor: float, at=None) -> None:
+        """Zoom to ``factor``, keeping the scene point under viewport position ``at`` (default:
+        the centre of the view) where it is."""
         target = min(MAX_ZOOM, max(MIN_ZOOM, factor))
+        if at is None:
+            at = self.viewport().rect().center()
+        before = self.mapToScene(at)
         old = self.transformationAnchor()
-        if not anchor_under_mouse:
-            self.setTransformationAnchor(QGraphicsView.AnchorViewCenter)
+        self.setTransformationAnchor(QGraphicsView.NoAnchor)
         self.scale(target / self.zoom(), target / self.zoom())
+        moved = self.mapToScene(at) - before
+        self.translate(moved.x(), moved.y())
         self.setTransformationAnchor(old)
         self.zoom_changed.emit(self.zoom())
 
@@ -378,7 +385,7 @@ class Canvas(QGraphicsView):
         delta = event.angleDelta().y()
         if delta == 0:
             return
-        self.set_zoom(self.zoom() * math.pow(1.0015, delta), anchor_under_mouse=True)
+        self.set_zoom(self.zoom() * math.pow(1.0015, delta), event.position().toPoint())
         event.accept()
 
     def mousePressEvent(self, event) -> None:

@@ -381,8 +381,10 @@ class MainWindow(QMainWindow):
         return True
 
     def save(self) -> bool:
+        """Save to the document's JSON file; a graph opened from ``.gs`` text (or new) asks for
+        a ``.json`` name, so the text file (and its comments) is never overwritten by surprise."""
         path = self.document.path
-        if path is None or path.suffix.lower() != ".json" and path.suffix.lower() != ".gs":
+        if path is None or path.suffix.lower() != ".json":
             return self.save_as()
         return self.save_to(path)
 

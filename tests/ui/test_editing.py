@@ -191,3 +191,51 @@ def test_copy_paste_and_duplicate(window):
     window.scene.select([y])
     QTest.keySequence(window, QKeySequence("Ctrl+D"))
     assert "y_3" in g.names()
+
+
+def test_wheel_zooms_around_the_cursor(window):
+    build(window, "z = a * b")
+    canvas = window.canvas
+    at = QPoint(300, 200)
+    before = canvas.mapToScene(at)
+    zoom = canvas.zoom()
+    from PySide6.QtGui import QWheelEvent
+
+    vp = canvas.viewport()
+    event = QWheelEvent(QPointF(at), QPointF(vp.mapToGlobal(at)), QPoint(0, 0), QPoint(0, 240),
+                        Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
+    QApplication.sendEvent(vp, event)
+    assert canvas.zoom() > zoom * 1.3
+    after = canvas.mapToScene(at)
+    assert abs(after.x() - before.x()) < 2 and abs(after.y() - before.y()) < 2
+
+
+def test_arrange_lays_out_and_is_undoable(window):
+    build(window, "z = (a + b) * c")
+    g = window.document.graph
+    a = g.by_name("a")
+    item = window.scene.nodes[a]
+    centre = view_point(window, item.mapToScene(item.rect.topLeft() + QPointF(30, 12)))
+    drag(window, centre, centre + QPoint(250, 120))
+    moved = g.position(a)
+    window.act_arrange.trigger()
+    arranged = g.position(a)
+    assert arranged != moved
+    assert arranged[0] < g.position(g.by_name("z"))[0]
+    window.document.undo_stack.undo()
+    assert g.position(a) == moved
+
+
+def test_selected_edge_is_disconnected_with_delete(window):
+    build(window, "z = exp(a)")
+    g = window.document.graph
+    z, a = g.by_name("z"), g.by_name("a")
+    edge = window.scene.edges[(a, z, 0)]
+    window.scene.clearSelection()
+    edge.setSelected(True)
+    window.canvas.setFocus()
+    QTest.keyClick(window.canvas, Qt.Key_Delete)
+    assert g.parents(z) == [None] and a in g and z in g
+    assert window.scene.nodes[z].view.error  # exp lost its argument: marked
+    window.document.undo_stack.undo()
+    assert g.parents(z) == [a]
