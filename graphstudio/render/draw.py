@@ -359,22 +359,17 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
     inner_w = rect.width() - 2 * PAD_X
     title = _header_text(view)
     hh = _header_size(view, theme)[1]
+    box = QRectF(x0, y, inner_w, hh)
     if not title and view.kind == "op":
-        painter.setFont(f.big_symbol)
-        painter.setPen(_color(theme.text))
-        painter.drawText(QRectF(x0, y, inner_w, hh), Qt.AlignHCenter | Qt.AlignVCenter, view.symbol)
+        parts = [(f.big_symbol, theme.text, Qt.AlignHCenter, view.symbol)]
+    elif view.kind == "op":
+        parts = [(f.title, theme.text, Qt.AlignLeft, title), (f.symbol, theme.text, Qt.AlignRight, view.symbol)]
     else:
-        painter.setFont(f.title)
-        painter.setPen(_color(theme.text))
-        painter.drawText(QRectF(x0, y, inner_w, hh), Qt.AlignLeft | Qt.AlignVCenter, title)
-        if view.kind == "op":
-            painter.setFont(f.symbol)
-            painter.setPen(_color(theme.text))
-            painter.drawText(QRectF(x0, y, inner_w, hh), Qt.AlignRight | Qt.AlignVCenter, view.symbol)
-        else:
-            painter.setFont(f.tag)
-            painter.setPen(_color(theme.muted))
-            painter.drawText(QRectF(x0, y, inner_w, hh), Qt.AlignRight | Qt.AlignVCenter, _tag(view))
+        parts = [(f.title, theme.text, Qt.AlignLeft, title), (f.tag, theme.muted, Qt.AlignRight, _tag(view))]
+    for font, colour, align, text in parts:
+        painter.setFont(font)
+        painter.setPen(_color(colour))
+        painter.drawText(box, align | Qt.AlignVCenter, text)
     # body lines
     for kind, text, box in _rows(view, rect, theme)[1:]:
         x0, y, w, h = box.x(), box.y(), box.width(), box.height()
