@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (QGraphicsPathItem, QGraphicsScene, QGraphicsView,
 
 from ..core.graph import GraphError, format_value
 from ..core.ops import OPS
-from ..render.draw import arrange, label_spots, output_point, row_rect
+from ..render.draw import arrange, label_spots, output_point, port_point, row_rect
 from ..render.picture import NodeView, Picture, build_picture
 from ..render.style import THEMES, Theme
-from .commands import (ConnectCommand, MoveCommand, RenameCommand, SetValueCommand,
-                       add_node_command)
+from .commands import (ConnectCommand, DisconnectCommand, MoveCommand, ReconnectCommand,
+                       RenameCommand, SetValueCommand, add_node_command)
 from .document import GraphDocument
 from .items import EdgeItem, NodeItem
 
@@ -92,7 +92,9 @@ class GraphScene(QGraphicsScene):
         self.picture: Picture | None = None  # what is shown now
         self.fixed: Picture | None = None  # a picture shown instead of the live one
         self._rubber: QGraphicsPathItem | None = None
-        self._from: NodeItem | None = None
+        self._from: NodeItem | None = None  # dragging an edge out of this node's output
+        self._to: tuple[NodeItem, int] | None = None  # ... or back from this free port
+        self._detach: tuple[int, int] | None = None  # the edge picked up, as (dst, port)
         self.setSceneRect(-20000, -20000, 40000, 40000)
         self.setItemIndexMethod(QGraphicsScene.NoIndex)
         doc.graph_event.connect(self._on_event)
@@ -212,22 +214,36 @@ class GraphScene(QGraphicsScene):
 
     # ---- connecting by dragging ---------------------------------------------------------------------
 
-    def begin_connect(self, item: NodeItem, pos: QPointF) -> None:
-        self._from = item
+    def begin_connect(self, item: NodeItem, pos: QPointF,
+                      detach: tuple[int, int] | None = None) -> None:
+        """Start dragging an edge out of ``item``'s output; with ``detach`` = (dst, port) the
+        drag picked up that existing edge by its arrow end."""
+        self._from, self._to, self._detach = item, None, detach
+        self._start_rubber(pos)
+
+    def begin_reverse(self, item: NodeItem, port: int, pos: QPointF) -> None:
+        """Start dragging from a free argument port back to some node's output."""
+        self._from, self._to, self._detach = None, (item, port), None
+        self._start_rubber(pos)
+
+    def _start_rubber(self, pos: QPointF) -> None:
         self._rubber = QGraphicsPathItem()
-        pen = QPen(QColor(self.theme.selection), 2.0, Qt.DashLine)
-        self._rubber.setPen(pen)
+        self._rubber.setPen(QPen(QColor(self.theme.selection), 2.0, Qt.DashLine))
         self._rubber.setZValue(5)
         self.addItem(self._rubber)
         self.update_connect(pos)
 
     def update_connect(self, pos: QPointF) -> None:
-        if self._rubber is None or self._from is None:
+        if self._rubber is None:
             return
-        a = self._from.mapToScene(output_point(self._from.rect))
-        dx = max(40.0, abs(pos.x() - a.x()) * 0.5)
+        if self._from is not None:
+            a, b = self._from.mapToScene(output_point(self._from.rect)), pos
+        else:
+            item, port = self._to
+            a, b = pos, item.mapToScene(port_point(item.rect, port, item.view.n_ports))
+        dx = max(40.0, abs(b.x() - a.x()) * 0.5)
         path = QPainterPath(a)
-        path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(pos.x() - dx, pos.y()), pos)
+        path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
         self._rubber.setPath(path)
 
     def target_at(self, pos: QPointF, exclude: NodeItem | None = None) -> tuple[NodeItem, int | None] | None:
@@ -241,27 +257,37 @@ class GraphScene(QGraphicsScene):
         return None
 
     def finish_connect(self, pos: QPointF) -> None:
-        src, self._from = self._from, None
+        src, to, detach = self._from, self._to, self._detach
+        self._from = self._to = self._detach = None
         if self._rubber is not None:
             self.removeItem(self._rubber)
             self._rubber = None
-        if src is None:
-            return
-        hit = self.target_at(pos, exclude=src)
-        if hit is None:
-            self.message.emit("Drop the edge on an argument port (the circles on a node's left "
-                              "side) to connect", pos)
-            return
-        item, port = hit
-        g = self.doc.graph
-        if port is None:  # dropped on the body: the first free argument
-            if g.is_leaf(item.node):
-                port = 0
-            else:
-                free = [k for k, p in enumerate(g.parents(item.node)) if p is None]
-                port = free[0] if free else 0
         try:
-            self.doc.push(ConnectCommand(self.doc, src.node, item.node, port))
+            if to is not None:  # dragged from a free port: onto the node that feeds it
+                hit = self.target_at(pos, exclude=to[0])
+                if hit is None:
+                    self.message.emit("Drop on the node that should feed this argument", pos)
+                    return
+                self.doc.push(ConnectCommand(self.doc, hit[0].node, to[0].node, to[1]))
+                return
+            if src is None:
+                return
+            hit = self.target_at(pos, exclude=src)
+            if hit is None:
+                if detach is not None:  # an edge picked up and dropped on nothing: removed
+                    self.doc.push(DisconnectCommand(self.doc, *detach))
+                else:
+                    self.message.emit("Drop the edge on an argument port (the circles on a "
+                                      "node's left side) to connect", pos)
+                return
+            item, port = hit
+            if port is None:  # dropped on the body: the first free argument
+                free = [k for k, p in enumerate(self.doc.graph.parents(item.node)) if p is None]
+                port = free[0] if free else 0
+            if detach is None:
+                self.doc.push(ConnectCommand(self.doc, src.node, item.node, port))
+            elif detach != (item.node, port):
+                self.doc.push(ReconnectCommand(self.doc, src.node, detach, (item.node, port)))
         except GraphError as exc:
             self.message.emit(str(exc), pos)
 

@@ -159,6 +159,16 @@ class NodeItem(QGraphicsItem):
                 scene.begin_connect(self, event.scenePos())
                 event.accept()
                 return
+            port = self.port_at(event.scenePos())
+            if port is not None:  # pick up the edge by its arrow, or drag back from a free port
+                self._drag = "connect"
+                parent = scene.doc.graph.parent_at(self.node, port)
+                if parent is not None:
+                    scene.begin_connect(scene.nodes[parent], event.scenePos(), (self.node, port))
+                else:
+                    scene.begin_reverse(self, port, event.scenePos())
+                event.accept()
+                return
             if self.scrubbable() and self.on_value(event.pos()):
                 self._drag = "scrub"
                 v0 = float(self.view.value)

@@ -239,3 +239,30 @@ def test_selected_edge_is_disconnected_with_delete(window):
     assert window.scene.nodes[z].view.error  # exp lost its argument: marked
     window.document.undo_stack.undo()
     assert g.parents(z) == [a]
+
+
+def test_pick_up_an_edge_by_its_arrow_to_move_or_remove_it(window):
+    window.build_expression("a = 2\nb = 5\nz = a - b")
+    g = window.document.graph
+    a, b, z = g.by_name("a"), g.by_name("b"), g.by_name("z")
+    w = add_from_palette(window, "neg", QPoint(80, 60))
+    # pull a's edge off z's first port and drop it on neg's port: z loses it, w gets it
+    drag(window, port_of(window, z, 0), port_of(window, w, 0))
+    assert g.parents(w) == [a] and g.parents(z) == [None, b]
+    assert window.document.evaluation.values[w] == -2.0
+    # pick up b's edge and drop it on empty canvas: removed
+    drag(window, port_of(window, z, 1), QPoint(5, 5))
+    assert g.parents(z) == [None, None]
+    window.document.undo_stack.undo()
+    window.document.undo_stack.undo()
+    assert g.parents(z) == [a, b] and g.parents(w) == [None]
+
+
+def test_drag_back_from_a_free_port_to_a_node(window):
+    build(window, "x = 3")
+    g = window.document.graph
+    x = g.by_name("x")
+    e = add_from_palette(window, "exp", QPoint(500, 300))
+    item = window.scene.nodes[x]
+    drag(window, port_of(window, e, 0), view_point(window, item.mapToScene(item.rect.center())))
+    assert g.parents(e) == [x]
