@@ -599,6 +599,7 @@ class Canvas(QGraphicsView):
     def _close_editor(self) -> None:
         editor, self._editor = self._editor, None
         if editor is not None:
+            editor.setObjectName("")  # gone: findChild must not find it before it is deleted
             editor.hide()
             editor.deleteLater()
             self.setFocus()

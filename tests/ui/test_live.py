@@ -86,3 +86,54 @@ def test_extensions_are_installed_at_startup(qtbot, monkeypatch):
     assert seen == [w]
     assert "Teaching thing" in [a.text() for a in w.menu("Graph").actions()]
     assert any(a.text() == "Ledger" for a in w._panels_menu.actions())
+
+
+def test_history_dock_lists_the_edits(window):
+    window.build_expression("a = 1\nz = a * 2")
+    window.act_history.trigger()
+    assert window.history_dock.isVisible()
+    model = window.history.model()
+    texts = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert "Build from expression" in texts
+
+
+def test_dark_theme_and_hidden_gradients(window):
+    window.build_expression("a = 3\nz = a * a")
+    g = window.document.graph
+    window.theme_actions["dark"].trigger()
+    item = window.scene.nodes[g.by_name("a")]
+    assert item.theme.name == "dark" and window.document.view["theme"] == "dark"
+    assert item.view.grad_text == "6"
+    window.act_grad.trigger()  # View > Show Gradients off
+    assert item.view.grad_text == ""
+    window.act_labels.trigger()
+    edge = next(iter(window.scene.edges.values()))
+    assert edge.view.label.startswith("∂z/∂a")
+
+
+def test_double_click_on_a_number_sets_the_value(window):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QLineEdit
+
+    from graphstudio.render.draw import row_rect
+    from ui_helpers import view_point
+
+    window.build_expression("a = 3\nz = a * a")
+    g = window.document.graph
+    item = window.scene.nodes[g.by_name("a")]
+    spot = view_point(window, item.mapToScene(row_rect(item.view, item.rect, item.theme, "value").center()))
+    QTest.mouseDClick(window.canvas.viewport(), Qt.LeftButton, Qt.NoModifier, spot)
+    editor = window.canvas.findChild(QLineEdit, "inline-value")
+    assert editor is not None and editor.text() == "3"
+    editor.selectAll()
+    QTest.keyClicks(editor, "-0.5")
+    QTest.keyClick(editor, Qt.Key_Return)
+    assert window.document.evaluation.values[g.by_name("z")] == 0.25
+    QTest.mouseDClick(window.canvas.viewport(), Qt.LeftButton, Qt.NoModifier, spot)
+    editor = window.canvas.findChild(QLineEdit, "inline-value")
+    editor.selectAll()
+    QTest.keyClicks(editor, "abc")
+    QTest.keyClick(editor, Qt.Key_Return)
+    assert "not a number" in window.statusBar().currentMessage()
+    assert g.value(g.by_name("a")) == -0.5
