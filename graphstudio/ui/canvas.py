@@ -20,7 +20,7 @@ import math
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (QGraphicsPathItem, QGraphicsScene, QGraphicsView, QLineEdit,
-                               QToolTip)
+                               QToolTip, QWidget)
 
 from ..core.graph import GraphError, format_value
 from ..core.ops import OPS
@@ -415,6 +415,8 @@ class Canvas(QGraphicsView):
         event.accept()
 
     def mousePressEvent(self, event) -> None:
+        for popup in self.viewport().findChildren(QWidget, "quick-search"):
+            popup.hide()
         if event.button() == Qt.MiddleButton or (event.button() == Qt.LeftButton and self._space):
             self._pan = event.position()
             self.viewport().setCursor(Qt.ClosedHandCursor)
@@ -584,8 +586,7 @@ class Canvas(QGraphicsView):
             except (GraphError, ValueError) as exc:
                 self._show_message(str(exc), box.center())
 
-        editor.returnPressed.connect(commit)
-        editor.editingFinished.connect(self._close_editor)
+        editor.editingFinished.connect(commit)  # Enter, or clicking elsewhere; Escape cancels
         editor.installEventFilter(self)
         self._editor = editor
         return editor

@@ -65,13 +65,14 @@ def settings() -> QSettings:
 
 
 def lay_out_missing(graph: Graph, theme_name: str = "light") -> None:
-    """Give nodes without a position one from the layered layout (files without positions)."""
-    if all(graph.position(n) is not None for n in graph.nodes()):
+    """Give nodes without a position one from the layered layout (files without positions);
+    positions the file has are kept."""
+    missing = [n for n in graph.nodes() if graph.position(n) is None]
+    if not missing:
         return
     positions = arrange(graph, evaluate(graph), THEMES.get(theme_name, THEMES["light"]))
-    for n, p in positions.items():
-        if graph.position(n) is None or len(positions) == len(graph):
-            graph.data(n)["pos"] = p
+    for n in missing:
+        graph.data(n)["pos"] = positions[n]
 
 
 class MainWindow(QMainWindow):

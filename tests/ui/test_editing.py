@@ -266,3 +266,17 @@ def test_drag_back_from_a_free_port_to_a_node(window):
     item = window.scene.nodes[x]
     drag(window, port_of(window, e, 0), view_point(window, item.mapToScene(item.rect.center())))
     assert g.parents(e) == [x]
+
+
+def test_double_click_on_empty_canvas_opens_the_quick_search_there(window):
+    at = QPoint(250, 180)
+    QTest.mouseDClick(window.canvas.viewport(), Qt.LeftButton, Qt.NoModifier, at)
+    assert window.quick_search.isVisible()
+    QTest.keyClicks(window.quick_search.edit, "sigm")
+    QTest.keyClick(window.quick_search.edit, Qt.Key_Return)
+    g = window.document.graph
+    (n,) = g.nodes()
+    assert g.op(n) == "sigmoid"
+    expected = window.canvas.mapToScene(at)
+    assert g.position(n) == (round(expected.x()), round(expected.y()))
+    assert not window.quick_search.isVisible()

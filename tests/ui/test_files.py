@@ -137,3 +137,16 @@ def test_screenshot_command_writes_a_picture_of_the_window(tmp_path):
                          text=True, timeout=60)
     assert bad.returncode == 1 and "no such file" in bad.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_positions_in_a_file_are_kept_and_missing_ones_laid_out(window, tmp_path):
+    doc = {"format_version": 1, "nodes": [
+        {"id": 0, "op": "input", "name": "a", "value": 2.0, "pos": [500.0, -40.0]},
+        {"id": 1, "op": "exp", "name": "e"}], "edges": [{"src": 0, "dst": 1, "port": 0}]}
+    path = tmp_path / "partial.json"
+    path.write_text(json.dumps(doc))
+    assert window.open_file(path, ask=False)
+    g = window.document.graph
+    assert g.position(0) == (500.0, -40.0)
+    assert g.position(1) is not None
+    assert not window.document.modified
