@@ -427,20 +427,23 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
 def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[int, QRectF],
                 theme: Theme) -> list[float]:
     """For each edge, where along it its label sits: the first of :data:`LABEL_SPOTS` whose box
-    overlaps no label placed before and no node (else the middle)."""
+    overlaps no label placed before and no node; failing that, the spot overlapping least."""
     placed: list[QRectF] = []
     spots = []
+
+    def overlap(box: QRectF) -> float:
+        total = 0.0
+        for other in placed + list(rects.values()):
+            common = box.intersected(other)
+            total += common.width() * common.height()
+        return total
+
     for e, path in paths:
         if not e.label:
             spots.append(0.5)
             continue
-        best = 0.5
-        for at in LABEL_SPOTS:
-            box = edge_label_rect(path, e, theme, at)
-            if not any(box.intersects(o) for o in placed) and \
-                    not any(box.intersects(r) for r in rects.values()):
-                best = at
-                break
+        best = min(LABEL_SPOTS, key=lambda at: (overlap(edge_label_rect(path, e, theme, at)),
+                                                 LABEL_SPOTS.index(at)))
         placed.append(edge_label_rect(path, e, theme, best))
         spots.append(best)
     return spots
@@ -522,6 +525,10 @@ def arrange(graph, evaluation, theme: Theme, edge_labels: bool = False) -> dict[
     from .layout import layered_layout
     from .picture import build_picture
 
-    picture = build_picture(graph, evaluation, {}, edge_labels=False)
-    gap_x = 140.0 if edge_labels else 90.0
+    picture = build_picture(graph, evaluation, {}, edge_labels=edge_labels)
+    gap_x = 90.0
+    if edge_labels:  # room for the widest local-derivative label between two columns
+        fm = fonts(theme).fm["edge"]
+        widest = max((fm.horizontalAdvance(e.label) for e in picture.edges if e.label), default=0.0)
+        gap_x = max(gap_x, widest + 60.0)
     return layered_layout(graph, gap_x, 34.0, sizes=node_sizes(picture, theme))

@@ -64,13 +64,14 @@ def settings() -> QSettings:
     return QSettings("GraphStudio", "GraphStudio")
 
 
-def lay_out_missing(graph: Graph, theme_name: str = "light") -> None:
+def lay_out_missing(graph: Graph, view: dict) -> None:
     """Give nodes without a position one from the layered layout (files without positions);
     positions the file has are kept."""
     missing = [n for n in graph.nodes() if graph.position(n) is None]
     if not missing:
         return
-    positions = arrange(graph, evaluate(graph), THEMES.get(theme_name, THEMES["light"]))
+    theme = THEMES.get(view.get("theme", "light"), THEMES["light"])
+    positions = arrange(graph, evaluate(graph), theme, bool(view.get("edge_labels")))
     for n in missing:
         graph.data(n)["pos"] = positions[n]
 
@@ -373,7 +374,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(exc), 10000)
             return False
         view = doc.view if isinstance(doc.view, dict) else {}
-        lay_out_missing(doc.graph, view.get("theme", "light"))
+        lay_out_missing(doc.graph, view)
         self.document.replace(doc.graph, path, view)
         self._add_recent(path)
         QTimer.singleShot(0, self.canvas.fit)
