@@ -77,7 +77,10 @@ def lay_out_missing(graph: Graph, view: dict) -> None:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
+    """The editor window; ``restore_layout=False`` ignores the size and panels saved last time
+    (screenshots are then the same everywhere)."""
+
+    def __init__(self, restore_layout: bool = True) -> None:
         super().__init__()
         self.document = GraphDocument(self)
         self.canvas = Canvas(self.document)
@@ -115,6 +118,17 @@ class MainWindow(QMainWindow):
         self.resize(1360, 860)
         self.resizeDocks([self.palette_dock, self.inspector_dock], [170, 250], Qt.Horizontal)
         self._install_extensions()
+        if restore_layout:
+            self._restore_layout()
+
+    def _restore_layout(self) -> None:
+        """The window's size and panels as the user left them (QSettings)."""
+        store = settings()
+        geometry, state = store.value("geometry"), store.value("state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
 
     # ---- extension points -------------------------------------------------------------------------
 
@@ -332,6 +346,9 @@ class MainWindow(QMainWindow):
     def _set_view(self, key: str, value) -> None:
         self.document.set_view(key, value)
         self._sync_view_actions()
+        if key == "edge_labels" and value:
+            self.statusBar().showMessage("Edge labels show each local derivative; Graph > Arrange "
+                                         "(Ctrl+L) makes room for them", 8000)
 
     def history_toggled(self, on: bool) -> None:
         self.history_dock.setVisible(on)
@@ -446,6 +463,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         if self.maybe_save():
+            store = settings()
+            store.setValue("geometry", self.saveGeometry())
+            store.setValue("state", self.saveState())
             event.accept()
         else:
             event.ignore()
