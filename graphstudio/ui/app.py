@@ -53,7 +53,7 @@ def run(file: str | None = None, screenshot: str | None = None) -> int:
     from ..io import OpenError, open_document
     from .main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(restore_layout=not screenshot)
     if screenshot:
         if file is not None:
             try:

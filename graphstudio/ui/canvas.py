@@ -20,15 +20,15 @@ import math
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (QGraphicsPathItem, QGraphicsScene, QGraphicsView, QLineEdit,
-                               QToolTip)
+                               QToolTip, QWidget)
 
 from ..core.graph import GraphError, format_value
 from ..core.ops import OPS
-from ..render.draw import arrange, label_spots, output_point, row_rect
+from ..render.draw import arrange, label_spots, output_point, port_point, row_rect
 from ..render.picture import NodeView, Picture, build_picture
 from ..render.style import THEMES, Theme
-from .commands import (ConnectCommand, MoveCommand, RenameCommand, SetValueCommand,
-                       add_node_command)
+from .commands import (ConnectCommand, DisconnectCommand, MoveCommand, ReconnectCommand,
+                       RenameCommand, SetValueCommand, add_node_command)
 from .document import GraphDocument
 from .items import EdgeItem, NodeItem
 
@@ -92,7 +92,9 @@ class GraphScene(QGraphicsScene):
         self.picture: Picture | None = None  # what is shown now
         self.fixed: Picture | None = None  # a picture shown instead of the live one
         self._rubber: QGraphicsPathItem | None = None
-        self._from: NodeItem | None = None
+        self._from: NodeItem | None = None  # dragging an edge out of this node's output
+        self._to: tuple[NodeItem, int] | None = None  # ... or back from this free port
+        self._detach: tuple[int, int] | None = None  # the edge picked up, as (dst, port)
         self.setSceneRect(-20000, -20000, 40000, 40000)
         self.setItemIndexMethod(QGraphicsScene.NoIndex)
         doc.graph_event.connect(self._on_event)
@@ -212,22 +214,36 @@ class GraphScene(QGraphicsScene):
 
     # ---- connecting by dragging ---------------------------------------------------------------------
 
-    def begin_connect(self, item: NodeItem, pos: QPointF) -> None:
-        self._from = item
+    def begin_connect(self, item: NodeItem, pos: QPointF,
+                      detach: tuple[int, int] | None = None) -> None:
+        """Start dragging an edge out of ``item``'s output; with ``detach`` = (dst, port) the
+        drag picked up that existing edge by its arrow end."""
+        self._from, self._to, self._detach = item, None, detach
+        self._start_rubber(pos)
+
+    def begin_reverse(self, item: NodeItem, port: int, pos: QPointF) -> None:
+        """Start dragging from a free argument port back to some node's output."""
+        self._from, self._to, self._detach = None, (item, port), None
+        self._start_rubber(pos)
+
+    def _start_rubber(self, pos: QPointF) -> None:
         self._rubber = QGraphicsPathItem()
-        pen = QPen(QColor(self.theme.selection), 2.0, Qt.DashLine)
-        self._rubber.setPen(pen)
+        self._rubber.setPen(QPen(QColor(self.theme.selection), 2.0, Qt.DashLine))
         self._rubber.setZValue(5)
         self.addItem(self._rubber)
         self.update_connect(pos)
 
     def update_connect(self, pos: QPointF) -> None:
-        if self._rubber is None or self._from is None:
+        if self._rubber is None:
             return
-        a = self._from.mapToScene(output_point(self._from.rect))
-        dx = max(40.0, abs(pos.x() - a.x()) * 0.5)
+        if self._from is not None:
+            a, b = self._from.mapToScene(output_point(self._from.rect)), pos
+        else:
+            item, port = self._to
+            a, b = pos, item.mapToScene(port_point(item.rect, port, item.view.n_ports))
+        dx = max(40.0, abs(b.x() - a.x()) * 0.5)
         path = QPainterPath(a)
-        path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(pos.x() - dx, pos.y()), pos)
+        path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
         self._rubber.setPath(path)
 
     def target_at(self, pos: QPointF, exclude: NodeItem | None = None) -> tuple[NodeItem, int | None] | None:
@@ -241,33 +257,44 @@ class GraphScene(QGraphicsScene):
         return None
 
     def finish_connect(self, pos: QPointF) -> None:
-        src, self._from = self._from, None
+        src, to, detach = self._from, self._to, self._detach
+        self._from = self._to = self._detach = None
         if self._rubber is not None:
             self.removeItem(self._rubber)
             self._rubber = None
-        if src is None:
-            return
-        hit = self.target_at(pos, exclude=src)
-        if hit is None:
-            self.message.emit("Drop the edge on an argument port (the circles on a node's left "
-                              "side) to connect", pos)
-            return
-        item, port = hit
-        g = self.doc.graph
-        if port is None:  # dropped on the body: the first free argument
-            if g.is_leaf(item.node):
-                port = 0
-            else:
-                free = [k for k, p in enumerate(g.parents(item.node)) if p is None]
-                port = free[0] if free else 0
         try:
-            self.doc.push(ConnectCommand(self.doc, src.node, item.node, port))
+            if to is not None:  # dragged from a free port: onto the node that feeds it
+                hit = self.target_at(pos, exclude=to[0])
+                if hit is None:
+                    self.message.emit("Drop on the node that should feed this argument", pos)
+                    return
+                self.doc.push(ConnectCommand(self.doc, hit[0].node, to[0].node, to[1]))
+                return
+            if src is None:
+                return
+            hit = self.target_at(pos, exclude=src)
+            if hit is None:
+                if detach is not None:  # an edge picked up and dropped on nothing: removed
+                    self.doc.push(DisconnectCommand(self.doc, *detach))
+                else:
+                    self.message.emit("Drop the edge on an argument port (the circles on a "
+                                      "node's left side) to connect", pos)
+                return
+            item, port = hit
+            if port is None:  # dropped on the body: the first free argument
+                free = [k for k, p in enumerate(self.doc.graph.parents(item.node)) if p is None]
+                port = free[0] if free else 0
+            if detach is None:
+                self.doc.push(ConnectCommand(self.doc, src.node, item.node, port))
+            elif detach != (item.node, port):
+                self.doc.push(ReconnectCommand(self.doc, src.node, detach, (item.node, port)))
         except GraphError as exc:
             self.message.emit(str(exc), pos)
 
     # ---- scrubbing ----------------------------------------------------------------------------------
 
     def scrub(self, node: int, value: float) -> None:
+        self._leave_step_mode()
         self.doc.scrub(node, value)
 
     def finish_scrub(self, node: int, old: float, new: float) -> None:
@@ -339,12 +366,18 @@ class Canvas(QGraphicsView):
     def zoom(self) -> float:
         return self.transform().m11()
 
-    def set_zoom(self, factor: float, anchor_under_mouse: bool = False) -> None:
+    def set_zoom(self, factor: float, at=None) -> None:
+        """Zoom to ``factor``, keeping the scene point under viewport position ``at`` (default:
+        the centre of the view) where it is."""
         target = min(MAX_ZOOM, max(MIN_ZOOM, factor))
+        if at is None:
+            at = self.viewport().rect().center()
+        before = self.mapToScene(at)
         old = self.transformationAnchor()
-        if not anchor_under_mouse:
-            self.setTransformationAnchor(QGraphicsView.AnchorViewCenter)
+        self.setTransformationAnchor(QGraphicsView.NoAnchor)
         self.scale(target / self.zoom(), target / self.zoom())
+        moved = self.mapToScene(at) - before
+        self.translate(moved.x(), moved.y())
         self.setTransformationAnchor(old)
         self.zoom_changed.emit(self.zoom())
 
@@ -378,10 +411,12 @@ class Canvas(QGraphicsView):
         delta = event.angleDelta().y()
         if delta == 0:
             return
-        self.set_zoom(self.zoom() * math.pow(1.0015, delta), anchor_under_mouse=True)
+        self.set_zoom(self.zoom() * math.pow(1.0015, delta), event.position().toPoint())
         event.accept()
 
     def mousePressEvent(self, event) -> None:
+        for popup in self.viewport().findChildren(QWidget, "quick-search"):
+            popup.hide()
         if event.button() == Qt.MiddleButton or (event.button() == Qt.LeftButton and self._space):
             self._pan = event.position()
             self.viewport().setCursor(Qt.ClosedHandCursor)
@@ -551,8 +586,7 @@ class Canvas(QGraphicsView):
             except (GraphError, ValueError) as exc:
                 self._show_message(str(exc), box.center())
 
-        editor.returnPressed.connect(commit)
-        editor.editingFinished.connect(self._close_editor)
+        editor.editingFinished.connect(commit)  # Enter, or clicking elsewhere; Escape cancels
         editor.installEventFilter(self)
         self._editor = editor
         return editor
@@ -566,6 +600,7 @@ class Canvas(QGraphicsView):
     def _close_editor(self) -> None:
         editor, self._editor = self._editor, None
         if editor is not None:
+            editor.setObjectName("")  # gone: findChild must not find it before it is deleted
             editor.hide()
             editor.deleteLater()
             self.setFocus()

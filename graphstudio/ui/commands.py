@@ -27,6 +27,7 @@ from .document import GraphDocument
 
 __all__ = [
     "Command", "AddNodesCommand", "RemoveNodesCommand", "ConnectCommand", "DisconnectCommand",
+    "ReconnectCommand",
     "MoveCommand", "ArrangeCommand", "RenameCommand", "SetValueCommand", "SetOpCommand",
     "SetOutputCommand", "SetAttrCommand", "add_node_command", "diff_command", "build_command",
     "paste_command", "copy_text", "new_input_name",
@@ -160,6 +161,30 @@ class DisconnectCommand(Command):
 
     def revert(self) -> None:
         self.graph.connect(self.src, self.dst, self.port)
+
+
+class ReconnectCommand(Command):
+    """Move an edge's child end from argument ``old`` = (dst, port) to ``new`` = (dst, port);
+    if the model refuses the new place, the edge stays where it was."""
+
+    def __init__(self, doc, src: int, old: tuple[int, int], new: tuple[int, int]) -> None:
+        g = doc.graph
+        super().__init__(doc, f"Reconnect {g.label(src)} → {g.label(new[0])}")
+        self.src, self.old, self.new = src, old, new
+
+    def _move(self, a: tuple[int, int], b: tuple[int, int]) -> None:
+        self.graph.disconnect(*a)
+        try:
+            self.graph.connect(self.src, *b)
+        except GraphError:
+            self.graph.connect(self.src, *a)
+            raise
+
+    def apply(self) -> None:
+        self._move(self.old, self.new)
+
+    def revert(self) -> None:
+        self._move(self.new, self.old)
 
 
 class MoveCommand(Command):

@@ -59,7 +59,7 @@ class NodeItem(QGraphicsItem):
     # ---- what it shows -------------------------------------------------------------------------
 
     def set_view(self, view: NodeView, theme: Theme) -> None:
-        if view == self.view and theme is self.theme:
+        if view is self.view and theme is self.theme:
             return
         rect = node_rect(view, (0.0, 0.0), theme)
         if rect != self.rect:
@@ -157,6 +157,16 @@ class NodeItem(QGraphicsItem):
             if self.on_output(event.pos()):
                 self._drag = "connect"
                 scene.begin_connect(self, event.scenePos())
+                event.accept()
+                return
+            port = self.port_at(event.scenePos())
+            if port is not None:  # pick up the edge by its arrow, or drag back from a free port
+                self._drag = "connect"
+                parent = scene.doc.graph.parent_at(self.node, port)
+                if parent is not None:
+                    scene.begin_connect(scene.nodes[parent], event.scenePos(), (self.node, port))
+                else:
+                    scene.begin_reverse(self, port, event.scenePos())
                 event.accept()
                 return
             if self.scrubbable() and self.on_value(event.pos()):
