@@ -30,7 +30,7 @@ from typing import Sequence
 from ..core.engine import Evaluation
 from ..core.graph import Graph
 from .picture import Picture, build_picture, step_pictures
-from .positions import graph_positions
+from .positions import saved_positions
 from .style import THEMES, Theme
 
 __all__ = ["FORMATS", "ensure_app", "export_picture", "export_steps", "image_size",
@@ -81,19 +81,16 @@ def _theme(theme: Theme | str) -> Theme:
 
 def export_layout(graph: Graph, ev: Evaluation | None, *, edge_labels: bool = False,
                   theme: Theme | str = "light") -> dict[int, tuple[float, float]]:
-    """Positions for an export: the graph's own when every node has one, else the layered
-    layout with gaps fitted to the drawn boxes, widened so edge labels fit between columns."""
-    from PySide6.QtGui import QPainterPath
+    """Positions for an export: the graph's own when every node has one (a saved document,
+    or the editor's canvas), else the canvas's own Graph > Arrange layout (boxes sized as
+    drawn, room for edge labels), so the export looks like the file opened in the editor."""
+    from .draw import arrange
 
-    from .draw import edge_label_rect, node_sizes
-
+    saved = saved_positions(graph)
+    if saved is not None:
+        return saved
     ensure_app()
-    theme = _theme(theme)
-    sketch = build_picture(graph, ev, {}, edge_labels=edge_labels)
-    widest = max((edge_label_rect(QPainterPath(), e, theme).width()
-                  for e in sketch.edges if e.label), default=0.0)
-    gap_x = max(90.0, widest + 40.0)  # the canvas's Arrange uses 90 and 34 too
-    return graph_positions(graph, node_sizes(sketch, theme), gap_x=gap_x, gap_y=34.0)
+    return arrange(graph, ev, _theme(theme), edge_labels)
 
 
 def pictures_for(graph: Graph, ev: Evaluation, format: str, *, steps: bool = False,

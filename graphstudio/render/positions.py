@@ -12,7 +12,15 @@ from __future__ import annotations
 from ..core.graph import Graph
 from .layout import layered_layout
 
-__all__ = ["graph_positions"]
+__all__ = ["graph_positions", "saved_positions"]
+
+
+def saved_positions(graph: Graph) -> dict[int, tuple[float, float]] | None:
+    """The graph's own positions when every node has one, else None."""
+    saved = {n: graph.data(n).get("pos") for n in graph.nodes()}
+    if saved and all(p is not None for p in saved.values()):
+        return {n: (float(p[0]), float(p[1])) for n, p in saved.items()}
+    return None
 
 
 def graph_positions(graph: Graph, sizes: dict[int, tuple[float, float]] | None = None,
@@ -21,9 +29,9 @@ def graph_positions(graph: Graph, sizes: dict[int, tuple[float, float]] | None =
 
     With the node boxes' ``sizes`` (from the drawing code) the layout leaves ``gap_x`` between
     columns and ``gap_y`` between boxes, so wide array nodes never overlap."""
-    saved = {n: graph.data(n).get("pos") for n in graph.nodes()}
-    if saved and all(p is not None for p in saved.values()):
-        return {n: (float(p[0]), float(p[1])) for n, p in saved.items()}
+    saved = saved_positions(graph)
+    if saved is not None:
+        return saved
     if sizes is not None:
         return layered_layout(graph, dx=gap_x, dy=gap_y, sizes=sizes)
     return layered_layout(graph)
