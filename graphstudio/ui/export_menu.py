@@ -1,0 +1,57 @@
+"""File > Export… and File > Export Steps…, added to the editor's window by :func:`install`
+(the editor loads the modules named in :mod:`graphstudio.ui.extensions`).
+
+The window needs two things: ``window.menu("File")`` (the File menu, a QMenu) and
+``window.document`` (the open :class:`~graphstudio.ui.document.GraphDocument`, whose ``graph``,
+``evaluation``, ``view`` and ``path`` the export reads). What is exported is what the canvas
+shows: the document's own node positions and its latest evaluation.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction
+
+from .export_dialog import ExportDialog
+
+__all__ = ["install", "open_export_dialog"]
+
+
+def open_export_dialog(window, steps: bool = False) -> ExportDialog:
+    """Show the export dialog for the window's document (window-modal, not blocking)."""
+    doc = window.document
+    dialog = ExportDialog(doc.graph, getattr(doc, "evaluation", None),
+                          view=getattr(doc, "view", None), base=getattr(doc, "path", None),
+                          steps=steps, parent=window)
+
+    def done(result: int) -> None:
+        status = getattr(window, "statusBar", None)
+        if result and dialog.summary() and callable(status):
+            status().showMessage(dialog.summary(), 5000)
+
+    dialog.finished.connect(done)
+    dialog.open()
+    return dialog
+
+
+def install(window) -> list[QAction]:
+    """Add Export… and Export Steps… to the window's File menu, in their own group before
+    Quit when there is one. Returns the two actions. (No shortcut: the editor already uses
+    Ctrl+E and Ctrl+Shift+E; the mnemonics are Alt+F, X and Alt+F, P.)"""
+    menu = window.menu("File")
+    export = QAction("E&xport…", window)
+    export.setStatusTip("Save the graph with its values and gradients as PNG, SVG, PDF or TikZ")
+    export.triggered.connect(lambda: open_export_dialog(window))
+    steps = QAction("Export Ste&ps…", window)
+    steps.setStatusTip("Save the forward and backward passes step by step, one image per step")
+    steps.triggered.connect(lambda: open_export_dialog(window, steps=True))
+    quit_action = next((a for a in menu.actions() if a.menuRole() == QAction.QuitRole
+                        or a.text().replace("&", "").lower() in ("quit", "exit")), None)
+    if quit_action is not None:
+        menu.insertAction(quit_action, export)
+        menu.insertAction(quit_action, steps)
+        menu.insertSeparator(quit_action)
+    else:
+        menu.addSeparator()
+        menu.addAction(export)
+        menu.addAction(steps)
+    return [export, steps]
