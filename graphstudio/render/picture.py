@@ -107,7 +107,10 @@ def build_picture(graph: Graph, ev: Evaluation | None, positions: dict[int, tupl
         )
     edges = []
     for s, d, p in graph.edges():
-        label = edge_label(ev, s, d, p) if edge_labels and ev is not None and ev.values.get(d) is not None else None
+        # No label out of a constant: no gradient flows into it, and ∂(x ** 2)/∂2 = x²·ln x is
+        # noise on a slide (NaN for a negative x).
+        wanted = edge_labels and ev is not None and ev.values.get(d) is not None
+        label = edge_label(ev, s, d, p) if wanted and graph.op(s) != "const" else None
         edges.append(EdgeView(s, d, p, label))
     return Picture(nodes, edges, dict(positions), show_grad=show_grad)
 
@@ -118,6 +121,16 @@ def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float
     computed), then the backward pass node by node (gradients appear, the node and the
     successor edges it sums over are highlighted)."""
     full = build_picture(graph, ev, positions, edge_labels=edge_labels, digits=digits)
+
+    def pending(v: NodeView, value: bool, grad: bool) -> NodeView:
+        """A node whose value or gradient is not computed yet shows "?" (as on a worksheet),
+        so the frames of a pass have the same rows and the boxes do not jump between slides."""
+        if not value:
+            v = replace(v, value=None, value_text="?")
+        if not grad and v.kind != "const":
+            v = replace(v, grad=None, grad_text="?")
+        return v
+
     fsteps, bsteps = forward_steps(ev), backward_steps(ev)
     total = len(fsteps) + len(bsteps)
     pictures = []
@@ -125,8 +138,8 @@ def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float
     for k, step in enumerate(fsteps):
         shown_values.add(step.node)
         used = set(step.edges)
-        nodes = {n: replace(v, value_text=v.value_text if n in shown_values else "",
-                            grad_text="", highlight="current" if n == step.node else None)
+        nodes = {n: replace(pending(v, n in shown_values, True), grad=None, grad_text="",
+                            highlight="current" if n == step.node else None)
                  for n, v in full.nodes.items()}
         edges = [replace(e, label=None, highlight=(e.src, e.dst, e.port) in used) for e in full.edges]
         view = full.nodes[step.node]
@@ -135,10 +148,11 @@ def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float
         pictures.append(Picture(nodes, edges, full.positions, caption, show_grad=False,
                                 meta={"phase": "forward", "step": k + 1, "of": total}))
     shown_grads: set[int] = set()
+    stepped = {step.node for step in bsteps}  # the others keep their gradient (0) throughout
     for k, step in enumerate(bsteps):
         shown_grads.add(step.node)
         used = set(step.edges)
-        nodes = {n: replace(v, grad_text=v.grad_text if n in shown_grads else "",
+        nodes = {n: replace(pending(v, True, n in shown_grads or n not in stepped),
                             highlight="current" if n == step.node else None)
                  for n, v in full.nodes.items()}
         edges = [replace(e, label=e.label if (e.src, e.dst, e.port) in used else None,

@@ -55,7 +55,7 @@ def test_step_mode_shows_a_given_picture_until_the_graph_is_edited(window):
     window.canvas.show_picture(first)
     assert window.canvas.step_mode
     b = window.scene.nodes[g.by_name("b")]
-    assert b.view.value_text == ""  # not computed yet in step 1
+    assert b.view.value_text == "?"  # not computed yet in step 1
     assert len(forward_steps(evaluate(g))) >= 2
     window.scene.select([g.by_name("a")])
     window.inspector.spin.setValue(4.0)  # an edit leaves step mode
