@@ -128,7 +128,8 @@ def test_steps_as_svg_frames(capsys, tmp_path):
     assert run(capsys, GROSSE, "--steps", "-o", out, "--format", "svg")[0] == 0
     frames = sorted(out.glob("step_*.svg"))
     assert len(frames) == 12
-    assert "Backward pass, step 6 of 6: ∂z/∂a = 7" in svg_texts(frames[-1])
+    # the grad_table row as Grosse writes it: dz/da = dz/dx · dx/da = 7 · 1
+    assert "Backward pass, step 6 of 6: ∂z/∂a = 7 × 1 = 7" in svg_texts(frames[-1])
 
 
 def test_steps_into_one_pdf(capsys, tmp_path):

@@ -144,7 +144,7 @@ def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float
         edges = [replace(e, label=None, highlight=(e.src, e.dst, e.port) in used) for e in full.edges]
         view = full.nodes[step.node]
         name = view.title or graph.label(step.node)
-        caption = f"Forward pass, step {k + 1} of {len(fsteps)}: {name} = {view.value_text or '—'}"
+        caption = f"Forward pass, step {k + 1} of {len(fsteps)}: {_computation(graph, ev, step.node, digits)}"
         pictures.append(Picture(nodes, edges, full.positions, caption, show_grad=False,
                                 meta={"phase": "forward", "step": k + 1, "of": total}))
     shown_grads: set[int] = set()
@@ -161,7 +161,46 @@ def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float
         name = view.title or graph.label(step.node)
         out = graph.label(ev.output)
         caption = (f"Backward pass, step {k + 1} of {len(bsteps)}: "
-                   f"∂{out}/∂{name} = {view.grad_text or '—'}")
+                   f"∂{out}/∂{name} = {_sum_of_terms(step, digits)}{view.grad_text or '—'}")
         pictures.append(Picture(nodes, edges, full.positions, caption, show_grad=True,
                                 meta={"phase": "backward", "step": len(fsteps) + k + 1, "of": total}))
     return pictures
+
+
+def _sum_of_terms(step, digits: int) -> str:
+    """``7 × 1 + 2 × 1 = `` for a scalar backward step (the grad_table row as the lectures
+    write it), or nothing when a term is an array or the node is the output itself."""
+    terms = step.terms
+    if not terms or not all(isinstance(t[3], float) and isinstance(t[4], float) for t in terms):
+        return ""
+    return " + ".join(f"{format_value(t[3], digits)} × {format_value(t[4], digits)}" for t in terms) + " = "
+
+
+def _computation(graph: Graph, ev: Evaluation, node: int, digits: int) -> str:
+    """``e = f × g = 4 × 2 = 8``: what a forward step computes, in names and then numbers."""
+    kind = graph.op(node)
+    value = format_value(ev.values.get(node), digits)
+    if kind == "const":
+        return f"the constant {value}"
+    name = graph.label(node)
+    if kind == "input":
+        v = ev.values.get(node)
+        if v is not None and not isinstance(v, float):
+            return f"input {name}, {' × '.join(str(d) for d in np.shape(v))}"
+        return f"input {name} = {value}"
+    op = OPS[kind]
+    parents = [p for p in graph.parents(node) if p is not None]
+
+    def written(items: list[str]) -> str:
+        if op.infix and len(items) == 2:
+            return f"{items[0]} {op.symbol} {items[1]}"
+        if op.infix and len(items) == 1:
+            return f"{op.symbol}{items[0]}"
+        return f"{op.symbol}({', '.join(items)})"
+
+    names = written([graph.label(p) for p in parents])
+    values = [ev.values.get(p) for p in parents]
+    if all(isinstance(v, float) for v in values):
+        numbers = written([format_value(v, digits) for v in values])
+        return f"{name} = {names} = {numbers} = {value}"
+    return f"{name} = {names}"
