@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 import math
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+import numpy as np
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (QGraphicsPathItem, QGraphicsScene, QGraphicsView, QLineEdit,
                                QToolTip, QWidget)
@@ -52,8 +54,6 @@ def parse_value(text: str):
         raise ValueError(f"{text!r} is not a number or a list of numbers such as [1, -2.5]") from None
     if not isinstance(value, list):
         raise ValueError(f"{text!r} is not a number or a list of numbers")
-    import numpy as np
-
     try:
         return np.array(value, dtype=float)
     except (TypeError, ValueError):
@@ -491,8 +491,6 @@ class Canvas(QGraphicsView):
         top = math.floor(rect.top() / GRID) * GRID
         x = left
         lines = []
-        from PySide6.QtCore import QLineF
-
         while x < rect.right():
             lines.append(QLineF(x, rect.top(), x, rect.bottom()))
             x += GRID

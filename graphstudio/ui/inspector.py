@@ -5,7 +5,7 @@ panel redraws from the document after each edit and evaluation (it holds no valu
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
@@ -165,8 +165,6 @@ class Inspector(QWidget):
             self.refresh_later()
 
     def refresh_later(self) -> None:
-        from PySide6.QtCore import QTimer
-
         problem = self.problem.text()
         QTimer.singleShot(0, lambda: (self.refresh(), self.problem.setText(problem)))
 

@@ -62,12 +62,14 @@ class NodeItem(QGraphicsItem):
         if view is self.view and theme is self.theme:
             return
         rect = node_rect(view, (0.0, 0.0), theme)
+        ports_moved = rect != self.rect or view.n_ports != self.view.n_ports
         if rect != self.rect:
             self.prepareGeometryChange()
             self.rect = rect
+        self.view, self.theme = view, theme
+        if ports_moved:
             for e in self.edges:
                 e.update_path()
-        self.view, self.theme = view, theme
         self._tooltip()
         self.update()
 

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, Q
                                QMenu, QMessageBox, QUndoView, QVBoxLayout, QWidget)
 
 from ..core.engine import evaluate
-from ..core.graph import Graph, GraphError
+from ..core.graph import Graph, GraphError, format_value
 from ..examples import example_files
 from ..io import OpenError, open_document
 from ..io.document import DocumentError, atomic_write_text, save
@@ -308,8 +308,6 @@ class MainWindow(QMainWindow):
         g = self.document.graph
         problems = [e for e in ev.errors.values() if e.kind != "upstream"]
         if ev.output is not None and ev.output in g:
-            from ..core.graph import format_value
-
             out = f"output {g.label(ev.output)} = {format_value(ev.values.get(ev.output))}"
         else:
             out = "no output"
