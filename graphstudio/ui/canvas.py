@@ -14,8 +14,10 @@ until the graph is edited.
 
 from __future__ import annotations
 
+import ast
 import json
 import math
+import re
 
 import numpy as np
 
@@ -34,7 +36,7 @@ from .commands import (ConnectCommand, DisconnectCommand, MoveCommand, Reconnect
 from .document import GraphDocument
 from .items import EdgeItem, NodeItem
 
-__all__ = ["GraphScene", "Canvas", "OP_MIME", "parse_value"]
+__all__ = ["GraphScene", "Canvas", "OP_MIME", "parse_value", "value_text"]
 
 OP_MIME = "application/x-graphstudio-op"
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
@@ -42,15 +44,17 @@ GRID = 24.0
 
 
 def parse_value(text: str):
-    """A number or a JSON list of numbers typed by the user; nothing is evaluated."""
+    """A number, or a list of numbers as JSON (``[1, -2.5]``) or as numpy prints it
+    (``[1 -2.5]``), typed by the user; nothing is evaluated."""
     text = text.strip()
     try:
         return float(text)
     except ValueError:
         pass
+    commas = re.sub(r"(?<=[\d\].])\s+(?=[-+\d\[.])", ", ", text)
     try:
-        value = json.loads(text)
-    except ValueError:
+        value = ast.literal_eval(commas)  # literals only: nothing is run
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         raise ValueError(f"{text!r} is not a number or a list of numbers such as [1, -2.5]") from None
     if not isinstance(value, list):
         raise ValueError(f"{text!r} is not a number or a list of numbers")
@@ -58,6 +62,19 @@ def parse_value(text: str):
         return np.array(value, dtype=float)
     except (TypeError, ValueError):
         raise ValueError("every row must have the same length and hold only numbers") from None
+
+
+def value_text(value) -> str:
+    """A value as the user types it: ``2.5`` or ``[[1, 2], [3, 4]]`` (all digits kept)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return format_value(value, 12)
+
+    def plain(x):
+        return [plain(v) for v in x] if isinstance(x, list) else (int(x) if float(x).is_integer() else x)
+
+    return json.dumps(plain(np.asarray(value).tolist()))
 
 
 def _provisional(graph, node: int) -> NodeView:
@@ -563,7 +580,7 @@ class Canvas(QGraphicsView):
         rect = self.mapFromScene(box).boundingRect()
         editor = QLineEdit(self.viewport())
         editor.setObjectName(f"inline-{kind}")
-        editor.setText(g.name(node) or "" if kind == "name" else format_value(g.value(node), 10))
+        editor.setText(g.name(node) or "" if kind == "name" else value_text(g.value(node)))
         editor.setGeometry(rect.x(), rect.y(), max(rect.width(), 110), max(rect.height(), 26))
         editor.selectAll()
         editor.show()

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from ..core.graph import GraphError, format_value
 from ..core.ops import OPS
-from .canvas import parse_value
+from .canvas import parse_value, value_text
 from .commands import RenameCommand, SetAttrCommand, SetOpCommand, SetValueCommand
 from .document import GraphDocument
 
@@ -140,7 +140,7 @@ class Inspector(QWidget):
                 self.spin.setValue(value)
             self._row(self.array, leaf and not scalar)
             if leaf and not scalar and not self.array.hasFocus():
-                self.array.setText(format_value(value, 10).replace("\n", ""))
+                self.array.setText(value_text(value))
             self._row(self.trainable, data["op"] == "input")
             self.trainable.setChecked(bool(data.get("trainable")))
             self._row(self.value_view, True)

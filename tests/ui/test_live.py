@@ -137,3 +137,21 @@ def test_double_click_on_a_number_sets_the_value(window):
     QTest.keyClick(editor, Qt.Key_Return)
     assert "not a number" in window.statusBar().currentMessage()
     assert g.value(g.by_name("a")) == -0.5
+
+
+def test_array_input_edited_in_the_inspector(window):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    window.build_expression("v = [1, 2]\ns = sum(v * v)")
+    g = window.document.graph
+    window.scene.select([g.by_name("v")])
+    field = window.inspector.array
+    assert field.isVisible() and field.text() == "[1, 2]"
+    field.selectAll()
+    QTest.keyClicks(field, "[1 -2 3]")  # as numpy prints it
+    QTest.keyClick(field, Qt.Key_Return)
+    ev = window.document.evaluation
+    assert ev.values[g.by_name("s")] == 14.0  # 1 + 4 + 9
+    assert list(ev.grads[g.by_name("v")]) == [2.0, -4.0, 6.0]  # d sum(v²)/dv = 2v
+    assert window.scene.nodes[g.by_name("v")].view.shape == (3,)
