@@ -113,7 +113,6 @@ class GraphScene(QGraphicsScene):
         self._to: tuple[NodeItem, int] | None = None  # ... or back from this free port
         self._detach: tuple[int, int] | None = None  # the edge picked up, as (dst, port)
         self.setSceneRect(-20000, -20000, 40000, 40000)
-        self.setItemIndexMethod(QGraphicsScene.NoIndex)
         doc.graph_event.connect(self._on_event)
         doc.evaluated.connect(self.refresh)
         doc.replaced.connect(self.rebuild)

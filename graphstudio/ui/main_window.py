@@ -50,7 +50,7 @@ from .commands import (ArrangeCommand, DisconnectCommand, RemoveNodesCommand, Se
                        build_command, copy_text, paste_command)
 from .document import GraphDocument
 from .expression_bar import ExpressionBar
-from .inspector import Inspector
+from .inspector import HINTS, Inspector
 from .palette import Palette
 from .quick_search import QuickSearch
 
@@ -232,6 +232,7 @@ class MainWindow(QMainWindow):
         self.act_expression = a("&Build from Expression", lambda: self.expression_bar.edit.setFocus(),
                                 "Ctrl+Shift+E", "Type an expression to build")
         self.act_about = a("&About GraphStudio", self.about)
+        self.act_howto = a("&Using the Canvas", self.howto, QKeySequence.StandardKey.HelpContents)
 
     def _build_menus(self) -> None:
         f = self.menu("&File")
@@ -266,7 +267,7 @@ class MainWindow(QMainWindow):
         g = self.menu("&Graph")
         g.addActions([self.act_add, self.act_expression, self.act_arrange, self.act_output])
         h = self.menu("&Help")
-        h.addAction(self.act_about)
+        h.addActions([self.act_howto, self.act_about])
 
     def _build_toolbar(self) -> None:
         tb = self.addToolBar("Main")
@@ -584,6 +585,10 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         menu.addAction("&Disconnect", lambda: self._push(DisconnectCommand(self.document, dst, port)))
         menu.exec(screen_pos)
+
+    def howto(self) -> None:
+        QMessageBox.information(self, "Using the canvas", HINTS.replace(
+            "<p>Select a node to see and edit it.</p>", ""))
 
     def about(self) -> None:
         QMessageBox.about(self, "About GraphStudio",
