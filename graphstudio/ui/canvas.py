@@ -261,6 +261,20 @@ class GraphScene(QGraphicsScene):
         path = QPainterPath(a)
         path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
         self._rubber.setPath(path)
+        target = self._drop_target(pos) if self._from is not None else None
+        for item in self.nodes.values():
+            item.set_drop_port(target[1] if target is not None and target[0] is item else None)
+
+    def _drop_target(self, pos: QPointF) -> tuple[NodeItem, int] | None:
+        """The node and argument port a dragged edge would connect to if dropped at ``pos``."""
+        hit = self.target_at(pos, exclude=self._from)
+        if hit is None or hit[0].view.n_ports == 0:
+            return None
+        item, port = hit
+        if port is None:  # over the body: the first free argument
+            free = [k for k, p in enumerate(self.doc.graph.parents(item.node)) if p is None]
+            port = free[0] if free else 0
+        return item, port
 
     def target_at(self, pos: QPointF, exclude: NodeItem | None = None) -> tuple[NodeItem, int | None] | None:
         """The node under ``pos`` (or with a port near it) and the port, if one is near."""
@@ -273,8 +287,11 @@ class GraphScene(QGraphicsScene):
         return None
 
     def finish_connect(self, pos: QPointF) -> None:
+        target = self._drop_target(pos) if self._from is not None else None
         src, to, detach = self._from, self._to, self._detach
         self._from = self._to = self._detach = None
+        for item in self.nodes.values():
+            item.set_drop_port(None)
         if self._rubber is not None:
             self.removeItem(self._rubber)
             self._rubber = None
@@ -288,18 +305,17 @@ class GraphScene(QGraphicsScene):
                 return
             if src is None:
                 return
-            hit = self.target_at(pos, exclude=src)
-            if hit is None:
+            if target is None:
+                hit = self.target_at(pos, exclude=src)
                 if detach is not None:  # an edge picked up and dropped on nothing: removed
                     self.doc.push(DisconnectCommand(self.doc, *detach))
+                elif hit is not None:  # a leaf: let the model say why not
+                    self.doc.push(ConnectCommand(self.doc, src.node, hit[0].node, 0))
                 else:
                     self.message.emit("Drop the edge on an argument port (the circles on a "
                                       "node's left side) to connect", pos)
                 return
-            item, port = hit
-            if port is None:  # dropped on the body: the first free argument
-                free = [k for k, p in enumerate(self.doc.graph.parents(item.node)) if p is None]
-                port = free[0] if free else 0
+            item, port = target
             if detach is None:
                 self.doc.push(ConnectCommand(self.doc, src.node, item.node, port))
             elif detach != (item.node, port):

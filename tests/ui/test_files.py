@@ -150,3 +150,14 @@ def test_positions_in_a_file_are_kept_and_missing_ones_laid_out(window, tmp_path
     assert g.position(0) == (500.0, -40.0)
     assert g.position(1) is not None
     assert not window.document.modified
+
+
+def test_open_recent_lists_opened_files(window):
+    path = ROOT / "examples" / "grosse_csc311.gs"
+    window.open_file(path)
+    window.open_file(ROOT / "examples" / "bristol_lecture2.gs")
+    window.recent_menu.aboutToShow.emit()
+    texts = [a.text() for a in window.recent_menu.actions()]
+    assert texts[:2] == [str((ROOT / "examples" / "bristol_lecture2.gs").resolve()), str(path.resolve())]
+    window.recent_menu.actions()[1].trigger()
+    assert "z" in window.document.graph.names()
