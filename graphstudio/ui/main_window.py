@@ -96,6 +96,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.quick_search = QuickSearch(self.canvas.viewport())
         self._menus: dict[str, QMenu] = {}
+        self._pasted: str | None = None  # the text pasted last, and how many times in a row
+        self._pastes = 0
         self._panels_menu: QMenu | None = None
         self.palette = Palette()
         self.inspector = Inspector(self.document, self.scene)
@@ -513,8 +515,12 @@ class MainWindow(QMainWindow):
         self._paste_text(text, "Paste")
 
     def _paste_text(self, text: str, label: str) -> None:
+        # pasting the same nodes again puts each copy a step further, not on top of the last
+        self._pastes = self._pastes + 1 if text == self._pasted else 1
+        self._pasted = text
+        step = 30.0 * self._pastes
         try:
-            cmd = paste_command(self.document, text, label=label)
+            cmd = paste_command(self.document, text, (step, step), label=label)
         except (DocumentError, GraphError) as exc:
             self.statusBar().showMessage(f"Nothing to paste: {exc}", 6000)
             return
