@@ -354,11 +354,13 @@ class GraphScene(QGraphicsScene):
 
 class Canvas(QGraphicsView):
     """The view of a :class:`GraphScene`. Signals: ``message(str)`` for the status bar,
-    ``quick_search_requested(QPointF)`` (a scene position), ``zoom_changed(float)``."""
+    ``quick_search_requested(QPointF)`` (a scene position), ``zoom_changed(float)``,
+    ``menu_requested(QPointF, QPoint)`` (a right click on empty canvas)."""
 
     message = Signal(str)
     quick_search_requested = Signal(QPointF)
     zoom_changed = Signal(float)
+    menu_requested = Signal(QPointF, object)  # empty canvas: scene position, screen position
 
     def __init__(self, doc: GraphDocument, parent=None) -> None:
         super().__init__(parent)
@@ -480,6 +482,13 @@ class Canvas(QGraphicsView):
             event.accept()
             return
         super().mouseDoubleClickEvent(event)
+
+    def contextMenuEvent(self, event) -> None:
+        if self.itemAt(event.pos()) is None:
+            self.menu_requested.emit(self.mapToScene(event.pos()), event.globalPos())
+            event.accept()
+            return
+        super().contextMenuEvent(event)
 
     def event(self, event) -> bool:
         # Tab would move the focus to the next widget; on the canvas it opens the quick search.

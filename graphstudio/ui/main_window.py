@@ -295,6 +295,7 @@ class MainWindow(QMainWindow):
         self.expression_bar.build_requested.connect(self.build_expression)
         self.scene.menu_requested.connect(self._node_menu)
         self.scene.edge_menu_requested.connect(self._edge_menu)
+        self.canvas.menu_requested.connect(self._canvas_menu)
         self.scene.selectionChanged.connect(self._selection_status)
         self._sync_view_actions()
         self._show_evaluation(doc.evaluation)
@@ -585,6 +586,14 @@ class MainWindow(QMainWindow):
         menu.addAction(self.act_output)
         menu.addSeparator()
         menu.addActions([self.act_cut, self.act_copy, self.act_duplicate, self.act_delete])
+        menu.exec(screen_pos)
+
+    def _canvas_menu(self, scene_pos, screen_pos) -> None:
+        menu = QMenu(self)
+        menu.addAction("&Add Node Here…", lambda: self._quick_search_at(scene_pos))
+        menu.addActions([self.act_paste, self.act_select_all])
+        menu.addSeparator()
+        menu.addActions([self.act_arrange, self.act_fit])
         menu.exec(screen_pos)
 
     def _edge_menu(self, dst: int, port: int, screen_pos) -> None:
