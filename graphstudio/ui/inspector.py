@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from ..core.graph import GraphError, format_value
 from ..core.ops import OPS
-from .canvas import parse_value, value_text
+from .values import parse_value, value_text
 from .commands import RenameCommand, SetAttrCommand, SetOpCommand, SetValueCommand
 from .document import GraphDocument
 
