@@ -14,6 +14,7 @@ The copy hands out node ids the real graph has not used, so redo restores exactl
 from __future__ import annotations
 
 import ast
+import json
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ from PySide6.QtGui import QUndoCommand
 
 from ..core.graph import Graph, GraphError
 from ..core.ops import FUNCTIONS, OPS, REDUCING_FORMS
-from ..io.document import from_json, to_json
+from ..io.document import DocumentError, from_json, to_json
 from ..io.gs import SPECIAL_FORMS, parse_text
 from .document import GraphDocument
 
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 MOVE_ID = 1  # consecutive moves of the same nodes merge
+VALUE_ID = 2  # consecutive spin-box steps of one value merge
 
 
 class Command(QUndoCommand):
@@ -239,11 +241,25 @@ class RenameCommand(Command):
 
 
 class SetValueCommand(Command):
-    def __init__(self, doc, node: int, value: Any, old: Any = None, *, has_old: bool = False) -> None:
+    """Set a leaf's value. With ``merge`` (a spin box stepping), consecutive sets of the same
+    node merge into one undo step."""
+
+    def __init__(self, doc, node: int, value: Any, old: Any = None, *, has_old: bool = False,
+                 merge: bool = False) -> None:
         super().__init__(doc, f"Set {doc.graph.label(node)}")
         self.node = node
         self.old = old if has_old else doc.graph.value(node)
         self.new = value
+        self.merge = merge
+
+    def id(self) -> int:
+        return VALUE_ID if self.merge else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if isinstance(other, SetValueCommand) and other.merge and other.node == self.node:
+            self.new = other.new
+            return True
+        return False
 
     def apply(self) -> None:
         self.graph.set_value(self.node, self.new)
@@ -369,8 +385,6 @@ def build_command(doc: GraphDocument, text: str, layout) -> tuple[AddNodesComman
 
 def copy_text(graph: Graph, nodes: list[int]) -> str:
     """The selected nodes and the edges among them as a JSON document (for the clipboard)."""
-    import json
-
     keep = set(nodes)
     sub = graph.copy()
     for n in graph.nodes():
@@ -384,13 +398,9 @@ def paste_command(doc: GraphDocument, text: str, offset: tuple[float, float] = (
                   label: str = "Paste") -> AddNodesCommand:
     """Paste a JSON document's nodes as new nodes (fresh ids; a name already used gets a
     suffix), shifted by ``offset``. Raises DocumentError for text that is not a document."""
-    import json
-
     try:
         data = json.loads(text)
     except ValueError:
-        from ..io.document import DocumentError
-
         raise DocumentError("the clipboard does not hold GraphStudio nodes") from None
     src = from_json(data, "clipboard").graph
     new = doc.graph.copy()

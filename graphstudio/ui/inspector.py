@@ -5,14 +5,14 @@ panel redraws from the document after each edit and evaluation (it holds no valu
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
 
 from ..core.graph import GraphError, format_value
 from ..core.ops import OPS
-from .canvas import parse_value
+from .values import parse_value, value_text
 from .commands import RenameCommand, SetAttrCommand, SetOpCommand, SetValueCommand
 from .document import GraphDocument
 
@@ -140,7 +140,7 @@ class Inspector(QWidget):
                 self.spin.setValue(value)
             self._row(self.array, leaf and not scalar)
             if leaf and not scalar and not self.array.hasFocus():
-                self.array.setText(format_value(value, 10).replace("\n", ""))
+                self.array.setText(value_text(value))
             self._row(self.trainable, data["op"] == "input")
             self.trainable.setChecked(bool(data.get("trainable")))
             self._row(self.value_view, True)
@@ -165,8 +165,6 @@ class Inspector(QWidget):
             self.refresh_later()
 
     def refresh_later(self) -> None:
-        from PySide6.QtCore import QTimer
-
         problem = self.problem.text()
         QTimer.singleShot(0, lambda: (self.refresh(), self.problem.setText(problem)))
 
@@ -184,7 +182,7 @@ class Inspector(QWidget):
 
     def _set_scalar(self, value: float) -> None:
         if self.node is not None and self.doc.graph.value(self.node) != value:
-            self._push(lambda: SetValueCommand(self.doc, self.node, float(value)))
+            self._push(lambda: SetValueCommand(self.doc, self.node, float(value), merge=True))
 
     def _set_array(self) -> None:
         if self.node is None or self._updating:
