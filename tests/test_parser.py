@@ -192,3 +192,14 @@ def test_a_file_with_a_byte_order_mark_and_windows_line_ends_reads(tmp_path):
     path.write_bytes(b"\xef\xbb\xbfa = 1\r\nb = a * 2\r\n")
     g = parse_file(path)
     assert evaluate(g).values[g.by_name("b")] == 2.0
+
+
+def test_writing_an_unfinished_graph_as_text_is_refused_with_a_reason():
+    from graphstudio.core.graph import Graph
+
+    g = Graph()
+    a = g.add_input("a", 1.0)
+    z = g.add_node("mul", name="z")
+    g.connect(a, z, 0)  # argument 2 left open
+    with pytest.raises(ValueError, match=r"argument 2 of z \(mul\) is not connected.*\.json"):
+        write_text(g)

@@ -423,7 +423,11 @@ def write_text(graph: Graph, header: str = "") -> str:
         op = OPS[kind]
         args = []
         for p in graph.parents(n):
-            args.append(text[p] if p is not None else ("?", 100))
+            if p is None:
+                raise ValueError(
+                    f"argument {len(args) + 1} of {graph.label(n)} ({kind}) is not connected; "
+                    "the expression format cannot hold an unfinished graph (save it as .json)")
+            args.append(text[p])
         if op.infix and len(args) == 2:
             left = _paren(args[0], op.precedence, right=False, power=kind == "pow")
             right = _paren(args[1], op.precedence, right=True, power=kind == "pow")
