@@ -106,6 +106,8 @@ def eval_main(argv: Sequence[str]) -> int:
     args = p.parse_args(argv)
     doc, ev = load_and_evaluate(args.file, args.output)
     graph = doc.graph
+    for note in doc.notes:
+        print(f"{args.file}: note: {note}", file=sys.stderr)
     warn_domain(args.file, graph, ev)
     nodes = named_nodes(graph)
     out_label = graph.label(ev.output) if ev.output is not None else None

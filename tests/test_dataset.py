@@ -190,3 +190,23 @@ def test_graphml_keeps_dataset_and_bindings(tmp_path):
     back = read_graphml(tmp_path / "g.graphml").graph
     assert back.meta["dataset"] == "data/pts.csv"
     assert write_text(back) == write_text(g)
+
+
+def test_opening_a_training_graph_shows_the_first_example_not_zeros(tmp_path):
+    from graphstudio.io import open_document
+
+    (tmp_path / "pts.csv").write_text("x,y\n2,5\n3,7\n")
+    (tmp_path / "g.gs").write_text('dataset("pts.csv")\nx = data("x")\ny = data("y")\nw = param(1.5)\nL = (w * x - y) ** 2\n')
+    doc = open_document(tmp_path / "g.gs")
+    g = doc.graph
+    assert g.value(g.by_name("x")) == 2.0 and g.value(g.by_name("y")) == 5.0
+    assert any("row 1" in n for n in doc.notes)
+
+
+def test_a_missing_dataset_does_not_stop_the_graph_from_opening(tmp_path):
+    from graphstudio.io import open_document
+
+    (tmp_path / "g.gs").write_text('dataset("gone.csv")\nx = data("x")\nz = x * 2\n')
+    doc = open_document(tmp_path / "g.gs")
+    assert doc.graph.value(doc.graph.by_name("x")) == 0.0
+    assert any("dataset not loaded" in n and "gone.csv" in n for n in doc.notes)

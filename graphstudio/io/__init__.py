@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..core.dataset import DatasetError, load_for_graph, set_row
 from .document import Document, DocumentError, load
 from .gs import ParseError, parse_file
 
@@ -24,11 +25,26 @@ def open_document(path: str | Path) -> Document:
     if path.is_dir():
         raise OpenError(f"{path}: is a folder, not a file")
     suffix = path.suffix.lower()
+    if suffix not in (".json", ".gs", ".txt", ""):
+        raise OpenError(f"{path}: unknown file type {suffix!r}; GraphStudio opens .gs and .json files")
     try:
-        if suffix == ".json":
-            return load(path)
-        if suffix in (".gs", ".txt", ""):
-            return Document(parse_file(path), {})
+        doc = load(path) if suffix == ".json" else Document(parse_file(path), {})
     except (ParseError, DocumentError) as exc:
         raise OpenError(str(exc)) from None
-    raise OpenError(f"{path}: unknown file type {suffix!r}; GraphStudio opens .gs and .json files")
+    _show_first_example(doc, path)
+    return doc
+
+
+def _show_first_example(doc: Document, path: Path) -> None:
+    """Give inputs bound to dataset columns the values of the dataset's first row, so a
+    training graph opens showing one real example rather than zeros. A dataset that cannot be
+    read does not stop the graph from opening: the reason is kept in ``doc.notes``."""
+    if not doc.graph.meta.get("dataset"):
+        return
+    try:
+        ds = load_for_graph(doc.graph, path.parent)
+        if ds is not None and len(ds):
+            set_row(doc.graph, ds, 0)
+            doc.notes.append(f"data inputs show row 1 of {doc.graph.meta['dataset']} ({len(ds)} rows)")
+    except DatasetError as exc:
+        doc.notes.append(f"dataset not loaded: {exc}")

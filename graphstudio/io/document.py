@@ -63,6 +63,7 @@ class DocumentError(ValueError):
 class Document:
     graph: Graph
     view: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # things the user should know (not errors)
 
 
 def jsonable(value: Any) -> Any:
