@@ -398,7 +398,8 @@ class MainWindow(QMainWindow):
         self._add_recent(path)
         QTimer.singleShot(0, self.canvas.fit)
         self.canvas.fit()
-        self.statusBar().showMessage(f"Opened {path}", 5000)
+        notes = "; ".join(doc.notes)
+        self.statusBar().showMessage(f"Opened {path}" + (f" ({notes})" if notes else ""), 8000)
         return True
 
     def save(self) -> bool:
