@@ -1,0 +1,207 @@
+"""What every teaching panel shares: the small interface the editor talks to, and helpers.
+
+The editor and the teaching views are written apart, so a panel knows nothing of the main
+window. It is told what to explain and says what it wants drawn:
+
+* ``set_context(graph, evaluation)``: the graph and its latest evaluation (after every pass);
+* ``set_selected(node | None)``: the node selected on the canvas;
+* ``picture_requested(picture | None)``: a :class:`~graphstudio.render.picture.Picture` the
+  canvas should show instead of the live values (a step of a pass, a highlighted path, the
+  quiz with its gradients hidden), or None to go back to the live view;
+* ``release()``: the canvas stopped showing this panel's picture (another panel took it, or
+  the graph was edited); a *persistent* panel (forward mode, the quiz) gets to show its
+  picture again after an edit, the others leave their mode.
+
+A panel recomputes only while it is visible (a hidden dock tab stays idle while an input is
+scrubbed) and catches up when it is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Iterable
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontDatabase
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHeaderView, QLabel,
+                               QTableWidget, QTableWidgetItem, QWidget)
+
+from ...core.engine import Evaluation
+from ...core.graph import Graph, format_value
+from ...render.picture import Picture, build_picture, edge_label
+
+__all__ = ["TeachingPanel", "fmt", "positions", "mono_font", "highlight_picture", "NodeCombo",
+           "make_table", "cell", "note_label", "d", "RIGHT", "WRONG", "GOOD", "BAD"]
+
+RIGHT, WRONG = "✓", "✗"
+GOOD, BAD = QColor("#1e8449"), QColor("#c0392b")  # readable on light and dark backgrounds
+
+
+def fmt(value, digits: int = 4) -> str:
+    """A number (or an array) as the canvas writes it."""
+    return format_value(value, digits)
+
+
+def d(out: str, node: str) -> str:
+    """The total derivative as the lectures write it: ``da/df``."""
+    return f"d{out}/d{node}"
+
+
+def positions(graph: Graph) -> dict[int, tuple[float, float]]:
+    return {n: graph.position(n) or (0.0, 0.0) for n in graph.nodes()}
+
+
+def mono_font(size_delta: int = 0) -> QFont:
+    font = QFontDatabase.systemFont(QFontDatabase.FixedFont)
+    if size_delta:
+        font.setPointSize(max(6, font.pointSize() + size_delta))
+    return font
+
+
+def highlight_picture(graph: Graph, ev: Evaluation, edges: Iterable[tuple[int, int, int]],
+                      caption: str, nodes: Iterable[int] = (), labels: bool = True) -> Picture:
+    """The live picture with ``edges`` highlighted (and labelled with their local derivative
+    when ``labels``) and ``nodes`` marked as current."""
+    picture = build_picture(graph, ev, positions(graph))
+    chosen, current = set(edges), set(nodes)
+    picture.edges = [replace(e, highlight=(e.src, e.dst, e.port) in chosen,
+                             label=(edge_label(ev, e.src, e.dst, e.port)
+                                    if labels and (e.src, e.dst, e.port) in chosen else None))
+                     for e in picture.edges]
+    picture.nodes = {n: replace(v, highlight="current" if n in current else None)
+                     for n, v in picture.nodes.items()}
+    picture.caption = caption
+    return picture
+
+
+def make_table(headers: list[str], stretch: int | None = None) -> QTableWidget:
+    """A read-only table with a row per item, columns sized to their contents."""
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SingleSelection)
+    table.setWordWrap(True)
+    table.setAlternatingRowColors(True)
+    header = table.horizontalHeader()
+    for i in range(len(headers)):
+        header.setSectionResizeMode(i, QHeaderView.ResizeToContents)
+    header.setSectionResizeMode(len(headers) - 1 if stretch is None else stretch, QHeaderView.Stretch)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    return table
+
+
+def cell(text: str, *, mono: bool = False, colour: QColor | None = None, tip: str = "",
+         align_right: bool = False) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    if mono:
+        item.setFont(mono_font())
+    if colour is not None:
+        item.setForeground(colour)
+    if tip:
+        item.setToolTip(tip)
+    if align_right:
+        item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+    return item
+
+
+def note_label(text: str = "") -> QLabel:
+    """A wrapping, selectable line of explanation."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    return label
+
+
+class NodeCombo(QComboBox):
+    """A choice of node (by its label), kept across re-evaluations while the node exists."""
+
+    def fill(self, graph: Graph, nodes: list[int]) -> None:
+        keep = self.currentData()
+        self.blockSignals(True)
+        self.clear()
+        for n in nodes:
+            self.addItem(graph.label(n), n)
+        i = self.findData(keep) if keep is not None else -1
+        self.setCurrentIndex(i if i >= 0 else (0 if nodes else -1))
+        self.blockSignals(False)
+        if self.currentData() != keep:
+            self.currentIndexChanged.emit(self.currentIndex())
+
+    def node(self) -> int | None:
+        return self.currentData()
+
+    def choose(self, node: int) -> bool:
+        i = self.findData(node)
+        if i >= 0:
+            self.setCurrentIndex(i)
+        return i >= 0
+
+
+class TeachingPanel(QWidget):
+    """Base of the teaching panels: holds the context, recomputes when visible."""
+
+    picture_requested = Signal(object)
+    persistent = False  # shows its picture again after an edit (forward mode, quiz)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.graph: Graph | None = None
+        self.ev: Evaluation | None = None
+        self.selected: int | None = None
+        self._dirty = False
+
+    # ---- the interface -----------------------------------------------------------------------
+
+    def set_context(self, graph: Graph, evaluation: Evaluation | None) -> None:
+        self.graph, self.ev = graph, evaluation
+        if self.selected is not None and self.selected not in graph:
+            self.selected = None
+        self.context_changed()
+        self._schedule()
+
+    def set_selected(self, node: int | None) -> None:
+        if node == self.selected:
+            return
+        self.selected = node
+        self.selection_changed()
+
+    def release(self) -> None:
+        """The canvas no longer shows this panel's picture."""
+
+    def current_picture(self) -> Picture | None:
+        """The picture a persistent panel wants shown now (None: nothing)."""
+        return None
+
+    # ---- for subclasses ------------------------------------------------------------------------
+
+    def context_changed(self) -> None:
+        """Cheap bookkeeping on every new evaluation (the refresh itself may wait)."""
+
+    def selection_changed(self) -> None:
+        self._schedule()
+
+    def refresh(self) -> None:
+        """Recompute and show (only called while visible)."""
+
+    def _schedule(self) -> None:
+        if self.isVisible():
+            self._dirty = False
+            self.refresh()
+        else:
+            self._dirty = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self._dirty = False
+            self.refresh()
+
+    def has_context(self) -> bool:
+        return self.graph is not None and self.ev is not None and len(self.graph) > 0
+
+
+def is_scalar(value) -> bool:
+    return isinstance(value, float) or np.ndim(value) == 0

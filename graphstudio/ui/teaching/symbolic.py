@@ -1,0 +1,224 @@
+"""Symbolic gradients: the output as a formula of the inputs, each input's gradient simplified.
+
+As Bristol derives ``da/df = 2fg² + 2fg + 5g + 2`` by hand, sympy derives it from the graph
+(:func:`~graphstudio.core.explain.symbolic`). Formulas are written in one line with unicode
+powers when that reads well, else in sympy's two-dimensional pretty form, in a monospace font,
+and each has a *Copy LaTeX* button for slides. Each gradient is evaluated at the inputs' values
+and set beside backprop's number.
+
+The formulas depend on the graph's structure, not on the inputs' values, so they are computed
+once per structure (:func:`cached_symbolic`) and only re-evaluated while an input is scrubbed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+                               QVBoxLayout, QWidget)
+
+from ...core.engine import Evaluation
+from ...core.explain import ExplainError, Symbolic, symbolic
+from ...core.graph import Graph
+from .common import BAD, GOOD, RIGHT, WRONG, TeachingPanel, d, fmt, mono_font, note_label
+
+__all__ = ["SymbolicPanel", "Formulas", "cached_symbolic", "pretty_line", "readable",
+           "MAX_FORMULA_NODES"]
+
+MAX_FORMULA_NODES = 120  # beyond this, sympy's simplification takes too long to wait for
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def pretty_line(expr) -> str:
+    """A formula in one line as the lectures write it: ``2·f·g² + 2·f·g + 5·g + 2``."""
+    text = sympy.sstr(expr)
+    text = re.sub(r"\*\*\((-?\d+)\)", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
+    text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
+    text = text.replace("**", "^").replace("*", "·")
+    return text
+
+
+def readable(expr, width: int = 72) -> str:
+    """One line when it reads well, else sympy's two-dimensional unicode form."""
+    line = pretty_line(expr)
+    if "/" not in line and "^" not in line and "sqrt" not in line and len(line) <= width:
+        return line
+    return sympy.pretty(expr, use_unicode=True, num_columns=width)
+
+
+@dataclass
+class Formulas:
+    """A :class:`~graphstudio.core.explain.Symbolic` (the formulas of one graph structure)
+    and the graph it is evaluated on."""
+
+    sym: Symbolic
+    graph: Graph
+
+    @property
+    def output(self) -> int:
+        return self.sym.output
+
+    @property
+    def gradients(self) -> dict:
+        return self.sym.gradients
+
+    def value(self, node: int) -> float:
+        """The gradient formula of input ``node`` at the inputs' current values."""
+        at = {s: self.graph.value(n) for n, s in self.sym.symbols.items()
+              if self.graph.value(n) is not None}
+        try:
+            return float(self.sym.gradients[node].subs(at).evalf())
+        except (TypeError, ValueError):
+            return math.nan
+
+    def latex_name(self, node: int) -> str:
+        return sympy.latex(sympy.Symbol(self.graph.label(node)))
+
+    def output_latex(self) -> str:
+        return f"{self.latex_name(self.output)} = {self.sym.latex}"
+
+    def gradient_latex(self, node: int) -> str:
+        """``\\frac{\\partial a}{\\partial f} = 2 f g^{2} + …``, ready for a slide."""
+        return (f"\\frac{{\\partial {self.latex_name(self.output)}}}"
+                f"{{\\partial {self.latex_name(node)}}} = {self.sym.gradient_latex[node]}")
+
+
+_CACHE: OrderedDict = OrderedDict()
+
+
+def _structure(graph: Graph, ev: Evaluation) -> tuple:
+    """What the formulas depend on: ops, names, constants, edges, the output, leaf shapes."""
+    nodes = []
+    for n in graph.nodes():
+        kind = graph.op(n)
+        value = graph.value(n)
+        leaf = repr(np.asarray(value).tolist()) if kind == "const" else np.shape(value)
+        nodes.append((n, kind, graph.label(n), leaf if kind in ("input", "const") else None))
+    return (tuple(nodes), tuple(sorted(graph.edges())), ev.output)
+
+
+def cached_symbolic(graph: Graph, ev: Evaluation) -> Formulas | None:
+    """The formulas of ``graph`` (None when it has none: arrays, too large, no output)."""
+    result = formulas_or_reason(graph, ev)
+    return result if isinstance(result, Formulas) else None
+
+
+def formulas_or_reason(graph: Graph, ev: Evaluation) -> Formulas | str:
+    """The formulas, or a sentence saying why there are none."""
+    if ev is None or ev.output is None:
+        return "The graph has no output to differentiate."
+    key = _structure(graph, ev)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        hit = _CACHE[key]
+        return Formulas(hit, graph) if isinstance(hit, Symbolic) else hit
+    if len(graph) > MAX_FORMULA_NODES:
+        result: Symbolic | str = (f"The graph has {len(graph)} nodes: too many for readable "
+                                  f"formulas (at most {MAX_FORMULA_NODES}).")
+    else:
+        try:
+            result = symbolic(graph, ev.output, ev)
+        except ExplainError as exc:
+            result = f"No formulas: {exc}."
+    _CACHE[key] = result
+    while len(_CACHE) > 16:
+        _CACHE.popitem(last=False)
+    return Formulas(result, graph) if isinstance(result, Symbolic) else result
+
+
+class FormulaCard(QFrame):
+    """One formula: its left-hand side and formula, its value, and a Copy LaTeX button."""
+
+    def __init__(self, lhs: str, formula: str, latex: str, detail: str = "",
+                 detail_ok: bool | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.StyledPanel)
+        self.latex = latex
+        self.formula = QLabel(f"{lhs} =\n{formula}" if "\n" in formula else f"{lhs} = {formula}")
+        self.formula.setFont(mono_font(2))
+        self.formula.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.formula.setWordWrap(False)
+        self.detail = note_label(detail)
+        if detail_ok is not None:
+            self.detail.setStyleSheet(f"color: {(GOOD if detail_ok else BAD).name()}")
+        self.copy_button = QPushButton("Copy LaTeX")
+        self.copy_button.setToolTip(latex)
+        self.copy_button.clicked.connect(self.copy_latex)
+        row = QHBoxLayout()
+        row.addWidget(self.detail, 1)
+        row.addWidget(self.copy_button, 0, Qt.AlignRight | Qt.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(self.formula)
+        layout.addLayout(row)
+
+    def copy_latex(self) -> None:
+        QGuiApplication.clipboard().setText(self.latex)
+
+
+class SymbolicPanel(TeachingPanel):
+    """The output's formula and every input's gradient formula, each copyable as LaTeX."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.formulas: Formulas | None = None
+        self.cards: dict[int | str, FormulaCard] = {}
+        self.message = note_label("Open or draw a graph to see its formulas.")
+        self.body = QWidget()
+        self.body_layout = QVBoxLayout(self.body)
+        self.body_layout.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setWidget(self.body)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+        layout.addWidget(scroll, 1)
+
+    def refresh(self) -> None:
+        while self.body_layout.count():
+            item = self.body_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.cards = {}
+        self.formulas = None
+        if not self.has_context():
+            self.message.setText("Open or draw a graph to see its formulas.")
+            return
+        result = formulas_or_reason(self.graph, self.ev)
+        if isinstance(result, str):
+            self.message.setText(result)
+            return
+        self.formulas = f = result
+        graph, ev = self.graph, self.ev
+        out = graph.label(f.output)
+        inputs = [n for n in f.gradients]
+        at = ", ".join(f"{graph.label(n)} = {fmt(graph.value(n))}" for n in inputs)
+        self.message.setText(f"The output {out} as a formula of the inputs, and each input's "
+                             f"gradient simplified by sympy, evaluated at {at}.")
+        card = FormulaCard(out, readable(f.sym.expr), f.output_latex(),
+                           f"= {fmt(ev.values.get(f.output))} (the forward pass)")
+        self.cards["output"] = card
+        self.body_layout.addWidget(card)
+        for n in inputs:
+            value, grad = f.value(n), ev.grads.get(n)
+            ok = grad is not None and math.isclose(value, grad, rel_tol=1e-6, abs_tol=1e-9) or (
+                grad is not None and math.isnan(value) and math.isnan(grad))
+            detail = (f"= {fmt(value)} here; backprop: {fmt(grad)} "
+                      f"{RIGHT + ' equal' if ok else WRONG + ' different'}")
+            card = FormulaCard(d(out, graph.label(n)), readable(f.gradients[n]),
+                               f.gradient_latex(n), detail, ok)
+            self.cards[n] = card
+            self.body_layout.addWidget(card)
+        self.body_layout.addStretch(1)
+
+    def card_for(self, node: int) -> FormulaCard | None:
+        return self.cards.get(node)
