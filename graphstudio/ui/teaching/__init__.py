@@ -37,11 +37,14 @@ __all__ = ["install", "Teaching", "PictureRouter", "StepPlayer", "LedgerPanel", 
 
 class PictureRouter(QObject):
     """Which panel's picture the canvas shows. ``show(picture | None)`` is the canvas's
-    ``show_picture``; ``step_mode_changed(bool)`` from the canvas tells when an edit ended it."""
+    ``show_picture``; ``step_mode_changed(bool)`` from the canvas tells when an edit ended it;
+    ``caption(text)`` shows the picture's caption ("" when back to the live view)."""
 
-    def __init__(self, show, panels: list[TeachingPanel], parent: QObject | None = None) -> None:
+    def __init__(self, show, panels: list[TeachingPanel], parent: QObject | None = None,
+                 caption=None) -> None:
         super().__init__(parent)
         self._show = show
+        self._caption = caption
         self.panels = panels
         self.owner: TeachingPanel | None = None
         self._showing = False  # our own show() call is under way
@@ -66,6 +69,8 @@ class PictureRouter(QObject):
             self._show(picture)
         finally:
             self._showing = False
+        if self._caption is not None:
+            self._caption(picture.caption if picture is not None else "")
 
     def _fall_back(self, exclude: TeachingPanel | None = None) -> None:
         """Back to a persistent mode that is still on (forward mode, the quiz), else live."""
@@ -84,6 +89,8 @@ class PictureRouter(QObject):
             return
         owner, self.owner = self.owner, None
         owner.release()
+        if self._caption is not None:
+            self._caption("")
         # after the edit's evaluation has reached every panel
         QTimer.singleShot(0, self._restore)
 
@@ -114,11 +121,14 @@ class Teaching(QObject):
             panel.setObjectName(f"teaching-{name.lower().replace(' ', '-')}")
         canvas = window.canvas
         # The player first: a persistent mode (forward mode, the quiz) is the fallback.
-        self.router = PictureRouter(canvas.show_picture, list(self.panels.values()), self)
+        self.router = PictureRouter(canvas.show_picture, list(self.panels.values()), self,
+                                    caption=self._caption)
         scene = getattr(canvas, "graph_scene", None)
         if scene is not None and hasattr(scene, "step_mode_changed"):
             scene.step_mode_changed.connect(self.router.step_mode_changed)
         self.docks = {}
+        self._last_caption = ""
+        self._hidden_for_quiz: list = []
         first = None
         for name, panel in self.panels.items():
             dock = window.add_panel(name, panel, Qt.RightDockWidgetArea)
@@ -180,6 +190,7 @@ class Teaching(QObject):
         view_menu.addAction(self.act_quiz)
         self.ledger.forward_toggle.toggled.connect(self._sync(self.act_forward))
         self.quiz.start_button.toggled.connect(self._sync(self.act_quiz))
+        self.quiz.start_button.toggled.connect(self._quiz_toggled)
 
     @staticmethod
     def _sync(act: QAction):
@@ -213,9 +224,34 @@ class Teaching(QObject):
             self.ledger.set_forward(False)
 
     def quiz_mode(self, on: bool) -> None:
+        self.quiz.start_button.setChecked(on)
+
+    def _caption(self, text: str) -> None:
+        """The shown picture's caption in the status bar, while it is shown."""
+        bar = self.window.statusBar()
+        if text:
+            bar.showMessage(text)
+        elif bar.currentMessage() == self._last_caption:
+            bar.clearMessage()
+        self._last_caption = text
+
+    def _quiz_toggled(self, on: bool) -> None:
+        """The panels that would give the answers away are hidden during the quiz."""
         if on:
+            self._hidden_for_quiz = [dock for dock in self._spoilers() if dock.isVisible()]
+            for dock in self._hidden_for_quiz:
+                dock.hide()
             self.raise_panel("Quiz")
-        self.quiz.set_on(on)
+        else:
+            for dock in self._hidden_for_quiz:
+                dock.show()
+            self._hidden_for_quiz = []
+            self.docks["Quiz"].raise_()
+
+    def _spoilers(self) -> list:
+        docks = [self.docks[name] for name in ("Ledger", "Paths", "Formulas", "Check")]
+        inspector = getattr(self.window, "inspector_dock", None)
+        return docks + ([inspector] if inspector is not None else [])
 
     # ---- feeding the panels ---------------------------------------------------------------------
 

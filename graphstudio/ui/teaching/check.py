@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ...core.explain import CheckEntry, check
 from ...render.picture import Picture, build_picture
-from .common import (BAD, GOOD, RIGHT, WRONG, TeachingPanel, cell, fmt, make_table,
+from .common import (BAD, GOOD, RIGHT, WRONG, TeachingPanel, cell, fit_height, fmt, make_table,
                      note_label, positions)
 
 __all__ = ["CheckPanel", "verdict", "AUTO_CHECK_ELEMENTS"]
@@ -58,7 +58,8 @@ class CheckPanel(TeachingPanel):
         self.table.itemSelectionChanged.connect(self._row_selected)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
+        layout.addStretch(1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(150)  # while an input is scrubbed, check once it settles
@@ -99,6 +100,7 @@ class CheckPanel(TeachingPanel):
         self.entries = entries = check(self.graph, self.ev.output)
         for e in entries:
             self._add_row(e)
+        fit_height(self.table, 12)
         bad = [e for e in entries if not e.ok]
         out = self.graph.label(self.ev.output)
         if not entries:

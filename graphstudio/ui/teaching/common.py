@@ -32,7 +32,7 @@ from ...core.graph import Graph, format_value
 from ...render.picture import Picture, build_picture, edge_label
 
 __all__ = ["TeachingPanel", "fmt", "positions", "mono_font", "highlight_picture", "NodeCombo",
-           "make_table", "cell", "note_label", "d", "RIGHT", "WRONG", "GOOD", "BAD"]
+           "make_table", "fit_height", "cell", "note_label", "d", "RIGHT", "WRONG", "GOOD", "BAD"]
 
 RIGHT, WRONG = "✓", "✗"
 GOOD, BAD = QColor("#1e8449"), QColor("#c0392b")  # readable on light and dark backgrounds
@@ -91,6 +91,20 @@ def make_table(headers: list[str], stretch: int | None = None) -> QTableWidget:
     header.setSectionResizeMode(len(headers) - 1 if stretch is None else stretch, QHeaderView.Stretch)
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
     return table
+
+
+def fit_height(table: QTableWidget, max_rows: int = 10) -> None:
+    """Make ``table`` as tall as its rows (up to ``max_rows``, then it scrolls), so a short
+    table leaves its space to the explanations below it."""
+    table.resizeRowsToContents()
+    rows = min(table.rowCount(), max_rows)
+    height = table.horizontalHeader().height() + 2 * table.frameWidth() + 6
+    height += sum(table.rowHeight(r) for r in range(rows))
+    if table.rowCount() == 0:
+        height += table.verticalHeader().defaultSectionSize()
+    if table.horizontalScrollBar().isVisible():
+        height += table.horizontalScrollBar().height()
+    table.setFixedHeight(height)
 
 
 def cell(text: str, *, mono: bool = False, colour: QColor | None = None, tip: str = "",

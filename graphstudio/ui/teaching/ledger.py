@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (QCheckBox, QGroupBox, QHBoxLayout, QLabel, QPlain
 from ...core.explain import ExplainError, ForwardMode, Ledger, forward_mode, ledger
 from ...render.picture import Picture, build_picture
 from .common import (BAD, GOOD, RIGHT, WRONG, NodeCombo, TeachingPanel, cell, d, fmt,
-                     is_scalar, make_table, mono_font, note_label, positions)
+                     is_scalar, fit_height, make_table, mono_font, note_label,
+                     positions)
 from .symbolic import cached_symbolic, pretty_line
 
 __all__ = ["LedgerPanel", "ledger_sum_text", "forward_picture"]
@@ -48,7 +49,7 @@ def forward_picture(graph, ev, fm: ForwardMode) -> Picture:
     nodes = {}
     for n, view in picture.nodes.items():
         t = fm.tangents.get(n)
-        nodes[n] = replace(view, grad=t, grad_text="" if t is None else f"d/d{name} {fmt(t)}",
+        nodes[n] = replace(view, grad=t, grad_text="" if t is None else f"d/d{name} = {fmt(t)}",
                            highlight="current" if n == fm.input else None)
     picture.nodes = nodes
     picture.caption = (f"Forward mode: each node shows d node/d{name} (not its gradient); "
@@ -82,7 +83,7 @@ class LedgerPanel(TeachingPanel):
         self.title.setFont(bold)
         self.title.setWordWrap(True)
         self.table = make_table(["successor", "local derivative", "upstream", "× local",
-                                 "= contribution"])
+                                 "= contribution"], stretch=1)
         self.summary = note_label()
         self.summary.setFont(mono_font(1))
         self.agreement = note_label()
@@ -115,12 +116,13 @@ class LedgerPanel(TeachingPanel):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.title)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
         layout.addWidget(self.summary)
         layout.addWidget(self.agreement)
         layout.addWidget(self.symbolic_line)
         layout.addWidget(self.details, 1)
         layout.addWidget(self.forward_box)
+        layout.addStretch(0)
         self.details.hide()
         self.symbolic_line.hide()
 
@@ -195,6 +197,7 @@ class LedgerPanel(TeachingPanel):
 
     def refresh(self) -> None:
         self.table.setRowCount(0)
+        fit_height(self.table, 6)
         self.summary.setText("")
         self.agreement.setText("")
         self.details.hide()
@@ -216,7 +219,7 @@ class LedgerPanel(TeachingPanel):
         out = led.output_label
         self.title.setText(f"How {d(out, led.label)} was assembled: for each successor, "
                            f"upstream × local derivative")
-        self.table.setHorizontalHeaderItem(2, cell(f"upstream {d(out, '·')}"))
+        self.table.horizontalHeaderItem(2).setToolTip(f"{d(out, '·')} of the successor")
         arrays = False
         for t in led.terms:
             row = self.table.rowCount()
@@ -241,6 +244,7 @@ class LedgerPanel(TeachingPanel):
             self.agreement.setText(f"{WRONG} backprop stored {fmt(led.grad)}, the terms sum to "
                                    f"{fmt(led.total)}")
             self.agreement.setStyleSheet(f"color: {BAD.name()}")
+        fit_height(self.table, 6)
         if arrays:
             self._show_jacobians(led)
         self._show_symbolic(node)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from ...core.explain import ExplainError, Path, PathSum, paths
 from .common import (BAD, GOOD, RIGHT, WRONG, NodeCombo, TeachingPanel, cell, d, fmt,
-                     highlight_picture, is_scalar, make_table, note_label)
+                     fit_height, highlight_picture, is_scalar, make_table, note_label)
 
 __all__ = ["PathsPanel", "PATH_LIMIT"]
 
@@ -50,9 +50,10 @@ class PathsPanel(TeachingPanel):
         self.work = note_label()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
         layout.addWidget(self.total)
         layout.addWidget(self.work)
+        layout.addStretch(1)
 
     def context_changed(self) -> None:
         self._stop_turns()
@@ -97,6 +98,7 @@ class PathsPanel(TeachingPanel):
             for i, p in enumerate(ps.paths):
                 self._add_row(i, p)
             self.table.blockSignals(False)
+            fit_height(self.table, 12)
             self.table.show()
             products = " + ".join(fmt(p.product) for p in ps.paths) if all(
                 is_scalar(p.product) for p in ps.paths) and len(ps.paths) <= 12 else ""

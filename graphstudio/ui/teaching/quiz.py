@@ -20,7 +20,7 @@ from ...core.explain import ExplainError, QuizAnswer, grade, ledger, quiz_target
 from ...core.ops import OPS
 from ...render.picture import Picture, build_picture
 from .common import (BAD, GOOD, RIGHT, WRONG, TeachingPanel, cell, d, fmt, is_scalar,
-                     make_table, note_label, positions)
+                     fit_height, make_table, note_label, positions)
 
 __all__ = ["QuizPanel"]
 
@@ -66,8 +66,9 @@ class QuizPanel(TeachingPanel):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.score)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
         layout.addLayout(hint_row)
+        layout.addStretch(1)
         self._update_enabled()
 
     @property
@@ -77,12 +78,13 @@ class QuizPanel(TeachingPanel):
     # ---- on and off -------------------------------------------------------------------------------
 
     def set_on(self, on: bool) -> None:
+        """Start or end the quiz (as the Start Quiz button does; its ``toggled`` tells others)."""
+        if self.start_button.isChecked() != on:
+            self.start_button.setChecked(on)  # comes back here through toggled
+            return
         if on == self.on:
             return
         self.on = on
-        self.start_button.blockSignals(True)
-        self.start_button.setChecked(on)
-        self.start_button.blockSignals(False)
         self.start_button.setText("End Quiz" if on else "Start Quiz")
         if on:
             self.answers, self.marks = {}, {}
@@ -91,6 +93,7 @@ class QuizPanel(TeachingPanel):
             self.picture_requested.emit(self.current_picture())
         else:
             self.table.setRowCount(0)
+            fit_height(self.table, 14)
             self.edits = {}
             self.score.setText("Start the quiz, then type your numbers into the table.")
             self.hint.setText("")
@@ -147,6 +150,7 @@ class QuizPanel(TeachingPanel):
                 self._mark(n)
             else:
                 self.answers.pop(n)
+        fit_height(self.table, 14)
         self._score()
 
     def _focus_row(self, row: int) -> None:
