@@ -18,6 +18,7 @@ scrubbed) and catches up when it is shown.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Iterable
 
@@ -39,7 +40,12 @@ GOOD, BAD = QColor("#1e8449"), QColor("#c0392b")  # readable on light and dark b
 
 
 def fmt(value, digits: int = 4) -> str:
-    """A number (or an array) as the canvas writes it."""
+    """A number (or an array) as the canvas writes it, whole numbers in full (``16384``, not
+    ``1.638e+04``: a sum the student checks by hand must show every digit)."""
+    if isinstance(value, (float, int, np.floating, np.integer)):
+        v = float(value)
+        if math.isfinite(v) and v.is_integer() and abs(v) < 1e12:
+            return str(int(v))
     return format_value(value, digits)
 
 
