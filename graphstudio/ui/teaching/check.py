@@ -48,7 +48,7 @@ class CheckPanel(TeachingPanel):
         self.run_button = QPushButton("Check Gradients")
         self.run_button.setToolTip("Compare every input's backprop gradient with a central "
                                    "difference (f(x + h) − f(x − h)) / 2h")
-        self.run_button.clicked.connect(self.run)
+        self.run_button.clicked.connect(lambda _checked=False: self.run())
         self.summary = note_label("Compare every input's backprop gradient with a central "
                                   "difference.")
         top = QHBoxLayout()
