@@ -27,7 +27,7 @@ from functools import lru_cache
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter,
+from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPainter,
                            QPainterPath, QPen, QPolygonF)
 
 from .picture import EdgeView, NodeView, Picture
@@ -35,6 +35,7 @@ from .style import Theme
 
 __all__ = ["node_rect", "port_point", "output_point", "edge_path", "paint_node", "paint_edge",
            "paint_picture", "picture_bounds", "edge_label_rect", "label_spots", "node_sizes", "row_rect",
+           "arrange",
            "PORT_RADIUS"]
 
 PORT_RADIUS = 5.0
@@ -358,22 +359,17 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
     inner_w = rect.width() - 2 * PAD_X
     title = _header_text(view)
     hh = _header_size(view, theme)[1]
+    box = QRectF(x0, y, inner_w, hh)
     if not title and view.kind == "op":
-        painter.setFont(f.big_symbol)
-        painter.setPen(_color(theme.text))
-        painter.drawText(QRectF(x0, y, inner_w, hh), Qt.AlignHCenter | Qt.AlignVCenter, view.symbol)
+        parts = [(f.big_symbol, theme.text, Qt.AlignHCenter, view.symbol)]
+    elif view.kind == "op":
+        parts = [(f.title, theme.text, Qt.AlignLeft, title), (f.symbol, theme.text, Qt.AlignRight, view.symbol)]
     else:
-        painter.setFont(f.title)
-        painter.setPen(_color(theme.text))
-        painter.drawText(QRectF(x0, y, inner_w, hh), Qt.AlignLeft | Qt.AlignVCenter, title)
-        if view.kind == "op":
-            painter.setFont(f.symbol)
-            painter.setPen(_color(theme.text))
-            painter.drawText(QRectF(x0, y, inner_w, hh), Qt.AlignRight | Qt.AlignVCenter, view.symbol)
-        else:
-            painter.setFont(f.tag)
-            painter.setPen(_color(theme.muted))
-            painter.drawText(QRectF(x0, y, inner_w, hh), Qt.AlignRight | Qt.AlignVCenter, _tag(view))
+        parts = [(f.title, theme.text, Qt.AlignLeft, title), (f.tag, theme.muted, Qt.AlignRight, _tag(view))]
+    for font, colour, align, text in parts:
+        painter.setFont(font)
+        painter.setPen(_color(colour))
+        painter.drawText(box, align | Qt.AlignVCenter, text)
     # body lines
     for kind, text, box in _rows(view, rect, theme)[1:]:
         x0, y, w, h = box.x(), box.y(), box.width(), box.height()
@@ -431,20 +427,23 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
 def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[int, QRectF],
                 theme: Theme) -> list[float]:
     """For each edge, where along it its label sits: the first of :data:`LABEL_SPOTS` whose box
-    overlaps no label placed before and no node (else the middle)."""
+    overlaps no label placed before and no node; failing that, the spot overlapping least."""
     placed: list[QRectF] = []
     spots = []
+
+    def overlap(box: QRectF) -> float:
+        total = 0.0
+        for other in placed + list(rects.values()):
+            common = box.intersected(other)
+            total += common.width() * common.height()
+        return total
+
     for e, path in paths:
         if not e.label:
             spots.append(0.5)
             continue
-        best = 0.5
-        for at in LABEL_SPOTS:
-            box = edge_label_rect(path, e, theme, at)
-            if not any(box.intersects(o) for o in placed) and \
-                    not any(box.intersects(r) for r in rects.values()):
-                best = at
-                break
+        best = min(LABEL_SPOTS, key=lambda at: (overlap(edge_label_rect(path, e, theme, at)),
+                                                 LABEL_SPOTS.index(at)))
         placed.append(edge_label_rect(path, e, theme, best))
         spots.append(best)
     return spots
@@ -517,3 +516,19 @@ def node_sizes(picture: Picture, theme: Theme) -> dict[int, tuple[float, float]]
         r = node_rect(v, (0.0, 0.0), theme)
         out[n] = (r.width(), r.height())
     return out
+
+
+def arrange(graph, evaluation, theme: Theme, edge_labels: bool = False) -> dict[int, tuple[float, float]]:
+    """Layered layout of ``graph`` with every node's box drawn as it will be (values and
+    gradients from ``evaluation``), so wide array nodes get wide columns: the canvas's
+    Graph > Arrange and the exporters' layout for files without positions."""
+    from .layout import layered_layout
+    from .picture import build_picture
+
+    picture = build_picture(graph, evaluation, {}, edge_labels=edge_labels)
+    gap_x = 90.0
+    if edge_labels:  # room for the widest local-derivative label between two columns
+        fm = fonts(theme).fm["edge"]
+        widest = max((fm.horizontalAdvance(e.label) for e in picture.edges if e.label), default=0.0)
+        gap_x = max(gap_x, widest + 60.0)
+    return layered_layout(graph, gap_x, 34.0, sizes=node_sizes(picture, theme))

@@ -48,12 +48,10 @@ def run(file: str | None = None, screenshot: str | None = None) -> int:
     if screenshot and _headless():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = application()
-    from PySide6.QtWidgets import QMessageBox
-
     from ..io import OpenError, open_document
     from .main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(restore_layout=not screenshot)
     if screenshot:
         if file is not None:
             try:

@@ -1,305 +1,44 @@
-"""The canvas: a QGraphicsScene that follows the document, and the QGraphicsView showing it.
+"""The canvas: the QGraphicsView showing a :class:`~graphstudio.ui.scene.GraphScene`.
 
-:class:`GraphScene` keeps one item per node and per edge. It listens to the document: the
-model's announcements add and remove items, and every evaluation rebuilds the
-:class:`~graphstudio.render.picture.Picture` (what each node shows) and hands each item its part.
-Edits made with the mouse (move, connect, scrub) go back to the document as undo commands.
-
-:class:`Canvas` is the view: wheel zoom around the cursor, pan with the middle button or with
-space + drag, rubber-band selection with a left drag on empty canvas, fit to view, an optional
-grid, drops from the palette, Tab or double-click on empty canvas for the quick search, and
-:meth:`Canvas.show_picture` to show a given picture (a step of a pass) instead of the live one
-until the graph is edited.
+Wheel zoom around the cursor, pan with the middle button or with space + drag, rubber-band
+selection with a left drag on empty canvas, fit to view, an optional grid, drops from the
+palette, Tab or double-click on empty canvas for the quick search, editing a name or a number in
+place, and :meth:`Canvas.show_picture` to show a given picture (a step of a pass) instead of the
+live one until the graph is edited.
 """
 
 from __future__ import annotations
 
-import json
 import math
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import (QGraphicsPathItem, QGraphicsScene, QGraphicsView, QLineEdit,
-                               QToolTip)
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsView, QLineEdit, QToolTip, QWidget
 
-from ..core.graph import GraphError, format_value
-from ..core.ops import OPS
-from ..render.draw import arrange, label_spots, output_point, row_rect
-from ..render.picture import NodeView, Picture, build_picture
-from ..render.style import THEMES, Theme
-from .commands import (ConnectCommand, MoveCommand, RenameCommand, SetValueCommand,
-                       add_node_command)
+from ..core.graph import GraphError
+from ..render.draw import arrange, row_rect
+from ..render.picture import Picture
+from .commands import RenameCommand, SetValueCommand, add_node_command
 from .document import GraphDocument
-from .items import EdgeItem, NodeItem
+from .scene import GraphScene
+from .values import parse_value, value_text
 
-__all__ = ["GraphScene", "Canvas", "OP_MIME", "parse_value"]
+__all__ = ["Canvas", "OP_MIME"]
 
 OP_MIME = "application/x-graphstudio-op"
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
 GRID = 24.0
 
 
-def parse_value(text: str):
-    """A number or a JSON list of numbers typed by the user; nothing is evaluated."""
-    text = text.strip()
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        value = json.loads(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a number or a list of numbers such as [1, -2.5]") from None
-    if not isinstance(value, list):
-        raise ValueError(f"{text!r} is not a number or a list of numbers")
-    import numpy as np
-
-    try:
-        return np.array(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError("every row must have the same length and hold only numbers") from None
-
-
-def _provisional(graph, node: int) -> NodeView:
-    """What a node shows before the next evaluation (its items exist at once)."""
-    data = graph.data(node)
-    op = data["op"]
-    kind = "op" if op not in ("input", "const") else ("param" if data.get("trainable") else op)
-    ports = len(graph.parents(node)) if kind == "op" else 0
-    value = data.get("value")
-    return NodeView(node, data["name"] or "", OPS[op].symbol if kind == "op" else "", kind, op,
-                    value, None, format_value(value) if value is not None else "", "",
-                    (), ports)
-
-
-class GraphScene(QGraphicsScene):
-    """The document's graph as items. Signals: ``message(str, QPointF)`` (a refused edit or a
-    hint, at a scene position), ``edit_requested(node, "name"|"value")``,
-    ``menu_requested(node, QPoint)``, ``edge_menu_requested(dst, port, QPoint)``,
-    ``step_mode_changed(bool)``."""
-
-    message = Signal(str, QPointF)
-    edit_requested = Signal(int, str)
-    menu_requested = Signal(int, object)
-    edge_menu_requested = Signal(int, int, object)
-    step_mode_changed = Signal(bool)
-
-    def __init__(self, doc: GraphDocument, parent=None) -> None:
-        super().__init__(parent)
-        self.doc = doc
-        self.nodes: dict[int, NodeItem] = {}
-        self.edges: dict[tuple[int, int, int], EdgeItem] = {}
-        self.picture: Picture | None = None  # what is shown now
-        self.fixed: Picture | None = None  # a picture shown instead of the live one
-        self._rubber: QGraphicsPathItem | None = None
-        self._from: NodeItem | None = None
-        self.setSceneRect(-20000, -20000, 40000, 40000)
-        self.setItemIndexMethod(QGraphicsScene.NoIndex)
-        doc.graph_event.connect(self._on_event)
-        doc.evaluated.connect(self.refresh)
-        doc.replaced.connect(self.rebuild)
-        doc.changed.connect(self._leave_step_mode)
-        doc.view_changed.connect(lambda _key: self.refresh())
-        self.rebuild()
-
-    @property
-    def theme(self) -> Theme:
-        return THEMES.get(self.doc.view.get("theme", "light"), THEMES["light"])
-
-    # ---- following the model ----------------------------------------------------------------
-
-    def rebuild(self) -> None:
-        """Items for every node and edge of the document's graph."""
-        self.fixed = None
-        for item in list(self.nodes.values()) + list(self.edges.values()):
-            self.removeItem(item)
-        self.nodes.clear()
-        self.edges.clear()
-        g = self.doc.graph
-        for n in g.nodes():
-            self._add_node(n)
-        for e in g.edges():
-            self._add_edge(*e)
-        self.refresh()
-
-    def _add_node(self, n: int) -> None:
-        g = self.doc.graph
-        item = NodeItem(n, _provisional(g, n), self.theme)
-        pos = g.position(n) or (0.0, 0.0)
-        item.setPos(pos[0], pos[1])
-        self.addItem(item)
-        self.nodes[n] = item
-
-    def _add_edge(self, src: int, dst: int, port: int) -> None:
-        dst_item = self.nodes[dst]
-        if port >= dst_item.view.n_ports:
-            dst_item.set_view(_provisional(self.doc.graph, dst), self.theme)
-        item = EdgeItem(self.nodes[src], dst_item, port, self.theme)
-        self.addItem(item)
-        self.edges[(src, dst, port)] = item
-
-    def _on_event(self, event: str, details: dict) -> None:
-        g = self.doc.graph
-        if event == "node_added":
-            self._add_node(details["node"])
-        elif event == "node_removed":
-            item = self.nodes.pop(details["node"], None)
-            if item is not None:
-                self.removeItem(item)
-        elif event == "edge_added":
-            self._add_edge(details["src"], details["dst"], details["port"])
-        elif event == "edge_removed":
-            item = self.edges.pop((details["src"], details["dst"], details["port"]), None)
-            if item is not None:
-                item.detach()
-                self.removeItem(item)
-        elif event == "node_moved":
-            item = self.nodes.get(details["node"])
-            pos = g.position(details["node"])
-            if item is not None and pos is not None and (item.pos().x(), item.pos().y()) != pos:
-                item.setPos(pos[0], pos[1])
-
-    def refresh(self, *_args) -> None:
-        """Show the latest evaluation (or the fixed picture) on every item."""
-        doc, theme = self.doc, self.theme
-        if self.fixed is not None:
-            picture = self.fixed
-        else:
-            positions = {n: (i.pos().x(), i.pos().y()) for n, i in self.nodes.items()}
-            picture = build_picture(doc.graph, doc.evaluation, positions,
-                                    show_grad=doc.view.get("show_grad", True),
-                                    edge_labels=doc.view.get("edge_labels", False))
-        self.picture = picture
-        for n, view in picture.nodes.items():
-            if n in self.nodes:
-                self.nodes[n].set_view(view, theme)
-        items = [(e, self.edges.get((e.src, e.dst, e.port))) for e in picture.edges]
-        items = [(e, i) for e, i in items if i is not None]
-        spots = [0.5] * len(items)
-        if any(e.label for e, _ in items):
-            rects = {n: i.scene_rect() for n, i in self.nodes.items()}
-            spots = label_spots([(e, i.path) for e, i in items], rects, theme)
-        for (e, item), at in zip(items, spots):
-            item.set_view(e, theme, at)
-        self.update()
-
-    # ---- step mode ------------------------------------------------------------------------------
-
-    def show_picture(self, picture: Picture | None) -> None:
-        was = self.fixed is not None
-        self.fixed = picture
-        self.refresh()
-        if was != (picture is not None):
-            self.step_mode_changed.emit(picture is not None)
-
-    def _leave_step_mode(self) -> None:
-        if self.fixed is not None:
-            self.show_picture(None)
-
-    # ---- selection ---------------------------------------------------------------------------------
-
-    def selected_nodes(self) -> list[int]:
-        return [i.node for i in self.selectedItems() if isinstance(i, NodeItem)]
-
-    def selected_edges(self) -> list[tuple[int, int, int]]:
-        return [i.key for i in self.selectedItems() if isinstance(i, EdgeItem)]
-
-    def select(self, nodes) -> None:
-        self.clearSelection()
-        for n in nodes:
-            if n in self.nodes:
-                self.nodes[n].setSelected(True)
-
-    # ---- connecting by dragging ---------------------------------------------------------------------
-
-    def begin_connect(self, item: NodeItem, pos: QPointF) -> None:
-        self._from = item
-        self._rubber = QGraphicsPathItem()
-        pen = QPen(QColor(self.theme.selection), 2.0, Qt.DashLine)
-        self._rubber.setPen(pen)
-        self._rubber.setZValue(5)
-        self.addItem(self._rubber)
-        self.update_connect(pos)
-
-    def update_connect(self, pos: QPointF) -> None:
-        if self._rubber is None or self._from is None:
-            return
-        a = self._from.mapToScene(output_point(self._from.rect))
-        dx = max(40.0, abs(pos.x() - a.x()) * 0.5)
-        path = QPainterPath(a)
-        path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(pos.x() - dx, pos.y()), pos)
-        self._rubber.setPath(path)
-
-    def target_at(self, pos: QPointF, exclude: NodeItem | None = None) -> tuple[NodeItem, int | None] | None:
-        """The node under ``pos`` (or with a port near it) and the port, if one is near."""
-        probe = QRectF(pos.x() - 14, pos.y() - 14, 28, 28)
-        for item in self.items(probe):
-            if isinstance(item, NodeItem) and item is not exclude:
-                port = item.port_at(pos)
-                if port is not None or item.scene_rect().contains(pos):
-                    return item, port
-        return None
-
-    def finish_connect(self, pos: QPointF) -> None:
-        src, self._from = self._from, None
-        if self._rubber is not None:
-            self.removeItem(self._rubber)
-            self._rubber = None
-        if src is None:
-            return
-        hit = self.target_at(pos, exclude=src)
-        if hit is None:
-            self.message.emit("Drop the edge on an argument port (the circles on a node's left "
-                              "side) to connect", pos)
-            return
-        item, port = hit
-        g = self.doc.graph
-        if port is None:  # dropped on the body: the first free argument
-            if g.is_leaf(item.node):
-                port = 0
-            else:
-                free = [k for k, p in enumerate(g.parents(item.node)) if p is None]
-                port = free[0] if free else 0
-        try:
-            self.doc.push(ConnectCommand(self.doc, src.node, item.node, port))
-        except GraphError as exc:
-            self.message.emit(str(exc), pos)
-
-    # ---- scrubbing ----------------------------------------------------------------------------------
-
-    def scrub(self, node: int, value: float) -> None:
-        self.doc.scrub(node, value)
-
-    def finish_scrub(self, node: int, old: float, new: float) -> None:
-        if new == old:
-            return
-        self.doc.push(SetValueCommand(self.doc, node, new, old, has_old=True))
-
-    # ---- moves: one command per drag ------------------------------------------------------------------
-
-    def mouseReleaseEvent(self, event) -> None:
-        super().mouseReleaseEvent(event)
-        g = self.doc.graph
-        moves = {}
-        for item in self.selectedItems():
-            if not isinstance(item, NodeItem):
-                continue
-            n = item.node
-            new = (item.pos().x(), item.pos().y())
-            old = g.position(n)
-            if old != new:
-                moves[n] = (old, new)
-        if moves:
-            self.doc.push(MoveCommand(self.doc, moves))
-
-
 class Canvas(QGraphicsView):
     """The view of a :class:`GraphScene`. Signals: ``message(str)`` for the status bar,
-    ``quick_search_requested(QPointF)`` (a scene position), ``zoom_changed(float)``."""
+    ``quick_search_requested(QPointF)`` (a scene position), ``zoom_changed(float)``,
+    ``menu_requested(QPointF, QPoint)`` (a right click on empty canvas)."""
 
     message = Signal(str)
     quick_search_requested = Signal(QPointF)
     zoom_changed = Signal(float)
+    menu_requested = Signal(QPointF, object)  # empty canvas: scene position, screen position
 
     def __init__(self, doc: GraphDocument, parent=None) -> None:
         super().__init__(parent)
@@ -339,12 +78,18 @@ class Canvas(QGraphicsView):
     def zoom(self) -> float:
         return self.transform().m11()
 
-    def set_zoom(self, factor: float, anchor_under_mouse: bool = False) -> None:
+    def set_zoom(self, factor: float, at=None) -> None:
+        """Zoom to ``factor``, keeping the scene point under viewport position ``at`` (default:
+        the centre of the view) where it is."""
         target = min(MAX_ZOOM, max(MIN_ZOOM, factor))
+        if at is None:
+            at = self.viewport().rect().center()
+        before = self.mapToScene(at)
         old = self.transformationAnchor()
-        if not anchor_under_mouse:
-            self.setTransformationAnchor(QGraphicsView.AnchorViewCenter)
+        self.setTransformationAnchor(QGraphicsView.NoAnchor)
         self.scale(target / self.zoom(), target / self.zoom())
+        moved = self.mapToScene(at) - before
+        self.translate(moved.x(), moved.y())
         self.setTransformationAnchor(old)
         self.zoom_changed.emit(self.zoom())
 
@@ -378,10 +123,12 @@ class Canvas(QGraphicsView):
         delta = event.angleDelta().y()
         if delta == 0:
             return
-        self.set_zoom(self.zoom() * math.pow(1.0015, delta), anchor_under_mouse=True)
+        self.set_zoom(self.zoom() * math.pow(1.0015, delta), event.position().toPoint())
         event.accept()
 
     def mousePressEvent(self, event) -> None:
+        for popup in self.viewport().findChildren(QWidget, "quick-search"):
+            popup.hide()
         if event.button() == Qt.MiddleButton or (event.button() == Qt.LeftButton and self._space):
             self._pan = event.position()
             self.viewport().setCursor(Qt.ClosedHandCursor)
@@ -413,6 +160,13 @@ class Canvas(QGraphicsView):
             event.accept()
             return
         super().mouseDoubleClickEvent(event)
+
+    def contextMenuEvent(self, event) -> None:
+        if self.itemAt(event.pos()) is None:
+            self.menu_requested.emit(self.mapToScene(event.pos()), event.globalPos())
+            event.accept()
+            return
+        super().contextMenuEvent(event)
 
     def event(self, event) -> bool:
         # Tab would move the focus to the next widget; on the canvas it opens the quick search.
@@ -456,8 +210,6 @@ class Canvas(QGraphicsView):
         top = math.floor(rect.top() / GRID) * GRID
         x = left
         lines = []
-        from PySide6.QtCore import QLineF
-
         while x < rect.right():
             lines.append(QLineF(x, rect.top(), x, rect.bottom()))
             x += GRID
@@ -530,7 +282,7 @@ class Canvas(QGraphicsView):
         rect = self.mapFromScene(box).boundingRect()
         editor = QLineEdit(self.viewport())
         editor.setObjectName(f"inline-{kind}")
-        editor.setText(g.name(node) or "" if kind == "name" else format_value(g.value(node), 10))
+        editor.setText(g.name(node) or "" if kind == "name" else value_text(g.value(node)))
         editor.setGeometry(rect.x(), rect.y(), max(rect.width(), 110), max(rect.height(), 26))
         editor.selectAll()
         editor.show()
@@ -551,8 +303,7 @@ class Canvas(QGraphicsView):
             except (GraphError, ValueError) as exc:
                 self._show_message(str(exc), box.center())
 
-        editor.returnPressed.connect(commit)
-        editor.editingFinished.connect(self._close_editor)
+        editor.editingFinished.connect(commit)  # Enter, or clicking elsewhere; Escape cancels
         editor.installEventFilter(self)
         self._editor = editor
         return editor
@@ -566,6 +317,7 @@ class Canvas(QGraphicsView):
     def _close_editor(self) -> None:
         editor, self._editor = self._editor, None
         if editor is not None:
+            editor.setObjectName("")  # gone: findChild must not find it before it is deleted
             editor.hide()
             editor.deleteLater()
             self.setFocus()

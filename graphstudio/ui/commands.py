@@ -14,6 +14,7 @@ The copy hands out node ids the real graph has not used, so redo restores exactl
 from __future__ import annotations
 
 import ast
+import json
 from typing import Any
 
 import numpy as np
@@ -21,18 +22,20 @@ from PySide6.QtGui import QUndoCommand
 
 from ..core.graph import Graph, GraphError
 from ..core.ops import FUNCTIONS, OPS, REDUCING_FORMS
-from ..io.document import from_json, to_json
+from ..io.document import DocumentError, from_json, to_json
 from ..io.gs import SPECIAL_FORMS, parse_text
 from .document import GraphDocument
 
 __all__ = [
     "Command", "AddNodesCommand", "RemoveNodesCommand", "ConnectCommand", "DisconnectCommand",
+    "ReconnectCommand",
     "MoveCommand", "ArrangeCommand", "RenameCommand", "SetValueCommand", "SetOpCommand",
     "SetOutputCommand", "SetAttrCommand", "add_node_command", "diff_command", "build_command",
     "paste_command", "copy_text", "new_input_name",
 ]
 
 MOVE_ID = 1  # consecutive moves of the same nodes merge
+VALUE_ID = 2  # consecutive spin-box steps of one value merge
 
 
 class Command(QUndoCommand):
@@ -162,6 +165,30 @@ class DisconnectCommand(Command):
         self.graph.connect(self.src, self.dst, self.port)
 
 
+class ReconnectCommand(Command):
+    """Move an edge's child end from argument ``old`` = (dst, port) to ``new`` = (dst, port);
+    if the model refuses the new place, the edge stays where it was."""
+
+    def __init__(self, doc, src: int, old: tuple[int, int], new: tuple[int, int]) -> None:
+        g = doc.graph
+        super().__init__(doc, f"Reconnect {g.label(src)} → {g.label(new[0])}")
+        self.src, self.old, self.new = src, old, new
+
+    def _move(self, a: tuple[int, int], b: tuple[int, int]) -> None:
+        self.graph.disconnect(*a)
+        try:
+            self.graph.connect(self.src, *b)
+        except GraphError:
+            self.graph.connect(self.src, *a)
+            raise
+
+    def apply(self) -> None:
+        self._move(self.old, self.new)
+
+    def revert(self) -> None:
+        self._move(self.new, self.old)
+
+
 class MoveCommand(Command):
     """Move nodes; consecutive moves of the same set of nodes merge into one undo step."""
 
@@ -214,11 +241,25 @@ class RenameCommand(Command):
 
 
 class SetValueCommand(Command):
-    def __init__(self, doc, node: int, value: Any, old: Any = None, *, has_old: bool = False) -> None:
+    """Set a leaf's value. With ``merge`` (a spin box stepping), consecutive sets of the same
+    node merge into one undo step."""
+
+    def __init__(self, doc, node: int, value: Any, old: Any = None, *, has_old: bool = False,
+                 merge: bool = False) -> None:
         super().__init__(doc, f"Set {doc.graph.label(node)}")
         self.node = node
         self.old = old if has_old else doc.graph.value(node)
         self.new = value
+        self.merge = merge
+
+    def id(self) -> int:
+        return VALUE_ID if self.merge else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if isinstance(other, SetValueCommand) and other.merge and other.node == self.node:
+            self.new = other.new
+            return True
+        return False
 
     def apply(self) -> None:
         self.graph.set_value(self.node, self.new)
@@ -344,8 +385,6 @@ def build_command(doc: GraphDocument, text: str, layout) -> tuple[AddNodesComman
 
 def copy_text(graph: Graph, nodes: list[int]) -> str:
     """The selected nodes and the edges among them as a JSON document (for the clipboard)."""
-    import json
-
     keep = set(nodes)
     sub = graph.copy()
     for n in graph.nodes():
@@ -359,13 +398,9 @@ def paste_command(doc: GraphDocument, text: str, offset: tuple[float, float] = (
                   label: str = "Paste") -> AddNodesCommand:
     """Paste a JSON document's nodes as new nodes (fresh ids; a name already used gets a
     suffix), shifted by ``offset``. Raises DocumentError for text that is not a document."""
-    import json
-
     try:
         data = json.loads(text)
     except ValueError:
-        from ..io.document import DocumentError
-
         raise DocumentError("the clipboard does not hold GraphStudio nodes") from None
     src = from_json(data, "clipboard").graph
     new = doc.graph.copy()

@@ -5,18 +5,32 @@ panel redraws from the document after each edit and evaluation (it holds no valu
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
 
 from ..core.graph import GraphError, format_value
 from ..core.ops import OPS
-from .canvas import parse_value
+from .values import parse_value, value_text
 from .commands import RenameCommand, SetAttrCommand, SetOpCommand, SetValueCommand
 from .document import GraphDocument
 
 __all__ = ["Inspector"]
+
+HINTS = """<p>Select a node to see and edit it.</p>
+<p style="color:#6b7686"><b>Add</b> a node: click or drag an op in the palette, or press
+<b>Tab</b> on the canvas and type (mul, exp, input).<br><br>
+<b>Connect</b>: drag from a node's output dot ● (right) to an argument port ○ (left).<br><br>
+<b>Change an input</b>: drag left and right over its number, or double-click it.<br><br>
+<b>Type</b> <code>z = (a + b) * (b + c)</code> in the bar above the canvas and press Enter.</p>"""
+
+
+class NumberBox(QDoubleSpinBox):
+    """A spin box that writes numbers as the canvas does (``3``, ``-0.25``), not ``3.000000``."""
+
+    def textFromValue(self, value: float) -> str:
+        return format_value(value, 10)
 
 
 class Inspector(QWidget):
@@ -26,7 +40,7 @@ class Inspector(QWidget):
         self.scene = scene
         self.node: int | None = None
         self._updating = False
-        self.heading = QLabel("Select a node to see and edit it.")
+        self.heading = QLabel(HINTS)
         self.heading.setWordWrap(True)
         self.name = QLineEdit()
         self.name.setPlaceholderText("(unnamed)")
@@ -35,7 +49,7 @@ class Inspector(QWidget):
         self.op.addItem("constant", "const")
         for name, op in OPS.items():
             self.op.addItem(f"{name}  {op.symbol}" if op.symbol != name else name, name)
-        self.spin = QDoubleSpinBox()
+        self.spin = NumberBox()
         self.spin.setRange(-1e12, 1e12)
         self.spin.setDecimals(6)
         self.spin.setSingleStep(0.1)
@@ -47,11 +61,11 @@ class Inspector(QWidget):
         self.value_view = QPlainTextEdit()
         self.value_view.setReadOnly(True)
         self.value_view.setFont(mono)
-        self.value_view.setMaximumHeight(110)
+        self.value_view.setMaximumHeight(64)
         self.grad_view = QPlainTextEdit()
         self.grad_view.setReadOnly(True)
         self.grad_view.setFont(mono)
-        self.grad_view.setMaximumHeight(110)
+        self.grad_view.setMaximumHeight(64)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #d62728")
@@ -105,8 +119,7 @@ class Inspector(QWidget):
             for w in editors:
                 self._row(w, False)
             count = len(self.scene.selected_nodes())
-            self.heading.setText(f"{count} nodes selected." if count > 1 else
-                                 "Select a node to see and edit it.")
+            self.heading.setText(f"{count} nodes selected." if count > 1 else HINTS)
             self.problem.clear()
             return
         self._updating = True
@@ -127,7 +140,7 @@ class Inspector(QWidget):
                 self.spin.setValue(value)
             self._row(self.array, leaf and not scalar)
             if leaf and not scalar and not self.array.hasFocus():
-                self.array.setText(format_value(value, 10).replace("\n", ""))
+                self.array.setText(value_text(value))
             self._row(self.trainable, data["op"] == "input")
             self.trainable.setChecked(bool(data.get("trainable")))
             self._row(self.value_view, True)
@@ -152,8 +165,6 @@ class Inspector(QWidget):
             self.refresh_later()
 
     def refresh_later(self) -> None:
-        from PySide6.QtCore import QTimer
-
         problem = self.problem.text()
         QTimer.singleShot(0, lambda: (self.refresh(), self.problem.setText(problem)))
 
@@ -171,7 +182,7 @@ class Inspector(QWidget):
 
     def _set_scalar(self, value: float) -> None:
         if self.node is not None and self.doc.graph.value(self.node) != value:
-            self._push(lambda: SetValueCommand(self.doc, self.node, float(value)))
+            self._push(lambda: SetValueCommand(self.doc, self.node, float(value), merge=True))
 
     def _set_array(self) -> None:
         if self.node is None or self._updating:

@@ -19,7 +19,7 @@ import math
 from dataclasses import replace
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QPainterPath, QPainterPathStroker
+from PySide6.QtGui import QColor, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from ..core.graph import format_value
@@ -48,6 +48,7 @@ class NodeItem(QGraphicsItem):
         self.rect = node_rect(view, (0.0, 0.0), theme)
         self.edges: set[EdgeItem] = set()
         self.hover = False
+        self.drop_port: int | None = None  # ringed while an edge is dragged over it
         self._drag: str | None = None
         self._scrub: tuple[float, float, float] | None = None  # (screen x, start value, step)
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
@@ -59,15 +60,17 @@ class NodeItem(QGraphicsItem):
     # ---- what it shows -------------------------------------------------------------------------
 
     def set_view(self, view: NodeView, theme: Theme) -> None:
-        if view == self.view and theme is self.theme:
+        if view is self.view and theme is self.theme:
             return
         rect = node_rect(view, (0.0, 0.0), theme)
+        ports_moved = rect != self.rect or view.n_ports != self.view.n_ports
         if rect != self.rect:
             self.prepareGeometryChange()
             self.rect = rect
+        self.view, self.theme = view, theme
+        if ports_moved:
             for e in self.edges:
                 e.update_path()
-        self.view, self.theme = view, theme
         self._tooltip()
         self.update()
 
@@ -124,6 +127,15 @@ class NodeItem(QGraphicsItem):
 
     def paint(self, painter, option, widget=None) -> None:
         paint_node(painter, self.rect, self.view, self.theme, self.isSelected(), self.hover)
+        if self.drop_port is not None:  # where a dragged edge would land
+            painter.setPen(QPen(QColor(self.theme.selection), 2.5))
+            painter.setBrush(Qt.NoBrush)
+            painter.drawEllipse(port_point(self.rect, self.drop_port, self.view.n_ports), 9.0, 9.0)
+
+    def set_drop_port(self, port: int | None) -> None:
+        if port != self.drop_port:
+            self.drop_port = port
+            self.update()
 
     def itemChange(self, change, value):
         if change == QGraphicsItem.ItemPositionHasChanged:
@@ -157,6 +169,16 @@ class NodeItem(QGraphicsItem):
             if self.on_output(event.pos()):
                 self._drag = "connect"
                 scene.begin_connect(self, event.scenePos())
+                event.accept()
+                return
+            port = self.port_at(event.scenePos())
+            if port is not None:  # pick up the edge by its arrow, or drag back from a free port
+                self._drag = "connect"
+                parent = scene.doc.graph.parent_at(self.node, port)
+                if parent is not None:
+                    scene.begin_connect(scene.nodes[parent], event.scenePos(), (self.node, port))
+                else:
+                    scene.begin_reverse(self, port, event.scenePos())
                 event.accept()
                 return
             if self.scrubbable() and self.on_value(event.pos()):

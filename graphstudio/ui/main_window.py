@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, Q
                                QMenu, QMessageBox, QUndoView, QVBoxLayout, QWidget)
 
 from ..core.engine import evaluate
-from ..core.graph import Graph, GraphError
+from ..core.graph import Graph, GraphError, format_value
 from ..examples import example_files
 from ..io import OpenError, open_document
 from ..io.document import DocumentError, atomic_write_text, save
@@ -50,13 +50,12 @@ from .commands import (ArrangeCommand, DisconnectCommand, RemoveNodesCommand, Se
                        build_command, copy_text, paste_command)
 from .document import GraphDocument
 from .expression_bar import ExpressionBar
-from .inspector import Inspector
+from .inspector import HINTS, Inspector
 from .palette import Palette
 from .quick_search import QuickSearch
 
-__all__ = ["MainWindow", "CLIPBOARD_MIME"]
+__all__ = ["MainWindow"]
 
-CLIPBOARD_MIME = "application/x-graphstudio-nodes"
 MAX_RECENT = 10
 FILE_FILTER = "Graphs (*.json *.gs);;GraphStudio document (*.json);;Expression text (*.gs)"
 
@@ -65,18 +64,23 @@ def settings() -> QSettings:
     return QSettings("GraphStudio", "GraphStudio")
 
 
-def lay_out_missing(graph: Graph, theme_name: str = "light") -> None:
-    """Give nodes without a position one from the layered layout (files without positions)."""
-    if all(graph.position(n) is not None for n in graph.nodes()):
+def lay_out_missing(graph: Graph, view: dict) -> None:
+    """Give nodes without a position one from the layered layout (files without positions);
+    positions the file has are kept."""
+    missing = [n for n in graph.nodes() if graph.position(n) is None]
+    if not missing:
         return
-    positions = arrange(graph, evaluate(graph), THEMES.get(theme_name, THEMES["light"]))
-    for n, p in positions.items():
-        if graph.position(n) is None or len(positions) == len(graph):
-            graph.data(n)["pos"] = p
+    theme = THEMES.get(view.get("theme", "light"), THEMES["light"])
+    positions = arrange(graph, evaluate(graph), theme, bool(view.get("edge_labels")))
+    for n in missing:
+        graph.data(n)["pos"] = positions[n]
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
+    """The editor window; ``restore_layout=False`` ignores the size and panels saved last time
+    (screenshots are then the same everywhere)."""
+
+    def __init__(self, restore_layout: bool = True) -> None:
         super().__init__()
         self.document = GraphDocument(self)
         self.canvas = Canvas(self.document)
@@ -92,6 +96,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.quick_search = QuickSearch(self.canvas.viewport())
         self._menus: dict[str, QMenu] = {}
+        self._pasted: str | None = None  # the text pasted last, and how many times in a row
+        self._pastes = 0
         self._panels_menu: QMenu | None = None
         self.palette = Palette()
         self.inspector = Inspector(self.document, self.scene)
@@ -99,7 +105,7 @@ class MainWindow(QMainWindow):
         self.history.setEmptyLabel("<opened>")
         self.eval_label = QLabel()
         self.statusBar().addPermanentWidget(self.eval_label)
-        self.zoom_label = QLabel("100%")
+        self.zoom_label = QLabel("Zoom 100%")
         self.statusBar().addPermanentWidget(self.zoom_label)
         self._build_actions()
         self._build_menus()
@@ -114,6 +120,17 @@ class MainWindow(QMainWindow):
         self.resize(1360, 860)
         self.resizeDocks([self.palette_dock, self.inspector_dock], [170, 250], Qt.Horizontal)
         self._install_extensions()
+        if restore_layout:
+            self._restore_layout()
+
+    def _restore_layout(self) -> None:
+        """The window's size and panels as the user left them (QSettings)."""
+        store = settings()
+        geometry, state = store.value("geometry"), store.value("state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
 
     # ---- extension points -------------------------------------------------------------------------
 
@@ -181,7 +198,10 @@ class MainWindow(QMainWindow):
         self.act_undo = stack.createUndoAction(self, "&Undo")
         self.act_undo.setShortcut(QKeySequence(K.Undo))
         self.act_redo = stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcuts(QKeySequence.keyBindings(K.Redo) + [QKeySequence("Ctrl+Y")])
+        redo_keys = QKeySequence.keyBindings(K.Redo)
+        if QKeySequence("Ctrl+Y") not in redo_keys:
+            redo_keys.append(QKeySequence("Ctrl+Y"))
+        self.act_redo.setShortcuts(redo_keys)
         self.act_cut = a("Cu&t", self.cut, K.Cut)
         self.act_copy = a("&Copy", self.copy, K.Copy)
         self.act_paste = a("&Paste", self.paste, K.Paste)
@@ -214,6 +234,7 @@ class MainWindow(QMainWindow):
         self.act_expression = a("&Build from Expression", lambda: self.expression_bar.edit.setFocus(),
                                 "Ctrl+Shift+E", "Type an expression to build")
         self.act_about = a("&About GraphStudio", self.about)
+        self.act_howto = a("&Using the Canvas", self.howto, QKeySequence.StandardKey.HelpContents)
 
     def _build_menus(self) -> None:
         f = self.menu("&File")
@@ -248,7 +269,7 @@ class MainWindow(QMainWindow):
         g = self.menu("&Graph")
         g.addActions([self.act_add, self.act_expression, self.act_arrange, self.act_output])
         h = self.menu("&Help")
-        h.addAction(self.act_about)
+        h.addActions([self.act_howto, self.act_about])
 
     def _build_toolbar(self) -> None:
         tb = self.addToolBar("Main")
@@ -268,12 +289,13 @@ class MainWindow(QMainWindow):
         doc.replaced.connect(self._sync_view_actions)
         self.canvas.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.canvas.quick_search_requested.connect(self._quick_search_at)
-        self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{round(z * 100)}%"))
+        self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"Zoom {round(z * 100)}%"))
         self.quick_search.chosen.connect(lambda op, pos: self.canvas.add_node(op, pos))
         self.palette.add_requested.connect(lambda op: self.canvas.add_node(op))
         self.expression_bar.build_requested.connect(self.build_expression)
         self.scene.menu_requested.connect(self._node_menu)
         self.scene.edge_menu_requested.connect(self._edge_menu)
+        self.canvas.menu_requested.connect(self._canvas_menu)
         self.scene.selectionChanged.connect(self._selection_status)
         self._sync_view_actions()
         self._show_evaluation(doc.evaluation)
@@ -290,8 +312,6 @@ class MainWindow(QMainWindow):
         g = self.document.graph
         problems = [e for e in ev.errors.values() if e.kind != "upstream"]
         if ev.output is not None and ev.output in g:
-            from ..core.graph import format_value
-
             out = f"output {g.label(ev.output)} = {format_value(ev.values.get(ev.output))}"
         else:
             out = "no output"
@@ -301,7 +321,7 @@ class MainWindow(QMainWindow):
             text += f"  ·  {len(problems)} problem{'s' if len(problems) > 1 else ''}: " \
                     f"{g.label(first.node)}: {first.message}"
             self.statusBar().showMessage(f"{g.label(first.node)}: {first.message}", 8000)
-        self.eval_label.setText(text)
+        self.eval_label.setText(text + "   ")
 
     def _selection_status(self) -> None:
         try:
@@ -328,6 +348,9 @@ class MainWindow(QMainWindow):
     def _set_view(self, key: str, value) -> None:
         self.document.set_view(key, value)
         self._sync_view_actions()
+        if key == "edge_labels" and value:
+            self.statusBar().showMessage("Edge labels show each local derivative; Graph > Arrange "
+                                         "(Ctrl+L) makes room for them", 8000)
 
     def history_toggled(self, on: bool) -> None:
         self.history_dock.setVisible(on)
@@ -370,7 +393,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(exc), 10000)
             return False
         view = doc.view if isinstance(doc.view, dict) else {}
-        lay_out_missing(doc.graph, view.get("theme", "light"))
+        lay_out_missing(doc.graph, view)
         self.document.replace(doc.graph, path, view)
         self._add_recent(path)
         QTimer.singleShot(0, self.canvas.fit)
@@ -379,8 +402,10 @@ class MainWindow(QMainWindow):
         return True
 
     def save(self) -> bool:
+        """Save to the document's JSON file; a graph opened from ``.gs`` text (or new) asks for
+        a ``.json`` name, so the text file (and its comments) is never overwritten by surprise."""
         path = self.document.path
-        if path is None or path.suffix.lower() != ".json" and path.suffix.lower() != ".gs":
+        if path is None or path.suffix.lower() != ".json":
             return self.save_as()
         return self.save_to(path)
 
@@ -440,6 +465,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         if self.maybe_save():
+            store = settings()
+            store.setValue("geometry", self.saveGeometry())
+            store.setValue("state", self.saveState())
             event.accept()
         else:
             event.ignore()
@@ -473,13 +501,9 @@ class MainWindow(QMainWindow):
         nodes = self.scene.selected_nodes()
         if not nodes:
             return False
-        from PySide6.QtCore import QMimeData
-
-        text = copy_text(self.document.graph, nodes)
-        data = QMimeData()
-        data.setData(CLIPBOARD_MIME, text.encode())
-        data.setText(text)
-        QApplication.clipboard().setMimeData(data)
+        # plain text (a JSON document): a QMimeData handed to the clipboard from Python is
+        # freed twice at exit with PySide6 6.11 on the offscreen platform
+        QApplication.clipboard().setText(copy_text(self.document.graph, nodes))
         self.statusBar().showMessage(f"Copied {len(nodes)} node{'s' if len(nodes) > 1 else ''}", 3000)
         return True
 
@@ -488,18 +512,16 @@ class MainWindow(QMainWindow):
             self._push(RemoveNodesCommand(self.document, self.scene.selected_nodes()))
 
     def paste(self) -> None:
-        data = QApplication.clipboard().mimeData()
-        if data is None:
-            return
-        if data.hasFormat(CLIPBOARD_MIME):
-            text = bytes(data.data(CLIPBOARD_MIME)).decode()
-        else:
-            text = data.text()
+        text = QApplication.clipboard().text()
         self._paste_text(text, "Paste")
 
     def _paste_text(self, text: str, label: str) -> None:
+        # pasting the same nodes again puts each copy a step further, not on top of the last
+        self._pastes = self._pastes + 1 if text == self._pasted else 1
+        self._pasted = text
+        step = 30.0 * self._pastes
         try:
-            cmd = paste_command(self.document, text, label=label)
+            cmd = paste_command(self.document, text, (step, step), label=label)
         except (DocumentError, GraphError) as exc:
             self.statusBar().showMessage(f"Nothing to paste: {exc}", 6000)
             return
@@ -566,10 +588,22 @@ class MainWindow(QMainWindow):
         menu.addActions([self.act_cut, self.act_copy, self.act_duplicate, self.act_delete])
         menu.exec(screen_pos)
 
+    def _canvas_menu(self, scene_pos, screen_pos) -> None:
+        menu = QMenu(self)
+        menu.addAction("&Add Node Here…", lambda: self._quick_search_at(scene_pos))
+        menu.addActions([self.act_paste, self.act_select_all])
+        menu.addSeparator()
+        menu.addActions([self.act_arrange, self.act_fit])
+        menu.exec(screen_pos)
+
     def _edge_menu(self, dst: int, port: int, screen_pos) -> None:
         menu = QMenu(self)
         menu.addAction("&Disconnect", lambda: self._push(DisconnectCommand(self.document, dst, port)))
         menu.exec(screen_pos)
+
+    def howto(self) -> None:
+        QMessageBox.information(self, "Using the canvas", HINTS.replace(
+            "<p>Select a node to see and edit it.</p>", ""))
 
     def about(self) -> None:
         QMessageBox.about(self, "About GraphStudio",
