@@ -367,3 +367,13 @@ def test_symbolic_gives_every_needed_node_as_a_formula():
     f, gg = sympy.symbols("f g", real=True)
     assert sympy.simplify(s.nodes[g.by_name("b")] - (3 + f + f * gg)) == 0  # b = d + e
     assert sympy.simplify(s.nodes[g.by_name("c")] - (f * gg + 2)) == 0
+
+
+def test_symbolic_ignores_an_array_input_the_output_does_not_need():
+    from graphstudio.core.explain import symbolic
+    from graphstudio.io.gs import parse_text
+
+    g = parse_text("a = [1, 2]\nb = [1, 2, 3]\nc = a + b\nk = 2\nm = k * 3")
+    s = symbolic(g, g.by_name("m"))
+    assert s.gradients[g.by_name("k")] == 3  # dm/dk = 3
+    assert s.gradients[g.by_name("a")] == 0  # a does not reach m

@@ -460,7 +460,9 @@ def symbolic(graph: Graph, output: int | None = None, ev: Evaluation | None = No
             exprs[n] = OPS[kind].sympy(*[exprs[p] for p in parents])
     expr = exprs[out]
     gradients, latex, values = {}, {}, {}
-    at = {symbols[n]: _number(graph.value(n)) for n in symbols if graph.value(n) is not None}
+    # inputs the output does not need may hold arrays: their gradient is 0, no value to put in
+    at = {symbols[n]: _number(graph.value(n)) for n in symbols
+          if isinstance(graph.value(n), float)}
     for n, sym in symbols.items():
         d = _readable(sympy.diff(expr, sym))
         gradients[n] = d
