@@ -66,3 +66,11 @@ def test_pretty_line_writes_powers_as_superscripts():
     x, y = sympy.symbols("x y")
     assert pretty_line(3 * x**2 * y**12) == "3·x²·y¹²"
     assert pretty_line(x**-2) == "x⁻²"
+
+
+def test_inputs_the_output_does_not_need_are_left_out(qtbot):
+    graph, ev = graph_of("a = [1, 2]\nb = [1, 2, 3]\nc = a + b\nk = 2\nm = k * 3")
+    panel = shown(qtbot, SymbolicPanel(), graph, ev)
+    assert set(panel.cards) == {"output", graph.by_name("k")}
+    assert panel.cards["output"].formula.text() == "m = 3·k"
+    assert panel.card_for(graph.by_name("k")).formula.text() == "dm/dk = 3"

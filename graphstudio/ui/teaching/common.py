@@ -201,7 +201,7 @@ class TeachingPanel(QWidget):
         """Cheap bookkeeping on every new evaluation (the refresh itself may wait)."""
 
     def selection_changed(self) -> None:
-        self._schedule()
+        """The selected node changed (most panels do not depend on it)."""
 
     def refresh(self) -> None:
         """Recompute and show (only called while visible)."""

@@ -73,7 +73,7 @@ class Formulas:
     def value(self, node: int) -> float:
         """The gradient formula of input ``node`` at the inputs' current values."""
         at = {s: self.graph.value(n) for n, s in self.sym.symbols.items()
-              if self.graph.value(n) is not None}
+              if isinstance(self.graph.value(n), float)}
         try:
             return float(self.sym.gradients[node].subs(at).evalf())
         except (TypeError, ValueError):
@@ -128,6 +128,8 @@ def formulas_or_reason(graph: Graph, ev: Evaluation) -> Formulas | str:
             result = symbolic(graph, ev.output, ev)
         except ExplainError as exc:
             result = f"No formulas: {exc}."
+        except Exception as exc:  # sympy can fail in many ways; the editor must go on
+            result = f"No formulas: sympy could not derive them ({type(exc).__name__}: {exc})."
     _CACHE[key] = result
     while len(_CACHE) > 16:
         _CACHE.popitem(last=False)
@@ -200,7 +202,7 @@ class SymbolicPanel(TeachingPanel):
         self.formulas = f = result
         graph, ev = self.graph, self.ev
         out = graph.label(f.output)
-        inputs = [n for n in f.gradients]
+        inputs = [n for n in f.gradients if n in f.sym.nodes]  # those the output needs
         at = ", ".join(f"{graph.label(n)} = {fmt(graph.value(n))}" for n in inputs)
         self.message.setText(f"The output {out} as a formula of the inputs, and each input's "
                              f"gradient simplified by sympy, evaluated at {at}.")
@@ -210,8 +212,8 @@ class SymbolicPanel(TeachingPanel):
         self.body_layout.addWidget(card)
         for n in inputs:
             value, grad = f.value(n), ev.grads.get(n)
-            ok = grad is not None and math.isclose(value, grad, rel_tol=1e-6, abs_tol=1e-9) or (
-                grad is not None and math.isnan(value) and math.isnan(grad))
+            ok = grad is not None and bool(np.allclose(value, grad, rtol=1e-6, atol=1e-9,
+                                                       equal_nan=True))
             detail = (f"= {fmt(value)} here; backprop: {fmt(grad)} "
                       f"{RIGHT + ' equal' if ok else WRONG + ' different'}")
             card = FormulaCard(d(out, graph.label(n)), readable(f.gradients[n]),
