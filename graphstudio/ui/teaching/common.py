@@ -25,15 +25,15 @@ from typing import Iterable
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHeaderView, QLabel,
-                               QTableWidget, QTableWidgetItem, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHeaderView, QLabel,
+                               QScrollArea, QTableWidget, QTableWidgetItem, QWidget)
 
 from ...core.engine import Evaluation
 from ...core.graph import Graph, format_value
 from ...render.picture import Picture, build_picture, edge_label
 
 __all__ = ["TeachingPanel", "fmt", "positions", "mono_font", "highlight_picture", "NodeCombo",
-           "make_table", "fit_height", "cell", "note_label", "d", "RIGHT", "WRONG", "GOOD", "BAD"]
+           "make_table", "fit_height", "cell", "scrolling", "note_label", "d", "RIGHT", "WRONG", "GOOD", "BAD"]
 
 RIGHT, WRONG = "✓", "✗"
 GOOD, BAD = QColor("#1e8449"), QColor("#c0392b")  # readable on light and dark backgrounds
@@ -91,6 +91,8 @@ def make_table(headers: list[str], stretch: int | None = None) -> QTableWidget:
     table.setSelectionMode(QAbstractItemView.SingleSelection)
     table.setWordWrap(True)
     table.setAlternatingRowColors(True)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # the stretch column gives way
+    table.setTextElideMode(Qt.ElideMiddle)
     header = table.horizontalHeader()
     for i in range(len(headers)):
         header.setSectionResizeMode(i, QHeaderView.ResizeToContents)
@@ -108,8 +110,6 @@ def fit_height(table: QTableWidget, max_rows: int = 10) -> None:
     height += sum(table.rowHeight(r) for r in range(rows))
     if table.rowCount() == 0:
         height += table.verticalHeader().defaultSectionSize()
-    if table.horizontalScrollBar().isVisible():
-        height += table.horizontalScrollBar().height()
     table.setFixedHeight(height)
 
 
@@ -125,6 +125,16 @@ def cell(text: str, *, mono: bool = False, colour: QColor | None = None, tip: st
     if align_right:
         item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
     return item
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless vertical scroll area (a panel taller than its dock)."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # the content follows the width
+    area.setWidget(widget)
+    return area
 
 
 def note_label(text: str = "") -> QLabel:

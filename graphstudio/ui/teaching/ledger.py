@@ -22,9 +22,8 @@ from PySide6.QtWidgets import (QCheckBox, QGroupBox, QHBoxLayout, QLabel, QPlain
 
 from ...core.explain import ExplainError, ForwardMode, Ledger, forward_mode, ledger
 from ...render.picture import Picture, build_picture
-from .common import (BAD, GOOD, RIGHT, WRONG, NodeCombo, TeachingPanel, cell, d, fmt,
-                     is_scalar, fit_height, make_table, mono_font, note_label,
-                     positions)
+from .common import (BAD, GOOD, RIGHT, WRONG, NodeCombo, TeachingPanel, cell, d, fit_height,
+                     fmt, is_scalar, make_table, mono_font, note_label, positions, scrolling)
 from .symbolic import cached_symbolic, pretty_line
 
 __all__ = ["LedgerPanel", "ledger_sum_text", "forward_picture"]
@@ -38,8 +37,8 @@ def ledger_sum_text(led: Ledger) -> str:
     if all(is_scalar(t.upstream) and is_scalar(t.local) for t in led.terms):
         parts = " + ".join(f"{fmt(t.upstream)} × {fmt(t.local)}" for t in led.terms)
         return f"{lhs} = {parts} = {fmt(led.total)}"
-    parts = " + ".join(f"upstream_{t.child_label} · J_{t.child_label}" for t in led.terms)
-    return f"{lhs} = {parts} =\n{fmt(led.total)}"
+    via = ", ".join(t.child_label for t in led.terms)
+    return f"{lhs} = Σ over {via} of upstream · Jacobian =\n{full(led.total)}"
 
 
 def forward_picture(graph, ev, fm: ForwardMode) -> Picture:
@@ -58,8 +57,26 @@ def forward_picture(graph, ev, fm: ForwardMode) -> Picture:
     return picture
 
 
-def _matrix(value) -> str:
-    return fmt(np.asarray(value), 4) if value is not None else "(too large to show)"
+def full(value) -> str:
+    """Every element of a (small) array, rows on their own lines."""
+    if value is None:
+        return "(too large to show)"
+    if is_scalar(value):
+        return fmt(value)
+    return np.array2string(np.asarray(value, dtype=float), precision=4, suppress_small=True,
+                           max_line_width=160, threshold=10_000, separator=" ",
+                           formatter={"float_kind": lambda x: fmt(x)})
+
+
+def compact(value) -> str:
+    """A table cell: a number, a short vector, else the array's shape."""
+    if value is None or is_scalar(value):
+        return fmt(value)
+    arr = np.asarray(value)
+    text = full(arr)
+    if arr.ndim == 1 and len(text) <= 16:
+        return text
+    return f"{arr.shape[0]}-vector" if arr.ndim == 1 else f"{'×'.join(map(str, arr.shape))} array"
 
 
 class LedgerPanel(TeachingPanel):
@@ -89,11 +106,10 @@ class LedgerPanel(TeachingPanel):
         self.agreement = note_label()
         self.symbolic_line = note_label()
         self.symbolic_line.setFont(mono_font())
-        self.details = QPlainTextEdit()
+        self.details = QPlainTextEdit()  # the Jacobians and products in full (arrays)
         self.details.setReadOnly(True)
         self.details.setFont(mono_font())
         self.details.setLineWrapMode(QPlainTextEdit.NoWrap)
-        self.details.setMinimumHeight(90)
 
         self.forward_box = QGroupBox("Forward mode")
         self.forward_toggle = QCheckBox("Show d node / d")
@@ -113,16 +129,20 @@ class LedgerPanel(TeachingPanel):
         box.addWidget(self.forward_node)
         box.addWidget(self.forward_check)
 
+        body = QWidget()
+        inner = QVBoxLayout(body)
+        inner.setContentsMargins(0, 0, 4, 0)
+        inner.addWidget(self.title)
+        inner.addWidget(self.table)
+        inner.addWidget(self.summary)
+        inner.addWidget(self.agreement)
+        inner.addWidget(self.symbolic_line)
+        inner.addWidget(self.details)
+        inner.addWidget(self.forward_box)
+        inner.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.title)
-        layout.addWidget(self.table)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.agreement)
-        layout.addWidget(self.symbolic_line)
-        layout.addWidget(self.details, 1)
-        layout.addWidget(self.forward_box)
-        layout.addStretch(0)
+        layout.addWidget(scrolling(body), 1)
         self.details.hide()
         self.symbolic_line.hide()
 
@@ -230,9 +250,10 @@ class LedgerPanel(TeachingPanel):
                 "J: " + "×".join(map(str, np.shape(t.local))) if t.local is not None else "J (large)")
             self.table.setItem(row, 0, cell(t.child_label))
             self.table.setItem(row, 1, cell(t.formula, mono=True))
-            self.table.setItem(row, 2, cell(fmt(t.upstream), mono=True))
+            self.table.setItem(row, 2, cell(compact(t.upstream), mono=True, tip=fmt(t.upstream)))
             self.table.setItem(row, 3, cell(local, mono=True))
-            self.table.setItem(row, 4, cell(fmt(t.contribution), mono=True))
+            self.table.setItem(row, 4, cell(compact(t.contribution), mono=True,
+                                            tip=fmt(t.contribution)))
         self.summary.setText(ledger_sum_text(led))
         if led.note:
             self.agreement.setText(led.note)
@@ -254,18 +275,23 @@ class LedgerPanel(TeachingPanel):
         for t in led.terms:
             parts.append(f"via {t.child_label}:  {t.formula}")
             parts.append(f"  upstream {d(led.output_label, t.child_label)} =\n"
-                         + _indent(fmt(t.upstream)))
+                         + _indent(full(t.upstream)))
             if t.local is not None:
                 rows, cols = np.shape(t.local)
                 parts.append(f"  Jacobian ∂{t.child_label}/∂{led.label} ({rows}×{cols}: rows "
                              f"{t.child_label}'s elements, columns {led.label}'s) =\n"
-                             + _indent(_matrix(t.local)))
+                             + _indent(full(t.local)))
             else:
                 parts.append("  Jacobian too large to show; the vector-Jacobian product is "
                              "computed without it")
-            parts.append("  upstream · Jacobian = contribution =\n" + _indent(fmt(t.contribution)))
+            parts.append("  upstream · Jacobian = contribution =\n" + _indent(full(t.contribution)))
             parts.append("")
-        self.details.setPlainText("\n".join(parts).rstrip())
+        text = "\n".join(parts).rstrip()
+        self.details.setPlainText(text)
+        lines = min(text.count("\n") + 1, 24)
+        spacing = self.details.fontMetrics().lineSpacing()
+        self.details.setFixedHeight(lines * spacing + 2 * self.details.frameWidth() + 12
+                                    + self.details.horizontalScrollBar().sizeHint().height())
         self.details.show()
 
     def _show_symbolic(self, node: int) -> None:
