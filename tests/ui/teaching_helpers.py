@@ -19,7 +19,7 @@ from graphstudio.examples import examples_dir
 from graphstudio.io.gs import parse_file, parse_text
 
 __all__ = ["lecture", "graph_of", "shown", "main_window", "open_lecture", "click_row",
-           "menu_action", "canvas_click", "type_expression", "highlighted_edges"]
+           "menu_action", "canvas_click", "type_expression", "highlighted_edges", "requested"]
 
 
 def lecture(name: str):
@@ -41,6 +41,13 @@ def shown(qtbot, panel, graph, ev):
     qtbot.waitExposed(panel)
     panel.set_context(graph, ev)
     return panel
+
+
+def requested(panel) -> list:
+    """Every picture (or None) ``panel`` asks the canvas to show, from now on."""
+    pictures: list = []
+    panel.picture_requested.connect(pictures.append)
+    return pictures
 
 
 def click_row(qtbot, table: QTableWidget, row: int, column: int = 0) -> None:

@@ -7,7 +7,8 @@ from PySide6.QtCore import Qt
 from graphstudio.ui.teaching.check import CheckPanel
 from graphstudio.ui.teaching.common import BAD
 
-from teaching_helpers import graph_of, lecture, main_window, menu_action, shown  # noqa: F401
+from teaching_helpers import (graph_of, lecture, main_window, menu_action, requested,  # noqa: F401
+                              shown)
 
 RELU_AT_0 = "x = 0\nh = relu(x)\ny = 3 * h"
 
@@ -15,8 +16,7 @@ RELU_AT_0 = "x = 0\nh = relu(x)\ny = 3 * h"
 def test_relu_at_zero_is_a_mismatch_named_kink(qtbot):
     graph, ev = graph_of(RELU_AT_0)
     panel = shown(qtbot, CheckPanel(), graph, ev)
-    pictures = []
-    panel.picture_requested.connect(pictures.append)
+    pictures = requested(panel)
     qtbot.mouseClick(panel.run_button, Qt.LeftButton)
     [row] = panel.table_rows()
     name, backprop, numeric, rel_error, verdict, note = row
@@ -36,8 +36,7 @@ def test_relu_at_zero_is_a_mismatch_named_kink(qtbot):
 def test_a_smooth_graph_agrees(qtbot):
     graph, ev = lecture("grosse_csc311")
     panel = shown(qtbot, CheckPanel(), graph, ev)
-    pictures = []
-    panel.picture_requested.connect(pictures.append)
+    pictures = requested(panel)
     qtbot.mouseClick(panel.run_button, Qt.LeftButton)
     rows = panel.table_rows()
     assert [r[0] for r in rows] == ["a", "b", "c"]

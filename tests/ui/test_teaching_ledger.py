@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from graphstudio.ui.teaching.ledger import LedgerPanel
 
 from teaching_helpers import (canvas_click, lecture, main_window, menu_action,  # noqa: F401
-                              open_lecture, shown, type_expression)
+                              open_lecture, requested, shown, type_expression)
 
 
 def test_grosse_b_is_seven_times_one_plus_two_times_one(qtbot):
@@ -78,8 +78,7 @@ def test_constants_are_not_offered_they_get_no_gradient(qtbot):
 def test_forward_mode_shows_d_node_d_input_on_every_node(qtbot):
     graph, ev = lecture("grosse_csc311")
     panel = shown(qtbot, LedgerPanel(), graph, ev)
-    pictures = []
-    panel.picture_requested.connect(pictures.append)
+    pictures = requested(panel)
     panel.forward_input.choose(graph.by_name("b"))
     qtbot.mouseClick(panel.forward_toggle, Qt.LeftButton)
     assert panel.forward_toggle.isChecked()

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from graphstudio.ui.teaching.paths import PATH_LIMIT, PathsPanel
 
 from teaching_helpers import (click_row, graph_of, highlighted_edges, lecture,  # noqa: F401
-                              main_window, open_lecture, shown)
+                              main_window, open_lecture, requested, shown)
 
 
 def test_bristol_f_has_three_paths_totalling_sixty(qtbot):
@@ -35,8 +35,7 @@ def test_selecting_a_path_highlights_exactly_its_edges(qtbot):
     graph, ev = lecture("bristol_lecture2")
     panel = shown(qtbot, PathsPanel(), graph, ev)
     panel.choose_input(graph.by_name("f"))
-    pictures = []
-    panel.picture_requested.connect(pictures.append)
+    pictures = requested(panel)
     row = next(i for i, r in enumerate(panel.table_rows()) if r[1] == "f → d → b → a")
     click_row(qtbot, panel.table, row, 1)
     f, d, b, a = (graph.by_name(n) for n in "fdba")
@@ -52,8 +51,7 @@ def test_show_in_turn_steps_through_every_path(qtbot):
     panel = shown(qtbot, PathsPanel(), graph, ev)
     panel.choose_input(graph.by_name("f"))
     panel.timer.setInterval(20)
-    pictures = []
-    panel.picture_requested.connect(pictures.append)
+    pictures = requested(panel)
     qtbot.mouseClick(panel.turn_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: len({p.meta["path"] for p in pictures}) == 3, timeout=3000)
     qtbot.mouseClick(panel.turn_button, Qt.LeftButton)

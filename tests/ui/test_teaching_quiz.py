@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from graphstudio.ui.teaching.quiz import QuizPanel
 
 from teaching_helpers import (click_row, lecture, main_window, menu_action,  # noqa: F401
-                              open_lecture, shown)
+                              open_lecture, requested, shown)
 
 
 def answer(qtbot, panel, graph, name: str, text: str) -> None:
@@ -21,8 +21,7 @@ def answer(qtbot, panel, graph, name: str, text: str) -> None:
 def test_a_right_and_a_wrong_gradient(qtbot):
     graph, ev = lecture("grosse_csc311")
     panel = shown(qtbot, QuizPanel(), graph, ev)
-    pictures = []
-    panel.picture_requested.connect(pictures.append)
+    pictures = requested(panel)
     qtbot.mouseClick(panel.start_button, Qt.LeftButton)
     assert panel.on
     hidden = pictures[-1]
@@ -50,8 +49,7 @@ def test_a_right_and_a_wrong_gradient(qtbot):
 def test_hiding_the_values(qtbot):
     graph, ev = lecture("grosse_csc311")
     panel = shown(qtbot, QuizPanel(), graph, ev)
-    pictures = []
-    panel.picture_requested.connect(pictures.append)
+    pictures = requested(panel)
     qtbot.mouseClick(panel.hide_value, Qt.LeftButton)
     qtbot.mouseClick(panel.start_button, Qt.LeftButton)
     # only the computed nodes are asked; x = a + b = 2, y = b + c = 7, z = x·y = 14

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from graphstudio.core.engine import evaluate
 from graphstudio.examples import example_files
+from graphstudio.io.gs import parse_file
 from graphstudio.ui.teaching.player import StepPlayer
 
 from teaching_helpers import main_window, menu_action, open_lecture, shown  # noqa: F401
-from graphstudio.io.gs import parse_file
-from graphstudio.core.engine import evaluate
 
 
 def test_menus_and_panels(main_window):

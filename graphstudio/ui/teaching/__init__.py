@@ -150,7 +150,7 @@ class Teaching(QObject):
             scene.selectionChanged.connect(self._selection)
         self._evaluated(doc.evaluation)
 
-    # ---- menus ---------------------------------------------------------------------------------
+    # ---- menus -------------------------------------------------------------------------------
 
     def _actions(self) -> None:
         w = self.window
@@ -253,7 +253,7 @@ class Teaching(QObject):
         inspector = getattr(self.window, "inspector_dock", None)
         return docks + ([inspector] if inspector is not None else [])
 
-    # ---- feeding the panels ---------------------------------------------------------------------
+    # ---- feeding the panels ------------------------------------------------------------------
 
     def _evaluated(self, ev) -> None:
         graph = self.window.document.graph

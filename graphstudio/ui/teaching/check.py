@@ -85,7 +85,7 @@ class CheckPanel(TeachingPanel):
         if self._ran:
             self.run(show=False)
 
-    # ---- running ----------------------------------------------------------------------------------
+    # ---- running -----------------------------------------------------------------------------
 
     def run(self, show: bool = True) -> list[CheckEntry]:
         """Check every input; with ``show``, mark the mismatches on the canvas."""

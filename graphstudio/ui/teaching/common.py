@@ -33,7 +33,8 @@ from ...core.graph import Graph, format_value
 from ...render.picture import Picture, build_picture, edge_label
 
 __all__ = ["TeachingPanel", "fmt", "positions", "mono_font", "highlight_picture", "NodeCombo",
-           "make_table", "fit_height", "cell", "scrolling", "note_label", "d", "RIGHT", "WRONG", "GOOD", "BAD"]
+           "make_table", "fit_height", "cell", "scrolling", "note_label", "d", "RIGHT", "WRONG",
+           "GOOD", "BAD"]
 
 RIGHT, WRONG = "✓", "✗"
 GOOD, BAD = QColor("#1e8449"), QColor("#c0392b")  # readable on light and dark backgrounds
@@ -96,7 +97,8 @@ def make_table(headers: list[str], stretch: int | None = None) -> QTableWidget:
     header = table.horizontalHeader()
     for i in range(len(headers)):
         header.setSectionResizeMode(i, QHeaderView.ResizeToContents)
-    header.setSectionResizeMode(len(headers) - 1 if stretch is None else stretch, QHeaderView.Stretch)
+    stretch = len(headers) - 1 if stretch is None else stretch
+    header.setSectionResizeMode(stretch, QHeaderView.Stretch)
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
     return table
 
@@ -205,7 +207,7 @@ class TeachingPanel(QWidget):
         """The picture a persistent panel wants shown now (None: nothing)."""
         return None
 
-    # ---- for subclasses ------------------------------------------------------------------------
+    # ---- for subclasses ----------------------------------------------------------------------
 
     def context_changed(self) -> None:
         """Cheap bookkeeping on every new evaluation (the refresh itself may wait)."""

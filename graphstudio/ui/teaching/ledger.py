@@ -89,7 +89,8 @@ class LedgerPanel(TeachingPanel):
         self.led: Ledger | None = None
         self.fm: ForwardMode | None = None
         self.node_combo = NodeCombo()
-        self.node_combo.setToolTip("The node whose gradient to explain (or select it on the canvas)")
+        self.node_combo.setToolTip("The node whose gradient to explain (or select it on the "
+                                   "canvas)")
         self.node_combo.currentIndexChanged.connect(self._combo_changed)
         top = QHBoxLayout()
         top.addWidget(QLabel("Node"))
@@ -146,7 +147,7 @@ class LedgerPanel(TeachingPanel):
         self.details.hide()
         self.symbolic_line.hide()
 
-    # ---- context ---------------------------------------------------------------------------------
+    # ---- context -----------------------------------------------------------------------------
 
     def context_changed(self) -> None:
         graph = self.graph
@@ -179,7 +180,7 @@ class LedgerPanel(TeachingPanel):
             return None
         return forward_picture(self.graph, self.ev, self.fm)
 
-    # ---- forward mode ---------------------------------------------------------------------------------
+    # ---- forward mode ------------------------------------------------------------------------
 
     def _compute_forward(self) -> None:
         self.fm = None
@@ -213,7 +214,7 @@ class LedgerPanel(TeachingPanel):
             self.forward_input.choose(input)
         self.forward_toggle.setChecked(on)
 
-    # ---- showing ----------------------------------------------------------------------------------------
+    # ---- showing -----------------------------------------------------------------------------
 
     def refresh(self) -> None:
         self.table.setRowCount(0)
@@ -246,8 +247,11 @@ class LedgerPanel(TeachingPanel):
             self.table.insertRow(row)
             scalar = is_scalar(t.upstream) and is_scalar(t.local)
             arrays |= not scalar
-            local = fmt(t.local) if scalar else (
-                "J: " + "×".join(map(str, np.shape(t.local))) if t.local is not None else "J (large)")
+            if scalar:
+                local = fmt(t.local)
+            else:
+                shape = "×".join(map(str, np.shape(t.local)))
+                local = "J (large)" if t.local is None else f"J: {shape}"
             self.table.setItem(row, 0, cell(t.child_label))
             self.table.setItem(row, 1, cell(t.formula, mono=True))
             self.table.setItem(row, 2, cell(compact(t.upstream), mono=True, tip=fmt(t.upstream)))
@@ -259,7 +263,8 @@ class LedgerPanel(TeachingPanel):
             self.agreement.setText(led.note)
         if led.agrees:
             self.agreement.setText((self.agreement.text() + "  " if led.note else "")
-                                   + f"{RIGHT} backprop stored {d(out, led.label)} = {fmt(led.grad)}")
+                                   + f"{RIGHT} backprop stored {d(out, led.label)} = "
+                                     f"{fmt(led.grad)}")
             self.agreement.setStyleSheet(f"color: {GOOD.name()}")
         else:
             self.agreement.setText(f"{WRONG} backprop stored {fmt(led.grad)}, the terms sum to "
@@ -302,8 +307,9 @@ class LedgerPanel(TeachingPanel):
         if sym is None or node not in sym.gradients:
             return
         value = sym.value(node)
-        self.symbolic_line.setText(f"symbolic: {d(self.graph.label(sym.output), self.graph.label(node))}"
-                                   f" = {pretty_line(sym.gradients[node])} = {fmt(value)}")
+        lhs = d(self.graph.label(sym.output), self.graph.label(node))
+        self.symbolic_line.setText(f"symbolic: {lhs} = {pretty_line(sym.gradients[node])} = "
+                                   f"{fmt(value)}")
         self.symbolic_line.show()
 
     def _show_forward(self) -> None:
@@ -332,10 +338,10 @@ class LedgerPanel(TeachingPanel):
         ok = fm.agrees
         self.forward_check.setText(
             f"{RIGHT if ok else WRONG} at the output: forward d{out}/d{x} = {fmt(fm.forward)}, "
-            f"reverse d{out}/d{x} = {fmt(fm.reverse)}" + (": they agree" if ok else ": they differ"))
+            f"reverse d{out}/d{x} = {fmt(fm.reverse)}: " + ("they agree" if ok else "they differ"))
         self.forward_check.setStyleSheet(f"color: {(GOOD if ok else BAD).name()}")
 
-    # ---- reading -------------------------------------------------------------------------------------------
+    # ---- reading -----------------------------------------------------------------------------
 
     def table_rows(self) -> list[list[str]]:
         return [[self.table.item(r, c).text() for c in range(self.table.columnCount())]

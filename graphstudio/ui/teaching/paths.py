@@ -68,7 +68,7 @@ class PathsPanel(TeachingPanel):
     def choose_input(self, node: int) -> bool:
         return self.input_combo.choose(node)
 
-    # ---- computing and listing -----------------------------------------------------------------
+    # ---- computing and listing ---------------------------------------------------------------
 
     def refresh(self) -> None:
         self.table.blockSignals(True)
@@ -108,7 +108,8 @@ class PathsPanel(TeachingPanel):
         else:
             self.table.hide()
             total = (f"There are {ps.count:,} paths from {name} to {out}: too many to list "
-                     f"(at most {PATH_LIMIT}). Their sum, accumulated edge by edge, = {fmt(ps.total)}")
+                     f"(at most {PATH_LIMIT}). Their sum, accumulated edge by edge, = "
+                     f"{fmt(ps.total)}")
         if ps.count == 0:
             total = f"No path from {name} to {out}: {lhs} = 0"
         ok = ps.agrees
@@ -135,7 +136,7 @@ class PathsPanel(TeachingPanel):
         self.table.setItem(row, 2, cell(locals_, mono=True))
         self.table.setItem(row, 3, cell(fmt(p.product), mono=True))
 
-    # ---- highlighting ----------------------------------------------------------------------------
+    # ---- highlighting ------------------------------------------------------------------------
 
     def _selection_changed(self) -> None:
         rows = self.table.selectionModel().selectedRows()

@@ -73,7 +73,8 @@ class StepPlayer(TeachingPanel):
         self.speed.setToolTip("Playing speed")
         self.speed.setMinimumWidth(80)
         self.speed_label = QLabel()
-        self.speed_label.setMinimumWidth(self.speed_label.fontMetrics().horizontalAdvance("0.5 steps/s "))
+        wide = self.speed_label.fontMetrics().horizontalAdvance("0.5 steps/s ")
+        self.speed_label.setMinimumWidth(wide)
         self.speed.valueChanged.connect(self._speed_changed)
         self._speed_changed(self.speed.value())
 
@@ -101,7 +102,7 @@ class StepPlayer(TeachingPanel):
             shortcut.activated.connect(slot)
         self._update_buttons()
 
-    # ---- state ---------------------------------------------------------------------------------
+    # ---- state -------------------------------------------------------------------------------
 
     @property
     def active(self) -> bool:
@@ -113,10 +114,7 @@ class StepPlayer(TeachingPanel):
 
     def context_changed(self) -> None:
         """New numbers: the steps are stale, so step mode ends."""
-        was = self.active
-        self._reset()
-        if was:
-            self.picture_requested.emit(None)
+        self.stop()
 
     def release(self) -> None:
         self._reset()
@@ -141,7 +139,7 @@ class StepPlayer(TeachingPanel):
         self.pictures = step_pictures(self.graph, ev, positions(self.graph), edge_labels=True)
         return bool(self.pictures)
 
-    # ---- controls ------------------------------------------------------------------------------
+    # ---- controls ----------------------------------------------------------------------------
 
     def go(self, k: int) -> None:
         """Show step ``k`` (0-based) on the canvas and the grad_table as it stands then."""
@@ -217,7 +215,7 @@ class StepPlayer(TeachingPanel):
                                                            else P.SP_MediaPlay))
         self.play_button.setText("Pause" if self.playing else "Play")
 
-    # ---- the grad_table ---------------------------------------------------------------------------
+    # ---- the grad_table ----------------------------------------------------------------------
 
     def _fill_table(self, k: int) -> None:
         """Rows for the forward steps up to ``k``, grads for the backward steps up to ``k``."""
@@ -248,7 +246,7 @@ class StepPlayer(TeachingPanel):
             self.table.selectRow(row)
             self.table.scrollToItem(self.table.item(row, 0))
 
-    # ---- reading (for tests and the integration) -----------------------------------------------------
+    # ---- reading (for tests and the integration) ---------------------------------------------
 
     def table_rows(self) -> list[list[str]]:
         return [[(self.table.item(r, c).text() if self.table.item(r, c) else "")

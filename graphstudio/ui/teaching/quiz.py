@@ -75,7 +75,7 @@ class QuizPanel(TeachingPanel):
     def hide(self) -> str:
         return "grad" if self.hide_grad.isChecked() else "value"
 
-    # ---- on and off -------------------------------------------------------------------------------
+    # ---- on and off --------------------------------------------------------------------------
 
     def set_on(self, on: bool) -> None:
         """Start or end the quiz (as the Start Quiz button does; its ``toggled`` tells others)."""
@@ -115,7 +115,7 @@ class QuizPanel(TeachingPanel):
             self._build()
             self.picture_requested.emit(self.current_picture())
 
-    # ---- the table ----------------------------------------------------------------------------------
+    # ---- the table ---------------------------------------------------------------------------
 
     def _build(self) -> None:
         """One row per node to find; typed answers are kept and marked again."""
@@ -201,7 +201,7 @@ class QuizPanel(TeachingPanel):
         self.score.setText(text)
         self.score.setStyleSheet(f"color: {GOOD.name()}" if total and right == total else "")
 
-    # ---- the canvas --------------------------------------------------------------------------------
+    # ---- the canvas --------------------------------------------------------------------------
 
     def release(self) -> None:
         pass  # the quiz stays on; the router shows it again after an edit
@@ -231,7 +231,7 @@ class QuizPanel(TeachingPanel):
         picture.meta = {"mode": "quiz", "hide": self.hide}
         return picture
 
-    # ---- hints ----------------------------------------------------------------------------------------
+    # ---- hints -------------------------------------------------------------------------------
 
     def _row_selected(self) -> None:
         self.hint.setText("")
@@ -292,7 +292,7 @@ class QuizPanel(TeachingPanel):
         return (f"{d(out, name)} = " + " + ".join(parts) + ", summed over the successors of "
                 f"{name}, where " + "; ".join(locals_))
 
-    # ---- reading ----------------------------------------------------------------------------------------
+    # ---- reading -----------------------------------------------------------------------------
 
     def mark_text(self, node: int) -> str:
         row = list(self.targets).index(node)
