@@ -21,8 +21,8 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ...core.explain import CheckEntry, check
 from ...render.picture import Picture, build_picture
-from .common import (BAD, GOOD, RIGHT, WRONG, TeachingPanel, cell, fit_height, fmt, make_table,
-                     note_label, positions)
+from .common import (BAD, GOOD, RIGHT, WRONG, TeachingPanel, cell, fit_height, fmt,
+                     make_table, note_label, positions, say)
 
 __all__ = ["CheckPanel", "verdict", "AUTO_CHECK_ELEMENTS"]
 
@@ -72,8 +72,7 @@ class CheckPanel(TeachingPanel):
         if size <= AUTO_CHECK_ELEMENTS:
             self._timer.start()
         else:
-            self.summary.setText("The graph changed: press Check Gradients again.")
-            self.summary.setStyleSheet("")
+            say(self.summary, "The graph changed: press Check Gradients again.")
 
     def _rerun(self) -> None:
         if self.isVisible():
@@ -95,7 +94,7 @@ class CheckPanel(TeachingPanel):
         self.table.blockSignals(False)
         self.entries = []
         if not self.has_context() or self.ev.output is None:
-            self.summary.setText("Nothing to check: the graph has no output.")
+            say(self.summary, "Nothing to check: the graph has no output.")
             return []
         self.entries = entries = check(self.graph, self.ev.output)
         for e in entries:
@@ -104,18 +103,15 @@ class CheckPanel(TeachingPanel):
         bad = [e for e in entries if not e.ok]
         out = self.graph.label(self.ev.output)
         if not entries:
-            self.summary.setText("No input has a gradient to check.")
-            self.summary.setStyleSheet("")
+            say(self.summary, "No input has a gradient to check.")
         elif bad:
             names = ", ".join(e.label for e in bad)
             s = "es" if len(bad) > 1 else ""
-            self.summary.setText(f"{WRONG} {len(bad)} mismatch{s} ({names}) in the gradients of "
-                                 f"{out}")
-            self.summary.setStyleSheet(f"color: {BAD.name()}")
+            say(self.summary, f"{WRONG} {len(bad)} mismatch{s} ({names}) in the gradients of "
+                              f"{out}", ok=False)
         else:
-            self.summary.setText(f"{RIGHT} all {len(entries)} gradients of {out} agree with the "
-                                 f"central difference")
-            self.summary.setStyleSheet(f"color: {GOOD.name()}")
+            say(self.summary, f"{RIGHT} all {len(entries)} gradients of {out} agree with the "
+                              f"central difference", ok=True)
         if show and bad:
             self.picture_requested.emit(self.marked_picture())
         return entries

@@ -33,7 +33,7 @@ from ...core.graph import Graph, format_value
 from ...render.picture import Picture, build_picture, edge_label
 
 __all__ = ["TeachingPanel", "fmt", "positions", "mono_font", "highlight_picture", "NodeCombo",
-           "make_table", "fit_height", "cell", "scrolling", "note_label", "d", "RIGHT", "WRONG",
+           "make_table", "fit_height", "cell", "scrolling", "note_label", "say", "d", "RIGHT", "WRONG",
            "GOOD", "BAD"]
 
 RIGHT, WRONG = "✓", "✗"
@@ -145,6 +145,12 @@ def note_label(text: str = "") -> QLabel:
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextSelectableByMouse)
     return label
+
+
+def say(label: QLabel, text: str, ok: bool | None = None) -> None:
+    """Set ``label``'s text, green when ``ok``, red when not ``ok``, plain when None."""
+    label.setText(text)
+    label.setStyleSheet("" if ok is None else f"color: {(GOOD if ok else BAD).name()}")
 
 
 class NodeCombo(QComboBox):

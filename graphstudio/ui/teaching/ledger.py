@@ -15,15 +15,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit,
                                QVBoxLayout, QWidget)
 
 from ...core.explain import ExplainError, ForwardMode, Ledger, forward_mode, ledger
 from ...render.picture import Picture, build_picture
-from .common import (BAD, GOOD, RIGHT, WRONG, NodeCombo, TeachingPanel, cell, d, fit_height,
-                     fmt, is_scalar, make_table, mono_font, note_label, positions, scrolling)
+from .common import (RIGHT, WRONG, NodeCombo, TeachingPanel, cell, d, fit_height, fmt, is_scalar,
+                     make_table, mono_font, note_label, positions, say, scrolling)
 from .symbolic import cached_symbolic, pretty_line
 
 __all__ = ["LedgerPanel", "ledger_sum_text", "forward_picture"]
@@ -259,17 +258,12 @@ class LedgerPanel(TeachingPanel):
             self.table.setItem(row, 4, cell(compact(t.contribution), mono=True,
                                             tip=fmt(t.contribution)))
         self.summary.setText(ledger_sum_text(led))
-        if led.note:
-            self.agreement.setText(led.note)
         if led.agrees:
-            self.agreement.setText((self.agreement.text() + "  " if led.note else "")
-                                   + f"{RIGHT} backprop stored {d(out, led.label)} = "
-                                     f"{fmt(led.grad)}")
-            self.agreement.setStyleSheet(f"color: {GOOD.name()}")
+            say(self.agreement, (led.note + "  " if led.note else "")
+                + f"{RIGHT} backprop stored {d(out, led.label)} = {fmt(led.grad)}", ok=True)
         else:
-            self.agreement.setText(f"{WRONG} backprop stored {fmt(led.grad)}, the terms sum to "
-                                   f"{fmt(led.total)}")
-            self.agreement.setStyleSheet(f"color: {BAD.name()}")
+            say(self.agreement, f"{WRONG} backprop stored {fmt(led.grad)}, the terms sum to "
+                                f"{fmt(led.total)}", ok=False)
         fit_height(self.table, 6)
         if arrays:
             self._show_jacobians(led)
@@ -317,10 +311,9 @@ class LedgerPanel(TeachingPanel):
         on = self.forward_toggle.isChecked()
         self.forward_node.setVisible(on)
         if not on:
-            self.forward_check.setText("Forward mode pushes d·/dx from one input to the output, "
-                                       "one pass per input; reverse mode (above) gives every "
-                                       "input's gradient in one backward pass.")
-            self.forward_check.setStyleSheet("")
+            say(self.forward_check, "Forward mode pushes d·/dx from one input to the output, one "
+                                    "pass per input; reverse mode (above) gives every input's "
+                                    "gradient in one backward pass.")
             return
         if fm is None or not self.has_context():
             return
@@ -336,10 +329,10 @@ class LedgerPanel(TeachingPanel):
                 lines.append(f"reverse mode: d{out}/d{name} = {fmt(grad)}")
         self.forward_node.setText("\n".join(lines))
         ok = fm.agrees
-        self.forward_check.setText(
+        say(self.forward_check,
             f"{RIGHT if ok else WRONG} at the output: forward d{out}/d{x} = {fmt(fm.forward)}, "
-            f"reverse d{out}/d{x} = {fmt(fm.reverse)}: " + ("they agree" if ok else "they differ"))
-        self.forward_check.setStyleSheet(f"color: {(GOOD if ok else BAD).name()}")
+            f"reverse d{out}/d{x} = {fmt(fm.reverse)}: " + ("they agree" if ok else "they differ"),
+            ok=ok)
 
     # ---- reading -----------------------------------------------------------------------------
 

@@ -13,8 +13,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...core.explain import ExplainError, Path, PathSum, paths
-from .common import (BAD, GOOD, RIGHT, WRONG, NodeCombo, TeachingPanel, cell, d, fmt,
-                     fit_height, highlight_picture, is_scalar, make_table, note_label)
+from .common import (RIGHT, WRONG, NodeCombo, TeachingPanel, cell, d, fit_height, fmt,
+                     highlight_picture, is_scalar, make_table, note_label, say)
 
 __all__ = ["PathsPanel", "PATH_LIMIT"]
 
@@ -113,9 +113,8 @@ class PathsPanel(TeachingPanel):
         if ps.count == 0:
             total = f"No path from {name} to {out}: {lhs} = 0"
         ok = ps.agrees
-        self.total.setText(f"{total}\n{RIGHT if ok else WRONG} backprop: {lhs} = {fmt(ps.grad)}"
-                           + (" — the same number" if ok else " — they differ"))
-        self.total.setStyleSheet(f"color: {(GOOD if ok else BAD).name()}")
+        say(self.total, f"{total}\n{RIGHT if ok else WRONG} backprop: {lhs} = {fmt(ps.grad)}"
+                        + (" — the same number" if ok else " — they differ"), ok=ok)
         self.work.setText(
             f"Multiplications for {lhs}: {ps.multiplications_paths} along the paths (each path of "
             f"L edges multiplies L local derivatives), {ps.multiplications_backprop} by backprop "

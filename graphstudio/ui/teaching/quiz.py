@@ -20,7 +20,7 @@ from ...core.explain import ExplainError, QuizAnswer, grade, ledger, quiz_target
 from ...core.ops import OPS
 from ...render.picture import Picture, build_picture
 from .common import (BAD, GOOD, RIGHT, WRONG, TeachingPanel, cell, d, fmt, is_scalar,
-                     fit_height, make_table, note_label, positions)
+                     fit_height, make_table, note_label, positions, say)
 
 __all__ = ["QuizPanel"]
 
@@ -198,8 +198,7 @@ class QuizPanel(TeachingPanel):
         text = f"{right} of {total} {what} right"
         if total and right == total:
             text += " — all of them!"
-        self.score.setText(text)
-        self.score.setStyleSheet(f"color: {GOOD.name()}" if total and right == total else "")
+        say(self.score, text, ok=True if total and right == total else None)
 
     # ---- the canvas --------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScroll
 from ...core.engine import Evaluation
 from ...core.explain import ExplainError, Symbolic, symbolic
 from ...core.graph import Graph
-from .common import BAD, GOOD, RIGHT, WRONG, TeachingPanel, d, fmt, mono_font, note_label
+from .common import RIGHT, WRONG, TeachingPanel, d, fmt, mono_font, note_label, say
 
 __all__ = ["SymbolicPanel", "Formulas", "cached_symbolic", "pretty_line", "readable",
            "MAX_FORMULA_NODES"]
@@ -148,9 +148,8 @@ class FormulaCard(QFrame):
         self.formula.setFont(mono_font(2))
         self.formula.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.formula.setWordWrap(False)
-        self.detail = note_label(detail)
-        if detail_ok is not None:
-            self.detail.setStyleSheet(f"color: {(GOOD if detail_ok else BAD).name()}")
+        self.detail = note_label()
+        say(self.detail, detail, detail_ok)
         self.copy_button = QPushButton("Copy LaTeX")
         self.copy_button.setToolTip(latex)
         self.copy_button.clicked.connect(self.copy_latex)
