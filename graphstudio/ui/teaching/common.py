@@ -26,7 +26,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHeaderView, QLabel,
-                               QScrollArea, QTableWidget, QTableWidgetItem, QWidget)
+                               QLayout, QScrollArea, QTableWidget, QTableWidgetItem, QWidget)
 
 from ...core.engine import Evaluation
 from ...core.graph import Graph, format_value
@@ -130,7 +130,10 @@ def cell(text: str, *, mono: bool = False, colour: QColor | None = None, tip: st
 
 
 def scrolling(widget: QWidget) -> QScrollArea:
-    """``widget`` in a frameless vertical scroll area (a panel taller than its dock)."""
+    """``widget`` in a frameless vertical scroll area (a panel taller than its dock). The
+    widget is never squeezed below the height its contents need: it scrolls instead."""
+    if widget.layout() is not None:
+        widget.layout().setSizeConstraint(QLayout.SetMinimumSize)
     area = QScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.NoFrame)

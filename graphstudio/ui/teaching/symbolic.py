@@ -21,13 +21,12 @@ import numpy as np
 import sympy
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...core.engine import Evaluation
 from ...core.explain import ExplainError, Symbolic, symbolic
 from ...core.graph import Graph
-from .common import RIGHT, WRONG, TeachingPanel, d, fmt, mono_font, note_label, say
+from .common import RIGHT, WRONG, TeachingPanel, d, fmt, mono_font, note_label, say, scrolling
 
 __all__ = ["SymbolicPanel", "Formulas", "cached_symbolic", "pretty_line", "readable",
            "MAX_FORMULA_NODES"]
@@ -176,13 +175,9 @@ class SymbolicPanel(TeachingPanel):
         self.body = QWidget()
         self.body_layout = QVBoxLayout(self.body)
         self.body_layout.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setWidget(self.body)
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(scrolling(self.body), 1)
 
     def refresh(self) -> None:
         while self.body_layout.count():
