@@ -85,3 +85,29 @@ def test_every_example_steps_to_the_engines_gradients(qtbot, path):
         assert shown_grad, f"{label} has no gradient in the table"
         if isinstance(grad, float):
             assert float(shown_grad) == pytest.approx(grad, rel=1e-3, abs=1e-9)
+
+
+def test_moving_a_node_leaves_step_mode_cleanly(qtbot, main_window):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    w = main_window
+    open_lecture(qtbot, w, "grosse_csc311")
+    menu_action(w, "Graph", "Step Through").trigger()
+    player = w.teaching.player
+    qtbot.mouseClick(player.next_button, Qt.LeftButton)
+    assert w.canvas.step_mode and player.active
+    z = w.document.graph.by_name("z")
+    before = w.document.graph.position(z)
+    item = w.scene.nodes[z]
+    start = w.canvas.mapFromScene(item.sceneBoundingRect().center())
+    end = start + QPoint(0, 90)
+    vp = w.canvas.viewport()
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
+    for k in range(1, 7):
+        QTest.mouseMove(vp, start + (end - start) * (k / 6))
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, end)
+    assert w.document.graph.position(z) != before  # the node moved (an undoable edit)
+    assert not w.canvas.step_mode
+    assert not player.active and player.table_rows() == []
+    assert "step" not in w.statusBar().currentMessage().lower()
