@@ -137,3 +137,11 @@ def test_in_the_editor_step_through_then_an_edit_leaves_step_mode(qtbot, main_wi
     assert not player.active and player.table_rows() == []
     assert w.scene.nodes[q].view.value_text == "5"  # live numbers again
     assert all(v.value_text for v in w.scene.picture.nodes.values())
+
+
+def test_a_value_cell_says_how_it_was_computed(qtbot):
+    graph, ev = lecture("bristol_lecture2")
+    player = shown(qtbot, StepPlayer(), graph, ev)
+    qtbot.mouseClick(player.last_button, Qt.LeftButton)
+    row = next(i for i, r in enumerate(player.table_rows()) if r[0] == "e")
+    assert player.table.item(row, 1).toolTip() == "e = f × g = 4 × 2 = 8"

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSlider, QStyle, QToolButton
 
 from ...core.engine import Step, backward_steps, forward_steps
 from ...render.picture import Picture, step_pictures
-from .common import TeachingPanel, cell, d, fmt, is_scalar, make_table, note_label, positions
+from .common import (TeachingPanel, cell, d, fmt, is_scalar, make_table, note_label, op_text,
+                     positions)
 
 __all__ = ["StepPlayer", "grad_sum_text"]
 
@@ -221,7 +222,9 @@ class StepPlayer(TeachingPanel):
         """Rows for the forward steps up to ``k``, grads for the backward steps up to ``k``."""
         graph, ev = self.graph, self.ev
         out_label = graph.label(ev.output) if ev.output is not None else "?"
-        self.table.setHorizontalHeaderItem(2, cell(f"grad = {d(out_label, '·')}"))
+        self.table.setHorizontalHeaderItem(2, cell(
+            f"grad = {d(out_label, '·')}", tip="grad_table[u_j] = Σ over the children u_i of u_j "
+                                               "of grad_table[u_i] · ∂u_i/∂u_j"))
         self.table.setRowCount(0)
         self._rows = {}
         current = self.steps[k].node
@@ -232,7 +235,8 @@ class StepPlayer(TeachingPanel):
                 self._rows[step.node] = row
                 name = graph.label(step.node)
                 self.table.setItem(row, 0, cell(name))
-                self.table.setItem(row, 1, cell(fmt(step.value), mono=True))
+                self.table.setItem(row, 1, cell(fmt(step.value), mono=True,
+                                                tip=self._computation(step)))
                 self.table.setItem(row, 2, cell("", mono=True))
                 self.table.setItem(row, 3, cell(""))
             else:
@@ -245,6 +249,17 @@ class StepPlayer(TeachingPanel):
         if row is not None:
             self.table.selectRow(row)
             self.table.scrollToItem(self.table.item(row, 0))
+
+    def _computation(self, step: Step) -> str:
+        """``e = f × g = 4 × 2 = 8``: how a forward step got its value (a tooltip)."""
+        graph, node = self.graph, step.node
+        if graph.op(node) in ("input", "const"):
+            return f"{graph.label(node)} = {fmt(step.value)}, given"
+        text = f"{graph.label(node)} = {op_text(graph, node)}"
+        parents = [p for p in graph.parents(node) if p is not None]
+        if all(is_scalar(self.ev.values.get(p)) for p in parents):
+            text += f" = {op_text(graph, node, lambda p: fmt(self.ev.values.get(p)))}"
+        return f"{text} = {fmt(step.value)}"
 
     # ---- reading (for tests and the integration) ---------------------------------------------
 

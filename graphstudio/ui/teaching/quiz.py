@@ -17,10 +17,9 @@ from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QLineEdit, QPu
                                QRadioButton, QVBoxLayout, QWidget)
 
 from ...core.explain import ExplainError, QuizAnswer, grade, ledger, quiz_targets
-from ...core.ops import OPS
 from ...render.picture import Picture, build_picture
 from .common import (BAD, GOOD, RIGHT, WRONG, TeachingPanel, cell, d, fmt, is_scalar,
-                     fit_height, make_table, note_label, positions, say)
+                     fit_height, make_table, note_label, op_text, positions, say)
 
 __all__ = ["QuizPanel"]
 
@@ -135,7 +134,7 @@ class QuizPanel(TeachingPanel):
             row = self.table.rowCount()
             self.table.insertRow(row)
             self.table.setItem(row, 0, cell(graph.label(n)))
-            shown = fmt(ev.values.get(n)) if self.hide == "grad" else _op_text(graph, n)
+            shown = fmt(ev.values.get(n)) if self.hide == "grad" else op_text(graph, n)
             self.table.setItem(row, 1, cell(shown, mono=True))
             edit = QLineEdit(self.answers.get(n, ""))
             edit.setObjectName(f"answer-{graph.label(n)}")
@@ -270,7 +269,7 @@ class QuizPanel(TeachingPanel):
                     continue
                 v = self._known(p) if p in self.targets else fmt(ev.values.get(p))
                 known.append(f"{graph.label(p)} = {v if v is not None else '?'}")
-            return f"{name} = {_op_text(graph, node)}, with " + ", ".join(known)
+            return f"{name} = {op_text(graph, node)}, with " + ", ".join(known)
         try:
             led = ledger(ev, node)
         except ExplainError as exc:
@@ -298,14 +297,3 @@ class QuizPanel(TeachingPanel):
         item = self.table.item(row, 3)
         return item.text() if item else ""
 
-
-def _op_text(graph, node: int) -> str:
-    """``f × g``: the node's op applied to its parents' names."""
-    kind = graph.op(node)
-    names = [graph.label(p) if p is not None else "?" for p in graph.parents(node)]
-    op = OPS[kind]
-    if op.infix and len(names) == 2:
-        return f"{names[0]} {op.symbol} {names[1]}"
-    if op.infix and len(names) == 1:
-        return f"{op.symbol}{names[0]}"
-    return f"{op.symbol}({', '.join(names)})"
