@@ -23,7 +23,7 @@ from ...core.explain import ExplainError, ForwardMode, Ledger, forward_mode, led
 from ...render.picture import Picture, build_picture
 from .common import (RIGHT, WRONG, NodeCombo, TeachingPanel, cell, d, fit_height, fmt, is_scalar,
                      make_table, mono_font, note_label, positions, say, scrolling)
-from .symbolic import cached_symbolic, pretty_line
+from .symbolic import Formulas, formulas_or_reason, pretty_line, worker
 
 __all__ = ["LedgerPanel", "ledger_sum_text", "forward_picture"]
 
@@ -87,6 +87,8 @@ class LedgerPanel(TeachingPanel):
         super().__init__(parent)
         self.led: Ledger | None = None
         self.fm: ForwardMode | None = None
+        self._waiting_formulas = False
+        worker().ready.connect(self._derived)
         self.node_combo = NodeCombo()
         self.node_combo.setToolTip("The node whose gradient to explain (or select it on the "
                                    "canvas)")
@@ -297,7 +299,12 @@ class LedgerPanel(TeachingPanel):
         """The symbolic gradient of an input, for scalar graphs."""
         if self.graph.op(node) != "input":
             return
-        sym = cached_symbolic(self.graph, self.ev)
+        result = formulas_or_reason(self.graph, self.ev)
+        if result is None:  # being derived: shown when ready
+            self._waiting_formulas = True
+            return
+        self._waiting_formulas = False
+        sym = result if isinstance(result, Formulas) else None
         if sym is None or node not in sym.gradients:
             return
         value = sym.value(node)
@@ -305,6 +312,10 @@ class LedgerPanel(TeachingPanel):
         self.symbolic_line.setText(f"symbolic: {lhs} = {pretty_line(sym.gradients[node])} = "
                                    f"{fmt(value)}")
         self.symbolic_line.show()
+
+    def _derived(self) -> None:
+        if self._waiting_formulas:
+            self._schedule()
 
     def _show_forward(self) -> None:
         fm = self.fm

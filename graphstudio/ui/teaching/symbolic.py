@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import OrderedDict
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
 import sympy
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -28,7 +30,8 @@ from ...core.explain import ExplainError, Symbolic, symbolic
 from ...core.graph import Graph
 from .common import RIGHT, WRONG, TeachingPanel, d, fmt, mono_font, note_label, say, scrolling
 
-__all__ = ["SymbolicPanel", "Formulas", "cached_symbolic", "pretty_line", "readable",
+__all__ = ["SymbolicPanel", "Formulas", "formulas_or_reason", "worker",
+           "pretty_line", "readable",
            "MAX_FORMULA_NODES"]
 
 MAX_FORMULA_NODES = 120  # beyond this, sympy's simplification takes too long to wait for
@@ -104,14 +107,75 @@ def _structure(graph: Graph, ev: Evaluation) -> tuple:
     return (tuple(nodes), tuple(sorted(graph.edges())), ev.output)
 
 
-def cached_symbolic(graph: Graph, ev: Evaluation) -> Formulas | None:
-    """The formulas of ``graph`` (None when it has none: arrays, too large, no output)."""
-    result = formulas_or_reason(graph, ev)
-    return result if isinstance(result, Formulas) else None
+def _derive(graph: Graph, output: int) -> Symbolic | str:
+    """Run in the worker thread, on a copy of the graph."""
+    if len(graph) > MAX_FORMULA_NODES:
+        return (f"The graph has {len(graph)} nodes: too many for readable formulas "
+                f"(at most {MAX_FORMULA_NODES}).")
+    try:
+        return symbolic(graph, output)
+    except ExplainError as exc:
+        return f"No formulas: {exc}."
+    except Exception as exc:  # sympy can fail in many ways; the editor must go on
+        return f"No formulas: sympy could not derive them ({type(exc).__name__}: {exc})."
 
 
-def formulas_or_reason(graph: Graph, ev: Evaluation) -> Formulas | str:
-    """The formulas, or a sentence saying why there are none."""
+class FormulaWorker(QObject):
+    """Derives formulas in a worker thread, so a graph whose formulas take sympy a long time
+    never freezes the editor; ``ready`` fires (in the GUI thread) when some are done."""
+
+    ready = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending: dict[tuple, Future] = {}
+        self.timer = QTimer(self)
+        self.timer.setInterval(40)
+        self.timer.timeout.connect(self.collect)
+
+    def start(self, key: tuple, graph: Graph, output: int) -> None:
+        if key not in self.pending:
+            # a copy: the user may edit the graph while sympy works; a daemon thread: quitting
+            # the editor never waits for sympy
+            future: Future = Future()
+            copy = graph.copy()
+
+            def run() -> None:
+                future.set_result(_derive(copy, output))
+
+            threading.Thread(target=run, name="formulas", daemon=True).start()
+            self.pending[key] = future
+            self.timer.start()
+
+    def collect(self) -> None:
+        done = [k for k, f in self.pending.items() if f.done()]
+        for key in done:
+            _remember(key, self.pending.pop(key).result())
+        if not self.pending:
+            self.timer.stop()
+        if done:
+            self.ready.emit()
+
+
+_WORKER: FormulaWorker | None = None
+
+
+def worker() -> FormulaWorker:
+    global _WORKER
+    if _WORKER is None:
+        _WORKER = FormulaWorker()
+    return _WORKER
+
+
+def _remember(key: tuple, result: Symbolic | str) -> None:
+    _CACHE[key] = result
+    while len(_CACHE) > 16:
+        _CACHE.popitem(last=False)
+
+
+def formulas_or_reason(graph: Graph, ev: Evaluation) -> Formulas | str | None:
+    """The formulas, or a sentence saying why there are none, or None while they are being
+    derived (:func:`worker` says when they are ready)."""
     if ev is None or ev.output is None:
         return "The graph has no output to differentiate."
     key = _structure(graph, ev)
@@ -119,20 +183,8 @@ def formulas_or_reason(graph: Graph, ev: Evaluation) -> Formulas | str:
         _CACHE.move_to_end(key)
         hit = _CACHE[key]
         return Formulas(hit, graph) if isinstance(hit, Symbolic) else hit
-    if len(graph) > MAX_FORMULA_NODES:
-        result: Symbolic | str = (f"The graph has {len(graph)} nodes: too many for readable "
-                                  f"formulas (at most {MAX_FORMULA_NODES}).")
-    else:
-        try:
-            result = symbolic(graph, ev.output, ev)
-        except ExplainError as exc:
-            result = f"No formulas: {exc}."
-        except Exception as exc:  # sympy can fail in many ways; the editor must go on
-            result = f"No formulas: sympy could not derive them ({type(exc).__name__}: {exc})."
-    _CACHE[key] = result
-    while len(_CACHE) > 16:
-        _CACHE.popitem(last=False)
-    return Formulas(result, graph) if isinstance(result, Symbolic) else result
+    worker().start(key, graph, ev.output)
+    return None
 
 
 class FormulaCard(QFrame):
@@ -171,6 +223,8 @@ class SymbolicPanel(TeachingPanel):
         super().__init__(parent)
         self.formulas: Formulas | None = None
         self.cards: dict[int | str, FormulaCard] = {}
+        self._waiting = False
+        worker().ready.connect(self._derived)
         self.message = note_label("Open or draw a graph to see its formulas.")
         self.body = QWidget()
         self.body_layout = QVBoxLayout(self.body)
@@ -190,6 +244,11 @@ class SymbolicPanel(TeachingPanel):
             self.message.setText("Open or draw a graph to see its formulas.")
             return
         result = formulas_or_reason(self.graph, self.ev)
+        if result is None:
+            self.message.setText("Deriving the formulas…")
+            self._waiting = True
+            return
+        self._waiting = False
         if isinstance(result, str):
             self.message.setText(result)
             return
@@ -215,6 +274,10 @@ class SymbolicPanel(TeachingPanel):
             self.cards[n] = card
             self.body_layout.addWidget(card)
         self.body_layout.addStretch(1)
+
+    def _derived(self) -> None:
+        if self._waiting:
+            self._schedule()
 
     def card_for(self, node: int) -> FormulaCard | None:
         return self.cards.get(node)
