@@ -111,3 +111,11 @@ def test_moving_a_node_leaves_step_mode_cleanly(qtbot, main_window):
     assert not w.canvas.step_mode
     assert not player.active and player.table_rows() == []
     assert "step" not in w.statusBar().currentMessage().lower()
+
+
+def test_f5_steps_through(qtbot, main_window):
+    w = main_window
+    open_lecture(qtbot, w, "grosse_csc311")
+    w.canvas.setFocus()
+    qtbot.keyClick(w.canvas, Qt.Key_F5)
+    assert w.teaching.player.active and w.canvas.step_mode
