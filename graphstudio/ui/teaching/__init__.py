@@ -57,10 +57,9 @@ class PictureRouter(QObject):
                 self.owner = None
                 self._fall_back(exclude=panel)
             return
-        if self.owner is not None and self.owner is not panel:
-            previous, self.owner = self.owner, panel
+        previous, self.owner = self.owner, panel
+        if previous is not None and previous is not panel:
             previous.release()
-        self.owner = panel
         self._put(picture)
 
     def _put(self, picture) -> None:
@@ -92,18 +91,17 @@ class PictureRouter(QObject):
         if self._caption is not None:
             self._caption("")
         # after the edit's evaluation has reached every panel
-        QTimer.singleShot(0, self._restore)
+        QTimer.singleShot(0, self, self._restore)
 
     def _restore(self) -> None:
-        if self.owner is None:
-            for panel in self.panels:
-                if panel.persistent and panel.current_picture() is not None:
-                    self._fall_back()
-                    return
+        if self.owner is None and any(p.persistent and p.current_picture() is not None
+                                      for p in self.panels):
+            self._fall_back()
 
 
 class Teaching(QObject):
-    """The installed teaching views of one main window: ``panels``, ``docks``, ``actions``."""
+    """The installed teaching views of one main window: ``panels`` and ``docks`` by name, the
+    ``router``, and the menu actions ``act_step``, ``act_check``, ``act_forward``, ``act_quiz``."""
 
     def __init__(self, window) -> None:
         super().__init__(window)
