@@ -44,7 +44,8 @@ class CheckPanel(TeachingPanel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.entries: list[CheckEntry] | None = None
-        self._ran = False
+        self._ran = False  # checked once: from then on, checked again after every change
+        self._stale = False
         self.run_button = QPushButton("Check Gradients")
         self.run_button.setToolTip("Compare every input's backprop gradient with a central "
                                    "difference (f(x + h) − f(x − h)) / 2h")
@@ -70,25 +71,26 @@ class CheckPanel(TeachingPanel):
             return
         size = sum(int(np.size(self.graph.value(n))) for n in self.graph.inputs())
         if size <= AUTO_CHECK_ELEMENTS:
-            self._timer.start()
+            self._stale = True
+            self._timer.start()  # once the numbers settle (an input being scrubbed)
         else:
             say(self.summary, "The graph changed: press Check Gradients again.")
 
     def _rerun(self) -> None:
         if self.isVisible():
-            self.run(show=False)
+            self.refresh()
         else:
-            self._dirty = True
+            self._dirty = True  # checked when the panel is shown
 
     def refresh(self) -> None:
-        if self._ran:
+        if self._stale and not self._timer.isActive():
             self.run(show=False)
 
     # ---- running -----------------------------------------------------------------------------
 
     def run(self, show: bool = True) -> list[CheckEntry]:
         """Check every input; with ``show``, mark the mismatches on the canvas."""
-        self._ran = True
+        self._ran, self._stale = True, False
         self.table.blockSignals(True)
         self.table.setRowCount(0)
         self.table.blockSignals(False)
