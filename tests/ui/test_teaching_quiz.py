@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 
 from graphstudio.ui.teaching.quiz import QuizPanel
 
-from teaching_helpers import (click_row, lecture, main_window, menu_action,  # noqa: F401
-                              open_lecture, requested, shown)
+from teaching_helpers import (canvas_click, click_row, lecture, main_window,  # noqa: F401
+                              menu_action, open_lecture, requested, shown)
 
 
 def answer(qtbot, panel, graph, name: str, text: str) -> None:
@@ -92,3 +92,19 @@ def test_in_the_editor_the_quiz_hides_the_panels_that_give_answers_away(qtbot, m
     assert not w.teaching.quiz.on and not w.canvas.step_mode
     assert w.inspector_dock.isVisible()
     assert w.scene.nodes[z].view.grad_text == "1"
+
+
+def test_in_the_editor_clicking_a_node_then_typing_answers_it(qtbot, main_window):
+    w = main_window
+    open_lecture(qtbot, w, "grosse_csc311")
+    menu_action(w, "Graph", "Quiz").trigger()
+    quiz = w.teaching.quiz
+    graph = w.document.graph
+    y = graph.by_name("y")
+    canvas_click(qtbot, w, y)
+    edit = quiz.edits[y]
+    assert edit.hasFocus()
+    qtbot.keyClicks(edit, "2")  # Grosse: dz/dy = x = 2
+    qtbot.keyClick(edit, Qt.Key_Return)
+    assert quiz.mark_text(y) == "✓ right"
+    assert w.scene.nodes[y].view.grad_text == "2 ✓"

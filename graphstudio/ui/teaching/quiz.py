@@ -199,6 +199,11 @@ class QuizPanel(TeachingPanel):
             text += " — all of them!"
         say(self.score, text, ok=True if total and right == total else None)
 
+    def selection_changed(self) -> None:
+        """A node clicked on the canvas: its answer is ready to be typed."""
+        if self.on and self.selected in self.edits:
+            self._focus_row(list(self.targets).index(self.selected))
+
     # ---- the canvas --------------------------------------------------------------------------
 
     def release(self) -> None:
