@@ -367,3 +367,31 @@ def test_symbolic_gives_every_needed_node_as_a_formula():
     f, gg = sympy.symbols("f g", real=True)
     assert sympy.simplify(s.nodes[g.by_name("b")] - (3 + f + f * gg)) == 0  # b = d + e
     assert sympy.simplify(s.nodes[g.by_name("c")] - (f * gg + 2)) == 0
+
+
+def test_symbolic_ignores_an_array_input_the_output_does_not_need():
+    from graphstudio.core.explain import symbolic
+    from graphstudio.io.gs import parse_text
+
+    g = parse_text("a = [1, 2]\nb = [1, 2, 3]\nc = a + b\nk = 2\nm = k * 3")
+    s = symbolic(g, g.by_name("m"))
+    assert s.gradients[g.by_name("k")] == 3  # dm/dk = 3
+    assert s.gradients[g.by_name("a")] == 0  # a does not reach m
+
+
+def test_symbolic_keeps_a_big_formula_as_it_comes_instead_of_expanding_it():
+    import time
+
+    from graphstudio.core.explain import symbolic
+    from graphstudio.io.gs import parse_text
+
+    # each level multiplies two sums of the one below: expanded, the gradient would be a
+    # polynomial of degree 2^8 with hundreds of terms
+    lines = ["x = 1.5", "y = 0.5", "h0 = x + y"]
+    lines += [f"h{i} = (h{i - 1} + x) * (h{i - 1} - y)" for i in range(1, 8)]
+    g = parse_text("\n".join(lines))
+    start = time.perf_counter()
+    s = symbolic(g)
+    assert time.perf_counter() - start < 10
+    x = g.by_name("x")
+    assert abs(s.gradient_values[x] - evaluate(g).grads[x]) <= 1e-9 * abs(s.gradient_values[x])

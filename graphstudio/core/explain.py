@@ -412,8 +412,13 @@ def _array_words(value: Value) -> str:
 def _readable(expr: Any) -> Any:
     """The shortest of the derivative as it comes, expanded, factored, simplified (ties: the
     earlier, so a polynomial reads expanded as the lectures write it)."""
+    ops = sympy.count_ops(expr)
+    if ops > 200:
+        # Expanding nested products blows up exponentially (a product of k nested sums has
+        # 2^k terms) and factoring them is as slow: a big formula is kept as it comes.
+        return expr
     candidates = [sympy.expand(expr), expr, sympy.factor(expr)]
-    if sympy.count_ops(expr) <= 200:  # simplify can be slow on big expressions
+    if ops <= 100:  # simplify is slower still
         candidates.append(sympy.simplify(expr))
     return min(candidates, key=sympy.count_ops)
 
@@ -460,7 +465,9 @@ def symbolic(graph: Graph, output: int | None = None, ev: Evaluation | None = No
             exprs[n] = OPS[kind].sympy(*[exprs[p] for p in parents])
     expr = exprs[out]
     gradients, latex, values = {}, {}, {}
-    at = {symbols[n]: _number(graph.value(n)) for n in symbols if graph.value(n) is not None}
+    # inputs the output does not need may hold arrays: their gradient is 0, no value to put in
+    at = {symbols[n]: _number(graph.value(n)) for n in symbols
+          if isinstance(graph.value(n), float)}
     for n, sym in symbols.items():
         d = _readable(sympy.diff(expr, sym))
         gradients[n] = d

@@ -6,4 +6,5 @@ is reported in the status bar; the editor still opens.
 
 EXTENSIONS: list[str] = [
     "graphstudio.ui.export_menu",  # File > Export…, File > Export Steps…
+    "graphstudio.ui.teaching",  # step-through, ledger, paths, formulas, gradient check, quiz
 ]

@@ -1,0 +1,262 @@
+"""What every teaching panel shares: the small interface the editor talks to, and helpers.
+
+The editor and the teaching views are written apart, so a panel knows nothing of the main
+window. It is told what to explain and says what it wants drawn:
+
+* ``set_context(graph, evaluation)``: the graph and its latest evaluation (after every pass);
+* ``set_selected(node | None)``: the node selected on the canvas;
+* ``picture_requested(picture | None)``: a :class:`~graphstudio.render.picture.Picture` the
+  canvas should show instead of the live values (a step of a pass, a highlighted path, the
+  quiz with its gradients hidden), or None to go back to the live view;
+* ``release()``: the canvas stopped showing this panel's picture (another panel took it, or
+  the graph was edited); a *persistent* panel (forward mode, the quiz) gets to show its
+  picture again after an edit, the others leave their mode.
+
+A panel recomputes only while it is visible (a hidden dock tab stays idle while an input is
+scrubbed) and catches up when it is shown.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Iterable
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontDatabase
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHeaderView, QLabel,
+                               QLayout, QScrollArea, QTableWidget, QTableWidgetItem, QWidget)
+
+from ...core.engine import Evaluation
+from ...core.graph import Graph, format_value
+from ...core.ops import OPS
+from ...render.picture import Picture, build_picture, edge_label
+
+__all__ = ["TeachingPanel", "fmt", "positions", "mono_font", "highlight_picture", "NodeCombo",
+           "make_table", "fit_height", "cell", "scrolling", "note_label", "say", "d", "op_text", "RIGHT", "WRONG",
+           "GOOD", "BAD"]
+
+RIGHT, WRONG = "✓", "✗"
+GOOD, BAD = QColor("#1e8449"), QColor("#c0392b")  # readable on light and dark backgrounds
+
+
+def fmt(value, digits: int = 4) -> str:
+    """A number (or an array) as the canvas writes it, whole numbers in full (``16384``, not
+    ``1.638e+04``: a sum the student checks by hand must show every digit)."""
+    if isinstance(value, (float, int, np.floating, np.integer)):
+        v = float(value)
+        if math.isfinite(v) and v.is_integer() and abs(v) < 1e12:
+            return str(int(v))
+    return format_value(value, digits)
+
+
+def d(out: str, node: str) -> str:
+    """The total derivative as the lectures write it: ``da/df``."""
+    return f"d{out}/d{node}"
+
+
+def op_text(graph, node: int, arg=None) -> str:
+    """``f × g``: the node's op applied to its parents' names (or ``arg(parent)``)."""
+    kind = graph.op(node)
+    arg = arg or graph.label
+    names = [arg(p) if p is not None else "?" for p in graph.parents(node)]
+    op = OPS[kind]
+    if op.infix and len(names) == 2:
+        return f"{names[0]} {op.symbol} {names[1]}"
+    if op.infix and len(names) == 1:
+        return f"{op.symbol}{names[0]}"
+    return f"{op.symbol}({', '.join(names)})"
+
+
+def positions(graph: Graph) -> dict[int, tuple[float, float]]:
+    return {n: graph.position(n) or (0.0, 0.0) for n in graph.nodes()}
+
+
+def mono_font(size_delta: int = 0) -> QFont:
+    font = QFontDatabase.systemFont(QFontDatabase.FixedFont)
+    if size_delta:
+        font.setPointSize(max(6, font.pointSize() + size_delta))
+    return font
+
+
+def highlight_picture(graph: Graph, ev: Evaluation, edges: Iterable[tuple[int, int, int]],
+                      caption: str, nodes: Iterable[int] = (), labels: bool = True) -> Picture:
+    """The live picture with ``edges`` highlighted (and labelled with their local derivative
+    when ``labels``) and ``nodes`` marked as current."""
+    picture = build_picture(graph, ev, positions(graph))
+    chosen, current = set(edges), set(nodes)
+    picture.edges = [replace(e, highlight=(e.src, e.dst, e.port) in chosen,
+                             label=(edge_label(ev, e.src, e.dst, e.port)
+                                    if labels and (e.src, e.dst, e.port) in chosen else None))
+                     for e in picture.edges]
+    picture.nodes = {n: replace(v, highlight="current" if n in current else None)
+                     for n, v in picture.nodes.items()}
+    picture.caption = caption
+    return picture
+
+
+def make_table(headers: list[str], stretch: int | None = None) -> QTableWidget:
+    """A read-only table with a row per item, columns sized to their contents."""
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SingleSelection)
+    table.setWordWrap(True)
+    table.setAlternatingRowColors(True)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # the stretch column gives way
+    table.setTextElideMode(Qt.ElideMiddle)
+    header = table.horizontalHeader()
+    for i in range(len(headers)):
+        header.setSectionResizeMode(i, QHeaderView.ResizeToContents)
+    stretch = len(headers) - 1 if stretch is None else stretch
+    header.setSectionResizeMode(stretch, QHeaderView.Stretch)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    return table
+
+
+def fit_height(table: QTableWidget, max_rows: int = 10) -> None:
+    """Make ``table`` as tall as its rows (up to ``max_rows``, then it scrolls), so a short
+    table leaves its space to the explanations below it."""
+    table.resizeRowsToContents()
+    rows = min(table.rowCount(), max_rows)
+    height = table.horizontalHeader().height() + 2 * table.frameWidth() + 6
+    height += sum(table.rowHeight(r) for r in range(rows))
+    if table.rowCount() == 0:
+        height += table.verticalHeader().defaultSectionSize()
+    table.setFixedHeight(height)
+
+
+def cell(text: str, *, mono: bool = False, colour: QColor | None = None, tip: str = "",
+         align_right: bool = False) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    if mono:
+        item.setFont(mono_font())
+    if colour is not None:
+        item.setForeground(colour)
+    if tip:
+        item.setToolTip(tip)
+    if align_right:
+        item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+    return item
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless vertical scroll area (a panel taller than its dock). The
+    widget is never squeezed below the height its contents need: it scrolls instead."""
+    if widget.layout() is not None:
+        widget.layout().setSizeConstraint(QLayout.SetMinimumSize)
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # the content follows the width
+    area.setWidget(widget)
+    return area
+
+
+def note_label(text: str = "") -> QLabel:
+    """A wrapping, selectable line of explanation."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    return label
+
+
+def say(label: QLabel, text: str, ok: bool | None = None) -> None:
+    """Set ``label``'s text, green when ``ok``, red when not ``ok``, plain when None."""
+    label.setText(text)
+    label.setStyleSheet("" if ok is None else f"color: {(GOOD if ok else BAD).name()}")
+
+
+class NodeCombo(QComboBox):
+    """A choice of node (by its label), kept across re-evaluations while the node exists."""
+
+    def fill(self, graph: Graph, nodes: list[int]) -> None:
+        keep = self.currentData()
+        self.blockSignals(True)
+        self.clear()
+        for n in nodes:
+            self.addItem(graph.label(n), n)
+        i = self.findData(keep) if keep is not None else -1
+        self.setCurrentIndex(i if i >= 0 else (0 if nodes else -1))
+        self.blockSignals(False)
+        if self.currentData() != keep:
+            self.currentIndexChanged.emit(self.currentIndex())
+
+    def node(self) -> int | None:
+        return self.currentData()
+
+    def choose(self, node: int) -> bool:
+        i = self.findData(node)
+        if i >= 0:
+            self.setCurrentIndex(i)
+        return i >= 0
+
+
+class TeachingPanel(QWidget):
+    """Base of the teaching panels: holds the context, recomputes when visible."""
+
+    picture_requested = Signal(object)
+    persistent = False  # shows its picture again after an edit (forward mode, quiz)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.graph: Graph | None = None
+        self.ev: Evaluation | None = None
+        self.selected: int | None = None
+        self._dirty = False
+
+    # ---- the interface -----------------------------------------------------------------------
+
+    def set_context(self, graph: Graph, evaluation: Evaluation | None) -> None:
+        self.graph, self.ev = graph, evaluation
+        if self.selected is not None and self.selected not in graph:
+            self.selected = None
+        self.context_changed()
+        self._schedule()
+
+    def set_selected(self, node: int | None) -> None:
+        if node == self.selected:
+            return
+        self.selected = node
+        self.selection_changed()
+
+    def release(self) -> None:
+        """The canvas no longer shows this panel's picture."""
+
+    def current_picture(self) -> Picture | None:
+        """The picture a persistent panel wants shown now (None: nothing)."""
+        return None
+
+    # ---- for subclasses ----------------------------------------------------------------------
+
+    def context_changed(self) -> None:
+        """Cheap bookkeeping on every new evaluation (the refresh itself may wait)."""
+
+    def selection_changed(self) -> None:
+        """The selected node changed (most panels do not depend on it)."""
+
+    def refresh(self) -> None:
+        """Recompute and show (only called while visible)."""
+
+    def _schedule(self) -> None:
+        if self.isVisible():
+            self._dirty = False
+            self.refresh()
+        else:
+            self._dirty = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self._dirty = False
+            self.refresh()
+
+    def has_context(self) -> bool:
+        return self.graph is not None and self.ev is not None and len(self.graph) > 0
+
+
+def is_scalar(value) -> bool:
+    return isinstance(value, float) or np.ndim(value) == 0

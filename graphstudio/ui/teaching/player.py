@@ -1,0 +1,268 @@
+"""The step-through player: the forward pass node by node, then the backward pass.
+
+Each step is one :func:`~graphstudio.render.picture.step_pictures` picture (the node being
+computed and the edges it uses highlighted, numbers appearing as they are computed), shown on
+the canvas, with the lectures' ``grad_table`` beside it filling in row by row: a row per node
+as the forward pass reaches it (its value), then its gradient as the backward pass reaches it,
+written as the sum it is, ``Σ upstream × local``.
+
+A new evaluation (any edit, or scrubbing an input) makes the steps stale: the player leaves
+step mode and the canvas goes back to the live view.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QVBoxLayout,
+                               QWidget)
+
+from ...core.engine import Step, backward_steps, forward_steps
+from ...render.picture import Picture, step_pictures
+from .common import (TeachingPanel, cell, d, fmt, is_scalar, make_table, note_label, op_text,
+                     positions)
+
+__all__ = ["StepPlayer", "grad_sum_text"]
+
+IDLE_TEXT = "Press Play or Next to step through the forward pass, then the backward pass."
+
+
+def grad_sum_text(graph, step: Step, output_label: str) -> str:
+    """The gradient of a backward step as the sum it is: ``25 × 2 + 10 × 1``."""
+    if not step.terms:
+        return f"1 (the output: {d(output_label, output_label)} = 1)"
+    if all(is_scalar(t[3]) and is_scalar(t[4]) for t in step.terms):
+        return " + ".join(f"{fmt(up)} × {fmt(local)}" for _p, _c, _k, up, local, _x in step.terms)
+    children = ", ".join(graph.label(t[1]) for t in step.terms)
+    return f"Σ upstream · Jacobian over {children}"
+
+
+class StepPlayer(TeachingPanel):
+    """First / back / play / next / last, a speed slider, the caption and the grad_table."""
+
+    COLUMNS = ["node", "value", "grad", "= Σ upstream × local"]
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.pictures: list[Picture] = []
+        self.steps: list[Step] = []
+        self.index = -1  # the step shown, -1 when not stepping
+        self._rows: dict[int, int] = {}
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+
+        def button(icon: QStyle.StandardPixmap, name: str, tip: str, slot) -> QToolButton:
+            b = QToolButton()
+            b.setIcon(self.style().standardIcon(icon))
+            b.setText(name)
+            b.setToolTip(tip)
+            b.setAccessibleName(name)
+            b.clicked.connect(slot)
+            return b
+
+        P = QStyle.StandardPixmap
+        self.first_button = button(P.SP_MediaSkipBackward, "First", "First step (Home)", self.first)
+        self.back_button = button(P.SP_MediaSeekBackward, "Back", "Previous step (←)", self.back)
+        self.play_button = button(P.SP_MediaPlay, "Play", "Play / pause (Space)", self.toggle_play)
+        self.next_button = button(P.SP_MediaSeekForward, "Next", "Next step (→)", self.next)
+        self.last_button = button(P.SP_MediaSkipForward, "Last", "Last step (End)", self.last)
+        self.stop_button = button(P.SP_MediaStop, "Stop",
+                                  "Leave step mode: back to the live values (Esc)", self.stop)
+        self.speed = QSlider(Qt.Horizontal)
+        self.speed.setRange(1, 16)  # half-steps per second: 0.5 to 8 steps a second
+        self.speed.setValue(3)
+        self.speed.setToolTip("Playing speed")
+        self.speed.setMinimumWidth(80)
+        self.speed_label = QLabel()
+        wide = self.speed_label.fontMetrics().horizontalAdvance("0.5 steps/s ")
+        self.speed_label.setMinimumWidth(wide)
+        self.speed.valueChanged.connect(self._speed_changed)
+        self._speed_changed(self.speed.value())
+
+        controls = QHBoxLayout()
+        controls.setSpacing(2)
+        for b in (self.first_button, self.back_button, self.play_button, self.next_button,
+                  self.last_button, self.stop_button):
+            controls.addWidget(b)
+        controls.addSpacing(8)
+        controls.addWidget(QLabel("Speed"))
+        controls.addWidget(self.speed, 1)
+        controls.addWidget(self.speed_label)
+        self.caption = note_label(IDLE_TEXT)
+        self.caption.setMinimumHeight(self.caption.fontMetrics().height() * 2 + 4)
+        self.table = make_table(self.COLUMNS)
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.table, 1)
+        for key, slot in ((Qt.Key_Right, self.next), (Qt.Key_Left, self.back),
+                          (Qt.Key_Home, self.first), (Qt.Key_End, self.last),
+                          (Qt.Key_Space, self.toggle_play), (Qt.Key_Escape, self.stop)):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self._update_buttons()
+
+    # ---- state -------------------------------------------------------------------------------
+
+    @property
+    def active(self) -> bool:
+        return self.index >= 0
+
+    @property
+    def playing(self) -> bool:
+        return self.timer.isActive()
+
+    def context_changed(self) -> None:
+        """New numbers: the steps are stale, so step mode ends."""
+        self.stop()
+
+    def release(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self.timer.stop()
+        self.index = -1
+        self.pictures, self.steps = [], []
+        self.table.setRowCount(0)
+        self._rows = {}
+        self.caption.setText(IDLE_TEXT)
+        self._update_buttons()
+
+    def _prepare(self) -> bool:
+        if self.pictures:
+            return True
+        if not self.has_context():
+            self.caption.setText("Nothing to step through: the graph is empty.")
+            return False
+        ev = self.ev
+        self.steps = forward_steps(ev) + backward_steps(ev)
+        self.pictures = step_pictures(self.graph, ev, positions(self.graph), edge_labels=True)
+        return bool(self.pictures)
+
+    # ---- controls ----------------------------------------------------------------------------
+
+    def go(self, k: int) -> None:
+        """Show step ``k`` (0-based) on the canvas and the grad_table as it stands then."""
+        if not self._prepare():
+            return
+        k = max(0, min(k, len(self.pictures) - 1))
+        self.index = k
+        picture = self.pictures[k]
+        self.caption.setText(f"Step {k + 1} of {len(self.pictures)}.  {picture.caption}")
+        self._fill_table(k)
+        self._update_buttons()
+        self.picture_requested.emit(picture)
+
+    def first(self) -> None:
+        self.go(0)
+
+    def last(self) -> None:
+        self.pause()
+        if self._prepare():
+            self.go(len(self.pictures) - 1)
+
+    def next(self) -> None:
+        self.go(self.index + 1)
+
+    def back(self) -> None:
+        self.pause()
+        self.go(self.index - 1 if self.active else 0)
+
+    def play(self) -> None:
+        if not self._prepare():
+            return
+        if not self.active or self.index >= len(self.pictures) - 1:
+            self.go(0)
+        self.timer.start()
+        self._update_buttons()
+
+    def pause(self) -> None:
+        self.timer.stop()
+        self._update_buttons()
+
+    def toggle_play(self) -> None:
+        self.pause() if self.playing else self.play()
+
+    def stop(self) -> None:
+        """Leave step mode: the canvas shows the live values again."""
+        was = self.active
+        self._reset()
+        if was:
+            self.picture_requested.emit(None)
+
+    def _tick(self) -> None:
+        if self.index >= len(self.pictures) - 1:
+            self.pause()
+            return
+        self.go(self.index + 1)
+        if self.index >= len(self.pictures) - 1:
+            self.pause()
+
+    def _speed_changed(self, value: int) -> None:
+        per_second = value / 2
+        self.timer.setInterval(round(1000 / per_second))
+        self.speed_label.setText(f"{per_second:g} steps/s")
+
+    def _update_buttons(self) -> None:
+        n = len(self.pictures)
+        self.back_button.setEnabled(self.index > 0)
+        self.first_button.setEnabled(self.index != 0)
+        self.next_button.setEnabled(not self.active or self.index < n - 1)
+        self.last_button.setEnabled(not self.active or self.index < n - 1)
+        self.stop_button.setEnabled(self.active)
+        P = QStyle.StandardPixmap
+        self.play_button.setIcon(self.style().standardIcon(P.SP_MediaPause if self.playing
+                                                           else P.SP_MediaPlay))
+        self.play_button.setText("Pause" if self.playing else "Play")
+
+    # ---- the grad_table ----------------------------------------------------------------------
+
+    def _fill_table(self, k: int) -> None:
+        """Rows for the forward steps up to ``k``, grads for the backward steps up to ``k``."""
+        graph, ev = self.graph, self.ev
+        out_label = graph.label(ev.output) if ev.output is not None else "?"
+        self.table.setHorizontalHeaderItem(2, cell(
+            f"grad = {d(out_label, '·')}", tip="grad_table[u_j] = Σ over the children u_i of u_j "
+                                               "of grad_table[u_i] · ∂u_i/∂u_j"))
+        self.table.setRowCount(0)
+        self._rows = {}
+        current = self.steps[k].node
+        for i, step in enumerate(self.steps[:k + 1]):
+            if step.phase == "forward":
+                row = self.table.rowCount()
+                self.table.insertRow(row)
+                self._rows[step.node] = row
+                name = graph.label(step.node)
+                self.table.setItem(row, 0, cell(name))
+                self.table.setItem(row, 1, cell(fmt(step.value), mono=True,
+                                                tip=self._computation(step)))
+                self.table.setItem(row, 2, cell("", mono=True))
+                self.table.setItem(row, 3, cell(""))
+            else:
+                row = self._rows.get(step.node)
+                if row is None:
+                    continue
+                self.table.setItem(row, 2, cell(fmt(step.grad), mono=True))
+                self.table.setItem(row, 3, cell(grad_sum_text(graph, step, out_label), mono=True))
+        row = self._rows.get(current)
+        if row is not None:
+            self.table.selectRow(row)
+            self.table.scrollToItem(self.table.item(row, 0))
+
+    def _computation(self, step: Step) -> str:
+        """``e = f × g = 4 × 2 = 8``: how a forward step got its value (a tooltip)."""
+        graph, node = self.graph, step.node
+        if graph.op(node) in ("input", "const"):
+            return f"{graph.label(node)} = {fmt(step.value)}, given"
+        text = f"{graph.label(node)} = {op_text(graph, node)}"
+        parents = [p for p in graph.parents(node) if p is not None]
+        if all(is_scalar(self.ev.values.get(p)) for p in parents):
+            text += f" = {op_text(graph, node, lambda p: fmt(self.ev.values.get(p)))}"
+        return f"{text} = {fmt(step.value)}"
+
+    # ---- reading (for tests and the integration) ---------------------------------------------
+
+    def table_rows(self) -> list[list[str]]:
+        return [[(self.table.item(r, c).text() if self.table.item(r, c) else "")
+                 for c in range(self.table.columnCount())] for r in range(self.table.rowCount())]

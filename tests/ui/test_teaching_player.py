@@ -1,0 +1,147 @@
+"""The step-through player on Bristol lecture 2 (f = 4, g = 2): the grad_table fills in row by
+row as the slides fill it, ending with da/df = 25·2 + 10·1 = 60."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from graphstudio.ui.teaching.player import StepPlayer
+
+from teaching_helpers import (lecture, main_window, menu_action, open_lecture,  # noqa: F401
+                              requested, shown, type_expression)
+
+# Bristol, "Example Calculation": values and grads by hand (a = b·c, b = d + e, c = e + 2,
+# d = 3 + f, e = f·g): e = 8, d = 7, c = 10, b = 15, a = 150; da/db = c = 10, da/dc = b = 15,
+# da/dd = 10, da/de = 10 + 15 = 25, da/df = 25·g + 10·1 = 60, da/dg = 25·f = 100.
+VALUES = {"f": "4", "g": "2", "e": "8", "d": "7", "c": "10", "b": "15", "a": "150"}
+GRADS = {"a": "1", "b": "10", "c": "15", "d": "10", "e": "25", "f": "60", "g": "100"}
+N_NODES = 9  # f, g, e, d, c, b, a and the constants 3 and 2
+N_BACKWARD = 7  # every node but the constants
+
+
+def rows_by_node(player):
+    return {row[0]: row for row in player.table_rows()}
+
+
+def test_next_fills_the_grad_table_row_by_row(qtbot):
+    graph, ev = lecture("bristol_lecture2")
+    player = shown(qtbot, StepPlayer(), graph, ev)
+    pictures = requested(player)
+
+    qtbot.mouseClick(player.next_button, Qt.LeftButton)
+    assert len(player.table_rows()) == 1
+    assert pictures[-1].meta["phase"] == "forward"
+    first = player.table_rows()[0]
+    assert pictures[-1].nodes[graph.by_name(first[0])].highlight == "current"
+
+    for _ in range(N_NODES - 1):
+        qtbot.mouseClick(player.next_button, Qt.LeftButton)
+    rows = rows_by_node(player)
+    assert len(rows) == N_NODES
+    assert {n: rows[n][1] for n in VALUES} == VALUES
+    assert all(row[2] == "" for row in rows.values())  # no gradient yet
+
+    qtbot.mouseClick(player.next_button, Qt.LeftButton)  # the backward pass starts at a
+    assert pictures[-1].meta["phase"] == "backward"
+    assert rows_by_node(player)["a"][2] == "1"
+    assert rows_by_node(player)["b"][2] == ""
+
+    while player.next_button.isEnabled():
+        qtbot.mouseClick(player.next_button, Qt.LeftButton)
+    rows = rows_by_node(player)
+    assert {n: rows[n][2] for n in GRADS} == GRADS
+    assert rows["f"][3] == "25 × 2 + 10 × 1"
+    assert rows["e"][3] == "15 × 1 + 10 × 1"
+    assert rows["3"][2] == "" and rows["2"][2] == ""  # constants get no gradient
+    assert player.index == N_NODES + N_BACKWARD - 1
+    assert "60" in pictures[-1].caption
+    assert f"Step {N_NODES + N_BACKWARD} of {N_NODES + N_BACKWARD}" in player.caption.text()
+
+
+def test_back_first_last_and_the_highlighted_edges(qtbot):
+    graph, ev = lecture("bristol_lecture2")
+    player = shown(qtbot, StepPlayer(), graph, ev)
+    pictures = requested(player)
+    qtbot.mouseClick(player.last_button, Qt.LeftButton)
+    last = pictures[-1]
+    f = graph.by_name("f")
+    assert last.nodes[f].highlight == "current"
+    # the last backward step sums over f's successors e and d: exactly those edges are lit
+    lit = {(e.src, e.dst) for e in last.edges if e.highlight}
+    assert lit == {(f, graph.by_name("e")), (f, graph.by_name("d"))}
+    qtbot.mouseClick(player.back_button, Qt.LeftButton)
+    assert player.index == N_NODES + N_BACKWARD - 2
+    assert rows_by_node(player)["f"][2] == ""  # f's row is not filled in yet
+    assert rows_by_node(player)["g"][2] == "100"
+    qtbot.mouseClick(player.first_button, Qt.LeftButton)
+    assert player.index == 0 and len(player.table_rows()) == 1
+    assert not player.back_button.isEnabled()
+
+
+def test_play_runs_to_the_end_at_the_chosen_speed(qtbot):
+    graph, ev = lecture("grosse_csc311")
+    player = shown(qtbot, StepPlayer(), graph, ev)
+    player.speed.setValue(player.speed.maximum())  # 8 steps a second
+    assert player.timer.interval() == 125
+    qtbot.mouseClick(player.play_button, Qt.LeftButton)
+    assert player.playing
+    qtbot.waitUntil(lambda: not player.playing, timeout=5000)
+    assert player.index == len(player.pictures) - 1
+    rows = rows_by_node(player)
+    # Grosse: dz/dx = y = 7, dz/dy = x = 2, dz/db = 7·1 + 2·1 = 9
+    assert (rows["x"][2], rows["y"][2], rows["b"][2]) == ("7", "2", "9")
+    assert rows["b"][3] == "7 × 1 + 2 × 1"
+
+
+def test_stop_goes_back_to_the_live_view(qtbot):
+    graph, ev = lecture("grosse_csc311")
+    player = shown(qtbot, StepPlayer(), graph, ev)
+    pictures = requested(player)
+    qtbot.mouseClick(player.next_button, Qt.LeftButton)
+    qtbot.mouseClick(player.stop_button, Qt.LeftButton)
+    assert pictures[-1] is None and not player.active and player.table_rows() == []
+
+
+def test_new_numbers_end_step_mode(qtbot):
+    graph, ev = lecture("grosse_csc311")
+    player = shown(qtbot, StepPlayer(), graph, ev)
+    pictures = requested(player)
+    qtbot.mouseClick(player.next_button, Qt.LeftButton)
+    graph.set_value(graph.by_name("a"), 5.0)
+    from graphstudio.core.engine import evaluate
+
+    player.set_context(graph, evaluate(graph))
+    assert pictures[-1] is None and not player.active and player.table_rows() == []
+
+
+def test_in_the_editor_step_through_then_an_edit_leaves_step_mode(qtbot, main_window):
+    w = main_window
+    open_lecture(qtbot, w, "bristol_lecture2")
+    player = w.teaching.player
+    menu_action(w, "Graph", "Step Through").trigger()
+    assert w.canvas.step_mode and player.active
+    assert w.teaching.docks["Steps"].isVisible()
+    for _ in range(3):
+        qtbot.mouseClick(player.next_button, Qt.LeftButton)
+    shown_now = w.scene.picture
+    assert shown_now is player.pictures[3]
+    assert "Forward pass, step 4" in w.statusBar().currentMessage()
+    # the canvas items show the step's numbers: the nodes not reached yet have no value
+    later = [n for n, v in shown_now.nodes.items() if v.value_text == ""]
+    assert later and all(w.scene.nodes[n].view.value_text == "" for n in later)
+
+    type_expression(qtbot, w, "q = f + 1")  # an edit: a new node
+    q = w.document.graph.by_name("q")
+    assert q is not None
+    assert not w.canvas.step_mode
+    assert not player.active and player.table_rows() == []
+    assert w.scene.nodes[q].view.value_text == "5"  # live numbers again
+    assert all(v.value_text for v in w.scene.picture.nodes.values())
+
+
+def test_a_value_cell_says_how_it_was_computed(qtbot):
+    graph, ev = lecture("bristol_lecture2")
+    player = shown(qtbot, StepPlayer(), graph, ev)
+    qtbot.mouseClick(player.last_button, Qt.LeftButton)
+    row = next(i for i, r in enumerate(player.table_rows()) if r[0] == "e")
+    assert player.table.item(row, 1).toolTip() == "e = f × g = 4 × 2 = 8"
