@@ -126,9 +126,9 @@ def test_in_the_editor_step_through_then_an_edit_leaves_step_mode(qtbot, main_wi
     shown_now = w.scene.picture
     assert shown_now is player.pictures[3]
     assert "Forward pass, step 4" in w.statusBar().currentMessage()
-    # the canvas items show the step's numbers: the nodes not reached yet have no value
-    later = [n for n, v in shown_now.nodes.items() if v.value_text == ""]
-    assert later and all(w.scene.nodes[n].view.value_text == "" for n in later)
+    # the canvas items show the step's numbers: the nodes not reached yet show "?"
+    later = [n for n, v in shown_now.nodes.items() if v.value_text == "?"]
+    assert later and all(w.scene.nodes[n].view.value_text == "?" for n in later)
 
     type_expression(qtbot, w, "q = f + 1")  # an edit: a new node
     q = w.document.graph.by_name("q")
