@@ -139,7 +139,10 @@ class Teaching(QObject):
             else:
                 window.tabifyDockWidget(first, dock)
         first.raise_()
-        window.resizeDocks([first], [440], Qt.Horizontal)
+        # The panels wait until asked for (Graph menu, View > Panels): open all at once they
+        # would squeeze the canvas, which is what a person opens the editor to see.
+        for dock in self.docks.values():
+            dock.hide()
         self._actions()
         doc = window.document
         doc.evaluated.connect(self._evaluated)
@@ -200,8 +203,11 @@ class Teaching(QObject):
 
     def raise_panel(self, name: str) -> None:
         dock = self.docks[name]
+        was_hidden = not any(d.isVisible() for d in self.docks.values())
         dock.show()
         dock.raise_()
+        if was_hidden:  # the tables need room; widen the right-hand column when they appear
+            self.window.resizeDocks([dock], [440], Qt.Horizontal)
 
     def step_through(self) -> None:
         self.raise_panel("Steps")
