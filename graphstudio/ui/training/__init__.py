@@ -1,0 +1,161 @@
+"""Networks and training in the editor: Graph > New Network… and Graph > Train….
+
+:func:`install` is the editor extension (listed in :mod:`graphstudio.ui.extensions`). It wires
+two self-contained widgets to the main window:
+
+* :class:`~.network_dialog.NewNetworkDialog` builds a network; the result is added to the
+  current graph, or to a new one, as one undoable step (:class:`~.commands.AddNetworkCommand`).
+* :class:`~.train_panel.TrainPanel`, in a dock, trains the document's graph in a background
+  thread. While it runs, the canvas shows the current parameters and what they give (values and
+  gradients of the first example) as a *picture* (``canvas.show_picture``): the document itself
+  is untouched until Keep, which sets the trained parameters as one undoable step
+  (:class:`~.commands.SetValuesCommand`); Revert just stops showing them.
+
+The widgets know nothing of the window; everything between them and the document is here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication
+
+from ...core.engine import evaluate
+from ...core.graph import Graph, GraphError
+from .network_dialog import NewNetworkDialog
+from .train_panel import TrainPanel
+
+__all__ = ["install", "Training", "TrainPanel", "NewNetworkDialog"]
+
+GAP = 220.0  # between an existing graph and a network added beside it
+
+
+def _base_dir(doc) -> Path | None:
+    return doc.path.parent if doc.path is not None else None
+
+
+class Training(QObject):
+    """What :func:`install` adds to a window (kept as ``window.training``)."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.doc = window.document
+        self.dialog = NewNetworkDialog(window)
+        self.panel = TrainPanel()
+        self.dock = window.add_panel("Training", self.panel, Qt.RightDockWidgetArea)
+        self.dock.hide()
+        self.act_network = QAction("New &Network…", window)
+        self.act_network.setStatusTip("Build a fully connected network on a dataset")
+        self.act_network.triggered.connect(self.open_dialog)
+        self.act_train = QAction("&Train…", window)
+        self.act_train.setShortcut("Ctrl+T")
+        self.act_train.setStatusTip("Train the parameters by gradient descent")
+        self.act_train.triggered.connect(self.show_panel)
+        menu = window.menu("Graph")
+        menu.addSeparator()
+        menu.addActions([self.act_network, self.act_train])
+
+        self.dialog.network_built.connect(self.add_network)
+        self.panel.preview.connect(self.show_preview)
+        self.panel.apply_requested.connect(self.keep)
+        self.panel.reverted.connect(self.end_preview)
+        self.panel.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
+        self.doc.changed.connect(self.follow_document)
+        self.doc.replaced.connect(self.follow_document)
+        self.doc.path_changed.connect(self.follow_document)
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.panel.shutdown)
+        window.destroyed.connect(self.panel.shutdown)
+        self.follow_document()
+
+    # ---- the document -------------------------------------------------------------------------------
+
+    def follow_document(self) -> None:
+        self.panel.set_graph(self.doc.graph, _base_dir(self.doc))
+
+    # ---- new network -------------------------------------------------------------------------------
+
+    def open_dialog(self) -> None:
+        self.dialog.set_graph(self.doc.graph, _base_dir(self.doc))
+        self.dialog.open()
+
+    def add_network(self, network: Graph, new_document: bool) -> bool:
+        """Add ``network`` to the current graph, or to a new one, as one undoable step."""
+        from .commands import AddNetworkCommand
+
+        w = self.window
+        if new_document and not w.new_document():
+            return False
+        self._lay_out(network)
+        offset = (0.0, 0.0)
+        placed = [p for p in (self.doc.graph.position(n) for n in self.doc.graph.nodes()) if p]
+        if placed:
+            xs = [p[0] for p in placed]
+            ys = [p[1] for p in placed]
+            left = min((network.position(n) or (0.0, 0.0))[0] for n in network.nodes())
+            offset = (max(xs) + GAP - left, min(ys))
+        cmd = AddNetworkCommand(self.doc, network, offset)
+        try:
+            self.doc.push(cmd)
+        except GraphError as exc:
+            w.statusBar().showMessage(f"Cannot add the network: {exc}", 8000)
+            return False
+        w.scene.select(cmd.nodes)
+        w.canvas.fit()
+        w.statusBar().showMessage(f"Built a network of {len(cmd.nodes)} nodes; Graph > Train… "
+                                  f"trains it", 8000)
+        return True
+
+    def _lay_out(self, network: Graph) -> None:
+        """Space the layers for the boxes as the canvas draws them (wide matrices get wide
+        columns), when the editor's layout is there; else keep the builder's positions."""
+        try:
+            from ...render.draw import arrange
+        except ImportError:
+            return
+        positions = arrange(network, evaluate(network), self.window.scene.theme)
+        for n, p in positions.items():
+            network.set_position(n, p)
+
+    # ---- training -------------------------------------------------------------------------------------
+
+    def show_panel(self) -> None:
+        self.follow_document()
+        self.dock.show()
+        self.dock.raise_()
+
+    def show_preview(self, values: dict[int, Any]) -> None:
+        """Show the graph with ``values`` on the canvas, without changing the document."""
+        from ...render.picture import build_picture
+
+        g = self.doc.graph.copy()
+        for n, v in values.items():
+            if n in g and g.is_leaf(n):
+                g.data(n)["value"] = v
+        scene = self.window.scene
+        positions = {n: (i.pos().x(), i.pos().y()) for n, i in scene.nodes.items()}
+        view = self.doc.view
+        picture = build_picture(g, evaluate(g), positions, show_grad=view.get("show_grad", True),
+                                edge_labels=view.get("edge_labels", False))
+        self.window.canvas.show_picture(picture)
+
+    def end_preview(self) -> None:
+        if self.window.canvas.step_mode:
+            self.window.canvas.show_picture(None)
+
+    def keep(self, params: dict[int, Any]) -> None:
+        from .commands import SetValuesCommand
+
+        self.end_preview()
+        self.doc.push(SetValuesCommand(self.doc, params, "Keep trained parameters"))
+
+
+def install(window) -> Training:
+    """Add Graph > New Network… and Graph > Train… to ``window`` (the editor's main window)."""
+    window.training = Training(window)
+    return window.training
