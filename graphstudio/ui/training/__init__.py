@@ -16,12 +16,13 @@ The widgets know nothing of the window; everything between them and the document
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDockWidget
 
 from ...core.engine import evaluate
 from ...core.graph import Graph, GraphError
@@ -31,6 +32,7 @@ from .train_panel import TrainPanel
 __all__ = ["install", "Training", "TrainPanel", "NewNetworkDialog"]
 
 GAP = 220.0  # between an existing graph and a network added beside it
+PREVIEW_INTERVAL = 0.1  # seconds: the canvas follows training at most ten times a second
 
 
 def _base_dir(doc) -> Path | None:
@@ -58,6 +60,13 @@ class Training(QObject):
         menu = window.menu("Graph")
         menu.addSeparator()
         menu.addActions([self.act_network, self.act_train])
+
+        self._pending: dict[int, Any] | None = None  # values waiting to be previewed
+        self._preview_at = 0.0  # when the last preview was drawn (time.monotonic)
+        self._preview_cost = 0.0  # how long it took
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.timeout.connect(self._draw_preview)
 
         self.dialog.network_built.connect(self.add_network)
         self.panel.preview.connect(self.show_preview)
@@ -126,11 +135,39 @@ class Training(QObject):
 
     def show_panel(self) -> None:
         self.follow_document()
+        first = not self.dock.isVisible()
         self.dock.show()
         self.dock.raise_()
+        if first:
+            QTimer.singleShot(0, self._make_room)
+
+    def _make_room(self) -> None:
+        """Give the panel (its loss curve) most of the height of its side of the window."""
+        w = self.window
+        area = w.dockWidgetArea(self.dock)
+        others = [d for d in w.findChildren(QDockWidget) if d is not self.dock and d.isVisible()
+                  and w.dockWidgetArea(d) == area and not w.tabifiedDockWidgets(d)]
+        h = w.height()
+        w.resizeDocks(others + [self.dock], [h // (4 * max(1, len(others)))] * len(others)
+                      + [h * 3 // 4], Qt.Vertical)
 
     def show_preview(self, values: dict[int, Any]) -> None:
-        """Show the graph with ``values`` on the canvas, without changing the document."""
+        """Show the graph with ``values`` on the canvas, without changing the document.
+
+        Drawing a big graph costs the GUI thread time, so previews are coalesced: at most one
+        every :data:`PREVIEW_INTERVAL` seconds, or four times as long as the last one took to
+        draw, and the latest values always get drawn."""
+        self._pending = values
+        if self._preview_timer.isActive():
+            return
+        wait = max(PREVIEW_INTERVAL, 4 * self._preview_cost) - (time.monotonic() - self._preview_at)
+        self._preview_timer.start(max(0, int(wait * 1000)))
+
+    def _draw_preview(self) -> None:
+        values, self._pending = self._pending, None
+        if values is None:
+            return
+        started = time.monotonic()
         from ...render.picture import build_picture
 
         g = self.doc.graph.copy()
@@ -143,8 +180,12 @@ class Training(QObject):
         picture = build_picture(g, evaluate(g), positions, show_grad=view.get("show_grad", True),
                                 edge_labels=view.get("edge_labels", False))
         self.window.canvas.show_picture(picture)
+        self._preview_at = time.monotonic()
+        self._preview_cost = self._preview_at - started
 
     def end_preview(self) -> None:
+        self._pending = None
+        self._preview_timer.stop()
         if self.window.canvas.step_mode:
             self.window.canvas.show_picture(None)
 

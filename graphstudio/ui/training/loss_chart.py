@@ -121,7 +121,9 @@ class LossChart(QChartView):
             floor = min(positive) if positive else 1e-12
             pts = [(s, max(v, floor)) for s, v in pts]  # a log axis cannot show 0
         self.series.replace([QPointF(s, v) for s, v in pts])
-        self.x_axis.setRange(0, max(self.total, self.points[-1][0] if self.points else 1))
+        last = self.points[-1][0] if self.points else 0
+        self.x_axis.setRange(0, max(last, min(self.total, 10)))
+        self.x_axis.applyNiceNumbers()
         values = [v for _s, v in pts]
         if not values:
             lo, hi = (0.1, 1.0) if self.log_scale else (0.0, 1.0)

@@ -312,8 +312,10 @@ class TrainPanel(QWidget):
         self.last = record
         self.chart.add_points(points)
         self.progress_bar.setValue(record.step)
-        self.status.setText(f"step {record.step}: loss {record.loss:.6g}, lr {record.lr:g}, "
-                            f"epoch {record.epoch}, |∇| {record.grad_norm:.3g}")
+        t = self.trainer
+        epoch = f", {_count(record.epoch, 'epoch')} done" if t.batch_size < t.n_examples else ""
+        self.status.setText(f"step {record.step}: loss {record.loss:.6g}, lr {record.lr:g}"
+                            f"{epoch}, |∇| {record.grad_norm:.3g}")
         self.preview.emit(self._shown(record.params))
 
     def _shown(self, params: dict[int, Any]) -> dict[int, Any]:
