@@ -7,9 +7,12 @@ Sugiyama in three short steps, none of them recursive:
    to just before their first use, so a constant such as the ``2`` in ``e + 2`` sits beside the
    node that uses it instead of far away in the input column.
 2. **Order within a layer** by the barycentre heuristic: a few sweeps left-to-right and
-   right-to-left, each node placed at the mean position of its neighbours in the previous layer.
+   right-to-left, each node placed at the mean position of its neighbours in the previous layer
+   (towards the child, the position of the argument port it feeds: ports run top to bottom).
    This removes most edge crossings on lecture-sized graphs.
 3. **Coordinates**: layers ``dx`` apart, nodes ``dy`` apart, each layer centred vertically.
+   Given the boxes' ``sizes`` (width, height), ``dx`` and ``dy`` are instead the gaps between
+   boxes: a column is as wide as its widest box, so big array nodes never overlap.
 
 Positions are node centres in scene units. No Qt here: the canvas and the exporters share it.
 
@@ -48,8 +51,9 @@ def layers(graph: Graph) -> dict[int, int]:
 
 
 def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
-                   sweeps: int = 8) -> dict[int, tuple[float, float]]:
-    """Centre positions for every node of ``graph``."""
+                   sweeps: int = 8,
+                   sizes: dict[int, tuple[float, float]] | None = None) -> dict[int, tuple[float, float]]:
+    """Centre positions for every node of ``graph`` (see the module docstring for ``sizes``)."""
     if len(graph) == 0:
         return {}
     layer = layers(graph)
@@ -58,16 +62,21 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
     for n in sorted(layer, key=lambda n: seq[n]):
         by_layer[layer[n]].append(n)
     depth = max(by_layer) + 1
-    preds = {n: [p for p in graph.parents(n) if p is not None] for n in graph.nodes()}
-    succs = {n: graph.children(n) for n in graph.nodes()}
+    # neighbours with an offset: a parent feeding argument 1 of a child sorts just above one
+    # feeding argument 2 (ports are drawn top to bottom), so a - b does not cross itself
+    preds = {n: [(p, 0.0) for p in graph.parents(n) if p is not None] for n in graph.nodes()}
+    succs: dict[int, list[tuple[int, float]]] = {n: [] for n in graph.nodes()}
+    for src, dst, port in graph.edges():
+        n_ports = max(len(graph.parents(dst)), 1)
+        succs[src].append((dst, (port + 0.5) / n_ports - 0.5))
     index = {n: i for col in by_layer.values() for i, n in enumerate(col)}
 
-    def sweep(cols: range, neighbours: dict[int, list[int]]) -> None:
+    def sweep(cols: range, neighbours: dict[int, list[tuple[int, float]]]) -> None:
         for c in cols:
             col = by_layer[c]
 
             def key(n: int) -> tuple[float, int]:
-                ns = [index[m] for m in neighbours[n] if m in index]
+                ns = [index[m] + off for m, off in neighbours[n] if m in index]
                 return (sum(ns) / len(ns) if ns else index[n], seq[n])
 
             col.sort(key=key)
@@ -77,6 +86,8 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
     for _ in range(sweeps):
         sweep(range(1, depth), preds)
         sweep(range(depth - 2, -1, -1), succs)
+    if sizes is not None:
+        return _sized(by_layer, depth, sizes, dx, dy)
     tallest = max(len(col) for col in by_layer.values())
     pos: dict[int, tuple[float, float]] = {}
     for c in range(depth):
@@ -84,4 +95,25 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
         offset = (tallest - len(col)) * dy / 2
         for i, n in enumerate(col):
             pos[n] = (c * dx, offset + i * dy)
+    return pos
+
+
+def _sized(by_layer: dict[int, list[int]], depth: int, sizes: dict[int, tuple[float, float]],
+           gap_x: float, gap_y: float) -> dict[int, tuple[float, float]]:
+    """Coordinates for boxes of known sizes: columns as wide as their widest box, ``gap_x``
+    between columns, ``gap_y`` between boxes, every column centred on the same line."""
+    pos: dict[int, tuple[float, float]] = {}
+    x = 0.0
+    for c in range(depth):
+        col = by_layer.get(c, [])
+        if not col:
+            continue
+        width = max(sizes.get(n, (0.0, 0.0))[0] for n in col)
+        heights = [sizes.get(n, (0.0, 0.0))[1] for n in col]
+        total = sum(heights) + gap_y * (len(col) - 1)
+        y = -total / 2
+        for n, h in zip(col, heights):
+            pos[n] = (x + width / 2, y + h / 2)
+            y += h + gap_y
+        x += width + gap_x
     return pos

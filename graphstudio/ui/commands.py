@@ -1,0 +1,407 @@
+"""Every edit as an undoable command (QUndoCommand), all in one file.
+
+Each command changes the model (the core graph) and nothing else; the scene follows the model's
+announcements. A command runs inside :meth:`GraphDocument.batch`, so one edit is one evaluation.
+
+Commands that add nodes (paste, duplicate, build from an expression) are computed on a *copy* of
+the graph first (:func:`diff_command`): parse or paste into the copy, then record what is new.
+The copy hands out node ids the real graph has not used, so redo restores exactly the same ids.
+
+:meth:`GraphDocument.push` runs a command once before recording it, so an edit the model refuses
+(a cycle, an occupied port, a duplicate name) raises :class:`GraphError` and records nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from typing import Any
+
+import numpy as np
+from PySide6.QtGui import QUndoCommand
+
+from ..core.graph import Graph, GraphError
+from ..core.ops import FUNCTIONS, OPS, REDUCING_FORMS
+from ..io.document import DocumentError, from_json, to_json
+from ..io.gs import SPECIAL_FORMS, parse_text
+from .document import GraphDocument
+
+__all__ = [
+    "Command", "AddNodesCommand", "RemoveNodesCommand", "ConnectCommand", "DisconnectCommand",
+    "ReconnectCommand",
+    "MoveCommand", "ArrangeCommand", "RenameCommand", "SetValueCommand", "SetOpCommand",
+    "SetOutputCommand", "SetAttrCommand", "add_node_command", "diff_command", "build_command",
+    "paste_command", "copy_text", "new_input_name",
+]
+
+MOVE_ID = 1  # consecutive moves of the same nodes merge
+
+
+class Command(QUndoCommand):
+    """Base: ``apply``/``revert`` change the graph inside one batch (one evaluation)."""
+
+    def __init__(self, doc: GraphDocument, text: str) -> None:
+        super().__init__(text)
+        self.doc = doc
+        self.done = False  # set by GraphDocument.push after the first, checked run
+
+    @property
+    def graph(self) -> Graph:
+        return self.doc.graph
+
+    def redo(self) -> None:
+        if self.done:
+            self.done = False
+            return
+        with self.doc.batch():
+            self.apply()
+
+    def undo(self) -> None:
+        with self.doc.batch():
+            self.revert()
+
+    def apply(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def revert(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+# ---- node records: what it takes to bring a node back ---------------------------------------
+
+
+def node_record(graph: Graph, node: int) -> dict[str, Any]:
+    rec = dict(graph.data(node))
+    if isinstance(rec.get("value"), np.ndarray):
+        rec["value"] = rec["value"].copy()
+    rec["id"] = node
+    return rec
+
+
+def restore(graph: Graph, records: list[dict[str, Any]], edges: list[tuple[int, int, int]]) -> None:
+    """Add nodes from ``records`` with their ids, then the ``edges`` that are missing."""
+    for rec in records:
+        rec = dict(rec)
+        node_id, op, name = rec.pop("id"), rec.pop("op"), rec.pop("name")
+        value, pos = rec.pop("value", None), rec.pop("pos", None)
+        graph.add_node(op, name=name, value=value, pos=pos, node_id=node_id, **rec)
+    for src, dst, port in edges:
+        if graph.parent_at(dst, port) is None:
+            graph.connect(src, dst, port)
+
+
+class AddNodesCommand(Command):
+    """Add nodes (with their edges, also to existing nodes) and move existing nodes."""
+
+    def __init__(self, doc, text, records, edges, moves=None) -> None:
+        super().__init__(doc, text)
+        self.records = records
+        self.edges = edges
+        self.moves: dict[int, tuple[tuple, tuple]] = moves or {}
+        self.nodes = [r["id"] for r in records]
+
+    def apply(self) -> None:
+        restore(self.graph, self.records, self.edges)
+        for n, (_old, new) in self.moves.items():
+            self.graph.set_position(n, new)
+
+    def revert(self) -> None:
+        for n in reversed(self.nodes):
+            self.graph.remove_node(n)
+        for n, (old, _new) in self.moves.items():
+            if old is not None:
+                self.graph.set_position(n, old)
+
+
+class RemoveNodesCommand(Command):
+    """Delete nodes and every edge touching them."""
+
+    def __init__(self, doc, nodes) -> None:
+        nodes = list(dict.fromkeys(nodes))
+        label = doc.graph.label(nodes[0]) if len(nodes) == 1 else f"{len(nodes)} nodes"
+        super().__init__(doc, f"Delete {label}")
+        g = doc.graph
+        self.records = [node_record(g, n) for n in sorted(nodes, key=lambda n: g.data(n)["seq"])]
+        self.edges = list(dict.fromkeys(e for n in nodes for e in g.in_edges(n) + g.out_edges(n)))
+        self.output = g.output if g.output in nodes else None
+
+    def apply(self) -> None:
+        for rec in self.records:
+            self.graph.remove_node(rec["id"])
+
+    def revert(self) -> None:
+        restore(self.graph, self.records, self.edges)
+        if self.output is not None:
+            self.graph.set_output(self.output)
+
+
+class ConnectCommand(Command):
+    def __init__(self, doc, src: int, dst: int, port: int) -> None:
+        g = doc.graph
+        super().__init__(doc, f"Connect {g.label(src)} → {g.label(dst)}")
+        self.src, self.dst, self.port = src, dst, port
+
+    def apply(self) -> None:
+        self.graph.connect(self.src, self.dst, self.port)
+
+    def revert(self) -> None:
+        self.graph.disconnect(self.dst, self.port)
+
+
+class DisconnectCommand(Command):
+    def __init__(self, doc, dst: int, port: int) -> None:
+        g = doc.graph
+        self.src = g.parent_at(dst, port)
+        if self.src is None:
+            raise GraphError(f"argument {port + 1} of {g.label(dst)} is not connected")
+        super().__init__(doc, f"Disconnect {g.label(self.src)} → {g.label(dst)}")
+        self.dst, self.port = dst, port
+
+    def apply(self) -> None:
+        self.graph.disconnect(self.dst, self.port)
+
+    def revert(self) -> None:
+        self.graph.connect(self.src, self.dst, self.port)
+
+
+class ReconnectCommand(Command):
+    """Move an edge's child end from argument ``old`` = (dst, port) to ``new`` = (dst, port);
+    if the model refuses the new place, the edge stays where it was."""
+
+    def __init__(self, doc, src: int, old: tuple[int, int], new: tuple[int, int]) -> None:
+        g = doc.graph
+        super().__init__(doc, f"Reconnect {g.label(src)} → {g.label(new[0])}")
+        self.src, self.old, self.new = src, old, new
+
+    def _move(self, a: tuple[int, int], b: tuple[int, int]) -> None:
+        self.graph.disconnect(*a)
+        try:
+            self.graph.connect(self.src, *b)
+        except GraphError:
+            self.graph.connect(self.src, *a)
+            raise
+
+    def apply(self) -> None:
+        self._move(self.old, self.new)
+
+    def revert(self) -> None:
+        self._move(self.new, self.old)
+
+
+class MoveCommand(Command):
+    """Move nodes; consecutive moves of the same set of nodes merge into one undo step."""
+
+    def __init__(self, doc, moves: dict[int, tuple[tuple, tuple]], text: str = "") -> None:
+        super().__init__(doc, text or ("Move " + (doc.graph.label(next(iter(moves)))
+                                                   if len(moves) == 1 else f"{len(moves)} nodes")))
+        self.moves = dict(moves)
+
+    def id(self) -> int:
+        return MOVE_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, MoveCommand) or other.id() != self.id() or \
+                set(other.moves) != set(self.moves):
+            return False
+        self.moves = {n: (self.moves[n][0], other.moves[n][1]) for n in self.moves}
+        return True
+
+    def apply(self) -> None:
+        for n, (_old, new) in self.moves.items():
+            self.graph.set_position(n, new)
+
+    def revert(self) -> None:
+        for n, (old, _new) in self.moves.items():
+            if old is not None:
+                self.graph.set_position(n, old)
+
+
+class ArrangeCommand(MoveCommand):
+    """Graph > Arrange: a layered layout of every node (never merged with moves)."""
+
+    def __init__(self, doc, positions: dict[int, tuple[float, float]]) -> None:
+        g = doc.graph
+        super().__init__(doc, {n: (g.position(n), p) for n, p in positions.items()}, "Arrange")
+
+    def id(self) -> int:
+        return -1
+
+
+class RenameCommand(Command):
+    def __init__(self, doc, node: int, name: str | None) -> None:
+        super().__init__(doc, f"Rename {doc.graph.label(node)} to {name or '(no name)'}")
+        self.node, self.old, self.new = node, doc.graph.name(node), name
+
+    def apply(self) -> None:
+        self.graph.rename(self.node, self.new)
+
+    def revert(self) -> None:
+        self.graph.rename(self.node, self.old)
+
+
+class SetValueCommand(Command):
+    def __init__(self, doc, node: int, value: Any, old: Any = None, *, has_old: bool = False) -> None:
+        super().__init__(doc, f"Set {doc.graph.label(node)}")
+        self.node = node
+        self.old = old if has_old else doc.graph.value(node)
+        self.new = value
+
+    def apply(self) -> None:
+        self.graph.set_value(self.node, self.new)
+
+    def revert(self) -> None:
+        self.graph.set_value(self.node, self.old)
+
+
+class SetOpCommand(Command):
+    """Change a node's op; arguments the new op has no port for are disconnected (and come
+    back on undo), as does a leaf's value."""
+
+    def __init__(self, doc, node: int, op: str) -> None:
+        g = doc.graph
+        super().__init__(doc, f"Change {g.label(node)} to {op}")
+        self.node, self.op = node, op
+        self.old_op = g.op(node)
+        self.old_value = g.value(node)
+        self.edges = g.in_edges(node)
+
+    def apply(self) -> None:
+        self.graph.set_op(self.node, self.op)
+
+    def revert(self) -> None:
+        self.graph.set_op(self.node, self.old_op)
+        if self.graph.is_leaf(self.node):
+            self.graph.set_value(self.node, self.old_value)
+        restore(self.graph, [], self.edges)
+
+
+class SetOutputCommand(Command):
+    def __init__(self, doc, node: int | None) -> None:
+        super().__init__(doc, f"Set output {doc.graph.label(node)}" if node is not None else "Default output")
+        self.node, self.old = node, doc.graph.output
+
+    def apply(self) -> None:
+        self.graph.set_output(self.node)
+
+    def revert(self) -> None:
+        self.graph.set_output(self.old)
+
+
+class SetAttrCommand(Command):
+    def __init__(self, doc, node: int, attr: str, value: Any) -> None:
+        super().__init__(doc, f"Set {attr} of {doc.graph.label(node)}")
+        self.node, self.attr, self.value = node, attr, value
+        self.old = doc.graph.data(node).get(attr)
+
+    def apply(self) -> None:
+        self.graph.set_attr(self.node, self.attr, self.value)
+
+    def revert(self) -> None:
+        self.graph.set_attr(self.node, self.attr, self.old)
+
+
+# ---- commands computed on a copy ---------------------------------------------------------------
+
+
+def diff_command(doc: GraphDocument, new: Graph, text: str) -> AddNodesCommand:
+    """The command turning ``doc.graph`` into ``new``, a copy with nodes added (and maybe
+    existing nodes moved)."""
+    g = doc.graph
+    added = [n for n in new.nodes() if n not in g]
+    records = [node_record(new, n) for n in sorted(added, key=lambda n: new.data(n)["seq"])]
+    edges = [e for e in new.edges() if e[0] in added or e[1] in added]
+    moves = {n: (g.position(n), new.position(n)) for n in g.nodes()
+             if new.position(n) is not None and new.position(n) != g.position(n)}
+    return AddNodesCommand(doc, text, records, edges, moves)
+
+
+def new_input_name(graph: Graph, used: set[str] | None = None) -> str:
+    """The first free name among a, b, c, ... z, then x1, x2, ..."""
+    taken = set(graph.names()) | (used or set())
+    for c in "abcdefghijklmnopqrstuvwxyz":
+        if c not in taken:
+            return c
+    k = 1
+    while f"x{k}" in taken:
+        k += 1
+    return f"x{k}"
+
+
+def add_node_command(doc: GraphDocument, op: str, pos: tuple[float, float]) -> AddNodesCommand:
+    """A new node of kind ``op`` at ``pos``: an input gets the next free name and value 1."""
+    new = doc.graph.copy()
+    if op == "input":
+        new.add_input(new_input_name(new), 1.0, pos=pos)
+    elif op == "const":
+        new.add_const(1.0, pos=pos)
+    else:
+        new.add_node(op, pos=pos)
+    what = "input" if op == "input" else OPS[op].symbol if op in OPS else op
+    return diff_command(doc, new, f"Add {what}")
+
+
+def free_names(text: str, graph: Graph) -> list[str]:
+    """Names an expression uses that nothing defines (they become new inputs), in order."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []
+    targets = {t.id for stmt in tree.body if isinstance(stmt, ast.Assign)
+               for t in stmt.targets if isinstance(t, ast.Name)}
+    known = targets | set(graph.names()) | set(FUNCTIONS) | set(REDUCING_FORMS) | \
+        set(SPECIAL_FORMS) | set(OPS)
+    names = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    return list(dict.fromkeys(n for n in names if n not in known))
+
+
+def build_command(doc: GraphDocument, text: str, layout) -> tuple[AddNodesCommand, list[str]]:
+    """Build ``text`` (one expression or several ``.gs`` lines) into the document: names that
+    exist are reused, unknown names become new inputs with value 1; then ``layout(graph)``
+    gives every node its position. Raises :class:`~graphstudio.io.gs.ParseError`."""
+    new = doc.graph.copy()
+    created = free_names(text, new)
+    for name in created:
+        new.add_input(name, 1.0)
+    parse_text(text, "expression", graph=new)
+    for n, p in layout(new).items():
+        new.set_position(n, p)
+    return diff_command(doc, new, "Build from expression"), created
+
+
+def copy_text(graph: Graph, nodes: list[int]) -> str:
+    """The selected nodes and the edges among them as a JSON document (for the clipboard)."""
+    keep = set(nodes)
+    sub = graph.copy()
+    for n in graph.nodes():
+        if n not in keep:
+            sub.remove_node(n)
+    sub.output = None
+    return json.dumps(to_json(sub))
+
+
+def paste_command(doc: GraphDocument, text: str, offset: tuple[float, float] = (30.0, 30.0),
+                  label: str = "Paste") -> AddNodesCommand:
+    """Paste a JSON document's nodes as new nodes (fresh ids; a name already used gets a
+    suffix), shifted by ``offset``. Raises DocumentError for text that is not a document."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise DocumentError("the clipboard does not hold GraphStudio nodes") from None
+    src = from_json(data, "clipboard").graph
+    new = doc.graph.copy()
+    ids: dict[int, int] = {}
+    for n in src.topological_order():
+        d = src.data(n)
+        name = d["name"]
+        if name is not None and name in new.names():
+            k = 2
+            while f"{name}_{k}" in new.names():
+                k += 1
+            name = f"{name}_{k}"
+        pos = d.get("pos") or (0.0, 0.0)
+        extra = {k: v for k, v in d.items() if k in ("trainable", "data")}
+        ids[n] = new.add_node(d["op"], name=name, value=d.get("value"),
+                              pos=(pos[0] + offset[0], pos[1] + offset[1]), **extra)
+    for s, t, p in src.edges():
+        new.connect(ids[s], ids[t], p)
+    return diff_command(doc, new, label)

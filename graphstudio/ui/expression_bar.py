@@ -1,0 +1,93 @@
+"""The expression bar: type ``z = (a + b) * (b + c)``, or several lines of the ``.gs`` format,
+and press Enter to build it into the document (Shift+Enter starts a new line).
+
+Names that already exist in the graph are reused; names nothing defines become new inputs with
+the value 1 (set them in the inspector or by scrubbing). The result is laid out. A mistake is
+shown under the bar as ``line L, column C: message`` with the cursor put there; the graph is
+left unchanged.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QTextCursor
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
+                               QVBoxLayout, QWidget)
+
+__all__ = ["ExpressionBar", "ExpressionEdit"]
+
+
+class ExpressionEdit(QPlainTextEdit):
+    """Enter submits, Shift+Enter inserts a line break."""
+
+    submitted = Signal()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and not event.modifiers() & Qt.ShiftModifier:
+            self.submitted.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class ExpressionBar(QWidget):
+    """Signal ``build_requested(text, new_document)``; :meth:`show_error` and
+    :meth:`show_done` report back."""
+
+    build_requested = Signal(str, bool)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.edit = ExpressionEdit()
+        self.edit.setObjectName("expression")
+        self.edit.setPlaceholderText("Type an expression and press Enter:  z = (a + b) * (b + c)\n"
+                                     "Shift+Enter for another line")
+        font = QFont("DejaVu Sans Mono")
+        font.setPointSize(11)
+        self.edit.setFont(font)
+        self.edit.setFixedHeight(self.edit.fontMetrics().lineSpacing() * 2 + 14)
+        self.edit.setTabChangesFocus(True)
+        self.new_doc = QCheckBox("in a new document")
+        self.button = QPushButton("Build")
+        self.button.setToolTip("Build the expression into the graph and lay it out (Enter)")
+        self.status = QLabel()
+        self.status.setObjectName("expression-status")
+        self.status.setWordWrap(True)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.edit, 1)
+        side = QVBoxLayout()
+        side.addWidget(self.button)
+        side.addWidget(self.new_doc)
+        row.addLayout(side)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 2)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+        self.status.hide()
+        self.edit.submitted.connect(self.submit)
+        self.button.clicked.connect(self.submit)
+
+    def submit(self) -> None:
+        text = self.edit.toPlainText().strip()
+        if text:
+            self.build_requested.emit(text, self.new_doc.isChecked())
+
+    def show_error(self, message: str, line: int | None = None, col: int | None = None) -> None:
+        where = f"line {line}, column {col}: " if line is not None else ""
+        self.status.setStyleSheet("color: #d62728")
+        self.status.setText(where + message)
+        self.status.show()
+        if line is not None:
+            block = self.edit.document().findBlockByLineNumber(max(0, line - 1))
+            if block.isValid():
+                cursor = QTextCursor(block)
+                cursor.movePosition(QTextCursor.Right, n=max(0, min((col or 1) - 1, block.length() - 1)))
+                self.edit.setTextCursor(cursor)
+        self.edit.setFocus()
+
+    def show_done(self, message: str) -> None:
+        self.status.setStyleSheet("color: #2e7d32")
+        self.status.setText(message)
+        self.status.show()

@@ -1,0 +1,7 @@
+"""Modules that extend the editor: each listed module's ``install(window)`` is called when the
+main window starts (see :mod:`graphstudio.ui.main_window` for what a window offers: menus,
+panels, the document and its signals, the canvas's step mode). An extension that fails to start
+is reported in the status bar; the editor still opens.
+"""
+
+EXTENSIONS: list[str] = []

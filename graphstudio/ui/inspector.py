@@ -1,0 +1,195 @@
+"""The inspector: the selected node's name, op, value and trainable flag, editable, and its
+computed value, gradient and problems, read-only. Every edit goes through an undo command; the
+panel redraws from the document after each edit and evaluation (it holds no values itself).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel,
+                               QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
+
+from ..core.graph import GraphError, format_value
+from ..core.ops import OPS
+from .canvas import parse_value, value_text
+from .commands import RenameCommand, SetAttrCommand, SetOpCommand, SetValueCommand
+from .document import GraphDocument
+
+__all__ = ["Inspector"]
+
+HINTS = """<p>Select a node to see and edit it.</p>
+<p style="color:#6b7686"><b>Add</b> a node: click or drag an op in the palette, or press
+<b>Tab</b> on the canvas and type (mul, exp, input).<br><br>
+<b>Connect</b>: drag from a node's output dot ● (right) to an argument port ○ (left).<br><br>
+<b>Change an input</b>: drag left and right over its number, or double-click it.<br><br>
+<b>Type</b> <code>z = (a + b) * (b + c)</code> in the bar above the canvas and press Enter.</p>"""
+
+
+class NumberBox(QDoubleSpinBox):
+    """A spin box that writes numbers as the canvas does (``3``, ``-0.25``), not ``3.000000``."""
+
+    def textFromValue(self, value: float) -> str:
+        return format_value(value, 10)
+
+
+class Inspector(QWidget):
+    def __init__(self, doc: GraphDocument, scene, parent=None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.scene = scene
+        self.node: int | None = None
+        self._updating = False
+        self.heading = QLabel(HINTS)
+        self.heading.setWordWrap(True)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("(unnamed)")
+        self.op = QComboBox()
+        self.op.addItem("input", "input")
+        self.op.addItem("constant", "const")
+        for name, op in OPS.items():
+            self.op.addItem(f"{name}  {op.symbol}" if op.symbol != name else name, name)
+        self.spin = NumberBox()
+        self.spin.setRange(-1e12, 1e12)
+        self.spin.setDecimals(6)
+        self.spin.setSingleStep(0.1)
+        self.spin.setKeyboardTracking(False)
+        self.array = QLineEdit()
+        self.array.setPlaceholderText("[1, 2] or [[1, 2], [3, 4]]")
+        self.trainable = QCheckBox("trainable (a parameter)")
+        mono = QFont("DejaVu Sans Mono")
+        self.value_view = QPlainTextEdit()
+        self.value_view.setReadOnly(True)
+        self.value_view.setFont(mono)
+        self.value_view.setMaximumHeight(64)
+        self.grad_view = QPlainTextEdit()
+        self.grad_view.setReadOnly(True)
+        self.grad_view.setFont(mono)
+        self.grad_view.setMaximumHeight(64)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #d62728")
+        form = QFormLayout()
+        form.addRow("Name", self.name)
+        form.addRow("Op", self.op)
+        form.addRow("Value", self.spin)
+        form.addRow("Value", self.array)
+        form.addRow("", self.trainable)
+        form.addRow("Computed", self.value_view)
+        form.addRow("Gradient ∇", self.grad_view)
+        self.form = form
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addStretch(1)
+        self.name.editingFinished.connect(self._rename)
+        self.op.activated.connect(self._change_op)
+        self.spin.valueChanged.connect(self._set_scalar)
+        self.array.editingFinished.connect(self._set_array)
+        self.trainable.toggled.connect(self._set_trainable)
+        scene.selectionChanged.connect(self._selection)
+        doc.evaluated.connect(lambda _ev: self.refresh())
+        doc.changed.connect(self.refresh)
+        doc.replaced.connect(self._selection)
+        self.refresh()
+
+    def _selection(self) -> None:
+        try:
+            nodes = self.scene.selected_nodes()
+        except RuntimeError:  # the scene is gone (closing)
+            return
+        self.node = nodes[0] if len(nodes) == 1 else None
+        self.refresh()
+
+    def _row(self, widget: QWidget, visible: bool) -> None:
+        widget.setVisible(visible)
+        label = self.form.labelForField(widget)
+        if label is not None:
+            label.setVisible(visible)
+
+    def refresh(self) -> None:
+        g = self.doc.graph
+        if self.node is not None and self.node not in g:
+            self.node = None
+        n = self.node
+        editors = (self.name, self.op, self.spin, self.array, self.trainable, self.value_view,
+                   self.grad_view)
+        if n is None:
+            for w in editors:
+                self._row(w, False)
+            count = len(self.scene.selected_nodes())
+            self.heading.setText(f"{count} nodes selected." if count > 1 else HINTS)
+            self.problem.clear()
+            return
+        self._updating = True
+        try:
+            data = g.data(n)
+            ev = self.doc.evaluation
+            leaf = g.is_leaf(n)
+            value = g.value(n)
+            scalar = leaf and isinstance(value, float)
+            self.heading.setText(f"<b>{g.label(n)}</b> — node {n}")
+            self._row(self.name, True)
+            if not self.name.hasFocus():
+                self.name.setText(data["name"] or "")
+            self._row(self.op, True)
+            self.op.setCurrentIndex(max(0, self.op.findData(data["op"])))
+            self._row(self.spin, scalar)
+            if scalar and not self.spin.hasFocus():
+                self.spin.setValue(value)
+            self._row(self.array, leaf and not scalar)
+            if leaf and not scalar and not self.array.hasFocus():
+                self.array.setText(value_text(value))
+            self._row(self.trainable, data["op"] == "input")
+            self.trainable.setChecked(bool(data.get("trainable")))
+            self._row(self.value_view, True)
+            self._row(self.grad_view, True)
+            self.value_view.setPlainText(format_value(ev.values.get(n), 8) if ev else "")
+            self.grad_view.setPlainText(format_value(ev.grads.get(n), 8) if ev else "")
+            err = ev.errors.get(n) if ev else None
+            self.problem.setText(("Cannot compute: " if err.fatal else "Warning: ") + err.message
+                                 if err is not None else "")
+        finally:
+            self._updating = False
+
+    # ---- edits -------------------------------------------------------------------------------------
+
+    def _push(self, command_factory) -> None:
+        if self._updating or self.node is None:
+            return
+        try:
+            self.doc.push(command_factory())
+        except (GraphError, ValueError) as exc:
+            self.problem.setText(str(exc))
+            self.refresh_later()
+
+    def refresh_later(self) -> None:
+        problem = self.problem.text()
+        QTimer.singleShot(0, lambda: (self.refresh(), self.problem.setText(problem)))
+
+    def _rename(self) -> None:
+        if self.node is None or self._updating:
+            return
+        name = self.name.text().strip() or None
+        if name != self.doc.graph.name(self.node):
+            self._push(lambda: RenameCommand(self.doc, self.node, name))
+
+    def _change_op(self, index: int) -> None:
+        op = self.op.itemData(index)
+        if self.node is not None and op != self.doc.graph.op(self.node):
+            self._push(lambda: SetOpCommand(self.doc, self.node, op))
+
+    def _set_scalar(self, value: float) -> None:
+        if self.node is not None and self.doc.graph.value(self.node) != value:
+            self._push(lambda: SetValueCommand(self.doc, self.node, float(value)))
+
+    def _set_array(self) -> None:
+        if self.node is None or self._updating:
+            return
+        text = self.array.text()
+        self._push(lambda: SetValueCommand(self.doc, self.node, parse_value(text)))
+
+    def _set_trainable(self, on: bool) -> None:
+        if self.node is not None and bool(self.doc.graph.data(self.node).get("trainable")) != on:
+            self._push(lambda: SetAttrCommand(self.doc, self.node, "trainable", on))

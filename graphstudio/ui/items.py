@@ -1,0 +1,285 @@
+"""The scene's items: one :class:`NodeItem` per node and one :class:`EdgeItem` per edge.
+
+Items hold only what they draw (a :class:`~graphstudio.render.picture.NodeView`), never values
+of their own; their ``paint`` calls :mod:`graphstudio.render.draw`, the same code the exporters
+use. What a mouse does on a node:
+
+* drag from the output dot (right side) to another node's argument port: connect;
+* drag horizontally over an input's number: scrub its value (the graph updates while dragging);
+* drag anywhere else: move (the scene records the move as one undo command on release);
+* double-click the name or the number: edit it in place.
+
+PySide6 calls Qt's virtual methods only under their exact camelCase names (``paint``,
+``boundingRect``, ``mousePressEvent``, ``itemChange``...).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QPainterPath, QPainterPathStroker
+from PySide6.QtWidgets import QGraphicsItem
+
+from ..core.graph import format_value
+from ..render.draw import (edge_label_rect, edge_path, node_rect, output_point, paint_edge,
+                           paint_node, port_point, row_rect)
+from ..render.picture import EdgeView, NodeView
+from ..render.style import Theme
+
+__all__ = ["NodeItem", "EdgeItem", "HIT"]
+
+HIT = 11.0  # how close (scene units) a press must be to a port or the output dot
+
+
+def _dist(a: QPointF, b: QPointF) -> float:
+    return math.hypot(a.x() - b.x(), a.y() - b.y())
+
+
+class NodeItem(QGraphicsItem):
+    """A node: a box centred on the item's position."""
+
+    def __init__(self, node: int, view: NodeView, theme: Theme) -> None:
+        super().__init__()
+        self.node = node
+        self.view = view
+        self.theme = theme
+        self.rect = node_rect(view, (0.0, 0.0), theme)
+        self.edges: set[EdgeItem] = set()
+        self.hover = False
+        self._drag: str | None = None
+        self._scrub: tuple[float, float, float] | None = None  # (screen x, start value, step)
+        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
+                      | QGraphicsItem.ItemSendsGeometryChanges)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1)
+        self._tooltip()
+
+    # ---- what it shows -------------------------------------------------------------------------
+
+    def set_view(self, view: NodeView, theme: Theme) -> None:
+        if view is self.view and theme is self.theme:
+            return
+        rect = node_rect(view, (0.0, 0.0), theme)
+        ports_moved = rect != self.rect or view.n_ports != self.view.n_ports
+        if rect != self.rect:
+            self.prepareGeometryChange()
+            self.rect = rect
+        self.view, self.theme = view, theme
+        if ports_moved:
+            for e in self.edges:
+                e.update_path()
+        self._tooltip()
+        self.update()
+
+    def _tooltip(self) -> None:
+        v = self.view
+        head = v.title or (v.symbol if v.kind == "op" else v.value_text)
+        lines = [f"<b>{head}</b> ({v.op})"]
+        if v.value is not None:
+            lines.append(f"value: {format_value(v.value)}")
+        if v.grad is not None:
+            lines.append(f"gradient: {format_value(v.grad)}")
+        if v.error:
+            lines.append(f"<span style='color:{self.theme.error}'>cannot compute: {v.error}</span>")
+        elif v.warning:
+            lines.append(f"<span style='color:{self.theme.warning}'>warning: {v.warning}</span>")
+        if v.is_output:
+            lines.append("the output (gradients are d output / d node)")
+        self.setToolTip("<br>".join(line.replace("\n", "<br>") for line in lines))
+
+    def scene_rect(self) -> QRectF:
+        return self.rect.translated(self.pos())
+
+    def port_at(self, scene_pos: QPointF) -> int | None:
+        """The argument port near ``scene_pos``, if any."""
+        p = self.mapFromScene(scene_pos)
+        best, best_d = None, HIT
+        for k in range(self.view.n_ports):
+            d = _dist(p, port_point(self.rect, k, self.view.n_ports))
+            if d <= best_d:
+                best, best_d = k, d
+        return best
+
+    def on_output(self, pos: QPointF) -> bool:
+        return _dist(pos, output_point(self.rect)) <= HIT
+
+    def scrubbable(self) -> bool:
+        return self.view.kind in ("input", "param", "const") and isinstance(self.view.value, float)
+
+    def on_value(self, pos: QPointF) -> bool:
+        box = row_rect(self.view, self.rect, self.theme, "value")
+        if box is None and self.view.kind == "const":
+            box = row_rect(self.view, self.rect, self.theme, "header")
+        return box is not None and box.adjusted(-4, -2, 4, 2).contains(pos)
+
+    # ---- Qt overrides ----------------------------------------------------------------------------
+
+    def boundingRect(self) -> QRectF:
+        return self.rect.adjusted(-24, -16, 14, 10)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(self.rect.adjusted(-HIT, 0, HIT, 0), 9, 9)
+        return path
+
+    def paint(self, painter, option, widget=None) -> None:
+        paint_node(painter, self.rect, self.view, self.theme, self.isSelected(), self.hover)
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.ItemPositionHasChanged:
+            for e in self.edges:
+                e.update_path()
+        return super().itemChange(change, value)
+
+    def hoverEnterEvent(self, event) -> None:
+        self.hover = True
+        self.update()
+        super().hoverEnterEvent(event)
+
+    def hoverMoveEvent(self, event) -> None:
+        pos = event.pos()
+        if self.on_output(pos) or self.port_at(event.scenePos()) is not None:
+            self.setCursor(Qt.CrossCursor)
+        elif self.scrubbable() and self.on_value(pos):
+            self.setCursor(Qt.SizeHorCursor)
+        else:
+            self.setCursor(Qt.ArrowCursor)
+        super().hoverMoveEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:
+        self.hover = False
+        self.update()
+        super().hoverLeaveEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        scene = self.scene()
+        if event.button() == Qt.LeftButton and scene is not None:
+            if self.on_output(event.pos()):
+                self._drag = "connect"
+                scene.begin_connect(self, event.scenePos())
+                event.accept()
+                return
+            port = self.port_at(event.scenePos())
+            if port is not None:  # pick up the edge by its arrow, or drag back from a free port
+                self._drag = "connect"
+                parent = scene.doc.graph.parent_at(self.node, port)
+                if parent is not None:
+                    scene.begin_connect(scene.nodes[parent], event.scenePos(), (self.node, port))
+                else:
+                    scene.begin_reverse(self, port, event.scenePos())
+                event.accept()
+                return
+            if self.scrubbable() and self.on_value(event.pos()):
+                self._drag = "scrub"
+                v0 = float(self.view.value)
+                step = 10 ** math.floor(math.log10(max(abs(v0), 1.0))) / 20
+                self._scrub = (event.screenPos().x(), v0, step)
+                event.accept()
+                return
+        self._drag = None
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        scene = self.scene()
+        if self._drag == "connect":
+            scene.update_connect(event.scenePos())
+            return
+        if self._drag == "scrub":
+            x0, v0, step = self._scrub
+            scene.scrub(self.node, _scrubbed(v0, event.screenPos().x() - x0, step))
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        scene = self.scene()
+        drag, self._drag = self._drag, None
+        if drag == "connect":
+            scene.finish_connect(event.scenePos())
+            return
+        if drag == "scrub":
+            x0, v0, step = self._scrub
+            scene.finish_scrub(self.node, v0, _scrubbed(v0, event.screenPos().x() - x0, step))
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        kind = "value" if self.view.kind in ("input", "param", "const") and \
+            (self.on_value(event.pos()) or not self.view.title) else "name"
+        self.scene().edit_requested.emit(self.node, kind)
+        event.accept()
+
+    def contextMenuEvent(self, event) -> None:
+        if not self.isSelected():
+            self.scene().clearSelection()
+            self.setSelected(True)
+        self.scene().menu_requested.emit(self.node, event.screenPos())
+        event.accept()
+
+
+def _scrubbed(v0: float, dx: float, step: float) -> float:
+    """The value after dragging ``dx`` pixels, rounded to the step's precision."""
+    digits = max(0, -math.floor(math.log10(step)))
+    return round(v0 + round(dx) * step, digits)
+
+
+class EdgeItem(QGraphicsItem):
+    """An edge: the curve from the parent's output to the child's argument port."""
+
+    def __init__(self, src: NodeItem, dst: NodeItem, port: int, theme: Theme) -> None:
+        super().__init__()
+        self.src, self.dst, self.port = src, dst, port
+        self.view = EdgeView(src.node, dst.node, port)
+        self.theme = theme
+        self.label_at = 0.5
+        self.path = QPainterPath()
+        self._bounds = QRectF()
+        self.setFlags(QGraphicsItem.ItemIsSelectable)
+        self.setZValue(0)
+        src.edges.add(self)
+        dst.edges.add(self)
+        self.update_path()
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return (self.src.node, self.dst.node, self.port)
+
+    def detach(self) -> None:
+        self.src.edges.discard(self)
+        self.dst.edges.discard(self)
+
+    def set_view(self, view: EdgeView, theme: Theme, label_at: float = 0.5) -> None:
+        if view == self.view and theme is self.theme and label_at == self.label_at:
+            return
+        self.view, self.theme, self.label_at = view, theme, label_at
+        self.update_path()
+        if view.label:
+            self.setToolTip(view.label)
+
+    def update_path(self) -> None:
+        self.prepareGeometryChange()
+        self.path = edge_path(self.src.scene_rect(), self.dst.scene_rect(), self.port,
+                              self.dst.view.n_ports)
+        bounds = self.path.boundingRect().adjusted(-14, -14, 14, 14)
+        box = edge_label_rect(self.path, self.view, self.theme, self.label_at)
+        if box is not None:
+            bounds = bounds.united(box.adjusted(-2, -2, 2, 2))
+        self._bounds = bounds
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        stroker = QPainterPathStroker()
+        stroker.setWidth(10)
+        return stroker.createStroke(self.path)
+
+    def paint(self, painter, option, widget=None) -> None:
+        view = replace(self.view, highlight=True) if self.isSelected() else self.view
+        paint_edge(painter, self.path, view, self.theme, self.label_at)
+
+    def contextMenuEvent(self, event) -> None:
+        self.scene().edge_menu_requested.emit(self.dst.node, self.port, event.screenPos())
+        event.accept()

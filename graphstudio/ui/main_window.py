@@ -1,0 +1,591 @@
+"""The GraphStudio main window: menus, toolbar, status bar, the canvas and its panels.
+
+Extension points (stable; the teaching views and the training panel use them)
+-------------------------------------------------------------------------------
+``window.menu(title) -> QMenu``
+    The menu "File", "Edit", "View", "Graph" or "Help", or a new menu of that title (placed
+    before Help). Add your actions to it.
+``window.add_panel(title, widget, area=Qt.RightDockWidgetArea) -> QDockWidget``
+    Put ``widget`` in a dock panel; it is listed under View > Panels.
+``window.document``
+    The :class:`~graphstudio.ui.document.GraphDocument`: ``document.graph`` (the core graph),
+    ``document.evaluation`` (the latest :class:`~graphstudio.core.engine.Evaluation`), signals
+    ``changed()`` after every edit and ``evaluated(Evaluation)`` after every pass, and
+    ``document.push(command)`` to make an undoable edit (see :mod:`graphstudio.ui.commands`).
+``window.canvas.show_picture(picture | None)``
+    Show a given :class:`~graphstudio.render.picture.Picture` (one step of a pass) instead of
+    the live values; editing the graph leaves that mode (``canvas.graph_scene.step_mode_changed``
+    tells when).
+``window.selected_nodes() -> list[int]``
+    The selected node ids.
+``graphstudio/ui/extensions.py``
+    ``EXTENSIONS``: module names whose ``install(window)`` runs when the window starts.
+
+Keyboard: the platform's standard shortcuts (New, Open, Save, Save As, Undo, Redo, Cut, Copy,
+Paste, Select All, Delete, Zoom in/out), Backspace deletes too, Ctrl+D duplicates, F2 renames,
+Tab or a double-click on empty canvas adds a node, Ctrl+0 fits the graph in the view.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow,
+                               QMenu, QMessageBox, QUndoView, QVBoxLayout, QWidget)
+
+from ..core.engine import evaluate
+from ..core.graph import Graph, GraphError, format_value
+from ..examples import example_files
+from ..io import OpenError, open_document
+from ..io.document import DocumentError, atomic_write_text, save
+from ..io.gs import ParseError, write_text
+from ..render.draw import arrange
+from ..render.style import THEMES
+from . import extensions
+from .canvas import Canvas
+from .commands import (ArrangeCommand, DisconnectCommand, RemoveNodesCommand, SetOutputCommand,
+                       build_command, copy_text, paste_command)
+from .document import GraphDocument
+from .expression_bar import ExpressionBar
+from .inspector import Inspector
+from .palette import Palette
+from .quick_search import QuickSearch
+
+__all__ = ["MainWindow"]
+
+MAX_RECENT = 10
+FILE_FILTER = "Graphs (*.json *.gs);;GraphStudio document (*.json);;Expression text (*.gs)"
+
+
+def settings() -> QSettings:
+    return QSettings("GraphStudio", "GraphStudio")
+
+
+def lay_out_missing(graph: Graph, view: dict) -> None:
+    """Give nodes without a position one from the layered layout (files without positions);
+    positions the file has are kept."""
+    missing = [n for n in graph.nodes() if graph.position(n) is None]
+    if not missing:
+        return
+    theme = THEMES.get(view.get("theme", "light"), THEMES["light"])
+    positions = arrange(graph, evaluate(graph), theme, bool(view.get("edge_labels")))
+    for n in missing:
+        graph.data(n)["pos"] = positions[n]
+
+
+class MainWindow(QMainWindow):
+    """The editor window; ``restore_layout=False`` ignores the size and panels saved last time
+    (screenshots are then the same everywhere)."""
+
+    def __init__(self, restore_layout: bool = True) -> None:
+        super().__init__()
+        self.document = GraphDocument(self)
+        self.canvas = Canvas(self.document)
+        self.canvas.setObjectName("canvas")
+        self.scene = self.canvas.graph_scene
+        self.expression_bar = ExpressionBar()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.expression_bar)
+        layout.addWidget(self.canvas, 1)
+        self.setCentralWidget(central)
+        self.quick_search = QuickSearch(self.canvas.viewport())
+        self._menus: dict[str, QMenu] = {}
+        self._panels_menu: QMenu | None = None
+        self.palette = Palette()
+        self.inspector = Inspector(self.document, self.scene)
+        self.history = QUndoView(self.document.undo_stack)
+        self.history.setEmptyLabel("<opened>")
+        self.eval_label = QLabel()
+        self.statusBar().addPermanentWidget(self.eval_label)
+        self.zoom_label = QLabel("Zoom 100%")
+        self.statusBar().addPermanentWidget(self.zoom_label)
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self.palette_dock = self.add_panel("Palette", self.palette, Qt.LeftDockWidgetArea)
+        self.inspector_dock = self.add_panel("Inspector", self.inspector, Qt.RightDockWidgetArea)
+        self.history_dock = self.add_panel("History", self.history, Qt.RightDockWidgetArea)
+        self.history_dock.hide()
+        self.history_dock.visibilityChanged.connect(self.act_history.setChecked)
+        self._connect()
+        self._update_title()
+        self.resize(1360, 860)
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [170, 250], Qt.Horizontal)
+        self._install_extensions()
+        if restore_layout:
+            self._restore_layout()
+
+    def _restore_layout(self) -> None:
+        """The window's size and panels as the user left them (QSettings)."""
+        store = settings()
+        geometry, state = store.value("geometry"), store.value("state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    # ---- extension points -------------------------------------------------------------------------
+
+    def menu(self, title: str) -> QMenu:
+        """The menu called ``title`` (File, Edit, View, Graph, Help), created if new."""
+        key = title.replace("&", "")
+        if key not in self._menus:
+            menu = QMenu(title if "&" in title else f"&{title}", self)
+            help_menu = self._menus.get("Help")
+            if help_menu is not None:
+                self.menuBar().insertMenu(help_menu.menuAction(), menu)
+            else:
+                self.menuBar().addMenu(menu)
+            self._menus[key] = menu
+        return self._menus[key]
+
+    def add_panel(self, title: str, widget: QWidget, area=Qt.RightDockWidgetArea) -> QDockWidget:
+        """``widget`` in a dock panel titled ``title``, listed under View > Panels."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"panel-{title}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        if self._panels_menu is not None:
+            self._panels_menu.addAction(dock.toggleViewAction())
+        return dock
+
+    def selected_nodes(self) -> list[int]:
+        return self.scene.selected_nodes()
+
+    def _install_extensions(self) -> None:
+        for name in extensions.EXTENSIONS:
+            try:
+                importlib.import_module(name).install(self)
+            except Exception as exc:  # an extension must not stop the editor from starting
+                self.statusBar().showMessage(f"extension {name} failed to start: {exc}", 10000)
+
+    # ---- actions and menus -----------------------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "", checkable: bool = False) -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            if isinstance(shortcut, (list, tuple)):
+                act.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                act.setShortcut(QKeySequence(shortcut))
+        if tip:
+            act.setStatusTip(tip)
+            act.setToolTip(tip)
+        act.setCheckable(checkable)
+        if checkable:
+            act.toggled.connect(slot)
+        else:
+            act.triggered.connect(lambda _checked=False: slot())
+        return act
+
+    def _build_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        a = self._action
+        self.act_new = a("&New", self.new_document, K.New, "Start an empty graph")
+        self.act_open = a("&Open…", self.open_dialog, K.Open, "Open a .gs or .json graph")
+        self.act_save = a("&Save", self.save, K.Save, "Save the graph")
+        self.act_save_as = a("Save &As…", self.save_as, K.SaveAs, "Save the graph under another name")
+        self.act_quit = a("&Quit", self.close, K.Quit)
+        stack = self.document.undo_stack
+        self.act_undo = stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(QKeySequence(K.Undo))
+        self.act_redo = stack.createRedoAction(self, "&Redo")
+        redo_keys = QKeySequence.keyBindings(K.Redo)
+        if QKeySequence("Ctrl+Y") not in redo_keys:
+            redo_keys.append(QKeySequence("Ctrl+Y"))
+        self.act_redo.setShortcuts(redo_keys)
+        self.act_cut = a("Cu&t", self.cut, K.Cut)
+        self.act_copy = a("&Copy", self.copy, K.Copy)
+        self.act_paste = a("&Paste", self.paste, K.Paste)
+        self.act_duplicate = a("&Duplicate", self.duplicate, "Ctrl+D")
+        self.act_delete = a("De&lete", self.delete_selection,
+                            [QKeySequence(K.Delete), QKeySequence(Qt.Key_Backspace)])
+        self.act_select_all = a("Select &All", self.select_all, K.SelectAll)
+        self.act_rename = a("&Rename…", self.rename_selected, "F2")
+        self.act_history = a("&History", self.history_toggled, None, "Show the undo history", True)
+        self.act_fit = a("&Fit to View", self.canvas.fit, "Ctrl+0")
+        self.act_zoom_in = a("Zoom &In", self.canvas.zoom_in, K.ZoomIn)
+        self.act_zoom_out = a("Zoom &Out", self.canvas.zoom_out, K.ZoomOut)
+        self.act_zoom_reset = a("&Actual Size", self.canvas.zoom_reset, "Ctrl+1")
+        self.act_grid = a("&Grid", lambda on: self._set_view("grid", on), None, "", True)
+        self.act_grad = a("Show &Gradients", lambda on: self._set_view("show_grad", on), "Ctrl+G",
+                          "Show each node's gradient", True)
+        self.act_labels = a("Show &Edge Labels", lambda on: self._set_view("edge_labels", on),
+                            "Ctrl+E", "Show each edge's local derivative", True)
+        self.theme_group = QActionGroup(self)
+        self.theme_actions = {}
+        for name in ("light", "dark"):
+            act = QAction(name.capitalize(), self, checkable=True)
+            act.triggered.connect(lambda _c=False, n=name: self._set_view("theme", n))
+            self.theme_group.addAction(act)
+            self.theme_actions[name] = act
+        self.act_arrange = a("&Arrange", self.arrange, "Ctrl+L", "Lay the graph out in layers")
+        self.act_add = a("Add &Node…", self.open_quick_search, None, "Add a node (Tab on the canvas)")
+        self.act_output = a("Set as &Output", self.set_output_selected, None,
+                            "Differentiate this node: every gradient becomes d(this)/d(node)")
+        self.act_expression = a("&Build from Expression", lambda: self.expression_bar.edit.setFocus(),
+                                "Ctrl+Shift+E", "Type an expression to build")
+        self.act_about = a("&About GraphStudio", self.about)
+
+    def _build_menus(self) -> None:
+        f = self.menu("&File")
+        f.addActions([self.act_new, self.act_open])
+        self.recent_menu = f.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.examples_menu = f.addMenu("&Examples")
+        for path in example_files():
+            act = self.examples_menu.addAction(path.stem.replace("_", " "))
+            act.setData(str(path))
+            act.triggered.connect(lambda _c=False, p=path: self.open_file(p))
+        f.addSeparator()
+        f.addActions([self.act_save, self.act_save_as])
+        f.addSeparator()
+        f.addAction(self.act_quit)
+        e = self.menu("&Edit")
+        e.addActions([self.act_undo, self.act_redo])
+        e.addSeparator()
+        e.addActions([self.act_cut, self.act_copy, self.act_paste, self.act_duplicate, self.act_delete])
+        e.addSeparator()
+        e.addActions([self.act_select_all, self.act_rename])
+        e.addSeparator()
+        e.addAction(self.act_history)
+        v = self.menu("&View")
+        v.addActions([self.act_fit, self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset])
+        v.addSeparator()
+        v.addActions([self.act_grid, self.act_grad, self.act_labels])
+        themes = v.addMenu("&Theme")
+        themes.addActions(list(self.theme_actions.values()))
+        v.addSeparator()
+        self._panels_menu = v.addMenu("&Panels")
+        g = self.menu("&Graph")
+        g.addActions([self.act_add, self.act_expression, self.act_arrange, self.act_output])
+        h = self.menu("&Help")
+        h.addAction(self.act_about)
+
+    def _build_toolbar(self) -> None:
+        tb = self.addToolBar("Main")
+        tb.setObjectName("toolbar-main")
+        tb.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        tb.addActions([self.act_new, self.act_open, self.act_save])
+        tb.addSeparator()
+        tb.addActions([self.act_undo, self.act_redo])
+        tb.addSeparator()
+        tb.addActions([self.act_arrange, self.act_fit, self.act_grad, self.act_labels])
+
+    def _connect(self) -> None:
+        doc = self.document
+        doc.modified_changed.connect(lambda _m: self._update_title())
+        doc.path_changed.connect(self._update_title)
+        doc.evaluated.connect(self._show_evaluation)
+        doc.replaced.connect(self._sync_view_actions)
+        self.canvas.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.canvas.quick_search_requested.connect(self._quick_search_at)
+        self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"Zoom {round(z * 100)}%"))
+        self.quick_search.chosen.connect(lambda op, pos: self.canvas.add_node(op, pos))
+        self.palette.add_requested.connect(lambda op: self.canvas.add_node(op))
+        self.expression_bar.build_requested.connect(self.build_expression)
+        self.scene.menu_requested.connect(self._node_menu)
+        self.scene.edge_menu_requested.connect(self._edge_menu)
+        self.scene.selectionChanged.connect(self._selection_status)
+        self._sync_view_actions()
+        self._show_evaluation(doc.evaluation)
+
+    # ---- title and status -------------------------------------------------------------------------------
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.document.display_name()}[*] — GraphStudio")
+        self.setWindowModified(self.document.modified)
+
+    def _show_evaluation(self, ev) -> None:
+        if ev is None:
+            return
+        g = self.document.graph
+        problems = [e for e in ev.errors.values() if e.kind != "upstream"]
+        if ev.output is not None and ev.output in g:
+            out = f"output {g.label(ev.output)} = {format_value(ev.values.get(ev.output))}"
+        else:
+            out = "no output"
+        text = out
+        if problems:
+            first = problems[0]
+            text += f"  ·  {len(problems)} problem{'s' if len(problems) > 1 else ''}: " \
+                    f"{g.label(first.node)}: {first.message}"
+            self.statusBar().showMessage(f"{g.label(first.node)}: {first.message}", 8000)
+        self.eval_label.setText(text + "   ")
+
+    def _selection_status(self) -> None:
+        try:
+            nodes = self.scene.selected_nodes()
+        except RuntimeError:
+            return
+        if len(nodes) == 1:
+            err = self.document.error_text(nodes[0])
+            if err:
+                self.statusBar().showMessage(f"{self.document.graph.label(nodes[0])}: {err}", 8000)
+
+    def _sync_view_actions(self) -> None:
+        view = self.document.view
+        for act, key in ((self.act_grid, "grid"), (self.act_grad, "show_grad"),
+                         (self.act_labels, "edge_labels")):
+            act.blockSignals(True)
+            act.setChecked(bool(view.get(key)))
+            act.blockSignals(False)
+        theme = view.get("theme", "light")
+        if theme in self.theme_actions:
+            self.theme_actions[theme].setChecked(True)
+        self.canvas.viewport().update()
+
+    def _set_view(self, key: str, value) -> None:
+        self.document.set_view(key, value)
+        self._sync_view_actions()
+        if key == "edge_labels" and value:
+            self.statusBar().showMessage("Edge labels show each local derivative; Graph > Arrange "
+                                         "(Ctrl+L) makes room for them", 8000)
+
+    def history_toggled(self, on: bool) -> None:
+        self.history_dock.setVisible(on)
+
+    # ---- files ---------------------------------------------------------------------------------------------
+
+    def maybe_save(self) -> bool:
+        """True when it is fine to drop the current graph (saved, discarded, or unmodified)."""
+        if not self.document.modified:
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes",
+            f"Save the changes to {self.document.display_name()} first?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+        if answer == QMessageBox.Save:
+            return self.save()
+        return answer == QMessageBox.Discard
+
+    def new_document(self) -> bool:
+        if not self.maybe_save():
+            return False
+        self.document.replace(Graph())
+        self.canvas.resetTransform()
+        self.canvas.centerOn(0, 0)
+        return True
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open graph", self._last_dir(), FILE_FILTER)
+        if path:
+            self.open_file(path)
+
+    def open_file(self, path, *, ask: bool = True) -> bool:
+        """Open ``path``; a file that cannot be read shows an error and changes nothing."""
+        if ask and not self.maybe_save():
+            return False
+        try:
+            doc = open_document(path)
+        except OpenError as exc:
+            QMessageBox.critical(self, "Cannot open the file", str(exc))
+            self.statusBar().showMessage(str(exc), 10000)
+            return False
+        view = doc.view if isinstance(doc.view, dict) else {}
+        lay_out_missing(doc.graph, view)
+        self.document.replace(doc.graph, path, view)
+        self._add_recent(path)
+        QTimer.singleShot(0, self.canvas.fit)
+        self.canvas.fit()
+        self.statusBar().showMessage(f"Opened {path}", 5000)
+        return True
+
+    def save(self) -> bool:
+        """Save to the document's JSON file; a graph opened from ``.gs`` text (or new) asks for
+        a ``.json`` name, so the text file (and its comments) is never overwritten by surprise."""
+        path = self.document.path
+        if path is None or path.suffix.lower() != ".json":
+            return self.save_as()
+        return self.save_to(path)
+
+    def save_as(self) -> bool:
+        current = self.document.path
+        suggestion = str(current.with_suffix(".json")) if current else str(Path(self._last_dir()) / "graph.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Save graph", suggestion, FILE_FILTER)
+        if not path:
+            return False
+        if not Path(path).suffix:
+            path += ".json"
+        return self.save_to(path)
+
+    def save_to(self, path) -> bool:
+        """Write the document (atomically) to ``path``: JSON keeps everything; ``.gs`` keeps
+        the expressions and values (not positions)."""
+        path = Path(path)
+        try:
+            if path.suffix.lower() == ".gs":
+                atomic_write_text(path, write_text(self.document.graph))
+            else:
+                save(path, self.document.graph, self.document.view)
+        except (OSError, DocumentError, GraphError, ValueError) as exc:
+            QMessageBox.critical(self, "Cannot save", f"{path}: {exc}")
+            return False
+        self.document.set_path(path)
+        self.document.undo_stack.setClean()
+        self._add_recent(path)
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    def _last_dir(self) -> str:
+        if self.document.path is not None:
+            return str(self.document.path.parent)
+        recent = self.recent_files()
+        return str(Path(recent[0]).parent) if recent else str(Path.cwd())
+
+    def recent_files(self) -> list[str]:
+        value = settings().value("recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _add_recent(self, path) -> None:
+        path = str(Path(path).resolve())
+        files = [p for p in self.recent_files() if p != path]
+        settings().setValue("recent", [path] + files[:MAX_RECENT - 1])
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = self.recent_files()
+        if not files:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+        for p in files:
+            act = self.recent_menu.addAction(p)
+            act.triggered.connect(lambda _c=False, path=p: self.open_file(path))
+
+    def closeEvent(self, event) -> None:
+        if self.maybe_save():
+            store = settings()
+            store.setValue("geometry", self.saveGeometry())
+            store.setValue("state", self.saveState())
+            event.accept()
+        else:
+            event.ignore()
+
+    # ---- editing -----------------------------------------------------------------------------------------
+
+    def _push(self, command) -> bool:
+        try:
+            return self.document.push(command)
+        except GraphError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return False
+
+    def delete_selection(self) -> None:
+        nodes = self.scene.selected_nodes()
+        if nodes:
+            self._push(RemoveNodesCommand(self.document, nodes))
+            return
+        edges = self.scene.selected_edges()
+        if edges:
+            self.document.undo_stack.beginMacro("Disconnect")
+            for _src, dst, port in edges:
+                self._push(DisconnectCommand(self.document, dst, port))
+            self.document.undo_stack.endMacro()
+
+    def select_all(self) -> None:
+        for item in self.scene.nodes.values():
+            item.setSelected(True)
+
+    def copy(self) -> bool:
+        nodes = self.scene.selected_nodes()
+        if not nodes:
+            return False
+        # plain text (a JSON document): a QMimeData handed to the clipboard from Python is
+        # freed twice at exit with PySide6 6.11 on the offscreen platform
+        QApplication.clipboard().setText(copy_text(self.document.graph, nodes))
+        self.statusBar().showMessage(f"Copied {len(nodes)} node{'s' if len(nodes) > 1 else ''}", 3000)
+        return True
+
+    def cut(self) -> None:
+        if self.copy():
+            self._push(RemoveNodesCommand(self.document, self.scene.selected_nodes()))
+
+    def paste(self) -> None:
+        text = QApplication.clipboard().text()
+        self._paste_text(text, "Paste")
+
+    def _paste_text(self, text: str, label: str) -> None:
+        try:
+            cmd = paste_command(self.document, text, label=label)
+        except (DocumentError, GraphError) as exc:
+            self.statusBar().showMessage(f"Nothing to paste: {exc}", 6000)
+            return
+        if self._push(cmd):
+            self.scene.select(cmd.nodes)
+
+    def duplicate(self) -> None:
+        nodes = self.scene.selected_nodes()
+        if nodes:
+            self._paste_text(copy_text(self.document.graph, nodes), "Duplicate")
+
+    def rename_selected(self) -> None:
+        nodes = self.scene.selected_nodes()
+        if len(nodes) == 1:
+            self.canvas.edit_in_place(nodes[0], "name")
+
+    def set_output_selected(self) -> None:
+        nodes = self.scene.selected_nodes()
+        if len(nodes) == 1:
+            self._push(SetOutputCommand(self.document, nodes[0]))
+
+    def arrange(self) -> None:
+        if len(self.document.graph):
+            self._push(ArrangeCommand(self.document, self.canvas.arrange()))
+            self.canvas.fit()
+
+    def open_quick_search(self) -> None:
+        self._quick_search_at(self.canvas.cursor_scene_pos())
+
+    def _quick_search_at(self, scene_pos) -> None:
+        self.quick_search.open_at(scene_pos, self.canvas.mapFromScene(scene_pos))
+
+    def build_expression(self, text: str, new_document: bool = False) -> bool:
+        """Build ``text`` into the graph (or a new one) and lay it out; errors are shown in
+        the expression bar with their line and column."""
+        if new_document and not self.new_document():
+            return False
+        theme = self.scene.theme
+        labels = self.document.view.get("edge_labels", False)
+        try:
+            cmd, created = build_command(self.document, text,
+                                         lambda g: arrange(g, evaluate(g), theme, labels))
+        except ParseError as exc:
+            self.expression_bar.show_error(exc.message, exc.line, exc.col)
+            return False
+        except GraphError as exc:
+            self.expression_bar.show_error(str(exc))
+            return False
+        if not self._push(cmd):
+            return False
+        self.scene.select(cmd.nodes)
+        made = f"; new inputs {', '.join(created)} = 1" if created else ""
+        self.expression_bar.show_done(f"Built {len(cmd.nodes)} node{'s' if len(cmd.nodes) != 1 else ''}{made}")
+        self.canvas.fit()
+        return True
+
+    def _node_menu(self, node: int, screen_pos) -> None:
+        menu = QMenu(self)
+        menu.addAction(self.act_rename)
+        if self.document.graph.is_leaf(node):
+            menu.addAction("Set &Value…", lambda: self.canvas.edit_in_place(node, "value"))
+        menu.addAction(self.act_output)
+        menu.addSeparator()
+        menu.addActions([self.act_cut, self.act_copy, self.act_duplicate, self.act_delete])
+        menu.exec(screen_pos)
+
+    def _edge_menu(self, dst: int, port: int, screen_pos) -> None:
+        menu = QMenu(self)
+        menu.addAction("&Disconnect", lambda: self._push(DisconnectCommand(self.document, dst, port)))
+        menu.exec(screen_pos)
+
+    def about(self) -> None:
+        QMessageBox.about(self, "About GraphStudio",
+                          "<b>GraphStudio</b><br>Computation graphs with their values and gradients, "
+                          "for teaching backpropagation.")

@@ -1,0 +1,97 @@
+"""Drawing pictures with QPainter (render/draw.py): sizes follow the text, ports sit where
+edges attach, bounds hold everything drawn, and the drawing shows up in an image."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QImage, QPainter
+
+from graphstudio.core.engine import evaluate
+from graphstudio.io.gs import parse_text
+from graphstudio.render.draw import (arrange, edge_path, node_rect, output_point, paint_picture,
+                                     picture_bounds, port_point)
+from graphstudio.render.picture import build_picture, step_pictures
+from graphstudio.render.style import THEMES
+
+LIGHT = THEMES["light"]
+
+
+@pytest.fixture(autouse=True)
+def app(qapp):  # pytest-qt's QApplication (fonts need one)
+    return qapp
+
+
+def picture(text: str, **kw):
+    g = parse_text(text)
+    ev = evaluate(g)
+    return g, build_picture(g, ev, arrange(g, ev, LIGHT), **kw)
+
+
+def render(pic, theme=LIGHT) -> QImage:
+    b = picture_bounds(pic, theme)
+    img = QImage(int(b.width()), int(b.height()), QImage.Format_ARGB32)
+    img.fill(QColor(theme.background))
+    p = QPainter(img)
+    p.translate(-b.left(), -b.top())
+    paint_picture(p, pic, theme)
+    p.end()
+    return img
+
+
+def test_node_grows_with_its_text():
+    _g, pic = picture("a = 1\nlong_name_of_a_variable = 2\nz = a * long_name_of_a_variable")
+    g = _g
+    short = node_rect(pic.nodes[g.by_name("a")], (0, 0), LIGHT)
+    long = node_rect(pic.nodes[g.by_name("long_name_of_a_variable")], (0, 0), LIGHT)
+    assert long.width() > short.width() + 50
+    assert short.center().x() == pytest.approx(0) and short.center().y() == pytest.approx(0)
+
+
+def test_ports_left_top_to_bottom_output_right_and_edges_join_them():
+    r = QRectF(0, 0, 100, 60)
+    p0, p1 = port_point(r, 0, 2), port_point(r, 1, 2)
+    assert p0.x() == p1.x() == 0 and p0.y() < p1.y()
+    assert output_point(r).x() == 100
+    src = QRectF(-300, 0, 100, 60)
+    path = edge_path(src, r, 1, 2)
+    start, end = path.pointAtPercent(0), path.pointAtPercent(1)
+    assert start.x() == pytest.approx(-200, abs=6) and start.y() == pytest.approx(30)
+    assert end.x() == pytest.approx(0, abs=6) and end.y() == pytest.approx(p1.y())
+
+
+def test_bounds_hold_nodes_labels_and_caption():
+    g, pic = picture("f = 4\ng = 2\ne = f * g", edge_labels=True)
+    b = picture_bounds(pic, LIGHT, margin=0)
+    for n, v in pic.nodes.items():
+        assert b.contains(node_rect(v, pic.positions[n], LIGHT))
+    steps = step_pictures(g, evaluate(g), pic.positions)
+    captioned = picture_bounds(steps[0], LIGHT, margin=0)
+    assert captioned.top() < b.top() - 10  # the caption sits above the nodes
+
+
+def test_drawing_shows_values_and_gradients_in_their_colours():
+    _g, pic = picture("a = -1\nb = 3\nc = 4\nz = (a + b) * (b + c)")
+    img = render(pic)
+    colours = {QColor(img.pixel(x, y)).name() for x in range(img.width()) for y in range(0, img.height(), 2)}
+    assert LIGHT.grad in colours  # gradient text in its own colour
+    assert LIGHT.output_border in colours  # the output's border
+    assert LIGHT.input_fill in colours
+
+
+def test_big_arrays_become_heat_maps_and_small_ones_numbers():
+    g, pic = picture("W = " + str(np.arange(40.0).reshape(5, 8).tolist()) + "\nv = [1, 2]\ns = sum(W)")
+    big = node_rect(pic.nodes[g.by_name("W")], (0, 0), LIGHT)
+    assert big.width() < 260  # a heat map, not 40 numbers in a row
+    img = render(pic)
+    assert img.width() > 100
+
+
+def test_error_nodes_are_marked():
+    g, pic = picture("a = [1, 2]\nb = [1, 2, 3]\nc = a + b")
+    c = pic.nodes[g.by_name("c")]
+    assert c.error
+    img = render(pic)
+    colours = {QColor(img.pixel(x, y)).name() for x in range(img.width()) for y in range(img.height())}
+    assert LIGHT.error in colours

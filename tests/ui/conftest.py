@@ -1,0 +1,38 @@
+"""Fixtures for the editor's GUI tests: a shown main window with its own settings folder."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from PySide6.QtCore import QSettings
+
+
+@pytest.fixture(autouse=True)
+def _settings(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("settings")
+    for fmt in (QSettings.NativeFormat, QSettings.IniFormat):
+        QSettings.setPath(fmt, QSettings.UserScope, str(folder))
+    yield
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from graphstudio.ui.main_window import MainWindow
+
+    # a dialog nobody answers would hang the run: unless a test says otherwise, discard
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Discard)
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    w.canvas.setFocus()
+    yield w
+    w.document.undo_stack.setClean()  # no "unsaved changes" question while tearing down
+    w.close()

@@ -1,0 +1,152 @@
+"""Files: save and reopen, examples, unsaved-changes prompt, unreadable files, the screenshot."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QMessageBox
+
+from graphstudio.core.engine import evaluate
+from graphstudio.core.graph import format_value
+from graphstudio.examples import example_files
+from graphstudio.io import open_document
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_save_reopen_keeps_graph_values_and_positions(window, tmp_path):
+    window.build_expression("a = -1\nb = 3\nc = 4\nz = (a + b) * (b + c)")
+    g = window.document.graph
+    z = g.by_name("z")
+    g_pos = {g.label(n): g.position(n) for n in g.names().values()}
+    window.document.set_view("edge_labels", True)
+    path = tmp_path / "grosse.json"
+    assert window.save_to(path)
+    assert not window.document.modified
+    assert "grosse.json" in window.windowTitle() and not window.isWindowModified()
+    window.new_document()
+    assert len(window.document.graph) == 0
+    assert window.open_file(path)
+    g2 = window.document.graph
+    assert {g2.label(n): g2.position(n) for n in g2.names().values()} == g_pos
+    assert window.document.view["edge_labels"] is True
+    assert window.document.evaluation.values[g2.by_name("z")] == 14.0
+    assert window.scene.nodes[g2.by_name("z")].view.value_text == "14"
+    assert z == g2.by_name("z")
+
+
+def test_modified_mark_in_title(window):
+    assert "Untitled" in window.windowTitle()
+    window.build_expression("x = 1")
+    assert window.isWindowModified()
+    window.document.undo_stack.undo()
+    assert not window.isWindowModified()
+
+
+@pytest.mark.parametrize("path", example_files(), ids=lambda p: p.stem)
+def test_every_example_opens_and_shows_the_engines_numbers(window, path):
+    actions = {a.data(): a for a in window.examples_menu.actions()}
+    actions[str(path)].trigger()
+    g = window.document.graph
+    reference = evaluate(open_document(path).graph)  # an independent evaluation of the file
+    assert set(window.scene.nodes) == set(g.nodes()) and len(g) > 0
+    for n, item in window.scene.nodes.items():
+        value = reference.values.get(n)
+        if value is not None:
+            assert item.view.value_text == format_value(value), g.label(n)
+        grad = reference.grads.get(n)
+        if grad is not None and g.op(n) != "const":
+            assert item.view.grad_text == format_value(grad), g.label(n)
+        assert g.position(n) is not None
+    assert len(window.scene.edges) == len(g.edges())
+
+
+def test_bristol_numbers_from_the_lecture(window):
+    window.open_file(ROOT / "examples" / "bristol_lecture2.gs")
+    g = window.document.graph
+    shown = {g.label(n): (i.view.value_text, i.view.grad_text) for n, i in window.scene.nodes.items()
+             if g.name(n)}
+    # Bristol lecture 2: f = 4, g = 2: e = 8, d = 7, c = 10, b = 15, a = 150; da/df = 60
+    assert shown["a"] == ("150", "1")
+    assert shown["f"] == ("4", "60")
+    assert shown["e"][0] == "8" and shown["b"][0] == "15"
+
+
+def test_unsaved_changes_prompt(window, monkeypatch, tmp_path):
+    window.build_expression("x = 2")
+    asked = []
+
+    def answer(choice):
+        def ask(*args, **kwargs):
+            asked.append(args[1] if len(args) > 1 else "")
+            return choice
+        return ask
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.Cancel))
+    assert not window.open_file(ROOT / "examples" / "grosse_csc311.gs")
+    assert asked and "x" in window.document.graph.names()
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.Discard))
+    assert window.open_file(ROOT / "examples" / "grosse_csc311.gs")
+    assert "z" in window.document.graph.names()
+    # Save: asks for a file name, then saves
+    window.build_expression("extra = 5")
+    target = tmp_path / "saved.json"
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName",
+                        lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.Save))
+    window.document.set_path(None)
+    assert window.new_document()
+    assert "extra" in json.loads(target.read_text())["nodes"][-1]["name"]
+
+
+def test_unreadable_file_shows_an_error_and_leaves_the_document(window, monkeypatch, tmp_path):
+    window.build_expression("keep = 7")
+    errors = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: errors.append(a[2]))
+    bad = tmp_path / "bad.gs"
+    bad.write_text("a = 1\nb = a +\n")
+    assert not window.open_file(bad, ask=False)
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps({"format_version": 99, "nodes": [], "edges": []}))
+    assert not window.open_file(newer, ask=False)
+    assert not window.open_file(tmp_path / "missing.json", ask=False)
+    assert "bad.gs:2" in errors[0]
+    assert "99" in errors[1]
+    assert "no such file" in errors[2]
+    assert "keep" in window.document.graph.names() and window.document.modified
+
+
+def test_screenshot_command_writes_a_picture_of_the_window(tmp_path):
+    out = tmp_path / "shot.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "graphstudio", str(ROOT / "examples" / "grosse_csc311.gs"),
+                           "--screenshot", str(out)], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    img = QImage(str(out))
+    assert img.width() >= 800 and img.height() >= 600
+    colours = {img.pixel(x, y) for x in range(0, img.width(), 23) for y in range(0, img.height(), 23)}
+    assert len(colours) > 20  # not blank
+    bad = subprocess.run([sys.executable, "-m", "graphstudio", str(tmp_path / "nope.gs"),
+                          "--screenshot", str(tmp_path / "x.png")], env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert bad.returncode == 1 and "no such file" in bad.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_positions_in_a_file_are_kept_and_missing_ones_laid_out(window, tmp_path):
+    doc = {"format_version": 1, "nodes": [
+        {"id": 0, "op": "input", "name": "a", "value": 2.0, "pos": [500.0, -40.0]},
+        {"id": 1, "op": "exp", "name": "e"}], "edges": [{"src": 0, "dst": 1, "port": 0}]}
+    path = tmp_path / "partial.json"
+    path.write_text(json.dumps(doc))
+    assert window.open_file(path, ask=False)
+    g = window.document.graph
+    assert g.position(0) == (500.0, -40.0)
+    assert g.position(1) is not None
+    assert not window.document.modified

@@ -1,0 +1,32 @@
+"""Mouse helpers for the GUI tests: where a node's ports are on the canvas, and a real drag."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
+
+from graphstudio.render.draw import output_point, port_point
+
+
+def view_point(window, scene_point: QPointF) -> QPoint:
+    return window.canvas.mapFromScene(scene_point)
+
+
+def output_of(window, node: int) -> QPoint:
+    item = window.scene.nodes[node]
+    return view_point(window, item.mapToScene(output_point(item.rect)))
+
+
+def port_of(window, node: int, port: int) -> QPoint:
+    item = window.scene.nodes[node]
+    return view_point(window, item.mapToScene(port_point(item.rect, port, item.view.n_ports)))
+
+
+def drag(window, start: QPoint, end: QPoint, steps: int = 6) -> None:
+    """Press at ``start``, move in steps, release at ``end`` (left button) on the canvas."""
+    vp = window.canvas.viewport()
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
+    for k in range(1, steps + 1):
+        p = start + (end - start) * (k / steps)
+        QTest.mouseMove(vp, QPoint(round(p.x()), round(p.y())))
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, end)
