@@ -4,4 +4,4 @@ panels, the document and its signals, the canvas's step mode). An extension that
 is reported in the status bar; the editor still opens.
 """
 
-EXTENSIONS: list[str] = []
+EXTENSIONS: list[str] = ["graphstudio.ui.training"]
