@@ -169,4 +169,4 @@ def test_opening_another_file_discards_a_run(qtbot, window):
     assert window.open_file(EXAMPLES / "seoul_sgd_l2.gs", ask=False)
     assert panel.state == "idle" and panel.thread is None
     assert not window.canvas.step_mode
-    assert "W" in panel.info.text() and "seoul_plane.csv" in panel.info.text()
+    assert "W" in panel.info.text() and "over seoul_plane.csv" in panel.info.text()

@@ -67,11 +67,13 @@ class Training(QObject):
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.timeout.connect(self._draw_preview)
+        self._overlap_checked = False  # once per run: do the wider boxes overlap?
 
         self.dialog.network_built.connect(self.add_network)
         self.panel.preview.connect(self.show_preview)
         self.panel.apply_requested.connect(self.keep)
         self.panel.reverted.connect(self.end_preview)
+        self.panel.running_changed.connect(self._run_started)
         self.panel.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
         self.doc.changed.connect(self.follow_document)
         self.doc.replaced.connect(self.follow_document)
@@ -182,6 +184,16 @@ class Training(QObject):
         self.window.canvas.show_picture(picture)
         self._preview_at = time.monotonic()
         self._preview_cost = self._preview_at - started
+        if not self._overlap_checked:
+            self._overlap_checked = True
+            if _overlapping(scene.nodes.values()):
+                self.window.statusBar().showMessage(
+                    "Some boxes overlap while they show the trained numbers; after Keep, "
+                    "Graph > Arrange (Ctrl+L) makes room", 10000)
+
+    def _run_started(self, running: bool) -> None:
+        if running:
+            self._overlap_checked = False
 
     def end_preview(self) -> None:
         self._pending = None
@@ -194,6 +206,19 @@ class Training(QObject):
 
         self.end_preview()
         self.doc.push(SetValuesCommand(self.doc, params, "Keep trained parameters"))
+
+
+def _overlapping(items) -> bool:
+    """Whether any two node boxes overlap (their boxes, not the port dots on their edges)."""
+    rects = sorted((i.mapRectToScene(getattr(i, "rect", i.boundingRect())) for i in items),
+                   key=lambda r: r.left())
+    for k, r in enumerate(rects):
+        for other in rects[k + 1:]:
+            if other.left() >= r.right():
+                break
+            if r.intersects(other):
+                return True
+    return False
 
 
 def install(window) -> Training:

@@ -46,7 +46,7 @@ class LossChart(QChartView):
         chart.addAxis(self.x_axis, Qt.AlignBottom)
         self.series.attachAxis(self.x_axis)
         self._make_y_axes()
-        self.setMinimumHeight(180)
+        self.setMinimumHeight(150)
 
     @staticmethod
     def _style_axis(axis) -> None:

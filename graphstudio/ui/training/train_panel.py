@@ -237,8 +237,12 @@ class TrainPanel(QWidget):
         if loss is not None:
             text += f" on the loss {g.label(loss)}"
         data = g.meta.get("dataset")
-        text += f", over {data}" if data else (", one example (no dataset)" if not bound_inputs(g) else "")
+        if data:
+            text += f", over {Path(data).name}"
+        elif not bound_inputs(g):
+            text += ", one example (no dataset)"
         self.info.setText(text)
+        self.info.setToolTip(f"dataset: {data}" if data else "")
 
     def is_running(self) -> bool:
         return self.state in (RUNNING, PAUSED)
