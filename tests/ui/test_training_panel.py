@@ -57,7 +57,7 @@ def test_training_runs_in_the_background_and_the_loss_falls(qtbot, panel):
     set_spin(qtbot, panel.lr, "0.5")
     ticks = []
     timer = QTimer()
-    timer.timeout.connect(lambda: ticks.append(1))
+    timer.timeout.connect(lambda: ticks.append(panel.state))
     timer.start(10)
     previews = []
     panel.preview.connect(previews.append)
@@ -65,8 +65,8 @@ def test_training_runs_in_the_background_and_the_loss_falls(qtbot, panel):
     assert panel.state == "running"
     qtbot.waitUntil(lambda: panel.state == "finished", timeout=10000)
     timer.stop()
-    # the event loop kept running while the thread trained: the timer ticked throughout
-    assert len(ticks) >= 5
+    # the event loop kept running while the thread trained: the timer ticked meanwhile
+    assert ticks.count("running") >= 3
     # one point per step on the curve, the progress bar full
     points = panel.chart.points
     assert [s for s, _ in points] == list(range(1, 301))

@@ -37,7 +37,7 @@ class LossChart(QChartView):
         self.series.setPen(pen)
         chart.addSeries(self.series)
         self.points: list[tuple[int, float]] = []
-        self.total = 1
+        self.total = 10
         self.log_scale = False
         self.x_axis = QValueAxis()
         self.x_axis.setTitleText("step")

@@ -33,6 +33,7 @@ from ...core.dataset import Dataset, DatasetError, bound_inputs, load_csv, set_r
 from ...core.graph import Graph
 from ...core.networks import ACTIVATIONS, NetworkSpec, build_network
 from ...examples import examples_dir
+from .words import count
 
 __all__ = ["NewNetworkDialog", "shipped_datasets", "dataset_reference", "MAX_SCALAR_WEIGHTS"]
 
@@ -326,9 +327,9 @@ class NewNetworkDialog(QDialog):
         sizes = spec.sizes
         layers = " → ".join(str(s) for s in sizes)
         params = sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:]))
-        what = "classes" if spec.loss == "softmax_ce" else "outputs"
-        self.summary.setText(f"Layers {layers} ({sizes[0]} inputs, {sizes[-1]} {what}); "
-                             f"{params} trainable numbers")
+        what = "class" if spec.loss == "softmax_ce" else "output"
+        self.summary.setText(f"Layers {layers} ({count(sizes[0], 'input')}, "
+                             f"{count(sizes[-1], what)}); {count(params, 'trainable number')}")
         self.problem.setText("")
         self.build_button.setEnabled(True)
         return True

@@ -37,15 +37,12 @@ from ...core.dataset import Dataset, DatasetError, bound_inputs, load_for_graph
 from ...core.graph import Graph
 from ...core.train import Schedule, StepRecord, Trainer, TrainingError, parameters_of
 from .loss_chart import LossChart
+from .words import count
 from .worker import TrainingThread
 
 __all__ = ["TrainPanel"]
 
 IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'s' * (n != 1)}"
 
 
 class TrainPanel(QWidget):
@@ -139,7 +136,7 @@ class TrainPanel(QWidget):
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, 100)
         self.progress_bar.setValue(0)
-        self.progress_bar.setFormat("step %v of %m")
+        self.progress_bar.setFormat("")  # "step %v of %m" once a run starts
         self.status = QLabel(" ")
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.chart = LossChart()
@@ -233,7 +230,7 @@ class TrainPanel(QWidget):
         numbers = sum(int(np.size(g.value(n))) for n in params)
         names = ", ".join(g.label(n) for n in params[:8]) + (", …" if len(params) > 8 else "")
         loss = g.default_output()
-        text = f"Trains {names} ({_count(numbers, 'number')})"
+        text = f"Trains {names} ({count(numbers, 'number')})"
         if loss is not None:
             text += f" on the loss {g.label(loss)}"
         data = g.meta.get("dataset")
@@ -285,8 +282,9 @@ class TrainPanel(QWidget):
         self.chart.reset(steps)
         self.progress_bar.setRange(0, steps)
         self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("step %v of %m")
         batch_text = "full batch" if t.batch_size >= t.n_examples else f"batch {t.batch_size}"
-        self.status.setText(f"{_count(t.n_examples, 'example')}, {batch_text}; "
+        self.status.setText(f"{count(t.n_examples, 'example')}, {batch_text}; "
                             f"initial loss {t.initial_loss:.6g}")
         self.thread = TrainingThread(t, steps)
         self.thread.progress.connect(self._on_progress)
@@ -317,7 +315,7 @@ class TrainPanel(QWidget):
         self.chart.add_points(points)
         self.progress_bar.setValue(record.step)
         t = self.trainer
-        epoch = f", {_count(record.epoch, 'epoch')} done" if t.batch_size < t.n_examples else ""
+        epoch = f", {count(record.epoch, 'epoch')} done" if t.batch_size < t.n_examples else ""
         self.status.setText(f"step {record.step}: loss {record.loss:.6g}, lr {record.lr:g}"
                             f"{epoch}, |∇| {record.grad_norm:.3g}")
         self.preview.emit(self._shown(record.params))
@@ -349,7 +347,7 @@ class TrainPanel(QWidget):
         except TrainingError:
             final = ""
         what = "Stopped after" if how == "stopped" else "Done:"
-        text = f"{what} {_count(t.step_count, 'step')}{final}"
+        text = f"{what} {count(t.step_count, 'step')}{final}"
         self.status.setText(text)
         self.message.emit(text)
         self._finish(params)
