@@ -410,6 +410,8 @@ class TrainPanel(QWidget):
         self._schedule_changed()
         self._batch_changed()
         self.start_button.setEnabled(idle)
+        self.start_button.setToolTip("Keep or Revert the trained parameters first"
+                                     if state == FINISHED else "Train with these settings")
         self.pause_button.setEnabled(state in (RUNNING, PAUSED))
         self.pause_button.setText("Resume" if state == PAUSED else "Pause")
         self.stop_button.setEnabled(state in (RUNNING, PAUSED))
