@@ -16,11 +16,11 @@ every ``sys.getswitchinterval()`` seconds (5 ms by default), so a GUI thread mak
 Python calls per event-loop turn could wait a fraction of a second each turn: the window would
 stutter although it is never blocked. While a run is going the switch interval is therefore
 :data:`SWITCH_INTERVAL` (1 ms), which costs the training little, and it is put
-back when the last run ends (measured on the 11-785 example in the window: the GUI thread
-turns a 10 ms timer about 70 times a second during a run, against 55 at 5 ms). And the worker
-sleeps 2 ms every 20 ms (:data:`REST_EVERY`, :data:`REST_FOR`): with many widgets alive (a full
-test session left hundreds) the GUI thread, needing the GIL for many callbacks per event-loop
-turn, was seen frozen for a whole run without these rests; they cost the training about 10%.
+back when the last run ends. And the worker sleeps 2 ms every 20 ms (:data:`REST_EVERY`,
+:data:`REST_FOR`): with many widgets alive (a full test session leaves hundreds) the GUI
+thread, needing the GIL for many callbacks per event-loop turn, was seen frozen for a whole
+run without these rests; with them a 10 ms timer turned 40 to 75 times a second in the window
+while the 11-785 example trained (about 10% of the worker's time is spent resting).
 
 Signals (queued to the GUI thread, since the QThread object lives there):
 
