@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 MOVE_ID = 1  # consecutive moves of the same nodes merge
+VALUE_ID = 2  # consecutive spin-box steps of one value merge
 
 
 class Command(QUndoCommand):
@@ -240,11 +241,25 @@ class RenameCommand(Command):
 
 
 class SetValueCommand(Command):
-    def __init__(self, doc, node: int, value: Any, old: Any = None, *, has_old: bool = False) -> None:
+    """Set a leaf's value. With ``merge`` (a spin box stepping), consecutive sets of the same
+    node merge into one undo step."""
+
+    def __init__(self, doc, node: int, value: Any, old: Any = None, *, has_old: bool = False,
+                 merge: bool = False) -> None:
         super().__init__(doc, f"Set {doc.graph.label(node)}")
         self.node = node
         self.old = old if has_old else doc.graph.value(node)
         self.new = value
+        self.merge = merge
+
+    def id(self) -> int:
+        return VALUE_ID if self.merge else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if isinstance(other, SetValueCommand) and other.merge and other.node == self.node:
+            self.new = other.new
+            return True
+        return False
 
     def apply(self) -> None:
         self.graph.set_value(self.node, self.new)

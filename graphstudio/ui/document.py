@@ -74,6 +74,7 @@ class GraphDocument(QObject):
         self.path = Path(path) if path is not None else None
         self.undo_stack.clear()
         self.undo_stack.setClean()
+        self.evaluation = None  # the old graph's results must not be shown on the new one
         self.replaced.emit()
         self.path_changed.emit()
         self.modified_changed.emit(False)

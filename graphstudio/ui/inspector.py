@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from ..core.graph import GraphError, format_value
 from ..core.ops import OPS
-from .canvas import parse_value, value_text
+from .values import parse_value, value_text
 from .commands import RenameCommand, SetAttrCommand, SetOpCommand, SetValueCommand
 from .document import GraphDocument
 
@@ -182,7 +182,7 @@ class Inspector(QWidget):
 
     def _set_scalar(self, value: float) -> None:
         if self.node is not None and self.doc.graph.value(self.node) != value:
-            self._push(lambda: SetValueCommand(self.doc, self.node, float(value)))
+            self._push(lambda: SetValueCommand(self.doc, self.node, float(value), merge=True))
 
     def _set_array(self) -> None:
         if self.node is None or self._updating:

@@ -19,7 +19,7 @@ import math
 from dataclasses import replace
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QPainterPath, QPainterPathStroker
+from PySide6.QtGui import QColor, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from ..core.graph import format_value
@@ -48,6 +48,7 @@ class NodeItem(QGraphicsItem):
         self.rect = node_rect(view, (0.0, 0.0), theme)
         self.edges: set[EdgeItem] = set()
         self.hover = False
+        self.drop_port: int | None = None  # ringed while an edge is dragged over it
         self._drag: str | None = None
         self._scrub: tuple[float, float, float] | None = None  # (screen x, start value, step)
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
@@ -126,6 +127,15 @@ class NodeItem(QGraphicsItem):
 
     def paint(self, painter, option, widget=None) -> None:
         paint_node(painter, self.rect, self.view, self.theme, self.isSelected(), self.hover)
+        if self.drop_port is not None:  # where a dragged edge would land
+            painter.setPen(QPen(QColor(self.theme.selection), 2.5))
+            painter.setBrush(Qt.NoBrush)
+            painter.drawEllipse(port_point(self.rect, self.drop_port, self.view.n_ports), 9.0, 9.0)
+
+    def set_drop_port(self, port: int | None) -> None:
+        if port != self.drop_port:
+            self.drop_port = port
+            self.update()
 
     def itemChange(self, change, value):
         if change == QGraphicsItem.ItemPositionHasChanged:

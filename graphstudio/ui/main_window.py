@@ -50,7 +50,7 @@ from .commands import (ArrangeCommand, DisconnectCommand, RemoveNodesCommand, Se
                        build_command, copy_text, paste_command)
 from .document import GraphDocument
 from .expression_bar import ExpressionBar
-from .inspector import Inspector
+from .inspector import HINTS, Inspector
 from .palette import Palette
 from .quick_search import QuickSearch
 
@@ -96,6 +96,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.quick_search = QuickSearch(self.canvas.viewport())
         self._menus: dict[str, QMenu] = {}
+        self._pasted: str | None = None  # the text pasted last, and how many times in a row
+        self._pastes = 0
         self._panels_menu: QMenu | None = None
         self.palette = Palette()
         self.inspector = Inspector(self.document, self.scene)
@@ -232,6 +234,7 @@ class MainWindow(QMainWindow):
         self.act_expression = a("&Build from Expression", lambda: self.expression_bar.edit.setFocus(),
                                 "Ctrl+Shift+E", "Type an expression to build")
         self.act_about = a("&About GraphStudio", self.about)
+        self.act_howto = a("&Using the Canvas", self.howto, QKeySequence.StandardKey.HelpContents)
 
     def _build_menus(self) -> None:
         f = self.menu("&File")
@@ -266,7 +269,7 @@ class MainWindow(QMainWindow):
         g = self.menu("&Graph")
         g.addActions([self.act_add, self.act_expression, self.act_arrange, self.act_output])
         h = self.menu("&Help")
-        h.addAction(self.act_about)
+        h.addActions([self.act_howto, self.act_about])
 
     def _build_toolbar(self) -> None:
         tb = self.addToolBar("Main")
@@ -292,6 +295,7 @@ class MainWindow(QMainWindow):
         self.expression_bar.build_requested.connect(self.build_expression)
         self.scene.menu_requested.connect(self._node_menu)
         self.scene.edge_menu_requested.connect(self._edge_menu)
+        self.canvas.menu_requested.connect(self._canvas_menu)
         self.scene.selectionChanged.connect(self._selection_status)
         self._sync_view_actions()
         self._show_evaluation(doc.evaluation)
@@ -512,8 +516,12 @@ class MainWindow(QMainWindow):
         self._paste_text(text, "Paste")
 
     def _paste_text(self, text: str, label: str) -> None:
+        # pasting the same nodes again puts each copy a step further, not on top of the last
+        self._pastes = self._pastes + 1 if text == self._pasted else 1
+        self._pasted = text
+        step = 30.0 * self._pastes
         try:
-            cmd = paste_command(self.document, text, label=label)
+            cmd = paste_command(self.document, text, (step, step), label=label)
         except (DocumentError, GraphError) as exc:
             self.statusBar().showMessage(f"Nothing to paste: {exc}", 6000)
             return
@@ -580,10 +588,22 @@ class MainWindow(QMainWindow):
         menu.addActions([self.act_cut, self.act_copy, self.act_duplicate, self.act_delete])
         menu.exec(screen_pos)
 
+    def _canvas_menu(self, scene_pos, screen_pos) -> None:
+        menu = QMenu(self)
+        menu.addAction("&Add Node Here…", lambda: self._quick_search_at(scene_pos))
+        menu.addActions([self.act_paste, self.act_select_all])
+        menu.addSeparator()
+        menu.addActions([self.act_arrange, self.act_fit])
+        menu.exec(screen_pos)
+
     def _edge_menu(self, dst: int, port: int, screen_pos) -> None:
         menu = QMenu(self)
         menu.addAction("&Disconnect", lambda: self._push(DisconnectCommand(self.document, dst, port)))
         menu.exec(screen_pos)
+
+    def howto(self) -> None:
+        QMessageBox.information(self, "Using the canvas", HINTS.replace(
+            "<p>Select a node to see and edit it.</p>", ""))
 
     def about(self) -> None:
         QMessageBox.about(self, "About GraphStudio",

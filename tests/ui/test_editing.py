@@ -280,3 +280,22 @@ def test_double_click_on_empty_canvas_opens_the_quick_search_there(window):
     expected = window.canvas.mapToScene(at)
     assert g.position(n) == (round(expected.x()), round(expected.y()))
     assert not window.quick_search.isVisible()
+
+
+def test_the_port_under_a_dragged_edge_is_ringed_and_leaves_refuse(window):
+    window.build_expression("a = 1\nb = 2\nz = a * b")
+    g = window.document.graph
+    a, b, z = g.by_name("a"), g.by_name("b"), g.by_name("z")
+    m = add_from_palette(window, "sub", QPoint(620, 60))
+    vp = window.canvas.viewport()
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, output_of(window, z))
+    QTest.mouseMove(vp, port_of(window, m, 1) + QPoint(0, -3))
+    QTest.mouseMove(vp, port_of(window, m, 1))
+    assert window.scene.nodes[m].drop_port == 1
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, port_of(window, m, 1))
+    assert window.scene.nodes[m].drop_port is None
+    assert g.parents(m) == [None, z]
+    item = window.scene.nodes[b]
+    drag(window, output_of(window, z), view_point(window, item.mapToScene(item.rect.center())))
+    assert "takes no arguments" in window.statusBar().currentMessage()
+    assert g.parents(b) == [] and a in g

@@ -150,3 +150,26 @@ def test_positions_in_a_file_are_kept_and_missing_ones_laid_out(window, tmp_path
     assert g.position(0) == (500.0, -40.0)
     assert g.position(1) is not None
     assert not window.document.modified
+
+
+def test_open_recent_lists_opened_files(window):
+    path = ROOT / "examples" / "grosse_csc311.gs"
+    window.open_file(path)
+    window.open_file(ROOT / "examples" / "bristol_lecture2.gs")
+    window.recent_menu.aboutToShow.emit()
+    texts = [a.text() for a in window.recent_menu.actions()]
+    assert texts[:2] == [str((ROOT / "examples" / "bristol_lecture2.gs").resolve()), str(path.resolve())]
+    window.recent_menu.actions()[1].trigger()
+    assert "z" in window.document.graph.names()
+
+
+def test_opening_with_edge_labels_on_shows_the_new_graphs_labels(window, tmp_path):
+    window.build_expression("p = 2\nq = p * p * p")
+    window.document.set_view("edge_labels", True)
+    path = tmp_path / "labels.json"
+    window.save_to(path)
+    assert window.open_file(ROOT / "examples" / "grosse_csc311.gs")
+    window.document.set_view("edge_labels", True)
+    assert window.open_file(path)
+    labels = sorted(e.view.label for e in window.scene.edges.values())
+    assert all(label.startswith("∂") for label in labels) and any("∂q/∂" in l or "/∂p" in l for l in labels)

@@ -155,3 +155,21 @@ def test_array_input_edited_in_the_inspector(window):
     assert ev.values[g.by_name("s")] == 14.0  # 1 + 4 + 9
     assert list(ev.grads[g.by_name("v")]) == [2.0, -4.0, 6.0]  # d sum(v²)/dv = 2v
     assert window.scene.nodes[g.by_name("v")].view.shape == (3,)
+
+
+def test_spin_box_steps_are_one_undo_step(window):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    window.build_expression("x = 1\ny = x * 10")
+    g = window.document.graph
+    window.scene.select([g.by_name("x")])
+    spin = window.inspector.spin
+    count = window.document.undo_stack.count()
+    spin.setFocus()
+    for _ in range(3):
+        QTest.keyClick(spin, Qt.Key_Up)  # steps of 0.1
+    assert abs(window.document.evaluation.values[g.by_name("y")] - 13.0) < 1e-9
+    assert window.document.undo_stack.count() == count + 1
+    window.document.undo_stack.undo()
+    assert window.document.evaluation.values[g.by_name("y")] == 10.0
