@@ -1,0 +1,227 @@
+"""Networks and training in the editor: Graph > New Network… and Graph > Train….
+
+:func:`install` is the editor extension (listed in :mod:`graphstudio.ui.extensions`). It wires
+two self-contained widgets to the main window:
+
+* :class:`~.network_dialog.NewNetworkDialog` builds a network; the result is added to the
+  current graph, or to a new one, as one undoable step (:class:`~.commands.AddNetworkCommand`).
+* :class:`~.train_panel.TrainPanel`, in a dock, trains the document's graph in a background
+  thread. While it runs, the canvas shows the current parameters and what they give (values and
+  gradients of the first example) as a *picture* (``canvas.show_picture``): the document itself
+  is untouched until Keep, which sets the trained parameters as one undoable step
+  (:class:`~.commands.SetValuesCommand`); Revert just stops showing them.
+
+The widgets know nothing of the window; everything between them and the document is here.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QDockWidget
+
+from ...core.engine import evaluate
+from ...core.graph import Graph, GraphError
+from .network_dialog import NewNetworkDialog
+from .train_panel import TrainPanel
+
+__all__ = ["install", "Training", "TrainPanel", "NewNetworkDialog"]
+
+GAP = 220.0  # between an existing graph and a network added beside it
+PREVIEW_INTERVAL = 0.1  # seconds: the canvas follows training at most ten times a second
+
+
+def _base_dir(doc) -> Path | None:
+    return doc.path.parent if doc.path is not None else None
+
+
+class Training(QObject):
+    """What :func:`install` adds to a window (kept as ``window.training``)."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.doc = window.document
+        self.dialog = NewNetworkDialog(window)
+        self.panel = TrainPanel()
+        self.dock = window.add_panel("Training", self.panel, Qt.RightDockWidgetArea)
+        self.dock.hide()
+        self.act_network = QAction("New &Network…", window)
+        self.act_network.setStatusTip("Build a fully connected network on a dataset")
+        self.act_network.triggered.connect(self.open_dialog)
+        self.act_train = QAction("&Train…", window)
+        self.act_train.setShortcut("Ctrl+T")
+        self.act_train.setStatusTip("Train the parameters by gradient descent")
+        self.act_train.triggered.connect(self.show_panel)
+        menu = window.menu("Graph")
+        menu.addSeparator()
+        menu.addActions([self.act_network, self.act_train])
+
+        self._pending: dict[int, Any] | None = None  # values waiting to be previewed
+        self._preview_at = 0.0  # when the last preview was drawn (time.monotonic)
+        self._preview_cost = 0.0  # how long it took
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.timeout.connect(self._draw_preview)
+        self._overlap_checked = False  # once per run: do the wider boxes overlap?
+
+        self.dialog.network_built.connect(self.add_network)
+        self.panel.preview.connect(self.show_preview)
+        self.panel.apply_requested.connect(self.keep)
+        self.panel.reverted.connect(self.end_preview)
+        self.panel.running_changed.connect(self._run_started)
+        self.panel.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
+        self.doc.changed.connect(self.follow_document)
+        self.doc.replaced.connect(self.follow_document)
+        self.doc.path_changed.connect(self.follow_document)
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.panel.shutdown)
+        window.destroyed.connect(self.panel.shutdown)
+        self.follow_document()
+
+    # ---- the document -------------------------------------------------------------------------------
+
+    def follow_document(self) -> None:
+        self.panel.set_graph(self.doc.graph, _base_dir(self.doc))
+
+    # ---- new network -------------------------------------------------------------------------------
+
+    def open_dialog(self) -> None:
+        self.dialog.set_graph(self.doc.graph, _base_dir(self.doc))
+        self.dialog.open()
+
+    def add_network(self, network: Graph, new_document: bool) -> bool:
+        """Add ``network`` to the current graph, or to a new one, as one undoable step."""
+        from .commands import AddNetworkCommand
+
+        w = self.window
+        if new_document and not w.new_document():
+            return False
+        self._lay_out(network)
+        offset = (0.0, 0.0)
+        placed = [p for p in (self.doc.graph.position(n) for n in self.doc.graph.nodes()) if p]
+        if placed:
+            xs = [p[0] for p in placed]
+            ys = [p[1] for p in placed]
+            left = min((network.position(n) or (0.0, 0.0))[0] for n in network.nodes())
+            offset = (max(xs) + GAP - left, min(ys))
+        cmd = AddNetworkCommand(self.doc, network, offset)
+        try:
+            self.doc.push(cmd)
+        except GraphError as exc:
+            w.statusBar().showMessage(f"Cannot add the network: {exc}", 8000)
+            return False
+        w.scene.select(cmd.nodes)
+        w.canvas.fit()
+        w.statusBar().showMessage(f"Built a network of {len(cmd.nodes)} nodes; Graph > Train… "
+                                  f"trains it", 8000)
+        return True
+
+    def _lay_out(self, network: Graph) -> None:
+        """Space the layers for the boxes as the canvas draws them (wide matrices get wide
+        columns), when the editor's layout is there; else keep the builder's positions."""
+        try:
+            from ...render.draw import arrange
+        except ImportError:
+            return
+        positions = arrange(network, evaluate(network), self.window.scene.theme)
+        for n, p in positions.items():
+            network.set_position(n, p)
+
+    # ---- training -------------------------------------------------------------------------------------
+
+    def show_panel(self) -> None:
+        self.follow_document()
+        first = not self.dock.isVisible()
+        self.dock.show()
+        self.dock.raise_()
+        if first:
+            QTimer.singleShot(0, self._make_room)
+
+    def _make_room(self) -> None:
+        """Give the panel (its loss curve) most of the height of its side of the window."""
+        w = self.window
+        area = w.dockWidgetArea(self.dock)
+        others = [d for d in w.findChildren(QDockWidget) if d is not self.dock and d.isVisible()
+                  and w.dockWidgetArea(d) == area and not w.tabifiedDockWidgets(d)]
+        h = w.height()
+        w.resizeDocks(others + [self.dock], [h // (4 * max(1, len(others)))] * len(others)
+                      + [h * 3 // 4], Qt.Vertical)
+
+    def show_preview(self, values: dict[int, Any]) -> None:
+        """Show the graph with ``values`` on the canvas, without changing the document.
+
+        Drawing a big graph costs the GUI thread time, so previews are coalesced: at most one
+        every :data:`PREVIEW_INTERVAL` seconds, or four times as long as the last one took to
+        draw, and the latest values always get drawn."""
+        self._pending = values
+        if self._preview_timer.isActive():
+            return
+        wait = max(PREVIEW_INTERVAL, 4 * self._preview_cost) - (time.monotonic() - self._preview_at)
+        self._preview_timer.start(max(0, int(wait * 1000)))
+
+    def _draw_preview(self) -> None:
+        values, self._pending = self._pending, None
+        if values is None:
+            return
+        started = time.monotonic()
+        from ...render.picture import build_picture
+
+        g = self.doc.graph.copy()
+        for n, v in values.items():
+            if n in g and g.is_leaf(n):
+                g.data(n)["value"] = v
+        scene = self.window.scene
+        positions = {n: (i.pos().x(), i.pos().y()) for n, i in scene.nodes.items()}
+        view = self.doc.view
+        picture = build_picture(g, evaluate(g), positions, show_grad=view.get("show_grad", True),
+                                edge_labels=view.get("edge_labels", False))
+        self.window.canvas.show_picture(picture)
+        self._preview_at = time.monotonic()
+        self._preview_cost = self._preview_at - started
+        if not self._overlap_checked:
+            self._overlap_checked = True
+            if _overlapping(scene.nodes.values()):
+                self.window.statusBar().showMessage(
+                    "Some boxes overlap while they show the trained numbers; after Keep, "
+                    "Graph > Arrange (Ctrl+L) makes room", 10000)
+
+    def _run_started(self, running: bool) -> None:
+        if running:
+            self._overlap_checked = False
+
+    def end_preview(self) -> None:
+        self._pending = None
+        self._preview_timer.stop()
+        if self.window.canvas.step_mode:
+            self.window.canvas.show_picture(None)
+
+    def keep(self, params: dict[int, Any]) -> None:
+        from .commands import SetValuesCommand
+
+        self.end_preview()
+        self.doc.push(SetValuesCommand(self.doc, params, "Keep trained parameters"))
+
+
+def _overlapping(items) -> bool:
+    """Whether any two node boxes overlap (their boxes, not the port dots on their edges)."""
+    rects = sorted((i.mapRectToScene(getattr(i, "rect", i.boundingRect())) for i in items),
+                   key=lambda r: r.left())
+    for k, r in enumerate(rects):
+        for other in rects[k + 1:]:
+            if other.left() >= r.right():
+                break
+            if r.intersects(other):
+                return True
+    return False
+
+
+def install(window) -> Training:
+    """Add Graph > New Network… and Graph > Train… to ``window`` (the editor's main window)."""
+    window.training = Training(window)
+    return window.training

@@ -1,0 +1,422 @@
+"""Graph > Train: the training panel (a dock widget).
+
+It trains the graph given to :meth:`TrainPanel.set_graph` (the document's graph and the folder
+its dataset path is relative to) by gradient descent: steps, a learning rate and an optional
+schedule (Siegen's "30 iterations with τ1, 20 more with τ2" is ``30:τ2`` after a first rate
+τ1), full batch or minibatch with a batch size (Seoul's minibatch SGD), and a seed. Start runs
+a :class:`~graphstudio.core.train.Trainer` on a copy of the graph in a
+:class:`~.worker.TrainingThread`, so the window never freezes; Pause/Resume and Stop talk to the
+trainer; a progress bar and a live loss curve (:class:`~.loss_chart.LossChart`) follow it.
+
+The panel never changes the graph. It tells its host what to do through signals:
+
+* ``preview(dict)``: values to *show* (not set) on the canvas while training, about ten times
+  a second: every parameter at its current value and every input bound to the dataset at the
+  first example's values, ``{node id: value}``;
+* ``apply_requested(dict)``: Keep: set these parameters, as one undoable step;
+* ``reverted()``: Revert (or a discarded run): show the graph's own values again;
+* ``running_changed(bool)``, ``message(str)`` (for a status bar).
+
+A run that diverges stops with a message in the panel (never a canvas of NaN): the trainer
+puts the parameters back to the last step whose loss was finite, and Keep keeps those.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame,
+                               QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
+                               QSpinBox, QVBoxLayout, QWidget)
+
+from ...core.dataset import Dataset, DatasetError, bound_inputs, load_for_graph
+from ...core.graph import Graph
+from ...core.train import Schedule, StepRecord, Trainer, TrainingError, parameters_of
+from .loss_chart import LossChart
+from .words import count
+from .worker import TrainingThread
+
+__all__ = ["TrainPanel"]
+
+IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
+
+
+class TrainPanel(QWidget):
+    preview = Signal(object)  # dict {node id: value}
+    apply_requested = Signal(object)  # dict {node id: value}
+    reverted = Signal()
+    running_changed = Signal(bool)
+    message = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.graph: Graph | None = None
+        self.base_dir: Path | None = None
+        self.trainer: Trainer | None = None
+        self.dataset: Dataset | None = None
+        self.thread: TrainingThread | None = None
+        self.state = IDLE
+        self.last: StepRecord | None = None
+        self.result: dict[int, Any] | None = None  # the parameters Keep would apply
+        self._example: dict[int, Any] = {}
+        self._build()
+        self._set_state(IDLE)
+
+    # ---- widgets ---------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.setObjectName("train-panel")
+        self.info = QLabel("No graph")
+        self.info.setWordWrap(True)
+        self.info.setTextInteractionFlags(Qt.TextSelectableByMouse)
+
+        self.steps = QSpinBox()
+        self.steps.setRange(1, 1_000_000)
+        self.steps.setValue(100)
+        self.steps.setGroupSeparatorShown(True)
+        self.lr = QDoubleSpinBox()
+        self.lr.setDecimals(5)
+        self.lr.setRange(0.00001, 1e6)
+        self.lr.setValue(0.1)
+        self.lr.setSingleStep(0.01)
+        self.lr.setToolTip("τ (Siegen) or ε (Seoul): θ ← θ − τ ∇E(θ)")
+        self.schedule_kind = QComboBox()
+        self.schedule_kind.addItems(["Constant", "Steps"])
+        self.schedule_kind.setToolTip("Constant: the same rate every step. Steps: change the rate "
+                                      "after given steps, as Siegen's \"30 iterations with τ1, "
+                                      "20 more with τ2\"")
+        self.schedule_text = QLineEdit()
+        self.schedule_text.setPlaceholderText("after:rate, e.g. 30:0.05, 50:0.01")
+        self.schedule_text.setToolTip("After step K use rate X: K:X pairs separated by commas.\n"
+                                      "\"30 iterations with τ1, 20 more with τ2\" is a first rate τ1 "
+                                      "and 30:τ2.")
+        self.schedule_hint = QLabel()
+        self.schedule_hint.setWordWrap(True)
+        self.schedule_hint.setObjectName("hint")
+        self.batch_kind = QComboBox()
+        self.batch_kind.addItems(["Full batch", "Minibatch"])
+        self.batch_kind.setToolTip("Full batch: every step averages the gradient over every "
+                                   "example. Minibatch SGD: over a shuffled batch of examples.")
+        self.batch_size = QSpinBox()
+        self.batch_size.setRange(1, 1_000_000)
+        self.batch_size.setValue(8)
+        self.batch_size.setPrefix("size ")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Seed of the minibatch shuffle: the same seed gives the same run")
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        form.addRow("Steps", self.steps)
+        form.addRow("Learning rate", self.lr)
+        sched = QHBoxLayout()
+        sched.addWidget(self.schedule_kind)
+        sched.addWidget(self.schedule_text, 1)
+        form.addRow("Schedule", sched)
+        form.addRow("", self.schedule_hint)
+        batch = QHBoxLayout()
+        batch.addWidget(self.batch_kind)
+        batch.addWidget(self.batch_size, 1)
+        form.addRow("Batch", batch)
+        form.addRow("Seed", self.seed)
+
+        self.start_button = QPushButton("Start")
+        self.start_button.setDefault(True)
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("Stop")
+        run_row = QHBoxLayout()
+        for b in (self.start_button, self.pause_button, self.stop_button):
+            run_row.addWidget(b)
+
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 100)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("")  # "step %v of %m" once a run starts
+        self.status = QLabel(" ")
+        self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.chart = LossChart()
+        self.log_scale = QCheckBox("Log scale")
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setObjectName("problem")
+        self.problem.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.problem.setStyleSheet("QLabel#problem { color: #8a1c1c; background: #fdecea; "
+                                   "border: 1px solid #f3b8b3; border-radius: 3px; padding: 5px; }")
+        self.problem.hide()
+
+        self.keep_button = QPushButton("Keep")
+        self.keep_button.setToolTip("Set the trained parameters in the graph (one undoable step)")
+        self.revert_button = QPushButton("Revert")
+        self.revert_button.setToolTip("Back to the parameters before training")
+        result_row = QHBoxLayout()
+        self.result_label = QLabel("Trained parameters:")
+        result_row.addWidget(self.result_label)
+        result_row.addStretch(1)
+        result_row.addWidget(self.keep_button)
+        result_row.addWidget(self.revert_button)
+
+        line = QFrame()
+        line.setFrameShape(QFrame.HLine)
+        line.setFrameShadow(QFrame.Sunken)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.info)
+        layout.addLayout(form)
+        layout.addLayout(run_row)
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.status)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.chart, 1)
+        layout.addWidget(self.log_scale)
+        layout.addWidget(line)
+        layout.addLayout(result_row)
+
+        self.schedule_kind.currentIndexChanged.connect(self._schedule_changed)
+        self.schedule_text.textChanged.connect(self._schedule_changed)
+        self.lr.valueChanged.connect(self._schedule_changed)
+        self.batch_kind.currentIndexChanged.connect(self._batch_changed)
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(self.stop)
+        self.keep_button.clicked.connect(self.keep)
+        self.revert_button.clicked.connect(self.revert)
+        self.log_scale.toggled.connect(self.chart.set_log_scale)
+        self._schedule_changed()
+        self._batch_changed()
+
+    def _schedule_changed(self, *_args) -> None:
+        steps = self.schedule_kind.currentIndex() == 1
+        self.schedule_text.setEnabled(steps and self.state == IDLE)
+        try:
+            text = self.schedule().describe()
+        except ValueError as exc:
+            text = str(exc)
+        self.schedule_hint.setText(text)
+
+    def _batch_changed(self, *_args) -> None:
+        self.batch_size.setEnabled(self.batch_kind.currentIndex() == 1 and self.state == IDLE)
+
+    def schedule(self) -> Schedule:
+        """The schedule the settings describe; ValueError says what is wrong."""
+        text = self.schedule_text.text() if self.schedule_kind.currentIndex() == 1 else ""
+        return Schedule.parse(self.lr.value(), text)
+
+    # ---- the host's interface ---------------------------------------------------------------------
+
+    def set_graph(self, graph: Graph | None, base_dir: str | Path | None = None) -> None:
+        """Train ``graph`` (its dataset path is relative to ``base_dir``). A run in progress
+        on another graph (a file was opened) is stopped and discarded."""
+        if self.graph is not None and graph is not self.graph and self.state != IDLE:
+            self.discard()
+        self.graph = graph
+        self.base_dir = Path(base_dir) if base_dir is not None else None
+        self._show_info()
+
+    def _show_info(self) -> None:
+        g = self.graph
+        if g is None:
+            self.info.setText("No graph")
+            return
+        params = parameters_of(g)
+        if not params:
+            self.info.setText("Nothing to train: no parameters. Mark inputs as parameters with "
+                              "param(...) in the expression bar, or build one with Graph > New Network.")
+            return
+        numbers = sum(int(np.size(g.value(n))) for n in params)
+        names = ", ".join(g.label(n) for n in params[:8]) + (", …" if len(params) > 8 else "")
+        loss = g.default_output()
+        text = f"Trains {names} ({count(numbers, 'number')})"
+        if loss is not None:
+            text += f" on the loss {g.label(loss)}"
+        data = g.meta.get("dataset")
+        if data:
+            text += f", over {Path(data).name}"
+        elif not bound_inputs(g):
+            text += ", one example (no dataset)"
+        self.info.setText(text)
+        self.info.setToolTip(f"dataset: {data}" if data else "")
+
+    def is_running(self) -> bool:
+        return self.state in (RUNNING, PAUSED)
+
+    # ---- running ------------------------------------------------------------------------------------
+
+    def _fail(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.show()
+        self.message.emit(text)
+
+    def start(self) -> bool:
+        """Start a run with the settings; a problem is shown in the panel and nothing starts."""
+        if self.state != IDLE:
+            return False
+        self.problem.hide()
+        if self.graph is None:
+            self._fail("There is no graph to train.")
+            return False
+        try:
+            schedule = self.schedule()
+        except ValueError as exc:
+            self._fail(f"Schedule: {exc}")
+            return False
+        try:
+            self.dataset = load_for_graph(self.graph, self.base_dir)
+            batch = self.batch_size.value() if self.batch_kind.currentIndex() == 1 else None
+            self.trainer = Trainer(self.graph, self.dataset, schedule=schedule, batch_size=batch,
+                                   seed=self.seed.value())
+        except (DatasetError, TrainingError) as exc:
+            self._fail(str(exc))
+            return False
+        t = self.trainer
+        self._example = {}
+        if t.columns:
+            self._example = {n: values[0] for n, values in t.columns.items()}
+        steps = self.steps.value()
+        self.last = None
+        self.result = None
+        self.chart.reset(steps)
+        self.progress_bar.setRange(0, steps)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("step %v of %m")
+        batch_text = "full batch" if t.batch_size >= t.n_examples else f"batch {t.batch_size}"
+        self.status.setText(f"{count(t.n_examples, 'example')}, {batch_text}; "
+                            f"initial loss {t.initial_loss:.6g}")
+        self.thread = TrainingThread(t, steps)
+        self.thread.progress.connect(self._on_progress)
+        self.thread.finished_run.connect(self._on_finished)
+        self.thread.failed.connect(self._on_failed)
+        self._set_state(RUNNING)
+        self.thread.start()
+        return True
+
+    def toggle_pause(self) -> None:
+        if self.trainer is None:
+            return
+        if self.state == RUNNING:
+            self.trainer.pause()
+            self._set_state(PAUSED)
+        elif self.state == PAUSED:
+            self.trainer.resume()
+            self._set_state(RUNNING)
+
+    def stop(self) -> None:
+        if self.trainer is not None and self.is_running():
+            self.trainer.stop()  # the thread reports finished_run("stopped")
+
+    def _on_progress(self, points: list, record: StepRecord) -> None:
+        if self.trainer is None:
+            return
+        self.last = record
+        self.chart.add_points(points)
+        self.progress_bar.setValue(record.step)
+        t = self.trainer
+        epoch = f", {count(record.epoch, 'epoch')} done" if t.batch_size < t.n_examples else ""
+        self.status.setText(f"step {record.step}: loss {record.loss:.6g}, lr {record.lr:g}"
+                            f"{epoch}, |∇| {record.grad_norm:.3g}")
+        self.preview.emit(self._shown(record.params))
+
+    def _shown(self, params: dict[int, Any]) -> dict[int, Any]:
+        return {**self._example, **params}
+
+    def _finish(self, params: dict[int, Any] | None) -> None:
+        if self.thread is not None:
+            self.thread.wait()
+            self.thread = None
+        t = self.trainer
+        steps = t.step_count if t is not None else 0
+        self.result = params if steps > 0 else None
+        if self.result is not None:
+            self.preview.emit(self._shown(self.result))
+            self._set_state(FINISHED)
+        else:
+            self._set_state(IDLE)
+            self.reverted.emit()
+
+    def _on_finished(self, how: str) -> None:
+        t = self.trainer
+        if t is None:
+            return
+        params = t.parameters()
+        try:
+            final = f"; loss over every example {t.loss():.6g}" if t.step_count else ""
+        except TrainingError:
+            final = ""
+        what = "Stopped after" if how == "stopped" else "Done:"
+        text = f"{what} {count(t.step_count, 'step')}{final}"
+        self.status.setText(text)
+        self.message.emit(text)
+        self._finish(params)
+
+    def _on_failed(self, text: str, diverged: bool) -> None:
+        t = self.trainer
+        if t is None:
+            return
+        self._fail(text)
+        self.status.setText(f"Stopped at step {t.step_count + 1}" if diverged else "Stopped")
+        self._finish(t.parameters())
+
+    # ---- the result ----------------------------------------------------------------------------------
+
+    def keep(self) -> None:
+        """Ask the host to set the trained parameters (one undoable step)."""
+        if self.state != FINISHED or self.result is None:
+            return
+        result = self.result
+        self._reset()
+        self.apply_requested.emit(result)
+        self.message.emit("Kept the trained parameters (Edit > Undo puts the old ones back)")
+
+    def revert(self) -> None:
+        """Back to the parameters before training: the graph was never changed; stop showing
+        the trained values."""
+        if self.state != FINISHED:
+            return
+        self._reset()
+        self.reverted.emit()
+        self.message.emit("Reverted to the parameters before training")
+
+    def discard(self) -> None:
+        """Stop a run (waiting for its thread) and forget it and its result."""
+        if self.thread is not None:
+            self.thread.progress.disconnect(self._on_progress)
+            self.thread.finished_run.disconnect(self._on_finished)
+            self.thread.failed.disconnect(self._on_failed)
+            self.thread.stop_and_wait()
+            self.thread = None
+        was = self.state != IDLE
+        self._reset()
+        if was:
+            self.reverted.emit()
+
+    shutdown = discard
+
+    def _reset(self) -> None:
+        self.trainer = None
+        self.result = None
+        self._example = {}
+        self._set_state(IDLE)
+
+    def _set_state(self, state: str) -> None:
+        was_running = self.is_running()
+        self.state = state
+        idle = state == IDLE
+        for w in (self.steps, self.lr, self.schedule_kind, self.batch_kind, self.seed):
+            w.setEnabled(idle)
+        self._schedule_changed()
+        self._batch_changed()
+        self.start_button.setEnabled(idle)
+        self.start_button.setToolTip("Keep or Revert the trained parameters first"
+                                     if state == FINISHED else "Train with these settings")
+        self.pause_button.setEnabled(state in (RUNNING, PAUSED))
+        self.pause_button.setText("Resume" if state == PAUSED else "Pause")
+        self.stop_button.setEnabled(state in (RUNNING, PAUSED))
+        self.keep_button.setEnabled(state == FINISHED)
+        self.revert_button.setEnabled(state == FINISHED)
+        self.result_label.setEnabled(state == FINISHED)
+        if self.is_running() != was_running:
+            self.running_changed.emit(self.is_running())
