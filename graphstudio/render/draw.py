@@ -150,7 +150,8 @@ def _lines(view: NodeView, theme: Theme) -> list[tuple[str, str, float, float]]:
             out.append(("heat-grad", "", w + fm.horizontalAdvance("∇ "), h))
         else:
             rows = view.grad_text.splitlines()
-            text_line("grad", "\n".join(("∇ " if i == 0 else "  ") + r for i, r in enumerate(rows)))
+            pad = " " * len(view.grad_prefix)
+            text_line("grad", "\n".join((view.grad_prefix if i == 0 else pad) + r for i, r in enumerate(rows)))
     return out
 
 

@@ -39,6 +39,7 @@ class NodeView:
     warning: str | None = None  # domain warning (value NaN/inf)
     is_output: bool = False
     highlight: str | None = None  # "current" (the step's node) or None
+    grad_prefix: str = "∇ "  # drawn before grad_text; "" when the line says what it is itself
 
 
 @dataclass(frozen=True)

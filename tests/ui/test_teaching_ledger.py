@@ -75,7 +75,7 @@ def test_constants_are_not_offered_they_get_no_gradient(qtbot):
     assert panel.node_combo.findData(const) == -1
 
 
-def test_forward_mode_shows_d_node_d_input_on_every_node(qtbot):
+def test_forward_mode_shows_d_node_d_input_on_every_node(qtbot, tmp_path):
     graph, ev = lecture("grosse_csc311")
     panel = shown(qtbot, LedgerPanel(), graph, ev)
     pictures = requested(panel)
@@ -89,6 +89,11 @@ def test_forward_mode_shows_d_node_d_input_on_every_node(qtbot):
     assert shown_text == {"a": "d/db = 0", "b": "d/db = 1", "c": "d/db = 0", "x": "d/db = 1",
                           "y": "d/db = 1", "z": "d/db = 9"}
     assert picture.caption.startswith("Forward mode")
+    # drawn as "d/db = 9", not as a gradient "∇ d/db = 9"
+    from export_support import svg_texts
+    from graphstudio.render.export import export_picture
+    texts = svg_texts(export_picture(picture, tmp_path / "forward.svg"))
+    assert "d/db = 9" in texts and not any("∇" in t for t in texts)
     assert "dz/db = 9, reverse dz/db = 9" in panel.forward_check.text()
     panel.set_selected(graph.by_name("x"))
     assert panel.forward_node.text() == "forward mode: dx/db = 1\nreverse mode: dz/dx = 7"

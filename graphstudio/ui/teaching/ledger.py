@@ -48,7 +48,7 @@ def forward_picture(graph, ev, fm: ForwardMode) -> Picture:
     for n, view in picture.nodes.items():
         t = fm.tangents.get(n)
         nodes[n] = replace(view, grad=t, grad_text="" if t is None else f"d/d{name} = {fmt(t)}",
-                           highlight="current" if n == fm.input else None)
+                           grad_prefix="", highlight="current" if n == fm.input else None)
     picture.nodes = nodes
     picture.caption = (f"Forward mode: each node shows d node/d{name} (not its gradient); "
                        f"at the output d{graph.label(fm.output)}/d{name} = {fmt(fm.forward)}")
