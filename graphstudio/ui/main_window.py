@@ -32,7 +32,7 @@ import importlib
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow,
                                QMenu, QMessageBox, QUndoView, QVBoxLayout, QWidget)
 
@@ -343,7 +343,27 @@ class MainWindow(QMainWindow):
         theme = view.get("theme", "light")
         if theme in self.theme_actions:
             self.theme_actions[theme].setChecked(True)
+        self._apply_palette(THEMES.get(theme, THEMES["light"]))
         self.canvas.viewport().update()
+
+    def _apply_palette(self, theme) -> None:
+        """Panels, menus and tables follow a dark canvas (a light theme keeps the platform's
+        own colours)."""
+        if theme.name != "dark":
+            self.setPalette(self.style().standardPalette())
+            return
+        pal = QPalette()
+        for role, colour in ((QPalette.Window, theme.node_fill), (QPalette.Base, theme.background),
+                             (QPalette.AlternateBase, theme.const_fill),
+                             (QPalette.Button, theme.node_fill), (QPalette.WindowText, theme.text),
+                             (QPalette.Text, theme.text), (QPalette.ButtonText, theme.text),
+                             (QPalette.ToolTipBase, theme.node_fill), (QPalette.ToolTipText, theme.text),
+                             (QPalette.PlaceholderText, theme.muted), (QPalette.Highlight, theme.selection),
+                             (QPalette.HighlightedText, "#ffffff"), (QPalette.Link, theme.edge_label)):
+            pal.setColor(role, QColor(colour))
+        for role in (QPalette.WindowText, QPalette.Text, QPalette.ButtonText):
+            pal.setColor(QPalette.Disabled, role, QColor(theme.muted))
+        self.setPalette(pal)
 
     def _set_view(self, key: str, value) -> None:
         self.document.set_view(key, value)

@@ -98,11 +98,19 @@ def test_history_dock_lists_the_edits(window):
 
 
 def test_dark_theme_and_hidden_gradients(window):
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QWidget
+
     window.build_expression("a = 3\nz = a * a")
     g = window.document.graph
+    light_window = QWidget.palette(window).color(QPalette.Window).lightness()  # .palette is the op palette
     window.theme_actions["dark"].trigger()
     item = window.scene.nodes[g.by_name("a")]
     assert item.theme.name == "dark" and window.document.view["theme"] == "dark"
+    # the panels follow the canvas: a dark window and dark text fields, light text
+    pal = window.inspector.palette()
+    assert pal.color(QPalette.Window).lightness() < 100 < light_window
+    assert pal.color(QPalette.Text).lightness() > 150
     assert item.view.grad_text == "6"
     window.act_grad.trigger()  # View > Show Gradients off
     assert item.view.grad_text == ""
