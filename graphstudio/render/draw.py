@@ -48,7 +48,8 @@ PORT_SPACING = 20.0
 HEAT_MAX_W = 120.0  # heat maps fit in this box
 HEAT_MAX_H = 60.0
 SMALL_ARRAY = 12  # arrays with at most this many entries show their numbers
-LABEL_SPOTS = (0.5, 0.38, 0.62, 0.28, 0.72)  # where along an edge its label may sit, best first
+LABEL_SPOTS = (0.5, 0.38, 0.62, 0.28, 0.72, 0.44, 0.56, 0.2, 0.8)  # where along an edge its label
+# may sit, best first (the last ones for long routed edges, whose middle may be crowded)
 
 #: ops whose arguments may be swapped; the others get numbered ports.
 COMMUTATIVE = {"add", "mul", "max", "min", "sqerr", "mse"}
@@ -240,8 +241,10 @@ def _s_curve(a: QPointF, b: QPointF, dx: float) -> _Cubic:
 
 def _cubic_point(c: _Cubic, t: float) -> tuple[float, float]:
     u = 1 - t
-    w = (u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t)
-    return (sum(k * p.x() for k, p in zip(w, c)), sum(k * p.y() for k, p in zip(w, c)))
+    w0, w1, w2, w3 = u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t
+    p0, p1, p2, p3 = c
+    return (w0 * p0.x() + w1 * p1.x() + w2 * p2.x() + w3 * p3.x(),
+            w0 * p0.y() + w1 * p1.y() + w2 * p2.y() + w3 * p3.y())
 
 
 def _hits(cubics: list[_Cubic], boxes: list[QRectF]) -> list[QRectF]:
@@ -323,8 +326,8 @@ def edge_path(src_rect: QRectF, dst_rect: QRectF, port: int, n_ports: int,
         lo_x, hi_x = a.x(), b.x()
         lo_y, hi_y = min(a.y(), b.y()), max(a.y(), b.y())
         boxes = [r.adjusted(-pad, -pad, pad, pad) for r in obstacles
-                 if r != src_rect and r != dst_rect
-                 and r.right() > lo_x and r.left() < hi_x]
+                 if r.right() > lo_x and r.left() < hi_x
+                 and r != src_rect and r != dst_rect]
         near = [r for r in boxes if r.bottom() > lo_y - 1 and r.top() < hi_y + 1]
         blockers = _hits(plain, near)
         for _round in range(_MAX_DETOURS):
