@@ -542,9 +542,9 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
 def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[int, QRectF],
                 theme: Theme) -> list[float]:
     """For each edge, where along it its label sits: the first of :data:`LABEL_SPOTS` whose box
-    overlaps no label placed before and no node; failing that, the spot overlapping least."""
+    overlaps no label placed before and no node; failing that, the spot overlapping least.
+    Shorter edges are placed first (a long routed edge has room to move its label along)."""
     placed: list[QRectF] = []
-    spots = []
 
     def overlap(box: QRectF) -> float:
         total = 0.0
@@ -553,14 +553,16 @@ def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[int, QRe
             total += common.width() * common.height()
         return total
 
-    for e, path in paths:
-        if not e.label:
-            spots.append(0.5)
-            continue
+    spots = [0.5] * len(paths)
+    # short edges first: they have little room, a long (routed) edge can move its label further
+    order = sorted((k for k, (e, _p) in enumerate(paths) if e.label),
+                   key=lambda k: (round(paths[k][1].length()), k))
+    for k in order:
+        e, path = paths[k]
         best = min(LABEL_SPOTS, key=lambda at: (overlap(edge_label_rect(path, e, theme, at)),
                                                  LABEL_SPOTS.index(at)))
         placed.append(edge_label_rect(path, e, theme, best))
-        spots.append(best)
+        spots[k] = best
     return spots
 
 

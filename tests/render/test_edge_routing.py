@@ -108,3 +108,24 @@ def test_a_backward_edge_keeps_its_plain_curve():
     middle = QRectF(300, 0, 100, 60)
     assert elements(edge_path(src, dst, 0, 1, obstacles=[middle])) == \
         elements(edge_path(src, dst, 0, 1))
+
+
+def test_labels_of_a_routed_lecture_graph_do_not_overlap():
+    from graphstudio.examples import examples_dir
+    from graphstudio.io.gs import parse_file
+    from graphstudio.render.draw import edge_label_rect, label_spots
+
+    g = parse_file(examples_dir() / "seoul_sgd_l2.gs")
+    ev = evaluate(g)
+    pic = build_picture(g, ev, arrange(g, ev, LIGHT, edge_labels=True), edge_labels=True)
+    rects = {n: node_rect(v, pic.positions[n], LIGHT) for n, v in pic.nodes.items()}
+    paths = [(e, edge_path(rects[e.src], rects[e.dst], e.port, pic.nodes[e.dst].n_ports,
+                           obstacles=list(rects.values()))) for e in pic.edges]
+    boxes = [edge_label_rect(p, e, LIGHT, at)
+             for (e, p), at in zip(paths, label_spots(paths, rects, LIGHT))]
+    boxes = [b for b in boxes if b is not None]
+    assert len(boxes) > 15  # (edges into constant exponents have no label)
+    for i, b in enumerate(boxes):
+        for other in boxes[i + 1:]:
+            common = b.intersected(other)
+            assert common.width() * common.height() < 1.0
