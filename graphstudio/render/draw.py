@@ -23,6 +23,7 @@ heat map (blue negative, red positive). Argument ports of non-commutative ops ar
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -47,7 +48,8 @@ PORT_SPACING = 20.0
 HEAT_MAX_W = 120.0  # heat maps fit in this box
 HEAT_MAX_H = 60.0
 SMALL_ARRAY = 12  # arrays with at most this many entries show their numbers
-LABEL_SPOTS = (0.5, 0.38, 0.62, 0.28, 0.72)  # where along an edge its label may sit, best first
+LABEL_SPOTS = (0.5, 0.38, 0.62, 0.28, 0.72, 0.44, 0.56, 0.2, 0.8)  # where along an edge its label
+# may sit, best first (the last ones for long routed edges, whose middle may be crowded)
 
 #: ops whose arguments may be swapped; the others get numbered ports.
 COMMUTATIVE = {"add", "mul", "max", "min", "sqerr", "mse"}
@@ -220,16 +222,129 @@ def output_point(rect: QRectF) -> QPointF:
     return QPointF(rect.right(), rect.center().y())
 
 
-def edge_path(src_rect: QRectF, dst_rect: QRectF, port: int, n_ports: int) -> QPainterPath:
-    """A smooth curve from ``src``'s output to ``dst``'s argument ``port``; it ends at the
-    port circle's rim, where the arrow head goes."""
+ROUTE_CLEARANCE = 8.0  # how far a routed edge keeps from the boxes it goes around
+_SAMPLES = 24  # points tested per cubic segment when looking for a box in the way
+_MAX_DETOURS = 6  # rounds of "add the columns still in the way and route again"
+
+_Cubic = tuple[QPointF, QPointF, QPointF, QPointF]
+
+
+def _ends(src_rect: QRectF, dst_rect: QRectF, port: int, n_ports: int) -> tuple[QPointF, QPointF]:
     a = output_point(src_rect)
     b = port_point(dst_rect, port, n_ports)
-    a = QPointF(a.x() + PORT_RADIUS, a.y())
-    b = QPointF(b.x() - PORT_RADIUS, b.y())
-    dx = max(40.0, abs(b.x() - a.x()) * 0.5)
-    path = QPainterPath(a)
-    path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+    return QPointF(a.x() + PORT_RADIUS, a.y()), QPointF(b.x() - PORT_RADIUS, b.y())
+
+
+def _s_curve(a: QPointF, b: QPointF, dx: float) -> _Cubic:
+    """A cubic leaving ``a`` and arriving at ``b`` horizontally."""
+    return (a, QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+
+
+def _cubic_point(c: _Cubic, t: float) -> tuple[float, float]:
+    u = 1 - t
+    w0, w1, w2, w3 = u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t
+    p0, p1, p2, p3 = c
+    return (w0 * p0.x() + w1 * p1.x() + w2 * p2.x() + w3 * p3.x(),
+            w0 * p0.y() + w1 * p1.y() + w2 * p2.y() + w3 * p3.y())
+
+
+def _hits(cubics: list[_Cubic], boxes: list[QRectF]) -> list[QRectF]:
+    """The boxes some sampled point of the curves falls into."""
+    out = []
+    for box in boxes:
+        l, t, r, btm = box.left(), box.top(), box.right(), box.bottom()
+        for c in cubics:
+            xs = [p.x() for p in c]
+            ys = [p.y() for p in c]
+            if max(xs) < l or min(xs) > r or max(ys) < t or min(ys) > btm:
+                continue  # the control polygon's hull misses the box: so does the curve
+            if any(l < x < r and t < y < btm
+                   for x, y in (_cubic_point(c, k / _SAMPLES) for k in range(_SAMPLES + 1))):
+                out.append(box)
+                break
+    return out
+
+
+def _detour(a: QPointF, b: QPointF, blockers: list[QRectF], boxes: list[QRectF]) -> list[_Cubic] | None:
+    """Curves from ``a`` to ``b`` that cross each column holding a blocker horizontally, in the
+    free gap of that column nearest the straight line from ``a`` to ``b``; None when the
+    columns do not fit between the ends (an edge running backwards keeps its plain curve)."""
+    spans: list[list[float]] = []  # x ranges of the blocking columns, merged where they overlap
+    for r in sorted(blockers, key=lambda r: r.left()):
+        if spans and r.left() <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], r.right())
+        else:
+            spans.append([r.left(), r.right()])
+    runs = []
+    for left, right in spans:
+        column = [r for r in boxes if r.right() > left and r.left() < right]
+        left = min([left] + [r.left() for r in column])
+        right = max([right] + [r.right() for r in column])
+        if left < a.x() + 12 or right > b.x() - 12:
+            return None
+        cx = (left + right) / 2
+        line_y = a.y() + (b.y() - a.y()) * (cx - a.x()) / (b.x() - a.x())
+        intervals = sorted((r.top(), r.bottom()) for r in column)
+        merged: list[list[float]] = []
+        for top, bottom in intervals:
+            if merged and top <= merged[-1][1] + 2 * ROUTE_CLEARANCE:
+                merged[-1][1] = max(merged[-1][1], bottom)
+            else:
+                merged.append([top, bottom])
+        spots = [merged[0][0] - ROUTE_CLEARANCE, merged[-1][1] + ROUTE_CLEARANCE]
+        spots += [(m[1] + n[0]) / 2 for m, n in zip(merged, merged[1:])]
+        y = min(spots, key=lambda v: (abs(v - line_y), v))
+        if runs and left < runs[-1][1].x() + 12:
+            return None
+        runs.append((QPointF(left, y), QPointF(right, y)))
+    cubics: list[_Cubic] = []
+    here = a
+    for start, end in runs + [(b, None)]:
+        cubics.append(_s_curve(here, start, (start.x() - here.x()) * 0.5))
+        if end is None:
+            break
+        third = (end.x() - start.x()) / 3
+        cubics.append((start, QPointF(start.x() + third, start.y()),
+                       QPointF(end.x() - third, end.y()), end))
+        here = end
+    return cubics
+
+
+def edge_path(src_rect: QRectF, dst_rect: QRectF, port: int, n_ports: int,
+              obstacles: Sequence[QRectF] = ()) -> QPainterPath:
+    """A smooth curve from ``src``'s output to ``dst``'s argument ``port``; it ends at the
+    port circle's rim, where the arrow head goes, arriving horizontally.
+
+    With ``obstacles`` (other nodes' boxes; the two ends' own boxes are ignored), a curve that
+    would pass behind a box is routed around it instead: it crosses each column in the way
+    horizontally through the gap above, below or between its boxes nearest the straight line.
+    A few rounds (no recursion) add columns the detour itself runs into."""
+    a, b = _ends(src_rect, dst_rect, port, n_ports)
+    plain = [_s_curve(a, b, max(40.0, abs(b.x() - a.x()) * 0.5))]
+    cubics = plain
+    if obstacles and b.x() > a.x():
+        pad = ROUTE_CLEARANCE - 2  # a box counts as hit a little outside its border
+        lo_x, hi_x = a.x(), b.x()
+        lo_y, hi_y = min(a.y(), b.y()), max(a.y(), b.y())
+        boxes = [r.adjusted(-pad, -pad, pad, pad) for r in obstacles
+                 if r.right() > lo_x and r.left() < hi_x
+                 and r != src_rect and r != dst_rect]
+        near = [r for r in boxes if r.bottom() > lo_y - 1 and r.top() < hi_y + 1]
+        blockers = _hits(plain, near)
+        for _round in range(_MAX_DETOURS):
+            if not blockers:
+                break
+            routed = _detour(a, b, blockers, boxes)
+            if routed is None:
+                break
+            cubics = routed
+            more = [r for r in _hits(routed, boxes) if r not in blockers]
+            if not more:
+                break
+            blockers += more
+    path = QPainterPath(cubics[0][0])
+    for _a, c1, c2, end in cubics:
+        path.cubicTo(c1, c2, end)
     return path
 
 
@@ -428,9 +543,9 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
 def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[int, QRectF],
                 theme: Theme) -> list[float]:
     """For each edge, where along it its label sits: the first of :data:`LABEL_SPOTS` whose box
-    overlaps no label placed before and no node; failing that, the spot overlapping least."""
+    overlaps no label placed before and no node; failing that, the spot overlapping least.
+    Shorter edges are placed first (a long routed edge has room to move its label along)."""
     placed: list[QRectF] = []
-    spots = []
 
     def overlap(box: QRectF) -> float:
         total = 0.0
@@ -439,14 +554,16 @@ def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[int, QRe
             total += common.width() * common.height()
         return total
 
-    for e, path in paths:
-        if not e.label:
-            spots.append(0.5)
-            continue
+    spots = [0.5] * len(paths)
+    # short edges first: they have little room, a long (routed) edge can move its label further
+    order = sorted((k for k, (e, _p) in enumerate(paths) if e.label),
+                   key=lambda k: (round(paths[k][1].length()), k))
+    for k in order:
+        e, path = paths[k]
         best = min(LABEL_SPOTS, key=lambda at: (overlap(edge_label_rect(path, e, theme, at)),
                                                  LABEL_SPOTS.index(at)))
         placed.append(edge_label_rect(path, e, theme, best))
-        spots.append(best)
+        spots[k] = best
     return spots
 
 
@@ -454,11 +571,12 @@ def _geometry(picture: Picture, theme: Theme):
     """Node boxes, edge curves and label spots of a picture."""
     rects = {n: node_rect(v, picture.positions.get(n, (0.0, 0.0)), theme)
              for n, v in picture.nodes.items()}
+    obstacles = list(rects.values())
     paths = []
     for e in picture.edges:
         if e.src in rects and e.dst in rects:
             paths.append((e, edge_path(rects[e.src], rects[e.dst], e.port,
-                                       picture.nodes[e.dst].n_ports)))
+                                       picture.nodes[e.dst].n_ports, obstacles)))
     return rects, paths, label_spots(paths, rects, theme)
 
 

@@ -267,10 +267,15 @@ class EdgeItem(QGraphicsItem):
         if view.label:
             self.setToolTip(view.label)
 
-    def update_path(self) -> None:
+    def update_path(self, obstacles: list[QRectF] | None = None) -> None:
+        """Recompute the curve; it goes around the other nodes' boxes (``obstacles``, by default
+        every node box of the scene)."""
+        if obstacles is None:
+            scene = self.scene()
+            obstacles = scene.node_rects() if hasattr(scene, "node_rects") else []
         self.prepareGeometryChange()
         self.path = edge_path(self.src.scene_rect(), self.dst.scene_rect(), self.port,
-                              self.dst.view.n_ports)
+                              self.dst.view.n_ports, obstacles)
         bounds = self.path.boundingRect().adjusted(-14, -14, 14, 14)
         box = edge_label_rect(self.path, self.view, self.theme, self.label_at)
         if box is not None:

@@ -10,7 +10,7 @@ until the graph is edited.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
@@ -62,6 +62,11 @@ class GraphScene(QGraphicsScene):
         self._from: NodeItem | None = None  # dragging an edge out of this node's output
         self._to: tuple[NodeItem, int] | None = None  # ... or back from this free port
         self._detach: tuple[int, int] | None = None  # the edge picked up, as (dst, port)
+        self._routed: list[QRectF] = []  # the node boxes the edges were last routed around
+        self._reroute = QTimer(self)  # node moves (undo, arrange...) reroute once, afterwards
+        self._reroute.setSingleShot(True)
+        self._reroute.setInterval(0)
+        self._reroute.timeout.connect(self.route_edges)
         self.setSceneRect(-20000, -20000, 40000, 40000)
         doc.graph_event.connect(self._on_event)
         doc.evaluated.connect(self.refresh)
@@ -104,6 +109,7 @@ class GraphScene(QGraphicsScene):
             dst_item.set_view(_provisional(self.doc.graph, dst), self.theme)
         item = EdgeItem(self.nodes[src], dst_item, port, self.theme)
         self.addItem(item)
+        item.update_path()  # now around the scene's boxes
         self.edges[(src, dst, port)] = item
 
     def _on_event(self, event: str, details: dict) -> None:
@@ -126,6 +132,23 @@ class GraphScene(QGraphicsScene):
             pos = g.position(details["node"])
             if item is not None and pos is not None and (item.pos().x(), item.pos().y()) != pos:
                 item.setPos(pos[0], pos[1])
+            self._reroute.start()
+
+    def node_rects(self) -> list[QRectF]:
+        """Every node's box in scene coordinates: what edges are routed around."""
+        return [i.scene_rect() for i in self.nodes.values()]
+
+    def route_edges(self, force: bool = True) -> None:
+        """Recompute every edge's curve around the current node boxes (a moved node may now sit
+        in the way of edges it has nothing to do with); without ``force`` only if a box moved
+        or changed size since the last time."""
+        rects = self.node_rects()
+        if not force and rects == self._routed:
+            return
+        self._routed = rects
+        self._reroute.stop()
+        for item in self.edges.values():
+            item.update_path(rects)
 
     def refresh(self, *_args) -> None:
         """Show the latest evaluation (or the fixed picture) on every item."""
@@ -141,6 +164,7 @@ class GraphScene(QGraphicsScene):
         for n, view in picture.nodes.items():
             if n in self.nodes:
                 self.nodes[n].set_view(view, theme)
+        self.route_edges(force=False)
         items = [(e, self.edges.get((e.src, e.dst, e.port))) for e in picture.edges]
         items = [(e, i) for e, i in items if i is not None]
         spots = [0.5] * len(items)
@@ -300,3 +324,4 @@ class GraphScene(QGraphicsScene):
                 moves[n] = (old, new)
         if moves:
             self.doc.push(MoveCommand(self.doc, moves))
+            self.route_edges()
