@@ -33,7 +33,7 @@ from .picture import Picture, build_picture, step_pictures
 from .positions import saved_positions
 from .style import THEMES, Theme
 
-__all__ = ["FORMATS", "ensure_app", "export_picture", "export_steps", "image_size",
+__all__ = ["FORMATS", "ensure_app", "headless", "export_picture", "export_steps", "image_size",
            "render_image", "ExportError", "format_for", "export_bounds", "export_layout", "export_graph",
            "pictures_for", "graph_picture", "graph_steps"]
 
@@ -50,7 +50,7 @@ class ExportError(ValueError):
     """An export that cannot be done as asked; the message says why in one line."""
 
 
-def _headless() -> bool:
+def headless() -> bool:
     """True when Qt would find no display to connect to."""
     if sys.platform.startswith(("win", "darwin")):
         return False
@@ -67,7 +67,7 @@ def ensure_app():
 
     app = QGuiApplication.instance()
     if app is None:
-        if _headless() and not os.environ.get("QT_QPA_PLATFORM"):
+        if headless() and not os.environ.get("QT_QPA_PLATFORM"):
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
         from PySide6.QtWidgets import QApplication
 

@@ -19,7 +19,8 @@ from ..core.engine import Evaluation, backward_steps, forward_steps
 from ..core.graph import Graph, format_value
 from ..core.ops import OPS, Value
 
-__all__ = ["NodeView", "EdgeView", "Picture", "build_picture", "step_pictures", "edge_label"]
+__all__ = ["NodeView", "EdgeView", "Picture", "build_picture", "step_pictures", "edge_label",
+           "op_text"]
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,18 @@ def _sum_of_terms(step, digits: int) -> str:
     return " + ".join(f"{format_value(t[3], digits)} × {format_value(t[4], digits)}" for t in terms) + " = "
 
 
+def op_text(graph: Graph, node: int, arg=None) -> str:
+    """``f × g``: the node's op applied to its parents' names (or to ``arg(parent)``)."""
+    op = OPS[graph.op(node)]
+    arg = arg or graph.label
+    names = [arg(p) if p is not None else "?" for p in graph.parents(node)]
+    if op.infix and len(names) == 2:
+        return f"{names[0]} {op.symbol} {names[1]}"
+    if op.infix and len(names) == 1:
+        return f"{op.symbol}{names[0]}"
+    return f"{op.symbol}({', '.join(names)})"
+
+
 def _computation(graph: Graph, ev: Evaluation, node: int, digits: int) -> str:
     """``e = f × g = 4 × 2 = 8``: what a forward step computes, in names and then numbers."""
     kind = graph.op(node)
@@ -189,19 +202,10 @@ def _computation(graph: Graph, ev: Evaluation, node: int, digits: int) -> str:
         if v is not None and not isinstance(v, float):
             return f"input {name}, {' × '.join(str(d) for d in np.shape(v))}"
         return f"input {name} = {value}"
-    op = OPS[kind]
     parents = [p for p in graph.parents(node) if p is not None]
-
-    def written(items: list[str]) -> str:
-        if op.infix and len(items) == 2:
-            return f"{items[0]} {op.symbol} {items[1]}"
-        if op.infix and len(items) == 1:
-            return f"{op.symbol}{items[0]}"
-        return f"{op.symbol}({', '.join(items)})"
-
-    names = written([graph.label(p) for p in parents])
+    names = op_text(graph, node)
     values = [ev.values.get(p) for p in parents]
     if all(isinstance(v, float) for v in values):
-        numbers = written([format_value(v, digits) for v in values])
+        numbers = op_text(graph, node, lambda p: format_value(ev.values.get(p), digits))
         return f"{name} = {names} = {numbers} = {value}"
     return f"{name} = {names}"

@@ -15,10 +15,6 @@ import sys
 __all__ = ["run", "application", "grab_window"]
 
 
-def _headless() -> bool:
-    return sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
 def application():
     """The QApplication (created once)."""
     from PySide6.QtWidgets import QApplication
@@ -45,7 +41,9 @@ def grab_window(window, path: str) -> bool:
 
 def run(file: str | None = None, screenshot: str | None = None) -> int:
     """Open the editor (on ``file``); returns the exit status."""
-    if screenshot and _headless():
+    from ..render.export import headless
+
+    if screenshot and headless():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = application()
     from ..io import OpenError, open_document

@@ -30,8 +30,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHeaderView
 
 from ...core.engine import Evaluation
 from ...core.graph import Graph, format_value
-from ...core.ops import OPS
-from ...render.picture import Picture, build_picture, edge_label
+from ...render.picture import Picture, build_picture, edge_label, op_text
 
 __all__ = ["TeachingPanel", "fmt", "positions", "mono_font", "highlight_picture", "NodeCombo",
            "make_table", "fit_height", "cell", "scrolling", "note_label", "say", "d", "op_text", "RIGHT", "WRONG",
@@ -54,19 +53,6 @@ def fmt(value, digits: int = 4) -> str:
 def d(out: str, node: str) -> str:
     """The total derivative as the lectures write it: ``da/df``."""
     return f"d{out}/d{node}"
-
-
-def op_text(graph, node: int, arg=None) -> str:
-    """``f × g``: the node's op applied to its parents' names (or ``arg(parent)``)."""
-    kind = graph.op(node)
-    arg = arg or graph.label
-    names = [arg(p) if p is not None else "?" for p in graph.parents(node)]
-    op = OPS[kind]
-    if op.infix and len(names) == 2:
-        return f"{names[0]} {op.symbol} {names[1]}"
-    if op.infix and len(names) == 1:
-        return f"{op.symbol}{names[0]}"
-    return f"{op.symbol}({', '.join(names)})"
 
 
 def positions(graph: Graph) -> dict[int, tuple[float, float]]:
