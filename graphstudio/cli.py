@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .core.engine import Evaluation, evaluate
-from .core.graph import Graph, GraphError, format_value
+from .core.graph import Graph, GraphError
+from .core.numbers import format_value
 from .io import OpenError, open_document
 from .io.document import Document, jsonable
 
