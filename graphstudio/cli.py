@@ -25,7 +25,8 @@ from typing import Callable, Sequence
 
 from . import __version__
 from .core.engine import Evaluation, evaluate
-from .core.graph import Graph, GraphError, format_value
+from .core.graph import Graph, GraphError
+from .core.numbers import format_value
 from .io import OpenError, open_document
 from .io.document import Document, jsonable
 

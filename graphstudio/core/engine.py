@@ -36,7 +36,8 @@ from typing import Any, Iterator
 import networkx as nx
 import numpy as np
 
-from .graph import Graph, format_value
+from .graph import Graph
+from .numbers import format_value
 from .ops import OPS, Op, Value, unbroadcast
 
 __all__ = [

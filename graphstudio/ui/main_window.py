@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, Q
                                QMenu, QMessageBox, QUndoView, QVBoxLayout, QWidget)
 
 from ..core.engine import evaluate
-from ..core.graph import Graph, GraphError, format_value
+from ..core.graph import Graph, GraphError
+from ..core.numbers import format_value
 from ..examples import example_files
 from ..io import OpenError, open_document
 from ..io.document import DocumentError, atomic_write_text, save

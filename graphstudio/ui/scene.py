@@ -14,7 +14,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
-from ..core.graph import GraphError, format_value
+from ..core.graph import GraphError
+from ..core.numbers import format_value
 from ..core.ops import OPS
 from ..render.draw import label_spots, output_point, port_point
 from ..render.picture import NodeView, Picture, build_picture
