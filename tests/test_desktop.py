@@ -46,6 +46,15 @@ def install(home: Path, capsys) -> str:
     return capsys.readouterr().out
 
 
+def fake_program(folder: Path, name: str, body: str) -> Path:
+    """An executable shell script ``folder/name`` running ``body`` (a stand-in for a tool)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / name
+    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.chmod(0o755)
+    return script
+
+
 def png_size(path: Path) -> tuple[int, int]:
     head = path.read_bytes()[:24]
     assert head[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
@@ -186,12 +195,9 @@ def test_the_launcher_passes_a_file_to_graphstudio_even_with_awkward_paths(tmp_p
     """The Exec line is quoted as the Desktop Entry spec asks: gio launches a stand-in
     graphstudio in a folder named with a space and a dollar sign, on a file with a percent."""
     gio = tool("gio")
-    folder = tmp_path / "my apps $HOME"
-    folder.mkdir()
     record = tmp_path / "args.txt"
-    fake = folder / "graphstudio"
-    fake.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > '{record}'\n")
-    fake.chmod(0o755)
+    fake = fake_program(tmp_path / "my apps $HOME", "graphstudio",
+                        f"printf '%s\\n' \"$@\" > '{record}'")
     home = tmp_path / "share"
     desktop.install(home, [str(fake)])
     document = tmp_path / "week 3 50%.gs"
@@ -224,13 +230,9 @@ def test_without_the_script_the_launcher_runs_python_dash_m(monkeypatch, tmp_pat
 
 def test_the_cache_tools_that_are_absent_are_skipped_and_those_present_run(home, monkeypatch,
                                                                           tmp_path, capsys):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
     calls = tmp_path / "calls.txt"
-    fake = bin_dir / "update-mime-database"
-    fake.write_text(f"#!/bin/sh\necho \"$@\" >> '{calls}'\n")
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", str(bin_dir))
+    fake = fake_program(tmp_path / "bin", "update-mime-database", f"echo \"$@\" >> '{calls}'")
+    monkeypatch.setenv("PATH", str(fake.parent))
     out = install(home, capsys)
     assert calls.read_text().split() == [str(home / "mime")]
     assert "Updated: update-mime-database" in out
@@ -238,12 +240,9 @@ def test_the_cache_tools_that_are_absent_are_skipped_and_those_present_run(home,
 
 
 def test_a_failing_cache_tool_is_a_warning_and_the_files_stay(home, monkeypatch, tmp_path, capsys):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "update-desktop-database"
-    fake.write_text("#!/bin/sh\necho 'broken cache' >&2\nexit 3\n")
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", str(bin_dir))
+    fake = fake_program(tmp_path / "bin", "update-desktop-database",
+                        "echo 'broken cache' >&2\nexit 3")
+    monkeypatch.setenv("PATH", str(fake.parent))
     out = install(home, capsys)
     assert "warning: update-desktop-database" in out and "broken cache" in out
     assert (home / desktop.DESKTOP_FILE).is_file()
