@@ -50,7 +50,8 @@ FATAL_KINDS = ("missing", "shape", "upstream", "error")
 
 @dataclass(frozen=True)
 class NodeError:
-    """Why a node has no (finite) value. ``kind`` is missing/shape/upstream/domain/error."""
+    """Why a node has no (finite) value. ``kind`` is missing/shape/upstream/domain/error, or
+    ``gradient`` when the backward pass could not go through it (its parents get NaN)."""
 
     node: int
     kind: str
@@ -144,7 +145,7 @@ class Evaluation:
 
     @property
     def warnings(self) -> list[NodeError]:
-        return [e for e in self.errors.values() if e.kind == "domain"]
+        return [e for e in self.errors.values() if e.kind in ("domain", "gradient")]
 
     @property
     def fatal_errors(self) -> list[NodeError]:
@@ -172,8 +173,11 @@ class Evaluation:
         if g is None or any(a is None for a in args):
             return None
         with np.errstate(all="ignore"):
-            c = _vjp(op, g, args, self.values[child])[port]
-            return _normalise(unbroadcast(c, _shape(args[port])))
+            try:
+                c = _vjp(op, g, args, self.values[child])[port]
+                return _normalise(unbroadcast(c, _shape(args[port])))
+            except Exception:  # the backward pass reported it (a "gradient" problem)
+                return None
 
     def local_derivative(self, parent: int, child: int, port: int, limit: int = 400) -> Value:
         """``∂child/∂parent`` at the current values: a number when both are scalars, else the
@@ -187,6 +191,14 @@ class Evaluation:
         n_out, n_in = int(np.prod(out_shape)), int(np.prod(in_shape))
         if n_out * n_in > limit:
             return None
+        try:
+            return self._jacobian(op, args, out, port, out_shape, in_shape, n_out, n_in)
+        except Exception:  # the backward pass reported it (a "gradient" problem)
+            return None
+
+    @staticmethod
+    def _jacobian(op: Op, args: tuple, out: Value, port: int, out_shape: tuple,
+                  in_shape: tuple, n_out: int, n_in: int) -> Value:
         with np.errstate(all="ignore"):
             if out_shape == ():
                 d = _vjp(op, 1.0, args, out)[port]
@@ -311,11 +323,14 @@ def _run_forward(prog: Program, values: list, errors: dict, positions: Iterator[
                                       f" is {format_value(v) if type(v) is float else 'not finite'}")
 
 
-def _run_backward(prog: Program, values: list, out_pos: int) -> list:
+def _run_backward(prog: Program, values: list, out_pos: int,
+                  problems: dict[int, NodeError] | None = None) -> list:
     """Reverse-mode pass: returns the grad_table as a list by position.
 
     Each op's vector-Jacobian product sends ``upstream × local derivative`` into every parent,
-    where the contributions are summed (parallel edges, as in ``x * x``, add up too)."""
+    where the contributions are summed (parallel edges, as in ``x * x``, add up too). A rule
+    that fails (a bug, never the user's input) does not stop the pass: its parents get NaN
+    from it, and ``problems`` (by position) says which node and why."""
     n = len(prog.order)
     grads: list = [None] * n
     out_value = values[out_pos]
@@ -338,24 +353,40 @@ def _run_backward(prog: Program, values: list, out_pos: int) -> list:
             else:
                 args = tuple(values[p] for p in ps)
                 scalar = type(g) is float and all(type(a) is float for a in args)
-            vjp = op.scalar_vjp if scalar and op.scalar_vjp is not None else op.vjp
             try:
-                contribs = vjp(g, args, values[i])
-            except (ArithmeticError, ValueError):  # 1.0 / 0.0 on Python floats
-                contribs = _vjp_numpy(op, g, args, values[i])
+                contribs = _local_backward(op, g, args, values[i], scalar)
+            except Exception as exc:  # the engine must not raise on a graph the model accepts
+                contribs = tuple(math.nan if type(a) is float else np.full(np.shape(a), math.nan)
+                                 for a in args)
+                if problems is not None:
+                    problems[i] = NodeError(prog.order[i], "gradient",
+                                            f"the gradient through {op.name} could not be "
+                                            f"computed ({type(exc).__name__}: {exc})")
             for port, p in enumerate(ps):
                 if kinds[p] == "const":
                     continue
                 c = contribs[port]
-                a = args[port]
-                if type(a) is float:
-                    if type(c) is not float:
-                        c = float(np.sum(c)) if np.ndim(c) else float(c)
-                elif np.shape(c) != a.shape:
-                    c = unbroadcast(c, a.shape)
                 prev = grads[p]
                 grads[p] = c if prev is None else prev + c
     return grads
+
+
+def _local_backward(op: Op, g: Value, args: tuple, out: Value, scalar: bool) -> tuple:
+    """The op's contributions to each argument, each shaped like that argument."""
+    vjp = op.scalar_vjp if scalar and op.scalar_vjp is not None else op.vjp
+    try:
+        contribs = vjp(g, args, out)
+    except (ArithmeticError, ValueError):  # 1.0 / 0.0 on Python floats
+        contribs = _vjp_numpy(op, g, args, out)
+    shaped = []
+    for c, a in zip(contribs, args):
+        if type(a) is float:
+            if type(c) is not float:
+                c = float(np.sum(c)) if np.ndim(c) else float(c)
+        elif np.shape(c) != a.shape:
+            c = unbroadcast(c, a.shape)
+        shaped.append(c)
+    return tuple(shaped)
 
 
 def _zeros_like(v: Value) -> Value:
@@ -387,8 +418,10 @@ def evaluate(graph: Graph, output: int | None = None, program: Program | None = 
     errors: dict[int, NodeError] = {}
     _run_forward(prog, values, errors, range(n), graph)
     out_node = output if output is not None else graph.default_output()
-    grads = _run_backward(prog, values, prog.index[out_node]) if out_node is not None else [None] * n
-    ev = _assemble(graph, prog, values, grads, errors, out_node)
+    problems: dict[int, NodeError] = {}
+    grads = (_run_backward(prog, values, prog.index[out_node], problems) if out_node is not None
+             else [None] * n)
+    ev = _assemble(graph, prog, values, grads, {**problems, **errors}, out_node)
     ev.recomputed = set(prog.order)
     return ev
 
@@ -450,8 +483,11 @@ class Evaluator:
         prog = self._program
         out_node = output if output is not None else self.graph.default_output()
         n = len(prog.order)
-        grads = _run_backward(prog, self._values, prog.index[out_node]) if out_node is not None else [None] * n
-        ev = _assemble(self.graph, prog, list(self._values), grads, dict(self._errors), out_node)
+        problems: dict[int, NodeError] = {}
+        grads = (_run_backward(prog, self._values, prog.index[out_node], problems)
+                 if out_node is not None else [None] * n)
+        ev = _assemble(self.graph, prog, list(self._values), grads, {**problems, **self._errors},
+                       out_node)
         ev.recomputed = recomputed
         return ev
 
@@ -480,7 +516,7 @@ def kinks(ev: Evaluation, tol: float = 1e-4) -> list[int]:
             continue
         n = ev.program.order[i]
         args = [ev.values.get(ev.program.order[p]) for p in ev.program.parents[i]]
-        if any(a is None for a in args):
+        if ev.values.get(n) is None or any(a is None for a in args):
             continue
         if op.name in ("relu", "abs") and np.any(np.abs(args[0]) <= tol):
             found.append(n)
@@ -499,6 +535,12 @@ def gradient_check(graph: Graph, output: int | None = None, eps: float = 1e-6,
                    rtol: float = 1e-4) -> dict[int, CheckResult]:
     """Compare every input's backprop gradient with a central difference
     ``(f(x + h) - f(x - h)) / 2h`` (element by element for arrays)."""
+    with np.errstate(all="ignore"):  # inputs at inf or NaN give NaN, and a "not finite" note
+        return _gradient_check(graph, output, eps, rtol)
+
+
+def _gradient_check(graph: Graph, output: int | None, eps: float,
+                    rtol: float) -> dict[int, CheckResult]:
     base = evaluate(graph, output)
     out = base.output
     prog = base.program

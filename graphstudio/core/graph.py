@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import keyword
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 import networkx as nx
@@ -33,7 +34,7 @@ import numpy as np
 from .numbers import format_value
 from .ops import LEAF_KINDS, Value, get_op, reserved_name
 
-__all__ = ["Graph", "GraphError", "as_value"]
+__all__ = ["Graph", "GraphError", "GraphState", "as_value"]
 
 
 class GraphError(ValueError):
@@ -397,6 +398,67 @@ class Graph:
         other.output = self.output
         other.meta = dict(self.meta)
         return other
+
+    def state(self) -> "GraphState":
+        """What :meth:`restore` needs to bring the graph back to how it is now (cheap: the
+        node dictionaries are copied, values are shared, since edits replace them)."""
+        return GraphState({n: dict(d) for n, d in self.g.nodes(data=True)}, set(self.edges()),
+                          self.output, dict(self.meta))
+
+    def restore(self, state: "GraphState") -> None:
+        """Bring the graph back to ``state`` in place, changing only what differs, through the
+        same methods as any edit, so that every listener hears of each change."""
+        for src, dst, port in self.edges():
+            if (src, dst, port) not in state.edges:
+                self.disconnect(dst, port)
+        for n in self.nodes():
+            if n not in state.nodes:
+                self.remove_node(n)
+        for n in self.nodes():  # free the names that move, so none is "already used"
+            if self.name(n) is not None and self.name(n) != state.nodes[n]["name"]:
+                self.rename(n, None)
+        for n, saved in state.nodes.items():
+            rest = {k: v for k, v in saved.items() if k not in ("op", "name", "value", "pos", "seq")}
+            if n not in self.g:
+                self.add_node(saved["op"], name=saved["name"], value=saved.get("value"),
+                              pos=saved.get("pos"), node_id=n, **rest)
+                self.g.nodes[n]["seq"] = saved["seq"]
+                continue
+            data = self.g.nodes[n]
+            if data["op"] != saved["op"]:
+                self.set_op(n, saved["op"])
+            if data["name"] != saved["name"]:
+                self.rename(n, saved["name"])
+            if saved["op"] in LEAF_KINDS and data.get("value") is not saved.get("value"):
+                self.set_value(n, saved.get("value"))
+            if saved.get("pos") is not None and data.get("pos") != saved["pos"]:
+                self.set_position(n, saved["pos"])
+            elif saved.get("pos") is None and "pos" in data:
+                del data["pos"]
+                self._emit("node_moved", node=n)
+            for key in set(data) - {"op", "name", "value", "pos", "seq"} | set(rest):
+                if key not in rest:
+                    del data[key]
+                    self._emit("node_changed", node=n, attr=key)
+                elif data.get(key) != rest[key]:
+                    self.set_attr(n, key, rest[key])
+            data["seq"] = saved["seq"]
+        for src, dst, port in state.edges - set(self.edges()):
+            self.connect(src, dst, port)
+        if self.output != state.output:
+            self.set_output(state.output)
+        self.meta.clear()
+        self.meta.update(state.meta)
+
+
+@dataclass(frozen=True)
+class GraphState:
+    """A graph's content at one moment (see :meth:`Graph.state`)."""
+
+    nodes: dict[int, dict]
+    edges: set[tuple[int, int, int]]
+    output: int | None
+    meta: dict
 
 
 def _peek(graph: Graph, attr: str) -> int:

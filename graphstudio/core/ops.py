@@ -86,11 +86,16 @@ class Op:
 
 
 def unbroadcast(g: Value, shape: tuple[int, ...]) -> Value:
-    """Sum ``g`` down to ``shape``: the adjoint of numpy broadcasting."""
+    """Sum ``g`` down to ``shape``: the adjoint of numpy broadcasting. A ``g`` missing some of
+    the broadcast's axes (a rule whose result did not depend on them, such as a loss's
+    ``-log p`` for targets ``t`` of more rows than ``p``) is first spread over them."""
     gshape = np.shape(g)
     if gshape == shape:
         return g
     g = np.asarray(g)
+    full = np.broadcast_shapes(gshape, shape)
+    if full != gshape:
+        g = np.broadcast_to(g, full)
     while g.ndim > len(shape):
         g = g.sum(axis=0)
     for axis, size in enumerate(shape):
@@ -178,17 +183,22 @@ def _reduce_max_vjp(g, args, out):
 
 
 def _pow_vjp(g, args, out):
-    a, b = args
-    if type(a) is float:
-        # numpy, not Python, powers: (-8.0) ** -0.5 must be NaN (not complex), 0.0 ** -1 inf
-        a = np.float64(a)
+    # numpy, not Python, powers: (-8.0) ** -0.5 must be NaN (not complex), 0.0 ** -1 inf.
+    # As in PyTorch: ∂/∂a is 0 where b = 0 (a⁰ = 1 for every a), and ∂/∂b is 0 where a = 0 and
+    # b ≥ 0 (0^b does not grow with b there); ln a of a negative a is NaN.
+    a, b = np.asarray(args[0], dtype=float), np.asarray(args[1], dtype=float)
     with np.errstate(all="ignore"):
-        da = g * b * a ** (b - 1) if not (isinstance(b, float) and b == 0.0) else g * 0.0
-        if isinstance(a, float):
-            db = g * out * math.log(a) if a > 0 else (0.0 if out == 0 else math.nan) * g
-        else:
-            db = g * out * np.log(np.where(np.asarray(a) > 0, a, np.nan))
+        da = np.where(b == 0, g * 0.0, g * b * a ** (b - 1))
+        db = np.where((a == 0) & (b >= 0), g * 0.0,
+                      g * out * np.log(np.where(a > 0, a, np.nan)))
     return da, db
+
+
+def _scalar_pow_vjp(g: float, args: tuple, out: float) -> tuple:
+    a, b = args
+    if a <= 0:  # zero and negative bases: numpy's rules above
+        return _pow_vjp(g, args, out)
+    return (0.0 if b == 0 else g * b * a ** (b - 1)), g * out * math.log(a)
 
 
 def _scalar_pow(a: float, b: float) -> float:
@@ -263,8 +273,8 @@ _ENTRIES = [
        ("1/{1}", "-{0}/{1}²"), lambda a, b: a / b, "quotient a / b",
        scalar_forward=float.__truediv__, infix="/", precedence=20, may_fail=True),
     Op("pow", (2,), "^", np.power, _pow_vjp, ("{1}·{0}^({1}-1)", "{out}·ln {0}"),
-       lambda a, b: a**b, "power a ** b", scalar_forward=_scalar_pow, infix="**",
-       precedence=40, may_fail=True),
+       lambda a, b: a**b, "power a ** b", scalar_forward=_scalar_pow,
+       scalar_vjp=_scalar_pow_vjp, infix="**", precedence=40, may_fail=True),
     Op("matmul", (2,), "@", np.matmul, _matmul_vjp, ("{1}ᵀ", "{0}ᵀ"), lambda a, b: a * b,
        "matrix product a @ b", infix="@", precedence=20, elementwise=False,
        category="linear algebra"),
