@@ -56,12 +56,21 @@ def main(argv: Sequence[str]) -> int:
             raise UsageError(f"{out}: unknown output type {out.suffix!r}; write .gs or .json")
         if not out.resolve().parent.is_dir():
             raise UsageError(f"{out}: the folder does not exist")
+        if out.suffix.lower() == ".gs" and _same_file(out, Path(args.file)):
+            raise UsageError(f"{out}: this is the file being trained; writing the trained graph "
+                             "over it would replace its text and lose its comments. Write to "
+                             f"another file, such as {out.with_name(out.stem + '_trained.gs')}")
 
     try:
         doc = open_document(args.file)
     except OpenError as exc:
         raise UsageError(str(exc)) from None
     graph = doc.graph
+    if args.out is not None and args.out.lower().endswith(".gs"):
+        try:  # what .gs text cannot hold is said now, not after the training
+            write_text(graph)
+        except ValueError as exc:
+            raise UsageError(f"{args.out}: cannot write the trained graph as .gs: {exc}") from None
     base = Path(args.file).parent
     try:
         output = graph.find(args.output) if args.output else None
@@ -118,6 +127,13 @@ def _write(out: str, doc, trainer: Trainer, base: Path, args, schedule: Schedule
             atomic_write_text(out, write_text(graph, header))
     except OSError as exc:
         raise UsageError(f"{out}: cannot write the file: {exc.strerror or exc}") from None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return a.resolve() == b.resolve()
 
 
 class _Progress:

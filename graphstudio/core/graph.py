@@ -32,7 +32,7 @@ import networkx as nx
 import numpy as np
 
 from .numbers import format_value
-from .ops import LEAF_KINDS, Value, get_op, reserved_name
+from .ops import LEAF_KINDS, NUMBER_WORDS, Value, get_op, reserved_name
 
 __all__ = ["Graph", "GraphError", "GraphState", "as_value"]
 
@@ -246,6 +246,8 @@ class Graph:
     def _check_name(self, name: str) -> None:
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             raise GraphError(f"{name!r} is not a valid name: use letters, digits and _")
+        if name in NUMBER_WORDS:
+            raise GraphError(f"{name!r} is a number in the .gs format; choose another name")
         if reserved_name(name):
             raise GraphError(f"{name!r} is the name of a function; choose another name")
         if name in self._names:

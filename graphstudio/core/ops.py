@@ -55,7 +55,7 @@ def _sym(name: str) -> Callable[..., Any]:
 Value = Any  # a Python float or a numpy array (ndim >= 1)
 
 __all__ = ["Op", "OPS", "FUNCTIONS", "BINARY_OPERATORS", "get_op", "unbroadcast", "Value",
-           "reserved_name", "INPUT_FORMS", "DATASET_FORM", "LEAF_KINDS"]
+           "reserved_name", "INPUT_FORMS", "DATASET_FORM", "NUMBER_WORDS", "LEAF_KINDS"]
 
 
 @dataclass(frozen=True)
@@ -249,6 +249,12 @@ def _to_float_if_scalar(x):
     return float(a) if a.ndim == 0 else a
 
 
+def _mean(x) -> float:
+    # the sum over the count, not np.mean: the mean of no elements is NaN (a domain warning on
+    # the node) without numpy's "Mean of empty slice" printed on the terminal
+    return float(np.sum(x)) / np.size(x) if np.size(x) else math.nan
+
+
 def _relu(x):
     return np.maximum(x, 0.0)
 
@@ -312,7 +318,7 @@ _ENTRIES = [
     Op("sum", (1,), "Σ", lambda x: _to_float_if_scalar(np.sum(x)), _sum_vjp, ("1",),
        lambda x: x, "sum of all elements", scalar_forward=float, elementwise=False,
        category="vectors"),
-    Op("mean", (1,), "mean", lambda x: _to_float_if_scalar(np.mean(x)), _mean_vjp, ("1/n",),
+    Op("mean", (1,), "mean", lambda x: _mean(x), _mean_vjp, ("1/n",),
        lambda x: x, "mean of all elements", scalar_forward=float, elementwise=False,
        category="vectors"),
     Op("amax", (1,), "max", lambda x: _to_float_if_scalar(np.max(x)), _reduce_max_vjp,
@@ -331,7 +337,7 @@ _ENTRIES = [
        _sqerr_vjp, ("2({0} - {1})", "-2({0} - {1})"), lambda a, b: (a - b) ** 2,
        "squared error Σ (a − b)²", scalar_forward=lambda a, b: (a - b) * (a - b),
        elementwise=False, category="losses"),
-    Op("mse", (2,), "mse", lambda a, b: _to_float_if_scalar(np.mean(np.subtract(a, b) ** 2)),
+    Op("mse", (2,), "mse", lambda a, b: _mean(np.subtract(a, b) ** 2),
        _mse_vjp, ("2({0} - {1})/n", "-2({0} - {1})/n"), lambda a, b: (a - b) ** 2,
        "mean squared error", scalar_forward=lambda a, b: (a - b) * (a - b),
        elementwise=False, category="losses"),
@@ -367,13 +373,15 @@ LEAF_KINDS = ("input", "const")
 #: ``param(...)`` and ``data(...)`` say how an input is used, ``dataset(...)`` names a CSV file.
 INPUT_FORMS = ("param", "data")
 DATASET_FORM = "dataset"
+#: Words the text format reads as numbers (and writes non-finite values as).
+NUMBER_WORDS = ("inf", "nan")
 
 
 def reserved_name(name: str) -> bool:
     """Whether ``name`` may not name a node: it is an op's name, a function's name in the text
     format, or one of the format's other words (``param``, ``data``, ``dataset``)."""
     return (name in OPS or name in FUNCTIONS or name in REDUCING_FORMS or name in INPUT_FORMS
-            or name == DATASET_FORM)
+            or name == DATASET_FORM or name in NUMBER_WORDS)
 
 
 def get_op(name: str) -> Op:

@@ -17,6 +17,8 @@
   ``max(v)``/``min(v)`` with one argument reduce over the elements. A number inside an
   expression is a **constant**. Unnamed sub-expressions become unnamed op nodes.
 * ``y = x`` gives ``x``'s value another name (an ``identity`` node).
+* Numbers are Python's, and ``inf`` and ``nan`` (so that every value can be written).
+* ``output(z)`` on a line of its own makes ``z`` the output, when it is not the only sink.
 * Training data: ``dataset("data/points.csv")`` on a line of its own names a CSV file (relative
   to the graph's file; kept in ``graph.meta["dataset"]``), and ``x = data("x")``,
   ``x = data(["x1", "x2"])``, ``t = data("label", onehot=3)`` or ``t1 = data("label", equals=1)``
@@ -49,8 +51,8 @@ import numpy as np
 from ..core.dataset import MAX_CLASSES, Binding, binding, dataset_name_problem
 from ..core.graph import Graph, GraphError
 from ..core.numbers import format_literal
-from ..core.ops import (BINARY_OPERATORS, DATASET_FORM, FUNCTIONS, INPUT_FORMS, OPS,
-                        REDUCING_FORMS, get_op, reserved_name)
+from ..core.ops import (BINARY_OPERATORS, DATASET_FORM, FUNCTIONS, INPUT_FORMS, NUMBER_WORDS,
+                        OPS, REDUCING_FORMS, get_op, reserved_name)
 from ..core.textfile import CannotRead, quote, read_text
 
 __all__ = ["ParseError", "parse_text", "parse_file", "write_text"]
@@ -108,6 +110,8 @@ def _literal(ctx: _Context, node: ast.AST) -> Any:
             digits = len(str(v)) if v.bit_length() < 14_000 else math.floor(math.log10(v)) + 1
             raise _fail(ctx, node, f"an integer of {digits:,} digits is too large for a number "
                                    "(the largest is about 1.8e308)") from None
+    if isinstance(node, ast.Name) and node.id in NUMBER_WORDS:
+        return float(node.id)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         inner = _literal(ctx, node.operand)
         if isinstance(inner, float):
@@ -115,9 +119,9 @@ def _literal(ctx: _Context, node: ast.AST) -> Any:
         return None
     if isinstance(node, ast.List):
         items = [_literal(ctx, e) for e in node.elts]
-        if not items or any(i is None for i in items):
+        if any(i is None for i in items):
             return None
-        return items
+        return items  # [] too: an empty array, as a document may hold
     return None
 
 
@@ -126,7 +130,7 @@ def _array(ctx: _Context, node: ast.AST, lit: Any) -> Any:
         return lit
     depth, inner = 0, lit
     while isinstance(inner, list):
-        depth, inner = depth + 1, inner[0]
+        depth, inner = depth + 1, inner[0] if inner else None
     if depth > MAX_DIMS:
         raise _fail(ctx, node, f"a list nested {depth} levels deep; arrays have at most "
                                f"{MAX_DIMS} dimensions")
@@ -161,6 +165,8 @@ def parse_text(text: str, filename: str = "<text>", graph: Graph | None = None) 
         try:
             if _is_call(getattr(stmt, "value", None), DATASET_FORM) and isinstance(stmt, ast.Expr):
                 _dataset(ctx, stmt.value)
+            elif _is_call(getattr(stmt, "value", None), OUTPUT_FORM) and isinstance(stmt, ast.Expr):
+                _output(ctx, stmt.value)
             else:
                 _statement(ctx, stmt)
         except RecursionError:
@@ -233,6 +239,20 @@ def _dataset(ctx: _Context, call: ast.Call) -> None:
     ctx.graph.meta["dataset"] = call.args[0].value
 
 
+#: ``output(z)`` on a line of its own: the node the backward pass differentiates, when it is
+#: not the one the rule would pick (the only sink, else the last assigned name).
+OUTPUT_FORM = "output"
+
+
+def _output(ctx: _Context, call: ast.Call) -> None:
+    if call.keywords or len(call.args) != 1 or not isinstance(call.args[0], ast.Name):
+        raise _fail(ctx, call, "output() takes the name of a node, as in output(z)")
+    name = call.args[0].id
+    if name not in ctx.assigned:
+        raise _fail(ctx, call.args[0], f"output(): '{_short(name)}' is not assigned above")
+    ctx.graph.output = ctx.graph.by_name(name)
+
+
 def parse_file(path: str | Path) -> Graph:
     """Parse a ``.gs`` file; unreadable files raise ``ParseError`` at line 1."""
     path = Path(path)
@@ -252,6 +272,8 @@ def _statement(ctx: _Context, stmt: ast.stmt) -> None:
     target = stmt.targets[0]
     name = target.id
     line, col = _where(ctx, target)
+    if name in NUMBER_WORDS:
+        raise _fail(ctx, target, f"'{name}' is a number and cannot be assigned")
     if reserved_name(name):
         raise _fail(ctx, target, f"'{name}' is the name of a function and cannot be assigned")
     if name in ctx.assigned:
@@ -421,13 +443,21 @@ def _op_text(op: ast.AST) -> str:
 
 
 def write_text(graph: Graph, header: str = "") -> str:
-    """The graph as ``.gs`` text. Unnamed nodes used once are written inline; unnamed nodes used
-    more than once get names ``u<id>`` so nothing is computed twice, and so does every
-    ``MAX_INLINE_DEPTH``-th node of a long unnamed chain, so the text stays readable and within
-    what Python's parser accepts. The graph's inputs, in assignment order, come first."""
+    """The graph as ``.gs`` text, which :func:`parse_text` reads back to the same graph: the
+    same names, values to the last bit (``-0.0``, ``inf`` and ``nan`` included), bindings and
+    output. Unnamed nodes used once are written inline; unnamed nodes used more than once get
+    names ``u<id>`` so nothing is computed twice, and so does every ``MAX_INLINE_DEPTH``-th
+    node of a long unnamed chain, so the text stays readable and within what Python's parser
+    accepts. The graph's inputs, in assignment order, come first; ``output(z)`` comes last
+    unless ``z`` is the only sink.
+
+    Raises ``ValueError`` for what the format cannot hold (an unconnected argument, a named
+    constant, an input with no value, a parameter bound to data): save those as ``.json``."""
+    _check_writable(graph)
     lines = [f"# {h}" if h else "#" for h in header.splitlines()] if header else []
     if graph.meta.get("dataset"):
         lines.append(f"dataset({json.dumps(graph.meta['dataset'], ensure_ascii=False)})")
+    out = graph.default_output()
     order = graph.topological_order()
     text: dict[int, tuple[str, int]] = {}  # node -> (text, precedence) for inline use
     used = {n: len(graph.out_edges(n)) for n in order}
@@ -442,7 +472,7 @@ def write_text(graph: Graph, header: str = "") -> str:
 
     for n in order:
         name = graph.name(n)
-        if name is None and graph.op(n) != "const" and (used[n] > 1 or used[n] == 0):
+        if name is None and graph.op(n) != "const" and (used[n] > 1 or used[n] == 0 or n == out):
             name = fresh(n)
         if name is not None:
             names[n] = name
@@ -451,8 +481,8 @@ def write_text(graph: Graph, header: str = "") -> str:
         data = graph.data(n)
         kind = data["op"]
         if kind in ("input", "const"):
-            lit = format_literal(data.get("value", 0.0))
-            if kind == "const" and n not in names:
+            lit = format_literal(data["value"])
+            if kind == "const":
                 text[n] = (lit, 100 if not lit.startswith("-") else 30)
                 continue
             bound = binding(graph, n)
@@ -466,13 +496,7 @@ def write_text(graph: Graph, header: str = "") -> str:
             text[n] = (names[n], 100)
             continue
         op = OPS[kind]
-        args = []
-        for p in graph.parents(n):
-            if p is None:
-                raise ValueError(
-                    f"argument {len(args) + 1} of {graph.label(n)} ({kind}) is not connected; "
-                    "the expression format cannot hold an unfinished graph (save it as .json)")
-            args.append(text[p])
+        args = [text[p] for p in graph.parents(n)]
         if op.infix and len(args) == 2:
             left = _paren(args[0], op.precedence, right=False, power=kind == "pow")
             right = _paren(args[1], op.precedence, right=True, power=kind == "pow")
@@ -493,7 +517,43 @@ def write_text(graph: Graph, header: str = "") -> str:
             text[n] = (names[n], 100)
         else:
             text[n] = (expr, op.precedence)
+    if out is not None and (graph.sinks() != [out] or _folds(graph, out)):
+        lines.append(f"output({names[out]})")  # the reader's rule might pick another node
     return "\n".join(lines) + "\n"
+
+
+def _folds(graph: Graph, node: int) -> bool:
+    """Whether ``node`` is written as a plain number (``y = 2``, ``y = -2`` of a constant), which
+    reads back as an input."""
+    kind = graph.op(node)
+    parents = graph.parents(node)
+    return (kind in ("identity", "neg") and graph.op(parents[0]) == "const"
+            and (kind == "identity" or np.ndim(graph.value(parents[0])) == 0))
+
+
+def _check_writable(graph: Graph) -> None:
+    """Refuse, with the reason, a graph the text format cannot hold exactly."""
+    for n in graph.nodes():
+        data = graph.data(n)
+        kind, label = data["op"], graph.label(n)
+        if kind == "const" and data["name"] is not None:
+            raise ValueError(f"{label} is a named constant; the expression format writes "
+                             "constants as numbers inside expressions (make it an input, or "
+                             "save as .json)")
+        if kind in ("input", "const") and data.get("value") is None:
+            raise ValueError(f"input {label} has no value; the expression format cannot hold "
+                             "it (give it one, or save as .json)")
+        if kind == "input" and data.get("trainable") and binding(graph, n) is not None:
+            raise ValueError(f"{label} is both a parameter and bound to dataset columns; the "
+                             "expression format holds one or the other (save as .json)")
+        if n == graph.output and kind == "const":
+            raise ValueError("the output is a constant, which the expression format cannot "
+                             "name (choose another output, or save as .json)")
+        for port, p in enumerate(graph.parents(n)):
+            if p is None:
+                raise ValueError(
+                    f"argument {port + 1} of {label} ({kind}) is not connected; the expression "
+                    "format cannot hold an unfinished graph (save it as .json)")
 
 
 #: How deep unnamed sub-expressions are nested inline before one is given a name.
