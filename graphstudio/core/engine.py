@@ -472,26 +472,17 @@ class CheckResult:
 
 
 def kinks(ev: Evaluation, tol: float = 1e-4) -> list[int]:
-    """Nodes evaluated at (or within ``tol`` of) a point where their op has no derivative:
-    relu or abs at 0, max/min at a tie."""
+    """Nodes evaluated at (or within ``tol`` of) a point where their op has no derivative, as
+    each op's :attr:`~graphstudio.core.ops.Op.kink` says (relu or abs at 0, max/min at a tie)."""
     found = []
     for i, op in enumerate(ev.program.ops):
-        if op is None:
+        if op is None or op.kink is None:
             continue
-        n = ev.program.order[i]
-        args = [ev.values.get(ev.program.order[p]) for p in ev.program.parents[i]]
+        args = tuple(ev.values.get(ev.program.order[p]) for p in ev.program.parents[i])
         if any(a is None for a in args):
             continue
-        if op.name in ("relu", "abs") and np.any(np.abs(args[0]) <= tol):
-            found.append(n)
-        elif op.name in ("max", "min") and np.any(np.abs(np.subtract(args[0], args[1])) <= tol):
-            found.append(n)
-        elif op.name in ("amax", "amin"):
-            flat = np.sort(np.ravel(args[0]))
-            if flat.size > 1 and np.any(np.abs(np.diff(flat if op.name == "amin" else flat[::-1])) <= tol):
-                target = flat[-1] if op.name == "amax" else flat[0]
-                if np.sum(np.abs(flat - target) <= tol) > 1:
-                    found.append(n)
+        if op.kink.test(args, tol):
+            found.append(ev.program.order[i])
     return found
 
 

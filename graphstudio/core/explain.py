@@ -507,11 +507,10 @@ def kink_description(ev: Evaluation, node: int) -> str:
     'h = relu(x) at 0'
     """
     graph = ev.graph
-    kind = graph.op(node)
+    op = OPS[graph.op(node)]
     args = ", ".join(graph.label(p) if p is not None else "?" for p in graph.parents(node))
-    where = "at a tie" if kind in ("max", "min", "amax", "amin") else "at 0"
-    name = {"amax": "max", "amin": "min"}.get(kind, kind)
-    return f"{graph.label(node)} = {name}({args}) {where}"
+    where = op.kink.where if op.kink else "at a point with no derivative"
+    return f"{graph.label(node)} = {op.call or op.name}({args}) {where}"
 
 
 def check(graph: Graph, output: int | None = None, eps: float = 1e-6,

@@ -16,7 +16,8 @@ A node is drawn as the lectures draw a variable::
 Inputs, parameters, constants and op nodes have their own fills; the output has a coloured
 border; a node that failed is outlined in the error colour with a "!" badge (a warning gets a
 badge in the warning colour). Arrays show their shape, small ones their numbers, larger ones a
-heat map (blue negative, red positive). Argument ports of non-commutative ops are numbered so
+heat map (blue negative, red positive). Argument ports of non-commutative ops (as the op
+registry says, through :attr:`NodeView.numbered_ports`) are numbered so
 ``a − b`` is not mistaken for ``b − a``.
 """
 
@@ -50,9 +51,6 @@ HEAT_MAX_H = 60.0
 SMALL_ARRAY = 12  # arrays with at most this many entries show their numbers
 LABEL_SPOTS = (0.5, 0.38, 0.62, 0.28, 0.72, 0.44, 0.56, 0.2, 0.8)  # where along an edge its label
 # may sit, best first (the last ones for long routed edges, whose middle may be crowded)
-
-#: ops whose arguments may be swapped; the others get numbered ports.
-COMMUTATIVE = {"add", "mul", "max", "min", "sqerr", "mse"}
 
 
 # ---- fonts ------------------------------------------------------------------------------------
@@ -507,7 +505,7 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
             _draw_heat(painter, x0 + lead, y, w - lead, h, view.grad, theme)
 
     # argument ports (numbered for non-commutative ops) and the output
-    numbered = view.n_ports > 1 and view.op not in COMMUTATIVE
+    numbered = view.numbered_ports
     painter.setFont(f.port)
     for p in range(view.n_ports):
         c = port_point(rect, p, view.n_ports)

@@ -20,8 +20,8 @@ from ..core.graph import Graph
 from ..core.numbers import format_value
 from ..core.ops import OPS, Value
 
-__all__ = ["NodeView", "EdgeView", "Picture", "build_picture", "step_pictures", "edge_label",
-           "op_text"]
+__all__ = ["NodeView", "EdgeView", "Picture", "node_view", "build_picture", "step_pictures",
+           "edge_label", "op_text"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class NodeView:
     grad_text: str  # "" when hidden
     shape: tuple[int, ...]
     n_ports: int  # argument ports drawn on the node's input side
+    numbered_ports: bool = False  # ports numbered: the op's arguments may not be swapped
     error: str | None = None  # why it has no value (fatal)
     warning: str | None = None  # domain warning (value NaN/inf)
     is_output: bool = False
@@ -77,37 +78,43 @@ def edge_label(ev: Evaluation, src: int, dst: int, port: int) -> str:
     return f"{formula}"
 
 
+def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
+              show_values: bool = True, show_grad: bool = True, digits: int = 4) -> NodeView:
+    """What ``node`` shows: annotated with ``ev``'s value, gradient and error, or (without an
+    evaluation) with its own value only, as before the first pass."""
+    data = graph.data(node)
+    op = data["op"]
+    if op == "input":
+        kind = "param" if data.get("trainable") else "input"
+    elif op == "const":
+        kind = "const"
+    else:
+        kind = "op"
+    entry = OPS[op] if kind == "op" else None
+    value = ev.values.get(node) if ev else data.get("value")
+    grad = ev.grads.get(node) if ev else None
+    err = ev.errors.get(node) if ev else None
+    n_ports = max(len(graph.parents(node)), min(entry.arity)) if entry else 0
+    return NodeView(
+        node=node, title=data["name"] or "", symbol=entry.symbol if entry else "",
+        kind=kind, op=op, value=value, grad=grad,
+        value_text=format_value(value, digits) if show_values and value is not None else "",
+        grad_text=(format_value(grad, digits) if show_grad and grad is not None else ""),
+        shape=tuple(np.shape(value)) if value is not None else (),
+        n_ports=n_ports,
+        numbered_ports=n_ports > 1 and not entry.commutative,
+        error=err.message if err is not None and err.fatal else None,
+        warning=err.message if err is not None and not err.fatal else None,
+        is_output=ev is not None and ev.output == node,
+    )
+
+
 def build_picture(graph: Graph, ev: Evaluation | None, positions: dict[int, tuple[float, float]],
                   *, show_values: bool = True, show_grad: bool = True,
                   edge_labels: bool = False, digits: int = 4) -> Picture:
     """The picture of ``graph`` annotated with ``ev``'s values and gradients."""
-    nodes = {}
-    for n in graph.nodes():
-        data = graph.data(n)
-        op = data["op"]
-        if op == "input":
-            kind = "param" if data.get("trainable") else "input"
-        elif op == "const":
-            kind = "const"
-        else:
-            kind = "op"
-        value = ev.values.get(n) if ev else data.get("value")
-        grad = ev.grads.get(n) if ev else None
-        err = ev.errors.get(n) if ev else None
-        n_ports = len(graph.parents(n)) if kind == "op" else 0
-        if kind == "op":
-            n_ports = max(n_ports, min(OPS[op].arity))
-        nodes[n] = NodeView(
-            node=n, title=data["name"] or "", symbol=OPS[op].symbol if kind == "op" else "",
-            kind=kind, op=op, value=value, grad=grad,
-            value_text=format_value(value, digits) if show_values and value is not None else "",
-            grad_text=(format_value(grad, digits) if show_grad and grad is not None else ""),
-            shape=tuple(np.shape(value)) if value is not None else (),
-            n_ports=n_ports,
-            error=err.message if err is not None and err.fatal else None,
-            warning=err.message if err is not None and not err.fatal else None,
-            is_output=ev is not None and ev.output == n,
-        )
+    nodes = {n: node_view(graph, n, ev, show_values=show_values, show_grad=show_grad,
+                          digits=digits) for n in graph.nodes()}
     edges = []
     for s, d, p in graph.edges():
         # No label out of a constant: no gradient flows into it, and ∂(x ** 2)/∂2 = x²·ln x is
@@ -186,7 +193,7 @@ def op_text(graph: Graph, node: int, arg=None) -> str:
     names = [arg(p) if p is not None else "?" for p in graph.parents(node)]
     if op.infix and len(names) == 2:
         return f"{names[0]} {op.symbol} {names[1]}"
-    if op.infix and len(names) == 1:
+    if op.prefix and len(names) == 1:
         return f"{op.symbol}{names[0]}"
     return f"{op.symbol}({', '.join(names)})"
 

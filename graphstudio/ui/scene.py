@@ -15,10 +15,8 @@ from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
 from ..core.graph import GraphError
-from ..core.numbers import format_value
-from ..core.ops import OPS
 from ..render.draw import label_spots, output_point, port_point
-from ..render.picture import NodeView, Picture, build_picture
+from ..render.picture import Picture, build_picture, node_view
 from ..render.style import THEMES, Theme
 from .commands import (ConnectCommand, DisconnectCommand, MoveCommand, ReconnectCommand,
                        SetValueCommand)
@@ -26,18 +24,6 @@ from .document import GraphDocument
 from .items import EdgeItem, NodeItem
 
 __all__ = ["GraphScene"]
-
-
-def _provisional(graph, node: int) -> NodeView:
-    """What a node shows before the next evaluation (its items exist at once)."""
-    data = graph.data(node)
-    op = data["op"]
-    kind = "op" if op not in ("input", "const") else ("param" if data.get("trainable") else op)
-    ports = len(graph.parents(node)) if kind == "op" else 0
-    value = data.get("value")
-    return NodeView(node, data["name"] or "", OPS[op].symbol if kind == "op" else "", kind, op,
-                    value, None, format_value(value) if value is not None else "", "",
-                    (), ports)
 
 
 class GraphScene(QGraphicsScene):
@@ -98,7 +84,7 @@ class GraphScene(QGraphicsScene):
 
     def _add_node(self, n: int) -> None:
         g = self.doc.graph
-        item = NodeItem(n, _provisional(g, n), self.theme)
+        item = NodeItem(n, node_view(g, n), self.theme)
         pos = g.position(n) or (0.0, 0.0)
         item.setPos(pos[0], pos[1])
         self.addItem(item)
@@ -107,7 +93,7 @@ class GraphScene(QGraphicsScene):
     def _add_edge(self, src: int, dst: int, port: int) -> None:
         dst_item = self.nodes[dst]
         if port >= dst_item.view.n_ports:
-            dst_item.set_view(_provisional(self.doc.graph, dst), self.theme)
+            dst_item.set_view(node_view(self.doc.graph, dst), self.theme)
         item = EdgeItem(self.nodes[src], dst_item, port, self.theme)
         self.addItem(item)
         item.update_path()  # now around the scene's boxes
