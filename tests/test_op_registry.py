@@ -60,19 +60,19 @@ def test_a_registered_op_is_drawn_and_exported(hinge, tmp_path):
 
 def test_the_gradient_check_names_a_registered_ops_kink(hinge):
     g = parse_text(TEXT.replace("0.25", "1"))
-    (entry,) = ex.check(g)
+    (entry,) = ex.check(evaluate(g))
     # backprop takes the subgradient 0 at x = 1; the central difference sees (0 - 3h)/2h = -1.5
     assert entry.backprop == 0.0 and entry.numeric == pytest.approx(-1.5) and not entry.ok
     assert entry.kinks == (g.by_name("h"),)
     assert entry.note.startswith("kink: h = hinge(x) at 1, where there is no derivative")
     # away from the kink it passes without a note
-    (smooth,) = ex.check(parse_text(TEXT))
+    (smooth,) = ex.check(evaluate(parse_text(TEXT)))
     assert smooth.ok and smooth.note == ""
 
 
 def test_the_symbolic_view_uses_a_registered_ops_sympy_form(hinge):
     g = parse_text(TEXT)
-    s = ex.symbolic(g)
+    s = ex.symbolic(evaluate(g))
     x = g.by_name("x")
     assert s.gradient_values[x] == -3.0
     assert str(s.expr) == "3*Max(0, 1 - x)"

@@ -181,9 +181,11 @@ def _sum_of_terms(step, digits: int) -> str:
     """``7 × 1 + 2 × 1 = `` for a scalar backward step (the grad_table row as the lectures
     write it), or nothing when a term is an array or the node is the output itself."""
     terms = step.terms
-    if not terms or not all(isinstance(t[3], float) and isinstance(t[4], float) for t in terms):
+    if not terms or not all(isinstance(t.upstream, float) and isinstance(t.local, float)
+                            for t in terms):
         return ""
-    return " + ".join(f"{format_value(t[3], digits)} × {format_value(t[4], digits)}" for t in terms) + " = "
+    return " + ".join(f"{format_value(t.upstream, digits)} × {format_value(t.local, digits)}"
+                      for t in terms) + " = "
 
 
 def op_text(graph: Graph, node: int, arg=None) -> str:
