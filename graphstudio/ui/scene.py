@@ -15,7 +15,8 @@ from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
 from ..core.graph import GraphError
-from ..render.draw import label_spots, output_point, port_point
+from ..render.draw import label_spots
+from ..render.routing import output_point, port_point
 from ..render.picture import Picture, build_picture, node_view
 from ..render.style import THEMES, Theme
 from .commands import (ConnectCommand, DisconnectCommand, MoveCommand, ReconnectCommand,
