@@ -82,22 +82,22 @@ def build_picture(graph: Graph, ev: Evaluation | None, positions: dict[int, tupl
     """The picture of ``graph`` annotated with ``ev``'s values and gradients."""
     nodes = {}
     for n in graph.nodes():
-        data = graph.data(n)
-        op = data["op"]
+        record = graph.node(n)
+        op = record.op
         if op == "input":
-            kind = "param" if data.get("trainable") else "input"
+            kind = "param" if record.trainable else "input"
         elif op == "const":
             kind = "const"
         else:
             kind = "op"
-        value = ev.values.get(n) if ev else data.get("value")
+        value = ev.values.get(n) if ev else record.value
         grad = ev.grads.get(n) if ev else None
         err = ev.errors.get(n) if ev else None
         n_ports = len(graph.parents(n)) if kind == "op" else 0
         if kind == "op":
             n_ports = max(n_ports, min(OPS[op].arity))
         nodes[n] = NodeView(
-            node=n, title=data["name"] or "", symbol=OPS[op].symbol if kind == "op" else "",
+            node=n, title=record.name or "", symbol=OPS[op].symbol if kind == "op" else "",
             kind=kind, op=op, value=value, grad=grad,
             value_text=format_value(value, digits) if show_values and value is not None else "",
             grad_text=(format_value(grad, digits) if show_grad and grad is not None else ""),

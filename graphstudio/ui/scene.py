@@ -14,6 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
+from ..core.events import EdgeAdded, EdgeRemoved, GraphEvent, NodeAdded, NodeMoved, NodeRemoved
 from ..core.graph import GraphError, format_value
 from ..core.ops import OPS
 from ..render.draw import label_spots, output_point, port_point
@@ -29,12 +30,12 @@ __all__ = ["GraphScene"]
 
 def _provisional(graph, node: int) -> NodeView:
     """What a node shows before the next evaluation (its items exist at once)."""
-    data = graph.data(node)
-    op = data["op"]
-    kind = "op" if op not in ("input", "const") else ("param" if data.get("trainable") else op)
+    record = graph.node(node)
+    op = record.op
+    kind = "op" if not record.is_leaf else ("param" if record.trainable else op)
     ports = len(graph.parents(node)) if kind == "op" else 0
-    value = data.get("value")
-    return NodeView(node, data["name"] or "", OPS[op].symbol if kind == "op" else "", kind, op,
+    value = record.value
+    return NodeView(node, record.name or "", OPS[op].symbol if kind == "op" else "", kind, op,
                     value, None, format_value(value) if value is not None else "", "",
                     (), ports)
 
@@ -68,6 +69,10 @@ class GraphScene(QGraphicsScene):
         self._reroute.setInterval(0)
         self._reroute.timeout.connect(self.route_edges)
         self.setSceneRect(-20000, -20000, 40000, 40000)
+        #: the model's announcements the items follow (the rest reach them by evaluation)
+        self._handlers = {NodeAdded: self._node_added, NodeRemoved: self._node_removed,
+                          EdgeAdded: self._edge_added, EdgeRemoved: self._edge_removed,
+                          NodeMoved: self._node_moved}
         doc.graph_event.connect(self._on_event)
         doc.evaluated.connect(self.refresh)
         doc.replaced.connect(self.rebuild)
@@ -112,27 +117,34 @@ class GraphScene(QGraphicsScene):
         item.update_path()  # now around the scene's boxes
         self.edges[(src, dst, port)] = item
 
-    def _on_event(self, event: str, details: dict) -> None:
-        g = self.doc.graph
-        if event == "node_added":
-            self._add_node(details["node"])
-        elif event == "node_removed":
-            item = self.nodes.pop(details["node"], None)
-            if item is not None:
-                self.removeItem(item)
-        elif event == "edge_added":
-            self._add_edge(details["src"], details["dst"], details["port"])
-        elif event == "edge_removed":
-            item = self.edges.pop((details["src"], details["dst"], details["port"]), None)
-            if item is not None:
-                item.detach()
-                self.removeItem(item)
-        elif event == "node_moved":
-            item = self.nodes.get(details["node"])
-            pos = g.position(details["node"])
-            if item is not None and pos is not None and (item.pos().x(), item.pos().y()) != pos:
-                item.setPos(pos[0], pos[1])
-            self._reroute.start()
+    def _on_event(self, event: GraphEvent) -> None:
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def _node_added(self, event: NodeAdded) -> None:
+        self._add_node(event.node)
+
+    def _node_removed(self, event: NodeRemoved) -> None:
+        item = self.nodes.pop(event.node, None)
+        if item is not None:
+            self.removeItem(item)
+
+    def _edge_added(self, event: EdgeAdded) -> None:
+        self._add_edge(event.src, event.dst, event.port)
+
+    def _edge_removed(self, event: EdgeRemoved) -> None:
+        item = self.edges.pop((event.src, event.dst, event.port), None)
+        if item is not None:
+            item.detach()
+            self.removeItem(item)
+
+    def _node_moved(self, event: NodeMoved) -> None:
+        item = self.nodes.get(event.node)
+        pos = self.doc.graph.position(event.node)
+        if item is not None and pos is not None and (item.pos().x(), item.pos().y()) != pos:
+            item.setPos(pos[0], pos[1])
+        self._reroute.start()
 
     def node_rects(self) -> list[QRectF]:
         """Every node's box in scene coordinates: what edges are routed around."""
