@@ -3,6 +3,8 @@
 ::
 
     graphstudio [FILE] [--screenshot OUT.png]     open the editor (on FILE)
+    graphstudio --install-desktop                 add GraphStudio to the desktop's menu, .gs files
+    graphstudio --uninstall-desktop               and take it away again
     graphstudio eval FILE [--output NAME] [--json] values and gradients of every named node
     graphstudio export FILE -o OUT [...]          annotated images (PNG, SVG, PDF, TikZ)
     graphstudio explain FILE [...]                ledger, paths, formulas, gradient check
@@ -21,8 +23,10 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
+from . import __version__
 from .core.engine import Evaluation, evaluate
-from .core.graph import Graph, GraphError, format_value
+from .core.graph import Graph, GraphError
+from .core.numbers import format_value
 from .io import OpenError, open_document
 from .io.document import Document, jsonable
 
@@ -151,7 +155,18 @@ def editor_main(argv: Sequence[str]) -> int:
     p.add_argument("file", nargs="?", help="a .gs or .json file to open")
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="render the whole window to a PNG and exit (works headless)")
+    p.add_argument("--version", action="version", version=f"graphstudio {__version__}")
+    desktop = p.add_mutually_exclusive_group()
+    desktop.add_argument("--install-desktop", action="store_true",
+                         help="register GraphStudio with the desktop for this user (menu entry, "
+                         "icon, .gs files) under $XDG_DATA_HOME or ~/.local/share")
+    desktop.add_argument("--uninstall-desktop", action="store_true",
+                         help="remove what --install-desktop registered")
     args = p.parse_args(argv)
+    if args.install_desktop or args.uninstall_desktop:
+        if args.file or args.screenshot:
+            raise UsageError(f"{p.prog}: --install-desktop and --uninstall-desktop take no file")
+        return desktop_main(args.install_desktop)
     if args.screenshot and not Path(args.screenshot).resolve().parent.is_dir():
         raise UsageError(f"{args.screenshot}: the folder does not exist")
     try:
@@ -159,6 +174,18 @@ def editor_main(argv: Sequence[str]) -> int:
     except ImportError as exc:
         raise UsageError(f"the editor cannot start: {exc}") from None
     return app.run(args.file, screenshot=args.screenshot)
+
+
+def desktop_main(install: bool) -> int:
+    """``--install-desktop`` (``install``) or ``--uninstall-desktop``: no Qt needed."""
+    from . import desktop
+
+    try:
+        report = desktop.install() if install else desktop.uninstall()
+    except desktop.DesktopError as exc:
+        raise UsageError(f"graphstudio: {exc}") from None
+    print(desktop.describe(report, install))
+    return 0
 
 
 def _resolve(target: str) -> Callable[[Sequence[str]], int]:

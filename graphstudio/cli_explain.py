@@ -24,7 +24,8 @@ import numpy as np
 from .cli import UsageError, load_and_evaluate, parser, table, warn_domain
 from .core import explain as ex
 from .core.engine import Evaluation
-from .core.graph import Graph, GraphError, format_value
+from .core.graph import Graph, GraphError
+from .core.numbers import format_value
 from .io.document import jsonable
 
 __all__ = ["main"]

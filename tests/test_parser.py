@@ -62,6 +62,18 @@ def test_parse_error_message_and_position(text, message):
     assert (exc.value.line, exc.value.col) == (int(line), int(col))
 
 
+@pytest.mark.parametrize("word", ["exp", "max", "amax", "neg", "param", "data", "dataset"])
+def test_one_reserved_name_check_serves_the_graph_the_file_and_the_expression_bar(word):
+    from graphstudio.core.graph import GraphError
+    from graphstudio.ui.commands import free_names
+
+    with pytest.raises(GraphError, match=f"'{word}' is the name of a function; choose another"):
+        Graph().add_input(word, 1.0)
+    with pytest.raises(ParseError, match=f"'{word}' is the name of a function and cannot be"):
+        parse_text(f"{word} = 1")
+    assert free_names(f"z = {word} + a", Graph()) == ["a"]
+
+
 def test_unclosed_bracket_is_a_located_syntax_error():
     with pytest.raises(ParseError) as exc:
         parse_text("x = 1\ny = (x + 2\n", "f.gs")

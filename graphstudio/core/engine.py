@@ -38,7 +38,8 @@ import numpy as np
 
 from .events import (EdgeAdded, EdgeRemoved, GraphEvent, NodeAdded, NodeChanged, NodeRemoved,
                      ValueChanged)
-from .graph import Graph, format_value
+from .graph import Graph
+from .numbers import format_value
 from .ops import OPS, Op, Value, unbroadcast
 
 __all__ = [

@@ -37,10 +37,11 @@ import numpy as np
 
 from .events import (EdgeAdded, EdgeRemoved, GraphEvent, MetaChanged, NodeAdded, NodeChanged,
                      NodeMoved, NodeRemoved, OutputChanged, ValueChanged)
-from .node import FIELDS, SETTABLE_FIELDS, Node
-from .ops import FUNCTIONS, LEAF_KINDS, OPS, REDUCING_FORMS, Value, get_op
+from .node import SETTABLE_FIELDS, Node
+from .numbers import format_value
+from .ops import LEAF_KINDS, Value, get_op, reserved_name
 
-__all__ = ["Graph", "GraphError", "as_value", "format_value"]
+__all__ = ["Graph", "GraphError", "as_value"]
 
 
 class GraphError(ValueError):
@@ -77,30 +78,6 @@ def _field_value(field: str, value: Any) -> Any:
     if field == "source" and value is not None:
         return (int(value[0]), int(value[1]))
     return value
-
-
-def format_value(value: Value, digits: int = 4) -> str:
-    """A short readable form of a value: ``60``, ``-0.25``, ``[1 -2.5]``, ``nan``."""
-    if value is None:
-        return "—"
-    if isinstance(value, (float, int, np.floating, np.integer)):
-        v = float(value)
-        if v != v:
-            return "nan"
-        if v in (float("inf"), float("-inf")):
-            return "inf" if v > 0 else "-inf"
-        if v == 0:
-            return "0"
-        text = f"{v:.{digits}g}"
-        if "e" not in text and abs(v) >= 10**digits:
-            text = f"{v:.{digits}g}"
-        return text
-    arr = np.asarray(value)
-    return np.array2string(
-        arr, precision=digits, separator=" ", suppress_small=True,
-        max_line_width=60, threshold=12, edgeitems=2,
-        formatter={"float_kind": lambda x: format_value(x, digits)},
-    )
 
 
 Listener = Callable[[GraphEvent], None]
@@ -356,7 +333,7 @@ class Graph:
     def _check_name(self, name: str) -> None:
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             raise GraphError(f"{name!r} is not a valid name: use letters, digits and _")
-        if name in FUNCTIONS or name in REDUCING_FORMS or name in OPS:
+        if reserved_name(name):
             raise GraphError(f"{name!r} is the name of a function; choose another name")
         if name in self._names:
             raise GraphError(f"the name {name!r} is already used")

@@ -54,7 +54,8 @@ def _sym(name: str) -> Callable[..., Any]:
 
 Value = Any  # a Python float or a numpy array (ndim >= 1)
 
-__all__ = ["Op", "OPS", "FUNCTIONS", "BINARY_OPERATORS", "get_op", "unbroadcast", "Value"]
+__all__ = ["Op", "OPS", "FUNCTIONS", "BINARY_OPERATORS", "get_op", "unbroadcast", "Value",
+           "reserved_name", "INPUT_FORMS", "DATASET_FORM", "LEAF_KINDS"]
 
 
 @dataclass(frozen=True)
@@ -351,6 +352,18 @@ BINARY_OPERATORS: dict[str, str] = {
 
 #: Kinds of node that are not ops: leaves.
 LEAF_KINDS = ("input", "const")
+
+#: Words of the text format that call no op (:mod:`graphstudio.io.gs` reads them):
+#: ``param(...)`` and ``data(...)`` say how an input is used, ``dataset(...)`` names a CSV file.
+INPUT_FORMS = ("param", "data")
+DATASET_FORM = "dataset"
+
+
+def reserved_name(name: str) -> bool:
+    """Whether ``name`` may not name a node: it is an op's name, a function's name in the text
+    format, or one of the format's other words (``param``, ``data``, ``dataset``)."""
+    return (name in OPS or name in FUNCTIONS or name in REDUCING_FORMS or name in INPUT_FORMS
+            or name == DATASET_FORM)
 
 
 def get_op(name: str) -> Op:

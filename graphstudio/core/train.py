@@ -46,7 +46,8 @@ import numpy as np
 
 from .dataset import Dataset, DatasetError, bind, bound_inputs
 from .engine import Evaluation, compile_graph, evaluate
-from .graph import Graph, as_value, format_value
+from .graph import Graph, as_value
+from .numbers import format_value
 
 __all__ = ["Schedule", "StepRecord", "Trainer", "TrainingError", "Diverged", "parameters_of"]
 

@@ -44,16 +44,13 @@ from typing import Any
 import numpy as np
 
 from ..core.dataset import Binding, binding
-from ..core.graph import Graph, GraphError, format_value
-from ..core.ops import BINARY_OPERATORS, FUNCTIONS, OPS, REDUCING_FORMS, get_op
+from ..core.graph import Graph, GraphError
+from ..core.numbers import format_literal
+from ..core.ops import (BINARY_OPERATORS, DATASET_FORM, FUNCTIONS, INPUT_FORMS, OPS,
+                        REDUCING_FORMS, get_op, reserved_name)
 from ..core.textfile import CannotRead, read_text
 
-__all__ = ["ParseError", "parse_text", "parse_file", "write_text", "SPECIAL_FORMS"]
-
-#: Call forms that are not ops: they mark how an input is used.
-SPECIAL_FORMS = ("param", "data")
-#: The one statement that is not an assignment: ``dataset("file.csv")`` on its own line.
-DATASET = "dataset"
+__all__ = ["ParseError", "parse_text", "parse_file", "write_text"]
 
 _FORBIDDEN_CALLS = {"eval", "exec", "compile", "open", "__import__", "getattr", "setattr",
                     "globals", "locals", "vars", "input", "print", "breakpoint"}
@@ -144,7 +141,7 @@ def parse_text(text: str, filename: str = "<text>", graph: Graph | None = None) 
         ctx.assigned[name] = (0, 0)
     for stmt in tree.body:
         try:
-            if _is_call(getattr(stmt, "value", None), DATASET) and isinstance(stmt, ast.Expr):
+            if _is_call(getattr(stmt, "value", None), DATASET_FORM) and isinstance(stmt, ast.Expr):
                 _dataset(ctx, stmt.value)
             else:
                 _statement(ctx, stmt)
@@ -202,7 +199,7 @@ def _statement(ctx: _Context, stmt: ast.stmt) -> None:
     target = stmt.targets[0]
     name = target.id
     line, col = _where(ctx, target)
-    if name in FUNCTIONS or name in REDUCING_FORMS or name in SPECIAL_FORMS or name in OPS or name == DATASET:
+    if reserved_name(name):
         raise _fail(ctx, target, f"'{name}' is the name of a function and cannot be assigned")
     if name in ctx.assigned:
         first = ctx.assigned[name][0]
@@ -212,9 +209,9 @@ def _statement(ctx: _Context, stmt: ast.stmt) -> None:
     lit = _literal(value)
     if lit is not None:
         ctx.graph.add_input(name, _array(ctx, value, lit), source=(line, col))
-    elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in SPECIAL_FORMS:
+    elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in INPUT_FORMS:
         _special(ctx, name, value, (line, col))
-    elif _is_call(value, DATASET):
+    elif _is_call(value, DATASET_FORM):
         raise _fail(ctx, value, 'dataset() stands on a line of its own, as in dataset("points.csv")')
     else:
         node = _expr(ctx, value)
@@ -331,9 +328,9 @@ def _call(ctx: _Context, node: ast.Call) -> int:
         what = _NODE_WORDS.get(type(func), "this kind of call")
         raise _fail(ctx, func, f"{what} is not allowed; call a function by name, as in exp(x)")
     fname = func.id
-    if fname in SPECIAL_FORMS:
+    if fname in INPUT_FORMS:
         raise _fail(ctx, node, f"{fname}() must stand alone on the right of '=', as in 'W = {fname}(...)'")
-    if fname == DATASET:
+    if fname == DATASET_FORM:
         raise _fail(ctx, node, 'dataset() stands on a line of its own, as in dataset("points.csv")')
     if fname in _FORBIDDEN_CALLS:
         raise _fail(ctx, func, f"'{fname}' is not allowed: nothing in a GraphStudio file is executed")
@@ -364,15 +361,6 @@ def _op_text(op: ast.AST) -> str:
 
 
 # ---- writing ---------------------------------------------------------------------------------
-
-
-def _literal_text(value: Any) -> str:
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    if isinstance(value, list):
-        return "[" + ", ".join(_literal_text(v) for v in value) + "]"
-    v = float(value)
-    return repr(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
 
 
 def write_text(graph: Graph, header: str = "") -> str:
@@ -406,7 +394,7 @@ def write_text(graph: Graph, header: str = "") -> str:
         record = graph.node(n)
         kind = record.op
         if record.is_leaf:
-            lit = _literal_text(record.value)
+            lit = format_literal(record.value)
             if kind == "const" and n not in names:
                 text[n] = (lit, 100 if not lit.startswith("-") else 30)
                 continue
@@ -461,7 +449,3 @@ def _paren(arg: tuple[str, int], prec: int, right: bool, power: bool = False) ->
         return f"({s})"
     return s
 
-
-def describe_value(value: Any) -> str:
-    """A value as short text (for messages)."""
-    return format_value(value)

@@ -18,7 +18,8 @@ from pathlib import Path
 import networkx as nx
 
 from ..core.engine import Evaluation
-from ..core.graph import Graph, format_value
+from ..core.graph import Graph
+from ..core.numbers import format_value
 from .document import Document, DocumentError, from_json, to_json
 
 __all__ = ["write_graphml", "read_graphml", "to_dot"]

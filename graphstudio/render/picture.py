@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..core.engine import Evaluation, backward_steps, forward_steps
-from ..core.graph import Graph, format_value
+from ..core.graph import Graph
+from ..core.numbers import format_value
 from ..core.ops import OPS, Value
 
 __all__ = ["NodeView", "EdgeView", "Picture", "build_picture", "step_pictures", "edge_label",

@@ -12,6 +12,9 @@ from __future__ import annotations
 import os
 import sys
 
+from .. import __version__
+from ..desktop import APP_ID
+
 __all__ = ["run", "application", "grab_window"]
 
 
@@ -24,6 +27,13 @@ def application():
         app = QApplication(["graphstudio"])
         app.setApplicationName("GraphStudio")
         app.setOrganizationName("GraphStudio")
+        app.setApplicationVersion(__version__)
+        # the launcher entry that --install-desktop writes: Wayland and the task bars match
+        # the window to it (its icon, its name)
+        app.setDesktopFileName(APP_ID)
+        from .icons import app_icon
+
+        app.setWindowIcon(app_icon())
     return app
 
 

@@ -22,9 +22,9 @@ from PySide6.QtGui import QUndoCommand
 from ..core.graph import Graph, GraphError
 from ..core.merge import merge_into
 from ..core.node import Node
-from ..core.ops import FUNCTIONS, OPS, REDUCING_FORMS
+from ..core.ops import OPS, reserved_name
 from ..io.document import DocumentError, from_json, to_json
-from ..io.gs import SPECIAL_FORMS, parse_text
+from ..io.gs import parse_text
 from .document import GraphDocument
 
 __all__ = [
@@ -361,10 +361,9 @@ def free_names(text: str, graph: Graph) -> list[str]:
         return []
     targets = {t.id for stmt in tree.body if isinstance(stmt, ast.Assign)
                for t in stmt.targets if isinstance(t, ast.Name)}
-    known = targets | set(graph.names()) | set(FUNCTIONS) | set(REDUCING_FORMS) | \
-        set(SPECIAL_FORMS) | set(OPS)
+    known = targets | set(graph.names())
     names = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
-    return list(dict.fromkeys(n for n in names if n not in known))
+    return list(dict.fromkeys(n for n in names if n not in known and not reserved_name(n)))
 
 
 def build_command(doc: GraphDocument, text: str, layout) -> tuple[AddNodesCommand, list[str]]:

@@ -39,6 +39,7 @@ def install(window) -> list[QAction]:
     Ctrl+E and Ctrl+Shift+E; the mnemonics are Alt+F, X and Alt+F, P.)"""
     menu = window.menu("File")
     export = QAction("E&xport…", window)
+    export.setObjectName("act_export")  # its toolbar button and icon (graphstudio.ui.icons)
     export.setStatusTip("Save the graph with its values and gradients as PNG, SVG, PDF or TikZ")
     export.triggered.connect(lambda: open_export_dialog(window))
     steps = QAction("Export Ste&ps…", window)

@@ -10,9 +10,10 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
 
-from ..core.graph import GraphError, format_value
+from ..core.graph import GraphError
+from ..core.numbers import format_editable, format_value
 from ..core.ops import OPS
-from .values import parse_value, value_text
+from .values import parse_value
 from .commands import RenameCommand, SetAttrCommand, SetOpCommand, SetValueCommand
 from .document import GraphDocument
 
@@ -140,7 +141,7 @@ class Inspector(QWidget):
                 self.spin.setValue(value)
             self._row(self.array, leaf and not scalar)
             if leaf and not scalar and not self.array.hasFocus():
-                self.array.setText(value_text(value))
+                self.array.setText(format_editable(value))
             self._row(self.trainable, record.op == "input")
             self.trainable.setChecked(record.trainable)
             self._row(self.value_view, True)

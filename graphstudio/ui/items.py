@@ -22,7 +22,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
-from ..core.graph import format_value
+from ..core.numbers import format_value
 from ..render.draw import (edge_label_rect, edge_path, node_rect, output_point, paint_edge,
                            paint_node, port_point, row_rect)
 from ..render.picture import EdgeView, NodeView

@@ -37,14 +37,16 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, Q
                                QMenu, QMessageBox, QUndoView, QVBoxLayout, QWidget)
 
 from ..core.engine import evaluate
-from ..core.graph import Graph, GraphError, format_value
+from ..core.graph import Graph, GraphError
+from ..core.numbers import format_value
 from ..examples import example_files
 from ..io import OpenError, open_document
 from ..io.document import DocumentError, atomic_write_text, save
 from ..io.gs import ParseError, write_text
 from ..render.draw import arrange
 from ..render.style import THEMES
-from . import extensions
+from . import extensions, icons
+from .about import show_about
 from .canvas import Canvas
 from .commands import (ArrangeCommand, DisconnectCommand, RemoveNodesCommand, SetOutputCommand,
                        build_command, copy_text, paste_command)
@@ -120,6 +122,8 @@ class MainWindow(QMainWindow):
         self.resize(1360, 860)
         self.resizeDocks([self.palette_dock, self.inspector_dock], [170, 250], Qt.Horizontal)
         self._install_extensions()
+        self._finish_toolbar()
+        self.setWindowIcon(icons.app_icon())
         if restore_layout:
             self._restore_layout()
 
@@ -235,6 +239,9 @@ class MainWindow(QMainWindow):
                                 "Ctrl+Shift+E", "Type an expression to build")
         self.act_about = a("&About GraphStudio", self.about)
         self.act_howto = a("&Using the Canvas", self.howto, QKeySequence.StandardKey.HelpContents)
+        for name, act in vars(self).items():  # the names graphstudio.ui.icons finds them by
+            if name.startswith("act_") and isinstance(act, QAction):
+                act.setObjectName(name)
 
     def _build_menus(self) -> None:
         f = self.menu("&File")
@@ -274,12 +281,25 @@ class MainWindow(QMainWindow):
     def _build_toolbar(self) -> None:
         tb = self.addToolBar("Main")
         tb.setObjectName("toolbar-main")
-        tb.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        tb.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
         tb.addActions([self.act_new, self.act_open, self.act_save])
         tb.addSeparator()
         tb.addActions([self.act_undo, self.act_redo])
         tb.addSeparator()
         tb.addActions([self.act_arrange, self.act_fit, self.act_grad, self.act_labels])
+        self.toolbar = tb
+
+    def _finish_toolbar(self) -> None:
+        """Export, Step Through and Train (from the extensions that started) join the
+        toolbar; New, Open, Save, Undo and Redo show their icon alone (the tooltip names them)."""
+        extra = [a for a in (self.findChild(QAction, n) for n in ("act_export", "act_step", "act_train"))
+                 if a is not None]
+        if extra:
+            self.toolbar.addSeparator()
+            self.toolbar.addActions(extra)
+        for act in (self.act_new, self.act_open, self.act_save, self.act_undo, self.act_redo):
+            self.toolbar.widgetForAction(act).setToolButtonStyle(Qt.ToolButtonIconOnly)
+        icons.decorate(self, self.document.view.get("theme", "light"))
 
     def _connect(self) -> None:
         doc = self.document
@@ -344,6 +364,7 @@ class MainWindow(QMainWindow):
         if theme in self.theme_actions:
             self.theme_actions[theme].setChecked(True)
         self._apply_palette(THEMES.get(theme, THEMES["light"]))
+        icons.decorate(self, theme)
         self.canvas.viewport().update()
 
     def _apply_palette(self, theme) -> None:
@@ -627,6 +648,4 @@ class MainWindow(QMainWindow):
             "<p>Select a node to see and edit it.</p>", ""))
 
     def about(self) -> None:
-        QMessageBox.about(self, "About GraphStudio",
-                          "<b>GraphStudio</b><br>Computation graphs with their values and gradients, "
-                          "for teaching backpropagation.")
+        show_about(self)

@@ -15,7 +15,8 @@ from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
 from ..core.events import EdgeAdded, EdgeRemoved, GraphEvent, NodeAdded, NodeMoved, NodeRemoved
-from ..core.graph import GraphError, format_value
+from ..core.graph import GraphError
+from ..core.numbers import format_value
 from ..core.ops import OPS
 from ..render.draw import label_spots, output_point, port_point
 from ..render.picture import NodeView, Picture, build_picture
