@@ -391,7 +391,7 @@ def paste_command(doc: GraphDocument, text: str, offset: tuple[float, float] = (
     suffix), shifted by ``offset``. Raises DocumentError for text that is not a document."""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON; nested too deeply; a 5,000-digit number
         raise DocumentError("the clipboard does not hold GraphStudio nodes") from None
     src = from_json(data, "clipboard").graph
     new = doc.graph.copy()
