@@ -104,7 +104,8 @@ def test_random_graph_gradients_match_finite_differences(case):
 
 
 def snapshot(graph):
-    return (copy.deepcopy(dict(graph.g.nodes(data=True))), sorted(graph.edges()), graph.output)
+    records = {n: graph.node(n)._asdict() for n in graph.nodes()}
+    return copy.deepcopy(records), sorted(graph.edges()), graph.output
 
 
 def same(a, b):
@@ -134,7 +135,7 @@ def test_backward_twice_gives_identical_numbers_and_leaves_the_graph_alone():
     assert same(first.grads, second.grads)
     assert same(first.values, second.values)
     assert same(snapshot(graph), before)
-    assert all("grad" not in d for _n, d in graph.g.nodes(data=True))
+    assert all("grad" not in graph.node(n)._asdict() for n in graph.nodes())
 
 
 # ---- incremental re-evaluation ------------------------------------------------------------------

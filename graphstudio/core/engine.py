@@ -36,6 +36,8 @@ from typing import Any, Iterator
 import networkx as nx
 import numpy as np
 
+from .events import (EdgeAdded, EdgeRemoved, GraphEvent, NodeAdded, NodeChanged, NodeRemoved,
+                     ValueChanged)
 from .graph import Graph
 from .numbers import format_value
 from .ops import OPS, Op, Value, unbroadcast
@@ -81,18 +83,18 @@ def compile_graph(graph: Graph) -> Program:
     kinds: list[str] = []
     parents: list[tuple[int, ...]] = []
     leaf_values: list[Value] = []
-    # The raw networkx dicts (node -> attrs, node -> {parent: {port: attrs}}): the public views
+    # The records and the raw networkx dict node -> {parent: {port: attrs}}: the public views
     # wrap every lookup in a new object, which costs more than the rest of this loop.
-    nodes = graph.g._node
+    records = graph.records()
     pred = graph.g._pred
     for n in order:
-        data = nodes[n]
-        kind = data["op"]
+        record = records[n]
+        kind = record.op
         kinds.append(kind)
         if kind == "input" or kind == "const":
             ops.append(None)
             parents.append(())
-            leaf_values.append(data.get("value"))
+            leaf_values.append(record.value)
             continue
         op = OPS[kind]
         ops.append(op)
@@ -438,20 +440,31 @@ class Evaluator:
         self._values: list | None = None
         self._errors: dict[int, NodeError] = {}
         self._changed: set[int] = set()  # leaves whose value changed since the last pass
+        #: what each kind of change means here; the other events change nothing compiled
+        self._handlers = {
+            NodeAdded: self._recompile, NodeRemoved: self._recompile,
+            EdgeAdded: self._recompile, EdgeRemoved: self._recompile,
+            NodeChanged: self._node_changed, ValueChanged: self._value_changed,
+        }
         graph.subscribe(self._on_change)
 
     def close(self) -> None:
         self.graph.unsubscribe(self._on_change)
 
-    def _on_change(self, event: str, **details: Any) -> None:
-        if event in ("node_moved", "output_changed"):
-            return
-        if event == "node_changed" and details.get("attr") not in ("op",):
-            return
-        if event == "value_changed":  # recomputed by the next set_input (or evaluate)
-            self._changed.add(details["node"])
-            return
+    def _on_change(self, event: GraphEvent) -> None:
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def _recompile(self, _event: GraphEvent) -> None:
         self._program = None
+
+    def _node_changed(self, event: NodeChanged) -> None:
+        if "op" in event.fields:
+            self._program = None
+
+    def _value_changed(self, event: ValueChanged) -> None:
+        self._changed.add(event.node)  # recomputed by the next set_input (or evaluate)
 
     def evaluate(self, output: int | None = None) -> Evaluation:
         self._program = compile_graph(self.graph)

@@ -231,7 +231,7 @@ def _dataset(ctx: _Context, call: ast.Call) -> None:
     if ctx.graph.meta.get("dataset"):
         raise _fail(ctx, call, f"a second dataset(); the graph already reads "
                                f"{quote(ctx.graph.meta['dataset'])}")
-    ctx.graph.meta["dataset"] = call.args[0].value
+    ctx.graph.set_meta("dataset", call.args[0].value)
 
 
 def parse_file(path: str | Path) -> Graph:
@@ -269,14 +269,14 @@ def _statement(ctx: _Context, stmt: ast.stmt) -> None:
         raise _fail(ctx, value, 'dataset() stands on a line of its own, as in dataset("points.csv")')
     else:
         node = _expr(ctx, value)
-        data = ctx.graph.data(node)
-        if data["name"] is not None or data["op"] in ("input", "const") and isinstance(value, ast.Name):
+        record = ctx.graph.node(node)
+        if record.name is not None or record.is_leaf and isinstance(value, ast.Name):
             node = ctx.graph.add_op("identity", [node], source=_where(ctx, value))
         try:
             ctx.graph.rename(node, name)
         except GraphError as exc:
             raise _fail(ctx, target, str(exc)) from None
-        ctx.graph.data(node)["source"] = (line, col)
+        ctx.graph.set_attr(node, "source", (line, col))
     ctx.assigned[name] = (line, col)
 
 
@@ -447,10 +447,10 @@ def write_text(graph: Graph, header: str = "") -> str:
             names[n] = name
     depth: dict[int, int] = {}  # nesting depth of a node's inline text
     for n in order:
-        data = graph.data(n)
-        kind = data["op"]
-        if kind in ("input", "const"):
-            lit = format_literal(data.get("value", 0.0))
+        record = graph.node(n)
+        kind = record.op
+        if record.is_leaf:
+            lit = format_literal(record.value)
             if kind == "const" and n not in names:
                 # a negative number binds as Python's unary minus does
                 minus = prefix_op(ast.USub()).precedence
@@ -459,7 +459,7 @@ def write_text(graph: Graph, header: str = "") -> str:
             bound = binding(graph, n)
             if bound is not None:
                 rhs = bound.text()
-            elif data.get("trainable"):
+            elif record.trainable:
                 rhs = f"param({lit})"
             else:
                 rhs = lit

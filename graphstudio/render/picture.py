@@ -82,21 +82,21 @@ def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
               show_values: bool = True, show_grad: bool = True, digits: int = 4) -> NodeView:
     """What ``node`` shows: annotated with ``ev``'s value, gradient and error, or (without an
     evaluation) with its own value only, as before the first pass."""
-    data = graph.data(node)
-    op = data["op"]
+    record = graph.node(node)
+    op = record.op
     if op == "input":
-        kind = "param" if data.get("trainable") else "input"
+        kind = "param" if record.trainable else "input"
     elif op == "const":
         kind = "const"
     else:
         kind = "op"
     entry = OPS[op] if kind == "op" else None
-    value = ev.values.get(node) if ev else data.get("value")
+    value = ev.values.get(node) if ev else record.value
     grad = ev.grads.get(node) if ev else None
     err = ev.errors.get(node) if ev else None
     n_ports = max(len(graph.parents(node)), min(entry.arity)) if entry else 0
     return NodeView(
-        node=node, title=data["name"] or "", symbol=entry.symbol if entry else "",
+        node=node, title=record.name or "", symbol=entry.symbol if entry else "",
         kind=kind, op=op, value=value, grad=grad,
         value_text=format_value(value, digits) if show_values and value is not None else "",
         grad_text=(format_value(grad, digits) if show_grad and grad is not None else ""),

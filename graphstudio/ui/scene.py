@@ -14,10 +14,11 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
+from ..core.events import EdgeAdded, EdgeRemoved, GraphEvent, NodeAdded, NodeMoved, NodeRemoved
 from ..core.graph import GraphError
 from ..render.draw import label_spots
-from ..render.routing import output_point, port_point
 from ..render.picture import Picture, build_picture, node_view
+from ..render.routing import output_point, port_point
 from ..render.style import THEMES, Theme
 from .commands import (ConnectCommand, DisconnectCommand, MoveCommand, ReconnectCommand,
                        SetValueCommand)
@@ -56,6 +57,10 @@ class GraphScene(QGraphicsScene):
         self._reroute.setInterval(0)
         self._reroute.timeout.connect(self.route_edges)
         self.setSceneRect(-20000, -20000, 40000, 40000)
+        #: the model's announcements the items follow (the rest reach them by evaluation)
+        self._handlers = {NodeAdded: self._node_added, NodeRemoved: self._node_removed,
+                          EdgeAdded: self._edge_added, EdgeRemoved: self._edge_removed,
+                          NodeMoved: self._node_moved}
         doc.graph_event.connect(self._on_event)
         doc.evaluated.connect(self.refresh)
         doc.replaced.connect(self.rebuild)
@@ -100,27 +105,34 @@ class GraphScene(QGraphicsScene):
         item.update_path()  # now around the scene's boxes
         self.edges[(src, dst, port)] = item
 
-    def _on_event(self, event: str, details: dict) -> None:
-        g = self.doc.graph
-        if event == "node_added":
-            self._add_node(details["node"])
-        elif event == "node_removed":
-            item = self.nodes.pop(details["node"], None)
-            if item is not None:
-                self.removeItem(item)
-        elif event == "edge_added":
-            self._add_edge(details["src"], details["dst"], details["port"])
-        elif event == "edge_removed":
-            item = self.edges.pop((details["src"], details["dst"], details["port"]), None)
-            if item is not None:
-                item.detach()
-                self.removeItem(item)
-        elif event == "node_moved":
-            item = self.nodes.get(details["node"])
-            pos = g.position(details["node"])
-            if item is not None and pos is not None and (item.pos().x(), item.pos().y()) != pos:
-                item.setPos(pos[0], pos[1])
-            self._reroute.start()
+    def _on_event(self, event: GraphEvent) -> None:
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def _node_added(self, event: NodeAdded) -> None:
+        self._add_node(event.node)
+
+    def _node_removed(self, event: NodeRemoved) -> None:
+        item = self.nodes.pop(event.node, None)
+        if item is not None:
+            self.removeItem(item)
+
+    def _edge_added(self, event: EdgeAdded) -> None:
+        self._add_edge(event.src, event.dst, event.port)
+
+    def _edge_removed(self, event: EdgeRemoved) -> None:
+        item = self.edges.pop((event.src, event.dst, event.port), None)
+        if item is not None:
+            item.detach()
+            self.removeItem(item)
+
+    def _node_moved(self, event: NodeMoved) -> None:
+        item = self.nodes.get(event.node)
+        pos = self.doc.graph.position(event.node)
+        if item is not None and pos is not None and (item.pos().x(), item.pos().y()) != pos:
+            item.setPos(pos[0], pos[1])
+        self._reroute.start()
 
     def node_rects(self) -> list[QRectF]:
         """Every node's box in scene coordinates: what edges are routed around."""
