@@ -61,7 +61,7 @@ __all__ = [
     "Op", "Operator", "Kink", "OPS", "register", "unregister", "get_op", "call_names",
     "call_arities", "op_for_call", "binary_op", "prefix_op", "binary_operator_texts",
     "reserved_name", "unbroadcast", "Value", "LEAF_KINDS", "INPUT_FORMS", "DATASET_FORM",
-    "CALL_PRECEDENCE",
+    "CALL_PRECEDENCE", "AT_ZERO", "AT_TIE",
 ]
 
 #: The precedence of a function call (and of a name or a number): it binds tightest.
@@ -317,6 +317,7 @@ def _tie_at(end: int) -> Callable[[tuple, float], bool]:
     return test
 
 
+#: The kinks several ops share: the first argument at 0 (relu, abs), two arguments equal (max).
 AT_ZERO = Kink(_at_zero, "at 0")
 AT_TIE = Kink(_at_tie, "at a tie")
 
