@@ -77,28 +77,28 @@ def load_and_evaluate(path: str, output: str | None = None) -> tuple[Document, E
     ev = evaluate(graph, out_node)
     fatal = ev.fatal_errors
     if fatal:
-        err = min(fatal, key=lambda e: graph.data(e.node).get("source", (0, 0)))
+        err = min(fatal, key=lambda e: graph.node(e.node).source or (0, 0))
         raise UsageError(f"{locate(path, graph, err.node)}: {err.message}")
     return doc, ev
 
 
 def locate(path: str, graph: Graph, node: int) -> str:
     """``FILE:LINE:COL`` for nodes parsed from text, else ``FILE: node NAME``."""
-    src = graph.data(node).get("source")
+    src = graph.node(node).source
     if src:
         return f"{path}:{src[0]}:{src[1]}"
     return f"{path}: node {graph.label(node)}"
 
 
 def warn_domain(path: str, graph: Graph, ev: Evaluation) -> None:
-    for w in sorted(ev.warnings, key=lambda e: graph.data(e.node).get("source", (0, 0))):
-        line = graph.data(w.node).get("source", (None,))[0]
+    for w in sorted(ev.warnings, key=lambda e: graph.node(e.node).source or (0, 0)):
+        line = (graph.node(w.node).source or (None,))[0]
         where = f"{path}:{line}" if line else path
         print(f"{where}: warning: {graph.label(w.node)}: {w.message}", file=sys.stderr)
 
 
 def named_nodes(graph: Graph) -> list[int]:
-    return sorted(graph.names().values(), key=lambda n: graph.data(n)["seq"])
+    return graph.in_order(graph.names().values())
 
 
 def eval_main(argv: Sequence[str]) -> int:

@@ -173,10 +173,18 @@ def _refresh(report: Report) -> None:
             report.ran.append(tool)
 
 
+def _freedesktop_only() -> None:
+    if sys.platform in ("win32", "darwin"):
+        raise DesktopError("--install-desktop and --uninstall-desktop are for Linux and the other "
+                           "desktops that follow freedesktop.org (XDG); on this system, start "
+                           "GraphStudio with the graphstudio command")
+
+
 def install(home: Path | None = None, args: list[str] | None = None) -> Report:
     """Register GraphStudio for the current user under ``home`` (default :func:`data_home`):
     the launcher entry (running ``args``, default :func:`command`), the document types and the
     icons; then refresh the caches. Raises :class:`DesktopError` if a file cannot be written."""
+    _freedesktop_only()
     report = Report(Path(home) if home is not None else data_home())
     source = resources_dir()
     contents = {DESKTOP_FILE: desktop_entry(args).encode("utf-8")}
@@ -199,6 +207,7 @@ def install(home: Path | None = None, args: list[str] | None = None) -> Report:
 
 def uninstall(home: Path | None = None) -> Report:
     """Remove what :func:`install` wrote under ``home`` and refresh the caches."""
+    _freedesktop_only()
     report = Report(Path(home) if home is not None else data_home())
     for rel in installed_files():
         target = report.home / rel

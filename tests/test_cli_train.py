@@ -62,7 +62,7 @@ def test_writes_the_trained_graph_that_loads_back(tmp_path, capsys, suffix):
         name = g.label(node)
         np.testing.assert_allclose(back.value(back.by_name(name)), value, rtol=1e-12)
         assert not np.allclose(back.value(back.by_name(name)), g.value(node))
-    assert back.data(back.by_name("x"))["data"] == "x"
+    assert back.node(back.by_name("x")).data == "x"
     # the dataset path still names the CSV from the new folder
     reloaded = Trainer(back, load_for_graph(back, tmp_path))
     assert reloaded.initial_loss == pytest.approx(printed, rel=1e-5)

@@ -275,6 +275,15 @@ def test_a_folder_that_cannot_be_written_is_one_clear_line(home, capsys):
     assert str(home / "applications") in err and "cannot write" in err
 
 
+def test_on_windows_and_macos_the_desktop_options_say_what_they_are_for(home, monkeypatch, capsys):
+    for platform in ("win32", "darwin"):
+        monkeypatch.setattr(sys, "platform", platform)
+        for option in ("--install-desktop", "--uninstall-desktop"):
+            assert cli.main([option]) == 1
+            assert "for Linux" in capsys.readouterr().err
+    assert not home.exists()
+
+
 def test_install_desktop_takes_no_file(capsys):
     assert cli.main(["--install-desktop", "x.gs"]) == 1
     assert "take no file" in capsys.readouterr().err

@@ -41,10 +41,10 @@ def test_save_load_round_trip(tmp_path):
         assert h.position(n) == g.position(n)
         if g.is_leaf(n):
             np.testing.assert_array_equal(h.value(n), g.value(n))
-        assert bool(h.data(n).get("trainable")) == bool(g.data(n).get("trainable"))
-        assert h.data(n).get("data") == g.data(n).get("data")
-    assert h.data(h.by_name("W")).get("trainable") is True
-    assert h.data(h.by_name("x"))["data"] == "col"
+        assert h.node(n).trainable == g.node(n).trainable
+        assert h.node(n).data == g.node(n).data
+    assert h.node(h.by_name("W")).trainable is True
+    assert h.node(h.by_name("x")).data == "col"
     assert isinstance(h.value(h.by_name("W")), np.ndarray)
     assert type(h.value(h.by_name("a"))) is float
     e1, e2 = evaluate(g), evaluate(h)

@@ -411,7 +411,7 @@ def test_saved_positions_are_kept(tmp_path):
     right of z is still right of it in the picture."""
     graph, ev = load("grosse_csc311")
     for i, n in enumerate(sorted(graph.nodes())):
-        graph.data(n)["pos"] = (100.0 * i, 0.0)
+        graph.set_position(n, (100.0 * i, 0.0))
     picture = graph_picture(graph, ev)
     assert picture.positions == {n: (100.0 * i, 0.0) for i, n in enumerate(sorted(graph.nodes()))}
 

@@ -218,7 +218,7 @@ class Binding:
 
     def attrs(self) -> dict[str, Any]:
         """The node attributes that store this binding."""
-        out: dict[str, Any] = {"data": list(self.columns) if self.vector else self.columns[0]}
+        out: dict[str, Any] = {"data": self.columns if self.vector else self.columns[0]}
         if self.onehot is not None:
             out["onehot"] = self.onehot
         if self.equals is not None:
@@ -247,12 +247,12 @@ def _quote(text: str) -> str:
 
 def binding(graph: Graph, node: int) -> Binding | None:
     """The dataset binding of input ``node``, or None."""
-    d = graph.data(node)
-    cols = d.get("data")
+    record = graph.node(node)
+    cols = record.data
     if not cols:
         return None
     vector = not isinstance(cols, str)
-    return Binding(tuple(cols) if vector else (cols,), vector, d.get("onehot"), d.get("equals"))
+    return Binding(tuple(cols) if vector else (cols,), vector, record.onehot, record.equals)
 
 
 def bound_inputs(graph: Graph) -> dict[int, Binding]:
@@ -292,8 +292,7 @@ def set_row(graph: Graph, ds: Dataset, row: int = 0) -> None:
 def rebase_dataset_path(graph: Graph, old_dir: str | Path, new_dir: str | Path) -> None:
     """Rewrite a relative dataset path so it still names the same file when the graph is
     saved in ``new_dir`` instead of ``old_dir``."""
-    meta = getattr(graph, "meta", None)
-    rel = meta.get("dataset") if meta else None
+    rel = graph.meta.get("dataset")
     if not rel or Path(rel).is_absolute():
         return
     target = os.path.abspath(Path(old_dir) / rel)
@@ -304,4 +303,4 @@ def rebase_dataset_path(graph: Graph, old_dir: str | Path, new_dir: str | Path) 
         new = os.path.relpath(target, folder) if Path(shared).parent != Path(shared) else target
     except ValueError:  # another drive on Windows
         new = target
-    meta["dataset"] = Path(new).as_posix()
+    graph.set_meta("dataset", Path(new).as_posix())

@@ -137,7 +137,7 @@ class StepRecord:
 
 def parameters_of(graph: Graph) -> list[int]:
     """The trainable inputs, in assignment order."""
-    return [n for n in graph.inputs() if graph.data(n).get("trainable")]
+    return [n for n in graph.inputs() if graph.node(n).trainable]
 
 
 def _copy(v: Any) -> Any:

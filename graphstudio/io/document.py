@@ -38,6 +38,7 @@ import numpy as np
 
 from ..core.dataset import MAX_CLASSES, dataset_name_problem
 from ..core.graph import Graph, GraphError
+from ..core.node import SAVED_FIELDS, non_defaults
 from ..core.ops import LEAF_KINDS, OPS
 from ..core.textfile import CannotRead, quote, read_text
 
@@ -63,9 +64,6 @@ MIGRATIONS: dict[int, Callable[[dict], dict]] = {
                   "nodes": d.get("vertices", d.get("nodes", [])), "view": d.get("view", {}),
                   "format_version": 1},
 }
-
-_NODE_KEYS = {"id", "op", "name", "value", "pos", "trainable", "data", "onehot", "equals",
-              "source", "seq"}
 
 
 class DocumentError(ValueError):
@@ -122,6 +120,32 @@ def _from_jsonable(value: Any, where: str) -> Any:
     return out
 
 
+#: how each saved node field is written as JSON (fields not listed are written as they are)
+_TO_JSON: dict[str, Callable[[Any], Any]] = {
+    "value": jsonable,
+    "pos": lambda pos: [pos[0], pos[1]],
+    "data": lambda cols: cols if isinstance(cols, str) else list(cols),
+}
+
+
+def node_json(graph: Graph, node: int) -> dict[str, Any]:
+    """One node as a JSON object: its id, op and name, a leaf's value, and every other saved
+    field (:data:`~graphstudio.core.node.SAVED_FIELDS`) that is not at its default."""
+    record = graph.node(node)
+    item: dict[str, Any] = {"id": node, "op": record.op, "name": record.name}
+    if record.is_leaf:
+        item["value"] = jsonable(record.value)
+    fields = non_defaults(record, skip=("op", "name", "value"))
+    for key in SAVED_FIELDS:
+        if key in fields:
+            item[key] = _TO_JSON.get(key, _same)(fields[key])
+    return item
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
 def _float(v: int | float, where: str) -> float:
     try:
         return float(v)
@@ -145,22 +169,7 @@ def _whole(v: Any, low: int, high: int) -> bool:
 
 
 def to_json(graph: Graph, view: dict[str, Any] | None = None) -> dict:
-    nodes = []
-    for n in sorted(graph.nodes(), key=lambda n: graph.data(n)["seq"]):
-        d = graph.data(n)
-        item: dict[str, Any] = {"id": n, "op": d["op"], "name": d["name"]}
-        if d["op"] in LEAF_KINDS:
-            item["value"] = jsonable(d.get("value"))
-        if d.get("pos") is not None:
-            item["pos"] = [d["pos"][0], d["pos"][1]]
-        if d.get("trainable"):
-            item["trainable"] = True
-        if d.get("data"):
-            item["data"] = d["data"] if isinstance(d["data"], str) else list(d["data"])
-            for key in ("onehot", "equals"):
-                if d.get(key) is not None:
-                    item[key] = d[key]
-        nodes.append(item)
+    nodes = [node_json(graph, n) for n in graph.in_order()]
     edges = [{"src": s, "dst": t, "port": p} for s, t, p in sorted(graph.edges(), key=lambda e: (e[1], e[2]))]
     doc = {
         "format_version": FORMAT_VERSION,
@@ -248,7 +257,7 @@ def from_json(doc: Any, source: str = "<document>") -> Document:
     if output is not None:
         if not _whole(output, 0, MAX_ID) or output not in graph:
             raise DocumentError(f"{source}: output: no node {_shown(output)}")
-        graph.output = output
+        graph.set_output(output)
     dataset = doc.get("dataset")
     if dataset is not None:
         if not isinstance(dataset, str) or not dataset:
@@ -256,7 +265,7 @@ def from_json(doc: Any, source: str = "<document>") -> Document:
         problem = dataset_name_problem(dataset)
         if problem:
             raise DocumentError(f"{source}: dataset: {problem}")
-        graph.meta["dataset"] = dataset
+        graph.set_meta("dataset", dataset)
     view = doc.get("view")
     view = {} if view is None else view
     if not isinstance(view, dict):

@@ -87,11 +87,11 @@ def to_dot(graph: Graph, ev: Evaluation | None = None) -> str:
     """The graph in Graphviz DOT, left to right, nodes labelled with value and gradient."""
     lines = ["digraph graphstudio {", "  rankdir=LR;", '  node [shape=box, style=rounded, fontname="DejaVu Sans"];']
     for n in graph.topological_order():
-        d = graph.data(n)
+        record = graph.node(n)
         parts = [graph.label(n)]
-        if d["op"] not in ("input", "const"):
-            parts.append(d["op"])
-        value = ev.values.get(n) if ev else d.get("value")
+        if not record.is_leaf:
+            parts.append(record.op)
+        value = ev.values.get(n) if ev else record.value
         if value is not None:
             parts.append(f"= {format_value(value)}")
         if ev is not None and ev.grads.get(n) is not None:

@@ -75,7 +75,7 @@ def lay_out_missing(graph: Graph, view: dict) -> None:
     theme = THEMES.get(view.get("theme", "light"), THEMES["light"])
     positions = arrange(graph, evaluate(graph), theme, bool(view.get("edge_labels")))
     for n in missing:
-        graph.data(n)["pos"] = positions[n]
+        graph.set_position(n, positions[n])
 
 
 class MainWindow(QMainWindow):

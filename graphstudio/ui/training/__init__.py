@@ -176,7 +176,7 @@ class Training(QObject):
         g = self.doc.graph.copy()
         for n, v in values.items():
             if n in g and g.is_leaf(n):
-                g.data(n)["value"] = v
+                g.set_value(n, v)
         scene = self.window.scene
         positions = {n: (i.pos().x(), i.pos().y()) for n, i in scene.nodes.items()}
         view = self.doc.view
