@@ -46,7 +46,7 @@ def graphs(draw) -> Graph:
     g = Graph()
     nodes = []
     if draw(st.booleans()):
-        g.meta["dataset"] = draw(st.sampled_from(["d.csv", "data/ü ber.csv", 'a"b\\c.csv']))
+        g.set_meta("dataset", draw(st.sampled_from(["d.csv", "data/ü ber.csv", 'a"b\\c.csv'])))
     for _ in range(draw(st.integers(1, 4))):
         name = draw(NAMES)
         if name in g.names():
@@ -126,7 +126,7 @@ def test_write_then_read_gives_the_same_graph(g):
         assert h.op(m) in read_back_ops(g, n, text), name
         if g.is_leaf(n):
             assert same_value(h.value(m), g.value(n)), name
-            assert bool(h.data(m).get("trainable")) == bool(g.data(n).get("trainable"))
+            assert h.node(m).trainable == g.node(n).trainable
             assert same_binding(binding(h, m), binding(g, n))
     assert h.label(h.default_output()) == g.label(g.default_output())
     a, b = evaluate(g), evaluate(h)
