@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--out", required=True, metavar="OUT",
                    help="the file to write (a folder or a .pdf with --steps)")
     p.add_argument("--format", type=str.lower, metavar="|".join(f.name for f in formats),
-                   help="default: from OUT's suffix (" + " ".join(f.suffixes[0] for f in formats) + ")")
+                   help="default: from OUT's suffix ("
+                   + " ".join(f.suffixes[0] for f in formats) + ")")
     p.add_argument("--scale", default="1", metavar="S", help="size factor (default 1)")
     p.add_argument("--no-grad", action="store_true", help="leave out the gradients")
     p.add_argument("--edge-labels", action="store_true",

@@ -2,9 +2,10 @@
 
 Every module here registers one :class:`FileFormat` when imported: the JSON document, the
 ``.gs`` expression text, GraphML and DOT. A format declares its suffixes, a reader and/or a
-writer, and the options its writer takes. The registry imports every module of the package the
-first time it is asked, so a new format is one new file here; File > Open and File > Save As
-(their filters), opening a file anywhere (:func:`open_document`), saving
+writer, and the options its writer takes. The registry
+(:class:`~graphstudio.core.registry.Registry`) imports every module of the package the first
+time it is asked, so a new format is one new file here; File > Open and File > Save As (their
+filters), opening a file anywhere (:func:`graphstudio.io.open_document`), saving
 (:func:`save_document`) and the command line's words are built from :func:`file_formats`.
 A test or a plug-in can also :func:`register` a format (and :func:`unregister` it).
 
@@ -17,14 +18,13 @@ file as it was.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ...core.options import Option
 from ...core.graph import Graph
+from ...core.options import Option
+from ...core.registry import Registry
 from ..document import Document
 
 __all__ = ["FileFormat", "register", "unregister", "file_formats", "readers", "writers",
@@ -46,34 +46,14 @@ class FileFormat:
     order: int = 100  # place in lists
 
 
-_FORMATS: dict[str, FileFormat] = {}
-_found = False
-
-
-def register(fmt: FileFormat) -> FileFormat:
-    """Add ``fmt`` (replacing a format of the same name)."""
-    _FORMATS[fmt.name] = fmt
-    return fmt
-
-
-def unregister(name: str) -> None:
-    _FORMATS.pop(name, None)
-
-
-def _find() -> None:
-    """Import every module of this package once; each registers its format."""
-    global _found
-    if _found:
-        return
-    _found = True
-    for module in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{module.name}")
+_REGISTRY: Registry[FileFormat] = Registry(__name__)
+register = _REGISTRY.register
+unregister = _REGISTRY.unregister
 
 
 def file_formats() -> list[FileFormat]:
     """Every file format, in list order."""
-    _find()
-    return sorted(_FORMATS.values(), key=lambda f: (f.order, f.name))
+    return _REGISTRY.all()
 
 
 def readers() -> list[FileFormat]:

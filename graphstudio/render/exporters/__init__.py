@@ -2,8 +2,8 @@
 
 Every module here registers one :class:`ExportFormat` when imported (PNG, SVG, PDF, TikZ): its
 name and title, its file suffixes, its own options (:class:`~graphstudio.core.options.Option`)
-and its writer. The registry imports every module of the package the first time it is asked,
-so a new format is one new file here; File > Export (its format list, option widgets and file
+and its writer. The registry (:class:`~graphstudio.core.registry.Registry`) imports every
+module of the package the first time it is asked, so a new format is one new file here; File > Export (its format list, option widgets and file
 filter), ``graphstudio export`` (``--format`` and the option flags) and
 :func:`graphstudio.render.export.export_graph` are all built from :func:`export_formats`.
 A test or a plug-in can also :func:`register` a format of its own (and :func:`unregister` it).
@@ -17,12 +17,11 @@ out themselves (``layout``). ``size`` says in words how big the result will be, 
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from ...core.options import Option
+from ...core.registry import Registry
 
 __all__ = ["ExportFormat", "register", "unregister", "export_formats", "export_format",
            "format_options"]
@@ -49,39 +48,18 @@ class ExportFormat:
         return next((o for o in self.options if o.name == name), None)
 
 
-_FORMATS: dict[str, ExportFormat] = {}
-_found = False
-
-
-def register(fmt: ExportFormat) -> ExportFormat:
-    """Add ``fmt`` (replacing a format of the same name)."""
-    _FORMATS[fmt.name] = fmt
-    return fmt
-
-
-def unregister(name: str) -> None:
-    _FORMATS.pop(name, None)
-
-
-def _find() -> None:
-    """Import every module of this package once; each registers its format."""
-    global _found
-    if _found:
-        return
-    _found = True
-    for module in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{module.name}")
+_REGISTRY: Registry[ExportFormat] = Registry(__name__)
+register = _REGISTRY.register
+unregister = _REGISTRY.unregister
 
 
 def export_formats() -> list[ExportFormat]:
     """Every export format, in list order."""
-    _find()
-    return sorted(_FORMATS.values(), key=lambda f: (f.order, f.name))
+    return _REGISTRY.all()
 
 
 def export_format(name: str) -> ExportFormat | None:
-    _find()
-    return _FORMATS.get(name)
+    return _REGISTRY.get(name)
 
 
 def format_options() -> list[Option]:

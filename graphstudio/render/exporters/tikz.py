@@ -21,6 +21,10 @@ def write(pictures, path: Path, *, scale, theme, bounds, standalone) -> None:
                           encoding="utf-8")
 
 
+def size(_bounds, _scale: float, _options: dict) -> str:
+    return "TikZ: positions scaled, text set by LaTeX"
+
+
 def layout(graph, ev, *, show_grad: bool, edge_labels: bool) -> dict[int, tuple[float, float]]:
     """Positions from the boxes LaTeX will draw, estimated from their text."""
     sketch = build_picture(graph, ev, {}, show_grad=show_grad, edge_labels=edge_labels)
@@ -29,5 +33,4 @@ def layout(graph, ev, *, show_grad: bool, edge_labels: bool) -> dict[int, tuple[
 
 register(ExportFormat("tikz", "TikZ", (".tex", ".tikz"), write, options=(STANDALONE,),
                       description="for LaTeX", drawn=False, layout=layout,
-                      size=lambda _bounds, _scale, _options: "TikZ: positions scaled, text set by LaTeX",
-                      order=3))
+                      size=size, order=3))
