@@ -8,11 +8,11 @@ import pytest
 
 from graphstudio.core.engine import evaluate
 from graphstudio.core.graph import Graph
-from graphstudio.core.ops import FUNCTIONS
+from graphstudio.core.ops import call_names
 from graphstudio.examples import example_files
 from graphstudio.io.gs import ParseError, parse_file, parse_text, write_text
 
-KNOWN = ", ".join(sorted(FUNCTIONS))
+KNOWN = ", ".join(call_names())
 
 ERRORS = [
     ("used before assigned", "z = x + 1\nx = 2\n",

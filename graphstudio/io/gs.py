@@ -49,8 +49,9 @@ import numpy as np
 from ..core.dataset import MAX_CLASSES, Binding, binding, dataset_name_problem
 from ..core.graph import Graph, GraphError
 from ..core.numbers import format_literal
-from ..core.ops import (BINARY_OPERATORS, DATASET_FORM, FUNCTIONS, INPUT_FORMS, OPS,
-                        REDUCING_FORMS, get_op, reserved_name)
+from ..core.ops import (CALL_PRECEDENCE, DATASET_FORM, INPUT_FORMS, OPS, binary_op,
+                        binary_operator_texts, call_arities, call_names, op_for_call, prefix_op,
+                        reserved_name)
 from ..core.textfile import CannotRead, quote, read_text
 
 __all__ = ["ParseError", "parse_text", "parse_file", "write_text"]
@@ -347,7 +348,7 @@ def _expr(ctx: _Context, node: ast.AST) -> int:
         name = node.id
         if name in ctx.assigned:
             return graph.by_name(name)
-        if name in FUNCTIONS or name in REDUCING_FORMS:
+        if call_arities(name):
             raise _fail(ctx, node, f"'{name}' is a function: call it, as in {name}(x)")
         if name in ctx.later:
             raise _fail(ctx, node, f"'{_short(name)}' is used before it is assigned (on line "
@@ -355,19 +356,20 @@ def _expr(ctx: _Context, node: ast.AST) -> int:
         raise _fail(ctx, node, f"unknown name '{_short(name)}': assign it first, as in "
                                f"'{_short(name)} = 1'")
     if isinstance(node, ast.BinOp):
-        opname = BINARY_OPERATORS.get(type(node.op).__name__)
-        if opname is None:
+        op = binary_op(node.op)
+        if op is None:
             raise _fail(ctx, node, f"the operator {_op_text(node.op)} is not supported; "
-                                   "use + - * / ** @")
+                                   f"use {' '.join(binary_operator_texts())}")
         left = _expr(ctx, node.left)
         right = _expr(ctx, node.right)
-        return graph.add_op(opname, [left, right], source=where)
+        return graph.add_op(op.name, [left, right], source=where)
     if isinstance(node, ast.UnaryOp):
         if isinstance(node.op, ast.UAdd):
             return _expr(ctx, node.operand)
-        if isinstance(node.op, ast.USub):
-            return graph.add_op("neg", [_expr(ctx, node.operand)], source=where)
-        raise _fail(ctx, node, f"the operator {_op_text(node.op)} is not supported")
+        op = prefix_op(node.op)
+        if op is None:
+            raise _fail(ctx, node, f"the operator {_op_text(node.op)} is not supported")
+        return graph.add_op(op.name, [_expr(ctx, node.operand)], source=where)
     if isinstance(node, ast.Call):
         return _call(ctx, node)
     if isinstance(node, ast.Constant):
@@ -391,25 +393,22 @@ def _call(ctx: _Context, node: ast.Call) -> int:
         raise _fail(ctx, node, 'dataset() stands on a line of its own, as in dataset("points.csv")')
     if fname in _FORBIDDEN_CALLS:
         raise _fail(ctx, func, f"'{fname}' is not allowed: nothing in a GraphStudio file is executed")
-    if fname not in FUNCTIONS:
-        known = ", ".join(sorted(set(FUNCTIONS)))
+    allowed = call_arities(fname)
+    if not allowed:
+        known = ", ".join(call_names())
         raise _fail(ctx, func, f"unknown function '{_short(fname)}'; known functions: {known}")
     if node.keywords:
         raise _fail(ctx, node.keywords[0], f"{fname}() takes no keyword arguments")
     for a in node.args:
         if isinstance(a, ast.Starred):
             raise _fail(ctx, a, "'*' is not allowed in a call")
-    opname = FUNCTIONS[fname]
-    if fname in REDUCING_FORMS and len(node.args) == 1:
-        opname = REDUCING_FORMS[fname]
-    op = get_op(opname)
-    allowed = set(op.arity) | ({1} if fname in REDUCING_FORMS else set())
-    if len(node.args) not in allowed:
-        counts = " or ".join(str(a) for a in sorted(allowed))
-        plural = "" if allowed == {1} else "s"
+    op = op_for_call(fname, len(node.args))
+    if op is None:
+        counts = " or ".join(str(a) for a in allowed)
+        plural = "" if allowed == [1] else "s"
         raise _fail(ctx, node, f"{fname}() takes {counts} argument{plural}, got {len(node.args)}")
     args = [_expr(ctx, a) for a in node.args]
-    return ctx.graph.add_op(opname, args, source=_where(ctx, node))
+    return ctx.graph.add_op(op.name, args, source=_where(ctx, node))
 
 
 def _op_text(op: ast.AST) -> str:
@@ -453,7 +452,9 @@ def write_text(graph: Graph, header: str = "") -> str:
         if record.is_leaf:
             lit = format_literal(record.value)
             if kind == "const" and n not in names:
-                text[n] = (lit, 100 if not lit.startswith("-") else 30)
+                # a negative number binds as Python's unary minus does
+                minus = prefix_op(ast.USub()).precedence
+                text[n] = (lit, minus if lit.startswith("-") else CALL_PRECEDENCE)
                 continue
             bound = binding(graph, n)
             if bound is not None:
@@ -463,7 +464,7 @@ def write_text(graph: Graph, header: str = "") -> str:
             else:
                 rhs = lit
             lines.append(f"{names[n]} = {rhs}")
-            text[n] = (names[n], 100)
+            text[n] = (names[n], CALL_PRECEDENCE)
             continue
         op = OPS[kind]
         args = []
@@ -473,24 +474,26 @@ def write_text(graph: Graph, header: str = "") -> str:
                     f"argument {len(args) + 1} of {graph.label(n)} ({kind}) is not connected; "
                     "the expression format cannot hold an unfinished graph (save it as .json)")
             args.append(text[p])
-        if op.infix and len(args) == 2:
-            left = _paren(args[0], op.precedence, right=False, power=kind == "pow")
-            right = _paren(args[1], op.precedence, right=True, power=kind == "pow")
-            expr = f"{left} {op.infix} {right}"
-        elif op.infix and len(args) == 1:
-            expr = f"-{_paren(args[0], op.precedence, right=True)}"
-        else:
-            fname = {"amax": "max", "amin": "min"}.get(kind, kind)
-            expr = f"{fname}({', '.join(a[0] for a in args)})"
-        if kind == "identity":
+        if kind == "identity":  # y = x
             expr = args[0][0]
+        elif op.infix and len(args) == 2:
+            left = _paren(args[0], op.precedence, right=False, right_assoc=op.infix.right_assoc)
+            right = _paren(args[1], op.precedence, right=True, right_assoc=op.infix.right_assoc)
+            expr = f"{left} {op.infix.text} {right}"
+        elif op.prefix and len(args) == 1:
+            expr = f"{op.prefix.text}{_paren(args[0], op.precedence, right=True)}"
+        elif op.call:
+            expr = f"{op.call}({', '.join(a[0] for a in args)})"
+        else:
+            raise ValueError(f"{graph.label(n)} ({kind}) has no form in the expression format; "
+                             "save it as .json")
         depth[n] = 1 + max((depth.get(p, 0) for p in graph.parents(n) if p not in names),
                            default=0)
         if depth[n] >= MAX_INLINE_DEPTH and n not in names:
             names[n] = fresh(n)
         if n in names:
             lines.append(f"{names[n]} = {expr}")
-            text[n] = (names[n], 100)
+            text[n] = (names[n], CALL_PRECEDENCE)
         else:
             text[n] = (expr, op.precedence)
     return "\n".join(lines) + "\n"
@@ -500,9 +503,9 @@ def write_text(graph: Graph, header: str = "") -> str:
 MAX_INLINE_DEPTH = 16
 
 
-def _paren(arg: tuple[str, int], prec: int, right: bool, power: bool = False) -> str:
+def _paren(arg: tuple[str, int], prec: int, right: bool, right_assoc: bool = False) -> str:
     s, p = arg
-    if p < prec or (p == prec and (right != power)):
+    if p < prec or (p == prec and (right != right_assoc)):
         return f"({s})"
     return s
 

@@ -16,10 +16,9 @@ from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
 from ..core.events import EdgeAdded, EdgeRemoved, GraphEvent, NodeAdded, NodeMoved, NodeRemoved
 from ..core.graph import GraphError
-from ..core.numbers import format_value
-from ..core.ops import OPS
-from ..render.draw import label_spots, output_point, port_point
-from ..render.picture import NodeView, Picture, build_picture
+from ..render.draw import label_spots
+from ..render.picture import Picture, build_picture, node_view
+from ..render.routing import output_point, port_point
 from ..render.style import THEMES, Theme
 from .commands import (ConnectCommand, DisconnectCommand, MoveCommand, ReconnectCommand,
                        SetValueCommand)
@@ -27,18 +26,6 @@ from .document import GraphDocument
 from .items import EdgeItem, NodeItem
 
 __all__ = ["GraphScene"]
-
-
-def _provisional(graph, node: int) -> NodeView:
-    """What a node shows before the next evaluation (its items exist at once)."""
-    record = graph.node(node)
-    op = record.op
-    kind = "op" if not record.is_leaf else ("param" if record.trainable else op)
-    ports = len(graph.parents(node)) if kind == "op" else 0
-    value = record.value
-    return NodeView(node, record.name or "", OPS[op].symbol if kind == "op" else "", kind, op,
-                    value, None, format_value(value) if value is not None else "", "",
-                    (), ports)
 
 
 class GraphScene(QGraphicsScene):
@@ -103,7 +90,7 @@ class GraphScene(QGraphicsScene):
 
     def _add_node(self, n: int) -> None:
         g = self.doc.graph
-        item = NodeItem(n, _provisional(g, n), self.theme)
+        item = NodeItem(n, node_view(g, n), self.theme)
         pos = g.position(n) or (0.0, 0.0)
         item.setPos(pos[0], pos[1])
         self.addItem(item)
@@ -112,7 +99,7 @@ class GraphScene(QGraphicsScene):
     def _add_edge(self, src: int, dst: int, port: int) -> None:
         dst_item = self.nodes[dst]
         if port >= dst_item.view.n_ports:
-            dst_item.set_view(_provisional(self.doc.graph, dst), self.theme)
+            dst_item.set_view(node_view(self.doc.graph, dst), self.theme)
         item = EdgeItem(self.nodes[src], dst_item, port, self.theme)
         self.addItem(item)
         item.update_path()  # now around the scene's boxes

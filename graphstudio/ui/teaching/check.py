@@ -99,7 +99,7 @@ class CheckPanel(TeachingPanel):
         if not self.has_context() or self.ev.output is None:
             say(self.summary, "Nothing to check: the graph has no output.")
             return []
-        self.entries = entries = check(self.graph, self.ev.output)
+        self.entries = entries = check(self.ev)
         for e in entries:
             self._add_row(e)
         fit_height(self.table, 12)

@@ -189,7 +189,7 @@ class LedgerPanel(TeachingPanel):
             self.forward_check.setText("No input to differentiate by.")
             return
         try:
-            self.fm = forward_mode(self.graph, self.ev, x)
+            self.fm = forward_mode(self.ev, x)
         except ExplainError as exc:
             self.forward_check.setText(str(exc))
 
@@ -229,9 +229,8 @@ class LedgerPanel(TeachingPanel):
             self.led = None
             self.title.setText("Select a node to see how its gradient was assembled.")
             return
-        graph, ev = self.graph, self.ev
         try:
-            led = ledger(ev, node)
+            led = ledger(self.ev, node)
         except ExplainError as exc:
             self.led = None
             self.title.setText(str(exc))

@@ -85,7 +85,7 @@ class PathsPanel(TeachingPanel):
             return
         graph, ev = self.graph, self.ev
         try:
-            ps = paths(graph, ev, x, limit=PATH_LIMIT)
+            ps = paths(ev, x, limit=PATH_LIMIT)
         except ExplainError as exc:
             self.to_label.setText("")
             self.total.setText(str(exc))

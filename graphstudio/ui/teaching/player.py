@@ -32,9 +32,10 @@ def grad_sum_text(graph, step: Step, output_label: str) -> str:
     """The gradient of a backward step as the sum it is: ``25 × 2 + 10 × 1``."""
     if not step.terms:
         return f"1 (the output: {d(output_label, output_label)} = 1)"
-    if all(is_scalar(t[3]) and is_scalar(t[4]) for t in step.terms):
-        return " + ".join(f"{format_worked(up)} × {format_worked(local)}" for _p, _c, _k, up, local, _x in step.terms)
-    children = ", ".join(graph.label(t[1]) for t in step.terms)
+    if all(is_scalar(t.upstream) and is_scalar(t.local) for t in step.terms):
+        return " + ".join(f"{format_worked(t.upstream)} × {format_worked(t.local)}"
+                          for t in step.terms)
+    children = ", ".join(graph.label(t.child) for t in step.terms)
     return f"Σ upstream · Jacobian over {children}"
 
 

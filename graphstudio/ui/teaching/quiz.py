@@ -126,7 +126,7 @@ class QuizPanel(TeachingPanel):
             self.score.setText("The graph is empty.")
             return
         graph, ev = self.graph, self.ev
-        self.targets = quiz_targets(ev, self.hide)
+        self.targets = quiz_targets(ev, hide=self.hide)
         out = graph.label(ev.output) if ev.output is not None else "?"
         self.table.setHorizontalHeaderItem(1, cell("value" if self.hide == "grad" else "op"))
         self.table.setHorizontalHeaderItem(2, cell(f"your {d(out, '·')}" if self.hide == "grad"

@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ...core.engine import Evaluation
+from ...core.engine import Evaluation, evaluate
 from ...core.explain import ExplainError, Symbolic, symbolic
 from ...core.graph import Graph
 from ...core.numbers import format_worked
@@ -114,7 +114,7 @@ def _derive(graph: Graph, output: int) -> Symbolic | str:
         return (f"The graph has {len(graph)} nodes: too many for readable formulas "
                 f"(at most {MAX_FORMULA_NODES}).")
     try:
-        return symbolic(graph, output)
+        return symbolic(evaluate(graph, output))
     except ExplainError as exc:
         return f"No formulas: {exc}."
     except Exception as exc:  # sympy can fail in many ways; the editor must go on
