@@ -61,7 +61,7 @@ class Inspector(QWidget):
         self.array.setPlaceholderText("[1, 2] or [[1, 2], [3, 4]]")
         self.trainable = QCheckBox("trainable (a parameter)")
         self.seed = QLineEdit()
-        self.seed.setPlaceholderText("sum of the elements (ones)")
+        self.seed.setPlaceholderText("sum of the elements")
         self.seed.setToolTip("The upstream gradient the backward pass starts from at this "
                              "output: empty for ones (the gradient of the sum of its elements), "
                              "or numbers of its shape such as [1, 0, 0]")

@@ -20,7 +20,7 @@ def test_an_array_output_shows_its_seed_and_takes_one_from_the_inspector(window)
     window.scene.select([y])
     field = window.inspector.seed
     assert field.isVisible() and field.text() == ""
-    assert field.placeholderText() == "sum of the elements (ones)"
+    assert field.placeholderText() == "sum of the elements"
     field.setFocus()
     QTest.keyClicks(field, "[0, 1, 0, 0]")
     QTest.keyClick(field, Qt.Key_Return)
