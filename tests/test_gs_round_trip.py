@@ -76,6 +76,9 @@ def graphs(draw) -> Graph:
             name = None
         nodes.append(g.add_op(op, [draw(st.sampled_from(nodes)) for _ in range(arity)],
                               name=name))
+    if draw(st.integers(0, 3)) == 0:  # a seed: the upstream gradient at an output
+        ops = [n for n in nodes if not g.is_leaf(n)]
+        g.set_attr(draw(st.sampled_from(ops)), "seed", draw(values()))
     if draw(st.booleans()):  # (a constant cannot be named, so not the output: tested below)
         g.set_output(draw(st.sampled_from([n for n in nodes if g.op(n) != "const"])))
     return g
@@ -124,6 +127,7 @@ def test_write_then_read_gives_the_same_graph(g):
     for name, n in g.names().items():
         m = h.by_name(name)
         assert h.op(m) in read_back_ops(g, n, text), name
+        assert same_value(h.node(m).seed, g.node(n).seed), name
         if g.is_leaf(n):
             assert same_value(h.value(m), g.value(n)), name
             assert h.node(m).trainable == g.node(n).trainable

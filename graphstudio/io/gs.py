@@ -17,6 +17,10 @@
   ``max(v)``/``min(v)`` with one argument reduce over the elements. A number inside an
   expression is a **constant**. Unnamed sub-expressions become unnamed op nodes.
 * ``y = x`` gives ``x``'s value another name (an ``identity`` node).
+* ``seed(z, [1, 0, 0])`` on a line of its own: the upstream gradient the backward pass starts
+  from at ``z`` (by default 1, or ones for an array: the gradient of the sum of its elements).
+* Any identifier names a node, ``sum`` or ``add`` included, unless the same text calls that
+  function: a name is a node or a function in one file.
 * Numbers are Python's, and ``inf`` and ``nan`` (so that every value can be written).
 * ``output(z)`` on a line of its own makes ``z`` the output, when it is not the only sink.
 * Training data: ``dataset("data/points.csv")`` on a line of its own names a CSV file (relative
@@ -56,7 +60,7 @@ from ..core.ops import (CALL_PRECEDENCE, DATASET_FORM, INPUT_FORMS, NUMBER_WORDS
                         reserved_name)
 from ..core.textfile import CannotRead, quote, read_text
 
-__all__ = ["ParseError", "parse_text", "parse_file", "write_text"]
+__all__ = ["ParseError", "parse_text", "parse_file", "write_text", "calls"]
 
 _FORBIDDEN_CALLS = {"eval", "exec", "compile", "open", "__import__", "getattr", "setattr",
                     "globals", "locals", "vars", "input", "print", "breakpoint"}
@@ -90,6 +94,7 @@ class _Context:
     graph: Graph
     assigned: dict[str, tuple[int, int]]  # name -> (line, col) of its assignment
     later: dict[str, int]  # names assigned later in the file -> line
+    called: dict[str, ast.Call]  # function names the text calls -> the first such call
 
 
 def _where(ctx: _Context, node: ast.AST) -> tuple[int, int]:
@@ -156,7 +161,7 @@ def parse_text(text: str, filename: str = "<text>", graph: Graph | None = None) 
     except (RecursionError, MemoryError):  # Python's own parser gives up on very deep nesting
         raise ParseError(filename, _too_deep_line(text), 1, TOO_DEEP) from None
     graph = graph if graph is not None else Graph()
-    ctx = _Context(filename, graph, {}, {})
+    ctx = _Context(filename, graph, {}, {}, calls(tree))
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             ctx.later.setdefault(stmt.targets[0].id, stmt.lineno)
@@ -168,6 +173,8 @@ def parse_text(text: str, filename: str = "<text>", graph: Graph | None = None) 
                 _dataset(ctx, stmt.value)
             elif _is_call(getattr(stmt, "value", None), OUTPUT_FORM) and isinstance(stmt, ast.Expr):
                 _output(ctx, stmt.value)
+            elif _is_call(getattr(stmt, "value", None), SEED_FORM) and isinstance(stmt, ast.Expr):
+                _seed(ctx, stmt.value)
             else:
                 _statement(ctx, stmt)
         except RecursionError:
@@ -222,6 +229,19 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
+def calls(tree: ast.AST) -> dict[str, ast.Call]:
+    """The function names ``tree`` calls (``exp`` in ``exp(x)``), each with its first call in
+    the order of the text: a name a text calls cannot name one of its nodes
+    (:func:`~graphstudio.core.ops.reserved_name`)."""
+    found: dict[str, ast.Call] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            first = found.get(node.func.id)
+            if first is None or (node.lineno, node.col_offset) < (first.lineno, first.col_offset):
+                found[node.func.id] = node
+    return found
+
+
 def _is_call(node: ast.AST | None, name: str) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name
 
@@ -254,6 +274,27 @@ def _output(ctx: _Context, call: ast.Call) -> None:
     ctx.graph.set_output(ctx.graph.by_name(name))
 
 
+#: ``seed(z, [1, 0, 0])`` on a line of its own: the upstream gradient the backward pass starts
+#: from when ``z`` is the output (the default, for an array, is ones: the sum of its elements).
+SEED_FORM = "seed"
+_SEED_USAGE = "seed() takes a node and a value of its shape, as in seed(z, [1, 0, 0])"
+
+
+def _seed(ctx: _Context, call: ast.Call) -> None:
+    if call.keywords or len(call.args) != 2 or not isinstance(call.args[0], ast.Name):
+        raise _fail(ctx, call, _SEED_USAGE)
+    name = call.args[0].id
+    if name not in ctx.assigned:
+        raise _fail(ctx, call.args[0], f"seed(): '{_short(name)}' is not assigned above")
+    value = _literal(ctx, call.args[1])
+    if value is None:
+        raise _fail(ctx, call.args[1], _SEED_USAGE)
+    node = ctx.graph.by_name(name)
+    if ctx.graph.node(node).seed is not None:
+        raise _fail(ctx, call, f"a second seed() for {_short(name)}")
+    ctx.graph.set_attr(node, "seed", _array(ctx, call.args[1], value))
+
+
 def parse_file(path: str | Path) -> Graph:
     """Parse a ``.gs`` file; unreadable files raise ``ParseError`` at line 1."""
     path = Path(path)
@@ -275,8 +316,11 @@ def _statement(ctx: _Context, stmt: ast.stmt) -> None:
     line, col = _where(ctx, target)
     if name in NUMBER_WORDS:
         raise _fail(ctx, target, f"'{name}' is a number and cannot be assigned")
-    if reserved_name(name):
-        raise _fail(ctx, target, f"'{name}' is the name of a function and cannot be assigned")
+    if reserved_name(name, ctx.called):
+        call = ctx.called[name]
+        raise _fail(ctx, target, f"'{_short(name)}' cannot name a node: line {call.lineno} calls "
+                                 f"the function {_short(name)}(), and a name is a node or a "
+                                 "function in one file; choose another name")
     if name in ctx.assigned:
         first = ctx.assigned[name][0]
         where = f"line {first}" if first else "the current graph"
@@ -409,10 +453,15 @@ def _call(ctx: _Context, node: ast.Call) -> int:
         what = _NODE_WORDS.get(type(func), "this kind of call")
         raise _fail(ctx, func, f"{what} is not allowed; call a function by name, as in exp(x)")
     fname = func.id
+    if fname in ctx.assigned:  # a node of the graph the text is added to (the expression bar)
+        raise _fail(ctx, func, f"'{_short(fname)}' names a node of the graph, so it cannot be "
+                               f"called here; rename the node to call the function {fname}()")
     if fname in INPUT_FORMS:
         raise _fail(ctx, node, f"{fname}() must stand alone on the right of '=', as in 'W = {fname}(...)'")
     if fname == DATASET_FORM:
         raise _fail(ctx, node, 'dataset() stands on a line of its own, as in dataset("points.csv")')
+    if fname == SEED_FORM:
+        raise _fail(ctx, node, "seed() stands on a line of its own, as in seed(z, [1, 0, 0])")
     if fname in _FORBIDDEN_CALLS:
         raise _fail(ctx, func, f"'{fname}' is not allowed: nothing in a GraphStudio file is executed")
     allowed = call_arities(fname)
@@ -453,6 +502,7 @@ def write_text(graph: Graph, header: str = "") -> str:
     Raises ``ValueError`` for what the format cannot hold (an unconnected argument, a named
     constant, an input with no value, a parameter bound to data): save those as ``.json``."""
     _check_writable(graph)
+    _check_names(graph)
     lines = [f"# {h}" if h else "#" for h in header.splitlines()] if header else []
     if graph.meta.get("dataset"):
         lines.append(f"dataset({json.dumps(graph.meta['dataset'], ensure_ascii=False)})")
@@ -471,7 +521,8 @@ def write_text(graph: Graph, header: str = "") -> str:
 
     for n in order:
         name = graph.name(n)
-        if name is None and graph.op(n) != "const" and (used[n] > 1 or used[n] == 0 or n == out):
+        if name is None and graph.op(n) != "const" and (used[n] > 1 or used[n] == 0 or n == out
+                                                        or graph.node(n).seed is not None):
             name = fresh(n)
         if name is not None:
             names[n] = name
@@ -520,9 +571,19 @@ def write_text(graph: Graph, header: str = "") -> str:
             text[n] = (names[n], CALL_PRECEDENCE)
         else:
             text[n] = (expr, op.precedence)
-    if out is not None and (graph.sinks() != [out] or _folds(graph, out)):
-        lines.append(f"output({names[out]})")  # the reader's rule might pick another node
+    for n in order:
+        seed = graph.node(n).seed
+        if seed is not None and graph.op(n) != "const":
+            lines.append(f"{SEED_FORM}({names[n]}, {format_literal(seed)})")
+    if _output_written(graph, out):
+        lines.append(f"{OUTPUT_FORM}({names[out]})")
     return "\n".join(lines) + "\n"
+
+
+def _output_written(graph: Graph, out: int | None) -> bool:
+    """Whether the text says ``output(z)``: unless the reader's rule (the only sink) would pick
+    ``z`` anyway."""
+    return out is not None and (graph.sinks() != [out] or _folds(graph, out))
 
 
 def _folds(graph: Graph, node: int) -> bool:
@@ -557,6 +618,41 @@ def _check_writable(graph: Graph) -> None:
                 raise ValueError(
                     f"argument {port + 1} of {label} ({kind}) is not connected; the expression "
                     "format cannot hold an unfinished graph (save it as .json)")
+
+
+def _written_calls(graph: Graph) -> set[str]:
+    """The function names the text of ``graph`` calls: its ops written as calls, and the forms
+    of its parameters, data inputs and dataset."""
+    called = set()
+    for n in graph.nodes():
+        record = graph.node(n)
+        if record.is_leaf:
+            if binding(graph, n) is not None:
+                called.add("data")
+            elif record.trainable:
+                called.add("param")
+            continue
+        op = OPS[record.op]
+        if op.call and not (op.infix or op.prefix):
+            called.add(op.call)
+    if graph.meta.get("dataset"):
+        called.add(DATASET_FORM)
+    if any(graph.node(n).seed is not None for n in graph.nodes()):
+        called.add(SEED_FORM)
+    if _output_written(graph, graph.default_output()):
+        called.add(OUTPUT_FORM)
+    return called
+
+
+def _check_names(graph: Graph) -> None:
+    """Refuse a graph whose text would call a function by the name of one of its nodes (a node
+    named ``sum`` beside a ``sum(...)``): read back, the name would be both."""
+    called = _written_calls(graph)
+    for name in sorted(graph.names()):
+        if reserved_name(name, called):
+            raise ValueError(f"the node {name} has the name of the function {name}() the graph "
+                             "also uses, which the expression format cannot tell apart; rename "
+                             "the node, or save as .json")
 
 
 #: How deep unnamed sub-expressions are nested inline before one is given a name.
