@@ -5,4 +5,10 @@ formats), ``render`` (drawing, shared by canvas and exporters), ``ui`` (the Qt a
 ``cli`` (the ``graphstudio`` command).
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version as _version
+
+try:  # one source for the version: pyproject.toml, through the installed package's metadata
+    __version__ = _version("graphstudio")
+except PackageNotFoundError:  # a checkout used without installing it
+    __version__ = "0+unknown"
+del PackageNotFoundError, _version

@@ -3,6 +3,8 @@
 ::
 
     graphstudio [FILE] [--screenshot OUT.png]     open the editor (on FILE)
+    graphstudio --install-desktop                 add GraphStudio to the desktop's menu, .gs files
+    graphstudio --uninstall-desktop               and take it away again
     graphstudio eval FILE [--output NAME] [--json] values and gradients of every named node
     graphstudio export FILE -o OUT [...]          annotated images (PNG, SVG, PDF, TikZ)
     graphstudio explain FILE [...]                ledger, paths, formulas, gradient check
@@ -21,12 +23,15 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
+from . import __version__
 from .core.engine import Evaluation, evaluate
-from .core.graph import Graph, GraphError, format_value
+from .core.graph import Graph, GraphError
+from .core.numbers import format_value
 from .io import OpenError, open_document
 from .io.document import Document, jsonable
+from .io.formats import readers, suffix_list
 
-__all__ = ["main", "UsageError", "load_and_evaluate"]
+__all__ = ["main", "UsageError", "load_and_evaluate", "graph_file"]
 
 #: subcommand -> "module:function" taking (argv) and returning an exit status. Subcommands
 #: live in their own modules so that ``eval`` never imports Qt.
@@ -53,6 +58,11 @@ def parser(prog: str, description: str) -> argparse.ArgumentParser:
     return _Parser(prog=prog, description=description)
 
 
+def graph_file(what: str = "graph") -> str:
+    """The help text of a FILE argument: the suffixes of every format GraphStudio reads."""
+    return f"a {suffix_list(readers())} {what}"
+
+
 def load_and_evaluate(path: str, output: str | None = None) -> tuple[Document, Evaluation]:
     """Open FILE, pick the output by name, evaluate; raise UsageError with a located message
     for anything the user must fix (including shape mismatches, which are fatal here)."""
@@ -73,33 +83,33 @@ def load_and_evaluate(path: str, output: str | None = None) -> tuple[Document, E
     ev = evaluate(graph, out_node)
     fatal = ev.fatal_errors
     if fatal:
-        err = min(fatal, key=lambda e: graph.data(e.node).get("source", (0, 0)))
+        err = min(fatal, key=lambda e: graph.node(e.node).source or (0, 0))
         raise UsageError(f"{locate(path, graph, err.node)}: {err.message}")
     return doc, ev
 
 
 def locate(path: str, graph: Graph, node: int) -> str:
     """``FILE:LINE:COL`` for nodes parsed from text, else ``FILE: node NAME``."""
-    src = graph.data(node).get("source")
+    src = graph.node(node).source
     if src:
         return f"{path}:{src[0]}:{src[1]}"
     return f"{path}: node {graph.label(node)}"
 
 
 def warn_domain(path: str, graph: Graph, ev: Evaluation) -> None:
-    for w in sorted(ev.warnings, key=lambda e: graph.data(e.node).get("source", (0, 0))):
-        line = graph.data(w.node).get("source", (None,))[0]
+    for w in sorted(ev.warnings, key=lambda e: graph.node(e.node).source or (0, 0)):
+        line = (graph.node(w.node).source or (None,))[0]
         where = f"{path}:{line}" if line else path
         print(f"{where}: warning: {graph.label(w.node)}: {w.message}", file=sys.stderr)
 
 
 def named_nodes(graph: Graph) -> list[int]:
-    return sorted(graph.names().values(), key=lambda n: graph.data(n)["seq"])
+    return graph.in_order(graph.names().values())
 
 
 def eval_main(argv: Sequence[str]) -> int:
     p = parser("graphstudio eval", "Print every named node's value and gradient.")
-    p.add_argument("file", help="a .gs or .json graph")
+    p.add_argument("file", help=graph_file())
     p.add_argument("--output", metavar="NAME", help="differentiate this node (default: the only "
                    "sink, else the last assigned name)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -148,10 +158,21 @@ def table(rows: list[tuple[str, ...]]) -> str:
 def editor_main(argv: Sequence[str]) -> int:
     p = parser("graphstudio", "Open the GraphStudio editor. Subcommands: "
                + ", ".join(SUBCOMMANDS) + " (graphstudio SUBCOMMAND --help).")
-    p.add_argument("file", nargs="?", help="a .gs or .json file to open")
+    p.add_argument("file", nargs="?", help=graph_file("file") + " to open")
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="render the whole window to a PNG and exit (works headless)")
+    p.add_argument("--version", action="version", version=f"graphstudio {__version__}")
+    desktop = p.add_mutually_exclusive_group()
+    desktop.add_argument("--install-desktop", action="store_true",
+                         help="register GraphStudio with the desktop for this user (menu entry, "
+                         "icon, .gs files) under $XDG_DATA_HOME or ~/.local/share")
+    desktop.add_argument("--uninstall-desktop", action="store_true",
+                         help="remove what --install-desktop registered")
     args = p.parse_args(argv)
+    if args.install_desktop or args.uninstall_desktop:
+        if args.file or args.screenshot:
+            raise UsageError(f"{p.prog}: --install-desktop and --uninstall-desktop take no file")
+        return desktop_main(args.install_desktop)
     if args.screenshot and not Path(args.screenshot).resolve().parent.is_dir():
         raise UsageError(f"{args.screenshot}: the folder does not exist")
     try:
@@ -159,6 +180,18 @@ def editor_main(argv: Sequence[str]) -> int:
     except ImportError as exc:
         raise UsageError(f"the editor cannot start: {exc}") from None
     return app.run(args.file, screenshot=args.screenshot)
+
+
+def desktop_main(install: bool) -> int:
+    """``--install-desktop`` (``install``) or ``--uninstall-desktop``: no Qt needed."""
+    from . import desktop
+
+    try:
+        report = desktop.install() if install else desktop.uninstall()
+    except desktop.DesktopError as exc:
+        raise UsageError(f"graphstudio: {exc}") from None
+    print(desktop.describe(report, install))
+    return 0
 
 
 def _resolve(target: str) -> Callable[[Sequence[str]], int]:

@@ -21,10 +21,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .cli import UsageError, load_and_evaluate, parser, table, warn_domain
+from .cli import UsageError, graph_file, load_and_evaluate, parser, table, warn_domain
 from .core import explain as ex
 from .core.engine import Evaluation
-from .core.graph import Graph, GraphError, format_value
+from .core.graph import Graph, GraphError
+from .core.numbers import format_value
 from .io.document import jsonable
 
 __all__ = ["main"]
@@ -72,7 +73,7 @@ def _size(local: Any) -> str:
 # ---- the ledger ---------------------------------------------------------------------------------
 
 
-def ledger_text(led: ex.Ledger) -> str:
+def ledger_text(ev: Evaluation, led: ex.Ledger) -> str:
     out, name = led.output_label, led.label
     head = f"Ledger of {name}: d{out}/d{name}, how backprop assembled it"
     if not led.terms:
@@ -92,7 +93,7 @@ def ledger_text(led: ex.Ledger) -> str:
     return "\n".join([head, "", table(rows), "", total, check])
 
 
-def ledger_json(led: ex.Ledger) -> dict:
+def ledger_json(ev: Evaluation, led: ex.Ledger) -> dict:
     return {
         "node": led.label,
         "output": led.output_label,
@@ -107,7 +108,8 @@ def ledger_json(led: ex.Ledger) -> dict:
 # ---- sum over paths ------------------------------------------------------------------------------
 
 
-def paths_text(graph: Graph, ps: ex.PathSum, limit: int) -> str:
+def paths_text(ev: Evaluation, ps: ex.PathSum, *, limit: int) -> str:
+    graph = ev.graph
     src, out = graph.label(ps.input), graph.label(ps.output)
     lines = []
     if ps.count == 0:
@@ -147,7 +149,8 @@ def paths_text(graph: Graph, ps: ex.PathSum, limit: int) -> str:
     return "\n".join(lines)
 
 
-def paths_json(graph: Graph, ps: ex.PathSum) -> dict:
+def paths_json(ev: Evaluation, ps: ex.PathSum) -> dict:
+    graph = ev.graph
     data = {
         "input": graph.label(ps.input),
         "output": graph.label(ps.output),
@@ -166,7 +169,8 @@ def paths_json(graph: Graph, ps: ex.PathSum) -> dict:
 # ---- symbolic -----------------------------------------------------------------------------------
 
 
-def symbolic_text(graph: Graph, ev: Evaluation, sym: ex.Symbolic) -> str:
+def symbolic_text(ev: Evaluation, sym: ex.Symbolic) -> str:
+    graph = ev.graph
     out = graph.label(sym.output)
     lines = [f"{out} = {sym.expr}", f"  LaTeX: {out} = {sym.latex}", ""]
     rows = [("gradient", "formula", "at the inputs", "backprop")]
@@ -179,7 +183,8 @@ def symbolic_text(graph: Graph, ev: Evaluation, sym: ex.Symbolic) -> str:
     return "\n".join(lines)
 
 
-def symbolic_json(graph: Graph, ev: Evaluation, sym: ex.Symbolic) -> dict:
+def symbolic_json(ev: Evaluation, sym: ex.Symbolic) -> dict:
+    graph = ev.graph
     return {
         "output": graph.label(sym.output),
         "formula": str(sym.expr),
@@ -194,8 +199,8 @@ def symbolic_json(graph: Graph, ev: Evaluation, sym: ex.Symbolic) -> dict:
 # ---- gradient check --------------------------------------------------------------------------------
 
 
-def check_text(graph: Graph, ev: Evaluation, entries: list[ex.CheckEntry]) -> str:
-    out = graph.label(ev.output)
+def check_text(ev: Evaluation, entries: list[ex.CheckEntry]) -> str:
+    out = ev.graph.label(ev.output)
     head = f"Gradient check of {out}: backprop against central differences"
     if not entries:
         return f"{head}\n\nno inputs to check"
@@ -208,7 +213,7 @@ def check_text(graph: Graph, ev: Evaluation, entries: list[ex.CheckEntry]) -> st
     return "\n".join([head, "", table(rows), "", summary])
 
 
-def check_json(entries: list[ex.CheckEntry]) -> dict:
+def check_json(ev: Evaluation, entries: list[ex.CheckEntry]) -> dict:
     return {"inputs": {e.label: {"backprop": jsonable(e.backprop), "numeric": jsonable(e.numeric),
                                  "rel_error": jsonable(e.rel_error), "ok": e.ok, "note": e.note}
                        for e in entries}}
@@ -220,7 +225,7 @@ def check_json(entries: list[ex.CheckEntry]) -> dict:
 def main(argv: Sequence[str]) -> int:
     p = parser("graphstudio explain", "Explain a graph's gradients: the chain-rule ledger of a "
                "node, the sum over paths, symbolic formulas, the gradient check.")
-    p.add_argument("file", help="a .gs or .json graph")
+    p.add_argument("file", help=graph_file())
     p.add_argument("--output", metavar="NAME", help="differentiate this node (default: the only "
                    "sink, else the last assigned name)")
     p.add_argument("--node", metavar="NAME", help="the chain-rule ledger of NAME's gradient")
@@ -258,35 +263,35 @@ def _sections(args: Any, graph: Graph, ev: Evaluation) -> tuple[list[str], dict[
     data: dict[str, Any] = {}
     if args.node is not None:
         led = ex.ledger(ev, _find(path, graph, "--node", args.node))
-        texts.append(ledger_text(led))
-        data["node"] = ledger_json(led)
+        texts.append(ledger_text(ev, led))
+        data["node"] = ledger_json(ev, led)
     if args.paths is not None:
-        ps = ex.paths(graph, ev, _find(path, graph, "--paths", args.paths), limit=args.limit)
-        texts.append(paths_text(graph, ps, args.limit))
-        data["paths"] = paths_json(graph, ps)
+        ps = ex.paths(ev, _find(path, graph, "--paths", args.paths), limit=args.limit)
+        texts.append(paths_text(ev, ps, limit=args.limit))
+        data["paths"] = paths_json(ev, ps)
     if args.symbolic:
-        sym = ex.symbolic(graph, ev.output, ev)
-        texts.append(symbolic_text(graph, ev, sym))
-        data["symbolic"] = symbolic_json(graph, ev, sym)
+        sym = ex.symbolic(ev)
+        texts.append(symbolic_text(ev, sym))
+        data["symbolic"] = symbolic_json(ev, sym)
     if args.check:
-        entries = ex.check(graph, ev.output)
-        texts.append(check_text(graph, ev, entries))
-        data["check"] = check_json(entries)
+        entries = ex.check(ev)
+        texts.append(check_text(ev, entries))
+        data["check"] = check_json(ev, entries)
     if not data:  # the overview: the formula (scalar graphs) and the gradient check
         out = graph.label(ev.output)
         texts.append(f"{out} = {_fmt(ev.values[ev.output])}")
         data["output"] = out
         data["value"] = jsonable(ev.values[ev.output])
         try:
-            sym = ex.symbolic(graph, ev.output, ev)
-            texts.append(symbolic_text(graph, ev, sym))
-            data["symbolic"] = symbolic_json(graph, ev, sym)
+            sym = ex.symbolic(ev)
+            texts.append(symbolic_text(ev, sym))
+            data["symbolic"] = symbolic_json(ev, sym)
         except ex.ExplainError as exc:
             texts.append(f"(no formulas: {exc})")
             data["symbolic"] = None
-        entries = ex.check(graph, ev.output)
-        texts.append(check_text(graph, ev, entries))
-        data["check"] = check_json(entries)
+        entries = ex.check(ev)
+        texts.append(check_text(ev, entries))
+        data["check"] = check_json(ev, entries)
         texts.append("More: --node NAME (ledger), --paths INPUT (sum over paths), --symbolic, "
                      "--check, --json")
     return texts, data

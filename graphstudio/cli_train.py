@@ -19,21 +19,23 @@ import sys
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from .cli import UsageError, parser
+from .cli import UsageError, graph_file, parser
 from .core.dataset import DatasetError, load_for_graph, rebase_dataset_path
 from .core.graph import GraphError
 from .core.train import Diverged, Schedule, StepRecord, Trainer, TrainingError
 from .io import OpenError, open_document
-from .io.document import atomic_write_text, save
-from .io.gs import write_text
+from .io.formats import FileFormat, save_document, suffix_list, writer_for, writers
 
-OUT_SUFFIXES = (".gs", ".json")
+
+def _out_formats() -> list[FileFormat]:
+    """What a trained graph can be written as: the formats that also read it back."""
+    return [f for f in writers() if f.read is not None]
 
 
 def main(argv: Sequence[str]) -> int:
     p = parser("graphstudio train", "Train the parameters (param(...) inputs) of a graph by "
                "gradient descent on its output, over the rows of its dataset.")
-    p.add_argument("file", help="a .gs or .json graph whose output is the loss")
+    p.add_argument("file", help=graph_file("graph whose output is the loss"))
     p.add_argument("--steps", type=int, default=100, metavar="N", help="number of steps (default 100)")
     p.add_argument("--lr", type=float, default=0.1, metavar="X", help="learning rate (default 0.1)")
     p.add_argument("--lr-steps", metavar="K:X,...", help="schedule: after K steps use rate X, "
@@ -42,7 +44,8 @@ def main(argv: Sequence[str]) -> int:
                    "dataset, full-batch gradient descent)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the minibatch shuffle (default 0)")
     p.add_argument("--output", metavar="NAME", help="the loss node (default: the graph's output)")
-    p.add_argument("-o", dest="out", metavar="OUT", help="write the trained graph (.gs or .json)")
+    p.add_argument("-o", dest="out", metavar="OUT",
+                   help=f"write the trained graph ({suffix_list(_out_formats())})")
     args = p.parse_args(argv)
     if args.steps < 0:
         raise UsageError(f"--steps {args.steps}: expected a number of steps >= 0")
@@ -52,8 +55,9 @@ def main(argv: Sequence[str]) -> int:
         raise UsageError(f"--lr/--lr-steps: {exc}") from None
     if args.out is not None:
         out = Path(args.out)
-        if out.suffix.lower() not in OUT_SUFFIXES:
-            raise UsageError(f"{out}: unknown output type {out.suffix!r}; write .gs or .json")
+        if not out.suffix or writer_for(out) not in _out_formats():
+            raise UsageError(f"{out}: unknown output type {out.suffix!r}; "
+                             f"write {suffix_list(_out_formats())}")
         if not out.resolve().parent.is_dir():
             raise UsageError(f"{out}: the folder does not exist")
 
@@ -110,12 +114,11 @@ def _write(out: str, doc, trainer: Trainer, base: Path, args, schedule: Schedule
     trainer.apply(graph)
     rebase_dataset_path(graph, base, Path(out).parent)
     try:
-        if out.lower().endswith(".json"):
-            save(out, graph, doc.view)
-        else:
-            header = (f"{Path(args.file).name} trained by graphstudio train: {trainer.step_count} "
-                      f"steps, {schedule.describe()}, final loss {trainer.loss():.6g}")
-            atomic_write_text(out, write_text(graph, header))
+        fmt = writer_for(out)
+        header = (f"{Path(args.file).name} trained by graphstudio train: {trainer.step_count} "
+                  f"steps, {schedule.describe()}, final loss {trainer.loss():.6g}")
+        options = {"header": header} if any(o.name == "header" for o in fmt.options) else {}
+        save_document(out, graph, doc.view, **options)
     except OSError as exc:
         raise UsageError(f"{out}: cannot write the file: {exc.strerror or exc}") from None
 

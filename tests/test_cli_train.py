@@ -62,7 +62,7 @@ def test_writes_the_trained_graph_that_loads_back(tmp_path, capsys, suffix):
         name = g.label(node)
         np.testing.assert_allclose(back.value(back.by_name(name)), value, rtol=1e-12)
         assert not np.allclose(back.value(back.by_name(name)), g.value(node))
-    assert back.data(back.by_name("x"))["data"] == "x"
+    assert back.node(back.by_name("x")).data == "x"
     # the dataset path still names the CSV from the new folder
     reloaded = Trainer(back, load_for_graph(back, tmp_path))
     assert reloaded.initial_loss == pytest.approx(printed, rel=1e-5)
@@ -81,7 +81,7 @@ def test_divergence_exits_1_with_a_message_and_writes_nothing(tmp_path, capsys):
     (["train", str(examples_dir() / "grosse_csc311.gs")], "grosse_csc311.gs: nothing to train"),
     (["train", CURVE, "--lr-steps", "30"], "--lr/--lr-steps: '30': expected STEPS:RATE"),
     (["train", CURVE, "--lr", "-1"], "a learning rate must be a positive number"),
-    (["train", CURVE, "-o", "out.png"], "out.png: unknown output type '.png'; write .gs or .json"),
+    (["train", CURVE, "-o", "out.png"], "out.png: unknown output type '.png'; write .gs, .json or .graphml"),
     (["train", CURVE, "--batch", "0"], "the batch size must be at least 1"),
     (["train", CURVE, "--output", "nope"], "--output nope: no node of that name"),
     (["train", "missing.gs"], "missing.gs: no such file"),

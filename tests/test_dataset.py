@@ -142,7 +142,7 @@ def test_json_document_keeps_dataset_and_bindings():
 @pytest.mark.parametrize("patch, message", [
     ({"dataset": 3}, "dataset: expected a file name"),
     ({"node": {"data": 5}}, "nodes[0].data: expected a column name or a list of them"),
-    ({"node": {"data": "a", "onehot": 1}}, "nodes[0].onehot: expected a number of classes >= 2"),
+    ({"node": {"data": "a", "onehot": 1}}, "nodes[0].onehot: expected a number of classes from 2 to 10,000"),
     ({"node": {"data": ["a"], "equals": 1}}, "nodes[0].equals: expected a number for one column"),
 ])
 def test_json_document_refuses_bad_bindings(patch, message):

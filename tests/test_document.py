@@ -41,10 +41,10 @@ def test_save_load_round_trip(tmp_path):
         assert h.position(n) == g.position(n)
         if g.is_leaf(n):
             np.testing.assert_array_equal(h.value(n), g.value(n))
-        assert bool(h.data(n).get("trainable")) == bool(g.data(n).get("trainable"))
-        assert h.data(n).get("data") == g.data(n).get("data")
-    assert h.data(h.by_name("W")).get("trainable") is True
-    assert h.data(h.by_name("x"))["data"] == "col"
+        assert h.node(n).trainable == g.node(n).trainable
+        assert h.node(n).data == g.node(n).data
+    assert h.node(h.by_name("W")).trainable is True
+    assert h.node(h.by_name("x")).data == "col"
     assert isinstance(h.value(h.by_name("W")), np.ndarray)
     assert type(h.value(h.by_name("a"))) is float
     e1, e2 = evaluate(g), evaluate(h)
@@ -155,14 +155,16 @@ def base():
 
 
 @pytest.mark.parametrize("path,bad,message", [
-    (("nodes", 0, "id"), "x", "d.json: nodes[0].id: expected a whole number >= 0, found 'x'"),
-    (("nodes", 0, "id"), -3, "d.json: nodes[0].id: expected a whole number >= 0, found -3"),
+    (("nodes", 0, "id"), "x", "d.json: nodes[0].id: expected a whole number from 0 to 2,147,483,647, found 'x'"),
+    (("nodes", 0, "id"), -3, "d.json: nodes[0].id: expected a whole number from 0 to 2,147,483,647, found -3"),
     (("nodes", 1, "op"), "frobnicate", "d.json: nodes[1].op: unknown op 'frobnicate'"),
     (("nodes", 0, "name"), 5, "d.json: nodes[0].name: expected text, found 5"),
     (("nodes", 0, "name"), "exp", "d.json: nodes[0]: 'exp' is the name of a function; "
                                   "choose another name"),
-    (("nodes", 0, "pos"), [1], "d.json: nodes[0].pos: expected [x, y], found [1]"),
-    (("nodes", 0, "pos"), ["a", 2], "d.json: nodes[0].pos: expected [x, y], found ['a', 2]"),
+    (("nodes", 0, "pos"), [1], "d.json: nodes[0].pos: expected [x, y], found [1] "
+                                   "(x and y within ±1,000,000,000)"),
+    (("nodes", 0, "pos"), ["a", 2], "d.json: nodes[0].pos: expected [x, y], found "
+                                         "['a', 2] (x and y within ±1,000,000,000)"),
     (("nodes", 0, "value"), "one",
      "d.json: nodes[0].value: expected a number or a list of numbers, found 'one'"),
     (("nodes", 0, "value"), True, "d.json: nodes[0].value: expected a number, found True"),

@@ -78,8 +78,8 @@ def test_png_size_shown_is_the_size_written(qtbot, window, tmp_path):
     _choose(qtbot, dialog.format, "PNG")
     dialog.scale.selectAll()
     qtbot.keyClicks(dialog.scale, "1")
-    dialog.dpi.selectAll()
-    qtbot.keyClicks(dialog.dpi, "192")
+    dialog.options["dpi"].selectAll()
+    qtbot.keyClicks(dialog.options["dpi"], "192")
     w, h = (int(v) for v in dialog.size_label.text().split(" pixels")[0].split(" × "))
     out = tmp_path / "b.png"
     _type_path(qtbot, dialog, out)

@@ -21,7 +21,7 @@ def test_graphml_round_trip_keeps_ports_values_and_gradients(tmp_path):
     x = back.by_name("x")
     assert back.parents(x) == [a, b]  # a - b, not b - a
     assert back.position(a) == (10.0, 20.0)
-    assert back.data(back.by_name("W"))["trainable"] is True
+    assert back.node(back.by_name("W")).trainable is True
     ev1, ev2 = evaluate(graph), evaluate(back)
     assert ev2.values[x] == -4.0
     np.testing.assert_allclose(ev2.grads[back.by_name("W")], ev1.grads[graph.by_name("W")])

@@ -88,14 +88,14 @@ def test_weights_come_from_the_seed():
 def test_names_and_bindings():
     gm, gs = both_forms(NetworkSpec((2, 3, 2), "relu", "softmax_ce", dataset="c.csv"))
     assert {"x", "t", "W1", "b1", "z1", "h1", "W2", "b2", "z2", "p", "L"} <= set(gm.names())
-    assert gm.data(gm.by_name("x"))["data"] == ["x1", "x2"]
-    assert gm.data(gm.by_name("t"))["onehot"] == 2
+    assert gm.node(gm.by_name("x")).data == ("x1", "x2")
+    assert gm.node(gm.by_name("t")).onehot == 2
     W = initial_weights((2, 3, 2), 0)[0][0]
     # w1_2_1 feeds input 1 into unit 2 of layer 1: W1[1, 0]
     assert gs.value(gs.by_name("w1_2_1")) == W[1, 0]
-    assert gs.data(gs.by_name("w1_2_1"))["trainable"]
+    assert gs.node(gs.by_name("w1_2_1")).trainable
     assert {"x_1", "x_2", "t_1", "t_2", "z1_3", "h1_3", "z2_2", "p_2", "L"} <= set(gs.names())
-    assert gs.data(gs.by_name("t_2"))["equals"] == 1.0
+    assert gs.node(gs.by_name("t_2")).equals == 1.0
     assert gm.meta["dataset"] == gs.meta["dataset"] == "c.csv"
     assert gm.default_output() == gm.by_name("L")
 

@@ -8,11 +8,11 @@ import pytest
 
 from graphstudio.core.engine import evaluate
 from graphstudio.core.graph import Graph
-from graphstudio.core.ops import FUNCTIONS
+from graphstudio.core.ops import call_names
 from graphstudio.examples import example_files
 from graphstudio.io.gs import ParseError, parse_file, parse_text, write_text
 
-KNOWN = ", ".join(sorted(FUNCTIONS))
+KNOWN = ", ".join(call_names())
 
 ERRORS = [
     ("used before assigned", "z = x + 1\nx = 2\n",
@@ -62,6 +62,18 @@ def test_parse_error_message_and_position(text, message):
     assert (exc.value.line, exc.value.col) == (int(line), int(col))
 
 
+@pytest.mark.parametrize("word", ["exp", "max", "amax", "neg", "param", "data", "dataset"])
+def test_one_reserved_name_check_serves_the_graph_the_file_and_the_expression_bar(word):
+    from graphstudio.core.graph import GraphError
+    from graphstudio.ui.commands import free_names
+
+    with pytest.raises(GraphError, match=f"'{word}' is the name of a function; choose another"):
+        Graph().add_input(word, 1.0)
+    with pytest.raises(ParseError, match=f"'{word}' is the name of a function and cannot be"):
+        parse_text(f"{word} = 1")
+    assert free_names(f"z = {word} + a", Graph()) == ["a"]
+
+
 def test_unclosed_bracket_is_a_located_syntax_error():
     with pytest.raises(ParseError) as exc:
         parse_text("x = 1\ny = (x + 2\n", "f.gs")
@@ -106,10 +118,10 @@ def test_literals_make_inputs_and_numbers_in_expressions_make_constants():
     n = g.by_name
     assert g.op(n("a")) == "input" and g.value(n("a")) == -1.5
     np.testing.assert_array_equal(g.value(n("W")), [[1, 2], [-3, 4]])
-    assert g.data(n("P")).get("trainable") is True
+    assert g.node(n("P")).trainable is True
     assert g.op(n("z")) == "mul"
     assert [g.op(p) for p in g.parents(n("z"))] == ["const", "input"]
-    assert g.data(n("z"))["source"] == (4, 1)
+    assert g.node(n("z")).source == (4, 1)
 
 
 def test_max_with_one_argument_reduces():
@@ -142,7 +154,7 @@ def test_write_text_round_trip_of_examples(path):
     assert_same_results(results(first), results(second))
     assert write_text(second) == text  # and it is stable
     for name, n in first.names().items():
-        assert second.data(second.by_name(name)).get("trainable") == first.data(n).get("trainable")
+        assert second.node(second.by_name(name)).trainable == first.node(n).trainable
 
 
 def test_write_text_round_trip_keeps_order_precedence_and_sharing():

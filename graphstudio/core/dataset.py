@@ -26,17 +26,18 @@ import csv
 import json
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .graph import Graph
-from .textfile import CannotRead, read_text
+from .textfile import CannotRead, quote, read_text
 
 __all__ = ["Dataset", "DatasetError", "Binding", "binding", "bound_inputs", "load_csv",
-           "parse_csv", "dataset_location", "load_for_graph", "bind", "set_row", "rebase_dataset_path"]
+           "parse_csv", "dataset_location", "load_for_graph", "bind", "set_row",
+           "rebase_dataset_path", "dataset_name_problem", "MAX_CLASSES"]
 
 
 class DatasetError(ValueError):
@@ -53,66 +54,131 @@ class Dataset:
     values: np.ndarray
     lines: list[int]
     header_line: int = 1
+    _index: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.lines)
 
     def column(self, name: str) -> np.ndarray:
-        if name not in self.columns:
-            known = ", ".join(self.columns)
-            raise DatasetError(f"{self.path}:{self.header_line}: no column {name!r} "
-                               f"(columns: {known})")
-        return self.values[:, self.columns.index(name)]
+        if self._index is None:
+            self._index = {c: i for i, c in enumerate(self.columns)}
+        index = self._index.get(name)
+        if index is None:
+            raise DatasetError(f"{self.path}:{self.header_line}: no column {quote(name)} "
+                               f"(columns: {_names(self.columns)})")
+        return self.values[:, index]
 
     def where(self, row: int) -> str:
         """``FILE:LINE`` of row ``row``."""
         return f"{self.path}:{self.lines[row]}"
 
 
+#: The largest CSV file read (a teaching dataset is a few kilobytes; this is room for a
+#: hundred thousand rows of five columns, read within seconds).
+MAX_BYTES = 5_000_000
+#: The most classes ``onehot=`` takes (the width of the one-hot vector).
+MAX_CLASSES = 10_000
+#: The longest dataset file name a document may hold.
+MAX_NAME = 4096
+
+
+def dataset_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a dataset file name (a control character, too long), or None."""
+    if len(name) > MAX_NAME:
+        return f"the file name is {len(name):,} characters long (at most {MAX_NAME:,})"
+    bad = next((c for c in name if ord(c) < 32 or ord(c) == 127), None)
+    if bad is not None:
+        return f"the file name holds the control character {bad!r}"
+    return None
+
+
+def _cells(line: str, path: str, lineno: int) -> list[str]:
+    if '"' not in line:
+        return line.split(",")
+    try:
+        return next(csv.reader([line]))
+    except csv.Error as exc:
+        limit = csv.field_size_limit()
+        what = (f"a cell longer than {limit:,} characters" if "field larger" in str(exc)
+                else f"not valid CSV ({exc})")
+        raise DatasetError(f"{path}:{lineno}: {what}") from None
+
+
+def _names(names: list[str], limit: int = 8) -> str:
+    """Column names for a message: the first few of a long header."""
+    shown = ", ".join(_short(n) for n in names[:limit])
+    return shown if len(names) <= limit else f"{shown}, … ({len(names):,} columns)"
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
 def parse_csv(text: str, path: str = "<csv>") -> Dataset:
-    """Read CSV text: a header of column names, then rows of numbers."""
-    header: list[str] | None = None
-    header_line = 1
-    rows: list[list[float]] = []
-    lines: list[int] = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        cells = [c.strip() for c in next(csv.reader([line]))]
-        if header is None:
-            header, header_line = cells, lineno
-            for name in cells:
-                if not name:
-                    raise DatasetError(f"{path}:{lineno}: the header has an empty column name")
-                if cells.count(name) > 1:
-                    raise DatasetError(f"{path}:{lineno}: column {name!r} appears twice in the header")
-            continue
-        if len(cells) != len(header):
-            raise DatasetError(f"{path}:{lineno}: {len(cells)} values, but the header has "
-                               f"{len(header)} columns ({', '.join(header)})")
-        row = []
-        for name, cell in zip(header, cells):
-            try:
-                v = float(cell)
-            except ValueError:
-                shown = repr(cell) if cell else "an empty cell"
-                raise DatasetError(f"{path}:{lineno}: column {name!r}: {shown} is not a number") from None
-            if not math.isfinite(v):
-                raise DatasetError(f"{path}:{lineno}: column {name!r}: {cell!r} is not a finite number")
-            row.append(v)
-        rows.append(row)
-        lines.append(lineno)
-    if header is None:
+    """Read CSV text: a header of column names, then rows of numbers.
+
+    Written for large files: the lines without quotes (nearly always all of them) are split
+    and converted in bulk; a line is looked at on its own only to say what is wrong with it."""
+    all_lines = text.splitlines()
+    content = [i for i, line in enumerate(all_lines, start=1)
+               if (s := line.strip()) and s[0] != "#"]  # line numbers, blank and # lines left out
+    if not content:
         raise DatasetError(f"{path}:1: the file is empty (expected a header of column names)")
-    if not rows:
+    header_line = content[0]
+    header = [c.strip() for c in _cells(all_lines[header_line - 1], path, header_line)]
+    seen: set[str] = set()
+    for name in header:
+        if not name:
+            raise DatasetError(f"{path}:{header_line}: the header has an empty column name")
+        if name in seen:
+            raise DatasetError(f"{path}:{header_line}: column {quote(name)} appears twice in "
+                               "the header")
+        seen.add(name)
+    lines = content[1:]
+    if not lines:
         raise DatasetError(f"{path}:{header_line}: no rows of data after the header")
-    return Dataset(path, header, np.array(rows, dtype=float), lines, header_line)
+    width = len(header)
+    body = [all_lines[i - 1] for i in lines]
+    if any('"' in line for line in body):
+        rows = [_cells(line, path, i) for line, i in zip(body, lines)]
+        counts = np.array([len(r) for r in rows])
+        cells = [c for r in rows for c in r]
+    else:  # no quotes: every comma separates two cells
+        blob = "\n".join(body)
+        raw = np.frombuffer(blob.encode(), dtype=np.uint8)
+        line_ends = np.append(np.flatnonzero(raw == ord("\n")), raw.size)
+        counts = np.diff(np.searchsorted(np.flatnonzero(raw == ord(",")), line_ends), prepend=0) + 1
+        cells = blob.replace("\n", ",").split(",")
+    wrong = np.flatnonzero(counts != width)
+    if wrong.size:
+        k = int(wrong[0])
+        raise DatasetError(f"{path}:{lines[k]}: {counts[k]} values, but the header has "
+                           f"{width} columns ({_names(header)})")
+    try:
+        values = np.array(cells, dtype=float).reshape(len(lines), width)
+    except ValueError:
+        for k, cell in enumerate(cells):
+            try:
+                float(cell)
+            except ValueError:
+                row, col = divmod(k, width)
+                cell = cell.strip()
+                shown = quote(cell) if cell else "an empty cell"
+                raise DatasetError(f"{path}:{lines[row]}: column {quote(header[col])}: {shown} "
+                                   "is not a number") from None
+        raise
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        row, col = divmod(int(bad[0]), width)
+        raise DatasetError(f"{path}:{lines[row]}: column {quote(header[col])}: "
+                           f"{quote(cells[row * width + col].strip())} is not a finite number")
+    return Dataset(path, header, values, lines, header_line)
 
 
 def load_csv(path: str | Path) -> Dataset:
     path = Path(path)
     try:
-        text = read_text(path)
+        text = read_text(path, MAX_BYTES)
     except CannotRead as exc:
         raise DatasetError(f"{path}: cannot read the file: {exc.reason}") from None
     return parse_csv(text, str(path))
@@ -152,7 +218,7 @@ class Binding:
 
     def attrs(self) -> dict[str, Any]:
         """The node attributes that store this binding."""
-        out: dict[str, Any] = {"data": list(self.columns) if self.vector else self.columns[0]}
+        out: dict[str, Any] = {"data": self.columns if self.vector else self.columns[0]}
         if self.onehot is not None:
             out["onehot"] = self.onehot
         if self.equals is not None:
@@ -167,7 +233,7 @@ class Binding:
             bad = np.flatnonzero((labels != np.round(labels)) | (labels < 0) | (labels >= self.onehot))
             if bad.size:
                 i = int(bad[0])
-                raise DatasetError(f"{ds.where(i)}: column {self.columns[0]!r}: {labels[i]:g} is not "
+                raise DatasetError(f"{ds.where(i)}: column {quote(self.columns[0])}: {labels[i]:g} is not "
                                    f"a class 0..{self.onehot - 1} (onehot={self.onehot})")
             return np.eye(self.onehot)[labels.astype(int)]
         if self.equals is not None:
@@ -181,12 +247,12 @@ def _quote(text: str) -> str:
 
 def binding(graph: Graph, node: int) -> Binding | None:
     """The dataset binding of input ``node``, or None."""
-    d = graph.data(node)
-    cols = d.get("data")
+    record = graph.node(node)
+    cols = record.data
     if not cols:
         return None
     vector = not isinstance(cols, str)
-    return Binding(tuple(cols) if vector else (cols,), vector, d.get("onehot"), d.get("equals"))
+    return Binding(tuple(cols) if vector else (cols,), vector, record.onehot, record.equals)
 
 
 def bound_inputs(graph: Graph) -> dict[int, Binding]:
@@ -234,8 +300,7 @@ def set_row(graph: Graph, ds: Dataset, row: int = 0) -> None:
 def rebase_dataset_path(graph: Graph, old_dir: str | Path, new_dir: str | Path) -> None:
     """Rewrite a relative dataset path so it still names the same file when the graph is
     saved in ``new_dir`` instead of ``old_dir``."""
-    meta = getattr(graph, "meta", None)
-    rel = meta.get("dataset") if meta else None
+    rel = graph.meta.get("dataset")
     if not rel or Path(rel).is_absolute():
         return
     target = os.path.abspath(Path(old_dir) / rel)
@@ -246,4 +311,4 @@ def rebase_dataset_path(graph: Graph, old_dir: str | Path, new_dir: str | Path) 
         new = os.path.relpath(target, folder) if Path(shared).parent != Path(shared) else target
     except ValueError:  # another drive on Windows
         new = target
-    meta["dataset"] = Path(new).as_posix()
+    graph.set_meta("dataset", Path(new).as_posix())

@@ -36,12 +36,15 @@ from typing import Any, Iterator
 import networkx as nx
 import numpy as np
 
-from .graph import Graph, format_value
+from .events import (EdgeAdded, EdgeRemoved, GraphEvent, NodeAdded, NodeChanged, NodeRemoved,
+                     ValueChanged)
+from .graph import Graph
+from .numbers import format_value
 from .ops import OPS, Op, Value, unbroadcast
 
 __all__ = [
-    "NodeError", "Program", "Evaluation", "Evaluator", "compile_graph", "evaluate",
-    "gradient_check", "CheckResult", "Step", "forward_steps", "backward_steps", "kinks",
+    "NodeError", "Program", "Evaluation", "Evaluator", "compile_graph", "evaluate", "Term",
+    "Step", "forward_steps", "backward_steps",
 ]
 
 FATAL_KINDS = ("missing", "shape", "upstream", "error")
@@ -80,18 +83,18 @@ def compile_graph(graph: Graph) -> Program:
     kinds: list[str] = []
     parents: list[tuple[int, ...]] = []
     leaf_values: list[Value] = []
-    # The raw networkx dicts (node -> attrs, node -> {parent: {port: attrs}}): the public views
+    # The records and the raw networkx dict node -> {parent: {port: attrs}}: the public views
     # wrap every lookup in a new object, which costs more than the rest of this loop.
-    nodes = graph.g._node
+    records = graph.records()
     pred = graph.g._pred
     for n in order:
-        data = nodes[n]
-        kind = data["op"]
+        record = records[n]
+        kind = record.op
         kinds.append(kind)
         if kind == "input" or kind == "const":
             ops.append(None)
             parents.append(())
-            leaf_values.append(data.get("value"))
+            leaf_values.append(record.value)
             continue
         op = OPS[kind]
         ops.append(op)
@@ -127,6 +130,31 @@ def _finite(v: Value) -> bool:
 
 def _shape(v: Value) -> tuple[int, ...]:
     return () if isinstance(v, float) else np.shape(v)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One successor's share of a node's gradient, a term of the lectures' ``grad_table``:
+    ``upstream × local = contribution`` along the edge ``parent → child`` (argument ``port``).
+
+    ``upstream`` is ``d output / d child``; ``local`` is ``∂child/∂parent``, a number for
+    scalars, else the Jacobian as a matrix (rows: child's elements, columns: parent's), or
+    None when it is too large to show; ``contribution`` is their vector-Jacobian product,
+    shaped like the parent. ``formula`` is the edge's label (``∂z/∂x = y``) and
+    ``child_label`` the child's name, as the graph had them."""
+
+    parent: int
+    child: int
+    port: int
+    child_label: str
+    formula: str
+    upstream: Value
+    local: Value
+    contribution: Value
+
+    @property
+    def edge(self) -> tuple[int, int, int]:
+        return (self.parent, self.child, self.port)
 
 
 @dataclass
@@ -198,6 +226,14 @@ class Evaluation:
                 d = _vjp(op, e.reshape(out_shape), args, out)[port]
                 rows.append(np.asarray(unbroadcast(d, in_shape), dtype=float).reshape(n_in))
             return np.array(rows)
+
+    def term(self, parent: int, child: int, port: int, limit: int = 400) -> Term:
+        """The ``grad_table`` term the edge ``parent → child`` (argument ``port``) adds to
+        ``parent``'s gradient (Jacobians with more than ``limit`` entries left out)."""
+        return Term(parent, child, port, self.graph.label(child),
+                    self.formula(parent, child, port), self.grads.get(child),
+                    self.local_derivative(parent, child, port, limit=limit),
+                    self.contribution(parent, child, port))
 
     def formula(self, parent: int, child: int, port: int) -> str:
         """The edge label ``∂z/∂x = y`` in the nodes' names."""
@@ -404,20 +440,31 @@ class Evaluator:
         self._values: list | None = None
         self._errors: dict[int, NodeError] = {}
         self._changed: set[int] = set()  # leaves whose value changed since the last pass
+        #: what each kind of change means here; the other events change nothing compiled
+        self._handlers = {
+            NodeAdded: self._recompile, NodeRemoved: self._recompile,
+            EdgeAdded: self._recompile, EdgeRemoved: self._recompile,
+            NodeChanged: self._node_changed, ValueChanged: self._value_changed,
+        }
         graph.subscribe(self._on_change)
 
     def close(self) -> None:
         self.graph.unsubscribe(self._on_change)
 
-    def _on_change(self, event: str, **details: Any) -> None:
-        if event in ("node_moved", "output_changed"):
-            return
-        if event == "node_changed" and details.get("attr") not in ("op",):
-            return
-        if event == "value_changed":  # recomputed by the next set_input (or evaluate)
-            self._changed.add(details["node"])
-            return
+    def _on_change(self, event: GraphEvent) -> None:
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def _recompile(self, _event: GraphEvent) -> None:
         self._program = None
+
+    def _node_changed(self, event: NodeChanged) -> None:
+        if "op" in event.fields:
+            self._program = None
+
+    def _value_changed(self, event: ValueChanged) -> None:
+        self._changed.add(event.node)  # recomputed by the next set_input (or evaluate)
 
     def evaluate(self, output: int | None = None) -> Evaluation:
         self._program = compile_graph(self.graph)
@@ -455,91 +502,6 @@ class Evaluator:
         return ev
 
 
-# ---- gradient check --------------------------------------------------------------------------
-
-
-@dataclass
-class CheckResult:
-    """Backprop against a central difference for one input."""
-
-    node: int
-    backprop: Value
-    numeric: Value
-    rel_error: float
-    ok: bool
-    note: str = ""
-
-
-def kinks(ev: Evaluation, tol: float = 1e-4) -> list[int]:
-    """Nodes evaluated at (or within ``tol`` of) a point where their op has no derivative:
-    relu or abs at 0, max/min at a tie."""
-    found = []
-    for i, op in enumerate(ev.program.ops):
-        if op is None:
-            continue
-        n = ev.program.order[i]
-        args = [ev.values.get(ev.program.order[p]) for p in ev.program.parents[i]]
-        if any(a is None for a in args):
-            continue
-        if op.name in ("relu", "abs") and np.any(np.abs(args[0]) <= tol):
-            found.append(n)
-        elif op.name in ("max", "min") and np.any(np.abs(np.subtract(args[0], args[1])) <= tol):
-            found.append(n)
-        elif op.name in ("amax", "amin"):
-            flat = np.sort(np.ravel(args[0]))
-            if flat.size > 1 and np.any(np.abs(np.diff(flat if op.name == "amin" else flat[::-1])) <= tol):
-                target = flat[-1] if op.name == "amax" else flat[0]
-                if np.sum(np.abs(flat - target) <= tol) > 1:
-                    found.append(n)
-    return found
-
-
-def gradient_check(graph: Graph, output: int | None = None, eps: float = 1e-6,
-                   rtol: float = 1e-4) -> dict[int, CheckResult]:
-    """Compare every input's backprop gradient with a central difference
-    ``(f(x + h) - f(x - h)) / 2h`` (element by element for arrays)."""
-    base = evaluate(graph, output)
-    out = base.output
-    prog = base.program
-    kink_nodes = kinks(base, tol=max(eps * 10, 1e-9))
-    results = {}
-    for node in graph.inputs():
-        x = graph.value(node)
-        g = base.grads.get(node)
-        if x is None or g is None:
-            continue
-        arr = np.array(x, dtype=float, ndmin=1)
-        numeric = np.zeros_like(arr)
-        for k in range(arr.size):
-            h = eps * max(1.0, abs(arr.flat[k]))
-            vals = []
-            for sign in (1, -1):
-                trial = arr.copy()
-                trial.flat[k] += sign * h
-                prog.leaf_values[prog.index[node]] = float(trial[0]) if np.ndim(x) == 0 else trial
-                ev = evaluate(graph, out, program=prog)
-                ov = ev.values.get(out)
-                vals.append(np.sum(ov) if ov is not None else math.nan)
-            numeric.flat[k] = (vals[0] - vals[1]) / (2 * h)
-        prog.leaf_values[prog.index[node]] = x
-        num = float(numeric[0]) if np.ndim(x) == 0 else numeric
-        gb = np.asarray(g, dtype=float)
-        denom = np.maximum(np.maximum(np.abs(gb), np.abs(numeric.reshape(gb.shape))), 1e-6)
-        rel = float(np.max(np.abs(gb - numeric.reshape(gb.shape)) / denom))
-        ok = bool(rel <= rtol)
-        note = ""
-        if not np.all(np.isfinite(gb)) or not np.all(np.isfinite(numeric)):
-            ok = False
-            note = "not finite"
-        if not ok:
-            on_path = [k for k in kink_nodes if k in nx.descendants(graph.g, node)]
-            if on_path:
-                names = ", ".join(f"{graph.label(k)} ({graph.op(k)})" for k in on_path)
-                note = f"kink: {names} is at a point with no derivative; backprop takes the subgradient"
-        results[node] = CheckResult(node, g, num, rel, ok, note)
-    return results
-
-
 # ---- step-by-step events -----------------------------------------------------------------------
 
 
@@ -548,15 +510,14 @@ class Step:
     """One step of a pass, for players and step-by-step exports.
 
     Forward: ``node`` gets ``value`` from ``edges`` (its parents). Backward: ``node`` gets
-    ``grad`` as the sum of ``terms``, one per successor edge, each
-    ``(parent, child, port, upstream, local, contribution)``."""
+    ``grad`` as the sum of ``terms`` (:class:`Term`), one per successor edge."""
 
     phase: str  # "forward" or "backward"
     node: int
     value: Value = None
     grad: Value = None
     edges: tuple[tuple[int, int, int], ...] = ()
-    terms: tuple[tuple[int, int, int, Value, Value, Value], ...] = ()
+    terms: tuple[Term, ...] = ()
 
 
 def forward_steps(ev: Evaluation) -> list[Step]:
@@ -579,13 +540,8 @@ def backward_steps(ev: Evaluation) -> list[Step]:
     for n in reversed(ev.program.order):
         if n not in reach or ev.program.kinds[ev.program.index[n]] == "const":
             continue
-        terms = []
-        for parent, child, port in ev.graph.out_edges(n):
-            if child not in reach:
-                continue
-            terms.append((parent, child, port, ev.grads.get(child),
-                          ev.local_derivative(parent, child, port),
-                          ev.contribution(parent, child, port)))
+        terms = tuple(ev.term(parent, child, port)
+                      for parent, child, port in ev.graph.out_edges(n) if child in reach)
         steps.append(Step("backward", n, value=ev.values.get(n), grad=ev.grads.get(n),
-                          edges=tuple(t[:3] for t in terms), terms=tuple(terms)))
+                          edges=tuple(t.edge for t in terms), terms=terms))
     return steps

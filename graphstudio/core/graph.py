@@ -10,9 +10,13 @@ Edges run parent -> child and carry the argument position as both the edge key a
 ``port`` attribute, so ``a - b`` is not ``b - a`` and ``x * x`` is two parallel edges.
 The graph stays acyclic: :meth:`Graph.connect` refuses an edge that would close a cycle.
 
-The graph announces every change to its listeners (``graph.subscribe(fn)``), with an event
-name and keyword details; the Qt scene follows these announcements, and nothing in this module
-knows about Qt. Results of evaluation are *not* stored here (see :mod:`graphstudio.core.engine`).
+Each node is one immutable :class:`~graphstudio.core.node.Node` record (``graph.node(n)``).
+The graph is the only writer: its attributes are read-only from outside (``graph.output``,
+``graph.meta``, a read-only networkx view ``graph.g`` for core algorithms), and every change
+goes through a method here that announces it to the listeners (``graph.subscribe(fn)``) as an
+event object (:mod:`graphstudio.core.events`); the Qt scene follows these announcements, and
+nothing in this module knows about Qt. Results of evaluation are *not* stored here (see
+:mod:`graphstudio.core.engine`).
 
 >>> g = Graph()
 >>> a = g.add_input("a", 2.0)
@@ -25,14 +29,19 @@ from __future__ import annotations
 
 import itertools
 import keyword
-from typing import Any, Callable, Iterable
+from types import MappingProxyType
+from typing import Any, Callable, Iterable, Mapping
 
 import networkx as nx
 import numpy as np
 
-from .ops import FUNCTIONS, LEAF_KINDS, OPS, REDUCING_FORMS, Value, get_op
+from .events import (EdgeAdded, EdgeRemoved, GraphEvent, MetaChanged, NodeAdded, NodeChanged,
+                     NodeMoved, NodeRemoved, OutputChanged, ValueChanged)
+from .node import SETTABLE_FIELDS, Node
+from .numbers import format_value
+from .ops import LEAF_KINDS, Value, get_op, reserved_name
 
-__all__ = ["Graph", "GraphError", "as_value", "format_value"]
+__all__ = ["Graph", "GraphError", "as_value"]
 
 
 class GraphError(ValueError):
@@ -51,60 +60,75 @@ def as_value(value: Any) -> Value:
     return arr
 
 
-def format_value(value: Value, digits: int = 4) -> str:
-    """A short readable form of a value: ``60``, ``-0.25``, ``[1 -2.5]``, ``nan``."""
-    if value is None:
-        return "—"
-    if isinstance(value, (float, int, np.floating, np.integer)):
-        v = float(value)
-        if v != v:
-            return "nan"
-        if v in (float("inf"), float("-inf")):
-            return "inf" if v > 0 else "-inf"
-        if v == 0:
-            return "0"
-        text = f"{v:.{digits}g}"
-        if "e" not in text and abs(v) >= 10**digits:
-            text = f"{v:.{digits}g}"
-        return text
-    arr = np.asarray(value)
-    return np.array2string(
-        arr, precision=digits, separator=" ", suppress_small=True,
-        max_line_width=60, threshold=12, edgeitems=2,
-        formatter={"float_kind": lambda x: format_value(x, digits)},
-    )
+def _frozen_value(value: Any) -> Value:
+    """A value as a node keeps it: :func:`as_value`, and an array is a read-only copy, so
+    neither the caller nor anyone reading the node can change it behind the model's back."""
+    v = as_value(value)
+    if isinstance(v, np.ndarray):
+        if v.flags.writeable or v.base is not None:
+            v = v.copy()
+        v.flags.writeable = False
+    return v
 
 
-Listener = Callable[..., None]
+def _field_value(field: str, value: Any) -> Any:
+    """A settable field's value as the record keeps it (lists of columns become tuples)."""
+    if field == "data" and isinstance(value, list):
+        return tuple(value)
+    if field == "source" and value is not None:
+        return (int(value[0]), int(value[1]))
+    return value
+
+
+Listener = Callable[[GraphEvent], None]
 
 
 class Graph:
     """A computation graph. Node ids are ints, stable for the life of the graph."""
 
     def __init__(self) -> None:
-        self.g = nx.MultiDiGraph()
+        self._g = nx.MultiDiGraph()  # the structure; the nodes' attributes are in _records
+        self._records: dict[int, Node] = {}
         self._ids = itertools.count()
         self._seq = itertools.count()  # order of assignment, for the default output
         self._names: dict[str, int] = {}
         self._listeners: list[Listener] = []
-        self.output: int | None = None  # the chosen output; None = default
-        #: Graph-wide settings read from a file, e.g. ``meta["dataset"]``: the CSV file (a path
-        #: relative to the graph's file) whose columns the ``data`` inputs are bound to.
-        self.meta: dict[str, Any] = {}
+        self._output: int | None = None  # the chosen output; None = default
+        self._meta: dict[str, Any] = {}
+
+    @property
+    def output(self) -> int | None:
+        """The chosen output node (None: the default, see :meth:`default_output`);
+        change it with :meth:`set_output`."""
+        return self._output
+
+    @property
+    def meta(self) -> Mapping[str, Any]:
+        """Graph-wide settings read from a file (read-only; change them with
+        :meth:`set_meta`), e.g. ``meta["dataset"]``: the CSV file (a path relative to the
+        graph's file) whose columns the ``data`` inputs are bound to."""
+        return MappingProxyType(self._meta)
+
+    @property
+    def g(self) -> nx.MultiDiGraph:
+        """The structure as a read-only networkx view, for core algorithms (ancestors,
+        descendants); node attributes are not in it (see :meth:`node`)."""
+        return self._g.copy(as_view=True)
 
     # ---- change announcements -------------------------------------------------------------
 
     def subscribe(self, listener: Listener) -> None:
-        """Call ``listener(event, **details)`` after every change."""
+        """Call ``listener(event)`` after every change, with a
+        :class:`~graphstudio.core.events.GraphEvent`."""
         self._listeners.append(listener)
 
     def unsubscribe(self, listener: Listener) -> None:
         if listener in self._listeners:
             self._listeners.remove(listener)
 
-    def _emit(self, event: str, **details: Any) -> None:
+    def _emit(self, event: GraphEvent) -> None:
         for listener in list(self._listeners):
-            listener(event, **details)
+            listener(event)
 
     # ---- building ---------------------------------------------------------------------------
 
@@ -116,58 +140,73 @@ class Graph:
         value: Any = None,
         pos: tuple[float, float] | None = None,
         node_id: int | None = None,
-        **attrs: Any,
+        **fields: Any,
     ) -> int:
-        """Add a node of kind ``op`` (``"input"``, ``"const"`` or a registry op name)."""
+        """Add a node of kind ``op`` (``"input"``, ``"const"`` or a registry op name); other
+        :class:`~graphstudio.core.node.Node` fields (``trainable``, ``data``...) by keyword."""
         if op not in LEAF_KINDS:
             get_op(op)
-        if name is not None:
-            self._check_name(name)
+        if fields:
+            unknown = [f for f in fields if f not in SETTABLE_FIELDS]
+            if unknown:
+                raise GraphError(f"a node has no field {unknown[0]!r}")
+            fields = {f: _field_value(f, v) for f, v in fields.items()}
+        record = Node(op, name, _frozen_value(value) if op in LEAF_KINDS else None,
+                      None if pos is None else (float(pos[0]), float(pos[1])),
+                      next(self._seq), **fields)
+        return self._insert(record, node_id)
+
+    def restore(self, node_id: int, record: Node) -> None:
+        """Put back a node exactly as ``record`` has it, under its old id and order of
+        assignment (undoing a delete)."""
+        self._insert(record, node_id)
+
+    def _insert(self, record: Node, node_id: int | None) -> int:
+        if record.name is not None:
+            self._check_name(record.name)
         if node_id is None:
             node_id = next(self._ids)
         else:
-            if node_id in self.g:
+            if node_id in self._g:
                 raise GraphError(f"node id {node_id} is already used")
             # keep the counter ahead of explicit ids (documents loaded from disk)
             self._ids = itertools.count(max(node_id + 1, next(self._ids)))
-        data = {"op": op, "name": name, "seq": next(self._seq), **attrs}
-        if op in LEAF_KINDS:
-            data["value"] = as_value(value)
-        if pos is not None:
-            data["pos"] = (float(pos[0]), float(pos[1]))
-        self.g.add_node(node_id, **data)
-        if name is not None:
-            self._names[name] = node_id
-        self._emit("node_added", node=node_id)
+        self._g.add_node(node_id)
+        self._records[node_id] = record
+        if record.name is not None:
+            self._names[record.name] = node_id
+        if self._listeners:
+            self._emit(NodeAdded(node_id))
         return node_id
 
-    def add_input(self, name: str | None, value: Any = 0.0, **attrs: Any) -> int:
-        return self.add_node("input", name=name, value=value, **attrs)
+    def add_input(self, name: str | None, value: Any = 0.0, **fields: Any) -> int:
+        return self.add_node("input", name=name, value=value, **fields)
 
-    def add_const(self, value: Any, **attrs: Any) -> int:
-        return self.add_node("const", value=value, **attrs)
+    def add_const(self, value: Any, **fields: Any) -> int:
+        return self.add_node("const", value=value, **fields)
 
-    def add_op(self, op: str, args: Iterable[int], name: str | None = None, **attrs: Any) -> int:
+    def add_op(self, op: str, args: Iterable[int], name: str | None = None, **fields: Any) -> int:
         """Add op node ``op(args...)``, wired port by port. A new child cannot close a cycle."""
         args = list(args)
         entry = get_op(op)
         if len(args) not in entry.arity:
             raise GraphError(f"{op} takes {_arity_text(entry.arity)}, not {len(args)}")
         for a in args:
-            if a not in self.g:
+            if a not in self._g:
                 raise GraphError(f"no node {a}")
-        node = self.add_node(op, name=name, **attrs)
+        node = self.add_node(op, name=name, **fields)
         for port, a in enumerate(args):
-            self.g.add_edge(a, node, key=port, port=port)
-            self._emit("edge_added", src=a, dst=node, port=port)
+            self._g.add_edge(a, node, key=port, port=port)
+            if self._listeners:
+                self._emit(EdgeAdded(a, node, port))
         return node
 
     def connect(self, src: int, dst: int, port: int) -> None:
         """Feed ``src`` into argument ``port`` of ``dst``; refuses cycles and occupied ports."""
         for n in (src, dst):
-            if n not in self.g:
+            if n not in self._g:
                 raise GraphError(f"no node {n}")
-        kind = self.g.nodes[dst]["op"]
+        kind = self._records[dst].op
         if kind in LEAF_KINDS:
             raise GraphError(f"{self.label(dst)} is an {kind} and takes no arguments")
         arity = get_op(kind).arity
@@ -178,60 +217,70 @@ class Graph:
                 f"argument {port + 1} of {self.label(dst)} is already connected to "
                 f"{self.label(self.parent_at(dst, port))}"
             )
-        if src == dst or nx.has_path(self.g, dst, src):
+        if src == dst or nx.has_path(self._g, dst, src):
             raise GraphError(
                 f"connecting {self.label(src)} to {self.label(dst)} would close a cycle: "
                 f"{self.label(src)} already depends on {self.label(dst)}"
             )
-        self.g.add_edge(src, dst, key=port, port=port)
-        self._emit("edge_added", src=src, dst=dst, port=port)
+        self._g.add_edge(src, dst, key=port, port=port)
+        self._emit(EdgeAdded(src, dst, port))
 
     def disconnect(self, dst: int, port: int) -> int | None:
         """Remove the edge into argument ``port`` of ``dst``; returns its source."""
         src = self.parent_at(dst, port)
         if src is None:
             return None
-        self.g.remove_edge(src, dst, key=port)
-        self._emit("edge_removed", src=src, dst=dst, port=port)
+        self._g.remove_edge(src, dst, key=port)
+        self._emit(EdgeRemoved(src, dst, port))
         return src
 
     def remove_node(self, node: int) -> None:
-        if node not in self.g:
+        if node not in self._g:
             raise GraphError(f"no node {node}")
         for src, dst, port in list(self.in_edges(node)) + list(self.out_edges(node)):
-            self.g.remove_edge(src, dst, key=port)
-            self._emit("edge_removed", src=src, dst=dst, port=port)
-        name = self.g.nodes[node]["name"]
+            self._g.remove_edge(src, dst, key=port)
+            self._emit(EdgeRemoved(src, dst, port))
+        name = self._records[node].name
         if name is not None:
             self._names.pop(name, None)
-        self.g.remove_node(node)
-        if self.output == node:
-            self.output = None
-        self._emit("node_removed", node=node)
+        self._g.remove_node(node)
+        del self._records[node]
+        if self._output == node:
+            self._output = None
+        self._emit(NodeRemoved(node))
 
     # ---- editing attributes -----------------------------------------------------------------
 
+    def _record(self, node: int) -> Node:
+        try:
+            return self._records[node]
+        except KeyError:
+            raise GraphError(f"no node {node}") from None
+
     def set_value(self, node: int, value: Any) -> None:
-        if self.g.nodes[node]["op"] not in LEAF_KINDS:
-            raise GraphError(f"{self.label(node)} is computed by {self.op(node)}; it has no value to set")
-        self.g.nodes[node]["value"] = as_value(value)
-        self._emit("value_changed", node=node)
+        record = self._record(node)
+        if record.op not in LEAF_KINDS:
+            raise GraphError(f"{self.label(node)} is computed by {record.op}; it has no value to set")
+        self._records[node] = record._replace(value=_frozen_value(value))
+        self._emit(ValueChanged(node))
 
     def rename(self, node: int, name: str | None) -> None:
-        old = self.g.nodes[node]["name"]
+        record = self._record(node)
+        old = record.name
         if name == old:
             return
         if name is not None:
             self._check_name(name)
         if old is not None:
             self._names.pop(old, None)
-        self.g.nodes[node]["name"] = name
+        self._records[node] = record._replace(name=name)
         if name is not None:
             self._names[name] = node
-        self._emit("node_changed", node=node, attr="name")
+        self._emit(NodeChanged(node, ("name",)))
 
     def set_op(self, node: int, op: str) -> None:
         """Change a node's op; arguments beyond the new op's arity are disconnected first."""
+        self._record(node)
         if op not in LEAF_KINDS:
             entry = get_op(op)
             for src, dst, port in list(self.in_edges(node)):
@@ -240,35 +289,51 @@ class Graph:
         else:
             for _src, _dst, port in list(self.in_edges(node)):
                 self.disconnect(node, port)
-        data = self.g.nodes[node]
-        data["op"] = op
+        record = self._records[node]
         if op in LEAF_KINDS:
-            data.setdefault("value", 0.0)
-            if data["value"] is None:
-                data["value"] = 0.0
+            value = 0.0 if record.value is None else record.value
         else:
-            data.pop("value", None)
-        self._emit("node_changed", node=node, attr="op")
+            value = None
+        self._records[node] = record._replace(op=op, value=value)
+        self._emit(NodeChanged(node, ("op", "value")))
 
     def set_position(self, node: int, pos: tuple[float, float]) -> None:
-        self.g.nodes[node]["pos"] = (float(pos[0]), float(pos[1]))
-        self._emit("node_moved", node=node)
+        record = self._record(node)
+        self._records[node] = record._replace(pos=(float(pos[0]), float(pos[1])))
+        self._emit(NodeMoved(node))
 
     def set_attr(self, node: int, attr: str, value: Any) -> None:
-        """Set another attribute (``trainable``, ``data``...)."""
-        self.g.nodes[node][attr] = value
-        self._emit("node_changed", node=node, attr=attr)
+        """Set one of the other fields (``trainable``, ``data``, ``onehot``, ``equals``,
+        ``source``); the name, op, value and position have their own setters."""
+        if attr not in SETTABLE_FIELDS:
+            raise GraphError(f"{attr!r} is not a field set_attr changes "
+                             f"(those are {', '.join(SETTABLE_FIELDS)})")
+        record = self._record(node)
+        self._records[node] = record._replace(**{attr: _field_value(attr, value)})
+        self._emit(NodeChanged(node, (attr,)))
 
     def set_output(self, node: int | None) -> None:
-        if node is not None and node not in self.g:
+        if node is not None and node not in self._g:
             raise GraphError(f"no node {node}")
-        self.output = node
-        self._emit("output_changed", node=node)
+        self._output = node
+        self._emit(OutputChanged(node))
+
+    def set_meta(self, key: str, value: Any) -> None:
+        """Set a graph-wide setting (``"dataset"``...); None removes it."""
+        if value is None:
+            if key not in self._meta:
+                return
+            del self._meta[key]
+        else:
+            if self._meta.get(key) == value:
+                return
+            self._meta[key] = value
+        self._emit(MetaChanged(key))
 
     def _check_name(self, name: str) -> None:
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             raise GraphError(f"{name!r} is not a valid name: use letters, digits and _")
-        if name in FUNCTIONS or name in REDUCING_FORMS or name in OPS:
+        if reserved_name(name):
             raise GraphError(f"{name!r} is the name of a function; choose another name")
         if name in self._names:
             raise GraphError(f"the name {name!r} is already used")
@@ -276,31 +341,36 @@ class Graph:
     # ---- reading ----------------------------------------------------------------------------
 
     def __contains__(self, node: object) -> bool:
-        return node in self.g
+        return node in self._records
 
     def __len__(self) -> int:
-        return self.g.number_of_nodes()
+        return len(self._records)
 
     def nodes(self) -> list[int]:
-        return list(self.g.nodes)
+        return list(self._g.nodes)
 
-    def data(self, node: int) -> dict:
-        return self.g.nodes[node]
+    def node(self, node: int) -> Node:
+        """The node's record (immutable: change it through the graph's setters)."""
+        return self._record(node)
+
+    def records(self) -> Mapping[int, Node]:
+        """Every node's record by id, read-only (the engine's compiler reads it in one pass)."""
+        return MappingProxyType(self._records)
 
     def op(self, node: int) -> str:
-        return self.g.nodes[node]["op"]
+        return self._record(node).op
 
     def name(self, node: int) -> str | None:
-        return self.g.nodes[node]["name"]
+        return self._record(node).name
 
     def value(self, node: int) -> Value:
-        return self.g.nodes[node].get("value")
+        return self._record(node).value
 
     def position(self, node: int) -> tuple[float, float] | None:
-        return self.g.nodes[node].get("pos")
+        return self._record(node).pos
 
     def is_leaf(self, node: int) -> bool:
-        return self.g.nodes[node]["op"] in LEAF_KINDS
+        return self._record(node).op in LEAF_KINDS
 
     def by_name(self, name: str) -> int:
         try:
@@ -311,13 +381,13 @@ class Graph:
     def find(self, name_or_id: str | int) -> int:
         """A node by name, or by id written as a number or ``u<id>``."""
         if isinstance(name_or_id, int):
-            if name_or_id in self.g:
+            if name_or_id in self._records:
                 return name_or_id
             raise GraphError(f"no node {name_or_id}")
         if name_or_id in self._names:
             return self._names[name_or_id]
         text = name_or_id[1:] if name_or_id.startswith("u") else name_or_id
-        if text.isdigit() and int(text) in self.g:
+        if text.isdigit() and int(text) in self._records:
             return int(text)
         raise GraphError(f"no node named {name_or_id!r}")
 
@@ -326,52 +396,66 @@ class Graph:
 
     def label(self, node: int) -> str:
         """The display name: the node's name, the value of a constant, else ``u<id>``."""
-        data = self.g.nodes[node]
-        if data["name"] is not None:
-            return data["name"]
-        if data["op"] == "const":
-            return format_value(data.get("value"))
+        record = self._record(node)
+        if record.name is not None:
+            return record.name
+        if record.op == "const":
+            return format_value(record.value)
         return f"u{node}"
 
     def in_edges(self, node: int) -> list[tuple[int, int, int]]:
-        return [(s, d, k) for s, d, k in self.g.in_edges(node, keys=True)]
+        return [(s, d, k) for s, d, k in self._g.in_edges(node, keys=True)]
 
     def out_edges(self, node: int) -> list[tuple[int, int, int]]:
-        return [(s, d, k) for s, d, k in self.g.out_edges(node, keys=True)]
+        return [(s, d, k) for s, d, k in self._g.out_edges(node, keys=True)]
 
     def edges(self) -> list[tuple[int, int, int]]:
         """Every edge as ``(parent, child, port)``."""
-        return [(s, d, k) for s, d, k in self.g.edges(keys=True)]
+        return [(s, d, k) for s, d, k in self._g.edges(keys=True)]
 
     def parent_at(self, node: int, port: int) -> int | None:
-        for src, _dst, key in self.g.in_edges(node, keys=True):
+        for src, _dst, key in self._g.in_edges(node, keys=True):
             if key == port:
                 return src
         return None
 
     def parents(self, node: int) -> list[int | None]:
         """Parents by port; ``None`` where a port of the op is not connected."""
-        data = self.g.nodes[node]
-        if data["op"] in LEAF_KINDS:
+        op = self._record(node).op
+        if op in LEAF_KINDS:
             return []
-        by_port = {k: s for s, _d, k in self.g.in_edges(node, keys=True)}
-        arity = get_op(data["op"]).arity
+        by_port = {k: s for s, _d, k in self._g.in_edges(node, keys=True)}
+        arity = get_op(op).arity
         count = max(by_port, default=-1) + 1
         count = max(count, min(arity))
         return [by_port.get(p) for p in range(count)]
 
     def children(self, node: int) -> list[int]:
-        return list(dict.fromkeys(d for _s, d in self.g.out_edges(node)))
+        return list(dict.fromkeys(d for _s, d in self._g.out_edges(node)))
+
+    def ancestors(self, node: int) -> set[int]:
+        """Every node ``node`` depends on (not itself)."""
+        return nx.ancestors(self._g, node)
+
+    def descendants(self, node: int) -> set[int]:
+        """Every node that depends on ``node`` (not itself)."""
+        return nx.descendants(self._g, node)
 
     def sinks(self) -> list[int]:
         """Op nodes that feed nothing."""
-        nodes = self.g.nodes
-        return [n for n, nbrs in self.g.adjacency() if not nbrs and nodes[n]["op"] not in LEAF_KINDS]
+        records = self._records
+        return [n for n, nbrs in self._g.adjacency() if not nbrs and records[n].op not in LEAF_KINDS]
 
     def inputs(self) -> list[int]:
         """Input nodes (not constants), in assignment order."""
-        ins = [n for n, d in self.g.nodes(data=True) if d["op"] == "input"]
-        return sorted(ins, key=lambda n: self.g.nodes[n]["seq"])
+        records = self._records
+        ins = [n for n, r in records.items() if r.op == "input"]
+        return sorted(ins, key=lambda n: records[n].seq)
+
+    def in_order(self, nodes: Iterable[int] | None = None) -> list[int]:
+        """``nodes`` (default: every node) in the order they were assigned."""
+        records = self._records
+        return sorted(records if nodes is None else nodes, key=lambda n: records[n].seq)
 
     def topological_order(self) -> list[int]:
         """Nodes with every parent before its children; iterative, ties by assignment order.
@@ -379,47 +463,57 @@ class Graph:
         Graphs are usually built parents first, so assignment order is already topological;
         that is checked in one linear pass (it is then exactly the lexicographical order),
         and only a graph wired against assignment order pays for the general sort."""
-        data = self.g._node  # the raw dict: the public view costs a call per lookup
-        order = sorted(data, key=lambda n: data[n]["seq"])
+        records = self._records
+        order = sorted(records, key=lambda n: records[n].seq)
         rank = {n: i for i, n in enumerate(order)}
-        pred = self.g._pred
+        pred = self._g._pred  # the raw dict: the public view costs a call per lookup
         for n in order:
             r = rank[n]
             for p in pred[n]:
                 if rank[p] >= r:
                     return list(nx.lexicographical_topological_sort(
-                        self.g, key=lambda m: data[m]["seq"]))
+                        self._g, key=lambda m: records[m].seq))
         return order
 
     def default_output(self) -> int | None:
         """The chosen output; else the only sink; else the last assigned name."""
-        if self.output is not None and self.output in self.g:
-            return self.output
+        if self._output is not None and self._output in self._records:
+            return self._output
         sinks = self.sinks()
+        records = self._records
         if len(sinks) == 1:
             return sinks[0]
-        named = [n for n, d in self.g.nodes(data=True) if d["name"] is not None]
+        named = [n for n, r in records.items() if r.name is not None]
         if named:
-            return max(named, key=lambda n: self.g.nodes[n]["seq"])
+            return max(named, key=lambda n: records[n].seq)
         if sinks:
-            return max(sinks, key=lambda n: self.g.nodes[n]["seq"])
+            return max(sinks, key=lambda n: records[n].seq)
         return None
 
     def copy(self) -> "Graph":
-        """An independent copy with the same ids (listeners are not copied)."""
+        """An independent copy with the same ids (listeners are not copied; the records are
+        shared, which is safe because they cannot change)."""
         other = Graph()
-        other.g = self.g.copy()
-        for n in other.g.nodes:
-            d = other.g.nodes[n]
-            if isinstance(d.get("value"), np.ndarray):
-                d["value"] = d["value"].copy()
+        other._g = self._g.copy()
+        other._records = dict(self._records)
         other._names = dict(self._names)
-        top = max(self.g.nodes, default=-1) + 1
+        top = max(self._g.nodes, default=-1) + 1
         other._ids = itertools.count(max(top, _peek(self, "_ids")))
         other._seq = itertools.count(_peek(self, "_seq"))
-        other.output = self.output
-        other.meta = dict(self.meta)
+        other._output = self._output
+        other._meta = dict(self._meta)
         return other
+
+    def subgraph(self, nodes: Iterable[int]) -> "Graph":
+        """A copy holding only ``nodes`` and the edges among them, with the same ids, the
+        same settings (``meta``) and no chosen output."""
+        keep = set(nodes)
+        sub = self.copy()
+        for n in self.nodes():
+            if n not in keep:
+                sub.remove_node(n)
+        sub._output = None
+        return sub
 
 
 def _peek(graph: Graph, attr: str) -> int:

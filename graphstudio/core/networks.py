@@ -102,7 +102,7 @@ def build_network(spec: NetworkSpec) -> Graph:
     """The graph of ``spec`` (see the module docstring); its output is the loss ``L``."""
     graph = Graph()
     if spec.dataset:
-        graph.meta["dataset"] = spec.dataset
+        graph.set_meta("dataset", spec.dataset)
     weights = initial_weights(tuple(spec.sizes), spec.seed)
     build = _build_matrix if spec.form == "matrix" else _build_scalar
     loss = build(graph, spec, weights)
@@ -220,7 +220,7 @@ def layer_positions(graph: Graph, dx: float = 170.0, dy: float = 90.0) -> None:
     for col in sorted(columns, reverse=True):
         def key(n: int) -> tuple[float, int]:
             ys = [y[c] for c in graph.children(n) if c in y]
-            return (sum(ys) / len(ys) if ys else 0.0, graph.data(n)["seq"])
+            return (sum(ys) / len(ys) if ys else 0.0, graph.node(n).seq)
         nodes = sorted(columns[col], key=key)
         top = -(len(nodes) - 1) / 2
         for i, n in enumerate(nodes):

@@ -1,19 +1,32 @@
-"""The op registry: every op GraphStudio knows, each defined once.
+"""The op registry: every op GraphStudio knows, and every fact about it, in one entry.
 
-An op entry holds everything the rest of the program needs to know about it:
+An entry (:class:`Op`, built with keyword arguments) holds everything the rest of the program
+needs to know about the op; nothing about a particular op is written anywhere else:
 
-* ``forward(*args)``: the value, for numpy arrays (and scalars);
-* ``scalar_forward(*args)``: an optional fast path when every argument is a Python float
-  (it may raise ``ArithmeticError``/``ValueError``; the engine then falls back to ``forward``);
+* ``forward(*args)``: the value, for numpy arrays (and scalars); ``scalar_forward(*args)``: an
+  optional fast path when every argument is a Python float (it may raise ``ArithmeticError``/
+  ``ValueError``; the engine then falls back to ``forward``);
 * ``vjp(g, args, out)``: the local backward, the vector-Jacobian product: given the upstream
   gradient ``g = d output / d out`` it returns one ``g · d out / d arg`` per argument port.
   For scalars this is ``g`` times the local derivative, which is how the lectures write it;
+  ``scalar_vjp``: an optional fast path for Python floats;
 * ``formulas``: one text template per port for the local derivative as an edge label,
   ``∂out/∂arg`` written in the names of the arguments (``{0}``, ``{1}``) and the output
   (``{out}``), e.g. ``∂z/∂x = y`` for ``z = x * y``;
 * ``sympy(*args)``: the op as a sympy expression, for symbolic gradients;
 * ``symbol``: what the canvas draws in the node (``+``, ``×``, ``exp``);
-* ``infix``/``precedence``: how the expression printer writes it back as text.
+* how the ``.gs`` text writes it: ``call``, the function name (``exp(x)``; ``amax`` is called
+  ``max`` with one argument, ``max`` itself with two), or an :class:`Operator`: ``infix``
+  (``a + b``) or ``prefix`` (``-x``), with its precedence and the Python ``ast`` operator it is
+  parsed from;
+* ``commutative``: its arguments may be swapped (the other ops' ports are drawn numbered);
+* ``kink``: where it has no derivative and how to say so (:class:`Kink`), for the gradient
+  check;
+* ``category`` (the palette group; None keeps it out of the palette) and ``description``.
+
+The registry is open: :func:`register` adds an op (a test can add one in a fixture) and
+:func:`unregister` takes it away again; the parser, the printer, the palette, the exporters,
+the gradient check and the symbolic view look ops up here each time.
 
 Broadcasting: ``vjp`` may return a gradient shaped like the output; the engine sums it back to
 the argument's shape (:func:`unbroadcast`), so ops need not care.
@@ -29,15 +42,85 @@ Examples
 (4.0, 3.0)
 >>> OPS["mul"].formulas
 ('{1}', '{0}')
+>>> op_for_call("max", 1).name, op_for_call("max", 2).name
+('amax', 'max')
 """
 
 from __future__ import annotations
 
+import ast
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
+
+Value = Any  # a Python float or a numpy array (ndim >= 1)
+
+__all__ = [
+    "Op", "Operator", "Kink", "OPS", "register", "unregister", "get_op", "call_names",
+    "call_arities", "op_for_call", "binary_op", "prefix_op", "binary_operator_texts",
+    "reserved_name", "unbroadcast", "Value", "LEAF_KINDS", "INPUT_FORMS", "DATASET_FORM",
+    "CALL_PRECEDENCE", "AT_ZERO", "AT_TIE",
+]
+
+#: The precedence of a function call (and of a name or a number): it binds tightest.
+CALL_PRECEDENCE = 100
+
+
+@dataclass(frozen=True)
+class Operator:
+    """How an op is written as an operator in ``.gs`` text: ``a + b`` or ``-x``."""
+
+    text: str  # "+", "**", "-"
+    precedence: int  # higher binds tighter; a call is CALL_PRECEDENCE
+    node: type  # the Python ast operator class it is parsed from: ast.Add, ast.USub
+    right_assoc: bool = False  # a ** b ** c is a ** (b ** c)
+
+
+@dataclass(frozen=True)
+class Kink:
+    """Where an op has no derivative: ``test(args, tol)`` says whether the arguments are at
+    (within ``tol`` of) such a point; ``where`` says it in words (``"at 0"``, ``"at a tie"``),
+    as in ``h = relu(x) at 0``."""
+
+    test: Callable[[tuple, float], bool]
+    where: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Op:
+    """One operation of the registry (see the module docstring)."""
+
+    name: str
+    arity: tuple[int, ...]
+    symbol: str
+    description: str
+    forward: Callable[..., Value]
+    vjp: Callable[[Value, tuple, Value], tuple]
+    formulas: tuple[str, ...]
+    sympy: Callable[..., Any]
+    scalar_forward: Callable[..., float] | None = None
+    scalar_vjp: Callable[[float, tuple, float], tuple] | None = None
+    call: str | None = None  # the function name in .gs text; None: not called by name
+    infix: Operator | None = None  # written between its two arguments
+    prefix: Operator | None = None  # written before its one argument
+    commutative: bool = False
+    kink: Kink | None = None
+    may_fail: bool = False  # can produce NaN/inf from finite arguments (domain error)
+    elementwise: bool = True  # output shape is the broadcast of the arguments' shapes
+    category: str | None = "arithmetic"  # palette group; None: not offered in the palette
+
+    def formula(self, port: int, arg_names: list[str], out_name: str) -> str:
+        """Local derivative of this op w.r.t. argument ``port`` as label text (``y`` for x*y)."""
+        template = self.formulas[port] if port < len(self.formulas) else "?"
+        return template.format(*arg_names, out=out_name)
+
+    @property
+    def precedence(self) -> int:
+        """How tightly the op's text binds (for parentheses when it is written inline)."""
+        operator = self.infix or self.prefix
+        return operator.precedence if operator else CALL_PRECEDENCE
 
 
 def _sympy():
@@ -51,37 +134,6 @@ def _sympy():
 def _sym(name: str) -> Callable[..., Any]:
     """The sympy function ``name`` (``exp``, ``Max``...), resolved when first called."""
     return lambda *args: getattr(_sympy(), name)(*args)
-
-Value = Any  # a Python float or a numpy array (ndim >= 1)
-
-__all__ = ["Op", "OPS", "FUNCTIONS", "BINARY_OPERATORS", "get_op", "unbroadcast", "Value"]
-
-
-@dataclass(frozen=True)
-class Op:
-    """One operation of the registry (see the module docstring)."""
-
-    name: str
-    arity: tuple[int, ...]
-    symbol: str
-    forward: Callable[..., Value]
-    vjp: Callable[[Value, tuple, Value], tuple]
-    formulas: tuple[str, ...]
-    sympy: Callable[..., Any]
-    description: str
-    scalar_forward: Callable[..., float] | None = None
-    scalar_vjp: Callable[[float, tuple, float], tuple] | None = None
-    infix: str | None = None  # operator text when written infix ("+", "@", ...)
-    precedence: int = 100  # higher binds tighter; 100 = function call
-    may_fail: bool = False  # can produce NaN/inf from finite arguments (domain error)
-    elementwise: bool = True  # output shape is the broadcast of the arguments' shapes
-    category: str = "arithmetic"  # palette group
-    tags: tuple[str, ...] = field(default=())
-
-    def formula(self, port: int, arg_names: list[str], out_name: str) -> str:
-        """Local derivative of this op w.r.t. argument ``port`` as label text (``y`` for x*y)."""
-        template = self.formulas[port] if port < len(self.formulas) else "?"
-        return template.format(*arg_names, out=out_name)
 
 
 def unbroadcast(g: Value, shape: tuple[int, ...]) -> Value:
@@ -246,111 +298,248 @@ def _sym_relu(x):
     return _sympy().Max(x, 0)
 
 
-# ---- the registry ----------------------------------------------------------------------------
+# ---- kinks: where an op has no derivative ----------------------------------------------------
 
-_ENTRIES = [
+
+def _at_zero(args: tuple, tol: float) -> bool:
+    return bool(np.any(np.abs(args[0]) <= tol))
+
+
+def _at_tie(args: tuple, tol: float) -> bool:
+    return bool(np.any(np.abs(np.subtract(args[0], args[1])) <= tol))
+
+
+def _tie_at(end: int) -> Callable[[tuple, float], bool]:
+    """Two or more elements share the largest (``end=-1``) or smallest (``end=0``) value."""
+    def test(args: tuple, tol: float) -> bool:
+        flat = np.sort(np.ravel(args[0]))
+        return flat.size > 1 and int(np.sum(np.abs(flat - flat[end]) <= tol)) > 1
+    return test
+
+
+#: The kinks several ops share: the first argument at 0 (relu, abs), two arguments equal (max).
+AT_ZERO = Kink(_at_zero, "at 0")
+AT_TIE = Kink(_at_tie, "at a tie")
+
+
+# ---- the built-in ops -------------------------------------------------------------------------
+
+_PLUS = Operator("+", 10, ast.Add)
+_MINUS = Operator("-", 10, ast.Sub)
+
+_BUILTIN = [
     # binary arithmetic
-    Op("add", (2,), "+", np.add, lambda g, a, o: (g, g), ("1", "1"), lambda a, b: a + b,
-       "sum of two values", scalar_forward=float.__add__, infix="+", precedence=10),
-    Op("sub", (2,), "−", np.subtract, lambda g, a, o: (g, -g), ("1", "-1"),
-       lambda a, b: a - b, "difference a − b", scalar_forward=float.__sub__, infix="-",
-       precedence=10),
-    Op("mul", (2,), "×", np.multiply, lambda g, a, o: (g * a[1], g * a[0]), ("{1}", "{0}"),
-       lambda a, b: a * b, "product of two values", scalar_forward=float.__mul__, infix="*",
-       precedence=20),
-    Op("div", (2,), "÷", np.divide, lambda g, a, o: (g / a[1], -g * a[0] / (a[1] * a[1])),
-       ("1/{1}", "-{0}/{1}²"), lambda a, b: a / b, "quotient a / b",
-       scalar_forward=float.__truediv__, infix="/", precedence=20, may_fail=True),
-    Op("pow", (2,), "^", np.power, _pow_vjp, ("{1}·{0}^({1}-1)", "{out}·ln {0}"),
-       lambda a, b: a**b, "power a ** b", scalar_forward=_scalar_pow, infix="**",
-       precedence=40, may_fail=True),
-    Op("matmul", (2,), "@", np.matmul, _matmul_vjp, ("{1}ᵀ", "{0}ᵀ"), lambda a, b: a * b,
-       "matrix product a @ b", infix="@", precedence=20, elementwise=False,
-       category="linear algebra"),
-    Op("neg", (1,), "−", np.negative, lambda g, a, o: (-g,), ("-1",), lambda a: -a,
-       "negation −x", scalar_forward=float.__neg__, infix="-", precedence=30),
+    Op(name="add", arity=(2,), symbol="+", description="sum of two values",
+       forward=np.add, scalar_forward=float.__add__, vjp=lambda g, a, o: (g, g),
+       formulas=("1", "1"), sympy=lambda a, b: a + b,
+       infix=_PLUS, commutative=True),
+    Op(name="sub", arity=(2,), symbol="−", description="difference a − b",
+       forward=np.subtract, scalar_forward=float.__sub__, vjp=lambda g, a, o: (g, -g),
+       formulas=("1", "-1"), sympy=lambda a, b: a - b,
+       infix=_MINUS),
+    Op(name="mul", arity=(2,), symbol="×", description="product of two values",
+       forward=np.multiply, scalar_forward=float.__mul__,
+       vjp=lambda g, a, o: (g * a[1], g * a[0]),
+       formulas=("{1}", "{0}"), sympy=lambda a, b: a * b,
+       infix=Operator("*", 20, ast.Mult), commutative=True),
+    Op(name="div", arity=(2,), symbol="÷", description="quotient a / b",
+       forward=np.divide, scalar_forward=float.__truediv__,
+       vjp=lambda g, a, o: (g / a[1], -g * a[0] / (a[1] * a[1])),
+       formulas=("1/{1}", "-{0}/{1}²"), sympy=lambda a, b: a / b,
+       infix=Operator("/", 20, ast.Div), may_fail=True),
+    Op(name="pow", arity=(2,), symbol="^", description="power a ** b",
+       forward=np.power, scalar_forward=_scalar_pow, vjp=_pow_vjp,
+       formulas=("{1}·{0}^({1}-1)", "{out}·ln {0}"), sympy=lambda a, b: a**b,
+       infix=Operator("**", 40, ast.Pow, right_assoc=True), may_fail=True),
+    Op(name="matmul", arity=(2,), symbol="@", description="matrix product a @ b",
+       forward=np.matmul, vjp=_matmul_vjp,
+       formulas=("{1}ᵀ", "{0}ᵀ"), sympy=lambda a, b: a * b,
+       infix=Operator("@", 20, ast.MatMult), elementwise=False, category="linear algebra"),
+    Op(name="neg", arity=(1,), symbol="−", description="negation −x",
+       forward=np.negative, scalar_forward=float.__neg__, vjp=lambda g, a, o: (-g,),
+       formulas=("-1",), sympy=lambda a: -a,
+       prefix=Operator("-", 30, ast.USub)),
     # unary functions
-    Op("exp", (1,), "exp", np.exp, lambda g, a, o: (g * o,), ("exp({0})",), _sym("exp"),
-       "exponential eˣ", scalar_forward=math.exp, may_fail=True, category="functions"),
-    Op("log", (1,), "log", np.log, lambda g, a, o: (g / a[0],), ("1/{0}",), _sym("log"),
-       "natural logarithm", scalar_forward=math.log, may_fail=True, category="functions"),
-    Op("sqrt", (1,), "√", np.sqrt, lambda g, a, o: (g * 0.5 / o,), ("1/(2√{0})",), _sym("sqrt"),
-       "square root", scalar_forward=math.sqrt, may_fail=True, category="functions"),
-    Op("abs", (1,), "|x|", np.abs, lambda g, a, o: (g * np.sign(a[0]),), ("sign({0})",),
-       _sym("Abs"), "absolute value (abs'(0) = 0)", scalar_forward=abs, category="functions"),
-    Op("sin", (1,), "sin", np.sin, lambda g, a, o: (g * np.cos(a[0]),), ("cos({0})",),
-       _sym("sin"), "sine", scalar_forward=math.sin, category="functions"),
-    Op("cos", (1,), "cos", np.cos, lambda g, a, o: (-g * np.sin(a[0]),), ("-sin({0})",),
-       _sym("cos"), "cosine", scalar_forward=math.cos, category="functions"),
-    Op("tanh", (1,), "tanh", np.tanh, lambda g, a, o: (g * (1 - o * o),), ("1 - {out}²",),
-       _sym("tanh"), "hyperbolic tangent", scalar_forward=math.tanh, category="activations"),
-    Op("sigmoid", (1,), "σ", _sigmoid, lambda g, a, o: (g * o * (1 - o),),
-       ("{out}(1 - {out})",), lambda x: 1 / (1 + _sympy().exp(-x)), "logistic sigmoid σ(x)",
-       scalar_forward=_scalar_sigmoid, category="activations"),
-    Op("relu", (1,), "relu", _relu, lambda g, a, o: (g * (np.asarray(a[0]) > 0),),
-       ("[{0} > 0]",), _sym_relu, "rectifier max(x, 0) (relu'(0) = 0)",
-       scalar_forward=lambda x: x if x > 0 else 0.0,
-       scalar_vjp=lambda g, a, o: (g if a[0] > 0 else 0.0,), category="activations"),
-    Op("max", (2,), "max", np.maximum, _max_vjp, ("[{0} > {1}]", "[{1} > {0}]"), _sym("Max"),
-       "larger of two values (a tie splits the gradient)", scalar_forward=max,
-       category="functions"),
-    Op("min", (2,), "min", np.minimum, _min_vjp, ("[{0} < {1}]", "[{1} < {0}]"), _sym("Min"),
-       "smaller of two values (a tie splits the gradient)", scalar_forward=min,
-       category="functions"),
+    Op(name="exp", arity=(1,), symbol="exp", description="exponential eˣ",
+       forward=np.exp, scalar_forward=math.exp, vjp=lambda g, a, o: (g * o,),
+       formulas=("exp({0})",), sympy=_sym("exp"),
+       call="exp", may_fail=True, category="functions"),
+    Op(name="log", arity=(1,), symbol="log", description="natural logarithm",
+       forward=np.log, scalar_forward=math.log, vjp=lambda g, a, o: (g / a[0],),
+       formulas=("1/{0}",), sympy=_sym("log"),
+       call="log", may_fail=True, category="functions"),
+    Op(name="sqrt", arity=(1,), symbol="√", description="square root",
+       forward=np.sqrt, scalar_forward=math.sqrt, vjp=lambda g, a, o: (g * 0.5 / o,),
+       formulas=("1/(2√{0})",), sympy=_sym("sqrt"),
+       call="sqrt", may_fail=True, category="functions"),
+    Op(name="abs", arity=(1,), symbol="|x|", description="absolute value (abs'(0) = 0)",
+       forward=np.abs, scalar_forward=abs, vjp=lambda g, a, o: (g * np.sign(a[0]),),
+       formulas=("sign({0})",), sympy=_sym("Abs"),
+       call="abs", kink=AT_ZERO, category="functions"),
+    Op(name="sin", arity=(1,), symbol="sin", description="sine",
+       forward=np.sin, scalar_forward=math.sin, vjp=lambda g, a, o: (g * np.cos(a[0]),),
+       formulas=("cos({0})",), sympy=_sym("sin"),
+       call="sin", category="functions"),
+    Op(name="cos", arity=(1,), symbol="cos", description="cosine",
+       forward=np.cos, scalar_forward=math.cos, vjp=lambda g, a, o: (-g * np.sin(a[0]),),
+       formulas=("-sin({0})",), sympy=_sym("cos"),
+       call="cos", category="functions"),
+    Op(name="tanh", arity=(1,), symbol="tanh", description="hyperbolic tangent",
+       forward=np.tanh, scalar_forward=math.tanh, vjp=lambda g, a, o: (g * (1 - o * o),),
+       formulas=("1 - {out}²",), sympy=_sym("tanh"),
+       call="tanh", category="activations"),
+    Op(name="sigmoid", arity=(1,), symbol="σ", description="logistic sigmoid σ(x)",
+       forward=_sigmoid, scalar_forward=_scalar_sigmoid, vjp=lambda g, a, o: (g * o * (1 - o),),
+       formulas=("{out}(1 - {out})",), sympy=lambda x: 1 / (1 + _sympy().exp(-x)),
+       call="sigmoid", category="activations"),
+    Op(name="relu", arity=(1,), symbol="relu", description="rectifier max(x, 0) (relu'(0) = 0)",
+       forward=_relu, scalar_forward=lambda x: x if x > 0 else 0.0,
+       vjp=lambda g, a, o: (g * (np.asarray(a[0]) > 0),),
+       scalar_vjp=lambda g, a, o: (g if a[0] > 0 else 0.0,),
+       formulas=("[{0} > 0]",), sympy=_sym_relu,
+       call="relu", kink=AT_ZERO, category="activations"),
+    Op(name="max", arity=(2,), symbol="max",
+       description="larger of two values (a tie splits the gradient)",
+       forward=np.maximum, scalar_forward=max, vjp=_max_vjp,
+       formulas=("[{0} > {1}]", "[{1} > {0}]"), sympy=_sym("Max"),
+       call="max", commutative=True, kink=AT_TIE, category="functions"),
+    Op(name="min", arity=(2,), symbol="min",
+       description="smaller of two values (a tie splits the gradient)",
+       forward=np.minimum, scalar_forward=min, vjp=_min_vjp,
+       formulas=("[{0} < {1}]", "[{1} < {0}]"), sympy=_sym("Min"),
+       call="min", commutative=True, kink=AT_TIE, category="functions"),
     # reductions and vector functions
-    Op("sum", (1,), "Σ", lambda x: _to_float_if_scalar(np.sum(x)), _sum_vjp, ("1",),
-       lambda x: x, "sum of all elements", scalar_forward=float, elementwise=False,
-       category="vectors"),
-    Op("mean", (1,), "mean", lambda x: _to_float_if_scalar(np.mean(x)), _mean_vjp, ("1/n",),
-       lambda x: x, "mean of all elements", scalar_forward=float, elementwise=False,
-       category="vectors"),
-    Op("amax", (1,), "max", lambda x: _to_float_if_scalar(np.max(x)), _reduce_max_vjp,
-       ("[{0}ᵢ = max]",), lambda x: x, "largest element (ties split the gradient)",
-       scalar_forward=float, elementwise=False, category="vectors"),
-    Op("amin", (1,), "min", lambda x: _to_float_if_scalar(np.min(x)), _reduce_max_vjp,
-       ("[{0}ᵢ = min]",), lambda x: x, "smallest element (ties split the gradient)",
-       scalar_forward=float, elementwise=False, category="vectors"),
-    Op("softmax", (1,), "softmax", _softmax, _softmax_vjp, ("diag(s) − s sᵀ",), lambda x: 1,
-       "softmax over the last axis", elementwise=False, category="vectors"),
-    Op("transpose", (1,), "ᵀ", np.transpose, _transpose_vjp, ("ᵀ",), lambda x: x,
-       "matrix transpose", scalar_forward=float, elementwise=False,
-       category="linear algebra"),
+    Op(name="sum", arity=(1,), symbol="Σ", description="sum of all elements",
+       forward=lambda x: _to_float_if_scalar(np.sum(x)), scalar_forward=float, vjp=_sum_vjp,
+       formulas=("1",), sympy=lambda x: x,
+       call="sum", elementwise=False, category="vectors"),
+    Op(name="mean", arity=(1,), symbol="mean", description="mean of all elements",
+       forward=lambda x: _to_float_if_scalar(np.mean(x)), scalar_forward=float, vjp=_mean_vjp,
+       formulas=("1/n",), sympy=lambda x: x,
+       call="mean", elementwise=False, category="vectors"),
+    Op(name="amax", arity=(1,), symbol="max",
+       description="largest element (ties split the gradient)",
+       forward=lambda x: _to_float_if_scalar(np.max(x)), scalar_forward=float,
+       vjp=_reduce_max_vjp, formulas=("[{0}ᵢ = max]",), sympy=lambda x: x,
+       call="max", kink=Kink(_tie_at(-1), "at a tie"), elementwise=False, category="vectors"),
+    Op(name="amin", arity=(1,), symbol="min",
+       description="smallest element (ties split the gradient)",
+       forward=lambda x: _to_float_if_scalar(np.min(x)), scalar_forward=float,
+       vjp=_reduce_max_vjp, formulas=("[{0}ᵢ = min]",), sympy=lambda x: x,
+       call="min", kink=Kink(_tie_at(0), "at a tie"), elementwise=False, category="vectors"),
+    Op(name="softmax", arity=(1,), symbol="softmax", description="softmax over the last axis",
+       forward=_softmax, vjp=_softmax_vjp,
+       formulas=("diag(s) − s sᵀ",), sympy=lambda x: 1,
+       call="softmax", elementwise=False, category="vectors"),
+    Op(name="transpose", arity=(1,), symbol="ᵀ", description="matrix transpose",
+       forward=np.transpose, scalar_forward=float, vjp=_transpose_vjp,
+       formulas=("ᵀ",), sympy=lambda x: x,
+       call="transpose", elementwise=False, category="linear algebra"),
     # losses
-    Op("sqerr", (2,), "‖·‖²", lambda a, b: _to_float_if_scalar(np.sum(np.subtract(a, b) ** 2)),
-       _sqerr_vjp, ("2({0} - {1})", "-2({0} - {1})"), lambda a, b: (a - b) ** 2,
-       "squared error Σ (a − b)²", scalar_forward=lambda a, b: (a - b) * (a - b),
-       elementwise=False, category="losses"),
-    Op("mse", (2,), "mse", lambda a, b: _to_float_if_scalar(np.mean(np.subtract(a, b) ** 2)),
-       _mse_vjp, ("2({0} - {1})/n", "-2({0} - {1})/n"), lambda a, b: (a - b) ** 2,
-       "mean squared error", scalar_forward=lambda a, b: (a - b) * (a - b),
-       elementwise=False, category="losses"),
-    Op("cross_entropy", (2,), "CE", _cross_entropy, _cross_entropy_vjp,
-       ("-{1}/{0}", "-log {0}"), lambda p, t: -t * _sympy().log(p),
-       "cross-entropy −Σ t·log p of probabilities p and targets t", may_fail=True,
-       elementwise=False, category="losses"),
-    Op("identity", (1,), "=", lambda x: x, lambda g, a, o: (g,), ("1",), lambda x: x,
-       "the same value under another name", scalar_forward=float, category="arithmetic"),
+    Op(name="sqerr", arity=(2,), symbol="‖·‖²", description="squared error Σ (a − b)²",
+       forward=lambda a, b: _to_float_if_scalar(np.sum(np.subtract(a, b) ** 2)),
+       scalar_forward=lambda a, b: (a - b) * (a - b), vjp=_sqerr_vjp,
+       formulas=("2({0} - {1})", "-2({0} - {1})"), sympy=lambda a, b: (a - b) ** 2,
+       call="sqerr", commutative=True, elementwise=False, category="losses"),
+    Op(name="mse", arity=(2,), symbol="mse", description="mean squared error",
+       forward=lambda a, b: _to_float_if_scalar(np.mean(np.subtract(a, b) ** 2)),
+       scalar_forward=lambda a, b: (a - b) * (a - b), vjp=_mse_vjp,
+       formulas=("2({0} - {1})/n", "-2({0} - {1})/n"), sympy=lambda a, b: (a - b) ** 2,
+       call="mse", commutative=True, elementwise=False, category="losses"),
+    Op(name="cross_entropy", arity=(2,), symbol="CE",
+       description="cross-entropy −Σ t·log p of probabilities p and targets t",
+       forward=_cross_entropy, vjp=_cross_entropy_vjp,
+       formulas=("-{1}/{0}", "-log {0}"), sympy=lambda p, t: -t * _sympy().log(p),
+       call="cross_entropy", may_fail=True, elementwise=False, category="losses"),
+    # ``y = x`` in the text: the same value under another name (written back as ``y = x``)
+    Op(name="identity", arity=(1,), symbol="=", description="the same value under another name",
+       forward=lambda x: x, scalar_forward=float, vjp=lambda g, a, o: (g,),
+       formulas=("1",), sympy=lambda x: x,
+       category=None),
 ]
 
-OPS: dict[str, Op] = {op.name: op for op in _ENTRIES}
 
-#: Names callable in expression text, mapped to op names. ``max``/``min`` with one argument
-#: reduce over the elements (ops ``amax``/``amin``); with two they are elementwise.
-REDUCING_FORMS = {"max": "amax", "min": "amin"}
+# ---- the registry ------------------------------------------------------------------------------
 
-FUNCTIONS: dict[str, str] = {
-    name: name
-    for name, op in OPS.items()
-    if op.infix is None and name not in ("amax", "amin", "identity")
-}
-
-#: Python ast operator class name -> op name.
-BINARY_OPERATORS: dict[str, str] = {
-    "Add": "add", "Sub": "sub", "Mult": "mul", "Div": "div", "Pow": "pow", "MatMult": "matmul",
-}
+#: Every op by name. Read it freely; change it only with :func:`register`/:func:`unregister`.
+OPS: dict[str, Op] = {}
 
 #: Kinds of node that are not ops: leaves.
 LEAF_KINDS = ("input", "const")
+
+#: Words of the text format that call no op (:mod:`graphstudio.io.gs` reads them):
+#: ``param(...)`` and ``data(...)`` say how an input is used, ``dataset(...)`` names a CSV file.
+INPUT_FORMS = ("param", "data")
+DATASET_FORM = "dataset"
+
+# Lookups derived from OPS, rebuilt by register/unregister (the parser asks once per node).
+_calls: dict[str, dict[int, Op]] = {}  # call name -> {number of arguments: op}
+_binary: dict[type, Op] = {}  # ast operator class -> op written infix
+_prefix: dict[type, Op] = {}  # ast unary operator class -> op written prefix
+
+
+def _reindex() -> None:
+    _calls.clear()
+    _binary.clear()
+    _prefix.clear()
+    for op in OPS.values():
+        if op.call is not None:
+            for n in op.arity:
+                _calls.setdefault(op.call, {})[n] = op
+        if op.infix is not None:
+            _binary[op.infix.node] = op
+        if op.prefix is not None:
+            _prefix[op.prefix.node] = op
+
+
+def register(op: Op) -> Op:
+    """Add ``op`` to the registry: from now on it parses, evaluates, draws, exports and is
+    checked like every other op. Raises ``ValueError`` when its name, call name or operator is
+    taken, or when its entry does not hold together."""
+    why = _refusal(op)
+    if why:
+        raise ValueError(f"cannot register op {op.name!r}: {why}")
+    OPS[op.name] = op
+    _reindex()
+    return op
+
+
+def unregister(name: str) -> Op:
+    """Take op ``name`` out of the registry (graphs that use it no longer load); returns it."""
+    op = get_op(name)
+    del OPS[name]
+    _reindex()
+    return op
+
+
+def _refusal(op: Op) -> str:
+    """Why ``op`` cannot join the registry, or ""."""
+    if not op.name.isidentifier():
+        return "its name must be an identifier"
+    if op.name in OPS or op.name in LEAF_KINDS:
+        return "the name is taken"
+    if not op.arity or any(n < 1 for n in op.arity):
+        return "arity lists the numbers of arguments it takes, at least 1"
+    if len(op.formulas) != max(op.arity):
+        return f"it needs one local-derivative formula per argument ({max(op.arity)})"
+    if op.call is not None:
+        if not op.call.isidentifier() or op.call in INPUT_FORMS or op.call == DATASET_FORM:
+            return f"{op.call!r} cannot be a function name"
+        taken = sorted(set(_calls.get(op.call, {})) & set(op.arity))
+        if taken:
+            other = _calls[op.call][taken[0]].name
+            return f"{op.call}() with {taken[0]} argument(s) is already {other}"
+    if op.infix is not None:
+        if 2 not in op.arity:
+            return "an infix operator takes two arguments"
+        if op.infix.node in _binary:
+            return f"the operator {op.infix.text} is already {_binary[op.infix.node].name}"
+    if op.prefix is not None:
+        if 1 not in op.arity:
+            return "a prefix operator takes one argument"
+        if op.prefix.node in _prefix:
+            return f"the operator {op.prefix.text} is already {_prefix[op.prefix.node].name}"
+    return ""
 
 
 def get_op(name: str) -> Op:
@@ -359,3 +548,44 @@ def get_op(name: str) -> Op:
         return OPS[name]
     except KeyError:
         raise KeyError(f"unknown op {name!r}; known ops: {', '.join(sorted(OPS))}") from None
+
+
+def call_names() -> list[str]:
+    """The function names the text format knows, sorted."""
+    return sorted(_calls)
+
+
+def call_arities(name: str) -> list[int]:
+    """How many arguments ``name(...)`` may take (``max``: 1 or 2), ascending."""
+    return sorted(_calls.get(name, {}))
+
+
+def op_for_call(name: str, n_args: int) -> Op | None:
+    """The op ``name(...)`` with ``n_args`` arguments calls, or None."""
+    return _calls.get(name, {}).get(n_args)
+
+
+def binary_op(node: ast.operator) -> Op | None:
+    """The op a Python binary operator (``ast.Add()``...) stands for, or None."""
+    return _binary.get(type(node))
+
+
+def prefix_op(node: ast.unaryop) -> Op | None:
+    """The op a Python unary operator (``ast.USub()``) stands for, or None."""
+    return _prefix.get(type(node))
+
+
+def binary_operator_texts() -> list[str]:
+    """The infix operators of the text format, in registry order: ``+ - * / ** @``."""
+    return [op.infix.text for op in OPS.values() if op.infix is not None]
+
+
+def reserved_name(name: str) -> bool:
+    """Whether ``name`` may not name a node: it is an op's name, a function's name in the text
+    format, or one of the format's other words (``param``, ``data``, ``dataset``)."""
+    return name in OPS or name in _calls or name in INPUT_FORMS or name == DATASET_FORM
+
+
+for _op in _BUILTIN:
+    register(_op)
+del _op

@@ -46,7 +46,8 @@ import numpy as np
 
 from .dataset import Dataset, DatasetError, bind, bound_inputs
 from .engine import Evaluation, compile_graph, evaluate
-from .graph import Graph, as_value, format_value
+from .graph import Graph, as_value
+from .numbers import format_value
 
 __all__ = ["Schedule", "StepRecord", "Trainer", "TrainingError", "Diverged", "parameters_of"]
 
@@ -136,7 +137,7 @@ class StepRecord:
 
 def parameters_of(graph: Graph) -> list[int]:
     """The trainable inputs, in assignment order."""
-    return [n for n in graph.inputs() if graph.data(n).get("trainable")]
+    return [n for n in graph.inputs() if graph.node(n).trainable]
 
 
 def _copy(v: Any) -> Any:

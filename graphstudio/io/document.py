@@ -27,6 +27,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
+import reprlib
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,14 +36,26 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..core.dataset import MAX_CLASSES, dataset_name_problem
 from ..core.graph import Graph, GraphError
+from ..core.node import SAVED_FIELDS, non_defaults
 from ..core.ops import LEAF_KINDS, OPS
-from ..core.textfile import CannotRead, read_text
+from ..core.textfile import CannotRead, quote, read_text
 
 __all__ = ["FORMAT_VERSION", "DocumentError", "Document", "to_json", "from_json", "save",
            "load", "atomic_write_text", "jsonable"]
 
 FORMAT_VERSION = 1
+
+#: Limits that keep reading a file bounded in time and memory (a document of a lecture's graph
+#: is a few kilobytes; a dataset carried inside one, a few megabytes).
+MAX_BYTES = 10_000_000
+#: node ids run from 0 to this (Qt signals carry them as 32-bit ints)
+MAX_ID = 2**31 - 1
+#: positions are scene pixels; beyond this the canvas cannot show them
+MAX_COORD = 1e9
+#: numpy 1.x allows 32 dimensions; no graph needs more than a few
+MAX_DIMS = 32
 
 #: format_version -> function upgrading a dict of that version to the next one.
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {
@@ -50,9 +64,6 @@ MIGRATIONS: dict[int, Callable[[dict], dict]] = {
                   "nodes": d.get("vertices", d.get("nodes", [])), "view": d.get("view", {}),
                   "format_version": 1},
 }
-
-_NODE_KEYS = {"id", "op", "name", "value", "pos", "trainable", "data", "onehot", "equals",
-              "source", "seq"}
 
 
 class DocumentError(ValueError):
@@ -86,18 +97,21 @@ def _from_jsonable(value: Any, where: str) -> Any:
     if value is None:
         return None
 
-    def conv(v: Any) -> Any:
+    def conv(v: Any, depth: int) -> Any:
         if isinstance(v, list):
-            return [conv(x) for x in v]
+            if depth >= MAX_DIMS:
+                raise DocumentError(f"{where}: lists nested more than {MAX_DIMS} deep (an array "
+                                    f"has at most {MAX_DIMS} dimensions)")
+            return [conv(x, depth + 1) for x in v]
         if isinstance(v, bool):
             raise DocumentError(f"{where}: expected a number, found {v!r}")
         if isinstance(v, (int, float)):
-            return float(v)
+            return _float(v, where)
         if isinstance(v, str) and v in ("nan", "inf", "-inf"):
             return float(v)
-        raise DocumentError(f"{where}: expected a number or a list of numbers, found {v!r}")
+        raise DocumentError(f"{where}: expected a number or a list of numbers, found {_shown(v)}")
 
-    out = conv(value)
+    out = conv(value, 0)
     if isinstance(out, list):
         try:
             return np.array(out, dtype=float)
@@ -106,23 +120,56 @@ def _from_jsonable(value: Any, where: str) -> Any:
     return out
 
 
+#: how each saved node field is written as JSON (fields not listed are written as they are)
+_TO_JSON: dict[str, Callable[[Any], Any]] = {
+    "value": jsonable,
+    "pos": lambda pos: [pos[0], pos[1]],
+    "data": lambda cols: cols if isinstance(cols, str) else list(cols),
+}
+
+
+def node_json(graph: Graph, node: int) -> dict[str, Any]:
+    """One node as a JSON object: its id, op and name, a leaf's value, and every other saved
+    field (:data:`~graphstudio.core.node.SAVED_FIELDS`) that is not at its default."""
+    record = graph.node(node)
+    item: dict[str, Any] = {"id": node, "op": record.op, "name": record.name}
+    if record.is_leaf:
+        item["value"] = jsonable(record.value)
+    fields = non_defaults(record, skip=("op", "name", "value"))
+    for key in SAVED_FIELDS:
+        if key in fields:
+            item[key] = _TO_JSON.get(key, _same)(fields[key])
+    return item
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _float(v: int | float, where: str) -> float:
+    try:
+        return float(v)
+    except OverflowError:
+        raise DocumentError(f"{where}: a whole number of {len(str(v)):,} digits is too large for "
+                            "a number (the largest is about 1.8e308)") from None
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict = 3, 6, 4
+_SHORT.maxstring = _SHORT.maxother = _SHORT.maxlong = 40
+
+
+def _shown(v: Any) -> str:
+    """A JSON value for a message, cut short when it is long (a field may hold megabytes)."""
+    return _SHORT.repr(v)
+
+
+def _whole(v: Any, low: int, high: int) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
+
+
 def to_json(graph: Graph, view: dict[str, Any] | None = None) -> dict:
-    nodes = []
-    for n in sorted(graph.nodes(), key=lambda n: graph.data(n)["seq"]):
-        d = graph.data(n)
-        item: dict[str, Any] = {"id": n, "op": d["op"], "name": d["name"]}
-        if d["op"] in LEAF_KINDS:
-            item["value"] = jsonable(d.get("value"))
-        if d.get("pos") is not None:
-            item["pos"] = [d["pos"][0], d["pos"][1]]
-        if d.get("trainable"):
-            item["trainable"] = True
-        if d.get("data"):
-            item["data"] = d["data"] if isinstance(d["data"], str) else list(d["data"])
-            for key in ("onehot", "equals"):
-                if d.get(key) is not None:
-                    item[key] = d[key]
-        nodes.append(item)
+    nodes = [node_json(graph, n) for n in graph.in_order()]
     edges = [{"src": s, "dst": t, "port": p} for s, t, p in sorted(graph.edges(), key=lambda e: (e[1], e[2]))]
     doc = {
         "format_version": FORMAT_VERSION,
@@ -163,22 +210,29 @@ def from_json(doc: Any, source: str = "<document>") -> Document:
         if not isinstance(item, dict):
             raise DocumentError(f"{where}: expected an object")
         node_id, op = item.get("id"), item.get("op")
-        if not isinstance(node_id, int) or isinstance(node_id, bool) or node_id < 0:
-            raise DocumentError(f"{where}.id: expected a whole number >= 0, found {node_id!r}")
+        if not _whole(node_id, 0, MAX_ID):
+            raise DocumentError(f"{where}.id: expected a whole number from 0 to {MAX_ID:,}, "
+                                f"found {_shown(node_id)}")
+        if not isinstance(op, str):
+            raise DocumentError(f"{where}.op: expected the name of an op, found {_shown(op)}")
         if op not in LEAF_KINDS and op not in OPS:
-            raise DocumentError(f"{where}.op: unknown op {op!r}")
+            raise DocumentError(f"{where}.op: unknown op {_shown(op)}")
         name = item.get("name")
         if name is not None and not isinstance(name, str):
-            raise DocumentError(f"{where}.name: expected text, found {name!r}")
+            raise DocumentError(f"{where}.name: expected text, found {_shown(name)}")
         pos = item.get("pos")
         if pos is not None:
             if (not isinstance(pos, list) or len(pos) != 2
-                    or not all(isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) for c in pos)):
-                raise DocumentError(f"{where}.pos: expected [x, y], found {pos!r}")
+                    or not all(isinstance(c, (int, float)) and not isinstance(c, bool)
+                               and abs(c) <= MAX_COORD for c in pos)):
+                raise DocumentError(f"{where}.pos: expected [x, y], found {_shown(pos)} (x and "
+                                    f"y within ±{MAX_COORD:,.0f})")
+            pos = [float(c) for c in pos]
         extra = {}
         trainable = item.get("trainable", False)
         if not isinstance(trainable, bool):
-            raise DocumentError(f"{where}.trainable: expected true or false, found {trainable!r}")
+            raise DocumentError(f"{where}.trainable: expected true or false, found "
+                                f"{_shown(trainable)}")
         if trainable:
             extra["trainable"] = True
         if item.get("data") is not None:
@@ -193,7 +247,7 @@ def from_json(doc: Any, source: str = "<document>") -> Document:
         if not isinstance(item, dict):
             raise DocumentError(f"{where}: expected an object")
         src, dst, port = item.get("src"), item.get("dst"), item.get("port")
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (src, dst, port)):
+        if not all(_whole(v, 0, MAX_ID) for v in (src, dst, port)):
             raise DocumentError(f"{where}: expected whole numbers src, dst and port")
         try:
             graph.connect(src, dst, port)
@@ -201,19 +255,33 @@ def from_json(doc: Any, source: str = "<document>") -> Document:
             raise DocumentError(f"{where}: {exc}") from None
     output = doc.get("output")
     if output is not None:
-        if not isinstance(output, int) or isinstance(output, bool) or output not in graph:
-            raise DocumentError(f"{source}: output: no node {output!r}")
-        graph.output = output
+        if not _whole(output, 0, MAX_ID) or output not in graph:
+            raise DocumentError(f"{source}: output: no node {_shown(output)}")
+        graph.set_output(output)
     dataset = doc.get("dataset")
     if dataset is not None:
         if not isinstance(dataset, str) or not dataset:
-            raise DocumentError(f"{source}: dataset: expected a file name, found {dataset!r}")
-        graph.meta["dataset"] = dataset
+            raise DocumentError(f"{source}: dataset: expected a file name, found {_shown(dataset)}")
+        problem = dataset_name_problem(dataset)
+        if problem:
+            raise DocumentError(f"{source}: dataset: {problem}")
+        graph.set_meta("dataset", dataset)
     view = doc.get("view")
     view = {} if view is None else view
     if not isinstance(view, dict):
         raise DocumentError(f"{source}: view: expected an object")
+    for key, value in view.items():
+        expected = VIEW_TYPES.get(key)
+        if expected is not None and not isinstance(value, expected):
+            raise DocumentError(f"{source}: view.{key}: expected {VIEW_WORDS[expected]}, found "
+                                f"{_shown(value)}")
     return Document(graph, view)
+
+
+#: the type of each view setting the editor reads (others are kept as they are)
+VIEW_TYPES: dict[str, type] = {"grid": bool, "show_grad": bool, "edge_labels": bool,
+                               "theme": str}
+VIEW_WORDS = {bool: "true or false", str: "text"}
 
 
 def _binding_attrs(item: dict, where: str) -> dict[str, Any]:
@@ -227,13 +295,14 @@ def _binding_attrs(item: dict, where: str) -> dict[str, Any]:
     out: dict[str, Any] = {"data": data}
     onehot, equals = item.get("onehot"), item.get("equals")
     if onehot is not None:
-        if not isinstance(onehot, int) or isinstance(onehot, bool) or onehot < 2 or not isinstance(data, str):
-            raise DocumentError(f"{where}.onehot: expected a number of classes >= 2 for one column")
+        if not _whole(onehot, 2, MAX_CLASSES) or not isinstance(data, str):
+            raise DocumentError(f"{where}.onehot: expected a number of classes from 2 to "
+                                f"{MAX_CLASSES:,} for one column")
         out["onehot"] = onehot
     if equals is not None:
         if not isinstance(equals, (int, float)) or isinstance(equals, bool) or not isinstance(data, str):
             raise DocumentError(f"{where}.equals: expected a number for one column")
-        out["equals"] = float(equals)
+        out["equals"] = _float(equals, f"{where}.equals")
     return out
 
 
@@ -262,11 +331,50 @@ def save(path: str | Path, graph: Graph, view: dict[str, Any] | None = None) -> 
 def load(path: str | Path) -> Document:
     path = Path(path)
     try:
-        text = read_text(path)
+        text = read_text(path, MAX_BYTES)
     except CannotRead as exc:
         raise DocumentError(f"{path}: cannot read the file: {exc.reason}") from None
+    return from_json(parse_json(text, str(path)), str(path))
+
+
+def parse_json(text: str, source: str) -> Any:
+    """``json.loads`` with every failure a located :class:`DocumentError`."""
     try:
-        doc = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise DocumentError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
-    return from_json(doc, str(path))
+        raise DocumentError(f"{source}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except RecursionError:  # json's decoder recurses once per level of nesting
+        line, col = _deepest(text)
+        raise DocumentError(f"{source}:{line}:{col}: lists or objects nested too deeply "
+                            "(a GraphStudio document nests a few levels)") from None
+    except ValueError:  # Python reads integers of at most 4,300 digits
+        match = re.search(r"\d{4300,}", text)
+        line, col = _line_col(text, match.start() if match else 0)
+        raise DocumentError(f"{source}:{line}:{col}: a number with more than 4,300 digits") from None
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _deepest(text: str, depth_limit: int = 500) -> tuple[int, int]:
+    """Where brackets first nest ``depth_limit`` deep (strings are not looked into)."""
+    depth, in_string, escaped = 0, False, False
+    for i, c in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            depth += 1
+            if depth >= depth_limit:
+                return _line_col(text, i)
+        elif c in "]}":
+            depth -= 1
+    return 1, 1

@@ -37,23 +37,24 @@ from __future__ import annotations
 
 import ast
 import json
+import math
+import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..core.dataset import Binding, binding
-from ..core.graph import Graph, GraphError, format_value
-from ..core.ops import BINARY_OPERATORS, FUNCTIONS, OPS, REDUCING_FORMS, get_op
-from ..core.textfile import CannotRead, read_text
+from ..core.dataset import MAX_CLASSES, Binding, binding, dataset_name_problem
+from ..core.graph import Graph, GraphError
+from ..core.numbers import format_literal
+from ..core.ops import (CALL_PRECEDENCE, DATASET_FORM, INPUT_FORMS, OPS, binary_op,
+                        binary_operator_texts, call_arities, call_names, op_for_call, prefix_op,
+                        reserved_name)
+from ..core.textfile import CannotRead, quote, read_text
 
-__all__ = ["ParseError", "parse_text", "parse_file", "write_text", "SPECIAL_FORMS"]
-
-#: Call forms that are not ops: they mark how an input is used.
-SPECIAL_FORMS = ("param", "data")
-#: The one statement that is not an assignment: ``dataset("file.csv")`` on its own line.
-DATASET = "dataset"
+__all__ = ["ParseError", "parse_text", "parse_file", "write_text"]
 
 _FORBIDDEN_CALLS = {"eval", "exec", "compile", "open", "__import__", "getattr", "setattr",
                     "globals", "locals", "vars", "input", "print", "breakpoint"}
@@ -98,17 +99,23 @@ def _fail(ctx: _Context, node: ast.AST, message: str) -> ParseError:
     return ParseError(ctx.filename, line, col, message)
 
 
-def _literal(node: ast.AST) -> Any:
+def _literal(ctx: _Context, node: ast.AST) -> Any:
     """The value of a numeric literal (number, signed number, nested list), else None."""
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return float(node.value)
+        try:
+            return float(node.value)
+        except OverflowError:  # an integer of more than 308 digits
+            v = abs(node.value)  # str() of more than 4,300 digits is refused by Python
+            digits = len(str(v)) if v.bit_length() < 14_000 else math.floor(math.log10(v)) + 1
+            raise _fail(ctx, node, f"an integer of {digits:,} digits is too large for a number "
+                                   "(the largest is about 1.8e308)") from None
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        inner = _literal(node.operand)
+        inner = _literal(ctx, node.operand)
         if isinstance(inner, float):
             return -inner if isinstance(node.op, ast.USub) else inner
         return None
     if isinstance(node, ast.List):
-        items = [_literal(e) for e in node.elts]
+        items = [_literal(ctx, e) for e in node.elts]
         if not items or any(i is None for i in items):
             return None
         return items
@@ -118,6 +125,12 @@ def _literal(node: ast.AST) -> Any:
 def _array(ctx: _Context, node: ast.AST, lit: Any) -> Any:
     if isinstance(lit, float):
         return lit
+    depth, inner = 0, lit
+    while isinstance(inner, list):
+        depth, inner = depth + 1, inner[0]
+    if depth > MAX_DIMS:
+        raise _fail(ctx, node, f"a list nested {depth} levels deep; arrays have at most "
+                               f"{MAX_DIMS} dimensions")
     try:
         arr = np.array(lit, dtype=float)
     except ValueError:
@@ -127,13 +140,16 @@ def _array(ctx: _Context, node: ast.AST, lit: Any) -> Any:
 
 def parse_text(text: str, filename: str = "<text>", graph: Graph | None = None) -> Graph:
     """Build the graph that ``text`` describes (into ``graph`` if given) and return it."""
+    _check_size(text, filename)
     try:
-        tree = ast.parse(text, filename=filename, mode="exec")
+        with warnings.catch_warnings():  # Python's hints about Python code ("invalid escape
+            warnings.simplefilter("ignore")  # sequence") are not for a .gs file; errors are
+            tree = ast.parse(text, filename=filename, mode="exec")
     except SyntaxError as exc:
         line = exc.lineno or 1
         col = exc.offset or 1
-        raise ParseError(filename, line, col, f"syntax error: {exc.msg}") from None
-    except RecursionError:  # Python's own parser gives up on very deep expressions
+        raise ParseError(filename, line, col, f"syntax error: {_first_line(exc.msg)}") from None
+    except (RecursionError, MemoryError):  # Python's own parser gives up on very deep nesting
         raise ParseError(filename, _too_deep_line(text), 1, TOO_DEEP) from None
     graph = graph if graph is not None else Graph()
     ctx = _Context(filename, graph, {}, {})
@@ -144,7 +160,7 @@ def parse_text(text: str, filename: str = "<text>", graph: Graph | None = None) 
         ctx.assigned[name] = (0, 0)
     for stmt in tree.body:
         try:
-            if _is_call(getattr(stmt, "value", None), DATASET) and isinstance(stmt, ast.Expr):
+            if _is_call(getattr(stmt, "value", None), DATASET_FORM) and isinstance(stmt, ast.Expr):
                 _dataset(ctx, stmt.value)
             else:
                 _statement(ctx, stmt)
@@ -155,17 +171,49 @@ def parse_text(text: str, filename: str = "<text>", graph: Graph | None = None) 
 
 TOO_DEEP = "expression nested too deeply (about 1,000 levels); split it into several assignments"
 
+#: The largest ``.gs`` file read, and the most numbers and names one may hold. Python's parser,
+#: which reads the text safely, takes about a kilobyte of memory per number or name, so a
+#: bigger array belongs in a ``.json`` document (which the editor's Save writes).
+MAX_BYTES = 4_000_000
+MAX_TOKENS = 100_000
+_TOKEN = re.compile(r"[\w.]+")
+#: numpy 1.x allows 32 dimensions (2.x 64); no graph needs more than a few
+MAX_DIMS = 32
+
+
+def _check_size(text: str, filename: str) -> None:
+    """Refuse, before parsing, text too large to parse in bounded time and memory."""
+    if len(text) > MAX_BYTES:
+        raise ParseError(filename, 1, 1, f"the text is {len(text):,} characters; a .gs file may "
+                                         f"hold at most {MAX_BYTES:,} (save large arrays as .json)")
+    for count, match in enumerate(_TOKEN.finditer(text), start=1):
+        if count > MAX_TOKENS:
+            line = text.count("\n", 0, match.start()) + 1
+            col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+            raise ParseError(filename, line, col, f"more than {MAX_TOKENS:,} numbers and names; "
+                                                  "a .gs file may hold no more (save large arrays "
+                                                  "as .json)")
+
+
+def _first_line(message: str) -> str:
+    return message.splitlines()[0] if message else "invalid syntax"
+
 
 def _too_deep_line(text: str) -> int:
     """The first line that Python's parser cannot take on its own (else 1)."""
     for number, line in enumerate(text.splitlines(), start=1):
         try:
             ast.parse(line)
-        except RecursionError:
+        except (RecursionError, MemoryError):
             return number
         except (SyntaxError, ValueError):
             continue
     return 1
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """A name from the file, cut for a message (a name may be megabytes long)."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 def _is_call(node: ast.AST | None, name: str) -> bool:
@@ -177,17 +225,20 @@ def _dataset(ctx: _Context, call: ast.Call) -> None:
     if (call.keywords or len(call.args) != 1 or not isinstance(call.args[0], ast.Constant)
             or not isinstance(call.args[0].value, str) or not call.args[0].value.strip()):
         raise _fail(ctx, call, 'dataset() takes one file name, as in dataset("points.csv")')
+    problem = dataset_name_problem(call.args[0].value)
+    if problem:
+        raise _fail(ctx, call.args[0], f"dataset(): {problem}")
     if ctx.graph.meta.get("dataset"):
         raise _fail(ctx, call, f"a second dataset(); the graph already reads "
-                               f"{ctx.graph.meta['dataset']!r}")
-    ctx.graph.meta["dataset"] = call.args[0].value
+                               f"{quote(ctx.graph.meta['dataset'])}")
+    ctx.graph.set_meta("dataset", call.args[0].value)
 
 
 def parse_file(path: str | Path) -> Graph:
     """Parse a ``.gs`` file; unreadable files raise ``ParseError`` at line 1."""
     path = Path(path)
     try:
-        text = read_text(path)
+        text = read_text(path, MAX_BYTES)
     except CannotRead as exc:
         raise ParseError(str(path), 1, 1, f"cannot read the file: {exc.reason}") from None
     return parse_text(text, filename=str(path))
@@ -202,30 +253,30 @@ def _statement(ctx: _Context, stmt: ast.stmt) -> None:
     target = stmt.targets[0]
     name = target.id
     line, col = _where(ctx, target)
-    if name in FUNCTIONS or name in REDUCING_FORMS or name in SPECIAL_FORMS or name in OPS or name == DATASET:
+    if reserved_name(name):
         raise _fail(ctx, target, f"'{name}' is the name of a function and cannot be assigned")
     if name in ctx.assigned:
         first = ctx.assigned[name][0]
         where = f"line {first}" if first else "the current graph"
-        raise _fail(ctx, target, f"'{name}' is assigned twice (first on {where})")
+        raise _fail(ctx, target, f"'{_short(name)}' is assigned twice (first on {where})")
     value = stmt.value
-    lit = _literal(value)
+    lit = _literal(ctx, value)
     if lit is not None:
         ctx.graph.add_input(name, _array(ctx, value, lit), source=(line, col))
-    elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in SPECIAL_FORMS:
+    elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in INPUT_FORMS:
         _special(ctx, name, value, (line, col))
-    elif _is_call(value, DATASET):
+    elif _is_call(value, DATASET_FORM):
         raise _fail(ctx, value, 'dataset() stands on a line of its own, as in dataset("points.csv")')
     else:
         node = _expr(ctx, value)
-        data = ctx.graph.data(node)
-        if data["name"] is not None or data["op"] in ("input", "const") and isinstance(value, ast.Name):
+        record = ctx.graph.node(node)
+        if record.name is not None or record.is_leaf and isinstance(value, ast.Name):
             node = ctx.graph.add_op("identity", [node], source=_where(ctx, value))
         try:
             ctx.graph.rename(node, name)
         except GraphError as exc:
             raise _fail(ctx, target, str(exc)) from None
-        ctx.graph.data(node)["source"] = (line, col)
+        ctx.graph.set_attr(node, "source", (line, col))
     ctx.assigned[name] = (line, col)
 
 
@@ -238,9 +289,9 @@ def _special(ctx: _Context, name: str, call: ast.Call, where: tuple[int, int]) -
     if call.keywords:
         raise _fail(ctx, call.keywords[0], f"{form}() takes no keyword arguments")
     if form == "param":
-        if len(call.args) != 1 or _literal(call.args[0]) is None:
+        if len(call.args) != 1 or _literal(ctx, call.args[0]) is None:
             raise _fail(ctx, call, "param() takes one literal value, as in 'W = param([[0.1, -0.2]])'")
-        value = _array(ctx, call.args[0], _literal(call.args[0]))
+        value = _array(ctx, call.args[0], _literal(ctx, call.args[0]))
         ctx.graph.add_input(name, value, trainable=True, source=where)
 
 
@@ -269,8 +320,9 @@ def _data_binding(ctx: _Context, call: ast.Call) -> Binding:
     options: dict[str, float] = {}
     for kw in call.keywords:
         if kw.arg not in ("onehot", "equals"):
-            raise _fail(ctx, kw, f"data() takes the keywords onehot= and equals=, not {kw.arg or '**'}=")
-        value = _literal(kw.value)
+            raise _fail(ctx, kw, f"data() takes the keywords onehot= and equals=, not "
+                                 f"{_short(kw.arg or '**')}=")
+        value = _literal(ctx, kw.value)
         if not isinstance(value, float):
             raise _fail(ctx, kw.value, f"{kw.arg}= takes a number")
         options[kw.arg] = value
@@ -278,8 +330,9 @@ def _data_binding(ctx: _Context, call: ast.Call) -> Binding:
         raise _fail(ctx, call, "onehot= and equals= read one column of class labels, as in "
                                "'t = data(\"label\", onehot=3)' or 't1 = data(\"label\", equals=1)'")
     onehot = options.get("onehot")
-    if onehot is not None and (not onehot.is_integer() or onehot < 2):
-        raise _fail(ctx, call.keywords[0].value, "onehot= takes the number of classes, a whole number >= 2")
+    if onehot is not None and (not onehot.is_integer() or not 2 <= onehot <= MAX_CLASSES):
+        raise _fail(ctx, call.keywords[0].value, f"onehot= takes the number of classes, a whole "
+                                                 f"number from 2 to {MAX_CLASSES:,}")
     return Binding(tuple(columns), vector, int(onehot) if onehot is not None else None,
                    options.get("equals"))
 
@@ -288,36 +341,39 @@ def _expr(ctx: _Context, node: ast.AST) -> int:
     """The graph node computing expression ``node`` (creating op and constant nodes)."""
     graph = ctx.graph
     where = _where(ctx, node)
-    lit = _literal(node)
+    lit = _literal(ctx, node)
     if lit is not None:
         return graph.add_const(_array(ctx, node, lit), source=where)
     if isinstance(node, ast.Name):
         name = node.id
         if name in ctx.assigned:
             return graph.by_name(name)
-        if name in FUNCTIONS or name in REDUCING_FORMS:
+        if call_arities(name):
             raise _fail(ctx, node, f"'{name}' is a function: call it, as in {name}(x)")
         if name in ctx.later:
-            raise _fail(ctx, node, f"'{name}' is used before it is assigned (on line {ctx.later[name]})")
-        raise _fail(ctx, node, f"unknown name '{name}': assign it first, as in '{name} = 1'")
+            raise _fail(ctx, node, f"'{_short(name)}' is used before it is assigned (on line "
+                                   f"{ctx.later[name]})")
+        raise _fail(ctx, node, f"unknown name '{_short(name)}': assign it first, as in "
+                               f"'{_short(name)} = 1'")
     if isinstance(node, ast.BinOp):
-        opname = BINARY_OPERATORS.get(type(node.op).__name__)
-        if opname is None:
+        op = binary_op(node.op)
+        if op is None:
             raise _fail(ctx, node, f"the operator {_op_text(node.op)} is not supported; "
-                                   "use + - * / ** @")
+                                   f"use {' '.join(binary_operator_texts())}")
         left = _expr(ctx, node.left)
         right = _expr(ctx, node.right)
-        return graph.add_op(opname, [left, right], source=where)
+        return graph.add_op(op.name, [left, right], source=where)
     if isinstance(node, ast.UnaryOp):
         if isinstance(node.op, ast.UAdd):
             return _expr(ctx, node.operand)
-        if isinstance(node.op, ast.USub):
-            return graph.add_op("neg", [_expr(ctx, node.operand)], source=where)
-        raise _fail(ctx, node, f"the operator {_op_text(node.op)} is not supported")
+        op = prefix_op(node.op)
+        if op is None:
+            raise _fail(ctx, node, f"the operator {_op_text(node.op)} is not supported")
+        return graph.add_op(op.name, [_expr(ctx, node.operand)], source=where)
     if isinstance(node, ast.Call):
         return _call(ctx, node)
     if isinstance(node, ast.Constant):
-        kind = "a string" if isinstance(node.value, str) else repr(node.value)
+        kind = "a string" if isinstance(node.value, str) else _short(repr(node.value))
         raise _fail(ctx, node, f"{kind} is not a number; values are numbers or lists of numbers")
     if isinstance(node, ast.List):
         raise _fail(ctx, node, "a list must hold only numbers, as in [1, -2.5]")
@@ -331,31 +387,28 @@ def _call(ctx: _Context, node: ast.Call) -> int:
         what = _NODE_WORDS.get(type(func), "this kind of call")
         raise _fail(ctx, func, f"{what} is not allowed; call a function by name, as in exp(x)")
     fname = func.id
-    if fname in SPECIAL_FORMS:
+    if fname in INPUT_FORMS:
         raise _fail(ctx, node, f"{fname}() must stand alone on the right of '=', as in 'W = {fname}(...)'")
-    if fname == DATASET:
+    if fname == DATASET_FORM:
         raise _fail(ctx, node, 'dataset() stands on a line of its own, as in dataset("points.csv")')
     if fname in _FORBIDDEN_CALLS:
         raise _fail(ctx, func, f"'{fname}' is not allowed: nothing in a GraphStudio file is executed")
-    if fname not in FUNCTIONS:
-        known = ", ".join(sorted(set(FUNCTIONS)))
-        raise _fail(ctx, func, f"unknown function '{fname}'; known functions: {known}")
+    allowed = call_arities(fname)
+    if not allowed:
+        known = ", ".join(call_names())
+        raise _fail(ctx, func, f"unknown function '{_short(fname)}'; known functions: {known}")
     if node.keywords:
         raise _fail(ctx, node.keywords[0], f"{fname}() takes no keyword arguments")
     for a in node.args:
         if isinstance(a, ast.Starred):
             raise _fail(ctx, a, "'*' is not allowed in a call")
-    opname = FUNCTIONS[fname]
-    if fname in REDUCING_FORMS and len(node.args) == 1:
-        opname = REDUCING_FORMS[fname]
-    op = get_op(opname)
-    allowed = set(op.arity) | ({1} if fname in REDUCING_FORMS else set())
-    if len(node.args) not in allowed:
-        counts = " or ".join(str(a) for a in sorted(allowed))
-        plural = "" if allowed == {1} else "s"
+    op = op_for_call(fname, len(node.args))
+    if op is None:
+        counts = " or ".join(str(a) for a in allowed)
+        plural = "" if allowed == [1] else "s"
         raise _fail(ctx, node, f"{fname}() takes {counts} argument{plural}, got {len(node.args)}")
     args = [_expr(ctx, a) for a in node.args]
-    return ctx.graph.add_op(opname, args, source=_where(ctx, node))
+    return ctx.graph.add_op(op.name, args, source=_where(ctx, node))
 
 
 def _op_text(op: ast.AST) -> str:
@@ -364,15 +417,6 @@ def _op_text(op: ast.AST) -> str:
 
 
 # ---- writing ---------------------------------------------------------------------------------
-
-
-def _literal_text(value: Any) -> str:
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    if isinstance(value, list):
-        return "[" + ", ".join(_literal_text(v) for v in value) + "]"
-    v = float(value)
-    return repr(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
 
 
 def write_text(graph: Graph, header: str = "") -> str:
@@ -403,22 +447,24 @@ def write_text(graph: Graph, header: str = "") -> str:
             names[n] = name
     depth: dict[int, int] = {}  # nesting depth of a node's inline text
     for n in order:
-        data = graph.data(n)
-        kind = data["op"]
-        if kind in ("input", "const"):
-            lit = _literal_text(data.get("value", 0.0))
+        record = graph.node(n)
+        kind = record.op
+        if record.is_leaf:
+            lit = format_literal(record.value)
             if kind == "const" and n not in names:
-                text[n] = (lit, 100 if not lit.startswith("-") else 30)
+                # a negative number binds as Python's unary minus does
+                minus = prefix_op(ast.USub()).precedence
+                text[n] = (lit, minus if lit.startswith("-") else CALL_PRECEDENCE)
                 continue
             bound = binding(graph, n)
             if bound is not None:
                 rhs = bound.text()
-            elif data.get("trainable"):
+            elif record.trainable:
                 rhs = f"param({lit})"
             else:
                 rhs = lit
             lines.append(f"{names[n]} = {rhs}")
-            text[n] = (names[n], 100)
+            text[n] = (names[n], CALL_PRECEDENCE)
             continue
         op = OPS[kind]
         args = []
@@ -428,24 +474,26 @@ def write_text(graph: Graph, header: str = "") -> str:
                     f"argument {len(args) + 1} of {graph.label(n)} ({kind}) is not connected; "
                     "the expression format cannot hold an unfinished graph (save it as .json)")
             args.append(text[p])
-        if op.infix and len(args) == 2:
-            left = _paren(args[0], op.precedence, right=False, power=kind == "pow")
-            right = _paren(args[1], op.precedence, right=True, power=kind == "pow")
-            expr = f"{left} {op.infix} {right}"
-        elif op.infix and len(args) == 1:
-            expr = f"-{_paren(args[0], op.precedence, right=True)}"
-        else:
-            fname = {"amax": "max", "amin": "min"}.get(kind, kind)
-            expr = f"{fname}({', '.join(a[0] for a in args)})"
-        if kind == "identity":
+        if kind == "identity":  # y = x
             expr = args[0][0]
+        elif op.infix and len(args) == 2:
+            left = _paren(args[0], op.precedence, right=False, right_assoc=op.infix.right_assoc)
+            right = _paren(args[1], op.precedence, right=True, right_assoc=op.infix.right_assoc)
+            expr = f"{left} {op.infix.text} {right}"
+        elif op.prefix and len(args) == 1:
+            expr = f"{op.prefix.text}{_paren(args[0], op.precedence, right=True)}"
+        elif op.call:
+            expr = f"{op.call}({', '.join(a[0] for a in args)})"
+        else:
+            raise ValueError(f"{graph.label(n)} ({kind}) has no form in the expression format; "
+                             "save it as .json")
         depth[n] = 1 + max((depth.get(p, 0) for p in graph.parents(n) if p not in names),
                            default=0)
         if depth[n] >= MAX_INLINE_DEPTH and n not in names:
             names[n] = fresh(n)
         if n in names:
             lines.append(f"{names[n]} = {expr}")
-            text[n] = (names[n], 100)
+            text[n] = (names[n], CALL_PRECEDENCE)
         else:
             text[n] = (expr, op.precedence)
     return "\n".join(lines) + "\n"
@@ -455,13 +503,9 @@ def write_text(graph: Graph, header: str = "") -> str:
 MAX_INLINE_DEPTH = 16
 
 
-def _paren(arg: tuple[str, int], prec: int, right: bool, power: bool = False) -> str:
+def _paren(arg: tuple[str, int], prec: int, right: bool, right_assoc: bool = False) -> str:
     s, p = arg
-    if p < prec or (p == prec and (right != power)):
+    if p < prec or (p == prec and (right != right_assoc)):
         return f"({s})"
     return s
 
-
-def describe_value(value: Any) -> str:
-    """A value as short text (for messages)."""
-    return format_value(value)

@@ -58,7 +58,7 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
         return {}
     layer = layers(graph)
     by_layer: dict[int, list[int]] = defaultdict(list)
-    seq = {n: graph.data(n)["seq"] for n in graph.nodes()}
+    seq = {n: graph.node(n).seq for n in graph.nodes()}
     for n in sorted(layer, key=lambda n: seq[n]):
         by_layer[layer[n]].append(n)
     depth = max(by_layer) + 1

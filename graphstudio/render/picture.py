@@ -16,11 +16,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..core.engine import Evaluation, backward_steps, forward_steps
-from ..core.graph import Graph, format_value
+from ..core.graph import Graph
+from ..core.numbers import format_value
 from ..core.ops import OPS, Value
 
-__all__ = ["NodeView", "EdgeView", "Picture", "build_picture", "step_pictures", "edge_label",
-           "op_text"]
+__all__ = ["NodeView", "EdgeView", "Picture", "node_view", "build_picture", "step_pictures",
+           "edge_label", "op_text"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class NodeView:
     grad_text: str  # "" when hidden
     shape: tuple[int, ...]
     n_ports: int  # argument ports drawn on the node's input side
+    numbered_ports: bool = False  # ports numbered: the op's arguments may not be swapped
     error: str | None = None  # why it has no value (fatal)
     warning: str | None = None  # domain warning (value NaN/inf)
     is_output: bool = False
@@ -76,37 +78,43 @@ def edge_label(ev: Evaluation, src: int, dst: int, port: int) -> str:
     return f"{formula}"
 
 
+def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
+              show_values: bool = True, show_grad: bool = True, digits: int = 4) -> NodeView:
+    """What ``node`` shows: annotated with ``ev``'s value, gradient and error, or (without an
+    evaluation) with its own value only, as before the first pass."""
+    record = graph.node(node)
+    op = record.op
+    if op == "input":
+        kind = "param" if record.trainable else "input"
+    elif op == "const":
+        kind = "const"
+    else:
+        kind = "op"
+    entry = OPS[op] if kind == "op" else None
+    value = ev.values.get(node) if ev else record.value
+    grad = ev.grads.get(node) if ev else None
+    err = ev.errors.get(node) if ev else None
+    n_ports = max(len(graph.parents(node)), min(entry.arity)) if entry else 0
+    return NodeView(
+        node=node, title=record.name or "", symbol=entry.symbol if entry else "",
+        kind=kind, op=op, value=value, grad=grad,
+        value_text=format_value(value, digits) if show_values and value is not None else "",
+        grad_text=(format_value(grad, digits) if show_grad and grad is not None else ""),
+        shape=tuple(np.shape(value)) if value is not None else (),
+        n_ports=n_ports,
+        numbered_ports=n_ports > 1 and not entry.commutative,
+        error=err.message if err is not None and err.fatal else None,
+        warning=err.message if err is not None and not err.fatal else None,
+        is_output=ev is not None and ev.output == node,
+    )
+
+
 def build_picture(graph: Graph, ev: Evaluation | None, positions: dict[int, tuple[float, float]],
                   *, show_values: bool = True, show_grad: bool = True,
                   edge_labels: bool = False, digits: int = 4) -> Picture:
     """The picture of ``graph`` annotated with ``ev``'s values and gradients."""
-    nodes = {}
-    for n in graph.nodes():
-        data = graph.data(n)
-        op = data["op"]
-        if op == "input":
-            kind = "param" if data.get("trainable") else "input"
-        elif op == "const":
-            kind = "const"
-        else:
-            kind = "op"
-        value = ev.values.get(n) if ev else data.get("value")
-        grad = ev.grads.get(n) if ev else None
-        err = ev.errors.get(n) if ev else None
-        n_ports = len(graph.parents(n)) if kind == "op" else 0
-        if kind == "op":
-            n_ports = max(n_ports, min(OPS[op].arity))
-        nodes[n] = NodeView(
-            node=n, title=data["name"] or "", symbol=OPS[op].symbol if kind == "op" else "",
-            kind=kind, op=op, value=value, grad=grad,
-            value_text=format_value(value, digits) if show_values and value is not None else "",
-            grad_text=(format_value(grad, digits) if show_grad and grad is not None else ""),
-            shape=tuple(np.shape(value)) if value is not None else (),
-            n_ports=n_ports,
-            error=err.message if err is not None and err.fatal else None,
-            warning=err.message if err is not None and not err.fatal else None,
-            is_output=ev is not None and ev.output == n,
-        )
+    nodes = {n: node_view(graph, n, ev, show_values=show_values, show_grad=show_grad,
+                          digits=digits) for n in graph.nodes()}
     edges = []
     for s, d, p in graph.edges():
         # No label out of a constant: no gradient flows into it, and ∂(x ** 2)/∂2 = x²·ln x is
@@ -173,9 +181,11 @@ def _sum_of_terms(step, digits: int) -> str:
     """``7 × 1 + 2 × 1 = `` for a scalar backward step (the grad_table row as the lectures
     write it), or nothing when a term is an array or the node is the output itself."""
     terms = step.terms
-    if not terms or not all(isinstance(t[3], float) and isinstance(t[4], float) for t in terms):
+    if not terms or not all(isinstance(t.upstream, float) and isinstance(t.local, float)
+                            for t in terms):
         return ""
-    return " + ".join(f"{format_value(t[3], digits)} × {format_value(t[4], digits)}" for t in terms) + " = "
+    return " + ".join(f"{format_value(t.upstream, digits)} × {format_value(t.local, digits)}"
+                      for t in terms) + " = "
 
 
 def op_text(graph: Graph, node: int, arg=None) -> str:
@@ -185,7 +195,7 @@ def op_text(graph: Graph, node: int, arg=None) -> str:
     names = [arg(p) if p is not None else "?" for p in graph.parents(node)]
     if op.infix and len(names) == 2:
         return f"{names[0]} {op.symbol} {names[1]}"
-    if op.infix and len(names) == 1:
+    if op.prefix and len(names) == 1:
         return f"{op.symbol}{names[0]}"
     return f"{op.symbol}({', '.join(names)})"
 

@@ -17,7 +17,7 @@ __all__ = ["graph_positions", "saved_positions"]
 
 def saved_positions(graph: Graph) -> dict[int, tuple[float, float]] | None:
     """The graph's own positions when every node has one, else None."""
-    saved = {n: graph.data(n).get("pos") for n in graph.nodes()}
+    saved = {n: graph.position(n) for n in graph.nodes()}
     if saved and all(p is not None for p in saved.values()):
         return {n: (float(p[0]), float(p[1])) for n, p in saved.items()}
     return None

@@ -17,6 +17,9 @@ import re
 import socket
 import sys
 
+from .. import __version__
+from ..desktop import APP_ID
+
 __all__ = ["run", "application", "grab_window"]
 
 
@@ -27,7 +30,15 @@ def application():
     app = QApplication.instance()
     if app is None:
         app = QApplication(["graphstudio"])
-    # the names QStandardPaths and QSettings file things under (autosaves, settings)
+        app.setApplicationVersion(__version__)
+        # the launcher entry that --install-desktop writes: Wayland and the task bars match
+        # the window to it (its icon, its name)
+        app.setDesktopFileName(APP_ID)
+        from .icons import app_icon
+
+        app.setWindowIcon(app_icon())
+    # the names QStandardPaths and QSettings file things under (autosaves, settings), also
+    # when a test harness made the application
     app.setApplicationName("GraphStudio")
     app.setOrganizationName("GraphStudio")
     return app

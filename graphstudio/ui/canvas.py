@@ -16,12 +16,13 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QToolTip, QWidget
 
 from ..core.graph import GraphError
+from ..core.numbers import format_editable
 from ..render.draw import arrange, row_rect
 from ..render.picture import Picture
 from .commands import RenameCommand, SetValueCommand, add_node_command
 from .document import GraphDocument
 from .scene import GraphScene
-from .values import parse_value, value_text
+from .values import parse_value
 
 __all__ = ["Canvas", "OP_MIME"]
 
@@ -282,7 +283,7 @@ class Canvas(QGraphicsView):
         rect = self.mapFromScene(box).boundingRect()
         editor = QLineEdit(self.viewport())
         editor.setObjectName(f"inline-{kind}")
-        editor.setText(g.name(node) or "" if kind == "name" else value_text(g.value(node)))
+        editor.setText(g.name(node) or "" if kind == "name" else format_editable(g.value(node)))
         editor.setGeometry(rect.x(), rect.y(), max(rect.width(), 110), max(rect.height(), 26))
         editor.selectAll()
         editor.show()

@@ -17,13 +17,14 @@ import ast
 import json
 from typing import Any
 
-import numpy as np
 from PySide6.QtGui import QUndoCommand
 
 from ..core.graph import Graph, GraphError
-from ..core.ops import FUNCTIONS, OPS, REDUCING_FORMS
+from ..core.merge import merge_into
+from ..core.node import Node
+from ..core.ops import OPS, reserved_name
 from ..io.document import DocumentError, from_json, to_json
-from ..io.gs import SPECIAL_FORMS, parse_text
+from ..io.gs import parse_text
 from .document import GraphDocument
 
 __all__ = [
@@ -70,22 +71,19 @@ class Command(QUndoCommand):
 
 # ---- node records: what it takes to bring a node back ---------------------------------------
 
-
-def node_record(graph: Graph, node: int) -> dict[str, Any]:
-    rec = dict(graph.data(node))
-    if isinstance(rec.get("value"), np.ndarray):
-        rec["value"] = rec["value"].copy()
-    rec["id"] = node
-    return rec
+#: a node as it was: its id and its (immutable) record
+Saved = tuple[int, Node]
 
 
-def restore(graph: Graph, records: list[dict[str, Any]], edges: list[tuple[int, int, int]]) -> None:
-    """Add nodes from ``records`` with their ids, then the ``edges`` that are missing."""
-    for rec in records:
-        rec = dict(rec)
-        node_id, op, name = rec.pop("id"), rec.pop("op"), rec.pop("name")
-        value, pos = rec.pop("value", None), rec.pop("pos", None)
-        graph.add_node(op, name=name, value=value, pos=pos, node_id=node_id, **rec)
+def saved_nodes(graph: Graph, nodes) -> list[Saved]:
+    """``nodes`` with their records, in their order of assignment."""
+    return [(n, graph.node(n)) for n in graph.in_order(nodes)]
+
+
+def restore(graph: Graph, records: list[Saved], edges: list[tuple[int, int, int]]) -> None:
+    """Put back the nodes of ``records`` with their ids, then the ``edges`` that are missing."""
+    for node_id, record in records:
+        graph.restore(node_id, record)
     for src, dst, port in edges:
         if graph.parent_at(dst, port) is None:
             graph.connect(src, dst, port)
@@ -94,12 +92,12 @@ def restore(graph: Graph, records: list[dict[str, Any]], edges: list[tuple[int, 
 class AddNodesCommand(Command):
     """Add nodes (with their edges, also to existing nodes) and move existing nodes."""
 
-    def __init__(self, doc, text, records, edges, moves=None) -> None:
+    def __init__(self, doc, text, records: list[Saved], edges, moves=None) -> None:
         super().__init__(doc, text)
         self.records = records
         self.edges = edges
         self.moves: dict[int, tuple[tuple, tuple]] = moves or {}
-        self.nodes = [r["id"] for r in records]
+        self.nodes = [n for n, _record in records]
 
     def apply(self) -> None:
         restore(self.graph, self.records, self.edges)
@@ -122,13 +120,13 @@ class RemoveNodesCommand(Command):
         label = doc.graph.label(nodes[0]) if len(nodes) == 1 else f"{len(nodes)} nodes"
         super().__init__(doc, f"Delete {label}")
         g = doc.graph
-        self.records = [node_record(g, n) for n in sorted(nodes, key=lambda n: g.data(n)["seq"])]
+        self.records = saved_nodes(g, nodes)
         self.edges = list(dict.fromkeys(e for n in nodes for e in g.in_edges(n) + g.out_edges(n)))
         self.output = g.output if g.output in nodes else None
 
     def apply(self) -> None:
-        for rec in self.records:
-            self.graph.remove_node(rec["id"])
+        for n, _record in self.records:
+            self.graph.remove_node(n)
 
     def revert(self) -> None:
         restore(self.graph, self.records, self.edges)
@@ -306,7 +304,7 @@ class SetAttrCommand(Command):
     def __init__(self, doc, node: int, attr: str, value: Any) -> None:
         super().__init__(doc, f"Set {attr} of {doc.graph.label(node)}")
         self.node, self.attr, self.value = node, attr, value
-        self.old = doc.graph.data(node).get(attr)
+        self.old = getattr(doc.graph.node(node), attr)
 
     def apply(self) -> None:
         self.graph.set_attr(self.node, self.attr, self.value)
@@ -323,7 +321,7 @@ def diff_command(doc: GraphDocument, new: Graph, text: str) -> AddNodesCommand:
     existing nodes moved)."""
     g = doc.graph
     added = [n for n in new.nodes() if n not in g]
-    records = [node_record(new, n) for n in sorted(added, key=lambda n: new.data(n)["seq"])]
+    records = saved_nodes(new, added)
     edges = [e for e in new.edges() if e[0] in added or e[1] in added]
     moves = {n: (g.position(n), new.position(n)) for n in g.nodes()
              if new.position(n) is not None and new.position(n) != g.position(n)}
@@ -363,10 +361,9 @@ def free_names(text: str, graph: Graph) -> list[str]:
         return []
     targets = {t.id for stmt in tree.body if isinstance(stmt, ast.Assign)
                for t in stmt.targets if isinstance(t, ast.Name)}
-    known = targets | set(graph.names()) | set(FUNCTIONS) | set(REDUCING_FORMS) | \
-        set(SPECIAL_FORMS) | set(OPS)
+    known = targets | set(graph.names())
     names = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
-    return list(dict.fromkeys(n for n in names if n not in known))
+    return list(dict.fromkeys(n for n in names if n not in known and not reserved_name(n)))
 
 
 def build_command(doc: GraphDocument, text: str, layout) -> tuple[AddNodesCommand, list[str]]:
@@ -385,13 +382,7 @@ def build_command(doc: GraphDocument, text: str, layout) -> tuple[AddNodesComman
 
 def copy_text(graph: Graph, nodes: list[int]) -> str:
     """The selected nodes and the edges among them as a JSON document (for the clipboard)."""
-    keep = set(nodes)
-    sub = graph.copy()
-    for n in graph.nodes():
-        if n not in keep:
-            sub.remove_node(n)
-    sub.output = None
-    return json.dumps(to_json(sub))
+    return json.dumps(to_json(graph.subgraph(nodes)))
 
 
 def paste_command(doc: GraphDocument, text: str, offset: tuple[float, float] = (30.0, 30.0),
@@ -400,23 +391,9 @@ def paste_command(doc: GraphDocument, text: str, offset: tuple[float, float] = (
     suffix), shifted by ``offset``. Raises DocumentError for text that is not a document."""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON; nested too deeply; a 5,000-digit number
         raise DocumentError("the clipboard does not hold GraphStudio nodes") from None
     src = from_json(data, "clipboard").graph
     new = doc.graph.copy()
-    ids: dict[int, int] = {}
-    for n in src.topological_order():
-        d = src.data(n)
-        name = d["name"]
-        if name is not None and name in new.names():
-            k = 2
-            while f"{name}_{k}" in new.names():
-                k += 1
-            name = f"{name}_{k}"
-        pos = d.get("pos") or (0.0, 0.0)
-        extra = {k: v for k, v in d.items() if k in ("trainable", "data")}
-        ids[n] = new.add_node(d["op"], name=name, value=d.get("value"),
-                              pos=(pos[0] + offset[0], pos[1] + offset[1]), **extra)
-    for s, t, p in src.edges():
-        new.connect(ids[s], ids[t], p)
+    merge_into(new, src, offset)
     return diff_command(doc, new, label)

@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..core.engine import Evaluation, Evaluator
+from ..core.events import GraphEvent
 from ..core.graph import Graph, GraphError
 
 __all__ = ["GraphDocument", "DEFAULT_VIEW"]
@@ -34,12 +35,12 @@ DEFAULT_VIEW: dict[str, Any] = {"grid": True, "show_grad": True, "edge_labels": 
 
 class GraphDocument(QObject):
     """Signals: ``changed()`` after every edit, ``evaluated(Evaluation)`` after every pass,
-    ``graph_event(str, dict)`` for each model announcement, ``replaced()`` when a new graph is
+    ``graph_event(GraphEvent)`` for each model announcement, ``replaced()`` when a new graph is
     loaded, ``path_changed()``, ``modified_changed(bool)``, ``view_changed(str)``."""
 
     changed = Signal()
     evaluated = Signal(object)
-    graph_event = Signal(str, dict)
+    graph_event = Signal(object)
     replaced = Signal()
     path_changed = Signal()
     modified_changed = Signal(bool)
@@ -129,9 +130,9 @@ class GraphDocument(QObject):
                     self.evaluate()
                 self.changed.emit()
 
-    def _on_event(self, event: str, **details: Any) -> None:
-        self.graph_event.emit(event, details)
-        if self._quiet or event == "node_moved":
+    def _on_event(self, event: GraphEvent) -> None:
+        self.graph_event.emit(event)
+        if self._quiet or not event.affects_values:
             return
         if self._depth:
             self._dirty = True

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction
 
+from ..render.exporters import export_formats
 from .export_dialog import ExportDialog
 
 __all__ = ["install", "open_export_dialog"]
@@ -39,7 +40,11 @@ def install(window) -> list[QAction]:
     Ctrl+E and Ctrl+Shift+E; the mnemonics are Alt+F, X and Alt+F, P.)"""
     menu = window.menu("File")
     export = QAction("E&xport…", window)
-    export.setStatusTip("Save the graph with its values and gradients as PNG, SVG, PDF or TikZ")
+    export.setObjectName("act_export")  # its toolbar button and icon (graphstudio.ui.icons)
+    titles = [f.title for f in export_formats()]
+    export.setStatusTip("Save the graph with its values and gradients as "
+                        + (", ".join(titles[:-1]) + " or " + titles[-1] if len(titles) > 1
+                           else titles[0]))
     export.triggered.connect(lambda: open_export_dialog(window))
     steps = QAction("Export Ste&ps…", window)
     steps.setStatusTip("Save the forward and backward passes step by step, one image per step")

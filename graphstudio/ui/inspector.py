@@ -10,9 +10,10 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
 
-from ..core.graph import GraphError, format_value
+from ..core.graph import GraphError
+from ..core.numbers import format_editable, format_value
 from ..core.ops import OPS
-from .values import parse_value, value_text
+from .values import parse_value
 from .commands import RenameCommand, SetAttrCommand, SetOpCommand, SetValueCommand
 from .document import GraphDocument
 
@@ -124,7 +125,7 @@ class Inspector(QWidget):
             return
         self._updating = True
         try:
-            data = g.data(n)
+            record = g.node(n)
             ev = self.doc.evaluation
             leaf = g.is_leaf(n)
             value = g.value(n)
@@ -132,17 +133,17 @@ class Inspector(QWidget):
             self.heading.setText(f"<b>{g.label(n)}</b> — node {n}")
             self._row(self.name, True)
             if not self.name.hasFocus():
-                self.name.setText(data["name"] or "")
+                self.name.setText(record.name or "")
             self._row(self.op, True)
-            self.op.setCurrentIndex(max(0, self.op.findData(data["op"])))
+            self.op.setCurrentIndex(max(0, self.op.findData(record.op)))
             self._row(self.spin, scalar)
             if scalar and not self.spin.hasFocus():
                 self.spin.setValue(value)
             self._row(self.array, leaf and not scalar)
             if leaf and not scalar and not self.array.hasFocus():
-                self.array.setText(value_text(value))
-            self._row(self.trainable, data["op"] == "input")
-            self.trainable.setChecked(bool(data.get("trainable")))
+                self.array.setText(format_editable(value))
+            self._row(self.trainable, record.op == "input")
+            self.trainable.setChecked(record.trainable)
             self._row(self.value_view, True)
             self._row(self.grad_view, True)
             self.value_view.setPlainText(format_value(ev.values.get(n), 8) if ev else "")
@@ -191,5 +192,5 @@ class Inspector(QWidget):
         self._push(lambda: SetValueCommand(self.doc, self.node, parse_value(text)))
 
     def _set_trainable(self, on: bool) -> None:
-        if self.node is not None and bool(self.doc.graph.data(self.node).get("trainable")) != on:
+        if self.node is not None and self.doc.graph.node(self.node).trainable != on:
             self._push(lambda: SetAttrCommand(self.doc, self.node, "trainable", on))

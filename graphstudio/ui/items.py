@@ -22,10 +22,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
-from ..core.graph import format_value
-from ..render.draw import (edge_label_rect, edge_path, node_rect, output_point, paint_edge,
-                           paint_node, port_point, row_rect)
+from ..core.numbers import format_value
+from ..render.draw import edge_label_rect, node_rect, paint_edge, paint_node, row_rect
 from ..render.picture import EdgeView, NodeView
+from ..render.routing import edge_path, output_point, port_point
 from ..render.style import Theme
 
 __all__ = ["NodeItem", "EdgeItem", "HIT"]

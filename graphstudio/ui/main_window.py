@@ -37,14 +37,17 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, Q
                                QMenu, QMessageBox, QUndoView, QVBoxLayout, QWidget)
 
 from ..core.engine import evaluate
-from ..core.graph import Graph, GraphError, format_value
+from ..core.graph import Graph, GraphError
+from ..core.numbers import format_value
 from ..examples import example_files
 from ..io import OpenError, open_document
-from ..io.document import DocumentError, atomic_write_text, save
-from ..io.gs import ParseError, write_text
+from ..io.document import DocumentError
+from ..io.formats import dialog_filter, readers, save_document, suffix_list, writer_for, writers
+from ..io.gs import ParseError
 from ..render.draw import arrange
 from ..render.style import THEMES
-from . import extensions
+from . import extensions, icons
+from .about import show_about
 from .canvas import Canvas
 from .commands import (ArrangeCommand, DisconnectCommand, RemoveNodesCommand, SetOutputCommand,
                        build_command, copy_text, paste_command)
@@ -57,7 +60,6 @@ from .quick_search import QuickSearch
 __all__ = ["MainWindow"]
 
 MAX_RECENT = 10
-FILE_FILTER = "Graphs (*.json *.gs);;GraphStudio document (*.json);;Expression text (*.gs)"
 
 
 def settings() -> QSettings:
@@ -73,7 +75,7 @@ def lay_out_missing(graph: Graph, view: dict) -> None:
     theme = THEMES.get(view.get("theme", "light"), THEMES["light"])
     positions = arrange(graph, evaluate(graph), theme, bool(view.get("edge_labels")))
     for n in missing:
-        graph.data(n)["pos"] = positions[n]
+        graph.set_position(n, positions[n])
 
 
 class MainWindow(QMainWindow):
@@ -122,6 +124,8 @@ class MainWindow(QMainWindow):
         self.resize(1360, 860)
         self.resizeDocks([self.palette_dock, self.inspector_dock], [170, 250], Qt.Horizontal)
         self._install_extensions()
+        self._finish_toolbar()
+        self.setWindowIcon(icons.app_icon())
         if restore_layout:
             self._restore_layout()
 
@@ -192,7 +196,8 @@ class MainWindow(QMainWindow):
         K = QKeySequence.StandardKey
         a = self._action
         self.act_new = a("&New", self.new_document, K.New, "Start an empty graph")
-        self.act_open = a("&Open…", self.open_dialog, K.Open, "Open a .gs or .json graph")
+        self.act_open = a("&Open…", self.open_dialog, K.Open,
+                          f"Open a {suffix_list(readers())} graph")
         self.act_save = a("&Save", self.save, K.Save, "Save the graph")
         self.act_save_as = a("Save &As…", self.save_as, K.SaveAs, "Save the graph under another name")
         self.act_quit = a("&Quit", self.close, K.Quit)
@@ -237,6 +242,9 @@ class MainWindow(QMainWindow):
                                 "Ctrl+Shift+E", "Type an expression to build")
         self.act_about = a("&About GraphStudio", self.about)
         self.act_howto = a("&Using the Canvas", self.howto, QKeySequence.StandardKey.HelpContents)
+        for name, act in vars(self).items():  # the names graphstudio.ui.icons finds them by
+            if name.startswith("act_") and isinstance(act, QAction):
+                act.setObjectName(name)
 
     def _build_menus(self) -> None:
         f = self.menu("&File")
@@ -276,12 +284,25 @@ class MainWindow(QMainWindow):
     def _build_toolbar(self) -> None:
         tb = self.addToolBar("Main")
         tb.setObjectName("toolbar-main")
-        tb.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        tb.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
         tb.addActions([self.act_new, self.act_open, self.act_save])
         tb.addSeparator()
         tb.addActions([self.act_undo, self.act_redo])
         tb.addSeparator()
         tb.addActions([self.act_arrange, self.act_fit, self.act_grad, self.act_labels])
+        self.toolbar = tb
+
+    def _finish_toolbar(self) -> None:
+        """Export, Step Through and Train (from the extensions that started) join the
+        toolbar; New, Open, Save, Undo and Redo show their icon alone (the tooltip names them)."""
+        extra = [a for a in (self.findChild(QAction, n) for n in ("act_export", "act_step", "act_train"))
+                 if a is not None]
+        if extra:
+            self.toolbar.addSeparator()
+            self.toolbar.addActions(extra)
+        for act in (self.act_new, self.act_open, self.act_save, self.act_undo, self.act_redo):
+            self.toolbar.widgetForAction(act).setToolButtonStyle(Qt.ToolButtonIconOnly)
+        icons.decorate(self, self.document.view.get("theme", "light"))
 
     def _connect(self) -> None:
         doc = self.document
@@ -346,6 +367,7 @@ class MainWindow(QMainWindow):
         if theme in self.theme_actions:
             self.theme_actions[theme].setChecked(True)
         self._apply_palette(THEMES.get(theme, THEMES["light"]))
+        icons.decorate(self, theme)
         self.canvas.viewport().update()
 
     def _apply_palette(self, theme) -> None:
@@ -400,7 +422,8 @@ class MainWindow(QMainWindow):
         return True
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open graph", self._last_dir(), FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open graph", self._last_dir(),
+                                              dialog_filter(readers()))
         if path:
             self.open_file(path)
 
@@ -425,32 +448,35 @@ class MainWindow(QMainWindow):
         return True
 
     def save(self) -> bool:
-        """Save to the document's JSON file; a graph opened from ``.gs`` text (or new) asks for
-        a ``.json`` name, so the text file (and its comments) is never overwritten by surprise."""
+        """Save to the document's file when its format keeps everything (the JSON document); a
+        graph opened from ``.gs`` text, GraphML (or new) asks for a name, so such a file (and
+        its comments) is never overwritten by surprise with less than the editor holds."""
         path = self.document.path
-        if path is None or path.suffix.lower() != ".json":
+        fmt = writer_for(path) if path is not None else None
+        if fmt is None or not fmt.complete:
             return self.save_as()
         return self.save_to(path)
 
     def save_as(self) -> bool:
         current = self.document.path
-        suggestion = str(current.with_suffix(".json")) if current else str(Path(self._last_dir()) / "graph.json")
-        path, _ = QFileDialog.getSaveFileName(self, "Save graph", suggestion, FILE_FILTER)
+        suffix = next(f for f in writers() if f.complete).suffixes[0]
+        suggestion = str(current.with_suffix(suffix)) if current else \
+            str(Path(self._last_dir()) / f"graph{suffix}")
+        path, _ = QFileDialog.getSaveFileName(self, "Save graph", suggestion,
+                                              dialog_filter(writers()))
         if not path:
             return False
         if not Path(path).suffix:
-            path += ".json"
+            path += suffix
         return self.save_to(path)
 
     def save_to(self, path) -> bool:
-        """Write the document (atomically) to ``path``: JSON keeps everything; ``.gs`` keeps
-        the expressions and values (not positions)."""
+        """Write the document (atomically) to ``path`` in the format its suffix names
+        (:mod:`graphstudio.io.formats`): JSON keeps everything; ``.gs`` keeps the expressions
+        and values (not positions)..."""
         path = Path(path)
         try:
-            if path.suffix.lower() == ".gs":
-                atomic_write_text(path, write_text(self.document.graph))
-            else:
-                save(path, self.document.graph, self.document.view)
+            save_document(path, self.document.graph, self.document.view)
         except (OSError, DocumentError, GraphError, ValueError) as exc:
             QMessageBox.critical(self, "Cannot save", f"{path}: {exc}")
             return False
@@ -650,6 +676,4 @@ class MainWindow(QMainWindow):
             "<p>Select a node to see and edit it.</p>", ""))
 
     def about(self) -> None:
-        QMessageBox.about(self, "About GraphStudio",
-                          "<b>GraphStudio</b><br>Computation graphs with their values and gradients, "
-                          "for teaching backpropagation.")
+        show_about(self)

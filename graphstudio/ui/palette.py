@@ -21,12 +21,13 @@ CATEGORY_ORDER = ["leaves", "arithmetic", "functions", "activations", "vectors",
 
 
 def palette_groups() -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """(category, [(op, label, tooltip)]) in palette order; hidden plumbing ops left out."""
+    """(category, [(op, label, tooltip)]) in palette order; ops without a category (plumbing
+    such as ``identity``) left out."""
     groups: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     groups["leaves"] = [("input", "input  x", "an input: a leaf with a value you set"),
                         ("const", "constant  1", "a constant: a leaf that gets no gradient")]
     for name, op in OPS.items():
-        if name == "identity":
+        if op.category is None:
             continue
         label = name if op.symbol == name else f"{name}  {op.symbol}"
         groups[op.category].append((name, label, op.description))

@@ -14,10 +14,11 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
-from ..core.graph import GraphError, format_value
-from ..core.ops import OPS
-from ..render.draw import label_spots, output_point, port_point
-from ..render.picture import NodeView, Picture, build_picture
+from ..core.events import EdgeAdded, EdgeRemoved, GraphEvent, NodeAdded, NodeMoved, NodeRemoved
+from ..core.graph import GraphError
+from ..render.draw import label_spots
+from ..render.picture import Picture, build_picture, node_view
+from ..render.routing import output_point, port_point
 from ..render.style import THEMES, Theme
 from .commands import (ConnectCommand, DisconnectCommand, MoveCommand, ReconnectCommand,
                        SetValueCommand)
@@ -25,18 +26,6 @@ from .document import GraphDocument
 from .items import EdgeItem, NodeItem
 
 __all__ = ["GraphScene"]
-
-
-def _provisional(graph, node: int) -> NodeView:
-    """What a node shows before the next evaluation (its items exist at once)."""
-    data = graph.data(node)
-    op = data["op"]
-    kind = "op" if op not in ("input", "const") else ("param" if data.get("trainable") else op)
-    ports = len(graph.parents(node)) if kind == "op" else 0
-    value = data.get("value")
-    return NodeView(node, data["name"] or "", OPS[op].symbol if kind == "op" else "", kind, op,
-                    value, None, format_value(value) if value is not None else "", "",
-                    (), ports)
 
 
 class GraphScene(QGraphicsScene):
@@ -68,6 +57,10 @@ class GraphScene(QGraphicsScene):
         self._reroute.setInterval(0)
         self._reroute.timeout.connect(self.route_edges)
         self.setSceneRect(-20000, -20000, 40000, 40000)
+        #: the model's announcements the items follow (the rest reach them by evaluation)
+        self._handlers = {NodeAdded: self._node_added, NodeRemoved: self._node_removed,
+                          EdgeAdded: self._edge_added, EdgeRemoved: self._edge_removed,
+                          NodeMoved: self._node_moved}
         doc.graph_event.connect(self._on_event)
         doc.evaluated.connect(self.refresh)
         doc.replaced.connect(self.rebuild)
@@ -97,7 +90,7 @@ class GraphScene(QGraphicsScene):
 
     def _add_node(self, n: int) -> None:
         g = self.doc.graph
-        item = NodeItem(n, _provisional(g, n), self.theme)
+        item = NodeItem(n, node_view(g, n), self.theme)
         pos = g.position(n) or (0.0, 0.0)
         item.setPos(pos[0], pos[1])
         self.addItem(item)
@@ -106,33 +99,40 @@ class GraphScene(QGraphicsScene):
     def _add_edge(self, src: int, dst: int, port: int) -> None:
         dst_item = self.nodes[dst]
         if port >= dst_item.view.n_ports:
-            dst_item.set_view(_provisional(self.doc.graph, dst), self.theme)
+            dst_item.set_view(node_view(self.doc.graph, dst), self.theme)
         item = EdgeItem(self.nodes[src], dst_item, port, self.theme)
         self.addItem(item)
         item.update_path()  # now around the scene's boxes
         self.edges[(src, dst, port)] = item
 
-    def _on_event(self, event: str, details: dict) -> None:
-        g = self.doc.graph
-        if event == "node_added":
-            self._add_node(details["node"])
-        elif event == "node_removed":
-            item = self.nodes.pop(details["node"], None)
-            if item is not None:
-                self.removeItem(item)
-        elif event == "edge_added":
-            self._add_edge(details["src"], details["dst"], details["port"])
-        elif event == "edge_removed":
-            item = self.edges.pop((details["src"], details["dst"], details["port"]), None)
-            if item is not None:
-                item.detach()
-                self.removeItem(item)
-        elif event == "node_moved":
-            item = self.nodes.get(details["node"])
-            pos = g.position(details["node"])
-            if item is not None and pos is not None and (item.pos().x(), item.pos().y()) != pos:
-                item.setPos(pos[0], pos[1])
-            self._reroute.start()
+    def _on_event(self, event: GraphEvent) -> None:
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def _node_added(self, event: NodeAdded) -> None:
+        self._add_node(event.node)
+
+    def _node_removed(self, event: NodeRemoved) -> None:
+        item = self.nodes.pop(event.node, None)
+        if item is not None:
+            self.removeItem(item)
+
+    def _edge_added(self, event: EdgeAdded) -> None:
+        self._add_edge(event.src, event.dst, event.port)
+
+    def _edge_removed(self, event: EdgeRemoved) -> None:
+        item = self.edges.pop((event.src, event.dst, event.port), None)
+        if item is not None:
+            item.detach()
+            self.removeItem(item)
+
+    def _node_moved(self, event: NodeMoved) -> None:
+        item = self.nodes.get(event.node)
+        pos = self.doc.graph.position(event.node)
+        if item is not None and pos is not None and (item.pos().x(), item.pos().y()) != pos:
+            item.setPos(pos[0], pos[1])
+        self._reroute.start()
 
     def node_rects(self) -> list[QRectF]:
         """Every node's box in scene coordinates: what edges are routed around."""

@@ -1,21 +1,19 @@
-"""Values typed by the user (in place on the canvas or in the inspector), and back.
+"""Values typed by the user (in place on the canvas or in the inspector).
 
 A value is a number or a list of numbers, written as JSON (``[1, -2.5]``) or as numpy prints
 it (``[1 -2.5]``). It is read with :func:`ast.literal_eval`, which accepts literals only:
-nothing typed is ever run.
+nothing typed is ever run. The text offered for editing is
+:func:`graphstudio.core.numbers.format_editable`.
 """
 
 from __future__ import annotations
 
 import ast
-import json
 import re
 
 import numpy as np
 
-from ..core.graph import format_value
-
-__all__ = ["parse_value", "value_text"]
+__all__ = ["parse_value"]
 
 
 def parse_value(text: str):
@@ -37,16 +35,3 @@ def parse_value(text: str):
         return np.array(value, dtype=float)
     except (TypeError, ValueError):
         raise ValueError("every row must have the same length and hold only numbers") from None
-
-
-def value_text(value) -> str:
-    """A value as the user types it: ``2.5`` or ``[[1, 2], [3, 4]]`` (all digits kept)."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return format_value(value, 12)
-
-    def plain(x):
-        return [plain(v) for v in x] if isinstance(x, list) else (int(x) if float(x).is_integer() else x)
-
-    return json.dumps(plain(np.asarray(value).tolist()))

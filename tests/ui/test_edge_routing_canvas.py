@@ -6,7 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from graphstudio.render.draw import edge_path, row_rect
+from graphstudio.render.draw import row_rect
+from graphstudio.render.routing import edge_path
 from ui_helpers import drag, view_point
 
 

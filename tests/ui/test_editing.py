@@ -299,3 +299,30 @@ def test_the_port_under_a_dragged_edge_is_ringed_and_leaves_refuse(window):
     drag(window, output_of(window, z), view_point(window, item.mapToScene(item.rect.center())))
     assert "takes no arguments" in window.statusBar().currentMessage()
     assert g.parents(b) == [] and a in g
+
+
+def test_pasting_a_onehot_data_input_keeps_its_binding(window, tmp_path):
+    """The pasted node is the copied node's whole record: a ``data("label", onehot=3)`` input
+    used to come back as a plain input (the paste listed the fields it carried, and missed
+    ``onehot``)."""
+    path = tmp_path / "labels.gs"
+    path.write_text('t = data("label", onehot=3)\nW = param([[0.5, -0.5, 1]])\nz = W @ t\n')
+    assert window.open_file(path, ask=False)
+    g = window.document.graph
+    t = g.by_name("t")
+    item = window.scene.nodes[t]
+    QTest.mouseClick(window.canvas.viewport(), Qt.LeftButton, Qt.NoModifier,
+                     view_point(window, item.sceneBoundingRect().center()))
+    assert window.scene.selected_nodes() == [t]
+    QTest.keySequence(window, QKeySequence.StandardKey.Copy)
+    QTest.keySequence(window, QKeySequence.StandardKey.Paste)
+    pasted = g.node(g.by_name("t_2"))
+    assert (pasted.op, pasted.data, pasted.onehot, pasted.equals) == ("input", "label", 3, None)
+    assert window.scene.selected_nodes() == [g.by_name("t_2")]
+    # and it survives a save and a reload
+    saved = tmp_path / "labels.json"
+    assert window.save_to(saved)
+    assert window.open_file(saved, ask=False)
+    back = window.document.graph
+    assert back.node(back.by_name("t_2")).onehot == 3
+    assert back.node(back.by_name("t_2")).data == "label"

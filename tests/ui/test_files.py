@@ -13,7 +13,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox
 
 from graphstudio.core.engine import evaluate
-from graphstudio.core.graph import format_value
+from graphstudio.core.numbers import format_value
 from graphstudio.examples import example_files
 from graphstudio.io import open_document
 

@@ -68,7 +68,7 @@ def test_matrix_network_on_the_siegen_curve(qtbot, dialog):
     shapes = {name: np.shape(graph.value(graph.by_name(name)))
               for name in ("W1", "b1", "W2", "b2", "W3", "b3")}
     assert shapes == {"W1": (3, 1), "b1": (3,), "W2": (2, 3), "b2": (2,), "W3": (1, 2), "b3": (1,)}
-    assert all(graph.data(graph.by_name(n))["trainable"] for n in shapes)
+    assert all(graph.node(graph.by_name(n)).trainable for n in shapes)
     assert graph.op(graph.by_name("h1")) == "tanh" and graph.op(graph.by_name("h2")) == "tanh"
     assert graph.label(graph.output) == "L" and graph.op(graph.output) == "sqerr"
     # the dataset path names the CSV; the data inputs show its first example

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
-from graphstudio.render.draw import output_point, port_point
+from graphstudio.render.routing import output_point, port_point
 
 
 def view_point(window, scene_point: QPointF) -> QPoint:

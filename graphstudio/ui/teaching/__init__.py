@@ -170,6 +170,7 @@ class Teaching(QObject):
 
         self.act_step = action("&Step Through…", self.step_through, "F5",
                                "Step through the forward and the backward pass")
+        self.act_step.setObjectName("act_step")  # its toolbar button and icon (ui.icons)
         self.act_check = action("&Check Gradients", self.check_gradients, "Ctrl+Shift+K",
                                 "Compare every gradient with a central difference")
         self.act_forward = action("&Forward Mode", self.forward_mode, "Ctrl+Shift+F",

@@ -20,9 +20,10 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ...core.explain import CheckEntry, check
+from ...core.numbers import format_worked
 from ...render.picture import Picture, build_picture
-from .common import (BAD, GOOD, RIGHT, WRONG, TeachingPanel, cell, fit_height, fmt,
-                     make_table, note_label, positions, say)
+from .common import (BAD, GOOD, RIGHT, WRONG, TeachingPanel, cell, fit_height, make_table,
+                     note_label, positions, say)
 
 __all__ = ["CheckPanel", "verdict", "AUTO_CHECK_ELEMENTS"]
 
@@ -98,7 +99,7 @@ class CheckPanel(TeachingPanel):
         if not self.has_context() or self.ev.output is None:
             say(self.summary, "Nothing to check: the graph has no output.")
             return []
-        self.entries = entries = check(self.graph, self.ev.output)
+        self.entries = entries = check(self.ev)
         for e in entries:
             self._add_row(e)
         fit_height(self.table, 12)
@@ -123,8 +124,8 @@ class CheckPanel(TeachingPanel):
         self.table.insertRow(row)
         colour = None if e.ok else BAD
         self.table.setItem(row, 0, cell(e.label, colour=colour))
-        self.table.setItem(row, 1, cell(fmt(e.backprop), mono=True, colour=colour))
-        self.table.setItem(row, 2, cell(fmt(e.numeric), mono=True, colour=colour))
+        self.table.setItem(row, 1, cell(format_worked(e.backprop), mono=True, colour=colour))
+        self.table.setItem(row, 2, cell(format_worked(e.numeric), mono=True, colour=colour))
         self.table.setItem(row, 3, cell(f"{e.rel_error:.1e}", mono=True, colour=colour,
                                         align_right=True))
         self.table.setItem(row, 4, cell(verdict(e), colour=GOOD if e.ok else BAD))
@@ -139,8 +140,8 @@ class CheckPanel(TeachingPanel):
         nodes = dict(picture.nodes)
         for e in bad:
             nodes[e.node] = replace(nodes[e.node], error=(
-                f"gradient check: backprop {fmt(e.backprop)}, central difference "
-                f"{fmt(e.numeric)} ({e.note or 'mismatch'})"))
+                f"gradient check: backprop {format_worked(e.backprop)}, central difference "
+                f"{format_worked(e.numeric)} ({e.note or 'mismatch'})"))
             for k in e.kinks:
                 nodes[k] = replace(nodes[k], warning="a kink: no derivative here, backprop "
                                                      "takes a subgradient")

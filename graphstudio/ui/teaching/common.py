@@ -18,7 +18,6 @@ scrubbed) and catches up when it is shown.
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import Iterable
 
@@ -29,25 +28,15 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHeaderView
                                QLayout, QScrollArea, QTableWidget, QTableWidgetItem, QWidget)
 
 from ...core.engine import Evaluation
-from ...core.graph import Graph, format_value
+from ...core.graph import Graph
 from ...render.picture import Picture, build_picture, edge_label, op_text
 
-__all__ = ["TeachingPanel", "fmt", "positions", "mono_font", "highlight_picture", "NodeCombo",
+__all__ = ["TeachingPanel", "positions", "mono_font", "highlight_picture", "NodeCombo",
            "make_table", "fit_height", "cell", "scrolling", "note_label", "say", "d", "op_text", "RIGHT", "WRONG",
            "GOOD", "BAD"]
 
 RIGHT, WRONG = "✓", "✗"
 GOOD, BAD = QColor("#1e8449"), QColor("#c0392b")  # readable on light and dark backgrounds
-
-
-def fmt(value, digits: int = 4) -> str:
-    """A number (or an array) as the canvas writes it, whole numbers in full (``16384``, not
-    ``1.638e+04``: a sum the student checks by hand must show every digit)."""
-    if isinstance(value, (float, int, np.floating, np.integer)):
-        v = float(value)
-        if math.isfinite(v) and v.is_integer() and abs(v) < 1e12:
-            return str(int(v))
-    return format_value(value, digits)
 
 
 def d(out: str, node: str) -> str:

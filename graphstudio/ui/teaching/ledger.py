@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (QCheckBox, QGroupBox, QHBoxLayout, QLabel, QPlain
                                QVBoxLayout, QWidget)
 
 from ...core.explain import ExplainError, ForwardMode, Ledger, forward_mode, ledger
+from ...core.numbers import format_array_in_full, format_worked
 from ...render.picture import Picture, build_picture
-from .common import (RIGHT, WRONG, NodeCombo, TeachingPanel, cell, d, fit_height, fmt, is_scalar,
+from .common import (RIGHT, WRONG, NodeCombo, TeachingPanel, cell, d, fit_height, is_scalar,
                      make_table, mono_font, note_label, positions, say, scrolling)
 from .symbolic import Formulas, formulas_or_reason, pretty_line, worker
 
@@ -32,10 +33,10 @@ def ledger_sum_text(led: Ledger) -> str:
     """``dz/db = 7 × 1 + 2 × 1 = 9`` (scalars), or the sum of vector-Jacobian products."""
     lhs = d(led.output_label, led.label)
     if not led.terms:
-        return f"{lhs} = {fmt(led.total)}" + (" (the output)" if led.node == led.output else "")
+        return f"{lhs} = {format_worked(led.total)}" + (" (the output)" if led.node == led.output else "")
     if all(is_scalar(t.upstream) and is_scalar(t.local) for t in led.terms):
-        parts = " + ".join(f"{fmt(t.upstream)} × {fmt(t.local)}" for t in led.terms)
-        return f"{lhs} = {parts} = {fmt(led.total)}"
+        parts = " + ".join(f"{format_worked(t.upstream)} × {format_worked(t.local)}" for t in led.terms)
+        return f"{lhs} = {parts} = {format_worked(led.total)}"
     via = ", ".join(t.child_label for t in led.terms)
     return f"{lhs} = Σ over {via} of upstream · Jacobian =\n{full(led.total)}"
 
@@ -47,11 +48,11 @@ def forward_picture(graph, ev, fm: ForwardMode) -> Picture:
     nodes = {}
     for n, view in picture.nodes.items():
         t = fm.tangents.get(n)
-        nodes[n] = replace(view, grad=t, grad_text="" if t is None else f"d/d{name} = {fmt(t)}",
+        nodes[n] = replace(view, grad=t, grad_text="" if t is None else f"d/d{name} = {format_worked(t)}",
                            grad_prefix="", highlight="current" if n == fm.input else None)
     picture.nodes = nodes
     picture.caption = (f"Forward mode: each node shows d node/d{name} (not its gradient); "
-                       f"at the output d{graph.label(fm.output)}/d{name} = {fmt(fm.forward)}")
+                       f"at the output d{graph.label(fm.output)}/d{name} = {format_worked(fm.forward)}")
     picture.meta = {"mode": "forward", "input": fm.input}
     return picture
 
@@ -61,16 +62,14 @@ def full(value) -> str:
     if value is None:
         return "(too large to show)"
     if is_scalar(value):
-        return fmt(value)
-    return np.array2string(np.asarray(value, dtype=float), precision=4, suppress_small=True,
-                           max_line_width=160, threshold=10_000, separator=" ",
-                           formatter={"float_kind": lambda x: fmt(x)})
+        return format_worked(value)
+    return format_array_in_full(value)
 
 
 def compact(value) -> str:
     """A table cell: a number, a short vector, else the array's shape."""
     if value is None or is_scalar(value):
-        return fmt(value)
+        return format_worked(value)
     arr = np.asarray(value)
     text = full(arr)
     if arr.ndim == 1 and len(text) <= 16:
@@ -190,7 +189,7 @@ class LedgerPanel(TeachingPanel):
             self.forward_check.setText("No input to differentiate by.")
             return
         try:
-            self.fm = forward_mode(self.graph, self.ev, x)
+            self.fm = forward_mode(self.ev, x)
         except ExplainError as exc:
             self.forward_check.setText(str(exc))
 
@@ -230,9 +229,8 @@ class LedgerPanel(TeachingPanel):
             self.led = None
             self.title.setText("Select a node to see how its gradient was assembled.")
             return
-        graph, ev = self.graph, self.ev
         try:
-            led = ledger(ev, node)
+            led = ledger(self.ev, node)
         except ExplainError as exc:
             self.led = None
             self.title.setText(str(exc))
@@ -249,23 +247,23 @@ class LedgerPanel(TeachingPanel):
             scalar = is_scalar(t.upstream) and is_scalar(t.local)
             arrays |= not scalar
             if scalar:
-                local = fmt(t.local)
+                local = format_worked(t.local)
             else:
                 shape = "×".join(map(str, np.shape(t.local)))
                 local = "J (large)" if t.local is None else f"J: {shape}"
             self.table.setItem(row, 0, cell(t.child_label))
             self.table.setItem(row, 1, cell(t.formula, mono=True))
-            self.table.setItem(row, 2, cell(compact(t.upstream), mono=True, tip=fmt(t.upstream)))
+            self.table.setItem(row, 2, cell(compact(t.upstream), mono=True, tip=format_worked(t.upstream)))
             self.table.setItem(row, 3, cell(local, mono=True))
             self.table.setItem(row, 4, cell(compact(t.contribution), mono=True,
-                                            tip=fmt(t.contribution)))
+                                            tip=format_worked(t.contribution)))
         self.summary.setText(ledger_sum_text(led))
         if led.agrees:
             say(self.agreement, (led.note + "  " if led.note else "")
-                + f"{RIGHT} backprop stored {d(out, led.label)} = {fmt(led.grad)}", ok=True)
+                + f"{RIGHT} backprop stored {d(out, led.label)} = {format_worked(led.grad)}", ok=True)
         else:
-            say(self.agreement, f"{WRONG} backprop stored {fmt(led.grad)}, the terms sum to "
-                                f"{fmt(led.total)}", ok=False)
+            say(self.agreement, f"{WRONG} backprop stored {format_worked(led.grad)}, the terms sum to "
+                                f"{format_worked(led.total)}", ok=False)
         fit_height(self.table, 6)
         if arrays:
             self._show_jacobians(led)
@@ -310,7 +308,7 @@ class LedgerPanel(TeachingPanel):
         value = sym.value(node)
         lhs = d(self.graph.label(sym.output), self.graph.label(node))
         self.symbolic_line.setText(f"symbolic: {lhs} = {pretty_line(sym.gradients[node])} = "
-                                   f"{fmt(value)}")
+                                   f"{format_worked(value)}")
         self.symbolic_line.show()
 
     def _derived(self) -> None:
@@ -334,15 +332,15 @@ class LedgerPanel(TeachingPanel):
         lines = []
         if node is not None and node in fm.tangents:
             name = graph.label(node)
-            lines.append(f"forward mode: d{name}/d{x} = {fmt(fm.tangents[node])}")
+            lines.append(f"forward mode: d{name}/d{x} = {format_worked(fm.tangents[node])}")
             grad = self.ev.grads.get(node)
             if grad is not None:
-                lines.append(f"reverse mode: d{out}/d{name} = {fmt(grad)}")
+                lines.append(f"reverse mode: d{out}/d{name} = {format_worked(grad)}")
         self.forward_node.setText("\n".join(lines))
         ok = fm.agrees
         say(self.forward_check,
-            f"{RIGHT if ok else WRONG} at the output: forward d{out}/d{x} = {fmt(fm.forward)}, "
-            f"reverse d{out}/d{x} = {fmt(fm.reverse)}: " + ("they agree" if ok else "they differ"),
+            f"{RIGHT if ok else WRONG} at the output: forward d{out}/d{x} = {format_worked(fm.forward)}, "
+            f"reverse d{out}/d{x} = {format_worked(fm.reverse)}: " + ("they agree" if ok else "they differ"),
             ok=ok)
 
     # ---- reading -----------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...core.explain import ExplainError, Path, PathSum, paths
-from .common import (RIGHT, WRONG, NodeCombo, TeachingPanel, cell, d, fit_height, fmt,
+from ...core.numbers import format_worked
+from .common import (RIGHT, WRONG, NodeCombo, TeachingPanel, cell, d, fit_height,
                      highlight_picture, is_scalar, make_table, note_label, say)
 
 __all__ = ["PathsPanel", "PATH_LIMIT"]
@@ -84,7 +85,7 @@ class PathsPanel(TeachingPanel):
             return
         graph, ev = self.graph, self.ev
         try:
-            ps = paths(graph, ev, x, limit=PATH_LIMIT)
+            ps = paths(ev, x, limit=PATH_LIMIT)
         except ExplainError as exc:
             self.to_label.setText("")
             self.total.setText(str(exc))
@@ -100,20 +101,20 @@ class PathsPanel(TeachingPanel):
             self.table.blockSignals(False)
             fit_height(self.table, 12)
             self.table.show()
-            products = " + ".join(fmt(p.product) for p in ps.paths) if all(
+            products = " + ".join(format_worked(p.product) for p in ps.paths) if all(
                 is_scalar(p.product) for p in ps.paths) and len(ps.paths) <= 12 else ""
             s = "" if ps.count == 1 else "s"
             total = f"Σ over the {ps.count} path{s} = " + (f"{products} = " if products else "")
-            total += fmt(ps.total)
+            total += format_worked(ps.total)
         else:
             self.table.hide()
             total = (f"There are {ps.count:,} paths from {name} to {out}: too many to list "
                      f"(at most {PATH_LIMIT}). Their sum, accumulated edge by edge, = "
-                     f"{fmt(ps.total)}")
+                     f"{format_worked(ps.total)}")
         if ps.count == 0:
             total = f"No path from {name} to {out}: {lhs} = 0"
         ok = ps.agrees
-        say(self.total, f"{total}\n{RIGHT if ok else WRONG} backprop: {lhs} = {fmt(ps.grad)}"
+        say(self.total, f"{total}\n{RIGHT if ok else WRONG} backprop: {lhs} = {format_worked(ps.grad)}"
                         + (" — the same number" if ok else " — they differ"), ok=ok)
         self.work.setText(
             f"Multiplications for {lhs}: {ps.multiplications_paths} along the paths (each path of "
@@ -127,13 +128,13 @@ class PathsPanel(TeachingPanel):
         self.table.insertRow(row)
         nodes = " → ".join(graph.label(n) for n in p.nodes)
         if all(is_scalar(v) and v is not None for v in p.locals):
-            locals_ = " × ".join(fmt(v) for v in p.locals)
+            locals_ = " × ".join(format_worked(v) for v in p.locals)
         else:
             locals_ = " · ".join("J" if v is not None else "J (large)" for v in p.locals)
         self.table.setItem(row, 0, cell(str(i + 1), align_right=True))
         self.table.setItem(row, 1, cell(nodes))
         self.table.setItem(row, 2, cell(locals_, mono=True))
-        self.table.setItem(row, 3, cell(fmt(p.product), mono=True))
+        self.table.setItem(row, 3, cell(format_worked(p.product), mono=True))
 
     # ---- highlighting ------------------------------------------------------------------------
 
@@ -150,7 +151,7 @@ class PathsPanel(TeachingPanel):
         graph = self.graph
         nodes = " → ".join(graph.label(n) for n in p.nodes)
         caption = (f"Path {i + 1} of {ps.count} from {graph.label(ps.input)} to "
-                   f"{graph.label(ps.output)}: {nodes}, product {fmt(p.product)}")
+                   f"{graph.label(ps.output)}: {nodes}, product {format_worked(p.product)}")
         picture = highlight_picture(graph, self.ev, p.edges, caption, nodes=(p.start,))
         picture.meta = {"mode": "path", "path": i}
         self.picture_requested.emit(picture)

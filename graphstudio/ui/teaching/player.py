@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSlider, QStyle, QToolButton
                                QWidget)
 
 from ...core.engine import Step, backward_steps, forward_steps
+from ...core.numbers import format_worked
 from ...render.picture import Picture, step_pictures
-from .common import (TeachingPanel, cell, d, fmt, is_scalar, make_table, note_label, op_text,
+from .common import (TeachingPanel, cell, d, is_scalar, make_table, note_label, op_text,
                      positions)
 
 __all__ = ["StepPlayer", "grad_sum_text"]
@@ -31,9 +32,10 @@ def grad_sum_text(graph, step: Step, output_label: str) -> str:
     """The gradient of a backward step as the sum it is: ``25 × 2 + 10 × 1``."""
     if not step.terms:
         return f"1 (the output: {d(output_label, output_label)} = 1)"
-    if all(is_scalar(t[3]) and is_scalar(t[4]) for t in step.terms):
-        return " + ".join(f"{fmt(up)} × {fmt(local)}" for _p, _c, _k, up, local, _x in step.terms)
-    children = ", ".join(graph.label(t[1]) for t in step.terms)
+    if all(is_scalar(t.upstream) and is_scalar(t.local) for t in step.terms):
+        return " + ".join(f"{format_worked(t.upstream)} × {format_worked(t.local)}"
+                          for t in step.terms)
+    children = ", ".join(graph.label(t.child) for t in step.terms)
     return f"Σ upstream · Jacobian over {children}"
 
 
@@ -235,7 +237,7 @@ class StepPlayer(TeachingPanel):
                 self._rows[step.node] = row
                 name = graph.label(step.node)
                 self.table.setItem(row, 0, cell(name))
-                self.table.setItem(row, 1, cell(fmt(step.value), mono=True,
+                self.table.setItem(row, 1, cell(format_worked(step.value), mono=True,
                                                 tip=self._computation(step)))
                 self.table.setItem(row, 2, cell("", mono=True))
                 self.table.setItem(row, 3, cell(""))
@@ -243,7 +245,7 @@ class StepPlayer(TeachingPanel):
                 row = self._rows.get(step.node)
                 if row is None:
                     continue
-                self.table.setItem(row, 2, cell(fmt(step.grad), mono=True))
+                self.table.setItem(row, 2, cell(format_worked(step.grad), mono=True))
                 self.table.setItem(row, 3, cell(grad_sum_text(graph, step, out_label), mono=True))
         row = self._rows.get(current)
         if row is not None:
@@ -254,12 +256,12 @@ class StepPlayer(TeachingPanel):
         """``e = f × g = 4 × 2 = 8``: how a forward step got its value (a tooltip)."""
         graph, node = self.graph, step.node
         if graph.op(node) in ("input", "const"):
-            return f"{graph.label(node)} = {fmt(step.value)}, given"
+            return f"{graph.label(node)} = {format_worked(step.value)}, given"
         text = f"{graph.label(node)} = {op_text(graph, node)}"
         parents = [p for p in graph.parents(node) if p is not None]
         if all(is_scalar(self.ev.values.get(p)) for p in parents):
-            text += f" = {op_text(graph, node, lambda p: fmt(self.ev.values.get(p)))}"
-        return f"{text} = {fmt(step.value)}"
+            text += f" = {op_text(graph, node, lambda p: format_worked(self.ev.values.get(p)))}"
+        return f"{text} = {format_worked(step.value)}"
 
     # ---- reading (for tests and the integration) ---------------------------------------------
 

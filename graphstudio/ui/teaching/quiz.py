@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QLineEdit, QPu
                                QRadioButton, QVBoxLayout, QWidget)
 
 from ...core.explain import ExplainError, QuizAnswer, grade, ledger, quiz_targets
+from ...core.numbers import format_worked
 from ...render.picture import Picture, build_picture
-from .common import (BAD, GOOD, RIGHT, WRONG, TeachingPanel, cell, d, fmt, is_scalar,
-                     fit_height, make_table, note_label, op_text, positions, say)
+from .common import (BAD, GOOD, RIGHT, WRONG, TeachingPanel, cell, d, is_scalar, fit_height,
+                     make_table, note_label, op_text, positions, say)
 
 __all__ = ["QuizPanel"]
 
@@ -125,7 +126,7 @@ class QuizPanel(TeachingPanel):
             self.score.setText("The graph is empty.")
             return
         graph, ev = self.graph, self.ev
-        self.targets = quiz_targets(ev, self.hide)
+        self.targets = quiz_targets(ev, hide=self.hide)
         out = graph.label(ev.output) if ev.output is not None else "?"
         self.table.setHorizontalHeaderItem(1, cell("value" if self.hide == "grad" else "op"))
         self.table.setHorizontalHeaderItem(2, cell(f"your {d(out, '·')}" if self.hide == "grad"
@@ -134,7 +135,7 @@ class QuizPanel(TeachingPanel):
             row = self.table.rowCount()
             self.table.insertRow(row)
             self.table.setItem(row, 0, cell(graph.label(n)))
-            shown = fmt(ev.values.get(n)) if self.hide == "grad" else op_text(graph, n)
+            shown = format_worked(ev.values.get(n)) if self.hide == "grad" else op_text(graph, n)
             self.table.setItem(row, 1, cell(shown, mono=True))
             edit = QLineEdit(self.answers.get(n, ""))
             edit.setObjectName(f"answer-{graph.label(n)}")
@@ -260,7 +261,7 @@ class QuizPanel(TeachingPanel):
         """A number the student may use: found by them, or shown on the canvas."""
         mark = self.marks.get(node)
         if mark is not None and mark.correct:
-            return fmt(self.targets[node])
+            return format_worked(self.targets[node])
         return None
 
     def hint_for(self, node: int) -> str:
@@ -272,7 +273,7 @@ class QuizPanel(TeachingPanel):
             for p in parents:
                 if p is None:
                     continue
-                v = self._known(p) if p in self.targets else fmt(ev.values.get(p))
+                v = self._known(p) if p in self.targets else format_worked(ev.values.get(p))
                 known.append(f"{graph.label(p)} = {v if v is not None else '?'}")
             return f"{name} = {op_text(graph, node)}, with " + ", ".join(known)
         try:
@@ -288,7 +289,7 @@ class QuizPanel(TeachingPanel):
         for t in led.terms:
             up = self._known(t.child)
             upstream = up if up is not None else d(out, t.child_label)
-            local = fmt(t.local) if is_scalar(t.local) and t.local is not None else "J"
+            local = format_worked(t.local) if is_scalar(t.local) and t.local is not None else "J"
             parts.append(f"{upstream} × ∂{t.child_label}/∂{name}")
             locals_.append(f"{t.formula} = {local}" if not t.formula.endswith(f"= {local}")
                            else t.formula)

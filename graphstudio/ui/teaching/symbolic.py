@@ -25,10 +25,11 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ...core.engine import Evaluation
+from ...core.engine import Evaluation, evaluate
 from ...core.explain import ExplainError, Symbolic, symbolic
 from ...core.graph import Graph
-from .common import RIGHT, WRONG, TeachingPanel, d, fmt, mono_font, note_label, say, scrolling
+from ...core.numbers import format_worked
+from .common import RIGHT, WRONG, TeachingPanel, d, mono_font, note_label, say, scrolling
 
 __all__ = ["SymbolicPanel", "Formulas", "formulas_or_reason", "worker",
            "pretty_line", "readable",
@@ -113,7 +114,7 @@ def _derive(graph: Graph, output: int) -> Symbolic | str:
         return (f"The graph has {len(graph)} nodes: too many for readable formulas "
                 f"(at most {MAX_FORMULA_NODES}).")
     try:
-        return symbolic(graph, output)
+        return symbolic(evaluate(graph, output))
     except ExplainError as exc:
         return f"No formulas: {exc}."
     except Exception as exc:  # sympy can fail in many ways; the editor must go on
@@ -256,18 +257,18 @@ class SymbolicPanel(TeachingPanel):
         graph, ev = self.graph, self.ev
         out = graph.label(f.output)
         inputs = [n for n in f.gradients if n in f.sym.nodes]  # those the output needs
-        at = ", ".join(f"{graph.label(n)} = {fmt(graph.value(n))}" for n in inputs)
+        at = ", ".join(f"{graph.label(n)} = {format_worked(graph.value(n))}" for n in inputs)
         self.message.setText(f"The output {out} as a formula of the inputs, and each input's "
                              f"gradient simplified by sympy, evaluated at {at}.")
         card = FormulaCard(out, readable(f.sym.expr), f.output_latex(),
-                           f"= {fmt(ev.values.get(f.output))} (the forward pass)")
+                           f"= {format_worked(ev.values.get(f.output))} (the forward pass)")
         self.cards["output"] = card
         self.body_layout.addWidget(card)
         for n in inputs:
             value, grad = f.value(n), ev.grads.get(n)
             ok = grad is not None and bool(np.allclose(value, grad, rtol=1e-6, atol=1e-9,
                                                        equal_nan=True))
-            detail = (f"= {fmt(value)} here; backprop: {fmt(grad)} "
+            detail = (f"= {format_worked(value)} here; backprop: {format_worked(grad)} "
                       f"{RIGHT + ' equal' if ok else WRONG + ' different'}")
             card = FormulaCard(d(out, graph.label(n)), readable(f.gradients[n]),
                                f.gradient_latex(n), detail, ok)

@@ -55,6 +55,7 @@ class Training(QObject):
         self.act_network.triggered.connect(self.open_dialog)
         self.act_train = QAction("&Train…", window)
         self.act_train.setShortcut("Ctrl+T")
+        self.act_train.setObjectName("act_train")  # its toolbar button and icon (ui.icons)
         self.act_train.setStatusTip("Train the parameters by gradient descent")
         self.act_train.triggered.connect(self.show_panel)
         menu = window.menu("Graph")
@@ -175,7 +176,7 @@ class Training(QObject):
         g = self.doc.graph.copy()
         for n, v in values.items():
             if n in g and g.is_leaf(n):
-                g.data(n)["value"] = v
+                g.set_value(n, v)
         scene = self.window.scene
         positions = {n: (i.pos().x(), i.pos().y()) for n, i in scene.nodes.items()}
         view = self.doc.view

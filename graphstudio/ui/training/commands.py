@@ -16,12 +16,10 @@ from typing import Any
 import numpy as np
 
 from ...core.graph import Graph
+from ...core.merge import merge_into
 from ..commands import Command, diff_command
 
-__all__ = ["SetValuesCommand", "AddNetworkCommand", "merge_into", "NODE_KEYS"]
-
-#: node attributes that are the node itself, not extra attributes to carry over
-NODE_KEYS = ("op", "name", "value", "pos", "seq", "source")
+__all__ = ["SetValuesCommand", "AddNetworkCommand"]
 
 
 def _copy(v: Any) -> Any:
@@ -46,32 +44,9 @@ class SetValuesCommand(Command):
             self.graph.set_value(n, _copy(v))
 
 
-def merge_into(target: Graph, source: Graph, offset: tuple[float, float]) -> dict[int, int]:
-    """Add ``source``'s nodes and edges to ``target`` (a name already taken gets a suffix
-    ``_2``, ``_3``…; positions shifted by ``offset``); returns source id -> target id."""
-    ids: dict[int, int] = {}
-    taken = set(target.names())
-    for n in sorted(source.nodes(), key=lambda n: source.data(n)["seq"]):
-        d = source.data(n)
-        name = d["name"]
-        if name is not None and name in taken:
-            k = 2
-            while f"{name}_{k}" in taken:
-                k += 1
-            name = f"{name}_{k}"
-        if name is not None:
-            taken.add(name)
-        pos = d.get("pos") or (0.0, 0.0)
-        extra = {k: v for k, v in d.items() if k not in NODE_KEYS}
-        ids[n] = target.add_node(d["op"], name=name, value=d.get("value"),
-                                 pos=(pos[0] + offset[0], pos[1] + offset[1]), **extra)
-    for s, t, p in source.edges():
-        target.connect(ids[s], ids[t], p)
-    return ids
-
-
 class AddNetworkCommand(Command):
-    """Add the network ``network`` to the document's graph (see :func:`merge_into`), make its
+    """Add the network ``network`` to the document's graph (see
+    :func:`~graphstudio.core.merge.merge_into`), make its
     loss the output and its CSV the graph's dataset."""
 
     def __init__(self, doc, network: Graph, offset: tuple[float, float] = (0.0, 0.0)) -> None:
@@ -98,7 +73,4 @@ class AddNetworkCommand(Command):
         self._set_dataset(self.old_dataset)
 
     def _set_dataset(self, path: str | None) -> None:
-        if path:
-            self.graph.meta["dataset"] = path
-        else:
-            self.graph.meta.pop("dataset", None)
+        self.graph.set_meta("dataset", path or None)

@@ -1,0 +1,102 @@
+"""Numbers as GraphStudio writes them: the one home of every way a value becomes text.
+
+A value is a Python float or a numpy array (see :func:`graphstudio.core.graph.as_value`);
+``None`` means "no value". Each style answers one reader:
+
+* :func:`format_value`: **short**, ``digits`` significant digits (4 unless told): ``60``,
+  ``-0.25``, ``1.638e+04``, ``[1 -2.5]``, ``nan``, ``—`` for no value. The canvas, captions,
+  CLI tables and messages.
+* :func:`format_worked`: **worked**, the lectures' ``grad_table``: a whole number in full
+  (``16384``, not ``1.638e+04``: a sum the student checks by hand must show every digit),
+  anything else short.
+* :func:`format_array_in_full`: an array with **every element** (each in the worked style),
+  rows up to 160 characters, for a detail view that must not elide.
+* :func:`format_literal`: the **exact** text the ``.gs`` reader reads back to the same float:
+  ``3``, ``0.1``, ``[[1, 2], [-3, 4]]``.
+* :func:`format_editable`: what a person **edits** in place: 12 significant digits for a
+  number, JSON for an array (``[[1, 2.5], [3, 4]]``).
+
+No Qt here.
+
+>>> format_value(16384.0), format_worked(16384.0), format_value(-0.25), format_value(None)
+('1.638e+04', '16384', '-0.25', '—')
+>>> format_literal([[1.0, 2.5], [-3.0, 4.0]]), format_editable(0.1 + 0.2)
+('[[1, 2.5], [-3, 4]]', '0.3')
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Callable
+
+import numpy as np
+
+__all__ = ["format_value", "format_worked", "format_array_in_full", "format_literal",
+           "format_editable"]
+
+_SCALARS = (float, int, np.floating, np.integer)
+
+
+def format_value(value: Any, digits: int = 4) -> str:
+    """A short readable form of a value: ``60``, ``-0.25``, ``[1 -2.5]``, ``nan``, ``—``."""
+    if value is None:
+        return "—"
+    if isinstance(value, _SCALARS):
+        v = float(value)
+        if v != v:
+            return "nan"
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        if v == 0:
+            return "0"
+        return f"{v:.{digits}g}"
+    return _array_text(np.asarray(value), digits, lambda x: format_value(x, digits), width=60,
+                       threshold=12, edgeitems=2)
+
+
+def format_worked(value: Any, digits: int = 4) -> str:
+    """As :func:`format_value`, but a whole number below 10¹² is written in full (``16384``)."""
+    if isinstance(value, _SCALARS):
+        v = float(value)
+        if math.isfinite(v) and v.is_integer() and abs(v) < 1e12:
+            return str(int(v))
+    return format_value(value, digits)
+
+
+def format_array_in_full(value: Any, digits: int = 4) -> str:
+    """Every element of an array (each in the worked style), rows on their own lines, up to
+    160 characters wide."""
+    return _array_text(np.asarray(value, dtype=float), digits, lambda x: format_worked(x, digits),
+                       width=160, threshold=10_000, edgeitems=3)
+
+
+def _array_text(arr: np.ndarray, digits: int, element: Callable[[float], str], *, width: int,
+                threshold: int, edgeitems: int) -> str:
+    return np.array2string(arr, precision=digits, separator=" ", suppress_small=True,
+                           max_line_width=width, threshold=threshold, edgeitems=edgeitems,
+                           formatter={"float_kind": element})
+
+
+def format_literal(value: Any) -> str:
+    """The value as ``.gs`` literal text that reads back to the same floats."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, list):
+        return "[" + ", ".join(format_literal(v) for v in value) + "]"
+    v = float(value)
+    return repr(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+
+
+def format_editable(value: Any) -> str:
+    """A value as a person types it: ``2.5`` (12 significant digits) or ``[[1, 2], [3, 4]]``
+    (JSON, every digit kept); ``""`` for no value."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return format_value(value, 12)
+
+    def plain(x):
+        return [plain(v) for v in x] if isinstance(x, list) else (int(x) if float(x).is_integer() else x)
+
+    return json.dumps(plain(np.asarray(value).tolist()))
