@@ -124,6 +124,7 @@ def eval_main(argv: Sequence[str]) -> int:
     if args.json:
         data = {
             "output": out_label,
+            "seed": seed_json(ev),
             "nodes": {
                 graph.label(n): {"op": graph.op(n), "value": jsonable(ev.values.get(n)),
                                  "grad": jsonable(ev.grads.get(n))}
@@ -137,7 +138,18 @@ def eval_main(argv: Sequence[str]) -> int:
         rows.append((graph.label(n), graph.op(n), format_value(ev.values.get(n), 6),
                      format_value(ev.grads.get(n), 6)))
     print(table(rows))
+    if ev.seed_text(6):
+        print(f"seed: {ev.seed_text(6)}"
+              + (f" (the gradients are those of the sum of {out_label}'s elements)"
+                 if ev.seeds_sum else f" (given: the gradients are those of Σ seedᵢ·{out_label}ᵢ)"))
     return 0
+
+
+def seed_json(ev: Evaluation):
+    """What the backward pass started from, for ``--json``: ``"sum"`` for an array output
+    seeded with ones (the sum of its elements), else the seed's numbers (1 for a number
+    output), None when it did not run."""
+    return "sum" if ev.seeds_sum else jsonable(ev.seed)
 
 
 def table(rows: list[tuple[str, ...]]) -> str:

@@ -334,6 +334,8 @@ class MainWindow(QMainWindow):
         problems = [e for e in ev.errors.values() if e.kind != "upstream"]
         if ev.output is not None and ev.output in g:
             out = f"output {g.label(ev.output)} = {format_value(ev.values.get(ev.output))}"
+            if ev.seed_text():
+                out += f", seed: {ev.seed_text()}"
         else:
             out = "no output"
         text = out
