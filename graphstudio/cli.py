@@ -29,8 +29,9 @@ from .core.graph import Graph, GraphError
 from .core.numbers import format_value
 from .io import OpenError, open_document
 from .io.document import Document, jsonable
+from .io.formats import readers, suffix_list
 
-__all__ = ["main", "UsageError", "load_and_evaluate"]
+__all__ = ["main", "UsageError", "load_and_evaluate", "graph_file"]
 
 #: subcommand -> "module:function" taking (argv) and returning an exit status. Subcommands
 #: live in their own modules so that ``eval`` never imports Qt.
@@ -55,6 +56,11 @@ class _Parser(argparse.ArgumentParser):
 
 def parser(prog: str, description: str) -> argparse.ArgumentParser:
     return _Parser(prog=prog, description=description)
+
+
+def graph_file(what: str = "graph") -> str:
+    """The help text of a FILE argument: the suffixes of every format GraphStudio reads."""
+    return f"a {suffix_list(readers())} {what}"
 
 
 def load_and_evaluate(path: str, output: str | None = None) -> tuple[Document, Evaluation]:
@@ -103,7 +109,7 @@ def named_nodes(graph: Graph) -> list[int]:
 
 def eval_main(argv: Sequence[str]) -> int:
     p = parser("graphstudio eval", "Print every named node's value and gradient.")
-    p.add_argument("file", help="a .gs or .json graph")
+    p.add_argument("file", help=graph_file())
     p.add_argument("--output", metavar="NAME", help="differentiate this node (default: the only "
                    "sink, else the last assigned name)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -118,6 +124,7 @@ def eval_main(argv: Sequence[str]) -> int:
     if args.json:
         data = {
             "output": out_label,
+            "seed": seed_json(ev),
             "nodes": {
                 graph.label(n): {"op": graph.op(n), "value": jsonable(ev.values.get(n)),
                                  "grad": jsonable(ev.grads.get(n))}
@@ -131,7 +138,18 @@ def eval_main(argv: Sequence[str]) -> int:
         rows.append((graph.label(n), graph.op(n), format_value(ev.values.get(n), 6),
                      format_value(ev.grads.get(n), 6)))
     print(table(rows))
+    if ev.seed_text(6):
+        print(f"seed: {ev.seed_text(6)}"
+              + (f" (the gradients are those of the sum of {out_label}'s elements)"
+                 if ev.seeds_sum else f" (given: the gradients are those of Σ seedᵢ·{out_label}ᵢ)"))
     return 0
+
+
+def seed_json(ev: Evaluation):
+    """What the backward pass started from, for ``--json``: ``"sum"`` for an array output
+    seeded with ones (the sum of its elements), else the seed's numbers (1 for a number
+    output), None when it did not run."""
+    return "sum" if ev.seeds_sum else jsonable(ev.seed)
 
 
 def table(rows: list[tuple[str, ...]]) -> str:
@@ -152,7 +170,7 @@ def table(rows: list[tuple[str, ...]]) -> str:
 def editor_main(argv: Sequence[str]) -> int:
     p = parser("graphstudio", "Open the GraphStudio editor. Subcommands: "
                + ", ".join(SUBCOMMANDS) + " (graphstudio SUBCOMMAND --help).")
-    p.add_argument("file", nargs="?", help="a .gs or .json file to open")
+    p.add_argument("file", nargs="?", help=graph_file("file") + " to open")
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="render the whole window to a PNG and exit (works headless)")
     p.add_argument("--version", action="version", version=f"graphstudio {__version__}")

@@ -21,7 +21,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .cli import UsageError, load_and_evaluate, parser, table, warn_domain
+from .cli import UsageError, graph_file, load_and_evaluate, parser, table, warn_domain
 from .core import explain as ex
 from .core.engine import Evaluation
 from .core.graph import Graph, GraphError
@@ -225,7 +225,7 @@ def check_json(ev: Evaluation, entries: list[ex.CheckEntry]) -> dict:
 def main(argv: Sequence[str]) -> int:
     p = parser("graphstudio explain", "Explain a graph's gradients: the chain-rule ledger of a "
                "node, the sum over paths, symbolic formulas, the gradient check.")
-    p.add_argument("file", help="a .gs or .json graph")
+    p.add_argument("file", help=graph_file())
     p.add_argument("--output", metavar="NAME", help="differentiate this node (default: the only "
                    "sink, else the last assigned name)")
     p.add_argument("--node", metavar="NAME", help="the chain-rule ledger of NAME's gradient")

@@ -9,10 +9,13 @@
     graphstudio export FILE --steps -o OUT.pdf    one page per step
 
 The format comes from OUT's suffix (``.png``, ``.svg``, ``.pdf``, ``.tex``) unless
-``--format`` is given. Sizes follow :mod:`graphstudio.render.export`: a PNG is
-``bounds × scale × dpi / 96`` pixels. TikZ never starts Qt; the other formats start it headless
-when there is no display. Every problem with the input is one line on stderr and exit status 1
-(options are checked here rather than by argparse, whose complaints span several lines).
+``--format`` is given. The formats and their own flags (``--dpi``, ``--width``,
+``--transparent``, ``--bare``) come from the export registry
+(:mod:`graphstudio.render.exporters`), and the rest of the command line fills in the same
+:class:`~graphstudio.render.export.ExportSettings` as File > Export. TikZ never starts Qt; the
+other formats start it headless when there is no display. Every problem with the input is one
+line on stderr and exit status 1 (options are checked here rather than by argparse, whose
+complaints span several lines).
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ import math
 import sys
 from typing import Sequence
 
-from .cli import UsageError, load_and_evaluate, parser, warn_domain
-from .render.export import FORMATS, ExportError, export_graph
+from .cli import UsageError, graph_file, load_and_evaluate, parser, warn_domain
+from .render.export import ExportError, ExportSettings, export_graph
+from .render.exporters import export_formats, format_options
 from .render.style import THEMES
 
 __all__ = ["main"]
@@ -49,57 +53,64 @@ def _choice(option: str, value: str | None, choices) -> str | None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = parser("graphstudio export", "Export a graph with its values and gradients as PNG, SVG, "
-               "PDF or TikZ, or its forward and backward passes step by step.")
-    p.add_argument("file", help="a .gs or .json graph")
+    formats = export_formats()
+    titles = ", ".join(f.title for f in formats[:-1]) + " or " + formats[-1].title
+    p = parser("graphstudio export", f"Export a graph with its values and gradients as {titles}, "
+               "or its forward and backward passes step by step.")
+    p.add_argument("file", help=graph_file())
     p.add_argument("-o", "--out", required=True, metavar="OUT",
                    help="the file to write (a folder or a .pdf with --steps)")
-    p.add_argument("--format", type=str.lower, metavar="|".join(FORMATS),
-                   help="default: from OUT's suffix (.png .svg .pdf .tex)")
+    p.add_argument("--format", type=str.lower, metavar="|".join(f.name for f in formats),
+                   help="default: from OUT's suffix ("
+                   + " ".join(f.suffixes[0] for f in formats) + ")")
     p.add_argument("--scale", default="1", metavar="S", help="size factor (default 1)")
-    p.add_argument("--dpi", metavar="N",
-                   help="PNG resolution: pixels = size × scale × dpi / 96 (default 192)")
-    p.add_argument("--width", metavar="PX",
-                   help="PNG: scale to this many pixels wide (e.g. 1920 for a slide); "
-                        "instead of --scale")
     p.add_argument("--no-grad", action="store_true", help="leave out the gradients")
     p.add_argument("--edge-labels", action="store_true",
                    help="label every edge with its local derivative")
     p.add_argument("--theme", default="light", metavar="|".join(THEMES),
                    help="colours (default light)")
-    p.add_argument("--transparent", action="store_true", help="PNG with a transparent background")
     p.add_argument("--output", metavar="NAME", help="differentiate this node (default: the only "
                    "sink, else the last assigned name)")
     p.add_argument("--steps", action="store_true",
                    help="one image per step of the forward then the backward pass")
-    p.add_argument("--bare", action="store_true",
-                   help="TikZ: only the tikzpicture (to paste into slides), not a document")
+    for option in format_options():
+        if option.is_flag:
+            p.add_argument(option.flag, dest=option.name, action="store_true", help=option.help)
+        else:
+            p.add_argument(option.flag, dest=option.name, metavar=option.name.upper(),
+                           help=option.help)
     return p
+
+
+def _format_options(args: argparse.Namespace) -> dict:
+    """The format options given on the command line, by name, checked."""
+    given = {}
+    for option in format_options():
+        value = getattr(args, option.name)
+        if option.is_flag:
+            if value:
+                given[option.name] = not option.default if option.negate else True
+        elif value is not None:
+            try:
+                given[option.name] = option.parse(value)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+    return given
 
 
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
     scale = _positive("--scale", args.scale)
-    dpi = _positive("--dpi", args.dpi)
-    width = _positive("--width", args.width)
-    if width is not None:
-        if width != int(width):
-            raise UsageError(f"--width must be a whole number of pixels, not {args.width!r}")
-        if args.scale != "1":
-            raise UsageError("give --width or --scale, not both")
-        width = int(width)
-    _choice("--format", args.format, FORMATS)
+    options = _format_options(args)
+    _choice("--format", args.format, [f.name for f in export_formats()])
     _choice("--theme", args.theme, tuple(THEMES))
-    if args.bare and (args.format or "") != "tikz" and not args.out.lower().endswith((".tex", ".tikz")):
-        raise UsageError("--bare applies to TikZ only")
+    settings = ExportSettings(format=args.format, steps=args.steps, show_grad=not args.no_grad,
+                              edge_labels=args.edge_labels, theme=args.theme, scale=scale,
+                              options=options)
     doc, ev = load_and_evaluate(args.file, args.output)
     warn_domain(args.file, doc.graph, ev)
     try:
-        written = export_graph(doc.graph, ev, args.out, args.format, steps=args.steps,
-                               show_grad=not args.no_grad, edge_labels=args.edge_labels,
-                               scale=scale, dpi=dpi, theme=args.theme,
-                               transparent=args.transparent, standalone=not args.bare,
-                               width=width)
+        written = export_graph(doc.graph, ev, args.out, settings)
     except ExportError as exc:
         raise UsageError(str(exc)) from None
     if args.steps:

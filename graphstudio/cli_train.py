@@ -19,41 +19,53 @@ import sys
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from .cli import UsageError, parser
+from .cli import UsageError, graph_file, parser
 from .core.dataset import DatasetError, load_for_graph, rebase_dataset_path
 from .core.graph import GraphError
-from .core.train import Diverged, Schedule, StepRecord, Trainer, TrainingError
+from .core.train import Diverged, Schedule, StepRecord, Trainer, TrainingError, TrainingSettings
 from .io import OpenError, open_document
-from .io.document import atomic_write_text, save
-from .io.gs import write_text
+from .io.formats import FileFormat, save_document, suffix_list, writer_for, writers
 
-OUT_SUFFIXES = (".gs", ".json")
+
+def _out_formats() -> list[FileFormat]:
+    """What a trained graph can be written as: the formats that also read it back."""
+    return [f for f in writers() if f.read is not None]
+
+
+DEFAULTS = TrainingSettings()
 
 
 def main(argv: Sequence[str]) -> int:
     p = parser("graphstudio train", "Train the parameters (param(...) inputs) of a graph by "
                "gradient descent on its output, over the rows of its dataset.")
-    p.add_argument("file", help="a .gs or .json graph whose output is the loss")
-    p.add_argument("--steps", type=int, default=100, metavar="N", help="number of steps (default 100)")
-    p.add_argument("--lr", type=float, default=0.1, metavar="X", help="learning rate (default 0.1)")
+    p.add_argument("file", help=graph_file("graph whose output is the loss"))
+    p.add_argument("--steps", type=int, default=DEFAULTS.steps, metavar="N",
+                   help=f"number of steps (default {DEFAULTS.steps})")
+    p.add_argument("--lr", type=float, default=DEFAULTS.schedule.lr, metavar="X",
+                   help=f"learning rate (default {DEFAULTS.schedule.lr:g})")
     p.add_argument("--lr-steps", metavar="K:X,...", help="schedule: after K steps use rate X, "
                    "as in 30:0.05,50:0.01 (Siegen's '30 iterations with τ1, 20 more with τ2')")
     p.add_argument("--batch", type=int, metavar="B", help="minibatch size (default: the whole "
                    "dataset, full-batch gradient descent)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the minibatch shuffle (default 0)")
+    p.add_argument("--seed", type=int, default=DEFAULTS.seed, metavar="S",
+                   help=f"seed of the minibatch shuffle (default {DEFAULTS.seed})")
     p.add_argument("--output", metavar="NAME", help="the loss node (default: the graph's output)")
-    p.add_argument("-o", dest="out", metavar="OUT", help="write the trained graph (.gs or .json)")
+    p.add_argument("-o", dest="out", metavar="OUT",
+                   help=f"write the trained graph ({suffix_list(_out_formats())})")
     args = p.parse_args(argv)
-    if args.steps < 0:
-        raise UsageError(f"--steps {args.steps}: expected a number of steps >= 0")
     try:
         schedule = Schedule.parse(args.lr, args.lr_steps)
     except ValueError as exc:
         raise UsageError(f"--lr/--lr-steps: {exc}") from None
+    try:
+        settings = TrainingSettings(args.steps, schedule, args.batch, args.seed)
+    except ValueError as exc:
+        raise UsageError(f"--steps {args.steps}: {exc}") from None
     if args.out is not None:
         out = Path(args.out)
-        if out.suffix.lower() not in OUT_SUFFIXES:
-            raise UsageError(f"{out}: unknown output type {out.suffix!r}; write .gs or .json")
+        if not out.suffix or writer_for(out) not in _out_formats():
+            raise UsageError(f"{out}: unknown output type {out.suffix!r}; "
+                             f"write {suffix_list(_out_formats())}")
         if not out.resolve().parent.is_dir():
             raise UsageError(f"{out}: the folder does not exist")
 
@@ -69,8 +81,7 @@ def main(argv: Sequence[str]) -> int:
         raise UsageError(f"{args.file}: --output {args.output}: no node of that name") from None
     try:
         dataset = load_for_graph(graph, base)
-        trainer = Trainer(graph, dataset, schedule=schedule, batch_size=args.batch,
-                          seed=args.seed, output=output)
+        trainer = settings.trainer(graph, dataset, output)
     except DatasetError as exc:
         raise UsageError(str(exc)) from None
     except TrainingError as exc:
@@ -79,11 +90,11 @@ def main(argv: Sequence[str]) -> int:
     examples = f"{trainer.n_examples} example{'s' * (trainer.n_examples != 1)}"
     batch = "full batch" if trainer.batch_size >= trainer.n_examples else f"batch {trainer.batch_size}"
     params = ", ".join(graph.label(n) for n in trainer.param_nodes)
-    print(f"training {params} on {examples} ({batch}, {schedule.describe()}); "
+    print(f"training {params} on {examples} ({batch}, {settings.schedule.describe()}); "
           f"initial loss {trainer.initial_loss:.6g}")
-    report = _Progress(args.steps, sys.stdout)
+    report = _Progress(settings.steps, sys.stdout)
     try:
-        for record in trainer.run(args.steps):
+        for record in trainer.run(settings.steps):
             report.update(record)
     except Diverged as exc:
         report.finish()
@@ -100,7 +111,7 @@ def main(argv: Sequence[str]) -> int:
     print(f"final loss: {trainer.loss():.6g}")
 
     if args.out is not None:
-        _write(args.out, doc, trainer, base, args, schedule)
+        _write(args.out, doc, trainer, base, args, settings.schedule)
         print(f"wrote {args.out}")
     return 0
 
@@ -110,12 +121,11 @@ def _write(out: str, doc, trainer: Trainer, base: Path, args, schedule: Schedule
     trainer.apply(graph)
     rebase_dataset_path(graph, base, Path(out).parent)
     try:
-        if out.lower().endswith(".json"):
-            save(out, graph, doc.view)
-        else:
-            header = (f"{Path(args.file).name} trained by graphstudio train: {trainer.step_count} "
-                      f"steps, {schedule.describe()}, final loss {trainer.loss():.6g}")
-            atomic_write_text(out, write_text(graph, header))
+        fmt = writer_for(out)
+        header = (f"{Path(args.file).name} trained by graphstudio train: {trainer.step_count} "
+                  f"steps, {schedule.describe()}, final loss {trainer.loss():.6g}")
+        options = {"header": header} if any(o.name == "header" for o in fmt.options) else {}
+        save_document(out, graph, doc.view, **options)
     except OSError as exc:
         raise UsageError(f"{out}: cannot write the file: {exc.strerror or exc}") from None
 

@@ -45,6 +45,7 @@ def test_json_for_grosse_is_exactly_the_documented_shape():
     assert r.returncode == 0 and r.stderr == ""
     assert json.loads(r.stdout) == {
         "output": "z",
+        "seed": 1.0,
         "nodes": {
             "a": {"op": "input", "value": -1.0, "grad": 7.0},
             "b": {"op": "input", "value": 3.0, "grad": 9.0},

@@ -110,7 +110,7 @@ def test_writer_keeps_dataset_param_and_data():
     ('x = dataset("a.csv")', "<text>:1:5: dataset() stands on a line of its own"),
     ('x = 1 + dataset("a.csv")', "<text>:1:9: dataset() stands on a line of its own"),
     ("dataset(3)", "<text>:1:1: dataset() takes one file name"),
-    ("dataset = 3", "<text>:1:1: 'dataset' is the name of a function"),
+    ('dataset = 3\ndataset("a.csv")', "<text>:1:1: 'dataset' cannot name a node: line 2 calls"),
     ('x = data("a", "b")', "<text>:1:5: data() takes a column name"),
     ("x = data([])", "<text>:1:10: data() takes a column name"),
     ('x = data("a", onehot=1)', "<text>:1:22: onehot= takes the number of classes"),

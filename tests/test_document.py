@@ -159,8 +159,8 @@ def base():
     (("nodes", 0, "id"), -3, "d.json: nodes[0].id: expected a whole number from 0 to 2,147,483,647, found -3"),
     (("nodes", 1, "op"), "frobnicate", "d.json: nodes[1].op: unknown op 'frobnicate'"),
     (("nodes", 0, "name"), 5, "d.json: nodes[0].name: expected text, found 5"),
-    (("nodes", 0, "name"), "exp", "d.json: nodes[0]: 'exp' is the name of a function; "
-                                  "choose another name"),
+    (("nodes", 0, "name"), "a b", "d.json: nodes[0]: 'a b' is not a valid name: use letters, "
+                                  "digits and _"),
     (("nodes", 0, "pos"), [1], "d.json: nodes[0].pos: expected [x, y], found [1] "
                                    "(x and y within ±1,000,000,000)"),
     (("nodes", 0, "pos"), ["a", 2], "d.json: nodes[0].pos: expected [x, y], found "

@@ -194,3 +194,33 @@ def test_relu_derivative_at_zero_in_the_example():
     # unit 0 sits at relu's kink (relu'(0) = 0), unit 1 below it, unit 2 above it
     np.testing.assert_array_equal(ev.grads[graph.by_name("W")], [[0, 0], [0, 0], [1, 2]])
     assert math.isclose(ev.values[graph.by_name("s")], 2.5)
+
+
+# ---- CS231n, d2l: names, vector outputs ----------------------------------------------------------
+
+
+def test_cs231n_gates_with_nodes_named_after_gates():
+    # the figure's numbers: x 3 (grad -8), y -4 (6), z 2 (2), w -1 (0); x*y = -12, max = 2,
+    # their sum -10 (each grad 2), f = -20
+    graph, ev = load("cs231n_gates")
+    v, g = named(graph, ev, ev.values), named(graph, ev, ev.grads)
+    assert (v["mul"], v["routed"], v["add"], v["f"]) == (-12.0, 2.0, -10.0, -20.0)
+    assert (g["x"], g["y"], g["z"], g["w"]) == (-8.0, 6.0, 2.0, 0.0)
+    assert g["mul"] == g["routed"] == g["add"] == 2.0
+    assert graph.op(graph.by_name("mul")) == "mul" and graph.op(graph.by_name("add")) == "add"
+
+
+def test_d2l_backward_of_a_non_scalar_output():
+    graph, ev = load("d2l_nonscalar_backward")
+    # d2l: y.backward(gradient=torch.ones(len(y))) gives x.grad = tensor([0., 2., 4., 6.])
+    np.testing.assert_array_equal(ev.grads[graph.by_name("x")], [0.0, 2.0, 4.0, 6.0])
+    assert ev.seed_given
+    # without the seed line, the default seed is the same ones: the sum of y's elements
+    text = (examples_dir() / "d2l_nonscalar_backward.gs").read_text(encoding="utf-8")
+    plain = parse_text(text.replace("seed(y, [1, 1, 1, 1])", ""))
+    default = evaluate(plain)
+    assert default.seeds_sum
+    np.testing.assert_array_equal(default.grads[plain.by_name("x")], [0.0, 2.0, 4.0, 6.0])
+    # the header's suggestion: the gradients of y[1] alone
+    one = parse_text(text.replace("[1, 1, 1, 1]", "[0, 1, 0, 0]"))
+    np.testing.assert_array_equal(evaluate(one).grads[one.by_name("x")], [0.0, 2.0, 0.0, 0.0])

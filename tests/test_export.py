@@ -15,8 +15,8 @@ from export_support import (EXAMPLES, count_colour, hex_rgb, not_background, pdf
                             pdf_pages, png_pixels, svg_size, svg_texts)
 from graphstudio.core.engine import evaluate
 from graphstudio.io import open_document
-from graphstudio.render.export import (ExportError, export_picture, export_steps, format_for,
-                                       graph_picture, graph_steps)
+from graphstudio.render.export import (ExportError, ExportSettings, export_picture, export_steps,
+                                       format_for, graph_picture, graph_steps)
 from graphstudio.render.picture import build_picture
 from graphstudio.render.positions import graph_positions
 from graphstudio.render.style import THEMES
@@ -428,7 +428,7 @@ def test_a_graph_with_errors_still_exports(tmp_path):
     ev = evaluate(g)
     texts = svg_texts(export_graph(g, ev, tmp_path / "g.svg")[0])
     assert "0.6931" in texts and "∇ 0.5" in texts  # log 2 and d log(y)/dy = 1/2
-    assert len(export_graph(g, ev, tmp_path / "steps", steps=True)) >= 4
+    assert len(export_graph(g, ev, tmp_path / "steps", ExportSettings(steps=True))) >= 4
     tikz = export_graph(g, ev, tmp_path / "g.tex")[0].read_text()
     assert tikz.count("gserror}{error}") == 2
 

@@ -78,8 +78,8 @@ def test_png_size_shown_is_the_size_written(qtbot, window, tmp_path):
     _choose(qtbot, dialog.format, "PNG")
     dialog.scale.selectAll()
     qtbot.keyClicks(dialog.scale, "1")
-    dialog.dpi.selectAll()
-    qtbot.keyClicks(dialog.dpi, "192")
+    dialog.options["dpi"].selectAll()
+    qtbot.keyClicks(dialog.options["dpi"], "192")
     w, h = (int(v) for v in dialog.size_label.text().split(" pixels")[0].split(" × "))
     out = tmp_path / "b.png"
     _type_path(qtbot, dialog, out)
@@ -117,3 +117,34 @@ def test_export_steps_into_one_pdf(qtbot, window, tmp_path):
     _type_path(qtbot, dialog, out)
     qtbot.mouseClick(dialog.export_button, Qt.LeftButton)
     assert pdf_pages(out) == 9 + 7  # Bristol: 9 nodes forward, 7 gradients backward
+
+
+def test_the_dialog_and_the_command_line_share_their_settings(qtbot, window, tmp_path):
+    """One ExportSettings: the same choices in the dialog and on the command line write the
+    same picture (of the same saved document, so both draw the same positions)."""
+    from graphstudio.cli import main
+    from graphstudio.render.export import ExportSettings
+
+    saved = tmp_path / "bristol.json"
+    assert window.save_to(saved)
+    dialog = _open(qtbot, window, "Export…")
+    assert dialog.settings() == ExportSettings.from_view(window.document.view, format="png",
+                                                         options={"dpi": 192,
+                                                                  "transparent": False})
+    _choose(qtbot, dialog.format, "PNG")
+    dialog.scale.selectAll()
+    qtbot.keyClicks(dialog.scale, "1.5")
+    dialog.options["dpi"].selectAll()
+    qtbot.keyClicks(dialog.options["dpi"], "96")
+    for box in (dialog.edge_labels, dialog.options["transparent"]):
+        qtbot.mouseClick(box, Qt.LeftButton, pos=QPoint(8, box.height() // 2))
+    from_dialog = tmp_path / "dialog.png"
+    _type_path(qtbot, dialog, from_dialog)
+    qtbot.mouseClick(dialog.export_button, Qt.LeftButton)
+    assert not dialog.isVisible()
+    from_cli = tmp_path / "cli.png"
+    assert main(["export", str(saved), "-o", str(from_cli), "--scale", "1.5", "--dpi", "96",
+                 "--edge-labels", "--transparent"]) == 0
+    a, b = png_pixels(from_dialog), png_pixels(from_cli)
+    assert a.shape == b.shape and (a == b).all()
+    assert a[0, 0, 3] == 0  # transparent, as asked

@@ -130,7 +130,7 @@ def test_the_evaluator_follows_event_types():
 
 #: a value other than the default for every saved field
 SAMPLES = {"name": "t", "value": 2.0, "pos": (3.0, 4.0), "trainable": True, "data": "label",
-           "onehot": 3, "equals": 1.0}
+           "onehot": 3, "equals": 1.0, "seed": -2.5}
 
 
 def test_every_saved_field_survives_the_json_document():

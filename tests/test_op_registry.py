@@ -16,7 +16,7 @@ from graphstudio.core import explain as ex
 from graphstudio.core.engine import evaluate
 from graphstudio.core.ops import OPS, Operator, call_names, register, reserved_name, unregister
 from graphstudio.io.gs import ParseError, parse_text, write_text
-from graphstudio.render.export import export_graph
+from graphstudio.render.export import ExportSettings, export_graph
 from graphstudio.render.picture import build_picture
 from new_op import HINGE, hinge  # noqa: F401  (the fixture)
 
@@ -50,7 +50,7 @@ def test_a_registered_op_is_drawn_and_exported(hinge, tmp_path):
     ev = evaluate(g)
     view = build_picture(g, ev, {}).nodes[g.by_name("h")]
     assert (view.symbol, view.n_ports, view.value_text) == ("hinge", 1, "0.75")
-    (svg,) = export_graph(g, ev, tmp_path / "g.svg", edge_labels=True)
+    (svg,) = export_graph(g, ev, tmp_path / "g.svg", ExportSettings(edge_labels=True))
     texts = svg_texts(svg)
     assert "hinge" in texts and "0.75" in texts
     assert "∂h/∂x = -[x < 1] = -1" in texts
@@ -79,10 +79,12 @@ def test_the_symbolic_view_uses_a_registered_ops_sympy_form(hinge):
 
 
 def test_registering_names_the_function_and_unregistering_forgets_it(hinge):
-    assert "hinge" in call_names() and reserved_name("hinge")
+    assert "hinge" in call_names() and reserved_name("hinge", {"hinge"})
+    with pytest.raises(ParseError, match="'hinge' cannot name a node: line 2 calls"):
+        parse_text("hinge = 1\nz = hinge(hinge)")
     unregister("hinge")
     try:
-        assert "hinge" not in call_names() and not reserved_name("hinge")
+        assert "hinge" not in call_names()
         with pytest.raises(ParseError, match="unknown function 'hinge'"):
             parse_text(TEXT)
     finally:

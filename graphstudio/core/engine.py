@@ -7,11 +7,18 @@ Execution semantics, as in the lectures:
   ``missing`` (an unconnected argument or an input with no value), ``shape`` (arguments whose
   shapes do not fit), or ``upstream`` (a parent failed). A *domain* problem (``log(-1)``,
   ``1/0``) is not fatal: the value is NaN or inf and the node carries a ``domain`` warning.
-* **Backward**: reverse-mode differentiation of one output. ``grad_table[output] = 1`` and
-  then, in reverse topological order, every node's upstream gradient is pushed through its
+* **Backward**: reverse-mode differentiation of one output. ``grad_table[output] = 1`` (the
+  *seed*) and then, in reverse topological order, every node's upstream gradient is pushed through its
   op's vector-Jacobian product into its parents and summed there: a node's gradient is the sum
   over its successors of ``upstream × local derivative`` (the lectures' ``grad_table``).
   Constants get no gradient. Nodes that do not reach the output get zero.
+* **The seed of an array output**: ``d output / d node`` needs one number to differentiate, so
+  an output that is a vector or a matrix is seeded with ones, the gradient of *the sum of its
+  elements* (what PyTorch's ``z.sum().backward()`` computes), unless its node carries a
+  ``seed`` (``seed(z, [1, 0, 0])`` in ``.gs``), an array of its shape: the backward pass then
+  differentiates ``Σ seedᵢ · zᵢ`` (PyTorch's ``z.backward(gradient=seed)``). The evaluation
+  says which (:attr:`Evaluation.seed`, :meth:`Evaluation.seed_text`); a seed of another shape
+  is a ``seed`` warning on the output, and then no gradient is computed.
 * **Results are data**: :func:`evaluate` returns an :class:`Evaluation` and changes nothing in
   the graph, so running it twice gives the same numbers and two results can sit side by side.
 
@@ -44,10 +51,12 @@ from .ops import OPS, Op, Value, unbroadcast
 
 __all__ = [
     "NodeError", "Program", "Evaluation", "Evaluator", "compile_graph", "evaluate", "Term",
-    "Step", "forward_steps", "backward_steps",
+    "Step", "forward_steps", "backward_steps", "output_seed", "shape_words", "WARNING_KINDS",
 ]
 
 FATAL_KINDS = ("missing", "shape", "upstream", "error")
+#: problems that leave the node its value: a domain error (NaN, inf) or a seed that does not fit
+WARNING_KINDS = ("domain", "seed")
 
 
 @dataclass(frozen=True)
@@ -168,10 +177,37 @@ class Evaluation:
     errors: dict[int, NodeError]
     output: int | None
     recomputed: set[int] = field(default_factory=set)
+    #: the upstream gradient the backward pass started from at the output (None: it did not
+    #: run); ``seed_given``: it is the output node's ``seed``, not the default 1 or ones
+    seed: Value = None
+    seed_given: bool = False
 
     @property
     def warnings(self) -> list[NodeError]:
-        return [e for e in self.errors.values() if e.kind == "domain"]
+        return [e for e in self.errors.values() if e.kind in WARNING_KINDS]
+
+    @property
+    def seeds_sum(self) -> bool:
+        """The output is an array seeded with ones: the gradients are those of the sum of its
+        elements."""
+        return not self.seed_given and isinstance(self.seed, np.ndarray)
+
+    def seed_text(self, digits: int = 4) -> str:
+        """The seed in words where it is not the plain 1 of a number output, for a line
+        ``seed: …`` (the canvas, the status bar, the command line): ``"sum of the elements"``
+        for an array output seeded with ones, the numbers of a given seed; else "".
+
+        >>> from graphstudio.io.gs import parse_text
+        >>> evaluate(parse_text("x = [1, 2]\\ny = x * x")).seed_text()
+        'sum of the elements'
+        >>> evaluate(parse_text("x = [1, 2]\\ny = x * x\\nseed(y, [0, 1])")).seed_text()
+        '[0 1]'
+        """
+        if self.seed is None:
+            return ""
+        if self.seed_given:
+            return format_value(self.seed, digits)
+        return "sum of the elements" if self.seeds_sum else ""
 
     @property
     def fatal_errors(self) -> list[NodeError]:
@@ -346,17 +382,41 @@ def _run_forward(prog: Program, values: list, errors: dict, positions: Iterator[
                                       f" is {format_value(v) if type(v) is float else 'not finite'}")
 
 
-def _run_backward(prog: Program, values: list, out_pos: int) -> list:
-    """Reverse-mode pass: returns the grad_table as a list by position.
+def output_seed(out_value: Value, given: Value = None) -> tuple[Value, str]:
+    """The upstream gradient the backward pass starts from at an output of value
+    ``out_value``: ``given`` (an output node's ``seed``) when it has the output's shape, else 1
+    or ones; and, when ``given`` does not fit, why (else "")."""
+    if given is None:
+        return (1.0 if type(out_value) is float else np.ones_like(out_value)), ""
+    if np.shape(given) != np.shape(out_value):
+        return None, (f"the seed {format_value(given)} is {shape_words(given)}, but the output "
+                      f"is {shape_words(out_value)}: a seed has the output's shape")
+    return _normalise(given), ""
+
+
+def shape_words(value: Value) -> str:
+    """``a number``, ``a vector of 3``, ``a 2×3 matrix``, ``an array of shape (2, 2, 2)``."""
+    shape = np.shape(value)
+    if not shape:
+        return "a number"
+    if len(shape) == 1:
+        return f"a vector of {shape[0]}"
+    if len(shape) == 2:
+        return f"a {shape[0]}×{shape[1]} matrix"
+    return f"an array of shape {shape}"
+
+
+def _run_backward(prog: Program, values: list, out_pos: int, seed: Value) -> list:
+    """Reverse-mode pass from ``seed`` at the output: returns the grad_table as a list by
+    position.
 
     Each op's vector-Jacobian product sends ``upstream × local derivative`` into every parent,
     where the contributions are summed (parallel edges, as in ``x * x``, add up too)."""
     n = len(prog.order)
     grads: list = [None] * n
-    out_value = values[out_pos]
-    if out_value is None:
+    if values[out_pos] is None or seed is None:
         return grads
-    grads[out_pos] = 1.0 if type(out_value) is float else np.ones_like(out_value)
+    grads[out_pos] = seed
     ops, parents, kinds = prog.ops, prog.parents, prog.kinds
     with np.errstate(all="ignore"):
         for i in range(out_pos, -1, -1):
@@ -397,15 +457,39 @@ def _zeros_like(v: Value) -> Value:
     return 0.0 if type(v) is float else np.zeros_like(v)
 
 
-def _assemble(graph: Graph, prog: Program, values: list, grads: list, errors: dict,
+def _backward(graph: Graph, prog: Program, values: list, errors: dict,
               out_node: int | None) -> Evaluation:
+    """The backward pass of ``out_node`` from its seed, and the evaluation with the forward
+    pass's ``values`` and ``errors`` (a seed that does not fit is a warning on the output)."""
+    n = len(prog.order)
+    seed, given, why = None, False, ""
+    if out_node is None:
+        grads = [None] * n
+    else:
+        pos = prog.index[out_node]
+        out_value = values[pos]
+        if out_value is not None:
+            given = graph.node(out_node).seed is not None
+            seed, why = output_seed(out_value, graph.node(out_node).seed)
+            if why:
+                errors[pos] = NodeError(out_node, "seed", why)
+        grads = _run_backward(prog, values, pos, seed)
+    ev = _assemble(graph, prog, values, grads, errors, out_node, zeros=not why)
+    ev.seed, ev.seed_given = seed, given and seed is not None
+    return ev
+
+
+def _assemble(graph: Graph, prog: Program, values: list, grads: list, errors: dict,
+              out_node: int | None, zeros: bool = True) -> Evaluation:
+    """The evaluation of these passes; with ``zeros``, nodes the gradient did not reach get 0
+    (without, when the backward pass could not run, they get None)."""
     order = prog.order
     vals = dict(zip(order, values))
     gr = {}
     for i, n in enumerate(order):
         g = grads[i]
         v = values[i]
-        if g is None and v is not None and prog.kinds[i] != "const":
+        if g is None and zeros and v is not None and prog.kinds[i] != "const":
             g = _zeros_like(v)
         elif g is not None and type(g) is not float and type(v) is float:
             g = float(g)
@@ -422,8 +506,7 @@ def evaluate(graph: Graph, output: int | None = None, program: Program | None = 
     errors: dict[int, NodeError] = {}
     _run_forward(prog, values, errors, range(n), graph)
     out_node = output if output is not None else graph.default_output()
-    grads = _run_backward(prog, values, prog.index[out_node]) if out_node is not None else [None] * n
-    ev = _assemble(graph, prog, values, grads, errors, out_node)
+    ev = _backward(graph, prog, values, errors, out_node)
     ev.recomputed = set(prog.order)
     return ev
 
@@ -495,9 +578,7 @@ class Evaluator:
     def _finish(self, output: int | None, recomputed: set[int]) -> Evaluation:
         prog = self._program
         out_node = output if output is not None else self.graph.default_output()
-        n = len(prog.order)
-        grads = _run_backward(prog, self._values, prog.index[out_node]) if out_node is not None else [None] * n
-        ev = _assemble(self.graph, prog, list(self._values), grads, dict(self._errors), out_node)
+        ev = _backward(self.graph, prog, list(self._values), dict(self._errors), out_node)
         ev.recomputed = recomputed
         return ev
 

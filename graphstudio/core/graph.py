@@ -77,6 +77,8 @@ def _field_value(field: str, value: Any) -> Any:
         return tuple(value)
     if field == "source" and value is not None:
         return (int(value[0]), int(value[1]))
+    if field == "seed":
+        return _frozen_value(value)
     return value
 
 
@@ -304,7 +306,7 @@ class Graph:
 
     def set_attr(self, node: int, attr: str, value: Any) -> None:
         """Set one of the other fields (``trainable``, ``data``, ``onehot``, ``equals``,
-        ``source``); the name, op, value and position have their own setters."""
+        ``seed``, ``source``); the name, op, value and position have their own setters."""
         if attr not in SETTABLE_FIELDS:
             raise GraphError(f"{attr!r} is not a field set_attr changes "
                              f"(those are {', '.join(SETTABLE_FIELDS)})")
@@ -334,7 +336,7 @@ class Graph:
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             raise GraphError(f"{name!r} is not a valid name: use letters, digits and _")
         if reserved_name(name):
-            raise GraphError(f"{name!r} is the name of a function; choose another name")
+            raise GraphError(f"{name!r} is a word of the expression format; choose another name")
         if name in self._names:
             raise GraphError(f"the name {name!r} is already used")
 

@@ -51,7 +51,7 @@ from __future__ import annotations
 import ast
 import math
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Collection
 
 import numpy as np
 
@@ -580,10 +580,20 @@ def binary_operator_texts() -> list[str]:
     return [op.infix.text for op in OPS.values() if op.infix is not None]
 
 
-def reserved_name(name: str) -> bool:
-    """Whether ``name`` may not name a node: it is an op's name, a function's name in the text
-    format, or one of the format's other words (``param``, ``data``, ``dataset``)."""
-    return name in OPS or name in _calls or name in INPUT_FORMS or name == DATASET_FORM
+def reserved_name(name: str, called: Collection[str] = ()) -> bool:
+    """Whether ``name`` may not name a node in a text that calls the functions ``called``.
+
+    A name is a node or a function, never both in one text: ``sum``, ``add``, ``neg``,
+    ``param`` or ``data`` name nodes like any other identifier, unless the same text calls
+    that function (``z = sum(v)`` and ``sum = a + b`` cannot share a file, whose reader could
+    not tell the node from the function). The graph itself (``called`` empty) refuses no
+    identifier. The one check the graph, the ``.gs`` reader and writer and the expression bar
+    share.
+
+    >>> reserved_name("sum"), reserved_name("sum", {"sum", "exp"}), reserved_name("add", {"sum"})
+    (False, True, False)
+    """
+    return name in called
 
 
 for _op in _BUILTIN:

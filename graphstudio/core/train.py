@@ -49,7 +49,8 @@ from .engine import Evaluation, compile_graph, evaluate
 from .graph import Graph, as_value
 from .numbers import format_value
 
-__all__ = ["Schedule", "StepRecord", "Trainer", "TrainingError", "Diverged", "parameters_of"]
+__all__ = ["Schedule", "TrainingSettings", "StepRecord", "Trainer", "TrainingError", "Diverged",
+           "parameters_of"]
 
 
 class TrainingError(ValueError):
@@ -116,6 +117,31 @@ class Schedule:
         for after, value in self.steps:
             text += f", {value:g} after step {after}"
         return text
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """How to train: the Training panel's widgets and ``graphstudio train``'s options both fill
+    one in, from these defaults, and make their trainer with :meth:`trainer`.
+
+    ``steps`` is how many steps a run takes, ``schedule`` the learning rate of each,
+    ``batch_size`` the examples a step averages over (None: every example, full-batch
+    gradient descent), ``seed`` the seed of the minibatch shuffle."""
+
+    steps: int = 100
+    schedule: Schedule = Schedule(0.1)
+    batch_size: int | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.steps < 0:  # (the trainer checks the batch size, for every caller)
+            raise ValueError(f"expected a number of steps >= 0, not {self.steps}")
+
+    def trainer(self, graph: Graph, dataset: Dataset | None = None,
+                output: int | None = None) -> "Trainer":
+        """A :class:`Trainer` of ``graph`` over ``dataset`` with these settings."""
+        return Trainer(graph, dataset, schedule=self.schedule, batch_size=self.batch_size,
+                       seed=self.seed, output=output)
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,16 @@
-"""File formats: expression text (``.gs``), the JSON document (``.json``), GraphML/DOT interop."""
+"""Reading and writing graphs: the JSON document (``.json``), expression text (``.gs``), GraphML
+and DOT, each a module of the format registry :mod:`graphstudio.io.formats`. Open a file of any
+of them with :func:`open_document`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..core.dataset import DatasetError, load_for_graph, set_row
-from .document import Document, DocumentError, load
-from .gs import ParseError, parse_file
+from .document import Document
+from .formats import reader_for, readers, suffix_list
 
-__all__ = ["open_document", "OpenError", "SUFFIXES"]
-
-SUFFIXES = (".gs", ".json")
+__all__ = ["open_document", "OpenError"]
 
 
 class OpenError(ValueError):
@@ -18,18 +18,20 @@ class OpenError(ValueError):
 
 
 def open_document(path: str | Path) -> Document:
-    """Open a ``.gs`` or ``.json`` file as a :class:`Document`; raises :class:`OpenError`."""
+    """Open a file of any readable format (by its suffix) as a :class:`Document`; raises
+    :class:`OpenError`."""
     path = Path(path)
     if not path.exists():
         raise OpenError(f"{path}: no such file")
     if path.is_dir():
         raise OpenError(f"{path}: is a folder, not a file")
-    suffix = path.suffix.lower()
-    if suffix not in (".json", ".gs", ".txt", ""):
-        raise OpenError(f"{path}: unknown file type {suffix!r}; GraphStudio opens .gs and .json files")
+    fmt = reader_for(path)
+    if fmt is None:
+        raise OpenError(f"{path}: unknown file type {path.suffix.lower()!r}; GraphStudio opens "
+                        f"{suffix_list(readers(), 'and')} files")
     try:
-        doc = load(path) if suffix == ".json" else Document(parse_file(path), {})
-    except (ParseError, DocumentError) as exc:
+        doc = fmt.read(path)
+    except ValueError as exc:  # ParseError, DocumentError: located, one line
         raise OpenError(str(exc)) from None
     _show_first_example(doc, path)
     return doc

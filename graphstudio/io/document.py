@@ -123,6 +123,7 @@ def _from_jsonable(value: Any, where: str) -> Any:
 #: how each saved node field is written as JSON (fields not listed are written as they are)
 _TO_JSON: dict[str, Callable[[Any], Any]] = {
     "value": jsonable,
+    "seed": jsonable,
     "pos": lambda pos: [pos[0], pos[1]],
     "data": lambda cols: cols if isinstance(cols, str) else list(cols),
 }
@@ -237,6 +238,8 @@ def from_json(doc: Any, source: str = "<document>") -> Document:
             extra["trainable"] = True
         if item.get("data") is not None:
             extra.update(_binding_attrs(item, where))
+        if item.get("seed") is not None:
+            extra["seed"] = _from_jsonable(item["seed"], f"{where}.seed")
         value = _from_jsonable(item.get("value"), f"{where}.value") if op in LEAF_KINDS else None
         try:
             graph.add_node(op, name=name, value=value, pos=pos, node_id=node_id, **extra)

@@ -17,6 +17,10 @@
   ``max(v)``/``min(v)`` with one argument reduce over the elements. A number inside an
   expression is a **constant**. Unnamed sub-expressions become unnamed op nodes.
 * ``y = x`` gives ``x``'s value another name (an ``identity`` node).
+* ``seed(z, [1, 0, 0])`` on a line of its own: the upstream gradient the backward pass starts
+  from at ``z`` (by default 1, or ones for an array: the gradient of the sum of its elements).
+* Any identifier names a node, ``sum`` or ``add`` included, unless the same text calls that
+  function: a name is a node or a function in one file.
 * Training data: ``dataset("data/points.csv")`` on a line of its own names a CSV file (relative
   to the graph's file; kept in ``graph.meta["dataset"]``), and ``x = data("x")``,
   ``x = data(["x1", "x2"])``, ``t = data("label", onehot=3)`` or ``t1 = data("label", equals=1)``
@@ -54,7 +58,7 @@ from ..core.ops import (CALL_PRECEDENCE, DATASET_FORM, INPUT_FORMS, OPS, binary_
                         reserved_name)
 from ..core.textfile import CannotRead, quote, read_text
 
-__all__ = ["ParseError", "parse_text", "parse_file", "write_text"]
+__all__ = ["ParseError", "parse_text", "parse_file", "write_text", "calls"]
 
 _FORBIDDEN_CALLS = {"eval", "exec", "compile", "open", "__import__", "getattr", "setattr",
                     "globals", "locals", "vars", "input", "print", "breakpoint"}
@@ -88,6 +92,7 @@ class _Context:
     graph: Graph
     assigned: dict[str, tuple[int, int]]  # name -> (line, col) of its assignment
     later: dict[str, int]  # names assigned later in the file -> line
+    called: dict[str, ast.Call]  # function names the text calls -> the first such call
 
 
 def _where(ctx: _Context, node: ast.AST) -> tuple[int, int]:
@@ -152,7 +157,7 @@ def parse_text(text: str, filename: str = "<text>", graph: Graph | None = None) 
     except (RecursionError, MemoryError):  # Python's own parser gives up on very deep nesting
         raise ParseError(filename, _too_deep_line(text), 1, TOO_DEEP) from None
     graph = graph if graph is not None else Graph()
-    ctx = _Context(filename, graph, {}, {})
+    ctx = _Context(filename, graph, {}, {}, calls(tree))
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             ctx.later.setdefault(stmt.targets[0].id, stmt.lineno)
@@ -162,6 +167,8 @@ def parse_text(text: str, filename: str = "<text>", graph: Graph | None = None) 
         try:
             if _is_call(getattr(stmt, "value", None), DATASET_FORM) and isinstance(stmt, ast.Expr):
                 _dataset(ctx, stmt.value)
+            elif _is_call(getattr(stmt, "value", None), SEED_FORM) and isinstance(stmt, ast.Expr):
+                _seed(ctx, stmt.value)
             else:
                 _statement(ctx, stmt)
         except RecursionError:
@@ -216,6 +223,19 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
+def calls(tree: ast.AST) -> dict[str, ast.Call]:
+    """The function names ``tree`` calls (``exp`` in ``exp(x)``), each with its first call in
+    the order of the text: a name a text calls cannot name one of its nodes
+    (:func:`~graphstudio.core.ops.reserved_name`)."""
+    found: dict[str, ast.Call] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            first = found.get(node.func.id)
+            if first is None or (node.lineno, node.col_offset) < (first.lineno, first.col_offset):
+                found[node.func.id] = node
+    return found
+
+
 def _is_call(node: ast.AST | None, name: str) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name
 
@@ -232,6 +252,27 @@ def _dataset(ctx: _Context, call: ast.Call) -> None:
         raise _fail(ctx, call, f"a second dataset(); the graph already reads "
                                f"{quote(ctx.graph.meta['dataset'])}")
     ctx.graph.set_meta("dataset", call.args[0].value)
+
+
+#: ``seed(z, [1, 0, 0])`` on a line of its own: the upstream gradient the backward pass starts
+#: from when ``z`` is the output (the default, for an array, is ones: the sum of its elements).
+SEED_FORM = "seed"
+_SEED_USAGE = "seed() takes a node and a value of its shape, as in seed(z, [1, 0, 0])"
+
+
+def _seed(ctx: _Context, call: ast.Call) -> None:
+    if call.keywords or len(call.args) != 2 or not isinstance(call.args[0], ast.Name):
+        raise _fail(ctx, call, _SEED_USAGE)
+    name = call.args[0].id
+    if name not in ctx.assigned:
+        raise _fail(ctx, call.args[0], f"seed(): '{_short(name)}' is not assigned above")
+    value = _literal(ctx, call.args[1])
+    if value is None:
+        raise _fail(ctx, call.args[1], _SEED_USAGE)
+    node = ctx.graph.by_name(name)
+    if ctx.graph.node(node).seed is not None:
+        raise _fail(ctx, call, f"a second seed() for {_short(name)}")
+    ctx.graph.set_attr(node, "seed", _array(ctx, call.args[1], value))
 
 
 def parse_file(path: str | Path) -> Graph:
@@ -253,8 +294,11 @@ def _statement(ctx: _Context, stmt: ast.stmt) -> None:
     target = stmt.targets[0]
     name = target.id
     line, col = _where(ctx, target)
-    if reserved_name(name):
-        raise _fail(ctx, target, f"'{name}' is the name of a function and cannot be assigned")
+    if reserved_name(name, ctx.called):
+        call = ctx.called[name]
+        raise _fail(ctx, target, f"'{_short(name)}' cannot name a node: line {call.lineno} calls "
+                                 f"the function {_short(name)}(), and a name is a node or a "
+                                 "function in one file; choose another name")
     if name in ctx.assigned:
         first = ctx.assigned[name][0]
         where = f"line {first}" if first else "the current graph"
@@ -387,10 +431,15 @@ def _call(ctx: _Context, node: ast.Call) -> int:
         what = _NODE_WORDS.get(type(func), "this kind of call")
         raise _fail(ctx, func, f"{what} is not allowed; call a function by name, as in exp(x)")
     fname = func.id
+    if fname in ctx.assigned:  # a node of the graph the text is added to (the expression bar)
+        raise _fail(ctx, func, f"'{_short(fname)}' names a node of the graph, so it cannot be "
+                               f"called here; rename the node to call the function {fname}()")
     if fname in INPUT_FORMS:
         raise _fail(ctx, node, f"{fname}() must stand alone on the right of '=', as in 'W = {fname}(...)'")
     if fname == DATASET_FORM:
         raise _fail(ctx, node, 'dataset() stands on a line of its own, as in dataset("points.csv")')
+    if fname == SEED_FORM:
+        raise _fail(ctx, node, "seed() stands on a line of its own, as in seed(z, [1, 0, 0])")
     if fname in _FORBIDDEN_CALLS:
         raise _fail(ctx, func, f"'{fname}' is not allowed: nothing in a GraphStudio file is executed")
     allowed = call_arities(fname)
@@ -424,6 +473,7 @@ def write_text(graph: Graph, header: str = "") -> str:
     more than once get names ``u<id>`` so nothing is computed twice, and so does every
     ``MAX_INLINE_DEPTH``-th node of a long unnamed chain, so the text stays readable and within
     what Python's parser accepts. The graph's inputs, in assignment order, come first."""
+    _check_names(graph)
     lines = [f"# {h}" if h else "#" for h in header.splitlines()] if header else []
     if graph.meta.get("dataset"):
         lines.append(f"dataset({json.dumps(graph.meta['dataset'], ensure_ascii=False)})")
@@ -441,7 +491,8 @@ def write_text(graph: Graph, header: str = "") -> str:
 
     for n in order:
         name = graph.name(n)
-        if name is None and graph.op(n) != "const" and (used[n] > 1 or used[n] == 0):
+        if name is None and graph.op(n) != "const" and (used[n] > 1 or used[n] == 0
+                                                        or graph.node(n).seed is not None):
             name = fresh(n)
         if name is not None:
             names[n] = name
@@ -496,7 +547,44 @@ def write_text(graph: Graph, header: str = "") -> str:
             text[n] = (names[n], CALL_PRECEDENCE)
         else:
             text[n] = (expr, op.precedence)
+    for n in order:
+        seed = graph.node(n).seed
+        if seed is not None and graph.op(n) != "const":
+            lines.append(f"{SEED_FORM}({names[n]}, {format_literal(seed)})")
     return "\n".join(lines) + "\n"
+
+
+def _written_calls(graph: Graph) -> set[str]:
+    """The function names the text of ``graph`` calls: its ops written as calls, and the forms
+    of its parameters, data inputs and dataset."""
+    called = set()
+    for n in graph.nodes():
+        record = graph.node(n)
+        if record.is_leaf:
+            if binding(graph, n) is not None:
+                called.add("data")
+            elif record.trainable:
+                called.add("param")
+            continue
+        op = OPS[record.op]
+        if op.call and not (op.infix or op.prefix):
+            called.add(op.call)
+    if graph.meta.get("dataset"):
+        called.add(DATASET_FORM)
+    if any(graph.node(n).seed is not None for n in graph.nodes()):
+        called.add(SEED_FORM)
+    return called
+
+
+def _check_names(graph: Graph) -> None:
+    """Refuse a graph whose text would call a function by the name of one of its nodes (a node
+    named ``sum`` beside a ``sum(...)``): read back, the name would be both."""
+    called = _written_calls(graph)
+    for name in sorted(graph.names()):
+        if reserved_name(name, called):
+            raise ValueError(f"the node {name} has the name of the function {name}() the graph "
+                             "also uses, which the expression format cannot tell apart; rename "
+                             "the node, or save as .json")
 
 
 #: How deep unnamed sub-expressions are nested inline before one is given a name.

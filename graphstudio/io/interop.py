@@ -20,7 +20,7 @@ import networkx as nx
 from ..core.engine import Evaluation
 from ..core.graph import Graph
 from ..core.numbers import format_value
-from .document import Document, DocumentError, from_json, to_json
+from .document import Document, DocumentError, atomic_write_text, from_json, to_json
 
 __all__ = ["write_graphml", "read_graphml", "to_dot"]
 
@@ -30,6 +30,8 @@ def write_graphml(graph: Graph, path: str | Path) -> None:
     g = nx.MultiDiGraph()
     if doc.get("dataset"):
         g.graph["dataset"] = doc["dataset"]
+    if doc.get("output") is not None:
+        g.graph["output"] = doc["output"]
     for item in doc["nodes"]:
         data = item.get("data") or ""
         g.add_node(item["id"], op=item["op"], name=item["name"] or "",
@@ -39,7 +41,7 @@ def write_graphml(graph: Graph, path: str | Path) -> None:
                    **{k: item[k] for k in ("onehot", "equals") if k in item})
     for e in doc["edges"]:
         g.add_edge(e["src"], e["dst"], key=e["port"], port=e["port"])
-    nx.write_graphml(g, str(path))
+    atomic_write_text(path, "\n".join(nx.generate_graphml(g)) + "\n")
 
 
 def read_graphml(path: str | Path) -> Document:
@@ -76,6 +78,8 @@ def read_graphml(path: str | Path) -> Document:
     doc = {"format_version": 1, "nodes": nodes, "edges": edges}
     if g.graph.get("dataset"):
         doc["dataset"] = g.graph["dataset"]
+    if str(g.graph.get("output")) in ids:
+        doc["output"] = ids[str(g.graph["output"])]
     return from_json(doc, str(path))
 
 

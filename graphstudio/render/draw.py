@@ -12,7 +12,7 @@ A node is drawn as the lectures draw a variable::
     ○1  e          ×   ●      name (bold) and op symbol; ports on the left, output on the right
     ○2  8              │      the value
     │   ∇ 5            │      the gradient: own line, own colour, prefixed "∇"
-    └──────────────────┘
+    └──────────────────┘      (an array output: a last line "seed: sum of the elements")
 
 Inputs, parameters, constants and op nodes have their own fills; the output has a coloured
 border; a node that failed is outlined in the error colour with a "!" badge (a warning gets a
@@ -119,7 +119,7 @@ def _heat_size(shape: tuple[int, ...]) -> tuple[float, float]:
 
 def _lines(view: NodeView, theme: Theme) -> list[tuple[str, str, float, float]]:
     """The body's lines below the header: (kind, text, width, height); kind is "value", "grad",
-    "heat-value", "heat-grad" or "shape"."""
+    "heat-value", "heat-grad", "shape" or "seed"."""
     f = fonts(theme)
     fm = f.fm["value"]
     out = []
@@ -149,6 +149,9 @@ def _lines(view: NodeView, theme: Theme) -> list[tuple[str, str, float, float]]:
             rows = view.grad_text.splitlines()
             pad = " " * len(view.grad_prefix)
             text_line("grad", "\n".join((view.grad_prefix if i == 0 else pad) + r for i, r in enumerate(rows)))
+    if view.seed_text:
+        tag = f.fm["tag"]
+        out.append(("seed", view.seed_text, tag.horizontalAdvance(view.seed_text), tag.height()))
     return out
 
 
@@ -342,9 +345,9 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
     # body lines
     for kind, text, box in _rows(view, rect, theme)[1:]:
         x0, y, w, h = box.x(), box.y(), box.width(), box.height()
-        if kind == "shape":
+        if kind in ("shape", "seed"):
             painter.setFont(f.tag)
-            painter.setPen(_color(theme.muted))
+            painter.setPen(_color(theme.muted if kind == "shape" else theme.grad))
             painter.drawText(QRectF(x0, y, inner_w, h), Qt.AlignLeft | Qt.AlignVCenter, text)
         elif kind in ("value", "grad"):
             painter.setFont(f.value)

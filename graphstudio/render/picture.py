@@ -43,6 +43,7 @@ class NodeView:
     is_output: bool = False
     highlight: str | None = None  # "current" (the step's node) or None
     grad_prefix: str = "∇ "  # drawn before grad_text; "" when the line says what it is itself
+    seed_text: str = ""  # the output's seed where it is not 1: "seed: sum of the elements"
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,8 @@ def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
     grad = ev.grads.get(node) if ev else None
     err = ev.errors.get(node) if ev else None
     n_ports = max(len(graph.parents(node)), min(entry.arity)) if entry else 0
+    is_output = ev is not None and ev.output == node
+    seed = ev.seed_text(digits) if is_output and show_grad else ""
     return NodeView(
         node=node, title=record.name or "", symbol=entry.symbol if entry else "",
         kind=kind, op=op, value=value, grad=grad,
@@ -105,7 +108,8 @@ def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
         numbered_ports=n_ports > 1 and not entry.commutative,
         error=err.message if err is not None and err.fatal else None,
         warning=err.message if err is not None and not err.fatal else None,
-        is_output=ev is not None and ev.output == node,
+        is_output=is_output,
+        seed_text=f"seed: {seed}" if seed else "",
     )
 
 
@@ -172,6 +176,9 @@ def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float
         out = graph.label(ev.output)
         caption = (f"Backward pass, step {k + 1} of {len(bsteps)}: "
                    f"∂{out}/∂{name} = {_sum_of_terms(step, digits)}{view.grad_text or '—'}")
+        if step.node == ev.output and ev.seed_text():
+            caption += (f" (seed: the sum of {out}'s elements)" if ev.seeds_sum
+                        else " (the given seed)")
         pictures.append(Picture(nodes, edges, full.positions, caption, show_grad=True,
                                 meta={"phase": "backward", "step": len(fsteps) + k + 1, "of": total}))
     return pictures

@@ -117,6 +117,7 @@ def box_size_cm(v: NodeView) -> tuple[float, float]:
     lines = [head] if head else []
     lines += [len(line) for line in v.value_text.splitlines()]
     lines += [len(line) + 2 for line in v.grad_text.splitlines()]
+    lines += [len(v.seed_text)] if v.seed_text else []
     width = max(MIN_W_CM, max(lines, default=1) * CHAR_CM + PAD_CM)
     height = max(MIN_H_CM, len(lines) * LINE_CM + PAD_CM)
     return width, height
@@ -157,6 +158,8 @@ def _node_text(v: NodeView) -> str:
         lines += _lines(v.value_text, r"\textbf{{{}}}" if unnamed_const else r"\textcolor{{gsvalue}}{{{}}}")
     if v.grad_text:
         lines += _lines(v.grad_text, r"\textcolor{{gsgrad}}{{{}}}", first=r"\ensuremath{\nabla}\,")
+    if v.seed_text:
+        lines.append(f"\\textcolor{{gsgrad}}{{\\scriptsize {tex(v.seed_text)}}}")
     return r"\\".join(lines) or "~"
 
 

@@ -22,9 +22,9 @@ from PySide6.QtGui import QUndoCommand
 from ..core.graph import Graph, GraphError
 from ..core.merge import merge_into
 from ..core.node import Node
-from ..core.ops import OPS, reserved_name
+from ..core.ops import OPS, call_arities, reserved_name
 from ..io.document import DocumentError, from_json, to_json
-from ..io.gs import parse_text
+from ..io.gs import calls, parse_text
 from .document import GraphDocument
 
 __all__ = [
@@ -354,7 +354,8 @@ def add_node_command(doc: GraphDocument, op: str, pos: tuple[float, float]) -> A
 
 
 def free_names(text: str, graph: Graph) -> list[str]:
-    """Names an expression uses that nothing defines (they become new inputs), in order."""
+    """Names an expression uses that nothing defines (they become new inputs), in order; not
+    the names it calls, nor a function's name used without a call."""
     try:
         tree = ast.parse(text)
     except SyntaxError:
@@ -362,8 +363,16 @@ def free_names(text: str, graph: Graph) -> list[str]:
     targets = {t.id for stmt in tree.body if isinstance(stmt, ast.Assign)
                for t in stmt.targets if isinstance(t, ast.Name)}
     known = targets | set(graph.names())
-    names = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
-    return list(dict.fromkeys(n for n in names if n not in known and not reserved_name(n)))
+    called = calls(tree)
+    functions = {id(c.func) for c in ast.walk(tree) if isinstance(c, ast.Call)}
+    uses = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Name)
+                   and isinstance(n.ctx, ast.Load) and id(n) not in functions),
+                  key=lambda n: (n.lineno, n.col_offset))  # in the order of the text
+    names = [n.id for n in uses]
+    # a function's name used bare (``z = exp + 1``) is more likely a slip than a new input:
+    # the parser then says to call it
+    return list(dict.fromkeys(n for n in names if n not in known
+                              and not reserved_name(n, called) and not call_arities(n)))
 
 
 def build_command(doc: GraphDocument, text: str, layout) -> tuple[AddNodesCommand, list[str]]:

@@ -1,16 +1,19 @@
-"""File > Export: a dialog with the same choices as ``graphstudio export`` (format, scale, dpi,
-gradients, edge labels, theme, transparent background, step frames), writing through the same
-:func:`~graphstudio.render.export.export_graph`, so the editor and the command line give the
-same files.
+"""File > Export: a dialog with the same choices as ``graphstudio export``, built from the export
+registry (:mod:`graphstudio.render.exporters`): its format list, the option widgets of each
+format (a check box for a switch, a spin box for a number), the file filter and the size
+shown. It fills in the same :class:`~graphstudio.render.export.ExportSettings` as the command
+line and writes through the same :func:`~graphstudio.render.export.export_graph`, so the
+editor and the command line give the same files.
 
 The dialog stays open with the reason in red when an export fails (a missing folder, an
 unwritable file), so nothing typed is lost; it closes when the files are written. The size the
-PNG will have is shown as the options change (``bounds × scale × dpi / 96`` pixels).
+result will have is shown as the options change (for a PNG ``bounds × scale × dpi / 96`` pixels).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
@@ -19,22 +22,45 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 
 from ..core.engine import Evaluation, evaluate
 from ..core.graph import Graph
-from ..render.export import (PNG_DPI, ExportError, export_bounds, export_graph, image_size,
-                              pictures_for)
+from ..core.options import Option
+from ..render.export import ExportError, ExportSettings, export_bounds, export_graph, pictures_for
+from ..render.exporters import ExportFormat, export_format, export_formats, format_options
 from ..render.style import THEMES
 
-__all__ = ["ExportDialog"]
+__all__ = ["ExportDialog", "option_widget"]
 
-FORMAT_NAMES = {"png": "PNG image", "svg": "SVG (vector)", "pdf": "PDF (vector)",
-                "tikz": "TikZ for LaTeX"}
-SUFFIX = {"png": ".png", "svg": ".svg", "pdf": ".pdf", "tikz": ".tex"}
+
+def option_widget(option: Option) -> QWidget:
+    """The widget that edits ``option``: a check box for a switch, else a spin box."""
+    if option.kind is bool:
+        box = QCheckBox(option.label)
+        box.setChecked(bool(option.default))
+        return box
+    spin = QSpinBox() if option.kind is int else QDoubleSpinBox()
+    spin.setRange(option.minimum if option.minimum is not None else -10**6,
+                  option.maximum if option.maximum is not None else 10**6)
+    if option.step is not None:
+        spin.setSingleStep(option.step)
+    spin.setSuffix(option.unit)
+    if option.default is not None:
+        spin.setValue(option.default)
+    return spin
+
+
+def _value(widget: QWidget) -> Any:
+    return widget.isChecked() if isinstance(widget, QCheckBox) else widget.value()
+
+
+def _changed(widget: QWidget):
+    return widget.toggled if isinstance(widget, QCheckBox) else widget.valueChanged
 
 
 class ExportDialog(QDialog):
     """Export ``graph`` (annotated with ``ev``) to a file, or its steps to a folder or PDF.
 
     ``view`` holds the editor's view settings (show_grad, edge_labels, theme) used as defaults;
-    ``base`` is the document's path, from which the proposed file name is made."""
+    ``base`` is the document's path, from which the proposed file name is made. The format's
+    own options are in :attr:`options`, one widget each by option name."""
 
     def __init__(self, graph: Graph, ev: Evaluation | None = None, *, view: dict | None = None,
                  base: str | Path | None = None, steps: bool = False,
@@ -43,15 +69,16 @@ class ExportDialog(QDialog):
         self.graph = graph
         self.ev = ev if ev is not None else evaluate(graph)
         self.written: list[Path] = []
-        view = view or {}
+        defaults = ExportSettings.from_view(view, steps=steps)
         self._base = Path(base) if base else Path.home() / "graph"
         self.setWindowTitle("Export Steps" if steps else "Export")
 
         self.format = QComboBox()
-        for key, name in FORMAT_NAMES.items():
-            self.format.addItem(name, key)
+        for fmt in export_formats():
+            self.format.addItem(f"{fmt.title} ({fmt.description})" if fmt.description
+                                else fmt.title, fmt.name)
         self.steps = QCheckBox("Step frames: the forward pass, then the backward pass")
-        self.steps.setChecked(steps)
+        self.steps.setChecked(defaults.steps)
         self.path = QLineEdit()
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
@@ -62,26 +89,22 @@ class ExportDialog(QDialog):
         self.scale = QDoubleSpinBox()
         self.scale.setRange(0.1, 10.0)
         self.scale.setSingleStep(0.25)
-        self.scale.setValue(1.0)
+        self.scale.setValue(defaults.scale)
         self.scale.setSuffix(" ×")
-        self.dpi = QSpinBox()
-        self.dpi.setRange(24, 1200)
-        self.dpi.setValue(PNG_DPI)
-        self.dpi.setSuffix(" dpi")
         self.size_label = QLabel()
         self.size_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
 
         self.show_grad = QCheckBox("Gradients")
-        self.show_grad.setChecked(view.get("show_grad", True))
+        self.show_grad.setChecked(defaults.show_grad)
         self.edge_labels = QCheckBox("Edge labels (local derivatives)")
-        self.edge_labels.setChecked(view.get("edge_labels", False))
-        self.transparent = QCheckBox("Transparent background")
-        self.standalone = QCheckBox("Whole LaTeX document (else just the tikzpicture)")
-        self.standalone.setChecked(True)
+        self.edge_labels.setChecked(defaults.edge_labels)
         self.theme = QComboBox()
         for name in THEMES:
             self.theme.addItem(name.capitalize(), name)
-        self.theme.setCurrentIndex(max(0, self.theme.findData(view.get("theme", "light"))))
+        self.theme.setCurrentIndex(max(0, self.theme.findData(defaults.theme)))
+        #: one widget per format option (every format's), enabled when the format has it
+        self.options: dict[str, QWidget] = {o.name: option_widget(o) for o in format_options()
+                                            if o.dialog}
 
         self.error = QLabel()
         self.error.setWordWrap(True)
@@ -93,13 +116,17 @@ class ExportDialog(QDialog):
         form.addRow("", self.steps)
         form.addRow("Save to", path_row)
         form.addRow("Scale", self.scale)
-        form.addRow("Resolution", self.dpi)
+        numbers = {n: w for n, w in self.options.items() if not isinstance(w, QCheckBox)}
+        switches = {n: w for n, w in self.options.items() if isinstance(w, QCheckBox)}
+        labels = {o.name: o.label for o in format_options()}
+        for name, widget in numbers.items():
+            form.addRow(labels[name], widget)
         form.addRow("", self.size_label)
         form.addRow("Theme", self.theme)
         form.addRow("", self.show_grad)
         form.addRow("", self.edge_labels)
-        form.addRow("", self.transparent)
-        form.addRow("", self.standalone)
+        for widget in switches.values():
+            form.addRow("", widget)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.AcceptRole)
@@ -115,8 +142,9 @@ class ExportDialog(QDialog):
         for signal in (self.format.currentIndexChanged, self.steps.toggled):
             signal.connect(self._propose_path)
         for signal in (self.format.currentIndexChanged, self.steps.toggled, self.scale.valueChanged,
-                       self.dpi.valueChanged, self.edge_labels.toggled, self.show_grad.toggled,
-                       self.theme.currentIndexChanged):
+                       self.edge_labels.toggled, self.show_grad.toggled,
+                       self.theme.currentIndexChanged,
+                       *(_changed(w) for w in self.options.values())):
             signal.connect(self._update)
         self._propose_path()
         self._update()
@@ -126,51 +154,61 @@ class ExportDialog(QDialog):
     def current_format(self) -> str:
         return self.format.currentData()
 
+    def _format(self) -> ExportFormat:
+        return export_format(self.current_format())
+
+    def settings(self) -> ExportSettings:
+        """What the dialog is set to export: the format's own options from their widgets."""
+        fmt = self._format()
+        steps = self.steps.isChecked()
+        options = {o.name: _value(self.options[o.name]) for o in fmt.options
+                   if o.name in self.options and (o.steps or not steps)}
+        return ExportSettings(format=fmt.name, steps=steps, show_grad=self.show_grad.isChecked(),
+                              edge_labels=self.edge_labels.isChecked(),
+                              theme=self.theme.currentData(), scale=self.scale.value(),
+                              options=options)
+
     def _propose_path(self) -> None:
-        """A file name beside the document: ``name.png``, ``name_steps/`` or ``name_steps.pdf``."""
-        fmt, stem = self.current_format(), self._base.with_suffix("")
+        """A file name beside the document: ``name.png``, ``name_steps/`` or, for a format that
+        holds pages, ``name_steps.pdf``."""
+        fmt, stem = self._format(), self._base.with_suffix("")
         if self.steps.isChecked():
-            target = Path(f"{stem}_steps.pdf") if fmt == "pdf" else Path(f"{stem}_steps")
+            target = Path(f"{stem}_steps{fmt.suffixes[0]}") if fmt.pages else Path(f"{stem}_steps")
         else:
-            target = stem.with_suffix(SUFFIX[fmt])
+            target = stem.with_suffix(fmt.suffixes[0])
         self.path.setText(str(target))
 
     def _update(self) -> None:
-        fmt = self.current_format()
-        png = fmt == "png"
-        self.dpi.setEnabled(png)
-        self.transparent.setEnabled(png)
-        self.standalone.setEnabled(fmt == "tikz" and not self.steps.isChecked())
-        self.show_grad.setEnabled(not self.steps.isChecked())
+        fmt, steps = self._format(), self.steps.isChecked()
+        for name, widget in self.options.items():
+            option = fmt.option(name)
+            widget.setEnabled(option is not None and (option.steps or not steps))
+        self.show_grad.setEnabled(not steps)
         self.size_label.setText(self._size_text(fmt))
 
-    def _size_text(self, fmt: str) -> str:
-        if fmt == "tikz":
-            return "TikZ: positions scaled, text set by LaTeX"
-        pictures = pictures_for(self.graph, self.ev, fmt, steps=self.steps.isChecked(),
-                                show_grad=self.show_grad.isChecked(),
-                                edge_labels=self.edge_labels.isChecked(),
-                                theme=self.theme.currentData())
+    def _size_text(self, fmt: ExportFormat) -> str:
+        if fmt.size is None:
+            return ""
+        settings = self.settings()
+        if not fmt.drawn:
+            return fmt.size(None, settings.scale, dict(settings.options))
+        pictures = pictures_for(self.graph, self.ev, fmt.name, steps=settings.steps,
+                                show_grad=settings.show_grad, edge_labels=settings.edge_labels,
+                                theme=settings.theme)
         if not pictures:
             return "nothing to export: the graph has no nodes"
-        bounds = export_bounds(pictures, self.theme.currentData())
-        if fmt == "png":
-            try:
-                w, h = image_size(bounds, self.scale.value(), self.dpi.value())
-            except ExportError as exc:
-                return str(exc)
-            return f"{w} × {h} pixels"
-        s = self.scale.value()
-        return f"{bounds.width() * s * 0.75 / 72 * 2.54:.1f} × {bounds.height() * s * 0.75 / 72 * 2.54:.1f} cm"
+        bounds = export_bounds(pictures, settings.theme)
+        return fmt.size(bounds, settings.scale, dict(settings.options))
 
     def _browse(self) -> None:
-        fmt = self.current_format()
-        if self.steps.isChecked() and fmt != "pdf":
+        fmt = self._format()
+        if self.steps.isChecked() and not fmt.pages:
             chosen = QFileDialog.getExistingDirectory(self, "Folder for the step frames",
                                                       str(Path(self.path.text()).parent))
         else:
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, "Export", self.path.text(), f"{FORMAT_NAMES[fmt]} (*{SUFFIX[fmt]})")
+            patterns = " ".join(f"*{s}" for s in fmt.suffixes)
+            chosen, _ = QFileDialog.getSaveFileName(self, "Export", self.path.text(),
+                                                    f"{fmt.title} ({patterns})")
         if chosen:
             self.path.setText(chosen)
 
@@ -178,18 +216,12 @@ class ExportDialog(QDialog):
 
     def export(self) -> bool:
         """Write the files; close on success, else show why and stay open."""
-        fmt = self.current_format()
         text = self.path.text().strip()
         if not text:
             return self._fail("Choose where to save the export.")
         try:
-            self.written = export_graph(
-                self.graph, self.ev, Path(text).expanduser(), fmt, steps=self.steps.isChecked(),
-                show_grad=self.show_grad.isChecked(), edge_labels=self.edge_labels.isChecked(),
-                scale=self.scale.value(), dpi=self.dpi.value() if fmt == "png" else None,
-                theme=self.theme.currentData(),
-                transparent=self.transparent.isChecked() and fmt == "png",
-                standalone=self.standalone.isChecked())
+            self.written = export_graph(self.graph, self.ev, Path(text).expanduser(),
+                                        self.settings())
         except ExportError as exc:
             return self._fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - the editor must survive a failed export

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction
 
+from ..render.exporters import export_formats
 from .export_dialog import ExportDialog
 
 __all__ = ["install", "open_export_dialog"]
@@ -40,7 +41,10 @@ def install(window) -> list[QAction]:
     menu = window.menu("File")
     export = QAction("E&xport…", window)
     export.setObjectName("act_export")  # its toolbar button and icon (graphstudio.ui.icons)
-    export.setStatusTip("Save the graph with its values and gradients as PNG, SVG, PDF or TikZ")
+    titles = [f.title for f in export_formats()]
+    export.setStatusTip("Save the graph with its values and gradients as "
+                        + (", ".join(titles[:-1]) + " or " + titles[-1] if len(titles) > 1
+                           else titles[0]))
     export.triggered.connect(lambda: open_export_dialog(window))
     steps = QAction("Export Ste&ps…", window)
     steps.setStatusTip("Save the forward and backward passes step by step, one image per step")

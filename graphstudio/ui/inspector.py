@@ -1,10 +1,12 @@
-"""The inspector: the selected node's name, op, value and trainable flag, editable, and its
-computed value, gradient and problems, read-only. Every edit goes through an undo command; the
+"""The inspector: the selected node's name, op, value and trainable flag, editable (and, on
+the output, the seed the backward pass starts from), and its computed value, gradient and
+problems, read-only. Every edit goes through an undo command; the
 panel redraws from the document after each edit and evaluation (it holds no values itself).
 """
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel,
@@ -58,6 +60,11 @@ class Inspector(QWidget):
         self.array = QLineEdit()
         self.array.setPlaceholderText("[1, 2] or [[1, 2], [3, 4]]")
         self.trainable = QCheckBox("trainable (a parameter)")
+        self.seed = QLineEdit()
+        self.seed.setPlaceholderText("sum of the elements")
+        self.seed.setToolTip("The upstream gradient the backward pass starts from at this "
+                             "output: empty for ones (the gradient of the sum of its elements), "
+                             "or numbers of its shape such as [1, 0, 0]")
         mono = QFont("DejaVu Sans Mono")
         self.value_view = QPlainTextEdit()
         self.value_view.setReadOnly(True)
@@ -76,6 +83,7 @@ class Inspector(QWidget):
         form.addRow("Value", self.spin)
         form.addRow("Value", self.array)
         form.addRow("", self.trainable)
+        form.addRow("Seed", self.seed)
         form.addRow("Computed", self.value_view)
         form.addRow("Gradient ∇", self.grad_view)
         self.form = form
@@ -89,6 +97,7 @@ class Inspector(QWidget):
         self.spin.valueChanged.connect(self._set_scalar)
         self.array.editingFinished.connect(self._set_array)
         self.trainable.toggled.connect(self._set_trainable)
+        self.seed.editingFinished.connect(self._set_seed)
         scene.selectionChanged.connect(self._selection)
         doc.evaluated.connect(lambda _ev: self.refresh())
         doc.changed.connect(self.refresh)
@@ -114,8 +123,8 @@ class Inspector(QWidget):
         if self.node is not None and self.node not in g:
             self.node = None
         n = self.node
-        editors = (self.name, self.op, self.spin, self.array, self.trainable, self.value_view,
-                   self.grad_view)
+        editors = (self.name, self.op, self.spin, self.array, self.trainable, self.seed,
+                   self.value_view, self.grad_view)
         if n is None:
             for w in editors:
                 self._row(w, False)
@@ -144,6 +153,13 @@ class Inspector(QWidget):
                 self.array.setText(format_editable(value))
             self._row(self.trainable, record.op == "input")
             self.trainable.setChecked(record.trainable)
+            # the seed matters where the node is the output: shown for an array output, or
+            # wherever one was set
+            seeded = record.seed is not None or (
+                ev is not None and ev.output == n and not isinstance(ev.values.get(n), float))
+            self._row(self.seed, seeded)
+            if seeded and not self.seed.hasFocus():
+                self.seed.setText("" if record.seed is None else format_editable(record.seed))
             self._row(self.value_view, True)
             self._row(self.grad_view, True)
             self.value_view.setPlainText(format_value(ev.values.get(n), 8) if ev else "")
@@ -190,6 +206,22 @@ class Inspector(QWidget):
             return
         text = self.array.text()
         self._push(lambda: SetValueCommand(self.doc, self.node, parse_value(text)))
+
+    def _set_seed(self) -> None:
+        if self.node is None or self._updating:
+            return
+        text = self.seed.text().strip()
+        try:
+            value = parse_value(text) if text else None
+        except ValueError as exc:
+            self.problem.setText(f"Seed: {exc}")
+            return
+        old = self.doc.graph.node(self.node).seed
+        if value is None and old is None:
+            return
+        if value is not None and old is not None and np.array_equal(value, old):
+            return
+        self._push(lambda: SetAttrCommand(self.doc, self.node, "seed", value))
 
     def _set_trainable(self, on: bool) -> None:
         if self.node is not None and self.doc.graph.node(self.node).trainable != on:

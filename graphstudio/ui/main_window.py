@@ -41,8 +41,9 @@ from ..core.graph import Graph, GraphError
 from ..core.numbers import format_value
 from ..examples import example_files
 from ..io import OpenError, open_document
-from ..io.document import DocumentError, atomic_write_text, save
-from ..io.gs import ParseError, write_text
+from ..io.document import DocumentError
+from ..io.formats import dialog_filter, readers, save_document, suffix_list, writer_for, writers
+from ..io.gs import ParseError
 from ..render.draw import arrange
 from ..render.style import THEMES
 from . import extensions, icons
@@ -59,7 +60,6 @@ from .quick_search import QuickSearch
 __all__ = ["MainWindow"]
 
 MAX_RECENT = 10
-FILE_FILTER = "Graphs (*.json *.gs);;GraphStudio document (*.json);;Expression text (*.gs)"
 
 
 def settings() -> QSettings:
@@ -194,7 +194,8 @@ class MainWindow(QMainWindow):
         K = QKeySequence.StandardKey
         a = self._action
         self.act_new = a("&New", self.new_document, K.New, "Start an empty graph")
-        self.act_open = a("&Open…", self.open_dialog, K.Open, "Open a .gs or .json graph")
+        self.act_open = a("&Open…", self.open_dialog, K.Open,
+                          f"Open a {suffix_list(readers())} graph")
         self.act_save = a("&Save", self.save, K.Save, "Save the graph")
         self.act_save_as = a("Save &As…", self.save_as, K.SaveAs, "Save the graph under another name")
         self.act_quit = a("&Quit", self.close, K.Quit)
@@ -333,6 +334,8 @@ class MainWindow(QMainWindow):
         problems = [e for e in ev.errors.values() if e.kind != "upstream"]
         if ev.output is not None and ev.output in g:
             out = f"output {g.label(ev.output)} = {format_value(ev.values.get(ev.output))}"
+            if ev.seed_text():
+                out += f", seed: {ev.seed_text()}"
         else:
             out = "no output"
         text = out
@@ -419,7 +422,8 @@ class MainWindow(QMainWindow):
         return True
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open graph", self._last_dir(), FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open graph", self._last_dir(),
+                                              dialog_filter(readers()))
         if path:
             self.open_file(path)
 
@@ -444,32 +448,35 @@ class MainWindow(QMainWindow):
         return True
 
     def save(self) -> bool:
-        """Save to the document's JSON file; a graph opened from ``.gs`` text (or new) asks for
-        a ``.json`` name, so the text file (and its comments) is never overwritten by surprise."""
+        """Save to the document's file when its format keeps everything (the JSON document); a
+        graph opened from ``.gs`` text, GraphML (or new) asks for a name, so such a file (and
+        its comments) is never overwritten by surprise with less than the editor holds."""
         path = self.document.path
-        if path is None or path.suffix.lower() != ".json":
+        fmt = writer_for(path) if path is not None else None
+        if fmt is None or not fmt.complete:
             return self.save_as()
         return self.save_to(path)
 
     def save_as(self) -> bool:
         current = self.document.path
-        suggestion = str(current.with_suffix(".json")) if current else str(Path(self._last_dir()) / "graph.json")
-        path, _ = QFileDialog.getSaveFileName(self, "Save graph", suggestion, FILE_FILTER)
+        suffix = next(f for f in writers() if f.complete).suffixes[0]
+        suggestion = str(current.with_suffix(suffix)) if current else \
+            str(Path(self._last_dir()) / f"graph{suffix}")
+        path, _ = QFileDialog.getSaveFileName(self, "Save graph", suggestion,
+                                              dialog_filter(writers()))
         if not path:
             return False
         if not Path(path).suffix:
-            path += ".json"
+            path += suffix
         return self.save_to(path)
 
     def save_to(self, path) -> bool:
-        """Write the document (atomically) to ``path``: JSON keeps everything; ``.gs`` keeps
-        the expressions and values (not positions)."""
+        """Write the document (atomically) to ``path`` in the format its suffix names
+        (:mod:`graphstudio.io.formats`): JSON keeps everything; ``.gs`` keeps the expressions
+        and values (not positions)..."""
         path = Path(path)
         try:
-            if path.suffix.lower() == ".gs":
-                atomic_write_text(path, write_text(self.document.graph))
-            else:
-                save(path, self.document.graph, self.document.view)
+            save_document(path, self.document.graph, self.document.view)
         except (OSError, DocumentError, GraphError, ValueError) as exc:
             QMessageBox.critical(self, "Cannot save", f"{path}: {exc}")
             return False

@@ -218,3 +218,31 @@ def test_log_scale_shows_the_same_points(qtbot, panel):
     assert panel.chart.log_scale
     assert panel.chart.y_axis.__class__.__name__ == "QLogValueAxis"
     assert panel.chart.shown_points() == linear  # all losses positive: nothing clamped
+
+
+def test_the_panel_and_the_command_line_share_their_settings(qtbot, panel, tmp_path, capsys):
+    """One TrainingSettings: the panel starts at the command line's defaults, and the same
+    settings typed into the panel and given to ``graphstudio train`` train the same numbers."""
+    from graphstudio.cli import main
+    from graphstudio.core.train import TrainingSettings
+
+    graph = load_siegen(panel)
+    assert panel.settings() == TrainingSettings()
+    set_spin(qtbot, panel.steps, "12")
+    set_spin(qtbot, panel.lr, "0.3")
+    qtbot.keyClicks(panel.batch_kind, "M")  # Minibatch
+    set_spin(qtbot, panel.batch_size, "5")
+    set_spin(qtbot, panel.seed, "7")
+    settings = panel.settings()
+    assert (settings.steps, settings.schedule.lr, settings.batch_size, settings.seed) == \
+        (12, 0.3, 5, 7)
+    qtbot.mouseClick(panel.start_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.state == "finished", timeout=10000)
+    with qtbot.waitSignal(panel.apply_requested) as kept:
+        qtbot.mouseClick(panel.keep_button, Qt.LeftButton)
+    out = tmp_path / "trained.json"
+    assert main(["train", str(SIEGEN), "--steps", "12", "--lr", "0.3", "--batch", "5",
+                 "--seed", "7", "-o", str(out)]) == 0
+    back = open_document(out).graph
+    for name, value in by_name(graph, kept.args[0]).items():
+        np.testing.assert_allclose(back.value(back.by_name(name)), value, rtol=1e-12)

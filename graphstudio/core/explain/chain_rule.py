@@ -9,7 +9,7 @@ import numpy as np
 
 from ..engine import Evaluation, Term
 from ..ops import Value
-from .common import add, close, gradient_source, output_of, output_seed, reaching
+from .common import add, close, gradient_source, output_of, reaching, seed_note, seed_of
 
 __all__ = ["Ledger", "ledger"]
 
@@ -55,8 +55,7 @@ def ledger(ev: Evaluation, node: int, *, jacobian_limit: int = 64) -> Ledger:
     label, out_label = gradient_source(ev, node), graph.label(out)
     grad = ev.grads.get(node)
     if node == out:
-        return Ledger(node, label, out, out_label, (), output_seed(ev.values[out]), grad,
-                      note=f"the output: d{out_label}/d{out_label} = 1 starts the backward pass")
+        return Ledger(node, label, out, out_label, (), seed_of(ev), grad, note=seed_note(ev))
     reach = reaching(graph, out)
     edges = sorted(graph.out_edges(node), key=lambda e: (ev.program.index[e[1]], e[2]))
     terms = tuple(ev.term(parent, child, port, limit=jacobian_limit)

@@ -7,18 +7,39 @@ import numpy as np
 
 from ..engine import Evaluation
 from ..graph import Graph
+from ..numbers import format_value
 from ..ops import Value
 
-__all__ = ["ExplainError", "output_seed", "add", "close", "output_of", "reaching", "gradient_source"]
+__all__ = ["ExplainError", "seed_of", "seed_note", "add", "close", "output_of", "reaching",
+           "gradient_source"]
 
 
 class ExplainError(ValueError):
     """A question this graph cannot answer; the message names the node and why."""
 
 
-def output_seed(value: Value) -> Value:
-    """``d output / d output``: 1, or ones for an array output (the engine's seed)."""
-    return 1.0 if isinstance(value, float) else np.ones_like(value)
+def seed_of(ev: Evaluation) -> Value:
+    """``d output / d output``, where the backward pass started: 1, ones for an array output
+    (the sum of its elements), or the output's given seed; ExplainError when a seed that does
+    not fit the output kept the backward pass from running."""
+    out = output_of(ev)
+    if ev.seed is None:
+        err = ev.errors.get(out)
+        raise ExplainError(f"no gradients: {err.message}" if err else
+                           f"no gradients of {ev.graph.label(out)}")
+    return ev.seed
+
+
+def seed_note(ev: Evaluation) -> str:
+    """How the backward pass starts at the output, in words (for the ledger of the output)."""
+    out = ev.graph.label(output_of(ev))
+    if ev.seed_given:
+        return (f"the output {out} starts the backward pass with its given seed "
+                f"{format_value(ev.seed)}: the gradients are those of Σ seedᵢ·{out}ᵢ")
+    if ev.seeds_sum:
+        return (f"the output {out} is an array: the backward pass starts with ones, so the "
+                f"gradients are those of the sum of its elements")
+    return f"the output: d{out}/d{out} = 1 starts the backward pass"
 
 
 def add(total: Value, term: Value) -> Value:

@@ -68,8 +68,8 @@ def kink_description(ev: Evaluation, node: int) -> str:
 def check(ev: Evaluation, *, eps: float = 1e-6, rtol: float = 1e-4) -> list[CheckEntry]:
     """Every input's backprop gradient in ``ev`` against a central difference
     ``(f(x + h) - f(x - h)) / 2h`` of ``ev``'s output (element by element for arrays; an array
-    output is summed, as the backward pass seeds it with ones), in input order, each with a
-    note:
+    output is weighted by the backward pass's seed: summed for the default ones, ``Σ seedᵢ·zᵢ``
+    for a given seed), in input order, each with a note:
 
     * a mismatch at a kink names it: relu at 0 has no derivative; backprop takes the subgradient
       relu'(0) = 0 (as PyTorch) while the central difference sees the average of the slopes on
@@ -90,6 +90,8 @@ def check(ev: Evaluation, *, eps: float = 1e-6, rtol: float = 1e-4) -> list[Chec
     'kink: h = relu(x) at 0, where there is no derivative: backprop takes a subgradient, the central difference averages both sides'
     """
     graph, out = ev.graph, ev.output
+    if ev.seed is None:  # no backward pass to check (no output, or a seed that does not fit)
+        return []
     prog = replace(ev.program, leaf_values=list(ev.program.leaf_values))
     found = kinks(ev, tol=max(eps * 10, 1e-9))
     reach = reaching(graph, out) if out is not None else set()
@@ -129,7 +131,7 @@ def _central_difference(ev: Evaluation, prog, node: int, x: Value, eps: float) -
             trial.flat[k] += sign * h
             prog.leaf_values[i] = float(trial[0]) if np.ndim(x) == 0 else trial
             ov = evaluate(ev.graph, ev.output, program=prog).values.get(ev.output)
-            vals.append(np.sum(ov) if ov is not None else math.nan)
+            vals.append(np.sum(ev.seed * np.asarray(ov)) if ov is not None else math.nan)
         numeric.flat[k] = (vals[0] - vals[1]) / (2 * h)
     prog.leaf_values[i] = x
     return numeric

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..engine import Evaluation
 from ..ops import Value
-from .common import add, close, gradient_source, output_of, output_seed, reaching
+from .common import add, close, gradient_source, output_of, reaching, seed_of
 
 __all__ = ["Path", "PathSum", "paths"]
 
@@ -127,7 +127,7 @@ def paths(ev: Evaluation, input: int, *, limit: int = 1000) -> PathSum:
     all_edges = sum(1 for p, c, _k in graph.edges()
                     if c in reach and p in reach and graph.op(p) != "const")
 
-    seed = output_seed(ev.values[out])
+    seed = seed_of(ev)
     zero = 0.0 if isinstance(ev.values[input], float) else np.zeros_like(ev.values[input])
     if n_paths > limit:
         listed = None

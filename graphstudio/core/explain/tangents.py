@@ -27,16 +27,18 @@ class ForwardMode:
     output: int
     tangents: dict[int, Value]
     reverse: Value
+    seed: Value = 1.0  # where the backward pass started at the output
 
     @property
     def forward(self) -> Value:
         """``d output / d input`` from forward mode, shaped like the input (an array output
-        is summed, as the backward pass seeds it with ones)."""
+        is weighted by the backward pass's seed: summed for ones)."""
         t = self.tangents.get(self.output)
         if t is None:
             return None
         in_shape = np.shape(self.reverse)
-        t = np.asarray(t, dtype=float).reshape((-1,) + in_shape).sum(axis=0)
+        weights = np.asarray(self.seed, dtype=float).reshape(-1)
+        t = np.tensordot(weights, np.asarray(t, dtype=float).reshape((-1,) + in_shape), axes=1)
         return float(t) if t.ndim == 0 else t
 
     @property
@@ -101,4 +103,5 @@ def forward_mode(ev: Evaluation, input: int, *, size_limit: int = 10**6) -> Forw
             t = np.zeros(shape)
         t = t.reshape(shape)
         tangents[n] = float(t) if (scalar_in and isinstance(v, float)) else t
-    return ForwardMode(input, out, tangents, ev.grads.get(input))
+    return ForwardMode(input, out, tangents, ev.grads.get(input),
+                       1.0 if ev.seed is None else ev.seed)

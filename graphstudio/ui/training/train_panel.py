@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from ...core.dataset import Dataset, DatasetError, bound_inputs, load_for_graph
 from ...core.graph import Graph
-from ...core.train import Schedule, StepRecord, Trainer, TrainingError, parameters_of
+from ...core.train import (Schedule, StepRecord, Trainer, TrainingError, TrainingSettings,
+                           parameters_of)
 from .loss_chart import LossChart
 from .words import count
 from .worker import TrainingThread
@@ -43,6 +44,10 @@ from .worker import TrainingThread
 __all__ = ["TrainPanel"]
 
 IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
+#: what the widgets show at first: the same defaults as ``graphstudio train``
+DEFAULTS = TrainingSettings()
+#: the minibatch size offered when Minibatch is chosen
+MINIBATCH = 8
 
 
 class TrainPanel(QWidget):
@@ -76,12 +81,12 @@ class TrainPanel(QWidget):
 
         self.steps = QSpinBox()
         self.steps.setRange(1, 1_000_000)
-        self.steps.setValue(100)
+        self.steps.setValue(DEFAULTS.steps)
         self.steps.setGroupSeparatorShown(True)
         self.lr = QDoubleSpinBox()
         self.lr.setDecimals(5)
         self.lr.setRange(0.00001, 1e6)
-        self.lr.setValue(0.1)
+        self.lr.setValue(DEFAULTS.schedule.lr)
         self.lr.setSingleStep(0.01)
         self.lr.setToolTip("τ (Siegen) or ε (Seoul): θ ← θ − τ ∇E(θ)")
         self.schedule_kind = QComboBox()
@@ -103,10 +108,11 @@ class TrainPanel(QWidget):
                                    "example. Minibatch SGD: over a shuffled batch of examples.")
         self.batch_size = QSpinBox()
         self.batch_size.setRange(1, 1_000_000)
-        self.batch_size.setValue(8)
+        self.batch_size.setValue(DEFAULTS.batch_size or MINIBATCH)
         self.batch_size.setPrefix("size ")
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
+        self.seed.setValue(DEFAULTS.seed)
         self.seed.setToolTip("Seed of the minibatch shuffle: the same seed gives the same run")
 
         form = QFormLayout()
@@ -206,6 +212,11 @@ class TrainPanel(QWidget):
         text = self.schedule_text.text() if self.schedule_kind.currentIndex() == 1 else ""
         return Schedule.parse(self.lr.value(), text)
 
+    def settings(self) -> TrainingSettings:
+        """What the widgets are set to; ValueError says what is wrong with the schedule."""
+        batch = self.batch_size.value() if self.batch_kind.currentIndex() == 1 else None
+        return TrainingSettings(self.steps.value(), self.schedule(), batch, self.seed.value())
+
     # ---- the host's interface ---------------------------------------------------------------------
 
     def set_graph(self, graph: Graph | None, base_dir: str | Path | None = None) -> None:
@@ -260,15 +271,13 @@ class TrainPanel(QWidget):
             self._fail("There is no graph to train.")
             return False
         try:
-            schedule = self.schedule()
+            settings = self.settings()
         except ValueError as exc:
             self._fail(f"Schedule: {exc}")
             return False
         try:
             self.dataset = load_for_graph(self.graph, self.base_dir)
-            batch = self.batch_size.value() if self.batch_kind.currentIndex() == 1 else None
-            self.trainer = Trainer(self.graph, self.dataset, schedule=schedule, batch_size=batch,
-                                   seed=self.seed.value())
+            self.trainer = settings.trainer(self.graph, self.dataset)
         except (DatasetError, TrainingError) as exc:
             self._fail(str(exc))
             return False
@@ -276,7 +285,7 @@ class TrainPanel(QWidget):
         self._example = {}
         if t.columns:
             self._example = {n: values[0] for n, values in t.columns.items()}
-        steps = self.steps.value()
+        steps = settings.steps
         self.last = None
         self.result = None
         self.chart.reset(steps)

@@ -1,0 +1,42 @@
+"""SVG: vector, the text stays ``<text>`` (searchable, sharp at any size); ``bounds × scale``
+pixels at 96 dpi, drawn by the canvas's painter code through QSvgGenerator."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from ..export import ExportError, paint_cropped, painter_on
+from . import ExportFormat, register
+
+
+def write(pictures, path: Path, *, scale, theme, bounds) -> None:
+    from PySide6.QtCore import QRectF, QSize
+    from PySide6.QtSvg import QSvgGenerator
+
+    picture = pictures[0]
+    w, h = bounds.width() * scale, bounds.height() * scale
+    gen = QSvgGenerator()
+    gen.setFileName(str(path))
+    gen.setSize(QSize(math.ceil(w), math.ceil(h)))
+    gen.setViewBox(QRectF(0, 0, w, h))
+    gen.setResolution(96)
+    gen.setTitle(picture.caption or "GraphStudio graph")
+    gen.setDescription("Computation graph with values and gradients, exported by GraphStudio")
+    painter = painter_on(gen)
+    try:
+        paint_cropped(painter, picture, theme, bounds, scale)
+    finally:
+        painter.end()
+    if not Path(path).is_file():
+        raise ExportError(f"{path}: cannot write the SVG file")
+
+
+def size_in_cm(bounds, scale: float, options: dict) -> str:
+    """A vector drawing's size on paper: scene units are pixels at 96 dpi."""
+    cm = scale * 0.75 / 72 * 2.54
+    return f"{bounds.width() * cm:.1f} × {bounds.height() * cm:.1f} cm"
+
+
+register(ExportFormat("svg", "SVG", (".svg",), write, description="vector", size=size_in_cm,
+                      order=1))
