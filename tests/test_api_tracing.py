@@ -168,9 +168,15 @@ def test_names_kept_made_and_repeated():
     assert g3.output.startswith("u") and g3.evaluate().value(g3.output) == 2.0
 
 
-def test_bad_names_and_values_are_refused_clearly():
-    with pytest.raises(ValueError, match="'exp' is the name of a function"):
-        gs.Var(1.0, name="exp")
+def test_bad_names_and_values_are_refused_clearly(tmp_path):
+    # any identifier names a node, a function's name too (as in the model); only a .gs text,
+    # which could not tell the node from the function, refuses it when it also calls exp()
+    e = gs.Var(1.0, name="exp")
+    graph = gs.graph_of(gs.exp(e))
+    assert graph.evaluate().grad("exp") == pytest.approx(math.e)
+    graph.save(tmp_path / "fine.json")
+    with pytest.raises(ValueError, match="the node exp has the name of the function exp()"):
+        graph.save(tmp_path / "refused.gs")
     with pytest.raises(ValueError, match="'2x' is not a valid name"):
         gs.Var(1.0, name="2x")
     with pytest.raises(ValueError, match="not a valid name"):
@@ -212,6 +218,20 @@ def test_a_long_chain_is_built_without_recursion():
     y.backward()
     assert x.grad == 1.0
     assert len(gs.graph_of(y)) == 1 + 2 * 20_000
+
+
+def test_an_array_is_differentiated_as_its_sum_or_with_a_seed():
+    W = gs.Var([[1.0, 2.0], [3.0, 4.0]], name="W")
+    x = gs.Var([1.0, -1.0], name="x")
+    z = W @ x  # [-1, -1]
+    results = z.backward()
+    assert results.evaluation.seed_text() == "sum of the elements"
+    np.testing.assert_array_equal(x.grad, [4.0, 6.0])  # d(z1 + z2)/dx = column sums of W
+    z.backward(seed=[1.0, 0.0])  # d z1/dx = first row of W, dz1/dW = [x; 0]
+    np.testing.assert_array_equal(x.grad, [1.0, 2.0])
+    np.testing.assert_array_equal(W.grad, [[1.0, -1.0], [0.0, 0.0]])
+    with pytest.raises(ValueError, match="the seed .* is a vector of 3, but the output is a vector of 2"):
+        z.backward(seed=[1.0, 0.0, 3.0])
 
 
 def test_repr_says_what_a_variable_is():

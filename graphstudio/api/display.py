@@ -41,7 +41,7 @@ MAX_DRAWN_NODES = 1000
 #: the most frames the inline player holds (each is a whole SVG)
 MAX_PLAYER_FRAMES = 400
 
-#: the settings of an export every format shares; the others are the format's own options
+#: the settings every export format shares (ExportSettings' fields); the others are options
 _SETTINGS = ("format", "steps", "show_grad", "edge_labels", "theme", "scale")
 
 
@@ -57,16 +57,15 @@ def set_display(*formats: str) -> None:
 
 
 def export(graph: Graph, ev: Evaluation, path: Path, **settings: Any) -> list[Path]:
-    """:func:`graphstudio.render.export.export_graph` with ``settings`` by keyword (see
-    :meth:`graphstudio.Graph.export`); an unknown setting is a ``ValueError`` naming it."""
-    from ..render.export import ExportError, export_graph
+    """:func:`graphstudio.render.export.export_graph` with the settings by keyword (see
+    :meth:`graphstudio.Graph.export`): those every format shares go into its
+    :class:`~graphstudio.render.export.ExportSettings`, the others are the format's options,
+    which the export registry checks (an option no format has is an ``ExportError``)."""
+    from ..render.export import ExportSettings, export_graph
 
-    known = set(_SETTINGS) | {"dpi", "transparent", "standalone", "width"}
-    unknown = sorted(set(settings) - known)
-    if unknown:
-        raise ExportError(f"export has no setting {unknown[0]!r}; the settings are "
-                          f"{', '.join(sorted(known))}")
-    return export_graph(graph, ev, path, **settings)
+    shared = {k: v for k, v in settings.items() if k in _SETTINGS}
+    options = {k: v for k, v in settings.items() if k not in _SETTINGS}
+    return export_graph(graph, ev, path, ExportSettings(**shared, options=options))
 
 
 def _clean_svg(text: str) -> str:

@@ -51,7 +51,7 @@ def parse(text: str, filename: str = "<text>") -> "Graph":
 
 
 def load(path: str | os.PathLike) -> "Graph":
-    """The graph in a ``.gs`` or ``.json`` file; raises ``ValueError`` (an
+    """The graph in a ``.gs``, ``.json`` or ``.graphml`` file; raises ``ValueError`` (an
     :class:`~graphstudio.io.OpenError`) whose message names the file and what is wrong.
     Inputs bound to a dataset's columns show its first row, as in the editor."""
     from ..io import open_document
@@ -167,9 +167,10 @@ class Graph:
     # ---- files and the editor -------------------------------------------------------------
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the graph to ``path``: a ``.json`` document (everything), or ``.gs`` text
-        (what the text format holds). Returns the path; raises ``ValueError`` for a name of
-        another kind and ``OSError`` when it cannot be written."""
+        """Write the graph to ``path`` in the file format its suffix names: a ``.json``
+        document (everything), ``.gs`` text (what the text format holds), ``.graphml`` or
+        ``.dot``. Returns the path; raises ``ValueError`` for a suffix no format writes or a
+        graph the format cannot hold, and ``OSError`` when it cannot be written."""
         from .files import save
 
         return save(self._core, Path(path))

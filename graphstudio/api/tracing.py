@@ -53,7 +53,7 @@ import numpy as np
 from ..core.graph import Graph as CoreGraph, as_value
 from ..core.merge import free_name
 from ..core.numbers import format_value
-from ..core.ops import Op, binary_op, call_arities, call_names, op_for_call, prefix_op, reserved_name
+from ..core.ops import Op, binary_op, call_arities, call_names, op_for_call, prefix_op
 
 if TYPE_CHECKING:
     from .graph import Graph, Results
@@ -67,7 +67,7 @@ class Var:
     """A variable: an input (``Var(value)``) or the result of an op on other variables.
 
     ``value`` is a float or a read-only numpy array (``Var([[1, 2], [3, 4]])``); ``name`` a
-    Python identifier that is not a function's name; ``trainable`` marks a parameter (as
+    Python identifier; ``trainable`` marks a parameter (as
     ``param(...)`` does in a ``.gs`` file) for Graph > Train in the editor.
     """
 
@@ -129,11 +129,19 @@ class Var:
     def shape(self) -> tuple[int, ...]:
         return np.shape(self._value)
 
-    def backward(self) -> "Results":
+    def backward(self, seed: Any = None) -> "Results":
         """Differentiate this variable: build its graph (:func:`graph_of`), evaluate it, and
-        set the ``grad`` of every variable in it. Returns the :class:`Results`."""
+        set the ``grad`` of every variable in it. Returns the :class:`Results`.
+
+        An array is differentiated as the sum of its elements unless ``seed`` (an array of its
+        shape) is given: then ``Σ seedᵢ · selfᵢ`` is, as PyTorch's ``backward(gradient=...)``."""
         graph = graph_of(self)
+        if seed is not None:
+            graph.core.set_attr(graph.node(self), "seed", seed)
         results = graph.evaluate()
+        refused = [e.message for e in results.evaluation.errors.values() if e.kind == "seed"]
+        if refused:
+            raise ValueError(refused[0])
         grads = results.evaluation.grads
         for var, node in graph._vars.items():
             var._grad = grads.get(node)
@@ -279,12 +287,11 @@ def _leaf_value(value: Any) -> Any:
 
 
 def _checked_name(name: str | None) -> str | None:
+    """A name as the graph takes one: any Python identifier that is not a keyword."""
     if name is None:
         return None
     if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
         raise ValueError(f"{name!r} is not a valid name: use letters, digits and _")
-    if reserved_name(name):
-        raise ValueError(f"{name!r} is the name of a function; choose another name")
     return name
 
 
