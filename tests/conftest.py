@@ -1,5 +1,40 @@
-"""Tests run headless: Qt's offscreen platform, set before anything imports Qt."""
+"""Every test runs headless (Qt's offscreen platform, set before anything imports Qt) and with
+private per-user folders, so no test (nor an editor a test starts in a subprocess) reads or
+writes the real user's settings, recent files or autosaves.
+
+A Python exception that reaches ``sys.excepthook`` outside a test's own run (pytest-qt fails
+the test for those inside it), for example while Qt deletes a window after the test, fails the
+session."""
 
 import os
+import sys
+import traceback
+
+import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+_stray: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _private_user_folders(tmp_path_factory, monkeypatch):
+    base = tmp_path_factory.mktemp("user")
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(var, str(base / var.lower()))
+
+
+def _record(exc_type, exc, tb) -> None:
+    _stray.append("".join(traceback.format_exception(exc_type, exc, tb)))
+    sys.__excepthook__(exc_type, exc, tb)
+
+
+def pytest_configure(config) -> None:
+    sys.excepthook = _record
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if _stray:
+        print(f"\n{len(_stray)} uncaught exception(s) outside the tests:\n" + "\n".join(_stray),
+              file=sys.stderr)
+        session.exitstatus = 1

@@ -36,8 +36,8 @@ from .graph import Graph
 from .textfile import CannotRead, quote, read_text
 
 __all__ = ["Dataset", "DatasetError", "Binding", "binding", "bound_inputs", "load_csv",
-           "parse_csv", "load_for_graph", "bind", "set_row", "rebase_dataset_path",
-           "dataset_name_problem", "MAX_CLASSES"]
+           "parse_csv", "dataset_location", "load_for_graph", "bind", "set_row",
+           "rebase_dataset_path", "dataset_name_problem", "MAX_CLASSES"]
 
 
 class DatasetError(ValueError):
@@ -265,16 +265,24 @@ def bound_inputs(graph: Graph) -> dict[int, Binding]:
     return out
 
 
-def load_for_graph(graph: Graph, base_dir: str | Path | None) -> Dataset | None:
-    """The graph's declared dataset (``graph.meta["dataset"]``), read relative to
-    ``base_dir`` (the graph file's folder); None when the graph declares none."""
+def dataset_location(graph: Graph, base_dir: str | Path | None) -> Path | None:
+    """Where the graph's declared dataset is: ``graph.meta["dataset"]`` read relative to
+    ``base_dir`` (the graph file's folder; the current folder when None), as an absolute
+    path; None when the graph declares none."""
     rel = getattr(graph, "meta", {}).get("dataset")
     if not rel:
         return None
     path = Path(rel)
     if not path.is_absolute() and base_dir is not None:
         path = Path(base_dir) / path
-    return load_csv(path)
+    return Path(os.path.abspath(path))
+
+
+def load_for_graph(graph: Graph, base_dir: str | Path | None) -> Dataset | None:
+    """The graph's declared dataset (``graph.meta["dataset"]``), read relative to
+    ``base_dir`` (the graph file's folder); None when the graph declares none."""
+    path = dataset_location(graph, base_dir)
+    return load_csv(path) if path is not None else None
 
 
 def bind(graph: Graph, ds: Dataset) -> dict[int, np.ndarray]:

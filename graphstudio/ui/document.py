@@ -49,7 +49,9 @@ class GraphDocument(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.modified_changed.emit(not clean))
+        # a bound method, not a lambda: Qt drops the connection when the document is destroyed,
+        # before the undo stack (its child) announces its last change while being deleted
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.graph = Graph()
         self.path: Path | None = None
         self.view: dict[str, Any] = dict(DEFAULT_VIEW)
@@ -82,9 +84,16 @@ class GraphDocument(QObject):
         self.evaluate()
         self.changed.emit()
 
+    def folder(self) -> Path | None:
+        """The folder of the document's file (its dataset path is relative to it), or None."""
+        return self.path.parent if self.path is not None else None
+
     def set_path(self, path: str | Path | None) -> None:
         self.path = Path(path) if path is not None else None
         self.path_changed.emit()
+
+    def _clean_changed(self, clean: bool) -> None:
+        self.modified_changed.emit(not clean)
 
     @property
     def modified(self) -> bool:

@@ -80,11 +80,13 @@ def lay_out_missing(graph: Graph, view: dict) -> None:
 
 class MainWindow(QMainWindow):
     """The editor window; ``restore_layout=False`` ignores the size and panels saved last time
-    (screenshots are then the same everywhere)."""
+    (screenshots are then the same everywhere). With an autosave ``session``
+    (:class:`~graphstudio.ui.autosave.Session`) the document's unsaved changes are autosaved."""
 
-    def __init__(self, restore_layout: bool = True) -> None:
+    def __init__(self, restore_layout: bool = True, session=None) -> None:
         super().__init__()
         self.document = GraphDocument(self)
+        self.autosaver = session.track(self.document) if session is not None else None
         self.canvas = Canvas(self.document)
         self.canvas.setObjectName("canvas")
         self.scene = self.canvas.graph_scene
@@ -512,8 +514,29 @@ class MainWindow(QMainWindow):
             act = self.recent_menu.addAction(p)
             act.triggered.connect(lambda _c=False, path=p: self.open_file(path))
 
+    def restore(self, autosave, path) -> bool:
+        """Show a document recovered from its ``autosave`` file after a crash: its graph,
+        positions, output and dataset, marked modified, belonging to ``path`` (its own file,
+        or None when it was never saved)."""
+        try:
+            doc = open_document(autosave)
+        except OpenError as exc:
+            QMessageBox.critical(self, "Cannot restore the document", str(exc))
+            return False
+        view = doc.view if isinstance(doc.view, dict) else {}
+        lay_out_missing(doc.graph, view)
+        self.document.replace(doc.graph, path, view)
+        self.document.undo_stack.resetClean()  # unsaved: modified, nothing to undo
+        QTimer.singleShot(0, self.canvas.fit)
+        self.canvas.fit()
+        self.statusBar().showMessage(f"Restored the unsaved changes to {self.document.display_name()}; "
+                                     f"save them with File > Save", 10000)
+        return True
+
     def closeEvent(self, event) -> None:
         if self.maybe_save():
+            if self.autosaver is not None:  # saved or discarded: nothing left to recover
+                self.autosaver.discard()
             store = settings()
             store.setValue("geometry", self.saveGeometry())
             store.setValue("state", self.saveState())
