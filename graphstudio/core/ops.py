@@ -61,6 +61,7 @@ __all__ = [
     "Op", "Operator", "Kink", "OPS", "register", "unregister", "get_op", "call_names",
     "call_arities", "op_for_call", "binary_op", "prefix_op", "binary_operator_texts",
     "reserved_name", "unbroadcast", "Value", "LEAF_KINDS", "INPUT_FORMS", "DATASET_FORM",
+    "NUMBER_WORDS",
     "CALL_PRECEDENCE", "AT_ZERO", "AT_TIE",
 ]
 
@@ -137,11 +138,16 @@ def _sym(name: str) -> Callable[..., Any]:
 
 
 def unbroadcast(g: Value, shape: tuple[int, ...]) -> Value:
-    """Sum ``g`` down to ``shape``: the adjoint of numpy broadcasting."""
+    """Sum ``g`` down to ``shape``: the adjoint of numpy broadcasting. A ``g`` missing some of
+    the broadcast's axes (a rule whose result did not depend on them, such as a loss's
+    ``-log p`` for targets ``t`` of more rows than ``p``) is first spread over them."""
     gshape = np.shape(g)
     if gshape == shape:
         return g
     g = np.asarray(g)
+    full = np.broadcast_shapes(gshape, shape)
+    if full != gshape:
+        g = np.broadcast_to(g, full)
     while g.ndim > len(shape):
         g = g.sum(axis=0)
     for axis, size in enumerate(shape):
@@ -229,17 +235,22 @@ def _reduce_max_vjp(g, args, out):
 
 
 def _pow_vjp(g, args, out):
-    a, b = args
-    if type(a) is float:
-        # numpy, not Python, powers: (-8.0) ** -0.5 must be NaN (not complex), 0.0 ** -1 inf
-        a = np.float64(a)
+    # numpy, not Python, powers: (-8.0) ** -0.5 must be NaN (not complex), 0.0 ** -1 inf.
+    # As in PyTorch: ∂/∂a is 0 where b = 0 (a⁰ = 1 for every a), and ∂/∂b is 0 where a = 0 and
+    # b ≥ 0 (0^b does not grow with b there); ln a of a negative a is NaN.
+    a, b = np.asarray(args[0], dtype=float), np.asarray(args[1], dtype=float)
     with np.errstate(all="ignore"):
-        da = g * b * a ** (b - 1) if not (isinstance(b, float) and b == 0.0) else g * 0.0
-        if isinstance(a, float):
-            db = g * out * math.log(a) if a > 0 else (0.0 if out == 0 else math.nan) * g
-        else:
-            db = g * out * np.log(np.where(np.asarray(a) > 0, a, np.nan))
+        da = np.where(b == 0, g * 0.0, g * b * a ** (b - 1))
+        db = np.where((a == 0) & (b >= 0), g * 0.0,
+                      g * out * np.log(np.where(a > 0, a, np.nan)))
     return da, db
+
+
+def _scalar_pow_vjp(g: float, args: tuple, out: float) -> tuple:
+    a, b = args
+    if a <= 0:  # zero and negative bases: numpy's rules above
+        return _pow_vjp(g, args, out)
+    return (0.0 if b == 0 else g * b * a ** (b - 1)), g * out * math.log(a)
 
 
 def _scalar_pow(a: float, b: float) -> float:
@@ -288,6 +299,12 @@ def _cross_entropy_vjp(g, args, out):
 def _to_float_if_scalar(x):
     a = np.asarray(x, dtype=float)
     return float(a) if a.ndim == 0 else a
+
+
+def _mean(x) -> float:
+    # the sum over the count, not np.mean: the mean of no elements is NaN (a domain warning on
+    # the node) without numpy's "Mean of empty slice" printed on the terminal
+    return float(np.sum(x)) / np.size(x) if np.size(x) else math.nan
 
 
 def _relu(x):
@@ -348,7 +365,7 @@ _BUILTIN = [
        formulas=("1/{1}", "-{0}/{1}²"), sympy=lambda a, b: a / b,
        infix=Operator("/", 20, ast.Div), may_fail=True),
     Op(name="pow", arity=(2,), symbol="^", description="power a ** b",
-       forward=np.power, scalar_forward=_scalar_pow, vjp=_pow_vjp,
+       forward=np.power, scalar_forward=_scalar_pow, vjp=_pow_vjp, scalar_vjp=_scalar_pow_vjp,
        formulas=("{1}·{0}^({1}-1)", "{out}·ln {0}"), sympy=lambda a, b: a**b,
        infix=Operator("**", 40, ast.Pow, right_assoc=True), may_fail=True),
     Op(name="matmul", arity=(2,), symbol="@", description="matrix product a @ b",
@@ -414,7 +431,7 @@ _BUILTIN = [
        formulas=("1",), sympy=lambda x: x,
        call="sum", elementwise=False, category="vectors"),
     Op(name="mean", arity=(1,), symbol="mean", description="mean of all elements",
-       forward=lambda x: _to_float_if_scalar(np.mean(x)), scalar_forward=float, vjp=_mean_vjp,
+       forward=_mean, scalar_forward=float, vjp=_mean_vjp,
        formulas=("1/n",), sympy=lambda x: x,
        call="mean", elementwise=False, category="vectors"),
     Op(name="amax", arity=(1,), symbol="max",
@@ -442,7 +459,7 @@ _BUILTIN = [
        formulas=("2({0} - {1})", "-2({0} - {1})"), sympy=lambda a, b: (a - b) ** 2,
        call="sqerr", commutative=True, elementwise=False, category="losses"),
     Op(name="mse", arity=(2,), symbol="mse", description="mean squared error",
-       forward=lambda a, b: _to_float_if_scalar(np.mean(np.subtract(a, b) ** 2)),
+       forward=lambda a, b: _mean(np.subtract(a, b) ** 2),
        scalar_forward=lambda a, b: (a - b) * (a - b), vjp=_mse_vjp,
        formulas=("2({0} - {1})/n", "-2({0} - {1})/n"), sympy=lambda a, b: (a - b) ** 2,
        call="mse", commutative=True, elementwise=False, category="losses"),
@@ -471,6 +488,8 @@ LEAF_KINDS = ("input", "const")
 #: ``param(...)`` and ``data(...)`` say how an input is used, ``dataset(...)`` names a CSV file.
 INPUT_FORMS = ("param", "data")
 DATASET_FORM = "dataset"
+#: Words the text format reads as numbers (and writes non-finite values as).
+NUMBER_WORDS = ("inf", "nan")
 
 # Lookups derived from OPS, rebuilt by register/unregister (the parser asks once per node).
 _calls: dict[str, dict[int, Op]] = {}  # call name -> {number of arguments: op}

@@ -41,8 +41,8 @@ def kinks(ev: Evaluation, *, tol: float = 1e-4) -> list[int]:
         if op is None or op.kink is None:
             continue
         args = tuple(ev.values.get(ev.program.order[p]) for p in ev.program.parents[i])
-        if any(a is None for a in args):
-            continue
+        if ev.values.get(ev.program.order[i]) is None or any(a is None for a in args):
+            continue  # (arguments whose shapes do not fit have no kink to test)
         if op.kink.test(args, tol):
             found.append(ev.program.order[i])
     return found
@@ -89,6 +89,11 @@ def check(ev: Evaluation, *, eps: float = 1e-6, rtol: float = 1e-4) -> list[Chec
     >>> check(evaluate(g))[0].note
     'kink: h = relu(x) at 0, where there is no derivative: backprop takes a subgradient, the central difference averages both sides'
     """
+    with np.errstate(all="ignore"):  # inputs at inf or NaN give NaN, and a "not finite" note
+        return _check(ev, eps, rtol)
+
+
+def _check(ev: Evaluation, eps: float, rtol: float) -> list[CheckEntry]:
     graph, out = ev.graph, ev.output
     if ev.seed is None:  # no backward pass to check (no output, or a seed that does not fit)
         return []
