@@ -240,14 +240,12 @@ def page_html(pictures: Sequence[Picture], title: str, *, scale: float = 1.0,
               theme: Theme | str = "light") -> str:
     """A whole HTML document: a heading and the player, keys working anywhere on the page."""
     theme = THEMES[theme] if isinstance(theme, str) else theme
-    from ... import __version__
-
     style = f"body{{background:{theme.background};color:{theme.text}}}"
     if theme.name == "light":
         dark = THEMES["dark"]
         style += (f"\n@media screen and (prefers-color-scheme:dark){{body{{background:"
                   f"{dark.background};color:{dark.text}}}}}")
-    return _PAGE.format(title=html.escape(title), style=style, version=__version__,
+    return _PAGE.format(title=html.escape(title), style=style,
                         scheme="light dark" if theme.name == "light" else
                         "dark" if theme.name == "dark" else "light",
                         player=player_html(pictures, scale=scale, theme=theme, page=True))
@@ -382,7 +380,7 @@ _PAGE = """<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="{scheme}">
-<meta name="generator" content="GraphStudio {version}">
+<meta name="generator" content="GraphStudio">
 <title>{title}: forward and backward pass</title>
 <style>
 body{{margin:0 auto;max-width:1400px;padding:12px 20px}}
