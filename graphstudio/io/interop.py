@@ -28,8 +28,9 @@ __all__ = ["write_graphml", "read_graphml", "to_dot"]
 def write_graphml(graph: Graph, path: str | Path) -> None:
     doc = to_json(graph)
     g = nx.MultiDiGraph()
-    if doc.get("dataset"):
-        g.graph["dataset"] = doc["dataset"]
+    for key in ("dataset", "dataset_csv"):
+        if doc.get(key) is not None:
+            g.graph[key] = doc[key]
     if doc.get("output") is not None:
         g.graph["output"] = doc["output"]
     for item in doc["nodes"]:
@@ -76,8 +77,9 @@ def read_graphml(path: str | Path) -> Document:
     edges = [{"src": ids[s], "dst": ids[t], "port": int(d.get("port", k))}
              for s, t, k, d in g.edges(keys=True, data=True)]
     doc = {"format_version": 1, "nodes": nodes, "edges": edges}
-    if g.graph.get("dataset"):
-        doc["dataset"] = g.graph["dataset"]
+    for key in ("dataset", "dataset_csv"):
+        if g.graph.get(key) is not None:
+            doc[key] = g.graph[key]
     if str(g.graph.get("output")) in ids:
         doc["output"] = ids[str(g.graph["output"])]
     return from_json(doc, str(path))
