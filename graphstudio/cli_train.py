@@ -26,6 +26,7 @@ from .core.graph import GraphError
 from .core.train import Diverged, Schedule, StepRecord, Trainer, TrainingError, TrainingSettings
 from .io import OpenError, open_document
 from .io.formats import FileFormat, save_document, suffix_list, writer_for, writers
+from .io.gs import write_text
 
 
 def _out_formats() -> list[FileFormat]:
@@ -75,12 +76,21 @@ def main(argv: Sequence[str]) -> int:
                              f"write {suffix_list(_out_formats())}")
         if not out.resolve().parent.is_dir():
             raise UsageError(f"{out}: the folder does not exist")
+        if writer_for(out).name == "gs" and _same_file(out, Path(args.file)):
+            raise UsageError(f"{out}: this is the file being trained; writing the trained graph "
+                             "over it would replace its text and lose its comments. Write to "
+                             f"another file, such as {out.with_name(out.stem + '_trained.gs')}")
 
     try:
         doc = open_document(args.file)
     except OpenError as exc:
         raise UsageError(str(exc)) from None
     graph = doc.graph
+    if args.out is not None and writer_for(args.out).name == "gs":
+        try:  # what .gs text cannot hold is said now, not after the training
+            write_text(graph)
+        except ValueError as exc:
+            raise UsageError(f"{args.out}: cannot write the trained graph as .gs: {exc}") from None
     base = Path(args.file).parent
     try:
         output = graph.find(args.output) if args.output else None
@@ -134,8 +144,17 @@ def _write(out: str, doc, trainer: Trainer, args, schedule: Schedule) -> None:
         save_document(out, graph, doc.view, embed_data=args.embed_data, **options)
     except DatasetError as exc:
         raise UsageError(f"{out}: --embed-data: {exc}") from None
+    except ValueError as exc:  # (checked before training; a trained value cannot add to it)
+        raise UsageError(f"{out}: cannot write the trained graph: {exc}") from None
     except OSError as exc:
         raise UsageError(f"{out}: cannot write the file: {exc.strerror or exc}") from None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return a.resolve() == b.resolve()
 
 
 class _Progress:

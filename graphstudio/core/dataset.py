@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from .graph import Graph
+from .numbers import format_literal
 from .textfile import CannotRead, quote, read_text
 
 __all__ = ["Dataset", "DatasetError", "Binding", "binding", "bound_inputs", "load_csv",
@@ -215,8 +216,7 @@ class Binding:
         if self.onehot is not None:
             args += f", onehot={self.onehot}"
         if self.equals is not None:
-            e = self.equals
-            args += f", equals={int(e) if float(e).is_integer() else e!r}"
+            args += f", equals={format_literal(self.equals)}"
         return f"data({args})"
 
     def attrs(self) -> dict[str, Any]:

@@ -56,12 +56,13 @@ __all__ = [
 
 FATAL_KINDS = ("missing", "shape", "upstream", "error")
 #: problems that leave the node its value: a domain error (NaN, inf) or a seed that does not fit
-WARNING_KINDS = ("domain", "seed")
+WARNING_KINDS = ("domain", "seed", "gradient")
 
 
 @dataclass(frozen=True)
 class NodeError:
-    """Why a node has no (finite) value. ``kind`` is missing/shape/upstream/domain/error."""
+    """Why a node has no (finite) value. ``kind`` is missing/shape/upstream/domain/error, or
+    ``gradient`` when the backward pass could not go through it (its parents get NaN)."""
 
     node: int
     kind: str
@@ -150,7 +151,9 @@ class Term:
     scalars, else the Jacobian as a matrix (rows: child's elements, columns: parent's), or
     None when it is too large to show; ``contribution`` is their vector-Jacobian product,
     shaped like the parent. ``formula`` is the edge's label (``∂z/∂x = y``) and
-    ``child_label`` the child's name, as the graph had them."""
+    ``child_label`` the child's name, as the graph had them; ``note`` says why the local
+    derivative is what it is where the child's op says (``stop_gradient: ∂u/∂y taken as 0``),
+    else ""."""
 
     parent: int
     child: int
@@ -160,6 +163,7 @@ class Term:
     upstream: Value
     local: Value
     contribution: Value
+    note: str = ""
 
     @property
     def edge(self) -> tuple[int, int, int]:
@@ -235,8 +239,11 @@ class Evaluation:
         if g is None or any(a is None for a in args):
             return None
         with np.errstate(all="ignore"):
-            c = _vjp(op, g, args, self.values[child])[port]
-            return _normalise(unbroadcast(c, _shape(args[port])))
+            try:
+                c = _vjp(op, g, args, self.values[child])[port]
+                return _normalise(unbroadcast(c, _shape(args[port])))
+            except Exception:  # the backward pass reported it (a "gradient" problem)
+                return None
 
     def local_derivative(self, parent: int, child: int, port: int, limit: int = 400) -> Value:
         """``∂child/∂parent`` at the current values: a number when both are scalars, else the
@@ -250,6 +257,14 @@ class Evaluation:
         n_out, n_in = int(np.prod(out_shape)), int(np.prod(in_shape))
         if n_out * n_in > limit:
             return None
+        try:
+            return self._jacobian(op, args, out, port, out_shape, in_shape, n_out, n_in)
+        except Exception:  # the backward pass reported it (a "gradient" problem)
+            return None
+
+    @staticmethod
+    def _jacobian(op: Op, args: tuple, out: Value, port: int, out_shape: tuple,
+                  in_shape: tuple, n_out: int, n_in: int) -> Value:
         with np.errstate(all="ignore"):
             if out_shape == ():
                 d = _vjp(op, 1.0, args, out)[port]
@@ -269,15 +284,23 @@ class Evaluation:
         return Term(parent, child, port, self.graph.label(child),
                     self.formula(parent, child, port), self.grads.get(child),
                     self.local_derivative(parent, child, port, limit=limit),
-                    self.contribution(parent, child, port))
+                    self.contribution(parent, child, port), self.note(child, port))
+
+    def _arg_names(self, child: int) -> list[str]:
+        return [self.graph.label(self.program.order[p]) if p >= 0 else "?"
+                for p in self.program.parents[self.program.index[child]]]
 
     def formula(self, parent: int, child: int, port: int) -> str:
         """The edge label ``∂z/∂x = y`` in the nodes' names."""
-        op, _args = self._args(child)
-        names = [self.graph.label(self.program.order[p]) for p in self.program.parents[
-            self.program.index[child]]]
+        op = self.program.ops[self.program.index[child]]
         out = self.graph.label(child)
-        return f"∂{out}/∂{self.graph.label(parent)} = {op.formula(port, names, out)}"
+        return f"∂{out}/∂{self.graph.label(parent)} = {op.formula(port, self._arg_names(child), out)}"
+
+    def note(self, child: int, port: int) -> str:
+        """Why ``∂child/∂(argument port)`` is what it is, in the nodes' names, where the
+        child's op says (``stop_gradient: ∂u/∂y taken as 0, ...``); else ""."""
+        op = self.program.ops[self.program.index[child]]
+        return op.explain(port, self._arg_names(child), self.graph.label(child)) if op else ""
 
 
 def _vjp(op: Op, g: Value, args: tuple, out: Value) -> tuple:
@@ -406,12 +429,15 @@ def shape_words(value: Value) -> str:
     return f"an array of shape {shape}"
 
 
-def _run_backward(prog: Program, values: list, out_pos: int, seed: Value) -> list:
+def _run_backward(prog: Program, values: list, out_pos: int, seed: Value,
+                  problems: dict[int, NodeError] | None = None) -> list:
     """Reverse-mode pass from ``seed`` at the output: returns the grad_table as a list by
     position.
 
     Each op's vector-Jacobian product sends ``upstream × local derivative`` into every parent,
-    where the contributions are summed (parallel edges, as in ``x * x``, add up too)."""
+    where the contributions are summed (parallel edges, as in ``x * x``, add up too). A rule
+    that fails (a bug, never the user's input) does not stop the pass: its parents get NaN
+    from it, and ``problems`` (by position) says which node and why."""
     n = len(prog.order)
     grads: list = [None] * n
     if values[out_pos] is None or seed is None:
@@ -433,24 +459,40 @@ def _run_backward(prog: Program, values: list, out_pos: int, seed: Value) -> lis
             else:
                 args = tuple(values[p] for p in ps)
                 scalar = type(g) is float and all(type(a) is float for a in args)
-            vjp = op.scalar_vjp if scalar and op.scalar_vjp is not None else op.vjp
             try:
-                contribs = vjp(g, args, values[i])
-            except (ArithmeticError, ValueError):  # 1.0 / 0.0 on Python floats
-                contribs = _vjp_numpy(op, g, args, values[i])
+                contribs = _local_backward(op, g, args, values[i], scalar)
+            except Exception as exc:  # the engine must not raise on a graph the model accepts
+                contribs = tuple(math.nan if type(a) is float else np.full(np.shape(a), math.nan)
+                                 for a in args)
+                if problems is not None:
+                    problems[i] = NodeError(prog.order[i], "gradient",
+                                            f"the gradient through {op.name} could not be "
+                                            f"computed ({type(exc).__name__}: {exc})")
             for port, p in enumerate(ps):
                 if kinds[p] == "const":
                     continue
                 c = contribs[port]
-                a = args[port]
-                if type(a) is float:
-                    if type(c) is not float:
-                        c = float(np.sum(c)) if np.ndim(c) else float(c)
-                elif np.shape(c) != a.shape:
-                    c = unbroadcast(c, a.shape)
                 prev = grads[p]
                 grads[p] = c if prev is None else prev + c
     return grads
+
+
+def _local_backward(op: Op, g: Value, args: tuple, out: Value, scalar: bool) -> tuple:
+    """The op's contributions to each argument, each shaped like that argument."""
+    vjp = op.scalar_vjp if scalar and op.scalar_vjp is not None else op.vjp
+    try:
+        contribs = vjp(g, args, out)
+    except (ArithmeticError, ValueError):  # 1.0 / 0.0 on Python floats
+        contribs = _vjp_numpy(op, g, args, out)
+    shaped = []
+    for c, a in zip(contribs, args):
+        if type(a) is float:
+            if type(c) is not float:
+                c = float(np.sum(c)) if np.ndim(c) else float(c)
+        elif np.shape(c) != a.shape:
+            c = unbroadcast(c, a.shape)
+        shaped.append(c)
+    return tuple(shaped)
 
 
 def _zeros_like(v: Value) -> Value:
@@ -473,7 +515,9 @@ def _backward(graph: Graph, prog: Program, values: list, errors: dict,
             seed, why = output_seed(out_value, graph.node(out_node).seed)
             if why:
                 errors[pos] = NodeError(out_node, "seed", why)
-        grads = _run_backward(prog, values, pos, seed)
+        problems: dict[int, NodeError] = {}
+        grads = _run_backward(prog, values, pos, seed, problems)
+        errors = {**problems, **errors}
     ev = _assemble(graph, prog, values, grads, errors, out_node, zeros=not why)
     ev.seed, ev.seed_given = seed, given and seed is not None
     return ev

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import itertools
 import keyword
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping
 
@@ -37,11 +38,11 @@ import numpy as np
 
 from .events import (EdgeAdded, EdgeRemoved, GraphEvent, MetaChanged, NodeAdded, NodeChanged,
                      NodeMoved, NodeRemoved, OutputChanged, ValueChanged)
-from .node import SETTABLE_FIELDS, Node
+from .node import FIELDS, SETTABLE_FIELDS, Node
 from .numbers import format_value
-from .ops import LEAF_KINDS, Value, get_op, reserved_name
+from .ops import LEAF_KINDS, NUMBER_WORDS, Value, get_op, reserved_name
 
-__all__ = ["Graph", "GraphError", "as_value"]
+__all__ = ["Graph", "GraphError", "GraphState", "as_value"]
 
 
 class GraphError(ValueError):
@@ -335,6 +336,8 @@ class Graph:
     def _check_name(self, name: str) -> None:
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             raise GraphError(f"{name!r} is not a valid name: use letters, digits and _")
+        if name in NUMBER_WORDS:
+            raise GraphError(f"{name!r} is a number in the .gs format; choose another name")
         if reserved_name(name):
             raise GraphError(f"{name!r} is a word of the expression format; choose another name")
         if name in self._names:
@@ -506,6 +509,50 @@ class Graph:
         other._meta = dict(self._meta)
         return other
 
+    def snapshot(self) -> "GraphState":
+        """What :meth:`revert_to` needs to bring the graph back to how it is now (cheap: the
+        records are immutable, so they are shared)."""
+        return GraphState(dict(self._records), frozenset(self.edges()), self._output,
+                          dict(self._meta))
+
+    def revert_to(self, state: "GraphState") -> None:
+        """Bring the graph back to ``state`` in place (after an edit that failed half-way),
+        changing only what differs and announcing each change, as any edit does."""
+        saved = state.records
+        for src, dst, port in self.edges():
+            if (src, dst, port) not in state.edges:
+                self.disconnect(dst, port)
+        for n in self.nodes():
+            if n not in saved:
+                self.remove_node(n)
+        for n in self.nodes():  # free the names that move, so that none is "already used"
+            if self._records[n].name is not None and self._records[n].name != saved[n].name:
+                self.rename(n, None)
+        for n, record in saved.items():
+            if n not in self._records:
+                self.restore(n, record)
+                continue
+            current = self._records[n]
+            if current is record:
+                continue
+            changed = tuple(f for f in FIELDS if f not in ("value", "pos") and
+                            getattr(current, f) != getattr(record, f))
+            if record.name is not None and current.name != record.name:
+                self._names[record.name] = n
+            self._records[n] = record
+            if current.value is not record.value:
+                self._emit(ValueChanged(n))
+            if current.pos != record.pos:
+                self._emit(NodeMoved(n))
+            if changed:
+                self._emit(NodeChanged(n, changed))
+        for src, dst, port in state.edges - set(self.edges()):
+            self.connect(src, dst, port)
+        if self._output != state.output:
+            self.set_output(state.output)
+        for key in set(self._meta) | set(state.meta):
+            self.set_meta(key, state.meta.get(key))
+
     def subgraph(self, nodes: Iterable[int]) -> "Graph":
         """A copy holding only ``nodes`` and the edges among them, with the same ids, the
         same settings (``meta``) and no chosen output."""
@@ -516,6 +563,16 @@ class Graph:
                 sub.remove_node(n)
         sub._output = None
         return sub
+
+
+@dataclass(frozen=True)
+class GraphState:
+    """A graph's content at one moment (see :meth:`Graph.snapshot`)."""
+
+    records: dict[int, Node]
+    edges: frozenset[tuple[int, int, int]]
+    output: int | None
+    meta: dict[str, Any]
 
 
 def _peek(graph: Graph, attr: str) -> int:

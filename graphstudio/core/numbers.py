@@ -12,7 +12,7 @@ A value is a Python float or a numpy array (see :func:`graphstudio.core.graph.as
 * :func:`format_array_in_full`: an array with **every element** (each in the worked style),
   rows up to 160 characters, for a detail view that must not elide.
 * :func:`format_literal`: the **exact** text the ``.gs`` reader reads back to the same float:
-  ``3``, ``0.1``, ``[[1, 2], [-3, 4]]``.
+  ``3``, ``0.1``, ``[[1, 2], [-3, 4]]``, ``-0.0``, ``inf``, ``nan``.
 * :func:`format_editable`: what a person **edits** in place: 12 significant digits for a
   number, JSON for an array (``[[1, 2.5], [3, 4]]``).
 
@@ -85,6 +85,10 @@ def format_literal(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(format_literal(v) for v in value) + "]"
     v = float(value)
+    if not math.isfinite(v):
+        return "nan" if v != v else "inf" if v > 0 else "-inf"  # words the reader knows
+    if v == 0 and math.copysign(1.0, v) < 0:
+        return "-0.0"
     return repr(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
 
 

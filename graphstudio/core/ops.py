@@ -22,6 +22,12 @@ needs to know about the op; nothing about a particular op is written anywhere el
 * ``commutative``: its arguments may be swapped (the other ops' ports are drawn numbered);
 * ``kink``: where it has no derivative and how to say so (:class:`Kink`), for the gradient
   check;
+* ``blocks_gradient``: its value passes but its gradient does not, by definition (its local
+  derivative is 0: ``stop_gradient``, PyTorch's ``detach``); the gradient check holds its value
+  fixed while it perturbs the inputs, since differentiation treats it as a constant;
+* ``note``: why the local derivative is what it is, when the formula alone does not say
+  (``stop_gradient: ∂u/∂y taken as 0``), a template like ``formulas``; the ledger, the paths
+  and the step captions show it beside the edge's term;
 * ``category`` (the palette group; None keeps it out of the palette) and ``description``.
 
 The registry is open: :func:`register` adds an op (a test can add one in a fixture) and
@@ -61,6 +67,7 @@ __all__ = [
     "Op", "Operator", "Kink", "OPS", "register", "unregister", "get_op", "call_names",
     "call_arities", "op_for_call", "binary_op", "prefix_op", "binary_operator_texts",
     "reserved_name", "unbroadcast", "Value", "LEAF_KINDS", "INPUT_FORMS", "DATASET_FORM",
+    "NUMBER_WORDS",
     "CALL_PRECEDENCE", "AT_ZERO", "AT_TIE",
 ]
 
@@ -107,6 +114,8 @@ class Op:
     prefix: Operator | None = None  # written before its one argument
     commutative: bool = False
     kink: Kink | None = None
+    blocks_gradient: bool = False  # value passes, gradient does not (local derivative 0)
+    note: str = ""  # why the local derivative is what it is (a template, like formulas)
     may_fail: bool = False  # can produce NaN/inf from finite arguments (domain error)
     elementwise: bool = True  # output shape is the broadcast of the arguments' shapes
     category: str | None = "arithmetic"  # palette group; None: not offered in the palette
@@ -115,6 +124,13 @@ class Op:
         """Local derivative of this op w.r.t. argument ``port`` as label text (``y`` for x*y)."""
         template = self.formulas[port] if port < len(self.formulas) else "?"
         return template.format(*arg_names, out=out_name)
+
+    def explain(self, port: int, arg_names: list[str], out_name: str) -> str:
+        """The :attr:`note` on the local derivative w.r.t. ``port`` in the nodes' names, or ""."""
+        if not self.note:
+            return ""
+        names = list(arg_names) + ["?"] * (port + 1 - len(arg_names))
+        return self.note.format(*names, out=out_name, port=names[port])
 
     @property
     def precedence(self) -> int:
@@ -137,11 +153,16 @@ def _sym(name: str) -> Callable[..., Any]:
 
 
 def unbroadcast(g: Value, shape: tuple[int, ...]) -> Value:
-    """Sum ``g`` down to ``shape``: the adjoint of numpy broadcasting."""
+    """Sum ``g`` down to ``shape``: the adjoint of numpy broadcasting. A ``g`` missing some of
+    the broadcast's axes (a rule whose result did not depend on them, such as a loss's
+    ``-log p`` for targets ``t`` of more rows than ``p``) is first spread over them."""
     gshape = np.shape(g)
     if gshape == shape:
         return g
     g = np.asarray(g)
+    full = np.broadcast_shapes(gshape, shape)
+    if full != gshape:
+        g = np.broadcast_to(g, full)
     while g.ndim > len(shape):
         g = g.sum(axis=0)
     for axis, size in enumerate(shape):
@@ -229,17 +250,22 @@ def _reduce_max_vjp(g, args, out):
 
 
 def _pow_vjp(g, args, out):
-    a, b = args
-    if type(a) is float:
-        # numpy, not Python, powers: (-8.0) ** -0.5 must be NaN (not complex), 0.0 ** -1 inf
-        a = np.float64(a)
+    # numpy, not Python, powers: (-8.0) ** -0.5 must be NaN (not complex), 0.0 ** -1 inf.
+    # As in PyTorch: ∂/∂a is 0 where b = 0 (a⁰ = 1 for every a), and ∂/∂b is 0 where a = 0 and
+    # b ≥ 0 (0^b does not grow with b there); ln a of a negative a is NaN.
+    a, b = np.asarray(args[0], dtype=float), np.asarray(args[1], dtype=float)
     with np.errstate(all="ignore"):
-        da = g * b * a ** (b - 1) if not (isinstance(b, float) and b == 0.0) else g * 0.0
-        if isinstance(a, float):
-            db = g * out * math.log(a) if a > 0 else (0.0 if out == 0 else math.nan) * g
-        else:
-            db = g * out * np.log(np.where(np.asarray(a) > 0, a, np.nan))
+        da = np.where(b == 0, g * 0.0, g * b * a ** (b - 1))
+        db = np.where((a == 0) & (b >= 0), g * 0.0,
+                      g * out * np.log(np.where(a > 0, a, np.nan)))
     return da, db
+
+
+def _scalar_pow_vjp(g: float, args: tuple, out: float) -> tuple:
+    a, b = args
+    if a <= 0:  # zero and negative bases: numpy's rules above
+        return _pow_vjp(g, args, out)
+    return (0.0 if b == 0 else g * b * a ** (b - 1)), g * out * math.log(a)
 
 
 def _scalar_pow(a: float, b: float) -> float:
@@ -290,8 +316,44 @@ def _to_float_if_scalar(x):
     return float(a) if a.ndim == 0 else a
 
 
+def _mean(x) -> float:
+    # the sum over the count, not np.mean: the mean of no elements is NaN (a domain warning on
+    # the node) without numpy's "Mean of empty slice" printed on the terminal
+    return float(np.sum(x)) / np.size(x) if np.size(x) else math.nan
+
+
 def _relu(x):
     return np.maximum(x, 0.0)
+
+
+def _zero_vjp(g, args, out):
+    """No gradient flows back: 0 of the argument's shape (not ``g * 0``, which keeps a NaN)."""
+    return (0.0 if np.ndim(args[0]) == 0 else np.zeros(np.shape(args[0])),)
+
+
+_STOP_GRADIENT_FUNCTION: list = []  # the sympy function class, made on first use
+
+
+def _sym_stop_gradient(x):
+    """``stop_gradient(x)`` in sympy: ``x`` for a number, and a derivative of 0."""
+    if not _STOP_GRADIENT_FUNCTION:
+        sympy = _sympy()
+
+        class stop_gradient(sympy.Function):  # noqa: N801 (the name sympy prints)
+            @classmethod
+            def eval(cls, arg):
+                if arg.is_number:
+                    return arg
+                return None
+
+            def fdiff(self, argindex=1):
+                return sympy.S.Zero
+
+            def _latex(self, printer):
+                return rf"\operatorname{{stop\_gradient}}\left({printer._print(self.args[0])}\right)"
+
+        _STOP_GRADIENT_FUNCTION.append(stop_gradient)
+    return _STOP_GRADIENT_FUNCTION[0](x)
 
 
 def _sym_relu(x):
@@ -348,7 +410,7 @@ _BUILTIN = [
        formulas=("1/{1}", "-{0}/{1}²"), sympy=lambda a, b: a / b,
        infix=Operator("/", 20, ast.Div), may_fail=True),
     Op(name="pow", arity=(2,), symbol="^", description="power a ** b",
-       forward=np.power, scalar_forward=_scalar_pow, vjp=_pow_vjp,
+       forward=np.power, scalar_forward=_scalar_pow, vjp=_pow_vjp, scalar_vjp=_scalar_pow_vjp,
        formulas=("{1}·{0}^({1}-1)", "{out}·ln {0}"), sympy=lambda a, b: a**b,
        infix=Operator("**", 40, ast.Pow, right_assoc=True), may_fail=True),
     Op(name="matmul", arity=(2,), symbol="@", description="matrix product a @ b",
@@ -414,7 +476,7 @@ _BUILTIN = [
        formulas=("1",), sympy=lambda x: x,
        call="sum", elementwise=False, category="vectors"),
     Op(name="mean", arity=(1,), symbol="mean", description="mean of all elements",
-       forward=lambda x: _to_float_if_scalar(np.mean(x)), scalar_forward=float, vjp=_mean_vjp,
+       forward=_mean, scalar_forward=float, vjp=_mean_vjp,
        formulas=("1/n",), sympy=lambda x: x,
        call="mean", elementwise=False, category="vectors"),
     Op(name="amax", arity=(1,), symbol="max",
@@ -442,7 +504,7 @@ _BUILTIN = [
        formulas=("2({0} - {1})", "-2({0} - {1})"), sympy=lambda a, b: (a - b) ** 2,
        call="sqerr", commutative=True, elementwise=False, category="losses"),
     Op(name="mse", arity=(2,), symbol="mse", description="mean squared error",
-       forward=lambda a, b: _to_float_if_scalar(np.mean(np.subtract(a, b) ** 2)),
+       forward=lambda a, b: _mean(np.subtract(a, b) ** 2),
        scalar_forward=lambda a, b: (a - b) * (a - b), vjp=_mse_vjp,
        formulas=("2({0} - {1})/n", "-2({0} - {1})/n"), sympy=lambda a, b: (a - b) ** 2,
        call="mse", commutative=True, elementwise=False, category="losses"),
@@ -451,6 +513,14 @@ _BUILTIN = [
        forward=_cross_entropy, vjp=_cross_entropy_vjp,
        formulas=("-{1}/{0}", "-log {0}"), sympy=lambda p, t: -t * _sympy().log(p),
        call="cross_entropy", may_fail=True, elementwise=False, category="losses"),
+    # gradients
+    Op(name="stop_gradient", arity=(1,), symbol="stop ∇",
+       description="x's value with no gradient through it: its local derivative is 0 "
+                   "(PyTorch's detach)",
+       forward=lambda x: x, scalar_forward=float, vjp=_zero_vjp,
+       formulas=("0",), sympy=_sym_stop_gradient, blocks_gradient=True,
+       note="stop_gradient: ∂{out}/∂{0} taken as 0; the value passes, the gradient does not",
+       call="stop_gradient", category="gradients"),
     # ``y = x`` in the text: the same value under another name (written back as ``y = x``)
     Op(name="identity", arity=(1,), symbol="=", description="the same value under another name",
        forward=lambda x: x, scalar_forward=float, vjp=lambda g, a, o: (g,),
@@ -471,6 +541,8 @@ LEAF_KINDS = ("input", "const")
 #: ``param(...)`` and ``data(...)`` say how an input is used, ``dataset(...)`` names a CSV file.
 INPUT_FORMS = ("param", "data")
 DATASET_FORM = "dataset"
+#: Words the text format reads as numbers (and writes non-finite values as).
+NUMBER_WORDS = ("inf", "nan")
 
 # Lookups derived from OPS, rebuilt by register/unregister (the parser asks once per node).
 _calls: dict[str, dict[int, Op]] = {}  # call name -> {number of arguments: op}

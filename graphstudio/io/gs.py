@@ -21,6 +21,8 @@
   from at ``z`` (by default 1, or ones for an array: the gradient of the sum of its elements).
 * Any identifier names a node, ``sum`` or ``add`` included, unless the same text calls that
   function: a name is a node or a function in one file.
+* Numbers are Python's, and ``inf`` and ``nan`` (so that every value can be written).
+* ``output(z)`` on a line of its own makes ``z`` the output, when it is not the only sink.
 * Training data: ``dataset("data/points.csv")`` on a line of its own names a CSV file (relative
   to the graph's file; kept in ``graph.meta["dataset"]``), and ``x = data("x")``,
   ``x = data(["x1", "x2"])``, ``t = data("label", onehot=3)`` or ``t1 = data("label", equals=1)``
@@ -53,7 +55,7 @@ import numpy as np
 from ..core.dataset import MAX_CLASSES, Binding, binding, dataset_name_problem
 from ..core.graph import Graph, GraphError
 from ..core.numbers import format_literal
-from ..core.ops import (CALL_PRECEDENCE, DATASET_FORM, INPUT_FORMS, OPS, binary_op,
+from ..core.ops import (CALL_PRECEDENCE, DATASET_FORM, INPUT_FORMS, NUMBER_WORDS, OPS, binary_op,
                         binary_operator_texts, call_arities, call_names, op_for_call, prefix_op,
                         reserved_name)
 from ..core.textfile import CannotRead, quote, read_text
@@ -114,6 +116,8 @@ def _literal(ctx: _Context, node: ast.AST) -> Any:
             digits = len(str(v)) if v.bit_length() < 14_000 else math.floor(math.log10(v)) + 1
             raise _fail(ctx, node, f"an integer of {digits:,} digits is too large for a number "
                                    "(the largest is about 1.8e308)") from None
+    if isinstance(node, ast.Name) and node.id in NUMBER_WORDS:
+        return float(node.id)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         inner = _literal(ctx, node.operand)
         if isinstance(inner, float):
@@ -121,9 +125,9 @@ def _literal(ctx: _Context, node: ast.AST) -> Any:
         return None
     if isinstance(node, ast.List):
         items = [_literal(ctx, e) for e in node.elts]
-        if not items or any(i is None for i in items):
+        if any(i is None for i in items):
             return None
-        return items
+        return items  # [] too: an empty array, as a document may hold
     return None
 
 
@@ -132,7 +136,7 @@ def _array(ctx: _Context, node: ast.AST, lit: Any) -> Any:
         return lit
     depth, inner = 0, lit
     while isinstance(inner, list):
-        depth, inner = depth + 1, inner[0]
+        depth, inner = depth + 1, inner[0] if inner else None
     if depth > MAX_DIMS:
         raise _fail(ctx, node, f"a list nested {depth} levels deep; arrays have at most "
                                f"{MAX_DIMS} dimensions")
@@ -167,6 +171,8 @@ def parse_text(text: str, filename: str = "<text>", graph: Graph | None = None) 
         try:
             if _is_call(getattr(stmt, "value", None), DATASET_FORM) and isinstance(stmt, ast.Expr):
                 _dataset(ctx, stmt.value)
+            elif _is_call(getattr(stmt, "value", None), OUTPUT_FORM) and isinstance(stmt, ast.Expr):
+                _output(ctx, stmt.value)
             elif _is_call(getattr(stmt, "value", None), SEED_FORM) and isinstance(stmt, ast.Expr):
                 _seed(ctx, stmt.value)
             else:
@@ -265,6 +271,20 @@ def _dataset(ctx: _Context, call: ast.Call) -> None:
         ctx.graph.set_meta("dataset_csv", text[1:] if text.startswith("\n") else text)
 
 
+#: ``output(z)`` on a line of its own: the node the backward pass differentiates, when it is
+#: not the one the rule would pick (the only sink, else the last assigned name).
+OUTPUT_FORM = "output"
+
+
+def _output(ctx: _Context, call: ast.Call) -> None:
+    if call.keywords or len(call.args) != 1 or not isinstance(call.args[0], ast.Name):
+        raise _fail(ctx, call, "output() takes the name of a node, as in output(z)")
+    name = call.args[0].id
+    if name not in ctx.assigned:
+        raise _fail(ctx, call.args[0], f"output(): '{_short(name)}' is not assigned above")
+    ctx.graph.set_output(ctx.graph.by_name(name))
+
+
 #: ``seed(z, [1, 0, 0])`` on a line of its own: the upstream gradient the backward pass starts
 #: from when ``z`` is the output (the default, for an array, is ones: the sum of its elements).
 SEED_FORM = "seed"
@@ -305,6 +325,8 @@ def _statement(ctx: _Context, stmt: ast.stmt) -> None:
     target = stmt.targets[0]
     name = target.id
     line, col = _where(ctx, target)
+    if name in NUMBER_WORDS:
+        raise _fail(ctx, target, f"'{name}' is a number and cannot be assigned")
     if reserved_name(name, ctx.called):
         call = ctx.called[name]
         raise _fail(ctx, target, f"'{_short(name)}' cannot name a node: line {call.lineno} calls "
@@ -480,14 +502,22 @@ def _op_text(op: ast.AST) -> str:
 
 
 def write_text(graph: Graph, header: str = "") -> str:
-    """The graph as ``.gs`` text. Unnamed nodes used once are written inline; unnamed nodes used
-    more than once get names ``u<id>`` so nothing is computed twice, and so does every
-    ``MAX_INLINE_DEPTH``-th node of a long unnamed chain, so the text stays readable and within
-    what Python's parser accepts. The graph's inputs, in assignment order, come first."""
+    """The graph as ``.gs`` text, which :func:`parse_text` reads back to the same graph: the
+    same names, values to the last bit (``-0.0``, ``inf`` and ``nan`` included), bindings and
+    output. Unnamed nodes used once are written inline; unnamed nodes used more than once get
+    names ``u<id>`` so nothing is computed twice, and so does every ``MAX_INLINE_DEPTH``-th
+    node of a long unnamed chain, so the text stays readable and within what Python's parser
+    accepts. The graph's inputs, in assignment order, come first; ``output(z)`` comes last
+    unless ``z`` is the only sink.
+
+    Raises ``ValueError`` for what the format cannot hold (an unconnected argument, a named
+    constant, an input with no value, a parameter bound to data): save those as ``.json``."""
+    _check_writable(graph)
     _check_names(graph)
     lines = [f"# {h}" if h else "#" for h in header.splitlines()] if header else []
     if graph.meta.get("dataset"):
         lines.append(_dataset_text(graph.meta["dataset"], graph.meta.get("dataset_csv")))
+    out = graph.default_output()
     order = graph.topological_order()
     text: dict[int, tuple[str, int]] = {}  # node -> (text, precedence) for inline use
     used = {n: len(graph.out_edges(n)) for n in order}
@@ -502,7 +532,7 @@ def write_text(graph: Graph, header: str = "") -> str:
 
     for n in order:
         name = graph.name(n)
-        if name is None and graph.op(n) != "const" and (used[n] > 1 or used[n] == 0
+        if name is None and graph.op(n) != "const" and (used[n] > 1 or used[n] == 0 or n == out
                                                         or graph.node(n).seed is not None):
             name = fresh(n)
         if name is not None:
@@ -513,7 +543,7 @@ def write_text(graph: Graph, header: str = "") -> str:
         kind = record.op
         if record.is_leaf:
             lit = format_literal(record.value)
-            if kind == "const" and n not in names:
+            if kind == "const":
                 # a negative number binds as Python's unary minus does
                 minus = prefix_op(ast.USub()).precedence
                 text[n] = (lit, minus if lit.startswith("-") else CALL_PRECEDENCE)
@@ -529,13 +559,7 @@ def write_text(graph: Graph, header: str = "") -> str:
             text[n] = (names[n], CALL_PRECEDENCE)
             continue
         op = OPS[kind]
-        args = []
-        for p in graph.parents(n):
-            if p is None:
-                raise ValueError(
-                    f"argument {len(args) + 1} of {graph.label(n)} ({kind}) is not connected; "
-                    "the expression format cannot hold an unfinished graph (save it as .json)")
-            args.append(text[p])
+        args = [text[p] for p in graph.parents(n)]  # (all connected: _check_writable)
         if kind == "identity":  # y = x
             expr = args[0][0]
         elif op.infix and len(args) == 2:
@@ -562,6 +586,8 @@ def write_text(graph: Graph, header: str = "") -> str:
         seed = graph.node(n).seed
         if seed is not None and graph.op(n) != "const":
             lines.append(f"{SEED_FORM}({names[n]}, {format_literal(seed)})")
+    if _output_written(graph, out):
+        lines.append(f"{OUTPUT_FORM}({names[out]})")
     return "\n".join(lines) + "\n"
 
 
@@ -573,6 +599,46 @@ def _dataset_text(name: str, csv: str | None) -> str:
     if '"""' in csv or "\\" in csv or "\r" in csv:
         return f"dataset({quoted}, csv={json.dumps(csv, ensure_ascii=False)})"
     return f'dataset({quoted}, csv="""\n{csv}""")'
+
+
+def _output_written(graph: Graph, out: int | None) -> bool:
+    """Whether the text says ``output(z)``: unless the reader's rule (the only sink) would pick
+    ``z`` anyway."""
+    return out is not None and (graph.sinks() != [out] or _folds(graph, out))
+
+
+def _folds(graph: Graph, node: int) -> bool:
+    """Whether ``node`` is written as a plain number (``y = 2``, ``y = -2`` of a constant), which
+    reads back as an input."""
+    kind = graph.op(node)
+    parents = graph.parents(node)
+    return (kind in ("identity", "neg") and graph.op(parents[0]) == "const"
+            and (kind == "identity" or np.ndim(graph.value(parents[0])) == 0))
+
+
+def _check_writable(graph: Graph) -> None:
+    """Refuse, with the reason, a graph the text format cannot hold exactly."""
+    for n in graph.nodes():
+        record = graph.node(n)
+        kind, label = record.op, graph.label(n)
+        if kind == "const" and record.name is not None:
+            raise ValueError(f"{label} is a named constant; the expression format writes "
+                             "constants as numbers inside expressions (make it an input, or "
+                             "save as .json)")
+        if record.is_leaf and record.value is None:
+            raise ValueError(f"input {label} has no value; the expression format cannot hold "
+                             "it (give it one, or save as .json)")
+        if kind == "input" and record.trainable and binding(graph, n) is not None:
+            raise ValueError(f"{label} is both a parameter and bound to dataset columns; the "
+                             "expression format holds one or the other (save as .json)")
+        if n == graph.output and kind == "const":
+            raise ValueError("the output is a constant, which the expression format cannot "
+                             "name (choose another output, or save as .json)")
+        for port, p in enumerate(graph.parents(n)):
+            if p is None:
+                raise ValueError(
+                    f"argument {port + 1} of {label} ({kind}) is not connected; the expression "
+                    "format cannot hold an unfinished graph (save it as .json)")
 
 
 def _written_calls(graph: Graph) -> set[str]:
@@ -594,6 +660,8 @@ def _written_calls(graph: Graph) -> set[str]:
         called.add(DATASET_FORM)
     if any(graph.node(n).seed is not None for n in graph.nodes()):
         called.add(SEED_FORM)
+    if _output_written(graph, graph.default_output()):
+        called.add(OUTPUT_FORM)
     return called
 
 

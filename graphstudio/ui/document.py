@@ -109,9 +109,20 @@ class GraphDocument(QObject):
     # ---- edits --------------------------------------------------------------------------------
 
     def push(self, command: QUndoCommand) -> bool:
-        """Run ``command`` and put it on the undo stack; an edit the graph refuses raises
-        :class:`GraphError` and leaves both the graph and the stack as they were."""
-        command.redo()  # raises GraphError before anything is recorded
+        """Run ``command`` and put it on the undo stack, all or nothing: an edit the graph
+        refuses raises :class:`GraphError`, and so does any other failure on the way (a bug in
+        a command, in the engine or in a listener), after the graph is put back as it was.
+        Either way the graph, the undo stack and the modified flag stay as they were."""
+        before = self.graph.snapshot()
+        try:
+            command.redo()
+        except Exception as exc:
+            with self.batch():
+                self.graph.revert_to(before)
+            if isinstance(exc, GraphError):
+                raise
+            raise GraphError(f"{command.text()} failed and was undone: "
+                             f"{type(exc).__name__}: {exc}") from exc
         command.done = True
         self.undo_stack.push(command)  # push calls redo(), which skips its first run
         return True
