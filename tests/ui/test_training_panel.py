@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 
 from graphstudio.core.dataset import parse_csv
 from graphstudio.io import open_document
-from graphstudio.io.gs import parse_text
+from graphstudio.io.gs import parse_file, parse_text
 from graphstudio.ui.training.train_panel import TrainPanel
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -199,12 +199,14 @@ def test_problems_are_shown_and_nothing_starts(qtbot, panel):
     assert panel.state == "idle"
     assert panel.problem.text().startswith("Schedule:")
 
-    graph = open_document(SIEGEN).graph
+    graph = parse_file(SIEGEN)  # its dataset path as the file says: relative, here not found
     panel.schedule_kind.setCurrentIndex(0)
     panel.set_graph(graph, EXAMPLES / "nowhere")
     qtbot.mouseClick(panel.start_button, Qt.LeftButton)
     assert panel.state == "idle"
-    assert "siegen_curve.csv" in panel.problem.text()
+    assert "siegen_curve.csv: cannot find the dataset" in panel.problem.text()
+    assert str(EXAMPLES / "nowhere" / "data" / "siegen_curve.csv") in panel.problem.text()
+    assert panel.locate_button.isVisible()
 
 
 def test_log_scale_shows_the_same_points(qtbot, panel):
