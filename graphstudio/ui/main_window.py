@@ -44,7 +44,8 @@ from ..core.numbers import format_value
 from ..examples import example_files
 from ..io import OpenError, open_document
 from ..io.document import DocumentError
-from ..io.formats import dialog_filter, readers, save_document, suffix_list, writer_for, writers
+from ..io.formats import (dialog_filter, filter_format, reader_for, readers, save_document,
+                          suffix_list, writer_for, writers)
 from ..io.gs import ParseError
 from ..render.draw import arrange
 from ..render.style import THEMES
@@ -496,12 +497,14 @@ class MainWindow(QMainWindow):
 
     def save(self) -> bool:
         """Save to the document's file when its format keeps everything (the JSON document)
-        and the file is the user's; a graph opened from ``.gs`` text, GraphML, a shipped
-        example (a template) or a new one asks for a name, so such a file (and its comments)
-        is never overwritten by surprise, nor the installed package."""
+        and the file is the user's; a graph opened from ``.gs`` text, GraphML, a node-link
+        ``graph.json``, a shipped example (a template) or a new one asks for a name, so such a
+        file (and its comments) is never overwritten by surprise with less than the editor
+        holds, or in another format than the one it was read in, nor the installed package."""
         path = self.document.path
         fmt = writer_for(path) if path is not None else None
-        if fmt is None or not fmt.complete or is_template(path):
+        if fmt is None or not fmt.complete or (path.exists() and reader_for(path) is not fmt) \
+                or is_template(path):
             return self.save_as()
         return self.save_to(path)
 
@@ -519,9 +522,10 @@ class MainWindow(QMainWindow):
                                embedded=is_embedded(graph))
         if answer is None:
             return False
-        path, embed = answer
-        if not Path(path).suffix:
-            path += suffix
+        path, chosen, embed = answer
+        if not Path(path).suffix:  # the name decides the format; else the list entry chosen
+            fmt = filter_format(writers(), chosen)
+            path += fmt.suffixes[0] if fmt is not None else suffix
         return self.save_to(path, embed_data=embed)
 
     def save_to(self, path, embed_data: bool = False) -> bool:

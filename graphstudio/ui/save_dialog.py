@@ -36,12 +36,14 @@ class SaveAsDialog(QFileDialog):
 
 
 def ask_save_path(parent: QWidget | None, title: str, suggestion: str, filters: str, *,
-                  dataset_name: str | None = None, embedded: bool = False) -> tuple[str, bool] | None:
-    """The file to save to and whether to embed the dataset; None when cancelled."""
+                  dataset_name: str | None = None,
+                  embedded: bool = False) -> tuple[str, str, bool] | None:
+    """The file to save to, the filter entry chosen and whether to embed the dataset; None
+    when cancelled."""
     if dataset_name is None:
-        path, _ = QFileDialog.getSaveFileName(parent, title, suggestion, filters)
-        return (path, False) if path else None
+        path, chosen = QFileDialog.getSaveFileName(parent, title, suggestion, filters)
+        return (path, chosen, False) if path else None
     dialog = SaveAsDialog(parent, title, suggestion, filters, dataset_name, embedded)
     if dialog.exec() != QDialog.Accepted or not dialog.selectedFiles():
         return None
-    return dialog.selectedFiles()[0], dialog.embed.isChecked()
+    return dialog.selectedFiles()[0], dialog.selectedNameFilter(), dialog.embed.isChecked()
