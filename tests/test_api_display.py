@@ -69,6 +69,24 @@ def test_png_display_when_asked_for(display_formats):
         gs.set_display("jpg")
 
 
+def test_what_ipython_makes_of_a_graph_and_its_steps(display_formats):
+    from IPython.core.formatters import DisplayFormatter
+
+    formatter = DisplayFormatter()
+    graph = gs.parse(GROSSE)
+    data, metadata = formatter.format(graph)
+    assert set(data) == {"text/plain", "image/svg+xml"}
+    assert data["text/plain"] == "<graphstudio.Graph: 6 nodes, 6 edges, output z>"
+    gs.set_display("png")
+    data, metadata = formatter.format(graph.evaluate())
+    assert set(data) == {"text/plain", "image/png"}
+    assert data["text/plain"].splitlines()[0].split() == ["name", "op", "value", "grad", "dz/d·"]
+    width, height = display._png_size(data["image/png"])
+    assert metadata["image/png"] == {"width": width // 2, "height": height // 2}
+    data, _ = formatter.format(graph.steps())
+    assert set(data) == {"text/plain", "text/html"} and data["text/plain"] == "<Steps: 12 frames>"
+
+
 def test_nothing_is_drawn_for_an_empty_or_a_huge_graph(monkeypatch):
     assert gs.Graph()._repr_svg_() is None
     monkeypatch.setattr(display, "MAX_DRAWN_NODES", 5)
