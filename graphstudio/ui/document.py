@@ -55,6 +55,8 @@ class GraphDocument(QObject):
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.graph = Graph()
         self.path: Path | None = None
+        #: the file an imported document was read from (File > Import): never written to
+        self.origin: Path | None = None
         self.view: dict[str, Any] = dict(DEFAULT_VIEW)
         self.evaluation: Evaluation | None = None
         self._evaluator = Evaluator(self.graph)
@@ -76,8 +78,11 @@ class GraphDocument(QObject):
     # ---- the graph --------------------------------------------------------------------------
 
     def replace(self, graph: Graph, path: str | Path | None = None,
-                view: dict[str, Any] | None = None) -> None:
-        """Show another graph (New, Open): a fresh undo stack, clean state."""
+                view: dict[str, Any] | None = None, *,
+                origin: str | Path | None = None) -> None:
+        """Show another graph (New, Open, Import): a fresh undo stack, clean state. An
+        imported graph has no ``path`` (it is Untitled) and keeps the file it came from as
+        ``origin``, for the title and the name Save As proposes."""
         self.graph.unsubscribe(self._on_event)
         self._evaluator.close()
         self.graph = graph
@@ -85,6 +90,7 @@ class GraphDocument(QObject):
         graph.subscribe(self._on_event)
         self.view = {**DEFAULT_VIEW, **(view or {})}
         self.path = Path(path) if path is not None else None
+        self.origin = Path(origin) if origin is not None else None
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self.evaluation = None  # the old graph's results must not be shown on the new one
@@ -100,6 +106,8 @@ class GraphDocument(QObject):
 
     def set_path(self, path: str | Path | None) -> None:
         self.path = Path(path) if path is not None else None
+        if self.path is not None:
+            self.origin = None  # saved: the document is its own file now
         self.path_changed.emit()
 
     def _clean_changed(self, clean: bool) -> None:

@@ -5,6 +5,12 @@ shown. It fills in the same :class:`~graphstudio.render.export.ExportSettings` a
 line and writes through the same :func:`~graphstudio.render.export.export_graph`, so the
 editor and the command line give the same files.
 
+Below the pictures it lists every graph file format the file-format registry writes
+(:mod:`graphstudio.io.formats`: GraphML, DOT, node-link JSON, expression text, the GraphStudio
+document), written through :func:`~graphstudio.io.formats.save_document` as ``graphstudio
+convert`` writes them. An export is a copy: the document keeps its own file and its modified
+state, and the dialog refuses to write over the document's own file (that is File > Save).
+
 The dialog stays open with the reason in red when an export fails (a missing folder, an
 unwritable file), so nothing typed is lost; it closes when the files are written. The size the
 result will have is shown as the options change (for a PNG ``bounds × scale × dpi / 96`` pixels).
@@ -28,14 +34,18 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from ..core.engine import Evaluation, evaluate
-from ..core.graph import Graph
+from ..core.graph import Graph, GraphError
 from ..core.options import Option
+from ..io.formats import FileFormat, save_document, writer_named, writers
 from ..render.export import ExportError, ExportSettings, export_bounds, export_graph, pictures_for
 from ..render.exporters import ExportFormat, export_format, export_formats, format_options
 from ..render.style import THEMES
 from .places import remember_folder, settings as stored, start_folder
 
 __all__ = ["ExportDialog", "option_widget"]
+
+#: how the format list tells a graph file format (``file:graphml``) from an export format (``png``)
+FILE = "file:"
 
 
 def option_widget(option: Option) -> QWidget:
@@ -76,6 +86,7 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.graph = graph
         self.ev = ev if ev is not None else evaluate(graph)
+        self.view = dict(view or {})
         self.written: list[Path] = []
         defaults = ExportSettings.from_view(view, steps=steps)
         self._document = Path(base) if base else None
@@ -85,6 +96,10 @@ class ExportDialog(QDialog):
         for fmt in export_formats():
             self.format.addItem(f"{fmt.title} ({fmt.description})" if fmt.description
                                 else fmt.title, fmt.name)
+        self.format.insertSeparator(self.format.count())
+        for fmt in writers():
+            self.format.addItem(f"{fmt.title} (graph file for other tools)"
+                                if not fmt.complete else f"{fmt.title} (a copy)", FILE + fmt.name)
         self.steps = QCheckBox("Step frames: the forward pass, then the backward pass")
         self.steps.setChecked(defaults.steps)
         self.path = QLineEdit()
@@ -162,14 +177,24 @@ class ExportDialog(QDialog):
     # ---- state -----------------------------------------------------------------------------
 
     def current_format(self) -> str:
+        """The chosen export format's name (``png``), or ``file:`` and a file format's."""
         return self.format.currentData()
 
-    def _format(self) -> ExportFormat:
+    def _format(self) -> ExportFormat | None:
+        """The chosen export format; None when a graph file format is chosen."""
         return export_format(self.current_format())
 
+    def _file_format(self) -> FileFormat | None:
+        """The chosen graph file format (GraphML...), or None for a picture."""
+        name = self.current_format()
+        return writer_named(name.removeprefix(FILE)) if name.startswith(FILE) else None
+
     def settings(self) -> ExportSettings:
-        """What the dialog is set to export: the format's own options from their widgets."""
+        """What the dialog is set to export as a picture: the format's own options from their
+        widgets (a graph file format has none of these)."""
         fmt = self._format()
+        if fmt is None:
+            raise ValueError(f"{self.format.currentText()} is a graph file, not a picture")
         steps = self.steps.isChecked()
         options = {o.name: _value(self.options[o.name]) for o in fmt.options
                    if o.name in self.options and (o.steps or not steps)}
@@ -180,17 +205,21 @@ class ExportDialog(QDialog):
 
     def _propose_path(self) -> None:
         """The path typed, with the suffix of the chosen format: ``name.png``, ``name_steps/``
-        or, for a format that holds pages, ``name_steps.pdf``. The folder and the name the
-        user typed stay."""
-        fmt = self._format()
+        or, for a format that holds pages, ``name_steps.pdf``; ``name.graphml`` for a graph
+        file. The folder and the name the user typed stay."""
+        fmt, graph_file = self._format(), self._file_format()
         text = self.path.text().strip() or "graph"
         typed = Path(text).expanduser()
         name = typed.name
-        suffixes = {s for f in export_formats() for s in f.suffixes}
-        if Path(name).suffix.lower() in suffixes:
-            name = Path(name).stem
+        suffixes = {s for f in [*export_formats(), *writers()] for s in f.suffixes if s}
+        known = [s for s in sorted(suffixes, key=len, reverse=True)
+                 if name.lower().endswith(s) and len(name) > len(s)]
+        if known:  # the longest: g.nodelink.json is g
+            name = name[:-len(known[0])]
         name = name.removesuffix("_steps") or "graph"
-        if self.steps.isChecked():
+        if graph_file is not None:
+            name += graph_file.suffixes[0]
+        elif self.steps.isChecked():
             name = f"{name}_steps{fmt.suffixes[0]}" if fmt.pages else f"{name}_steps"
         else:
             name += fmt.suffixes[0]
@@ -211,8 +240,9 @@ class ExportDialog(QDialog):
         last = _stored_json("export/settings", {})
         if not isinstance(last, dict):
             return
-        index = self.format.findData(last.get("format"))
-        if index >= 0:
+        chosen = last.get("format")
+        index = self.format.findData(chosen) if isinstance(chosen, str) else -1
+        if index >= 0:  # (findData(None) would find the separator)
             self.format.setCurrentIndex(index)
         if isinstance(last.get("scale"), (int, float)):
             self.scale.setValue(float(last["scale"]))
@@ -237,7 +267,9 @@ class ExportDialog(QDialog):
                   "edge_labels": self.edge_labels.isChecked(),
                   "options": {n: _value(w) for n, w in self.options.items()}}
         store.setValue("export/settings", json.dumps(chosen))
-        folder = target if self.steps.isChecked() and not self._format().pages else target.parent
+        fmt = self._format()
+        frames = fmt is not None and self.steps.isChecked() and not fmt.pages
+        folder = target if frames else target.parent
         if self._document is not None and folder.is_dir():
             folders = _stored_json("export/folders", {})
             folders = folders if isinstance(folders, dict) else {}
@@ -247,12 +279,21 @@ class ExportDialog(QDialog):
         remember_folder(folder)
 
     def _update(self) -> None:
+        """Enable what the chosen format uses: a graph file uses none of the picture's
+        settings, and says what it keeps where a picture says how big it will be."""
         fmt, steps = self._format(), self.steps.isChecked()
         for name, widget in self.options.items():
-            option = fmt.option(name)
+            option = fmt.option(name) if fmt is not None else None
             widget.setEnabled(option is not None and (option.steps or not steps))
-        self.show_grad.setEnabled(not steps)
-        self.size_label.setText(self._size_text(fmt))
+        for widget in (self.steps, self.scale, self.theme, self.edge_labels):
+            widget.setEnabled(fmt is not None)
+        self.show_grad.setEnabled(fmt is not None and not steps)
+        graph_file = self._file_format()
+        if graph_file is not None:
+            keeps = graph_file.keeps or "everything the editor holds"
+            self.size_label.setText(f"A {graph_file.title} file keeps {keeps}.")
+        else:
+            self.size_label.setText(self._size_text(fmt))
 
     def _size_text(self, fmt: ExportFormat) -> str:
         if fmt.size is None:
@@ -269,12 +310,12 @@ class ExportDialog(QDialog):
         return fmt.size(bounds, settings.scale, dict(settings.options))
 
     def _browse(self) -> None:
-        fmt = self._format()
-        if self.steps.isChecked() and not fmt.pages:
+        fmt = self._format() or self._file_format()
+        if isinstance(fmt, ExportFormat) and self.steps.isChecked() and not fmt.pages:
             chosen = QFileDialog.getExistingDirectory(self, "Folder for the step frames",
                                                       str(Path(self.path.text()).parent))
         else:
-            patterns = " ".join(f"*{s}" for s in fmt.suffixes)
+            patterns = " ".join(f"*{s}" for s in fmt.suffixes if s)
             chosen, _ = QFileDialog.getSaveFileName(self, "Export", self.path.text(),
                                                     f"{fmt.title} ({patterns})")
         if chosen:
@@ -287,9 +328,16 @@ class ExportDialog(QDialog):
         text = self.path.text().strip()
         if not text:
             return self._fail("Choose where to save the export.")
+        out = Path(text).expanduser()
+        if self._document is not None and out.resolve() == self._document.resolve():
+            return self._fail(f"{out} is this document's own file: File > Save writes it; "
+                              "an export is a copy under another name.")
+        graph_file = self._file_format()
         try:
-            self.written = export_graph(self.graph, self.ev, Path(text).expanduser(),
-                                        self.settings())
+            if graph_file is not None:
+                self.written = [self._write_file(graph_file, out)]
+            else:
+                self.written = export_graph(self.graph, self.ev, out, self.settings())
         except ExportError as exc:
             return self._fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - the editor must survive a failed export
@@ -298,6 +346,22 @@ class ExportDialog(QDialog):
         self.error.hide()
         self.accept()
         return True
+
+    def _write_file(self, fmt: FileFormat, out: Path) -> Path:
+        """Write the graph as a graph file, as ``graphstudio convert`` does; ExportError
+        with the reason."""
+        if out.is_dir():
+            raise ExportError(f"{out}: is a folder; give a file name such as "
+                              f"{out / ('graph' + fmt.suffixes[0])}")
+        if not out.resolve().parent.is_dir():
+            raise ExportError(f"{out}: the folder {out.resolve().parent} does not exist")
+        try:
+            save_document(out, self.graph, self.view, format=fmt.name)
+        except OSError as exc:
+            raise ExportError(f"{out}: {exc.strerror or exc}") from None
+        except (ValueError, GraphError) as exc:
+            raise ExportError(f"{out}: {exc}") from None
+        return out
 
     def _fail(self, message: str) -> bool:
         self.error.setText(message)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction
 
+from ..io.formats import writers
 from ..render.exporters import export_formats
 from .export_dialog import ExportDialog
 
@@ -35,23 +36,28 @@ def open_export_dialog(window, steps: bool = False) -> ExportDialog:
 
 
 def install(window) -> list[QAction]:
-    """Add Export… and Export Steps… to the window's File menu, in their own group before
-    Quit when there is one. Returns the two actions. (No shortcut: the editor already uses
+    """Add Export… and Export Steps… to the window's File menu, after Import… when there is
+    one, else in their own group before Quit. Returns the two actions. (No shortcut: the editor already uses
     Ctrl+E and Ctrl+Shift+E; the mnemonics are Alt+F, X and Alt+F, P.)"""
     menu = window.menu("File")
     export = QAction("E&xport…", window)
     export.setObjectName("act_export")  # its toolbar button and icon (graphstudio.ui.icons)
-    titles = [f.title for f in export_formats()]
-    export.setStatusTip("Save the graph with its values and gradients as "
+    titles = [f.title for f in export_formats()] + [f.title for f in writers()]
+    export.setStatusTip("Save a copy of the graph with its values and gradients as "
                         + (", ".join(titles[:-1]) + " or " + titles[-1] if len(titles) > 1
                            else titles[0]))
     export.triggered.connect(lambda: open_export_dialog(window))
     steps = QAction("Export Ste&ps…", window)
     steps.setStatusTip("Save the forward and backward passes step by step, one image per step")
     steps.triggered.connect(lambda: open_export_dialog(window, steps=True))
-    quit_action = next((a for a in menu.actions() if a.menuRole() == QAction.QuitRole
+    actions = menu.actions()
+    imports = next((i for i, a in enumerate(actions) if a.objectName() == "act_import"), None)
+    quit_action = next((a for a in actions if a.menuRole() == QAction.QuitRole
                         or a.text().replace("&", "").lower() in ("quit", "exit")), None)
-    if quit_action is not None:
+    if imports is not None:  # Import…, Export…, Export Steps…: one group
+        after = actions[imports + 1] if imports + 1 < len(actions) else None
+        menu.insertActions(after, [export, steps])
+    elif quit_action is not None:
         menu.insertAction(quit_action, export)
         menu.insertAction(quit_action, steps)
         menu.insertSeparator(quit_action)

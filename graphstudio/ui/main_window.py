@@ -44,8 +44,8 @@ from ..core.numbers import format_value
 from ..examples import example_files
 from ..io import OpenError, open_document
 from ..io.document import DocumentError
-from ..io.formats import (dialog_filter, filter_format, reader_for, readers, save_document,
-                          suffix_list, writer_for, writers)
+from ..io.formats import (base_name, dialog_filter, filter_format, reader_for, readers,
+                          save_document, suffix_list, writer_for, writers)
 from ..io.gs import ParseError
 from ..render.draw import arrange
 from ..render.style import THEMES
@@ -199,6 +199,8 @@ class MainWindow(QMainWindow):
         self.act_new = a("&New", self.new_document, K.New, "Start an empty graph")
         self.act_open = a("&Open…", self.open_dialog, K.Open,
                           f"Open a {suffix_list(readers())} graph")
+        self.act_import = a("&Import…", self.import_dialog, "Ctrl+I",
+                            "Open a file another tool wrote as a new, untitled graph")
         self.act_save = a("&Save", self.save, K.Save, "Save the graph")
         self.act_save_as = a("Save &As…", self.save_as, K.SaveAs, "Save the graph under another name")
         self.act_quit = a("&Quit", self.close, K.Quit)
@@ -259,6 +261,8 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda _c=False, p=path: self.open_file(p))
         f.addSeparator()
         f.addActions([self.act_save, self.act_save_as])
+        f.addSeparator()
+        f.addAction(self.act_import)  # File > Export… (ui/export_menu.py) joins it here
         f.addSeparator()
         f.addAction(self.act_quit)
         e = self.menu("&Edit")
@@ -327,7 +331,9 @@ class MainWindow(QMainWindow):
     # ---- title and status -------------------------------------------------------------------------------
 
     def _update_title(self) -> None:
-        self.setWindowTitle(f"{self.document.display_name()}[*] — GraphStudio")
+        origin = self.document.origin
+        came = f" (imported from {origin.name})" if origin is not None else ""
+        self.setWindowTitle(f"{self.document.display_name()}{came}[*] — GraphStudio")
         self.setWindowModified(self.document.modified)
 
     def _show_evaluation(self, ev) -> None:
@@ -435,24 +441,60 @@ class MainWindow(QMainWindow):
         """Open ``path``; a file that cannot be read shows an error and changes nothing."""
         if ask and not self.maybe_save():
             return False
-        try:
-            doc = open_document(path)
-        except OpenError as exc:
-            QMessageBox.critical(self, "Cannot open the file", str(exc))
-            self.statusBar().showMessage(str(exc), 10000)
+        doc = self._read(path, "Cannot open the file")
+        if doc is None:
             return False
-        view = doc.view if isinstance(doc.view, dict) else {}
-        lay_out_missing(doc.graph, view)
-        self.document.replace(doc.graph, path, view)
+        self._show_document(doc, path=path)
         self._add_recent(path)
-        QTimer.singleShot(0, self.canvas.fit)
-        self.canvas.fit()
         notes = "; ".join(doc.notes)
         self.statusBar().showMessage(f"Opened {path}" + (f" ({notes})" if notes else ""), 8000)
+        self._offer_dataset(doc)
+        return True
+
+    def import_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a graph as a new document",
+                                              self._last_dir(), dialog_filter(readers()))
+        if path:
+            remember_folder(path)
+            self.import_file(path)
+
+    def import_file(self, path) -> bool:
+        """Open a file another tool wrote (any format the registry reads) as a new Untitled
+        document, as LibreOffice and Inkscape import: Save then asks for a name, so the other
+        tool's file is never written over. The file is read before anything is asked or
+        changed: one that cannot be read or mapped shows why and leaves the document as it
+        was."""
+        doc = self._read(path, "Cannot import the file")
+        if doc is None or not self.maybe_save():
+            return False
+        self._show_document(doc, origin=path)
+        notes = "; ".join(doc.notes)
+        self.statusBar().showMessage(
+            f"Imported {path} as a new document; File > Save As… names it"
+            + (f" ({notes})" if notes else ""), 10000)
+        self._offer_dataset(doc)
+        return True
+
+    def _read(self, path, title: str):
+        """The document in ``path``, or None after showing why it cannot be read."""
+        try:
+            return open_document(path)
+        except OpenError as exc:
+            QMessageBox.critical(self, title, str(exc))
+            self.statusBar().showMessage(str(exc), 10000)
+            return None
+
+    def _show_document(self, doc, *, path=None, origin=None) -> None:
+        view = doc.view if isinstance(doc.view, dict) else {}
+        lay_out_missing(doc.graph, view)
+        self.document.replace(doc.graph, path, view, origin=origin)
+        QTimer.singleShot(0, self.canvas.fit)
+        self.canvas.fit()
+
+    def _offer_dataset(self, doc) -> None:
         missing = next((n for n in doc.notes if "cannot find the dataset" in n), None)
         if missing is not None:
             self._offer_locate(missing.removeprefix("dataset not loaded: "))
-        return True
 
     def _offer_locate(self, problem: str) -> QMessageBox:
         """Say that the dataset is missing and where it was looked for, and offer to locate
@@ -511,9 +553,9 @@ class MainWindow(QMainWindow):
     def save_as(self) -> bool:
         """Ask where (starting in the user's folder, never in the installed package) and
         whether to carry the dataset inside, then save."""
-        current = self.document.path
+        current = self.document.path or self.document.origin  # an import: beside its file
         suffix = next(f for f in writers() if f.complete).suffixes[0]
-        name = current.with_suffix(suffix).name if current else f"graph{suffix}"
+        name = base_name(current) + suffix if current else f"graph{suffix}"
         suggestion = str(start_folder(current) / name)
         graph = self.document.graph
         dataset = graph.meta.get("dataset")

@@ -36,7 +36,7 @@ from ..document import Document
 
 __all__ = ["FileFormat", "register", "unregister", "file_formats", "readers", "writers",
            "reader_for", "writer_for", "writer_named", "save_document", "for_file",
-           "dialog_filter", "filter_format", "suffix_list"]
+           "dialog_filter", "filter_format", "suffix_list", "base_name"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,15 @@ def _claiming(path: str | Path, formats: list[FileFormat]) -> list[tuple[int, Fi
         if fits:
             found.append((max(fits), f))
     return found
+
+
+def base_name(path: str | Path) -> str:
+    """``path``'s name without the suffix of the format that claims it: ``net`` for
+    ``net.nodelink.json`` as for ``net.graphml``; a suffix no format claims goes too."""
+    name = Path(path).name
+    longest = max((n for n, _ in _claiming(path, file_formats())),
+                  default=len(Path(name).suffix))
+    return name[:len(name) - longest] if longest else name
 
 
 def reader_for(path: str | Path) -> FileFormat | None:
