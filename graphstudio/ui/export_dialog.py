@@ -98,8 +98,8 @@ class ExportDialog(QDialog):
                                 else fmt.title, fmt.name)
         self.format.insertSeparator(self.format.count())
         for fmt in writers():
-            self.format.addItem(f"{fmt.title} (graph file for other tools)"
-                                if not fmt.complete else f"{fmt.title} (a copy)", FILE + fmt.name)
+            self.format.addItem(f"{fmt.title} (graph file)" if not fmt.complete
+                                else f"{fmt.title} (a copy)", FILE + fmt.name)
         self.steps = QCheckBox("Step frames: the forward pass, then the backward pass")
         self.steps.setChecked(defaults.steps)
         self.path = QLineEdit()

@@ -23,7 +23,8 @@ Extension points (stable; the teaching views and the training panel use them)
 
 Keyboard: the platform's standard shortcuts (New, Open, Save, Save As, Undo, Redo, Cut, Copy,
 Paste, Select All, Delete, Zoom in/out), Backspace deletes too, Ctrl+D duplicates, F2 renames,
-Tab or a double-click on empty canvas adds a node, Ctrl+0 fits the graph in the view.
+Tab or a double-click on empty canvas adds a node, Ctrl+0 fits the graph in the view, Ctrl+I
+imports.
 """
 
 from __future__ import annotations

@@ -182,8 +182,8 @@ def test_export_lists_every_graph_file_the_registry_writes(window, qtbot, tmp_pa
     for fmt in writers():
         assert any(e.startswith(f"{fmt.title} (") for e in entries), (fmt.title, entries)
     png = next(i for i, e in enumerate(entries) if e.startswith("PNG"))
-    assert png < entries.index("GraphML (graph file for other tools)")
-    assert dialog.format.currentText() == "GraphML (graph file for other tools)"
+    assert png < entries.index("GraphML (graph file)")
+    assert dialog.format.currentText() == "GraphML (graph file)"
     assert dialog.path.text().endswith("grosse_csc311.graphml")
     assert not dialog.scale.isEnabled() and not dialog.theme.isEnabled()
     assert not dialog.steps.isEnabled() and not dialog.options["dpi"].isEnabled()

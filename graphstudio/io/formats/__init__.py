@@ -4,8 +4,8 @@ Every module here registers one :class:`FileFormat` when imported: the JSON docu
 ``.gs`` expression text, GraphML and DOT. A format declares its suffixes, a reader and/or a
 writer, and the options its writer takes. The registry
 (:class:`~graphstudio.core.registry.Registry`) imports every module of the package the first
-time it is asked, so a new format is one new file here; File > Open and File > Save As (their
-filters), opening a file anywhere (:func:`graphstudio.io.open_document`), saving
+time it is asked, so a new format is one new file here; File > Open, Import… and Save As
+(their filters), the Export dialog's list of graph files, opening a file anywhere (:func:`graphstudio.io.open_document`), saving
 (:func:`save_document`) and the command line's words are built from :func:`file_formats`.
 A test or a plug-in can also :func:`register` a format (and :func:`unregister` it).
 
