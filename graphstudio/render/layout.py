@@ -165,14 +165,14 @@ def _sized(graph: Graph, by_layer: dict[int, list[int]], depth: int,
         lead = [e for e in preds[n] if e[0] not in followers]
         return lead or preds[n]
 
-    def sweep(order, neighbours_of) -> None:
+    def sweep(order, neighbours_of, movable=lambda n: True) -> None:
         for col in order:
             if not col:
                 continue
             wanted = []
             for n in col:
                 ends = [pos[m][1] + their - mine for m, mine, their in neighbours_of(n) if m in pos]
-                wanted.append(sum(ends) / len(ends) if ends else pos[n][1])
+                wanted.append(sum(ends) / len(ends) if ends and movable(n) else pos[n][1])
             heights = [sizes.get(n, (0.0, 0.0))[1] for n in col]
             for n, y in zip(col, _place(col, heights, wanted, gap_y)):
                 pos[n] = (pos[n][0], y)
@@ -180,6 +180,7 @@ def _sized(graph: Graph, by_layer: dict[int, list[int]], depth: int,
     for _ in range(3):
         sweep(cols[1:], leading)
         sweep(cols[-2::-1], lambda n: succs[n])
-    sweep(cols, lambda n: leading(n) + succs[n])
+    sweep(cols[1:], leading)  # last left to right: a chain ends straight
+    sweep(cols[-2::-1], lambda n: succs[n], movable=lambda n: n in followers)
     # whole units: a saved document reads cleanly and nodes line up exactly
     return {n: (float(round(x)), float(round(y))) for n, (x, y) in pos.items()}
