@@ -74,24 +74,6 @@ def test_write_is_atomic_and_leaves_no_temp_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["doc.json"]
 
 
-@pytest.mark.skipif(os.name != "posix", reason="permission bits are POSIX's")
-def test_a_saved_file_has_the_usual_permissions_or_keeps_its_own(tmp_path):
-    """The temporary file a write goes through is owner-only; the file saved is not (a
-    lecturer's graph in a shared folder must be readable by the students)."""
-    mask = os.umask(0o022)
-    try:
-        new = tmp_path / "new.json"
-        save(new, sample())
-        assert new.stat().st_mode & 0o777 == 0o644
-        kept = tmp_path / "kept.json"
-        kept.write_text("{}")
-        kept.chmod(0o640)
-        save(kept, sample())
-        assert kept.stat().st_mode & 0o777 == 0o640
-    finally:
-        os.umask(mask)
-
-
 def test_a_failing_write_leaves_the_old_file_intact(tmp_path, monkeypatch):
     path = tmp_path / "doc.json"
     save(path, sample())

@@ -32,7 +32,6 @@ import math
 import os
 import re
 import reprlib
-import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -341,18 +340,14 @@ def _binding_attrs(item: dict, at: Callable[[str | None], str]) -> dict[str, Any
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file renamed over it. The file gets the
-    permissions it had, or a new file's usual ones (the temporary file's are owner-only, which
-    would hide a graph saved for others to read)."""
+    """Write ``text`` to ``path`` through a temporary file renamed over it."""
     path = Path(path)
-    mode = _file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -360,16 +355,6 @@ def atomic_write_text(path: str | Path, text: str) -> None:
         except OSError:
             pass
         raise
-
-
-def _file_mode(path: Path) -> int:
-    """``path``'s permission bits, or those ``open()`` gives a new file: 0o666 less the umask."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        mask = os.umask(0o022)  # reading the umask means setting it; put it straight back
-        os.umask(mask)
-        return 0o666 & ~mask
 
 
 def save(path: str | Path, graph: Graph, view: dict[str, Any] | None = None) -> None:
