@@ -31,6 +31,7 @@ from typing import Any, Mapping, Sequence
 
 from ..core.engine import Evaluation
 from ..core.graph import Graph
+from ..core.savefile import replacing
 from .exporters import ExportFormat, export_format, export_formats, format_options
 from .picture import Picture, build_picture, step_pictures
 from .positions import saved_positions
@@ -162,6 +163,18 @@ def _options(fmt: ExportFormat, given: Mapping[str, Any], steps: bool = False) -
     return out
 
 
+def check_vector_size(bounds, scale: float, limit: float, what: str) -> tuple[float, float]:
+    """The size of a vector drawing of ``bounds`` at ``scale``, in pixels at 96 dpi; an
+    ExportError when a side would be more than ``limit``."""
+    w, h = bounds.width() * scale, bounds.height() * scale
+    if not (math.isfinite(w) and math.isfinite(h)) or max(w, h) > limit:
+        shown = " × ".join(f"{v:,.0f}" if math.isfinite(v) and v < 1e15 else f"{v:.3g}"
+                           for v in (w, h))
+        raise ExportError(f"{what} would be {shown} pixels at 96 dpi (at most {limit:,.0f} a "
+                          "side); use a smaller --scale")
+    return w, h
+
+
 def check_scale(scale: float) -> None:
     if isinstance(scale, bool) or not (isinstance(scale, (int, float)) and math.isfinite(scale)
                                        and scale > 0):
@@ -283,10 +296,22 @@ def export_picture(picture: Picture, path: str | os.PathLike, format: str | None
         if fmt.drawn:
             ensure_app()
             bounds = bounds if bounds is not None else export_bounds([picture], theme)
-        fmt.write([picture], path, scale=scale, theme=theme, bounds=bounds, **options)
+        _write_replacing(fmt, [picture], path, scale=scale, theme=theme, bounds=bounds, **options)
     except OSError as exc:
         raise ExportError(f"{path}: {exc.strerror or exc}") from None
     return path
+
+
+def _write_replacing(fmt: ExportFormat, pictures: list[Picture], path: Path,
+                     **arguments: Any) -> None:
+    """``fmt``'s writer, writing into a temporary file that replaces ``path`` only when it is
+    complete (:mod:`graphstudio.core.savefile`): an export killed half-way, or one that fails,
+    leaves the previous file as it was."""
+    with replacing(path) as tmp:
+        try:
+            fmt.write(pictures, tmp, **arguments)
+        except ExportError as exc:
+            raise ExportError(str(exc).replace(str(tmp), str(path))) from None
 
 
 def export_steps(pictures: Sequence[Picture], out: str | os.PathLike, format: str = "png", *,
@@ -309,7 +334,8 @@ def export_steps(pictures: Sequence[Picture], out: str | os.PathLike, format: st
             if pages.drawn:
                 ensure_app()
                 bounds = export_bounds(pictures, theme)
-            pages.write(list(pictures), out, scale=scale, theme=theme, bounds=bounds, **options)
+            _write_replacing(pages, list(pictures), out, scale=scale, theme=theme, bounds=bounds,
+                             **options)
             return [out]
         if out.exists() and not out.is_dir():
             raise ExportError(f"{out}: is a file; step frames go into a folder (or a .pdf)")

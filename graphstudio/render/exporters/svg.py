@@ -6,8 +6,11 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from ..export import ExportError, paint_cropped, painter_on
+from ..export import ExportError, check_vector_size, paint_cropped, painter_on
 from . import ExportFormat, register
+
+#: the largest side of an SVG drawing, in pixels at 96 dpi (about 26 metres)
+MAX_SIDE = 100_000
 
 
 def write(pictures, path: Path, *, scale, theme, bounds) -> None:
@@ -15,7 +18,7 @@ def write(pictures, path: Path, *, scale, theme, bounds) -> None:
     from PySide6.QtSvg import QSvgGenerator
 
     picture = pictures[0]
-    w, h = bounds.width() * scale, bounds.height() * scale
+    w, h = check_vector_size(bounds, scale, MAX_SIDE, "an SVG drawing")
     gen = QSvgGenerator()
     gen.setFileName(str(path))
     gen.setSize(QSize(math.ceil(w), math.ceil(h)))
@@ -28,7 +31,7 @@ def write(pictures, path: Path, *, scale, theme, bounds) -> None:
         paint_cropped(painter, picture, theme, bounds, scale)
     finally:
         painter.end()
-    if not Path(path).is_file():
+    if not Path(path).is_file() or Path(path).stat().st_size == 0:
         raise ExportError(f"{path}: cannot write the SVG file")
 
 
