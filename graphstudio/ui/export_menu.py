@@ -43,7 +43,7 @@ def install(window) -> list[QAction]:
     export = QAction("E&xport…", window)
     export.setObjectName("act_export")  # its toolbar button and icon (graphstudio.ui.icons)
     titles = [f.title for f in export_formats()] + [f.title for f in writers()]
-    export.setStatusTip("Save a copy of the graph with its values and gradients as "
+    export.setStatusTip("Save the graph with its values and gradients as "
                         + (", ".join(titles[:-1]) + " or " + titles[-1] if len(titles) > 1
                            else titles[0]))
     export.triggered.connect(lambda: open_export_dialog(window))
