@@ -293,8 +293,13 @@ class TrainPanel(QWidget):
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat("step %v of %m")
         batch_text = "full batch" if t.batch_size >= t.n_examples else f"batch {t.batch_size}"
-        self.status.setText(f"{count(t.n_examples, 'example')}, {batch_text}; "
+        one_at_a_time = ", one example at a time" if t.batch_refusal else ""
+        self.status.setText(f"{count(t.n_examples, 'example')}, {batch_text}{one_at_a_time}; "
                             f"initial loss {t.initial_loss:.6g}")
+        self.status.setToolTip(f"Evaluated one example at a time, not the whole batch at "
+                               f"once: {t.batch_refusal}" if t.batch_refusal else "")
+        if t.batch_refusal:
+            self.message.emit(f"Training one example at a time (slower): {t.batch_refusal}")
         self.thread = TrainingThread(t, steps)
         self.thread.progress.connect(self._on_progress)
         self.thread.finished_run.connect(self._on_finished)
@@ -325,8 +330,9 @@ class TrainPanel(QWidget):
         self.progress_bar.setValue(record.step)
         t = self.trainer
         epoch = f", {count(record.epoch, 'epoch')} done" if t.batch_size < t.n_examples else ""
+        one_at_a_time = "; one example at a time" if t.batch_refusal else ""
         self.status.setText(f"step {record.step}: loss {record.loss:.6g}, lr {record.lr:g}"
-                            f"{epoch}, |∇| {record.grad_norm:.3g}")
+                            f"{epoch}, |∇| {record.grad_norm:.3g}{one_at_a_time}")
         self.preview.emit(self._shown(record.params))
 
     def _shown(self, params: dict[int, Any]) -> dict[int, Any]:
