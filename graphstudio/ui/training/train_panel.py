@@ -10,8 +10,8 @@ trainer; a progress bar and a live loss curve (:class:`~.loss_chart.LossChart`) 
 
 The panel never changes the graph. It tells its host what to do through signals:
 
-* ``preview(dict)``: values to *show* (not set) on the canvas while training, about ten times
-  a second: every parameter at its current value and every input bound to the dataset at the
+* ``preview(dict)``: values to *show* (not set) on the canvas while training, with each
+  report of the training thread (up to 30 times a second): every parameter at its current value and every input bound to the dataset at the
   first example's values, ``{node id: value}``;
 * ``apply_requested(dict)``: Keep: set these parameters, as one undoable step;
 * ``reverted()``: Revert (or a discarded run): show the graph's own values again;
@@ -31,7 +31,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame,
                                QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
-                               QSpinBox, QVBoxLayout, QWidget)
+                               QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
 from ...core.dataset import Dataset, DatasetError, DatasetNotFound, bound_inputs, load_for_graph
 from ...core.graph import Graph
@@ -146,6 +146,13 @@ class TrainPanel(QWidget):
         self.progress_bar.setFormat("")  # "step %v of %m" once a run starts
         self.status = QLabel(" ")
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        # its text changes with every report while training: wrapped within the panel's width
+        # (a long line would widen the dock, squeezing the canvas) and two lines high from the
+        # start, so a new text does not move the chart below it
+        self.status.setWordWrap(True)
+        self.status.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Minimum)
+        self.status.setMinimumHeight(2 * self.status.fontMetrics().lineSpacing())
+        self.status.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self.chart = LossChart()
         self.log_scale = QCheckBox("Log scale")
         self.problem = QLabel()
