@@ -43,7 +43,7 @@ from ...core.train import Diverged, Trainer, TrainingError
 __all__ = ["TrainingThread", "REPORT_INTERVAL", "SWITCH_INTERVAL"]
 
 REPORT_INTERVAL = 1 / 30  # seconds between two reports to the GUI
-SWITCH_INTERVAL = 0.0002  # seconds, while any run is going (see the module docstring)
+SWITCH_INTERVAL = 0.001  # seconds, while any run is going (see the module docstring)
 REST_EVERY, REST_FOR = 0.02, 0.002  # seconds: the worker sleeps 2 ms every 20 ms
 _switch_lock = threading.Lock()
 _runs = 0
