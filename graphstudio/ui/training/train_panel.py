@@ -352,6 +352,10 @@ class TrainPanel(QWidget):
             return
         self.last = record
         self.chart.add_points(points)
+        # drawn now: Qt asks for a widget's repaint with a low-priority event, which waits
+        # behind the reports and canvas previews queued on a busy GUI thread; the curve costs
+        # a millisecond or two, so every report is a frame
+        self.chart.viewport().repaint()
         self.progress_bar.setValue(record.step)
         t = self.trainer
         epoch = f", {count(record.epoch, 'epoch')} done" if t.batch_size < t.n_examples else ""
