@@ -49,7 +49,6 @@ def measure(seconds: float, screenshot: str | None) -> dict:
 
     from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
 
     import graphstudio
     from graphstudio.ui.app import application
