@@ -426,7 +426,11 @@ def _run_backward(prog: Program, values: list, out_pos: int, seed: Value,
     Each op's vector-Jacobian product sends ``upstream × local derivative`` into every parent,
     where the contributions are summed (parallel edges, as in ``x * x``, add up too). A rule
     that fails (a bug, never the user's input) does not stop the pass: its parents get NaN
-    from it, and ``problems`` (by position) says which node and why."""
+    from it, and ``problems`` (by position) says which node and why.
+
+    This loop runs once per node, so numbers take a short path: when the upstream gradient and
+    every argument are Python floats, the op's ``scalar_vjp`` (or its ``vjp``, which then
+    stays in floats) gives the contributions directly."""
     n = len(prog.order)
     grads: list = [None] * n
     if values[out_pos] is None or seed is None:
@@ -442,14 +446,20 @@ def _run_backward(prog: Program, values: list, out_pos: int, seed: Value,
             if op is None:
                 continue
             ps = parents[i]
-            if len(ps) == 2:
+            if len(ps) == 1:
+                args = (values[ps[0]],)
+                scalar = type(g) is float and type(args[0]) is float
+            elif len(ps) == 2:
                 args = (values[ps[0]], values[ps[1]])
                 scalar = type(g) is float and type(args[0]) is float and type(args[1]) is float
             else:
                 args = tuple(values[p] for p in ps)
                 scalar = type(g) is float and all(type(a) is float for a in args)
             try:
-                contribs = _local_backward(op, g, args, values[i], scalar)
+                if scalar:
+                    contribs = _scalar_backward(op, g, args, values[i])
+                else:
+                    contribs = _local_backward(op, g, args, values[i])
             except Exception as exc:  # the engine must not raise on a graph the model accepts
                 contribs = tuple(math.nan if type(a) is float else np.full(np.shape(a), math.nan)
                                  for a in args)
@@ -457,20 +467,34 @@ def _run_backward(prog: Program, values: list, out_pos: int, seed: Value,
                     problems[i] = NodeError(prog.order[i], "gradient",
                                             f"the gradient through {op.name} could not be "
                                             f"computed ({type(exc).__name__}: {exc})")
-            for port, p in enumerate(ps):
+            for p, c in zip(ps, contribs):
                 if kinds[p] == "const":
                     continue
-                c = contribs[port]
                 prev = grads[p]
                 grads[p] = c if prev is None else prev + c
     return grads
 
 
-def _local_backward(op: Op, g: Value, args: tuple, out: Value, scalar: bool) -> tuple:
-    """The op's contributions to each argument, each shaped like that argument."""
-    vjp = op.scalar_vjp if scalar and op.scalar_vjp is not None else op.vjp
+def _scalar_backward(op: Op, g: float, args: tuple, out: float) -> tuple:
+    """The contributions of an op whose upstream gradient and arguments are Python floats,
+    each a Python float."""
     try:
-        contribs = vjp(g, args, out)
+        contribs = (op.scalar_vjp or op.vjp)(g, args, out)
+    except (ArithmeticError, ValueError):  # 1.0 / 0.0, math.log(0.0): numpy's inf and NaN
+        contribs = _vjp_numpy(op, g, args, out)
+    for c in contribs:
+        if type(c) is not float:  # a rule that went through numpy
+            return tuple(c if type(c) is float else
+                         float(np.sum(c)) if np.ndim(c) else float(c) for c in contribs)
+    return contribs
+
+
+def _local_backward(op: Op, g: Value, args: tuple, out: Value, scalar: bool = False) -> tuple:
+    """The op's contributions to each argument, each shaped like that argument."""
+    if scalar:
+        return _scalar_backward(op, g, args, out)
+    try:
+        contribs = op.vjp(g, args, out)
     except (ArithmeticError, ValueError):  # 1.0 / 0.0 on Python floats
         contribs = _vjp_numpy(op, g, args, out)
     shaped = []
