@@ -90,7 +90,8 @@ def ledger_text(ev: Evaluation, led: ex.Ledger) -> str:
         total = _equation(f"d{out}/d{name} = sum of the contributions (vector-Jacobian products)",
                           led.total)
     check = _equation(f"backprop stored d{out}/d{name}", led.grad, _agree(led.agrees))
-    return "\n".join([head, "", table(rows), "", total, check])
+    notes = [f"via {t.child_label}: {t.note}" for t in led.terms if t.note]
+    return "\n".join([head, "", table(rows), *([""] + notes if notes else []), "", total, check])
 
 
 def ledger_json(ev: Evaluation, led: ex.Ledger) -> dict:
@@ -99,7 +100,8 @@ def ledger_json(ev: Evaluation, led: ex.Ledger) -> dict:
         "output": led.output_label,
         "terms": [{"successor": t.child_label, "port": t.port, "formula": t.formula,
                    "upstream": jsonable(t.upstream), "local": jsonable(t.local),
-                   "contribution": jsonable(t.contribution)} for t in led.terms],
+                   "contribution": jsonable(t.contribution),
+                   **({"note": t.note} if t.note else {})} for t in led.terms],
         "sum": jsonable(led.total),
         "grad": jsonable(led.grad),
     }
@@ -127,7 +129,8 @@ def paths_text(ev: Evaluation, ps: ex.PathSum, *, limit: int) -> str:
             else:
                 locals_ = "Jacobians " + " · ".join(_size(v) for v in p.locals)
             rows.append((str(i), route, locals_, _fmt(p.product)))
-        lines += ["", table(rows), ""]
+        notes = [f"path {i}: {note}" for i, p in enumerate(ps.paths, 1) for note in p.notes]
+        lines += ["", table(rows), *notes, ""]
     else:
         lines.append(f"{ps.count} paths from {src} to {out}: too many to list (--limit {limit}); "
                      f"counted, not enumerated, by dynamic programming in topological order")
@@ -154,7 +157,8 @@ def paths_json(ev: Evaluation, ps: ex.PathSum) -> dict:
     data = {
         "input": graph.label(ps.input),
         "output": graph.label(ps.output),
-        "paths": [{"nodes": [graph.label(n) for n in p.nodes], "product": jsonable(p.product)}
+        "paths": [{"nodes": [graph.label(n) for n in p.nodes], "product": jsonable(p.product),
+                   **({"notes": list(p.notes)} if p.notes else {})}
                   for p in ps.paths or ()],
         "total": jsonable(ps.total),
         "grad": jsonable(ps.grad),

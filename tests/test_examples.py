@@ -224,3 +224,16 @@ def test_d2l_backward_of_a_non_scalar_output():
     # the header's suggestion: the gradients of y[1] alone
     one = parse_text(text.replace("[1, 1, 1, 1]", "[0, 1, 0, 0]"))
     np.testing.assert_array_equal(evaluate(one).grads[one.by_name("x")], [0.0, 2.0, 0.0, 0.0])
+
+
+def test_d2l_detach():
+    graph, ev = load("d2l_detach")
+    v, g = named(graph, ev, ev.values), named(graph, ev, ev.grads)
+    # d2l: x.grad == u, tensor([True, True, True, True]), with u = y.detach() = x * x
+    np.testing.assert_array_equal(v["u"], [0.0, 1.0, 4.0, 9.0])
+    np.testing.assert_array_equal(g["x"], v["u"])
+    np.testing.assert_array_equal(g["y"], [0.0, 0.0, 0.0, 0.0])  # nothing flows back to y
+    assert ev.seeds_sum  # d2l's z.sum().backward()
+    # and d2l's y.sum().backward(): x.grad == 2 * x
+    ev_y = evaluate(graph, graph.by_name("y"))
+    np.testing.assert_array_equal(ev_y.grads[graph.by_name("x")], 2 * v["x"])

@@ -181,7 +181,9 @@ class Term:
     scalars, else the Jacobian as a matrix (rows: child's elements, columns: parent's), or
     None when it is too large to show; ``contribution`` is their vector-Jacobian product,
     shaped like the parent. ``formula`` is the edge's label (``∂z/∂x = y``) and
-    ``child_label`` the child's name, as the graph had them."""
+    ``child_label`` the child's name, as the graph had them; ``note`` says why the local
+    derivative is what it is where the child's op says (``stop_gradient: ∂u/∂y taken as 0``),
+    else ""."""
 
     parent: int
     child: int
@@ -191,6 +193,7 @@ class Term:
     upstream: Value
     local: Value
     contribution: Value
+    note: str = ""
 
     @property
     def edge(self) -> tuple[int, int, int]:
@@ -311,15 +314,23 @@ class Evaluation:
         return Term(parent, child, port, self.graph.label(child),
                     self.formula(parent, child, port), self.grads.get(child),
                     self.local_derivative(parent, child, port, limit=limit),
-                    self.contribution(parent, child, port))
+                    self.contribution(parent, child, port), self.note(child, port))
+
+    def _arg_names(self, child: int) -> list[str]:
+        return [self.graph.label(self.program.order[p]) if p >= 0 else "?"
+                for p in self.program.parents[self.program.index[child]]]
 
     def formula(self, parent: int, child: int, port: int) -> str:
         """The edge label ``∂z/∂x = y`` in the nodes' names."""
-        op, _args = self._args(child)
-        names = [self.graph.label(self.program.order[p]) for p in self.program.parents[
-            self.program.index[child]]]
+        op = self.program.ops[self.program.index[child]]
         out = self.graph.label(child)
-        return f"∂{out}/∂{self.graph.label(parent)} = {op.formula(port, names, out)}"
+        return f"∂{out}/∂{self.graph.label(parent)} = {op.formula(port, self._arg_names(child), out)}"
+
+    def note(self, child: int, port: int) -> str:
+        """Why ``∂child/∂(argument port)`` is what it is, in the nodes' names, where the
+        child's op says (``stop_gradient: ∂u/∂y taken as 0, ...``); else ""."""
+        op = self.program.ops[self.program.index[child]]
+        return op.explain(port, self._arg_names(child), self.graph.label(child)) if op else ""
 
 
 def _vjp(op: Op, g: Value, args: tuple, out: Value) -> tuple:

@@ -26,6 +26,12 @@ needs to know about the op; nothing about a particular op is written anywhere el
 * ``commutative``: its arguments may be swapped (the other ops' ports are drawn numbered);
 * ``kink``: where it has no derivative and how to say so (:class:`Kink`), for the gradient
   check;
+* ``blocks_gradient``: its value passes but its gradient does not, by definition (its local
+  derivative is 0: ``stop_gradient``, PyTorch's ``detach``); the gradient check holds its value
+  fixed while it perturbs the inputs, since differentiation treats it as a constant;
+* ``note``: why the local derivative is what it is, when the formula alone does not say
+  (``stop_gradient: ∂u/∂y taken as 0``), a template like ``formulas``; the ledger, the paths
+  and the step captions show it beside the edge's term;
 * ``category`` (the palette group; None keeps it out of the palette) and ``description``.
 
 The registry is open: :func:`register` adds an op (a test can add one in a fixture) and
@@ -112,6 +118,8 @@ class Op:
     prefix: Operator | None = None  # written before its one argument
     commutative: bool = False
     kink: Kink | None = None
+    blocks_gradient: bool = False  # value passes, gradient does not (local derivative 0)
+    note: str = ""  # why the local derivative is what it is (a template, like formulas)
     may_fail: bool = False  # can produce NaN/inf from finite arguments (domain error)
     elementwise: bool = True  # output shape is the broadcast of the arguments' shapes
     category: str | None = "arithmetic"  # palette group; None: not offered in the palette
@@ -120,6 +128,13 @@ class Op:
         """Local derivative of this op w.r.t. argument ``port`` as label text (``y`` for x*y)."""
         template = self.formulas[port] if port < len(self.formulas) else "?"
         return template.format(*arg_names, out=out_name)
+
+    def explain(self, port: int, arg_names: list[str], out_name: str) -> str:
+        """The :attr:`note` on the local derivative w.r.t. ``port`` in the nodes' names, or ""."""
+        if not self.note:
+            return ""
+        names = list(arg_names) + ["?"] * (port + 1 - len(arg_names))
+        return self.note.format(*names, out=out_name, port=names[port])
 
     @property
     def precedence(self) -> int:
@@ -351,6 +366,36 @@ def _relu(x):
     return np.maximum(x, 0.0)
 
 
+def _zero_vjp(g, args, out):
+    """No gradient flows back: 0 of the argument's shape (not ``g * 0``, which keeps a NaN)."""
+    return (0.0 if np.ndim(args[0]) == 0 else np.zeros(np.shape(args[0])),)
+
+
+_STOP_GRADIENT_FUNCTION: list = []  # the sympy function class, made on first use
+
+
+def _sym_stop_gradient(x):
+    """``stop_gradient(x)`` in sympy: ``x`` for a number, and a derivative of 0."""
+    if not _STOP_GRADIENT_FUNCTION:
+        sympy = _sympy()
+
+        class stop_gradient(sympy.Function):  # noqa: N801 (the name sympy prints)
+            @classmethod
+            def eval(cls, arg):
+                if arg.is_number:
+                    return arg
+                return None
+
+            def fdiff(self, argindex=1):
+                return sympy.S.Zero
+
+            def _latex(self, printer):
+                return rf"\operatorname{{stop\_gradient}}\left({printer._print(self.args[0])}\right)"
+
+        _STOP_GRADIENT_FUNCTION.append(stop_gradient)
+    return _STOP_GRADIENT_FUNCTION[0](x)
+
+
 def _sym_relu(x):
     return _sympy().Max(x, 0)
 
@@ -517,6 +562,14 @@ _BUILTIN = [
        scalar_vjp=lambda g, a, o: (-g * a[1] / a[0], -g * math.log(a[0])),
        formulas=("-{1}/{0}", "-log {0}"), sympy=lambda p, t: -t * _sympy().log(p),
        call="cross_entropy", may_fail=True, elementwise=False, category="losses"),
+    # gradients
+    Op(name="stop_gradient", arity=(1,), symbol="stop ∇",
+       description="x's value with no gradient through it: its local derivative is 0 "
+                   "(PyTorch's detach)",
+       forward=lambda x: x, scalar_forward=float, vjp=_zero_vjp,
+       formulas=("0",), sympy=_sym_stop_gradient, blocks_gradient=True,
+       note="stop_gradient: ∂{out}/∂{0} taken as 0; the value passes, the gradient does not",
+       call="stop_gradient", category="gradients"),
     # ``y = x`` in the text: the same value under another name (written back as ``y = x``)
     Op(name="identity", arity=(1,), symbol="=", description="the same value under another name",
        forward=lambda x: x, scalar_forward=float, vjp=lambda g, a, o: (g,),

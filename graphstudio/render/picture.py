@@ -176,6 +176,9 @@ def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float
         out = graph.label(ev.output)
         caption = (f"Backward pass, step {k + 1} of {len(bsteps)}: "
                    f"∂{out}/∂{name} = {_sum_of_terms(step, digits)}{view.grad_text or '—'}")
+        notes = list(dict.fromkeys(t.note for t in step.terms if t.note))
+        if notes:
+            caption += f" ({'; '.join(notes)})"
         if step.node == ev.output and ev.seed_text():
             caption += (f" (seed: the sum of {out}'s elements)" if ev.seeds_sum
                         else " (the given seed)")

@@ -127,3 +127,15 @@ def test_in_the_editor_forward_mode_stays_on_across_an_edit(qtbot, main_window):
     assert w.scene.nodes[q].view.grad_text == "d/db = 18"
     act.trigger()
     assert not w.canvas.step_mode and not w.teaching.ledger.forward_toggle.isChecked()
+
+
+def test_a_stopped_gradient_says_why_in_the_ledger(qtbot):
+    graph, ev = lecture("d2l_detach")
+    panel = shown(qtbot, LedgerPanel(), graph, ev)
+    panel.set_selected(graph.by_name("y"))
+    assert panel.table_rows()[0][:2] == ["u", "∂u/∂y = 0"]
+    assert panel.summary.text().endswith(
+        "via u: stop_gradient: ∂u/∂y taken as 0; the value passes, the gradient does not")
+    panel.set_selected(graph.by_name("z"))
+    assert "seed" not in panel.summary.text()
+    assert "the backward pass starts with ones" in panel.agreement.text()

@@ -93,3 +93,17 @@ def test_in_the_editor_a_path_is_drawn_on_the_canvas(qtbot, main_window):
     assert w.canvas.step_mode
     lit = {key for key, item in w.scene.edges.items() if item.view.highlight}
     assert lit == set(panel.result.paths[0].edges)
+
+
+def test_a_path_through_a_stopped_gradient_says_why(qtbot):
+    graph, ev = lecture("d2l_detach")
+    panel = shown(qtbot, PathsPanel(), graph, ev)
+    panel.choose_input(graph.by_name("x"))
+    pictures = requested(panel)
+    note = "stop_gradient: ∂u/∂y taken as 0; the value passes, the gradient does not"
+    rows = panel.table_rows()
+    stopped = [i for i, r in enumerate(rows) if "u" in r[1].split(" → ")]
+    assert len(stopped) == 2 and len(rows) == 3
+    assert all(panel.table.item(i, 3).toolTip() == note for i in stopped)
+    click_row(qtbot, panel.table, stopped[0], 1)
+    assert pictures[-1].caption.endswith(f"({note})")

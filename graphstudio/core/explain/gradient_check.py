@@ -58,11 +58,9 @@ def kink_description(ev: Evaluation, node: int) -> str:
     >>> kink_description(evaluate(g), g.by_name("h"))
     'h = relu(x) at 0'
     """
-    graph = ev.graph
-    op = OPS[graph.op(node)]
-    args = ", ".join(graph.label(p) if p is not None else "?" for p in graph.parents(node))
+    op = OPS[ev.graph.op(node)]
     where = op.kink.where if op.kink else "at a point with no derivative"
-    return f"{graph.label(node)} = {op.call or op.name}({args}) {where}"
+    return f"{ev.graph.label(node)} = {op_call(ev, node)} {where}"
 
 
 def check(ev: Evaluation, *, eps: float = 1e-6, rtol: float = 1e-4) -> list[CheckEntry]:
@@ -77,6 +75,9 @@ def check(ev: Evaluation, *, eps: float = 1e-6, rtol: float = 1e-4) -> list[Chec
     * a kink the check passes through is named too (a max tie splits the gradient evenly,
       which is what the central difference sees, so it agrees);
     * ``not finite`` and ``mismatch`` otherwise.
+
+    A node whose op blocks the gradient (``stop_gradient``) is a constant to differentiation,
+    so the perturbed passes hold its value fixed, and the entry's note names it.
 
     ``ev`` is the base point; the perturbed passes run on a copy of its program's leaf values,
     so ``ev`` and its graph are left as they were.
@@ -97,7 +98,7 @@ def _check(ev: Evaluation, eps: float, rtol: float) -> list[CheckEntry]:
     graph, out = ev.graph, ev.output
     if ev.seed is None:  # no backward pass to check (no output, or a seed that does not fit)
         return []
-    prog = replace(ev.program, leaf_values=list(ev.program.leaf_values))
+    prog, held = _held_fixed(ev)
     found = kinks(ev, tol=max(eps * 10, 1e-9))
     reach = reaching(graph, out) if out is not None else set()
     entries = []
@@ -116,10 +117,38 @@ def _check(ev: Evaluation, eps: float, rtol: float) -> list[CheckEntry]:
         ok = finite and rel <= rtol
         below = nx.descendants(graph.g, node) & reach
         on_path = tuple(k for k in found if k in below)
+        note = _note(ev, ok, finite, on_path)
+        stopped = [k for k in held if k in below]
+        if stopped:
+            what = ", ".join(f"{graph.label(k)} = {op_call(ev, k)}" for k in stopped)
+            note = "; ".join(filter(None, [note, f"holds {what} fixed (no gradient flows "
+                                                 "through it, by definition)"]))
         entries.append(CheckEntry(node, graph.label(node), g,
                                   float(numeric[0]) if np.ndim(x) == 0 else numeric, rel, ok,
-                                  _note(ev, ok, finite, on_path), on_path))
+                                  note, on_path))
     return entries
+
+
+def _held_fixed(ev: Evaluation):
+    """A copy of ``ev``'s program to perturb, in which every node whose op blocks the gradient
+    is a constant at its value (as differentiation sees it), and those nodes."""
+    prog = ev.program
+    held = [n for n, op in zip(prog.order, prog.ops) if op is not None and op.blocks_gradient
+            and ev.values.get(n) is not None]
+    ops, kinds, parents = list(prog.ops), list(prog.kinds), list(prog.parents)
+    leaf_values = list(prog.leaf_values)
+    for n in held:
+        i = prog.index[n]
+        ops[i], kinds[i], parents[i], leaf_values[i] = None, "const", (), ev.values[n]
+    return replace(prog, ops=ops, kinds=kinds, parents=parents, leaf_values=leaf_values), held
+
+
+def op_call(ev: Evaluation, node: int) -> str:
+    """``relu(u3)``: the node's op applied to its arguments' names."""
+    graph = ev.graph
+    op = ev.program.ops[ev.program.index[node]]
+    args = ", ".join(graph.label(p) if p is not None else "?" for p in graph.parents(node))
+    return f"{op.call or op.name}({args})"
 
 
 def _central_difference(ev: Evaluation, prog, node: int, x: Value, eps: float) -> np.ndarray:

@@ -24,12 +24,14 @@ class Path:
     ``locals`` are the local derivatives ``∂child/∂parent`` along it (numbers, or Jacobians,
     None when too large); ``product`` is the chain rule along the path: their product for
     scalars, the Jacobians' product pulled back from the output for arrays (shaped like the
-    input)."""
+    input); ``notes`` say why a local derivative on it is what it is, where its op says (a
+    ``stop_gradient`` makes the product 0)."""
 
     start: int
     edges: tuple[tuple[int, int, int], ...]
     locals: tuple[Value, ...]
     product: Value
+    notes: tuple[str, ...] = ()  # why a local derivative on it is what it is (stop_gradient)
 
     @property
     def nodes(self) -> tuple[int, ...]:
@@ -188,4 +190,5 @@ def _path(ev: Evaluation, start: int, edges: tuple, seed: Value) -> Path:
         if product is None:
             break
     locals_ = tuple(ev.local_derivative(p, c, k, limit=64) for p, c, k in edges)
-    return Path(start, edges, locals_, product)
+    notes = tuple(n for n in (ev.note(c, k) for _p, c, k in edges) if n)
+    return Path(start, edges, locals_, product, notes)

@@ -257,7 +257,8 @@ class LedgerPanel(TeachingPanel):
             self.table.setItem(row, 3, cell(local, mono=True))
             self.table.setItem(row, 4, cell(compact(t.contribution), mono=True,
                                             tip=format_worked(t.contribution)))
-        self.summary.setText(ledger_sum_text(led))
+        notes = [f"via {t.child_label}: {t.note}" for t in led.terms if t.note]
+        self.summary.setText("\n".join([ledger_sum_text(led)] + notes))
         if led.agrees:
             say(self.agreement, (led.note + "  " if led.note else "")
                 + f"{RIGHT} backprop stored {d(out, led.label)} = {format_worked(led.grad)}", ok=True)

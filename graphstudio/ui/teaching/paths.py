@@ -134,7 +134,10 @@ class PathsPanel(TeachingPanel):
         self.table.setItem(row, 0, cell(str(i + 1), align_right=True))
         self.table.setItem(row, 1, cell(nodes))
         self.table.setItem(row, 2, cell(locals_, mono=True))
-        self.table.setItem(row, 3, cell(format_worked(p.product), mono=True))
+        note = "; ".join(p.notes)  # why a local derivative on the path is 0 (stop_gradient)
+        self.table.setItem(row, 3, cell(format_worked(p.product), mono=True, tip=note))
+        if note:
+            self.table.item(row, 2).setToolTip(note)
 
     # ---- highlighting ------------------------------------------------------------------------
 
@@ -151,7 +154,8 @@ class PathsPanel(TeachingPanel):
         graph = self.graph
         nodes = " → ".join(graph.label(n) for n in p.nodes)
         caption = (f"Path {i + 1} of {ps.count} from {graph.label(ps.input)} to "
-                   f"{graph.label(ps.output)}: {nodes}, product {format_worked(p.product)}")
+                   f"{graph.label(ps.output)}: {nodes}, product {format_worked(p.product)}"
+                   + (f" ({'; '.join(p.notes)})" if p.notes else ""))
         picture = highlight_picture(graph, self.ev, p.edges, caption, nodes=(p.start,))
         picture.meta = {"mode": "path", "path": i}
         self.picture_requested.emit(picture)
