@@ -124,16 +124,7 @@ def eval_main(argv: Sequence[str]) -> int:
     nodes = named_nodes(graph)
     out_label = graph.label(ev.output) if ev.output is not None else None
     if args.json:
-        data = {
-            "output": out_label,
-            "seed": seed_json(ev),
-            "nodes": {
-                graph.label(n): {"op": graph.op(n), "value": jsonable(ev.values.get(n)),
-                                 "grad": jsonable(ev.grads.get(n))}
-                for n in nodes
-            },
-        }
-        print(json.dumps(data))
+        print(json.dumps(eval_json(graph, ev, nodes)))
         return 0
     rows = [("name", "op", "value", f"grad d{out_label}/d·")]
     for n in nodes:
@@ -145,6 +136,19 @@ def eval_main(argv: Sequence[str]) -> int:
               + (f" (the gradients are those of the sum of {out_label}'s elements)"
                  if ev.seeds_sum else f" (given: the gradients are those of Σ seedᵢ·{out_label}ᵢ)"))
     return 0
+
+
+def eval_json(graph: Graph, ev: Evaluation, nodes: list[int]) -> dict:
+    """What ``eval --json`` prints: the output, the seed, and ``nodes``' op, value and
+    gradient by name."""
+    records = graph.records()
+    return {
+        "output": graph.label(ev.output) if ev.output is not None else None,
+        "seed": seed_json(ev),
+        "nodes": {records[n].name or graph.label(n): {
+            "op": records[n].op, "value": jsonable(ev.values.get(n)),
+            "grad": jsonable(ev.grads.get(n))} for n in nodes},
+    }
 
 
 def seed_json(ev: Evaluation):

@@ -42,9 +42,10 @@ Step = tuple
 # The characters of a simple line's code (its comment, after '#', may hold anything): no
 # quotes, brackets, backslashes, colons, semicolons or other operators.
 _CODE = re.compile(r"[A-Za-z0-9_ \t.+\-*/@(),=]*\n?", re.ASCII)
-# Names, numbers (Python's decimal forms without '_'), operators, blanks; anything else is odd.
-_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
-                    r"|\*\*|[-+*/@(),=]|[ \t\n]+|.", re.ASCII)
+# Blanks, then a name, a number (Python's decimal forms without '_'), an operator or anything
+# else (which is odd).
+_TOKEN = re.compile(r"([ \t]*)([A-Za-z_][A-Za-z0-9_]*|(?:[0-9]+\.?[0-9]*|\.[0-9]+)"
+                    r"(?:[eE][-+]?[0-9]+)?|\*\*|[-+*/@(),=]|.)", re.ASCII)
 _KEYWORDS = frozenset(keyword.kwlist)
 #: Python's binary operators that a simple line may hold, with Python's precedence (the
 #: grammar is Python's; which op each stands for is the registry's)
@@ -246,13 +247,13 @@ def _number(text: str) -> float:
 
 
 def _tokens(code: str) -> list[tuple[str, int]]:
+    """The tokens of a line's code, each with its column (from 1)."""
     tokens = []
     col = 1
-    for part in _TOKEN.findall(code):
-        first = part[0]
-        if first != " " and first != "\t" and first != "\n":
-            tokens.append((part, col))
-        col += len(part)
+    for blank, token in _TOKEN.findall(code.rstrip(" \t\n")):
+        col += len(blank)
+        tokens.append((token, col))
+        col += len(token)
     return tokens
 
 
