@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__
+from .core.collector import collector_paused
 from .core.engine import Evaluation, evaluate
 from .core.graph import Graph, GraphError
 from .core.numbers import format_value
@@ -116,6 +117,13 @@ def eval_main(argv: Sequence[str]) -> int:
                    "sink, else the last assigned name)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = p.parse_args(argv)
+    # The command reads one graph, prints and ends: the collector would only walk the graph
+    # again and again while it is read, evaluated and printed (a fifth of the time).
+    with collector_paused():
+        return _eval(args)
+
+
+def _eval(args: argparse.Namespace) -> int:
     doc, ev = load_and_evaluate(args.file, args.output)
     graph = doc.graph
     for note in doc.notes:

@@ -44,6 +44,7 @@ from typing import Any, Iterator
 import networkx as nx
 import numpy as np
 
+from .collector import collector_paused
 from .events import GraphEvent, ValueChanged
 from .graph import Graph
 from .numbers import format_value
@@ -598,6 +599,11 @@ def _assemble(graph: Graph, prog: Program, values: list, grads: list, errors: di
 
 def evaluate(graph: Graph, output: int | None = None, program: Program | None = None) -> Evaluation:
     """Run the forward pass and the backward pass of ``output`` (default: the graph's)."""
+    with collector_paused():
+        return _evaluate(graph, output, program)
+
+
+def _evaluate(graph: Graph, output: int | None, program: Program | None) -> Evaluation:
     prog = program or compile_graph(graph)
     n = len(prog.order)
     values: list = [None] * n

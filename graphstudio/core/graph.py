@@ -7,8 +7,8 @@ Every node is a variable, as the lectures define it:
 * an **op** node, the registry op (:mod:`graphstudio.core.ops`) applied to its parents.
 
 Edges run parent -> child and carry the argument position as the edge's key (the port), so
-``a - b`` is not ``b - a`` and ``x * x`` is two parallel edges. (They have no attributes: a
-million edges keep 120 MB less without an attribute dict each.)
+``a - b`` is not ``b - a`` and ``x * x`` is two parallel edges. (Their attribute dicts stay
+empty: a million edges take 120 MB less than with the port written there again.)
 The graph stays acyclic: :meth:`Graph.connect` refuses an edge that would close a cycle.
 
 Each node is one immutable :class:`~graphstudio.core.node.Node` record (``graph.node(n)``).

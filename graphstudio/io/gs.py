@@ -53,6 +53,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..core.collector import collector_paused
 from ..core.dataset import MAX_CLASSES, Binding, binding, dataset_name_problem
 from ..core.graph import Bulk, Graph, GraphError
 from ..core.numbers import format_literal
@@ -226,6 +227,10 @@ class _Reader:
         self.rules = gs_fast.grammar()
 
     def read(self) -> None:
+        with collector_paused():
+            self._read()
+
+    def _read(self) -> None:
         graph = self.graph
         bulk = graph.bulk()
         ctx = _Context(self.filename, graph, {}, {}, {}, bulk)
