@@ -29,6 +29,8 @@ alone), compiling, the forward pass, the backward pass, and the JSON that ``eval
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import importlib.util
 import json
 import os
@@ -48,6 +50,7 @@ sys.path.insert(0, str(HERE))
 import networks  # noqa: E402
 from graphstudio.cli import eval_json, named_nodes  # noqa: E402
 from graphstudio.core import engine  # noqa: E402
+from graphstudio.core.collector import collector_paused  # noqa: E402
 from graphstudio.io import gs  # noqa: E402
 
 PY = sys.executable
@@ -61,22 +64,16 @@ def have(module: str) -> bool:
 
 
 def run(cmd: list[str], out_path: str | None = None) -> dict:
-    """Run ``cmd`` to its end: its wall and CPU seconds and its peak memory (MB)."""
-    out = open(out_path, "w") if out_path else subprocess.DEVNULL
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, cwd=str(ROOT),
-                            env=dict(os.environ, PYTHONPATH=str(HERE)))
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    if out_path:
-        out.close()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err[-500:]}")
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
-            "peak": usage.ru_maxrss / 1024}
+    """Run ``cmd`` to its end (through ``measured.py``, so that its peak memory is its own):
+    its wall and CPU seconds and its peak memory (MB)."""
+    proc = subprocess.run([PY, str(HERE / "measured.py"), out_path or "-", "--", *cmd],
+                          capture_output=True, text=True, cwd=str(ROOT),
+                          env=dict(os.environ, PYTHONPATH=str(HERE)))
+    lines = proc.stdout.strip().splitlines()
+    result = json.loads(lines[-1]) if proc.returncode == 0 and lines else {"code": "?"}
+    if result["code"] != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({result['code']}): {proc.stderr[-500:]}")
+    return result
 
 
 def compare(commands: dict[str, list[str]], repeat: int) -> dict[str, dict]:
@@ -105,16 +102,28 @@ def eval_cmd(python: str, path: Path) -> list[str]:
 # ---- GraphStudio's phases in this process ---------------------------------------------------
 
 
-def median_time(fn, repeat: int) -> float:
+def settle() -> None:
+    """Keep the collector off what this process already holds (the graphs of earlier parts),
+    which a program timed in its own process would not hold."""
+    gc.collect()
+    gc.freeze()
+
+
+def median_time(fn, repeat: int, paused: bool = False) -> float:
+    """The median CPU time of ``fn``; ``paused``: with the collector paused, as
+    ``graphstudio eval`` runs."""
     times = []
     for _ in range(repeat):
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
+        with collector_paused() if paused else contextlib.nullcontext():
+            start = time.process_time()
+            fn()
+            times.append(time.process_time() - start)
+        gc.collect()
     return statistics.median(times)
 
 
 def phases(path: Path, repeat: int) -> dict[str, float]:
+    settle()
     text = path.read_text(encoding="utf-8")
     lines = gs.text_lines(text)
 
@@ -136,16 +145,16 @@ def phases(path: Path, repeat: int) -> dict[str, float]:
     pos = program.index[out]
     ev = engine.evaluate(graph)
     nodes = named_nodes(graph)
-    result = {
-        "read (parse + build)": median_time(lambda: gs.parse_text(text), repeat),
-        "  of which parse": median_time(parse_only, repeat),
-        "compile": median_time(lambda: engine._compile(graph), repeat),
-        "forward": median_time(forward, repeat),
-        "backward": median_time(lambda: engine._run_backward(program, values, pos, 1.0), repeat),
-        "evaluate (all three, and the result)": median_time(
-            lambda: engine.evaluate(graph, program=engine.compile_graph(graph)), repeat),
-        "JSON": median_time(lambda: json.dumps(eval_json(graph, ev, nodes)), repeat),
+    steps = {
+        "read (parse + build)": lambda: gs.parse_text(text),
+        "  of which parse": parse_only,
+        "compile": lambda: engine._compile(graph),
+        "forward": forward,
+        "backward": lambda: engine._run_backward(program, values, pos, 1.0),
+        "evaluate (program kept: both passes)": lambda: engine.evaluate(graph),
+        "JSON": lambda: json.dumps(eval_json(graph, ev, nodes)),
     }
+    result = {name: median_time(fn, repeat, paused=True) for name, fn in steps.items()}
     return result
 
 
@@ -155,10 +164,11 @@ def print_phases(title: str, result: dict[str, float], nodes: int) -> None:
         print(f"      {name:38s} {t:8.3f} s  {t / nodes * 1e6:7.2f} µs a node")
 
 
-def micrograd_phases(repeat: int) -> dict[str, float]:
+def micrograd_phases(repeat: int, sizes) -> dict[str, float]:
     import ref_micrograd
 
-    params = networks.mlp_parameters()
+    settle()
+    params = networks.mlp_parameters(sizes)
     box = {}
 
     def build():
@@ -259,7 +269,7 @@ def main(argv=None) -> int:
         table(compare(commands, repeat), "GraphStudio")
         print_phases("GraphStudio", phases(mlp, repeat), nodes)
         if have("micrograd"):
-            print_phases("micrograd", micrograd_phases(repeat), nodes)
+            print_phases("micrograd", micrograd_phases(repeat, sizes), nodes)
 
         # (b) the chain of sin and its floor
         path = tmp / "chain.gs"
