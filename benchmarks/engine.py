@@ -220,6 +220,12 @@ def main(argv=None) -> int:
     p.add_argument("--before", metavar="DIR", help="a checkout of another GraphStudio with its "
                    "own virtual environment in DIR/.venv, timed beside this one")
     p.add_argument("--no-million", action="store_true", help="leave out (c)")
+    p.add_argument("--skip", action="append", default=[], metavar="NAME",
+                   choices=["micrograd", "torch", "autograd"],
+                   help="leave out a reference (micrograd, torch, autograd); HIPS autograd "
+                   "takes minutes on the full MLP: the gradient of each number it reads from a "
+                   "dict is a dict of zeros as large as the whole, so its time grows with the "
+                   "square of the parameters")
     args = p.parse_args(argv)
     repeat = args.repeat or (3 if args.quick else 5)
     sizes = (16, 48, 32, 1) if args.quick else networks.SIZES
@@ -259,8 +265,8 @@ def main(argv=None) -> int:
             commands["GraphStudio before"] = eval_cmd(before, mlp)
         ref_env = "" if sizes == networks.SIZES else "quick"
         for label, module in refs.items():
-            if not have(module):
-                print(f"    {label}: not installed, skipped")
+            if not have(module) or module in args.skip:
+                print(f"    {label}: {'left out (--skip)' if have(module) else 'not installed'}")
                 continue
             script = str(HERE / f"ref_{module}.py")
             cmd = [PY, script] if not ref_env else [PY, "-c", _quick_ref(module, sizes)]
