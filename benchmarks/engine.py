@@ -1,6 +1,7 @@
 """From file to gradients: ``graphstudio eval FILE --json`` beside its references, in one run.
 
-    python benchmarks/engine.py                  # everything (about 20 minutes on 2 busy cores)
+    python benchmarks/engine.py                  # everything (12 minutes on 2 busy cores with
+                                                 # --skip autograd, which takes many more)
     python benchmarks/engine.py --quick          # smaller graphs, fewer runs
     python benchmarks/engine.py --before DIR     # also a checkout of an older GraphStudio
                                                  # (DIR/.venv/bin/python), e.g. before-session8
@@ -66,8 +67,10 @@ def have(module: str) -> bool:
 def run(cmd: list[str], out_path: str | None = None) -> dict:
     """Run ``cmd`` to its end (through ``measured.py``, so that its peak memory is its own):
     its wall and CPU seconds and its peak memory (MB)."""
+    # (not from the checkout's folder: python -m puts the working folder first on the path,
+    # so another checkout's python would import this checkout's graphstudio)
     proc = subprocess.run([PY, str(HERE / "measured.py"), out_path or "-", "--", *cmd],
-                          capture_output=True, text=True, cwd=str(ROOT),
+                          capture_output=True, text=True, cwd=tempfile.gettempdir(),
                           env=dict(os.environ, PYTHONPATH=str(HERE)))
     lines = proc.stdout.strip().splitlines()
     result = json.loads(lines[-1]) if proc.returncode == 0 and lines else {"code": "?"}
