@@ -34,6 +34,27 @@ def mlp_parameters(sizes=SIZES, seed: int = 0):
     return xs, layers
 
 
+def mlp_forward(xs, layers, leaf, relu):
+    """The MLP's loss built from an autodiff library's numbers, as it builds them as it goes:
+    ``leaf(number)`` makes a leaf, ``relu(v)`` the activation. Returns the loss and every leaf
+    by its name in GraphStudio's file."""
+    leaves = {f"x{i}": leaf(x) for i, x in enumerate(xs, start=1)}
+    current = list(leaves.values())
+    for depth, layer in enumerate(layers, start=1):
+        nxt = []
+        for j, (bias, ws) in enumerate(layer, start=1):
+            acc = leaves[f"b{depth}_{j}"] = leaf(bias)
+            for k, (w, x) in enumerate(zip(ws, current), start=1):
+                wv = leaves[f"w{depth}_{j}_{k}"] = leaf(w)
+                acc = acc + wv * x
+            if depth < len(layers):
+                acc = relu(acc)
+            nxt.append(acc)
+        current = nxt
+    d = current[0] - TARGET
+    return d * d, leaves
+
+
 def mlp_graph(sizes=SIZES, seed: int = 0):
     """GraphStudio's graph of the MLP: inputs x1.., parameters b<layer>_<j> and
     w<layer>_<j>_<k>, activations h<layer>_<j>, the output's loss named ``loss``."""

@@ -11,27 +11,12 @@ import json
 
 from micrograd.engine import Value
 
-from networks import SIZES, TARGET, mlp_parameters
+from networks import SIZES, mlp_forward, mlp_parameters
 
 
 def forward(xs, layers):
-    """micrograd's forward (it builds its Values as it goes): the loss and every leaf, named
-    as in GraphStudio's file."""
-    leaves = {f"x{i}": Value(x) for i, x in enumerate(xs, start=1)}
-    current = list(leaves.values())
-    for depth, layer in enumerate(layers, start=1):
-        nxt = []
-        for j, (bias, ws) in enumerate(layer, start=1):
-            acc = leaves[f"b{depth}_{j}"] = Value(bias)
-            for k, (w, x) in enumerate(zip(ws, current), start=1):
-                wv = leaves[f"w{depth}_{j}_{k}"] = Value(w)
-                acc = acc + wv * x
-            if depth < len(layers):
-                acc = acc.relu()
-            nxt.append(acc)
-        current = nxt
-    d = current[0] - TARGET
-    return d * d, leaves
+    """micrograd's forward (it builds its Values as it goes): the loss and every leaf."""
+    return mlp_forward(xs, layers, Value, Value.relu)
 
 
 def report(loss: Value, leaves: dict) -> str:

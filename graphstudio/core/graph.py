@@ -88,7 +88,17 @@ def _field_value(field: str, value: Any) -> Any:
 Listener = Callable[[GraphEvent], None]
 
 
-class Graph:
+class _LeafAdders:
+    """``add_input`` and ``add_const``, for a graph and a bulk alike (each has ``add_node``)."""
+
+    def add_input(self, name: str | None, value: Any = 0.0, **fields: Any) -> int:
+        return self.add_node("input", name=name, value=value, **fields)
+
+    def add_const(self, value: Any, **fields: Any) -> int:
+        return self.add_node("const", value=value, **fields)
+
+
+class Graph(_LeafAdders):
     """A computation graph. Node ids are ints, stable for the life of the graph."""
 
     def __init__(self) -> None:
@@ -188,12 +198,6 @@ class Graph:
         if self._listeners:
             self._emit(NodeAdded(node_id))
         return node_id
-
-    def add_input(self, name: str | None, value: Any = 0.0, **fields: Any) -> int:
-        return self.add_node("input", name=name, value=value, **fields)
-
-    def add_const(self, value: Any, **fields: Any) -> int:
-        return self.add_node("const", value=value, **fields)
 
     def add_op(self, op: str, args: Iterable[int], name: str | None = None, **fields: Any) -> int:
         """Add op node ``op(args...)``, wired port by port. A new child cannot close a cycle."""
@@ -627,7 +631,7 @@ def _check_args(op: str, args: list[int], known: Mapping[int, Node],
             raise GraphError(f"no node {a}")
 
 
-class Bulk:
+class Bulk(_LeafAdders):
     """Nodes and edges on their way into a graph in one go (see :meth:`Graph.bulk`).
 
     Its methods are the graph's building methods (``add_node``, ``add_input``, ``add_const``,
@@ -669,12 +673,6 @@ class Bulk:
         self._next_seq += 1
         self._records[node] = record
         return node
-
-    def add_input(self, name: str | None, value: Any = 0.0, **fields: Any) -> int:
-        return self.add_node("input", name=name, value=value, **fields)
-
-    def add_const(self, value: Any, **fields: Any) -> int:
-        return self.add_node("const", value=value, **fields)
 
     def add_op(self, op: str, args: Iterable[int], name: str | None = None, **fields: Any) -> int:
         # Readers call this once a node, so the checks are made in line and _check_args is
