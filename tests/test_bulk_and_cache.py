@@ -236,3 +236,19 @@ def test_the_editors_evaluator_compiles_only_on_a_new_structure(compiles):
     result = ev.set_input(b, 0.0)  # a new structure: everything is computed again
     assert result.values[w] == 1.0 and result.recomputed == {a, b, z, w}
     assert len(compiles) == 2
+
+
+def test_a_restored_node_keeps_the_order_counter_ahead_of_it():
+    """Nodes built on a copy come back by restore(); a node added after them is assigned
+    after them (a tie would make the default output depend on the order of insertion)."""
+    g = Graph()
+    a = g.add_input("a")
+    copy = g.copy()
+    built = copy.add_op("exp", [a], name="built")
+    g.restore(built, copy.node(built))
+    later = g.add_input("later")
+    assert g.node(a).seq < g.node(built).seq < g.node(later).seq
+    bulk = g.bulk()  # and a bulk after it
+    more = bulk.add_input("more")
+    bulk.commit()
+    assert g.node(more).seq > g.node(later).seq

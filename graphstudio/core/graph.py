@@ -176,7 +176,7 @@ class Graph(_LeafAdders):
         assignment (undoing a delete, or applying nodes built on a copy)."""
         # keep the order counter ahead of the record's, as for ids: a node added later must
         # come after it (a tie would make the order depend on the order of insertion)
-        self._seq = itertools.count(max(record.seq + 1, _peek(self, "_seq")))
+        self._next_seq = max(record.seq + 1, self._next_seq)
         self._insert(record, node_id)
 
     def _insert(self, record: Node, node_id: int | None) -> int:
