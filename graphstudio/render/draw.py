@@ -33,7 +33,7 @@ from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPainter,
                            QPainterPath, QPen, QPolygonF)
 
 from .picture import EdgeView, NodeView, Picture
-from .routing import PORT_RADIUS, PORT_SPACING, edge_path, output_point, port_point
+from .routing import PORT_RADIUS, PORT_SPACING, edge_path, output_point, port_point, route_edges
 from .style import Theme
 
 __all__ = ["node_rect", "paint_node", "paint_edge", "paint_picture", "picture_bounds",
@@ -427,12 +427,10 @@ def _geometry(picture: Picture, theme: Theme):
     """Node boxes, edge curves and label spots of a picture."""
     rects = {n: node_rect(v, picture.positions.get(n, (0.0, 0.0)), theme)
              for n, v in picture.nodes.items()}
-    obstacles = list(rects.values())
-    paths = []
-    for e in picture.edges:
-        if e.src in rects and e.dst in rects:
-            paths.append((e, edge_path(rects[e.src], rects[e.dst], e.port,
-                                       picture.nodes[e.dst].n_ports, obstacles)))
+    edges = [e for e in picture.edges if e.src in rects and e.dst in rects]
+    routes = route_edges(rects, [(e.src, e.dst, e.port, picture.nodes[e.dst].n_ports)
+                                 for e in edges])
+    paths = [(e, r.path()) for e, r in zip(edges, routes)]
     return rects, paths, label_spots(paths, rects, theme)
 
 
