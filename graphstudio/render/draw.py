@@ -25,6 +25,7 @@ registry says, through :attr:`NodeView.numbered_ports`) are numbered so
 from __future__ import annotations
 
 import math
+import weakref
 from functools import lru_cache
 
 import numpy as np
@@ -423,8 +424,22 @@ def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[int, QRe
     return spots
 
 
+_last_geometry: list = [None, None, None]  # a weak reference to a picture, its theme, its geometry
+
+
 def _geometry(picture: Picture, theme: Theme):
-    """Node boxes, edge curves and label spots of a picture."""
+    """Node boxes, edge curves and label spots of a picture. An export asks twice for the same
+    picture (its bounds, then its drawing): the last answer is kept for as long as that
+    picture lives (pictures are not changed once made)."""
+    ref, last_theme, last = _last_geometry
+    if ref is not None and ref() is picture and last_theme is theme:
+        return last
+    result = _geometry_of(picture, theme)
+    _last_geometry[:] = [weakref.ref(picture), theme, result]
+    return result
+
+
+def _geometry_of(picture: Picture, theme: Theme):
     rects = {n: node_rect(v, picture.positions.get(n, (0.0, 0.0)), theme)
              for n, v in picture.nodes.items()}
     edges = [e for e in picture.edges if e.src in rects and e.dst in rects]
