@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QGraphicsView, QLineEdit, QToolTip, QWidget
 
 from ..core.graph import GraphError
 from ..core.numbers import format_editable
+from ..render.detail import show_text
 from ..render.draw import arrange, row_rect
 from ..render.picture import Picture
 from .commands import RenameCommand, SetValueCommand, add_node_command
@@ -62,6 +63,7 @@ class Canvas(QGraphicsView):
         self.graph_scene.message.connect(self._show_message)
         self.graph_scene.edit_requested.connect(self.edit_in_place)
         doc.view_changed.connect(lambda _key: self.viewport().update())
+        self.zoom_changed.connect(lambda zoom: self.graph_scene.set_text_shown(show_text(zoom)))
 
     # ---- extension point -----------------------------------------------------------------------
 
@@ -109,6 +111,7 @@ class Canvas(QGraphicsView):
         if not items:
             self.resetTransform()
             self.centerOn(0, 0)
+            self.zoom_changed.emit(self.zoom())
             return
         bounds = QRectF()
         for item in items:
