@@ -13,7 +13,8 @@ For each file it prints ``{"file", "nodes", "open_ms", "repaint_ms", "scrub_ms",
   (the whole graph fitted in the view, 0.25, 0.5 and 1);
 * ``scrub_ms``: dragging over an input's number once: the input's descendants recomputed, the
   backward pass, the values, gradients and labels updated on the items, and the canvas
-  repainted where it changed (the view fitted, as after opening);
+  repainted where it changed; the slower of ``scrub_zoom_ms``: the whole graph fitted in the
+  view (as after opening) and zoom 1 centred on the input;
 * ``arrange_ms``: Graph > Arrange on a shuffled graph, up to the repaint;
 * ``svg_ms``: the SVG export of the graph (as ``graphstudio export -o out.svg``).
 
@@ -195,8 +196,6 @@ def measure(path: Path, runs: int, budget_ms: float) -> dict:
         app.processEvents()
         clock.runs(f"repaint@{zoom}", viewport.repaint, max(runs, 5), budget_ms)
 
-    canvas.fit()
-    app.processEvents()
     leaves = [n for n in graph.nodes() if graph.op(n) == "input"
               and isinstance(graph.value(n), float) and graph.children(n)]
     if leaves:
@@ -207,9 +206,16 @@ def measure(path: Path, runs: int, budget_ms: float) -> dict:
         def scrub() -> None:
             window.scene.scrub(node, start + 0.01 * next(steps))
             app.processEvents()
-        scrub()
-        clock.runs("scrub_ms", scrub, max(runs, 7), budget_ms)
-        window.scene.scrub(node, start)
+        for zoom in ("fit", 1.0):  # all of the graph in view; the input's part, legible
+            if zoom == "fit":
+                canvas.fit()
+            else:
+                canvas.set_zoom(zoom)
+                canvas.centerOn(window.scene.nodes[node])
+            app.processEvents()
+            scrub()
+            clock.runs(f"scrub@{zoom}", scrub, max(runs, 7), budget_ms)
+        window.scene.finish_scrub(node, start, start)
 
     rng = random.Random(1)
 
@@ -230,13 +236,16 @@ def measure(path: Path, runs: int, budget_ms: float) -> dict:
                    runs, budget_ms)
 
     result: dict = {"file": str(path), "nodes": len(graph)}
-    repaints = {key.split("@")[1]: clock.medians(key)[0] for key in clock.cpu if "@" in key}
+    by_zoom = {kind: {key.split("@")[1]: clock.medians(key)[0] for key in clock.cpu
+                      if key.startswith(kind + "@")} for kind in ("repaint", "scrub")}
     for key in KEYS:
-        if key == "repaint_ms":
-            result[key] = max(repaints.values())
+        kind = key.removesuffix("_ms")
+        if by_zoom.get(kind):
+            result[key] = max(by_zoom[kind].values())  # the slowest zoom
         elif key in clock.cpu:
             result[key] = clock.medians(key)[0]
-    result["repaint_zoom_ms"] = repaints
+    result["repaint_zoom_ms"] = by_zoom["repaint"]
+    result["scrub_zoom_ms"] = by_zoom["scrub"]
     result["wall_ms"] = {key: clock.medians(key)[1] for key in clock.wall}
     window.document.undo_stack.setClean()
     window.close()
