@@ -38,7 +38,7 @@ BREAKS = {
                         "core imports no Qt and nothing above it BROKEN"),
     "render imports ui": ("render/picture.py", "from ..ui import values  # noqa\n",
                           "io and render import nothing from ui BROKEN"),
-    "io imports render": ("io/interop.py", "from ..render import style  # noqa\n",
+    "io imports render": ("io/nxgraph.py", "from ..render import style  # noqa\n",
                           "io and render are independent of each other BROKEN"),
     "ui imports networkx": ("ui/scene.py", "import networkx  # noqa\n",
                             "ui never reaches into networkx BROKEN"),
