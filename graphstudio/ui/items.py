@@ -10,7 +10,9 @@ use. What a mouse does on a node:
 * double-click the name or the number: edit it in place.
 
 PySide6 calls Qt's virtual methods only under their exact camelCase names (``paint``,
-``boundingRect``, ``mousePressEvent``, ``itemChange``...).
+``boundingRect``, ``mousePressEvent``...). No ``itemChange`` here: Qt calls it for every
+change of every item (a dozen times per node added), and from Python that costs more than
+the rest of adding a node.
 """
 
 from __future__ import annotations
@@ -51,8 +53,7 @@ class NodeItem(QGraphicsItem):
         self.drop_port: int | None = None  # ringed while an edge is dragged over it
         self._drag: str | None = None
         self._scrub: tuple[float, float, float] | None = None  # (screen x, start value, step)
-        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
-                      | QGraphicsItem.ItemSendsGeometryChanges)
+        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
         self._tooltip()
@@ -92,7 +93,7 @@ class NodeItem(QGraphicsItem):
 
     def _changed(self) -> None:
         """Tell the scene: the box, the ports or the look changed (it reroutes and redraws
-        what depends on them)."""
+        what depends on them). Moves and selections are the scene's own doing: it knows."""
         scene = self.scene()
         if scene is not None and hasattr(scene, "node_changed"):
             scene.node_changed(self)
@@ -140,11 +141,6 @@ class NodeItem(QGraphicsItem):
         if port != self.drop_port:
             self.drop_port = port
             self.update()
-
-    def itemChange(self, change, value):
-        if change in (QGraphicsItem.ItemPositionHasChanged, QGraphicsItem.ItemSelectedHasChanged):
-            self._changed()
-        return super().itemChange(change, value)
 
     def hoverEnterEvent(self, event) -> None:
         self.hover = True
@@ -203,9 +199,9 @@ class NodeItem(QGraphicsItem):
             x0, v0, step = self._scrub
             scene.scrub(self.node, _scrubbed(v0, event.screenPos().x() - x0, step))
             return
-        super().mouseMoveEvent(event)  # moves the selected nodes
-        if scene is not None and hasattr(scene, "route_edges"):
-            scene.route_edges()  # their edges follow in the same frame
+        super().mouseMoveEvent(event)  # moves this node and the selected ones
+        if scene is not None and hasattr(scene, "nodes_dragged"):
+            scene.nodes_dragged(self)
 
     def mouseReleaseEvent(self, event) -> None:
         scene = self.scene()
@@ -277,10 +273,6 @@ class EdgeItem(QGraphicsItem):
         if scene is not None and hasattr(scene, "edge_changed"):
             scene.edge_changed(self)
 
-    def itemChange(self, change, value):
-        if change == QGraphicsItem.ItemSelectedHasChanged:
-            self._changed()
-        return super().itemChange(change, value)
 
     def _bound(self) -> None:
         self.prepareGeometryChange()

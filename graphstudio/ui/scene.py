@@ -30,7 +30,7 @@ from ..core.events import (EdgeAdded, EdgeRemoved, GraphEvent, NodeAdded, NodeMo
 from ..core.graph import GraphError
 from ..render.detail import Overview, box_style
 from ..render.draw import label_spots
-from ..render.picture import Picture, build_picture, node_view
+from ..render.picture import NodeView, Picture, build_picture, node_view
 from ..render.router import EdgeRouter
 from ..render.routing import output_point, port_point
 from ..render.style import THEMES, Theme
@@ -107,6 +107,8 @@ class GraphScene(QGraphicsScene):
         doc.replaced.connect(self.rebuild)
         doc.changed.connect(self._leave_step_mode)
         doc.view_changed.connect(self._view_changed)
+        self._selected: set = set()
+        self.selectionChanged.connect(self._selection_changed)
         self.rebuild()
 
     @property
@@ -124,17 +126,18 @@ class GraphScene(QGraphicsScene):
         self.edges.clear()
         self.router = EdgeRouter()
         self.overview.overview = Overview()
-        self._stale = True
+        self._selected = set()
         g = self.doc.graph
+        picture = self._live_picture()  # each node's view made and measured once
         for n in g.nodes():
-            self._add_node(n)
+            self._add_node(n, picture.nodes[n])
         for e in g.edges():
             self._add_edge(*e)
-        self.refresh()
+        self._show(picture)
 
-    def _add_node(self, n: int) -> None:
+    def _add_node(self, n: int, view: NodeView | None = None) -> None:
         g = self.doc.graph
-        item = NodeItem(n, node_view(g, n), self.theme)
+        item = NodeItem(n, view or node_view(g, n), self.theme)
         pos = g.position(n) or (0.0, 0.0)
         item.setPos(pos[0], pos[1])
         item.setFlag(QGraphicsItem.ItemHasNoContents, not self._text_shown)
@@ -192,6 +195,24 @@ class GraphScene(QGraphicsScene):
         pos = self.doc.graph.position(event.node)
         if item is not None and pos is not None and (item.pos().x(), item.pos().y()) != pos:
             item.setPos(pos[0], pos[1])
+            self.node_changed(item)
+
+    def nodes_dragged(self, grabbed: NodeItem) -> None:
+        """The mouse moved ``grabbed`` and the selected nodes: their edges follow now."""
+        for item in {grabbed, *self.selectedItems()}:
+            if isinstance(item, NodeItem):
+                self.node_changed(item)
+        self.route_edges()
+
+    def _selection_changed(self) -> None:
+        """The overview shows the selection: tell it which items changed."""
+        now = set(self.selectedItems())
+        for item in now.symmetric_difference(self._selected):
+            if isinstance(item, NodeItem):
+                self.node_changed(item)
+            elif isinstance(item, EdgeItem):
+                self.edge_changed(item)
+        self._selected = now
 
     def node_changed(self, item: NodeItem) -> None:
         """``item`` moved, its box or ports changed, or how it looks: its edges and any edge it
@@ -248,26 +269,38 @@ class GraphScene(QGraphicsScene):
     def refresh(self, *_args) -> None:
         """Show the latest evaluation (or the fixed picture): on every item after a change of
         structure or settings, else on the items whose results changed."""
-        doc, theme = self.doc, self.theme
-        labels = bool(doc.view.get("edge_labels", False))
+        doc = self.doc
         if self.fixed is not None:
-            picture, nodes = self.fixed, None
+            self._show(self.fixed)
             self._stale = True  # leaving step mode shows the live picture anew
-        elif self._stale or labels or self.picture is None or self._shown is None \
-                or doc.evaluation is None:
-            positions = {n: (i.pos().x(), i.pos().y()) for n, i in self.nodes.items()}
-            picture = build_picture(doc.graph, doc.evaluation, positions,
-                                    show_grad=doc.view.get("show_grad", True),
-                                    edge_labels=labels)
-            nodes = None
-            self._stale = False
+            self._shown = None
+        elif self._stale or doc.view.get("edge_labels", False) or self.picture is None \
+                or self._shown is None or doc.evaluation is None:
+            self._show(self._live_picture())
         else:
             picture = self.picture
             nodes = results_changed(self._shown, doc.evaluation, self.nodes)
             show_grad = doc.view.get("show_grad", True)
             for n in nodes:
                 picture.nodes[n] = node_view(doc.graph, n, doc.evaluation, show_grad=show_grad)
-        self._shown = doc.evaluation if self.fixed is None else None
+            self._shown = doc.evaluation
+            self._show(picture, nodes)
+
+    def _live_picture(self) -> Picture:
+        """The document's picture, built anew."""
+        doc = self.doc
+        positions = {n: (i.pos().x(), i.pos().y()) for n, i in self.nodes.items()}
+        picture = build_picture(doc.graph, doc.evaluation, positions,
+                                show_grad=doc.view.get("show_grad", True),
+                                edge_labels=doc.view.get("edge_labels", False))
+        self._stale = False
+        self._shown = doc.evaluation
+        return picture
+
+    def _show(self, picture: Picture, nodes: list[int] | None = None) -> None:
+        """Hand the items their part of ``picture``: every node and edge, or only ``nodes``
+        (the edges show no numbers then)."""
+        theme = self.theme
         self.picture = picture
         self.overview.theme = theme
         for n in picture.nodes if nodes is None else nodes:
@@ -276,7 +309,7 @@ class GraphScene(QGraphicsScene):
                 item.set_view(picture.nodes[n], theme)
         self.route_edges()
         if nodes is not None:
-            return  # the edges show no numbers: nothing more to do
+            return
         items = [(e, self.edges.get((e.src, e.dst, e.port))) for e in picture.edges]
         items = [(e, i) for e, i in items if i is not None]
         spots = [0.5] * len(items)
