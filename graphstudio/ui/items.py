@@ -48,7 +48,7 @@ class NodeItem(QGraphicsItem):
         self.node = node
         self.view = view
         self.theme = theme
-        self.rect = node_rect(view, (0.0, 0.0), theme)
+        self.rect = self._fit = node_rect(view, (0.0, 0.0), theme)  # _fit: the box its text needs
         self.hover = False
         self.drop_port: int | None = None  # ringed while an edge is dragged over it
         self._drag: str | None = None
@@ -60,10 +60,15 @@ class NodeItem(QGraphicsItem):
 
     # ---- what it shows -------------------------------------------------------------------------
 
-    def set_view(self, view: NodeView, theme: Theme) -> None:
+    def set_view(self, view: NodeView, theme: Theme, grow_only: bool = False) -> None:
+        """Show ``view``. ``grow_only`` (while a number is scrubbed): the box keeps its size if
+        the new text fits, so a number that loses a digit and gains it back does not resize the
+        box (and reroute its edges) at every step of the drag; :meth:`fit` sizes it exactly."""
         if view is self.view and theme is self.theme:
             return
-        rect = node_rect(view, (0.0, 0.0), theme)
+        rect = self._fit = node_rect(view, (0.0, 0.0), theme)
+        if grow_only:
+            rect = rect.united(self.rect)  # both centred on the item's position
         if rect != self.rect:
             self.prepareGeometryChange()
             self.rect = rect
@@ -71,6 +76,16 @@ class NodeItem(QGraphicsItem):
         self._changed()
         self._tooltip()
         self.update()
+
+    def fit(self) -> bool:
+        """Size the box to its text again (after a scrub let it grow); whether it changed."""
+        if self._fit == self.rect:
+            return False
+        self.prepareGeometryChange()
+        self.rect = self._fit
+        self._changed()
+        self.update()
+        return True
 
     def _tooltip(self) -> None:
         v = self.view

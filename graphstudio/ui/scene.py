@@ -93,6 +93,7 @@ class GraphScene(QGraphicsScene):
         self._text_shown = True
         self._shown: Evaluation | None = None  # the evaluation the live picture shows
         self._stale = True  # every view must be rebuilt (not only those whose results changed)
+        self._scrubbing = False  # a number is being dragged: boxes grow but do not shrink
         self._reroute = QTimer(self)  # node moves (undo, arrange...) reroute once, afterwards
         self._reroute.setSingleShot(True)
         self._reroute.setInterval(0)
@@ -284,7 +285,7 @@ class GraphScene(QGraphicsScene):
             for n in nodes:
                 picture.nodes[n] = node_view(doc.graph, n, doc.evaluation, show_grad=show_grad)
             self._shown = doc.evaluation
-            self._show(picture, nodes)
+            self._show(picture, nodes, grow_only=self._scrubbing)
 
     def _live_picture(self) -> Picture:
         """The document's picture, built anew."""
@@ -297,16 +298,17 @@ class GraphScene(QGraphicsScene):
         self._shown = doc.evaluation
         return picture
 
-    def _show(self, picture: Picture, nodes: list[int] | None = None) -> None:
+    def _show(self, picture: Picture, nodes: list[int] | None = None,
+              grow_only: bool = False) -> None:
         """Hand the items their part of ``picture``: every node and edge, or only ``nodes``
-        (the edges show no numbers then)."""
+        (the edges show no numbers then), their boxes only growing with ``grow_only``."""
         theme = self.theme
         self.picture = picture
         self.overview.theme = theme
         for n in picture.nodes if nodes is None else nodes:
             item = self.nodes.get(n)
             if item is not None:
-                item.set_view(picture.nodes[n], theme)
+                item.set_view(picture.nodes[n], theme, grow_only)
         self.route_edges()
         if nodes is not None:
             return
@@ -445,13 +447,18 @@ class GraphScene(QGraphicsScene):
     # ---- scrubbing ----------------------------------------------------------------------------------
 
     def scrub(self, node: int, value: float) -> None:
+        """Set ``node`` to ``value`` while its number is dragged; boxes only grow meanwhile."""
         self._leave_step_mode()
+        self._scrubbing = True
         self.doc.scrub(node, value)
 
     def finish_scrub(self, node: int, old: float, new: float) -> None:
-        if new == old:
-            return
-        self.doc.push(SetValueCommand(self.doc, node, new, old, has_old=True))
+        """The drag is over: one undo step, and every box fits its text again."""
+        self._scrubbing = False
+        if new != old:
+            self.doc.push(SetValueCommand(self.doc, node, new, old, has_old=True))
+        if any([item.fit() for item in self.nodes.values()]):
+            self.route_edges()
 
     # ---- moves: one command per drag ------------------------------------------------------------------
 

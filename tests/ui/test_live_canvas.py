@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QApplication
 
 import graphstudio.ui.items as items_module
 from graphstudio.render.detail import TEXT_ZOOM
-from graphstudio.render.draw import row_rect
+from graphstudio.render.draw import node_rect, row_rect
 from graphstudio.render.picture import build_picture
+from graphstudio.render.routing import PORT_RADIUS, port_point
 from ui_helpers import drag, view_point
 
 
@@ -157,3 +158,33 @@ def test_zoomed_out_the_canvas_draws_boxes_without_text_and_nodes_still_move(win
     assert scene.text_shown
     canvas.viewport().grab()
     assert painted
+
+
+def test_while_a_number_is_scrubbed_boxes_grow_but_do_not_shrink_until_the_drag_ends(window):
+    # b's number gains a digit at a = 1.05 (-0.09817) and loses it at a = 1.1 (-0.1029)
+    build(window, "a = 1\nb = a * -0.0935")
+    window.canvas.zoom_reset()
+    g = window.document.graph
+    a, b = g.by_name("a"), g.by_name("b")
+    scene = window.scene
+    narrow = scene.nodes[b].rect.width()
+    item = scene.nodes[a]
+    row = row_rect(item.view, item.rect, item.theme, "value")
+    start = view_point(window, item.mapToScene(row.center()))
+    vp = window.canvas.viewport()
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
+    QTest.mouseMove(vp, start + QPoint(1, 0))  # a = 1.05
+    assert scene.nodes[b].view.value_text == "-0.09817"
+    wide = scene.nodes[b].rect.width()
+    assert wide > narrow
+    QTest.mouseMove(vp, start + QPoint(2, 0))  # a = 1.1: b's text is as short as at first
+    assert scene.nodes[b].view.value_text == "-0.1029"
+    assert node_rect(scene.nodes[b].view, (0, 0), scene.theme).width() == narrow
+    assert scene.nodes[b].rect.width() == wide  # no shrinking (and rerouting) mid-drag
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, start + QPoint(2, 0))
+    assert g.value(a) == pytest.approx(1.1)
+    assert scene.nodes[b].rect.width() == narrow  # the drag is over: the box fits its text
+    # ... and the edge into b reaches b's port as it is now
+    end = scene.edges[(a, b, 0)].path.pointAtPercent(1.0)
+    port = scene.nodes[b].mapToScene(port_point(scene.nodes[b].rect, 0, 2))
+    assert end.x() == pytest.approx(port.x() - PORT_RADIUS) and end.y() == pytest.approx(port.y())
