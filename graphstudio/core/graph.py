@@ -83,6 +83,22 @@ def _field_value(field: str, value: Any) -> Any:
     return value
 
 
+def _params_for(op: str, value: Any) -> Any:
+    """The ``params`` a node of kind ``op`` holds for ``value``: checked against the op's kind
+    of parameter (its default for None); None for an op without parameters."""
+    kind = None if op in LEAF_KINDS else get_op(op).params
+    if kind is None:
+        if value is not None:
+            raise GraphError(f"{op} takes no parameter")
+        return None
+    if value is None:
+        return kind.default
+    problem = kind.check(value)
+    if problem:
+        raise GraphError(problem)
+    return value
+
+
 Listener = Callable[[GraphEvent], None]
 
 
@@ -154,6 +170,9 @@ class Graph:
             if unknown:
                 raise GraphError(f"a node has no field {unknown[0]!r}")
             fields = {f: _field_value(f, v) for f, v in fields.items()}
+        params = _params_for(op, fields.pop("params", None))
+        if params is not None:
+            fields["params"] = params
         record = Node(op, name, _frozen_value(value) if op in LEAF_KINDS else None,
                       None if pos is None else (float(pos[0]), float(pos[1])),
                       next(self._seq), **fields)
@@ -297,8 +316,9 @@ class Graph:
             value = 0.0 if record.value is None else record.value
         else:
             value = None
-        self._records[node] = record._replace(op=op, value=value)
-        self._emit(NodeChanged(node, ("op", "value")))
+        params = record.params if record.op == op else _params_for(op, None)
+        self._records[node] = record._replace(op=op, value=value, params=params)
+        self._emit(NodeChanged(node, ("op", "value", "params")))
 
     def set_position(self, node: int, pos: tuple[float, float]) -> None:
         record = self._record(node)
@@ -307,12 +327,16 @@ class Graph:
 
     def set_attr(self, node: int, attr: str, value: Any) -> None:
         """Set one of the other fields (``trainable``, ``data``, ``onehot``, ``equals``,
-        ``seed``, ``source``); the name, op, value and position have their own setters."""
+        ``params``, ``seed``, ``source``); the name, op, value and position have their own
+        setters. A parameter must be of the kind the node's op takes."""
         if attr not in SETTABLE_FIELDS:
             raise GraphError(f"{attr!r} is not a field set_attr changes "
                              f"(those are {', '.join(SETTABLE_FIELDS)})")
         record = self._record(node)
-        self._records[node] = record._replace(**{attr: _field_value(attr, value)})
+        value = _field_value(attr, value)
+        if attr == "params":
+            value = _params_for(record.op, value)
+        self._records[node] = record._replace(**{attr: value})
         self._emit(NodeChanged(node, (attr,)))
 
     def set_output(self, node: int | None) -> None:

@@ -28,7 +28,15 @@ needs to know about the op; nothing about a particular op is written anywhere el
 * ``note``: why the local derivative is what it is, when the formula alone does not say
   (``stop_gradient: ∂u/∂y taken as 0``), a template like ``formulas``; the ledger, the paths
   and the step captions show it beside the edge's term;
-* ``category`` (the palette group; None keeps it out of the palette) and ``description``.
+* ``category`` (the palette group; None keeps it out of the palette) and ``description``;
+* ``params``: for an op that needs a fixed description its ports cannot carry (which elements
+  an index picks, the shape ``reshape`` makes), the kind of that parameter
+  (:class:`~graphstudio.core.params.Params`); every node of the op holds its value in the node
+  record's ``params`` field. Its ``forward``, ``vjp`` and ``sympy`` then take the value as
+  the keyword ``p``, its ``formulas``, ``note`` and ``symbol_with`` may write it as ``{p}``,
+  and :meth:`Op.bind` (or :func:`node_op`) gives the plain op for one value, which is what
+  the engine and every view use; ``subscript``: written after its argument in brackets,
+  ``x[0, :]``, its parameter being the brackets' index.
 
 The registry is open: :func:`register` adds an op (a test can add one in a fixture) and
 :func:`unregister` takes it away again; the parser, the printer, the palette, the exporters,
@@ -56,10 +64,14 @@ from __future__ import annotations
 
 import ast
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache, partial
 from typing import Any, Callable, Collection
 
 import numpy as np
+
+from .arrays import index_forward, index_sympy, index_vjp
+from .params import INDEX, Params
 
 Value = Any  # a Python float or a numpy array (ndim >= 1)
 
@@ -68,7 +80,7 @@ __all__ = [
     "call_arities", "op_for_call", "binary_op", "prefix_op", "binary_operator_texts",
     "reserved_name", "unbroadcast", "Value", "LEAF_KINDS", "INPUT_FORMS", "DATASET_FORM",
     "NUMBER_WORDS",
-    "CALL_PRECEDENCE", "AT_ZERO", "AT_TIE",
+    "CALL_PRECEDENCE", "AT_ZERO", "AT_TIE", "node_op", "subscript_op",
 ]
 
 #: The precedence of a function call (and of a name or a number): it binds tightest.
@@ -119,24 +131,60 @@ class Op:
     may_fail: bool = False  # can produce NaN/inf from finite arguments (domain error)
     elementwise: bool = True  # output shape is the broadcast of the arguments' shapes
     category: str | None = "arithmetic"  # palette group; None: not offered in the palette
+    params: Params | None = None  # the kind of static parameter its nodes carry
+    symbol_with: str | None = None  # the symbol of a node, its parameter's text as {p}
+    subscript: bool = False  # written x[index] (an op with an index parameter)
 
     def formula(self, port: int, arg_names: list[str], out_name: str) -> str:
         """Local derivative of this op w.r.t. argument ``port`` as label text (``y`` for x*y)."""
         template = self.formulas[port] if port < len(self.formulas) else "?"
-        return template.format(*arg_names, out=out_name)
+        return template.format(*arg_names, out=out_name, p=self._default_text())
 
     def explain(self, port: int, arg_names: list[str], out_name: str) -> str:
         """The :attr:`note` on the local derivative w.r.t. ``port`` in the nodes' names, or ""."""
         if not self.note:
             return ""
         names = list(arg_names) + ["?"] * (port + 1 - len(arg_names))
-        return self.note.format(*names, out=out_name, port=names[port])
+        return self.note.format(*names, out=out_name, p=self._default_text())
+
+    def _default_text(self) -> str:
+        return self.params.text(self.params.default) if self.params else ""
+
+    def bind(self, value: Any) -> "Op":
+        """This op with its parameter fixed at ``value``: an op like the others, whose
+        forward, vjp and sympy take the arguments only and whose symbol, formulas and note
+        show the parameter (``[0, :]``). An op without parameters is itself."""
+        return self if self.params is None else _bind(self, value)
+
+    def text_arities(self) -> tuple[int, ...]:
+        """How many arguments a call writes: the graph's arguments, and the parameter when it
+        is written as the last argument (``reshape(x, [2, 3])``)."""
+        extra = 1 if self.params is not None and self.params.keyword is None else 0
+        return tuple(n + extra for n in self.arity)
 
     @property
     def precedence(self) -> int:
         """How tightly the op's text binds (for parentheses when it is written inline)."""
         operator = self.infix or self.prefix
         return operator.precedence if operator else CALL_PRECEDENCE
+
+
+@lru_cache(maxsize=4096)
+def _bind(op: Op, value: Any) -> Op:
+    text = op.params.text(value)
+    return replace(
+        op, params=None, forward=partial(op.forward, p=value), vjp=partial(op.vjp, p=value),
+        sympy=partial(op.sympy, p=value), scalar_forward=None, scalar_vjp=None,
+        symbol=(op.symbol_with or op.symbol).replace("{p}", text), symbol_with=None,
+        formulas=tuple(f.replace("{p}", text) for f in op.formulas),
+        note=op.note.replace("{p}", text))
+
+
+def node_op(name: str, params: Any = None) -> Op:
+    """The op a node of kind ``name`` with parameter ``params`` computes: the registry's entry,
+    bound to the parameter when it takes one (:meth:`Op.bind`)."""
+    op = get_op(name)
+    return op if op.params is None else op.bind(op.params.default if params is None else params)
 
 
 def _sympy():
@@ -360,6 +408,45 @@ def _sym_relu(x):
     return _sympy().Max(x, 0)
 
 
+# The sympy forms of ops that are not elementwise take, for a vector or a matrix, a numpy array
+# of sympy expressions (how the symbolic view holds one); elementwise ops are mapped over them.
+
+
+def _is_array(x) -> bool:
+    return isinstance(x, np.ndarray)
+
+
+def _sym_map(name: str, x):
+    f = getattr(_sympy(), name)
+    return np.vectorize(f, otypes=[object])(x) if _is_array(x) else f(x)
+
+
+def _sym_total(x):
+    return np.sum(x) if _is_array(x) else x
+
+
+def _sym_mean(x):
+    return np.sum(x) / np.size(x) if _is_array(x) else x
+
+
+def _sym_extreme(name: str) -> Callable[[Any], Any]:
+    return lambda x: getattr(_sympy(), name)(*np.ravel(x)) if _is_array(x) else x
+
+
+def _sym_softmax(x):
+    if not _is_array(x):
+        return 1
+    e = _sym_map("exp", x)
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def _sym_matmul(a, b):
+    if not (_is_array(a) or _is_array(b)):
+        return a * b
+    out = np.matmul(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
+    return out.item() if _is_array(out) and out.ndim == 0 else out
+
+
 # ---- kinks: where an op has no derivative ----------------------------------------------------
 
 
@@ -415,7 +502,7 @@ _BUILTIN = [
        infix=Operator("**", 40, ast.Pow, right_assoc=True), may_fail=True),
     Op(name="matmul", arity=(2,), symbol="@", description="matrix product a @ b",
        forward=np.matmul, vjp=_matmul_vjp,
-       formulas=("{1}ᵀ", "{0}ᵀ"), sympy=lambda a, b: a * b,
+       formulas=("{1}ᵀ", "{0}ᵀ"), sympy=_sym_matmul,
        infix=Operator("@", 20, ast.MatMult), elementwise=False, category="linear algebra"),
     Op(name="neg", arity=(1,), symbol="−", description="negation −x",
        forward=np.negative, scalar_forward=float.__neg__, vjp=lambda g, a, o: (-g,),
@@ -473,46 +560,53 @@ _BUILTIN = [
     # reductions and vector functions
     Op(name="sum", arity=(1,), symbol="Σ", description="sum of all elements",
        forward=lambda x: _to_float_if_scalar(np.sum(x)), scalar_forward=float, vjp=_sum_vjp,
-       formulas=("1",), sympy=lambda x: x,
+       formulas=("1",), sympy=_sym_total,
        call="sum", elementwise=False, category="vectors"),
     Op(name="mean", arity=(1,), symbol="mean", description="mean of all elements",
        forward=_mean, scalar_forward=float, vjp=_mean_vjp,
-       formulas=("1/n",), sympy=lambda x: x,
+       formulas=("1/n",), sympy=_sym_mean,
        call="mean", elementwise=False, category="vectors"),
     Op(name="amax", arity=(1,), symbol="max",
        description="largest element (ties split the gradient)",
        forward=lambda x: _to_float_if_scalar(np.max(x)), scalar_forward=float,
-       vjp=_reduce_max_vjp, formulas=("[{0}ᵢ = max]",), sympy=lambda x: x,
+       vjp=_reduce_max_vjp, formulas=("[{0}ᵢ = max]",), sympy=_sym_extreme("Max"),
        call="max", kink=Kink(_tie_at(-1), "at a tie"), elementwise=False, category="vectors"),
     Op(name="amin", arity=(1,), symbol="min",
        description="smallest element (ties split the gradient)",
        forward=lambda x: _to_float_if_scalar(np.min(x)), scalar_forward=float,
-       vjp=_reduce_max_vjp, formulas=("[{0}ᵢ = min]",), sympy=lambda x: x,
+       vjp=_reduce_max_vjp, formulas=("[{0}ᵢ = min]",), sympy=_sym_extreme("Min"),
        call="min", kink=Kink(_tie_at(0), "at a tie"), elementwise=False, category="vectors"),
     Op(name="softmax", arity=(1,), symbol="softmax", description="softmax over the last axis",
        forward=_softmax, vjp=_softmax_vjp,
-       formulas=("diag(s) − s sᵀ",), sympy=lambda x: 1,
+       formulas=("diag(s) − s sᵀ",), sympy=_sym_softmax,
        call="softmax", elementwise=False, category="vectors"),
     Op(name="transpose", arity=(1,), symbol="ᵀ", description="matrix transpose",
        forward=np.transpose, scalar_forward=float, vjp=_transpose_vjp,
-       formulas=("ᵀ",), sympy=lambda x: x,
+       formulas=("ᵀ",), sympy=lambda x: np.transpose(x) if _is_array(x) else x,
        call="transpose", elementwise=False, category="linear algebra"),
     # losses
     Op(name="sqerr", arity=(2,), symbol="‖·‖²", description="squared error Σ (a − b)²",
        forward=lambda a, b: _to_float_if_scalar(np.sum(np.subtract(a, b) ** 2)),
        scalar_forward=lambda a, b: (a - b) * (a - b), vjp=_sqerr_vjp,
-       formulas=("2({0} - {1})", "-2({0} - {1})"), sympy=lambda a, b: (a - b) ** 2,
+       formulas=("2({0} - {1})", "-2({0} - {1})"), sympy=lambda a, b: _sym_total((a - b) ** 2),
        call="sqerr", commutative=True, elementwise=False, category="losses"),
     Op(name="mse", arity=(2,), symbol="mse", description="mean squared error",
        forward=lambda a, b: _mean(np.subtract(a, b) ** 2),
        scalar_forward=lambda a, b: (a - b) * (a - b), vjp=_mse_vjp,
-       formulas=("2({0} - {1})/n", "-2({0} - {1})/n"), sympy=lambda a, b: (a - b) ** 2,
+       formulas=("2({0} - {1})/n", "-2({0} - {1})/n"),
+       sympy=lambda a, b: _sym_mean((a - b) ** 2),
        call="mse", commutative=True, elementwise=False, category="losses"),
     Op(name="cross_entropy", arity=(2,), symbol="CE",
        description="cross-entropy −Σ t·log p of probabilities p and targets t",
        forward=_cross_entropy, vjp=_cross_entropy_vjp,
-       formulas=("-{1}/{0}", "-log {0}"), sympy=lambda p, t: -t * _sympy().log(p),
+       formulas=("-{1}/{0}", "-log {0}"), sympy=lambda p, t: -_sym_total(t * _sym_map("log", p)),
        call="cross_entropy", may_fail=True, elementwise=False, category="losses"),
+    # picking and arranging elements
+    Op(name="index", arity=(1,), symbol="[i]", symbol_with="{p}",
+       description="the elements a fixed index picks: s[2], W[0, :], v[1:3], v[-1]",
+       forward=index_forward, vjp=index_vjp, sympy=index_sympy,
+       formulas=("1 at {0}{p}, 0 elsewhere",), params=INDEX, subscript=True,
+       elementwise=False, category="vectors"),
     # gradients
     Op(name="stop_gradient", arity=(1,), symbol="stop ∇",
        description="x's value with no gradient through it: its local derivative is 0 "
@@ -548,16 +642,20 @@ NUMBER_WORDS = ("inf", "nan")
 _calls: dict[str, dict[int, Op]] = {}  # call name -> {number of arguments: op}
 _binary: dict[type, Op] = {}  # ast operator class -> op written infix
 _prefix: dict[type, Op] = {}  # ast unary operator class -> op written prefix
+_subscript: list[Op] = []  # the op written x[index], if any
 
 
 def _reindex() -> None:
     _calls.clear()
     _binary.clear()
     _prefix.clear()
+    _subscript.clear()
     for op in OPS.values():
         if op.call is not None:
-            for n in op.arity:
+            for n in op.text_arities():
                 _calls.setdefault(op.call, {})[n] = op
+        if op.subscript:
+            _subscript.append(op)
         if op.infix is not None:
             _binary[op.infix.node] = op
         if op.prefix is not None:
@@ -597,7 +695,7 @@ def _refusal(op: Op) -> str:
     if op.call is not None:
         if not op.call.isidentifier() or op.call in INPUT_FORMS or op.call == DATASET_FORM:
             return f"{op.call!r} cannot be a function name"
-        taken = sorted(set(_calls.get(op.call, {})) & set(op.arity))
+        taken = sorted(set(_calls.get(op.call, {})) & set(op.text_arities()))
         if taken:
             other = _calls[op.call][taken[0]].name
             return f"{op.call}() with {taken[0]} argument(s) is already {other}"
@@ -606,6 +704,13 @@ def _refusal(op: Op) -> str:
             return "an infix operator takes two arguments"
         if op.infix.node in _binary:
             return f"the operator {op.infix.text} is already {_binary[op.infix.node].name}"
+    if op.subscript:
+        if op.arity != (1,) or op.params is None:
+            return "an op written x[index] takes one argument and an index parameter"
+        if _subscript:
+            return f"x[index] is already {_subscript[0].name}"
+    if op.params is not None and op.params.check(op.params.default):
+        return f"its parameter's default: {op.params.check(op.params.default)}"
     if op.prefix is not None:
         if 1 not in op.arity:
             return "a prefix operator takes one argument"
@@ -645,6 +750,11 @@ def binary_op(node: ast.operator) -> Op | None:
 def prefix_op(node: ast.unaryop) -> Op | None:
     """The op a Python unary operator (``ast.USub()``) stands for, or None."""
     return _prefix.get(type(node))
+
+
+def subscript_op() -> Op | None:
+    """The op ``x[index]`` stands for, or None."""
+    return _subscript[0] if _subscript else None
 
 
 def binary_operator_texts() -> list[str]:

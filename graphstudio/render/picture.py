@@ -18,7 +18,7 @@ import numpy as np
 from ..core.engine import Evaluation, backward_steps, forward_steps
 from ..core.graph import Graph
 from ..core.numbers import format_value
-from ..core.ops import OPS, Value
+from ..core.ops import OPS, Value, node_op
 
 __all__ = ["NodeView", "EdgeView", "Picture", "node_view", "build_picture", "step_pictures",
            "edge_label", "op_text"]
@@ -91,7 +91,7 @@ def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
         kind = "const"
     else:
         kind = "op"
-    entry = OPS[op] if kind == "op" else None
+    entry = node_op(op, record.params) if kind == "op" else None  # with its parameter
     value = ev.values.get(node) if ev else record.value
     grad = ev.grads.get(node) if ev else None
     err = ev.errors.get(node) if ev else None
@@ -199,10 +199,14 @@ def _sum_of_terms(step, digits: int) -> str:
 
 
 def op_text(graph: Graph, node: int, arg=None) -> str:
-    """``f × g``: the node's op applied to its parents' names (or to ``arg(parent)``)."""
-    op = OPS[graph.op(node)]
+    """``f × g``: the node's op applied to its parents' names (or to ``arg(parent)``); ``s[0]``
+    for an index."""
+    record = graph.node(node)
+    op = node_op(record.op, record.params)
     arg = arg or graph.label
     names = [arg(p) if p is not None else "?" for p in graph.parents(node)]
+    if OPS[record.op].subscript and len(names) == 1:
+        return f"{names[0]}{op.symbol}"
     if op.infix and len(names) == 2:
         return f"{names[0]} {op.symbol} {names[1]}"
     if op.prefix and len(names) == 1:
@@ -228,4 +232,6 @@ def _computation(graph: Graph, ev: Evaluation, node: int, digits: int) -> str:
     if all(isinstance(v, float) for v in values):
         numbers = op_text(graph, node, lambda p: format_value(ev.values.get(p), digits))
         return f"{name} = {names} = {numbers} = {value}"
+    if isinstance(ev.values.get(node), float):  # a number out of arrays: v[1], sum(v)
+        return f"{name} = {names} = {value}"
     return f"{name} = {names}"
