@@ -1,14 +1,60 @@
 """GraphStudio: a desktop editor for computation graphs, for teaching and learning backpropagation.
 
 Layers (each knows only the ones below): ``core`` (the model and the maths, no Qt), ``io`` (file
-formats), ``render`` (drawing, shared by canvas and exporters), ``ui`` (the Qt application) and
-``cli`` (the ``graphstudio`` command).
+formats), ``render`` (drawing, shared by canvas and exporters), ``ui`` (the Qt application),
+and at the top ``cli`` (the ``graphstudio`` command) and ``api`` (this package's Python API).
+
+The Python API (``docs/python-api.md``)::
+
+    import graphstudio as gs
+    a = gs.Var(-1.0, name="a"); b = gs.Var(3.0, name="b"); c = gs.Var(4.0, name="c")
+    z = (a + b) * (b + c)
+    z.backward()                    # a.grad == 7.0, b.grad == 9.0, c.grad == 2.0
+    gs.graph_of(z)                  # in a notebook: the annotated picture
+
+Its names are loaded on first use (``gs.Var`` imports :mod:`graphstudio.api`), so the command
+line and the editor start without it; every function of the op registry is ``gs.<name>``
+(``gs.tanh``, ``gs.relu``...), looked up in the registry when asked for.
 """
 
+from __future__ import annotations
+
 from importlib.metadata import PackageNotFoundError, version as _version
+from typing import TYPE_CHECKING, Any
 
 try:  # one source for the version: pyproject.toml, through the installed package's metadata
     __version__ = _version("graphstudio")
 except PackageNotFoundError:  # a checkout used without installing it
     __version__ = "0+unknown"
 del PackageNotFoundError, _version
+
+if TYPE_CHECKING:  # for type checkers and editors; at run time they come from __getattr__
+    from .api import (Editor, EditorError, Frame, Graph, MicrogradError, Results, Steps, Var,
+                      from_micrograd, function, functions, graph_of, load, parse, set_display)
+
+#: the Python API; the registry's functions (gs.tanh...) are not listed, as numpy's ``sum``
+#: and ``max`` would shadow Python's own after ``from graphstudio import *``
+__all__ = ["Graph", "Results", "parse", "load", "Var", "graph_of", "function", "functions",
+           "from_micrograd", "MicrogradError", "Steps", "Frame", "set_display", "Editor",
+           "EditorError", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from . import api
+
+        return getattr(api, name)
+    if not name.startswith("_"):
+        from .core.ops import call_arities
+
+        if call_arities(name):
+            from .api import function
+
+            return function(name)
+    raise AttributeError(f"module 'graphstudio' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    from .core.ops import call_names
+
+    return sorted(set(globals()) | set(__all__) | set(call_names()))

@@ -6,7 +6,8 @@
     graphstudio --install-desktop                 add GraphStudio to the desktop's menu, .gs files
     graphstudio --uninstall-desktop               and take it away again
     graphstudio eval FILE [--output NAME] [--json] values and gradients of every named node
-    graphstudio export FILE -o OUT [...]          annotated images (PNG, SVG, PDF, TikZ)
+    graphstudio export FILE -o OUT [...]          annotated images (PNG, SVG, PDF, TikZ, HTML)
+    graphstudio convert IN -o OUT [--format F]    another file format (GraphML, DOT, node-link...)
     graphstudio explain FILE [...]                ledger, paths, formulas, gradient check
     graphstudio train FILE --steps N --lr X       gradient descent, headless
 
@@ -38,6 +39,7 @@ __all__ = ["main", "UsageError", "load_and_evaluate", "graph_file"]
 SUBCOMMANDS: dict[str, str] = {
     "eval": "graphstudio.cli:eval_main",
     "export": "graphstudio.cli_export:main",
+    "convert": "graphstudio.cli_convert:main",
     "explain": "graphstudio.cli_explain:main",
     "train": "graphstudio.cli_train:main",
 }

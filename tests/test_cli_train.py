@@ -81,7 +81,7 @@ def test_divergence_exits_1_with_a_message_and_writes_nothing(tmp_path, capsys):
     (["train", str(examples_dir() / "grosse_csc311.gs")], "grosse_csc311.gs: nothing to train"),
     (["train", CURVE, "--lr-steps", "30"], "--lr/--lr-steps: '30': expected STEPS:RATE"),
     (["train", CURVE, "--lr", "-1"], "a learning rate must be a positive number"),
-    (["train", CURVE, "-o", "out.png"], "out.png: unknown output type '.png'; write .gs, .json or .graphml"),
+    (["train", CURVE, "-o", "out.png"], "out.png: unknown output type '.png'; write .gs, .json, .graphml or .nodelink.json"),
     (["train", CURVE, "--batch", "0"], "the batch size must be at least 1"),
     (["train", CURVE, "--output", "nope"], "--output nope: no node of that name"),
     (["train", "missing.gs"], "missing.gs: no such file"),

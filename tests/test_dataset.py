@@ -183,11 +183,12 @@ def test_set_row_gives_bound_inputs_one_example():
     assert g.value(g.by_name("t2")) == 1.0
 
 
-def test_graphml_keeps_dataset_and_bindings(tmp_path):
-    from graphstudio.io.interop import read_graphml, write_graphml
+@pytest.mark.parametrize("suffix", [".graphml", ".nodelink.json"])
+def test_graphml_and_node_link_keep_dataset_and_bindings(tmp_path, suffix):
+    from graphstudio.io.formats import reader_for, save_document
     g = parse_text(GS)
-    write_graphml(g, tmp_path / "g.graphml")
-    back = read_graphml(tmp_path / "g.graphml").graph
+    save_document(tmp_path / f"g{suffix}", g)
+    back = reader_for(tmp_path / f"g{suffix}").read(tmp_path / f"g{suffix}").graph
     assert back.meta["dataset"] == "data/pts.csv"
     assert write_text(back) == write_text(g)
 

@@ -1,4 +1,5 @@
-"""The examples in the docstrings of the Qt-free layers (core, io, render) are true."""
+"""The examples in the docstrings of the Qt-free layers (core, io, render) and of the Python
+API are true."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 import graphstudio
 
 MODULES = sorted(m.name for m in pkgutil.walk_packages(graphstudio.__path__, "graphstudio.")
-                 if m.name.split(".")[1] in ("core", "io", "render"))
+                 if m.name.split(".")[1] in ("core", "io", "render", "api"))
 
 
 @pytest.mark.parametrize("name", MODULES)

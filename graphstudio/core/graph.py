@@ -367,6 +367,15 @@ class Graph:
         if name in self._names:
             raise GraphError(f"the name {name!r} is already used")
 
+    def name_problem(self, name: str) -> str | None:
+        """Why ``name`` cannot name a new node (not an identifier, a word of the format, taken),
+        or None when it can."""
+        try:
+            self._check_name(name)
+        except GraphError as exc:
+            return str(exc)
+        return None
+
     # ---- reading ----------------------------------------------------------------------------
 
     def __contains__(self, node: object) -> bool:

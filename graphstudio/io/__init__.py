@@ -1,6 +1,6 @@
-"""Reading and writing graphs: the JSON document (``.json``), expression text (``.gs``), GraphML
-and DOT, each a module of the format registry :mod:`graphstudio.io.formats`. Open a file of any
-of them with :func:`open_document`."""
+"""Reading and writing graphs: the JSON document (``.json``), expression text (``.gs``), GraphML,
+networkx node-link JSON and DOT, each a module of the format registry
+:mod:`graphstudio.io.formats`. Open a file of any of them with :func:`open_document`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..core.dataset import DatasetError, load_for_graph, set_row
 from .document import Document
-from .formats import reader_for, readers, suffix_list
+from .formats import reader_for, readers, suffix_list, writer_for
 
 __all__ = ["open_document", "OpenError"]
 
@@ -26,6 +26,10 @@ def open_document(path: str | Path) -> Document:
     if path.is_dir():
         raise OpenError(f"{path}: is a folder, not a file")
     fmt = reader_for(path)
+    written = writer_for(path)
+    if fmt is None and written is not None:
+        raise OpenError(f"{path}: GraphStudio writes {written.title} files ({written.keeps}) but "
+                        f"does not read them; it opens {suffix_list(readers(), 'and')} files")
     if fmt is None:
         raise OpenError(f"{path}: unknown file type {path.suffix.lower()!r}; GraphStudio opens "
                         f"{suffix_list(readers(), 'and')} files")

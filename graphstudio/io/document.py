@@ -127,6 +127,8 @@ _TO_JSON: dict[str, Callable[[Any], Any]] = {
     "pos": lambda pos: [pos[0], pos[1]],
     "data": lambda cols: cols if isinstance(cols, str) else list(cols),
 }
+#: the saved fields that hold values (numbers or arrays), written with :func:`jsonable`
+VALUE_FIELDS: tuple[str, ...] = tuple(f for f, write in _TO_JSON.items() if write is jsonable)
 
 
 def node_json(graph: Graph, node: int) -> dict[str, Any]:
@@ -209,63 +211,9 @@ def from_json(doc: Any, source: str = "<document>") -> Document:
         raise DocumentError(f"{source}: 'nodes' and 'edges' must be lists")
     graph = Graph()
     for i, item in enumerate(nodes):
-        where = f"{source}: nodes[{i}]"
-        if not isinstance(item, dict):
-            raise DocumentError(f"{where}: expected an object")
-        node_id, op = item.get("id"), item.get("op")
-        if not _whole(node_id, 0, MAX_ID):
-            raise DocumentError(f"{where}.id: expected a whole number from 0 to {MAX_ID:,}, "
-                                f"found {_shown(node_id)}")
-        if not isinstance(op, str):
-            raise DocumentError(f"{where}.op: expected the name of an op, found {_shown(op)}")
-        if op not in LEAF_KINDS and op not in OPS:
-            raise DocumentError(f"{where}.op: unknown op {_shown(op)}")
-        name = item.get("name")
-        if name is not None and not isinstance(name, str):
-            raise DocumentError(f"{where}.name: expected text, found {_shown(name)}")
-        pos = item.get("pos")
-        if pos is not None:
-            if (not isinstance(pos, list) or len(pos) != 2
-                    or not all(isinstance(c, (int, float)) and not isinstance(c, bool)
-                               and abs(c) <= MAX_COORD for c in pos)):
-                raise DocumentError(f"{where}.pos: expected [x, y], found {_shown(pos)} (x and "
-                                    f"y within ±{MAX_COORD:,.0f})")
-            pos = [float(c) for c in pos]
-        extra = {}
-        trainable = item.get("trainable", False)
-        if not isinstance(trainable, bool):
-            raise DocumentError(f"{where}.trainable: expected true or false, found "
-                                f"{_shown(trainable)}")
-        if trainable:
-            extra["trainable"] = True
-        if item.get("data") is not None:
-            extra.update(_binding_attrs(item, where))
-        if item.get("seed") is not None:
-            extra["seed"] = _from_jsonable(item["seed"], f"{where}.seed")
-        if item.get("params") is not None:
-            kind = OPS[op].params if op in OPS else None
-            if kind is None:
-                raise DocumentError(f"{where}.params: {op} takes no parameter")
-            try:
-                extra["params"] = kind.from_json(item["params"])
-            except ValueError as exc:
-                raise DocumentError(f"{where}.params: {kind.name}: {exc}") from None
-        value = _from_jsonable(item.get("value"), f"{where}.value") if op in LEAF_KINDS else None
-        try:
-            graph.add_node(op, name=name, value=value, pos=pos, node_id=node_id, **extra)
-        except GraphError as exc:
-            raise DocumentError(f"{where}: {exc}") from None
+        add_node_json(graph, item, _at(f"{source}: nodes[{i}]"))
     for i, item in enumerate(edges):
-        where = f"{source}: edges[{i}]"
-        if not isinstance(item, dict):
-            raise DocumentError(f"{where}: expected an object")
-        src, dst, port = item.get("src"), item.get("dst"), item.get("port")
-        if not all(_whole(v, 0, MAX_ID) for v in (src, dst, port)):
-            raise DocumentError(f"{where}: expected whole numbers src, dst and port")
-        try:
-            graph.connect(src, dst, port)
-        except GraphError as exc:
-            raise DocumentError(f"{where}: {exc}") from None
+        connect_json(graph, item, _at(f"{source}: edges[{i}]"))
     output = doc.get("output")
     if output is not None:
         if not _whole(output, 0, MAX_ID) or output not in graph:
@@ -291,31 +239,102 @@ def from_json(doc: Any, source: str = "<document>") -> Document:
     return Document(graph, view)
 
 
+def _at(where: str) -> Callable[[str | None], str]:
+    """Where a document's item is: ``FILE: nodes[3]``, and a field of it, ``FILE: nodes[3].op``."""
+    return lambda field=None: where if field is None else f"{where}.{field}"
+
+
+def add_node_json(graph: Graph, item: Any, at: Callable[[str | None], str]) -> int:
+    """Add the node a JSON object describes to ``graph``, checking every field; ``at(field)``
+    says where a field is for messages (``at(None)``: the node itself). The document reader and
+    the readers of other tools' files (:mod:`graphstudio.io.nxgraph`) share it, each saying
+    where in its own words. Raises :class:`DocumentError`."""
+    if not isinstance(item, dict):
+        raise DocumentError(f"{at(None)}: expected an object")
+    node_id, op = item.get("id"), item.get("op")
+    if not _whole(node_id, 0, MAX_ID):
+        raise DocumentError(f"{at('id')}: expected a whole number from 0 to {MAX_ID:,}, "
+                            f"found {_shown(node_id)}")
+    if not isinstance(op, str):
+        raise DocumentError(f"{at('op')}: expected the name of an op, found {_shown(op)}")
+    if op not in LEAF_KINDS and op not in OPS:
+        raise DocumentError(f"{at('op')}: unknown op {_shown(op)}")
+    name = item.get("name")
+    if name is not None and not isinstance(name, str):
+        raise DocumentError(f"{at('name')}: expected text, found {_shown(name)}")
+    pos = item.get("pos")
+    if pos is not None:
+        if (not isinstance(pos, list) or len(pos) != 2
+                or not all(isinstance(c, (int, float)) and not isinstance(c, bool)
+                           and abs(c) <= MAX_COORD for c in pos)):
+            raise DocumentError(f"{at('pos')}: expected [x, y], found {_shown(pos)} (x and "
+                                f"y within ±{MAX_COORD:,.0f})")
+        pos = [float(c) for c in pos]
+    extra = {}
+    trainable = item.get("trainable", False)
+    if not isinstance(trainable, bool):
+        raise DocumentError(f"{at('trainable')}: expected true or false, found "
+                            f"{_shown(trainable)}")
+    if trainable:
+        extra["trainable"] = True
+    if item.get("data") is not None:
+        extra.update(_binding_attrs(item, at))
+    if item.get("seed") is not None:
+        extra["seed"] = _from_jsonable(item["seed"], at("seed"))
+    if item.get("params") is not None:
+        kind = OPS[op].params if op in OPS else None
+        if kind is None:
+            raise DocumentError(f"{at('params')}: {op} takes no parameter")
+        try:
+            extra["params"] = kind.from_json(item["params"])
+        except ValueError as exc:
+            raise DocumentError(f"{at('params')}: {kind.name}: {exc}") from None
+    value = _from_jsonable(item.get("value"), at("value")) if op in LEAF_KINDS else None
+    try:
+        return graph.add_node(op, name=name, value=value, pos=pos, node_id=node_id, **extra)
+    except GraphError as exc:
+        raise DocumentError(f"{at(None)}: {exc}") from None
+
+
+def connect_json(graph: Graph, item: Any, at: Callable[[str | None], str]) -> None:
+    """Add the edge a JSON object ``{"src", "dst", "port"}`` describes (see
+    :func:`add_node_json`). Raises :class:`DocumentError`."""
+    if not isinstance(item, dict):
+        raise DocumentError(f"{at(None)}: expected an object")
+    src, dst, port = item.get("src"), item.get("dst"), item.get("port")
+    if not all(_whole(v, 0, MAX_ID) for v in (src, dst, port)):
+        raise DocumentError(f"{at(None)}: expected whole numbers src, dst and port")
+    try:
+        graph.connect(src, dst, port)
+    except GraphError as exc:
+        raise DocumentError(f"{at(None)}: {exc}") from None
+
+
 #: the type of each view setting the editor reads (others are kept as they are)
 VIEW_TYPES: dict[str, type] = {"grid": bool, "show_grad": bool, "edge_labels": bool,
                                "theme": str}
 VIEW_WORDS = {bool: "true or false", str: "text"}
 
 
-def _binding_attrs(item: dict, where: str) -> dict[str, Any]:
+def _binding_attrs(item: dict, at: Callable[[str | None], str]) -> dict[str, Any]:
     """The checked ``data``/``onehot``/``equals`` of a node bound to dataset columns."""
     data = item["data"]
     if isinstance(data, list):
         if not data or not all(isinstance(c, str) and c for c in data):
-            raise DocumentError(f"{where}.data: expected a column name or a list of them")
+            raise DocumentError(f"{at('data')}: expected a column name or a list of them")
     elif not isinstance(data, str) or not data:
-        raise DocumentError(f"{where}.data: expected a column name or a list of them")
+        raise DocumentError(f"{at('data')}: expected a column name or a list of them")
     out: dict[str, Any] = {"data": data}
     onehot, equals = item.get("onehot"), item.get("equals")
     if onehot is not None:
         if not _whole(onehot, 2, MAX_CLASSES) or not isinstance(data, str):
-            raise DocumentError(f"{where}.onehot: expected a number of classes from 2 to "
+            raise DocumentError(f"{at('onehot')}: expected a number of classes from 2 to "
                                 f"{MAX_CLASSES:,} for one column")
         out["onehot"] = onehot
     if equals is not None:
         if not isinstance(equals, (int, float)) or isinstance(equals, bool) or not isinstance(data, str):
-            raise DocumentError(f"{where}.equals: expected a number for one column")
-        out["equals"] = _float(equals, f"{where}.equals")
+            raise DocumentError(f"{at('equals')}: expected a number for one column")
+        out["equals"] = _float(equals, at("equals"))
     return out
 
 

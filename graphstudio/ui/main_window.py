@@ -42,7 +42,8 @@ from ..core.numbers import format_value
 from ..examples import example_files
 from ..io import OpenError, open_document
 from ..io.document import DocumentError
-from ..io.formats import dialog_filter, readers, save_document, suffix_list, writer_for, writers
+from ..io.formats import (dialog_filter, filter_format, reader_for, readers, save_document,
+                          suffix_list, writer_for, writers)
 from ..io.gs import ParseError
 from ..render.draw import arrange
 from ..render.style import THEMES
@@ -451,11 +452,12 @@ class MainWindow(QMainWindow):
 
     def save(self) -> bool:
         """Save to the document's file when its format keeps everything (the JSON document); a
-        graph opened from ``.gs`` text, GraphML (or new) asks for a name, so such a file (and
-        its comments) is never overwritten by surprise with less than the editor holds."""
+        graph opened from ``.gs`` text, GraphML, a node-link ``graph.json`` (or new) asks for a
+        name, so such a file (and its comments) is never overwritten by surprise with less than
+        the editor holds, or in another format than the one it was read in."""
         path = self.document.path
         fmt = writer_for(path) if path is not None else None
-        if fmt is None or not fmt.complete:
+        if fmt is None or not fmt.complete or (path.exists() and reader_for(path) is not fmt):
             return self.save_as()
         return self.save_to(path)
 
@@ -464,12 +466,13 @@ class MainWindow(QMainWindow):
         suffix = next(f for f in writers() if f.complete).suffixes[0]
         suggestion = str(current.with_suffix(suffix)) if current else \
             str(Path(self._last_dir()) / f"graph{suffix}")
-        path, _ = QFileDialog.getSaveFileName(self, "Save graph", suggestion,
-                                              dialog_filter(writers()))
+        path, chosen = QFileDialog.getSaveFileName(self, "Save graph", suggestion,
+                                                   dialog_filter(writers()))
         if not path:
             return False
-        if not Path(path).suffix:
-            path += suffix
+        if not Path(path).suffix:  # the name decides the format; else the list entry chosen
+            fmt = filter_format(writers(), chosen)
+            path += fmt.suffixes[0] if fmt is not None else suffix
         return self.save_to(path)
 
     def save_to(self, path) -> bool:

@@ -110,11 +110,12 @@ def test_a_registered_export_format_is_in_the_export_dialog(toy_export, qtbot, w
 
 
 def test_the_built_in_file_formats():
-    assert [f.name for f in file_formats()] == ["gs", "json", "graphml", "dot"]
-    assert [f.name for f in readers()] == ["gs", "json", "graphml"]
+    assert [f.name for f in file_formats()] == ["gs", "json", "graphml", "dot", "nodelink"]
+    assert [f.name for f in readers()] == ["gs", "json", "graphml", "nodelink"]
     assert dialog_filter(readers()) == (
-        "Graphs (*.gs *.txt *.json *.graphml);;Expression text (*.gs *.txt);;"
-        "GraphStudio document (*.json);;GraphML (*.graphml)")
+        "Graphs (*.gs *.txt *.json *.graphml *.nodelink.json);;Expression text (*.gs *.txt);;"
+        "GraphStudio document (*.json);;GraphML (*.graphml);;"
+        "networkx node-link JSON (*.nodelink.json *.json)")
 
 
 def test_graphml_opens_and_saves_from_the_editor(window, tmp_path, monkeypatch):

@@ -9,6 +9,12 @@ filters), opening a file anywhere (:func:`graphstudio.io.open_document`), saving
 (:func:`save_document`) and the command line's words are built from :func:`file_formats`.
 A test or a plug-in can also :func:`register` a format (and :func:`unregister` it).
 
+A file's format is found by its suffix, the longest that fits (``.nodelink.json`` before
+``.json``). Formats may share a suffix: one that can tell its files from their content says so
+with ``sniff(path) -> bool`` and is asked first (a networkx node-link file saved as ``.json``
+opens as node-link, any other ``.json`` as a GraphStudio document); writing, the first format in
+list order that claims the suffix writes it.
+
 A reader is ``read(path) -> Document`` and raises a ``ValueError`` (``ParseError``,
 ``DocumentError``) whose message starts with the file's name and says where and what. A
 writer is ``write(path, graph, view, **options)``: ``view`` holds the editor's view settings,
@@ -28,7 +34,7 @@ from ...core.registry import Registry
 from ..document import Document
 
 __all__ = ["FileFormat", "register", "unregister", "file_formats", "readers", "writers",
-           "reader_for", "writer_for", "save_document", "dialog_filter", "suffix_list"]
+           "reader_for", "writer_for", "writer_named", "save_document", "dialog_filter", "filter_format", "suffix_list"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ class FileFormat:
     complete: bool = False  # keeps everything the editor holds: Save writes it without asking
     keeps: str = ""  # what a file of this format keeps, when not everything
     order: int = 100  # place in lists
+    sniff: Callable[[Path], bool] | None = None  # for a shared suffix: is this file one of ours?
 
 
 _REGISTRY: Registry[FileFormat] = Registry(__name__)
@@ -64,19 +71,38 @@ def writers() -> list[FileFormat]:
     return [f for f in file_formats() if f.write is not None]
 
 
-def _for(path: str | Path, formats: list[FileFormat]) -> FileFormat | None:
-    suffix = Path(path).suffix.lower()
-    return next((f for f in formats if suffix in f.suffixes), None)
+def _claiming(path: str | Path, formats: list[FileFormat]) -> list[tuple[int, FileFormat]]:
+    """The formats whose suffixes fit ``path``'s name, each with the length of the longest that
+    fits (``""`` fits a name without a suffix)."""
+    name = Path(path).name.lower()
+    found = []
+    for f in formats:
+        fits = [len(s) for s in f.suffixes
+                if (name.endswith(s) and len(name) > len(s) if s else not Path(name).suffix)]
+        if fits:
+            found.append((max(fits), f))
+    return found
 
 
 def reader_for(path: str | Path) -> FileFormat | None:
-    """The format that reads ``path``, by its suffix, or None."""
-    return _for(path, readers())
+    """The format that reads ``path``: by the longest suffix that fits, and among formats that
+    share it, one whose ``sniff`` recognises the file first; or None."""
+    found = sorted(_claiming(path, readers()),
+                   key=lambda lf: (-lf[0], lf[1].sniff is None, lf[1].order, lf[1].name))
+    return next((f for _, f in found if f.sniff is None or f.sniff(Path(path))), None)
 
 
 def writer_for(path: str | Path) -> FileFormat | None:
-    """The format that writes ``path``, by its suffix, or None."""
-    return _for(path, writers())
+    """The format that writes ``path``, by the longest suffix that fits (then list order), or
+    None."""
+    found = sorted(_claiming(path, writers()), key=lambda lf: (-lf[0], lf[1].order, lf[1].name))
+    return found[0][1] if found else None
+
+
+def writer_named(name: str) -> FileFormat | None:
+    """The format called ``name`` (``"graphml"``) if it writes files, else None."""
+    fmt = _REGISTRY.get(name)
+    return fmt if fmt is not None and fmt.write is not None else None
 
 
 def suffix_list(formats: list[FileFormat], joiner: str = "or") -> str:
@@ -90,18 +116,31 @@ def dialog_filter(formats: list[FileFormat], everything: str = "Graphs") -> str:
     def patterns(fmt: FileFormat) -> list[str]:
         return [f"*{s}" for s in fmt.suffixes if s]
 
-    both = [p for f in formats for p in patterns(f)]
+    both = list(dict.fromkeys(p for f in formats for p in patterns(f)))
     entries = [f"{everything} ({' '.join(both)})"] if len(formats) > 1 else []
     entries += [f"{f.title} ({' '.join(patterns(f))})" for f in formats]
     return ";;".join(entries)
 
 
-def save_document(path: str | Path, graph: Graph, view: dict[str, Any] | None = None,
-                  **options: Any) -> FileFormat:
-    """Write ``graph`` to ``path`` in the format its suffix names (a name no format claims is
-    written as the first complete format, the JSON document); returns the format used.
-    Raises ``OSError`` or ``ValueError`` (a format that cannot hold this graph)."""
-    fmt = writer_for(path) or next(f for f in writers() if f.complete)
+def filter_format(formats: list[FileFormat], entry: str) -> FileFormat | None:
+    """The format of one entry of :func:`dialog_filter` (what a file dialog says was chosen),
+    or None for the entry of all of them."""
+    return next((f for f in formats if entry.startswith(f"{f.title} (")), None)
+
+
+def save_document(path: str | Path, graph: Graph, view: dict[str, Any] | None = None, *,
+                  format: str | None = None, **options: Any) -> FileFormat:
+    """Write ``graph`` to ``path`` in ``format`` (a format's name), else in the format its
+    suffix names (a name no format claims is written as the first complete format, the JSON
+    document); returns the format used. Raises ``OSError`` or ``ValueError`` (an unknown
+    format, or one that cannot hold this graph)."""
+    if format is not None:
+        fmt = writer_named(format)
+        if fmt is None:
+            raise ValueError(f"unknown file format {format!r}; formats: "
+                             f"{', '.join(f.name for f in writers())}")
+    else:
+        fmt = writer_for(path) or next(f for f in writers() if f.complete)
     known = {o.name: o for o in fmt.options}
     for name, value in options.items():
         if name not in known:
