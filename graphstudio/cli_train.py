@@ -8,8 +8,9 @@
 Prints the loss as it goes (a progress bar on a terminal, a line every tenth of the run
 otherwise) and ends with ``final loss: <number>``, the mean loss over the whole dataset at the
 trained parameters. With ``-o OUT`` it writes the graph with the trained parameters (a ``.json``
-document or ``.gs`` text, by suffix). A diverging run prints why and exits with status 1
-without writing anything.
+document or ``.gs`` text, by suffix), naming its dataset relative to OUT's folder where it can
+(absolute otherwise), or carrying the CSV inside with ``--embed-data``. A diverging run prints
+why and exits with status 1 without writing anything.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from .cli import UsageError, graph_file, parser
-from .core.dataset import DatasetError, load_for_graph, rebase_dataset_path
+from .core.dataset import DatasetError, load_for_graph
 from .core.graph import GraphError
 from .core.train import Diverged, Schedule, StepRecord, Trainer, TrainingError, TrainingSettings
 from .io import OpenError, open_document
@@ -52,8 +53,14 @@ def main(argv: Sequence[str]) -> int:
                    help=f"seed of the minibatch shuffle (default {DEFAULTS.seed})")
     p.add_argument("--output", metavar="NAME", help="the loss node (default: the graph's output)")
     p.add_argument("-o", dest="out", metavar="OUT",
-                   help=f"write the trained graph ({suffix_list(_out_formats())})")
+                   help=f"write the trained graph ({suffix_list(_out_formats())}); its dataset "
+                   "is named relative to OUT's folder where it can be, else by its full path")
+    p.add_argument("--embed-data", action="store_true",
+                   help="with -o: carry the dataset's CSV text inside OUT, so the one file is "
+                   "all another machine needs")
     args = p.parse_args(argv)
+    if args.embed_data and args.out is None:
+        raise UsageError("--embed-data: give the file to write with -o OUT")
     try:
         schedule = Schedule.parse(args.lr, args.lr_steps)
     except ValueError as exc:
@@ -121,21 +128,22 @@ def main(argv: Sequence[str]) -> int:
     print(f"final loss: {trainer.loss():.6g}")
 
     if args.out is not None:
-        _write(args.out, doc, trainer, base, args, settings.schedule)
+        _write(args.out, doc, trainer, args, settings.schedule)
         print(f"wrote {args.out}")
     return 0
 
 
-def _write(out: str, doc, trainer: Trainer, base: Path, args, schedule: Schedule) -> None:
+def _write(out: str, doc, trainer: Trainer, args, schedule: Schedule) -> None:
     graph = doc.graph
     trainer.apply(graph)
-    rebase_dataset_path(graph, base, Path(out).parent)
     try:
         fmt = writer_for(out)
         header = (f"{Path(args.file).name} trained by graphstudio train: {trainer.step_count} "
                   f"steps, {schedule.describe()}, final loss {trainer.loss():.6g}")
         options = {"header": header} if any(o.name == "header" for o in fmt.options) else {}
-        save_document(out, graph, doc.view, **options)
+        save_document(out, graph, doc.view, embed_data=args.embed_data, **options)
+    except DatasetError as exc:
+        raise UsageError(f"{out}: --embed-data: {exc}") from None
     except ValueError as exc:  # (checked before training; a trained value cannot add to it)
         raise UsageError(f"{out}: cannot write the trained graph: {exc}") from None
     except OSError as exc:

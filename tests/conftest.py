@@ -22,6 +22,11 @@ def _private_user_folders(tmp_path_factory, monkeypatch):
     base = tmp_path_factory.mktemp("user")
     for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(var, str(base / var.lower()))
+    from PySide6.QtCore import QSettings
+
+    # Qt reads the settings folder once per process: point it at this test's folder
+    for fmt in (QSettings.NativeFormat, QSettings.IniFormat):
+        QSettings.setPath(fmt, QSettings.UserScope, str(base / "settings"))
 
 
 def _record(exc_type, exc, tb) -> None:

@@ -25,8 +25,11 @@ def test_with_no_display_it_says_what_to_do(monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def x_display():
-    """A virtual X display of our own (Xvfb picks a free number and tells it)."""
+def x_display(monkeypatch, tmp_path):
+    """A virtual X display of our own (Xvfb picks a free number and tells it), and folders of
+    our own for the editor's settings and autosaves."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     read, write = os.pipe()
     server = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1366x768x24",
                                "-nolisten", "tcp"], pass_fds=(write,),

@@ -141,6 +141,9 @@ def test_python_sum_and_comparisons():
     assert xs[0] < xs[1] <= 2 and xs[2] > 2.5 and xs[2] >= xs[1]
     assert xs[0] != xs[1] and len({xs[0], xs[1], xs[0]}) == 2  # == is identity: hashable
     assert float(xs[2]) == 3.0
+    assert not gs.Var(0.0) and gs.Var(-2.0) and bool(xs[0] - 1) is False  # as numbers test
+    with pytest.raises(ValueError, match="ambiguous"):
+        bool(gs.Var([1.0, 2.0]))
 
 
 def test_names_kept_made_and_repeated():

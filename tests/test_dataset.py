@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from graphstudio.core.dataset import (Binding, DatasetError, bind, binding, load_csv,
-                                      load_for_graph, parse_csv, rebase_dataset_path,
+                                      load_for_graph, parse_csv,
                                       set_row)
 from graphstudio.io.document import DocumentError, from_json, to_json
 from graphstudio.io.gs import ParseError, parse_text, write_text
@@ -164,14 +164,6 @@ def test_load_for_graph_is_relative_to_the_graph_folder(tmp_path):
     assert values[g.by_name("x")].tolist() == [[1, 2], [3, 4]]
     assert values[g.by_name("t")].tolist() == [[1, 0, 0], [0, 0, 1]]
     assert load_for_graph(parse_text("a = 1"), tmp_path) is None
-
-
-def test_rebase_dataset_path(tmp_path):
-    g = parse_text('dataset("data/pts.csv")\nx = data("x")')
-    rebase_dataset_path(g, tmp_path / "examples", tmp_path / "out")
-    assert g.meta["dataset"] == "../examples/data/pts.csv"
-    rebase_dataset_path(g, tmp_path / "out", tmp_path / "examples")
-    assert g.meta["dataset"] == "data/pts.csv"
 
 
 def test_set_row_gives_bound_inputs_one_example():

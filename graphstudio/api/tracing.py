@@ -147,6 +147,11 @@ class Var:
             var._grad = grads.get(node)
         return results
 
+    def __bool__(self) -> bool:
+        """``if v:`` tests the value, as for a number (an array of several elements is
+        ambiguous, as in numpy)."""
+        return bool(self._value)
+
     def __float__(self) -> float:
         if not isinstance(self._value, float):
             raise TypeError(f"only a scalar Var converts to float, not one of shape {self.shape}")

@@ -1,7 +1,9 @@
 """Datasets: a CSV file of numbers, and the inputs of a graph bound to its columns.
 
 A graph declares its dataset in ``.gs`` text with ``dataset("data/points.csv")`` (kept in
-``graph.meta["dataset"]``, a path relative to the graph's file) and binds inputs to columns:
+``graph.meta["dataset"]``: in a file, a path relative to the file's folder; in an opened
+document, the absolute path of the file found, see :func:`find_dataset`) and binds inputs to
+columns:
 
 * ``x = data("x")``: a number, column ``x`` of each row;
 * ``x = data(["x1", "x2"])``: a vector, one element per listed column;
@@ -37,8 +39,9 @@ from .numbers import format_literal
 from .textfile import CannotRead, quote, read_text
 
 __all__ = ["Dataset", "DatasetError", "Binding", "binding", "bound_inputs", "load_csv",
-           "parse_csv", "dataset_location", "load_for_graph", "bind", "set_row",
-           "rebase_dataset_path", "dataset_name_problem", "MAX_CLASSES"]
+           "parse_csv", "DatasetNotFound", "dataset_candidates", "find_dataset", "is_embedded",
+           "dataset_location", "express_path", "load_for_graph", "embedded_text", "bind",
+           "set_row", "dataset_name_problem", "MAX_CLASSES"]
 
 
 class DatasetError(ValueError):
@@ -265,24 +268,118 @@ def bound_inputs(graph: Graph) -> dict[int, Binding]:
     return out
 
 
+# ---- where the dataset is ----------------------------------------------------------------------
+#
+# A file names its dataset relative to its own folder (``dataset("data/points.csv")``). An
+# opened document holds the absolute path of the file it found (so an Untitled document, a Save
+# As to another folder or an autosave still know where the data is), and a writer expresses it
+# again relative to the folder it writes into (:func:`express_path`). A dataset can also travel
+# inside the document: ``meta["dataset_csv"]`` holds the CSV text, ``meta["dataset"]`` its name.
+
+
+class DatasetNotFound(DatasetError):
+    """The dataset file is in none of the places looked at (``looked``, in order)."""
+
+    def __init__(self, ref: str, looked: list[Path]) -> None:
+        self.ref, self.looked = ref, looked
+        places = ", ".join(str(p) for p in looked[:-1])
+        places = f"{places} or {looked[-1]}" if places else str(looked[-1])
+        super().__init__(f"{ref}: cannot find the dataset (looked for {places})")
+
+
+def dataset_candidates(ref: str, base_dir: str | Path | None) -> list[Path]:
+    """Where a graph in ``base_dir`` looks for its dataset ``ref``, in order: the path as
+    written (relative to ``base_dir``; the current folder when None), then a file of that
+    name beside the graph and in its ``data`` folder (a folder copied to another machine, or
+    an absolute path that no longer exists)."""
+    path = Path(ref)
+    first = path if path.is_absolute() or base_dir is None else Path(base_dir) / path
+    out = [Path(os.path.abspath(first))]
+    if base_dir is not None:
+        for other in (Path(base_dir) / path.name, Path(base_dir) / "data" / path.name):
+            other = Path(os.path.abspath(other))
+            if other not in out:
+                out.append(other)
+    return out
+
+
+def find_dataset(ref: str, base_dir: str | Path | None) -> Path:
+    """The dataset file a graph in ``base_dir`` means by ``ref``; raises
+    :class:`DatasetNotFound` naming every place it looked."""
+    looked = dataset_candidates(ref, base_dir)
+    for path in looked:
+        if path.exists():  # what is there but not a CSV file, load_csv says why
+            return path
+    raise DatasetNotFound(ref, looked)
+
+
+def is_embedded(graph: Graph) -> bool:
+    """Whether the graph carries its dataset inside it (no file needed)."""
+    return graph.meta.get("dataset_csv") is not None
+
+
 def dataset_location(graph: Graph, base_dir: str | Path | None) -> Path | None:
-    """Where the graph's declared dataset is: ``graph.meta["dataset"]`` read relative to
-    ``base_dir`` (the graph file's folder; the current folder when None), as an absolute
-    path; None when the graph declares none."""
-    rel = getattr(graph, "meta", {}).get("dataset")
-    if not rel:
+    """The absolute path of the graph's dataset file: the one found, else where it was first
+    looked for; None when the graph declares none or carries it inside."""
+    ref = graph.meta.get("dataset")
+    if not ref or is_embedded(graph):
         return None
-    path = Path(rel)
-    if not path.is_absolute() and base_dir is not None:
-        path = Path(base_dir) / path
-    return Path(os.path.abspath(path))
+    try:
+        return find_dataset(ref, base_dir)
+    except DatasetNotFound as exc:
+        return exc.looked[0]
+
+
+def express_path(target: str | Path, folder: str | Path | None) -> str:
+    """How a file in ``folder`` names the file ``target``: relative when the two share a
+    folder below the root (the graph and its data move together: beside, below, or a sibling
+    ``../data``), else absolute. A file inside an installed package (site-packages) is named
+    absolutely from outside it: a path climbing into a Python installation breaks at the next
+    upgrade."""
+    target = os.path.abspath(target)
+    if folder is None:
+        return Path(target).as_posix()
+    folder = os.path.abspath(folder)
+    installed = ("site-packages", "dist-packages")
+    if any(p in Path(target).parts for p in installed) and \
+            not any(p in Path(folder).parts for p in installed):
+        return Path(target).as_posix()
+    try:
+        shared = Path(os.path.commonpath([target, folder]))
+    except ValueError:  # another drive on Windows
+        return Path(target).as_posix()
+    if shared.parent == shared:
+        return Path(target).as_posix()
+    return Path(os.path.relpath(target, folder)).as_posix()
 
 
 def load_for_graph(graph: Graph, base_dir: str | Path | None) -> Dataset | None:
-    """The graph's declared dataset (``graph.meta["dataset"]``), read relative to
-    ``base_dir`` (the graph file's folder); None when the graph declares none."""
-    path = dataset_location(graph, base_dir)
-    return load_csv(path) if path is not None else None
+    """The graph's declared dataset: the CSV it carries inside, else its file
+    (``graph.meta["dataset"]``, found from ``base_dir``, the graph file's folder, by
+    :func:`find_dataset`); None when the graph declares none."""
+    ref = graph.meta.get("dataset")
+    if not ref:
+        return None
+    if is_embedded(graph):
+        return parse_csv(graph.meta["dataset_csv"], f"{Path(ref).name} (inside the document)")
+    return load_csv(find_dataset(ref, base_dir))
+
+
+def embedded_text(graph: Graph, base_dir: str | Path | None) -> str | None:
+    """The CSV text to carry inside a document (checked: it parses); None without a dataset.
+    Raises :class:`DatasetError` when the file cannot be found or read."""
+    ref = graph.meta.get("dataset")
+    if not ref:
+        return None
+    if is_embedded(graph):
+        return graph.meta["dataset_csv"]
+    path = find_dataset(ref, base_dir)
+    try:
+        text = read_text(path, MAX_BYTES)
+    except CannotRead as exc:
+        raise DatasetError(f"{path}: cannot read the file: {exc.reason}") from None
+    parse_csv(text, str(path))
+    return text
 
 
 def bind(graph: Graph, ds: Dataset) -> dict[int, np.ndarray]:
@@ -295,20 +392,3 @@ def set_row(graph: Graph, ds: Dataset, row: int = 0) -> None:
     real example instead of the zeros a data input holds until then)."""
     for n, b in bound_inputs(graph).items():
         graph.set_value(n, b.values(ds)[row])
-
-
-def rebase_dataset_path(graph: Graph, old_dir: str | Path, new_dir: str | Path) -> None:
-    """Rewrite a relative dataset path so it still names the same file when the graph is
-    saved in ``new_dir`` instead of ``old_dir``."""
-    rel = graph.meta.get("dataset")
-    if not rel or Path(rel).is_absolute():
-        return
-    target = os.path.abspath(Path(old_dir) / rel)
-    folder = os.path.abspath(new_dir)
-    try:
-        shared = os.path.commonpath([target, folder])
-        # relative while the two share a folder below the root, else the absolute path
-        new = os.path.relpath(target, folder) if Path(shared).parent != Path(shared) else target
-    except ValueError:  # another drive on Windows
-        new = target
-    graph.set_meta("dataset", Path(new).as_posix())

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..core.dataset import DatasetError, load_for_graph, set_row
+from ..core.dataset import (DatasetError, DatasetNotFound, dataset_candidates, find_dataset,
+                           is_embedded, load_for_graph, set_row)
 from .document import Document
 from .formats import reader_for, readers, suffix_list, writer_for
 
@@ -42,15 +43,31 @@ def open_document(path: str | Path) -> Document:
 
 
 def _show_first_example(doc: Document, path: Path) -> None:
-    """Give inputs bound to dataset columns the values of the dataset's first row, so a
-    training graph opens showing one real example rather than zeros. A dataset that cannot be
-    read does not stop the graph from opening: the reason is kept in ``doc.notes``."""
-    if not doc.graph.meta.get("dataset"):
+    """Find the dataset the file names (its path is relative to the file's folder; a copied
+    folder or a moved file is looked for beside it, see
+    :func:`~graphstudio.core.dataset.find_dataset`) and hold it as an absolute path, so the
+    document keeps its data wherever it is saved next. Then give inputs bound to dataset
+    columns the values of its first row, so a training graph opens showing one real example
+    rather than zeros. A dataset that cannot be found or read does not stop the graph from
+    opening: the reason is kept in ``doc.notes``."""
+    graph = doc.graph
+    ref = graph.meta.get("dataset")
+    if not ref:
         return
+    if not is_embedded(graph):
+        try:
+            found = find_dataset(ref, path.parent)
+        except DatasetNotFound as exc:
+            graph.set_meta("dataset", exc.looked[0].as_posix())
+            doc.notes.append(f"dataset not loaded: {exc}")
+            return
+        graph.set_meta("dataset", found.as_posix())
+        if found != dataset_candidates(ref, path.parent)[0]:
+            doc.notes.append(f"{ref} is not there; using {found}")
     try:
-        ds = load_for_graph(doc.graph, path.parent)
+        ds = load_for_graph(graph, path.parent)
         if ds is not None and len(ds):
-            set_row(doc.graph, ds, 0)
-            doc.notes.append(f"data inputs show row 1 of {doc.graph.meta['dataset']} ({len(ds)} rows)")
+            set_row(graph, ds, 0)
+            doc.notes.append(f"data inputs show row 1 of {ref} ({len(ds)} rows)")
     except DatasetError as exc:
         doc.notes.append(f"dataset not loaded: {exc}")

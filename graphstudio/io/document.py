@@ -9,7 +9,10 @@
                  "trainable": false}, ...],
       "edges": [{"src": 0, "dst": 3, "port": 0}, ...],
       "output": 5,            # the chosen output node id, or null
-      "dataset": "data/points.csv",  # optional: the CSV file of the data(...) inputs
+      "dataset": "data/points.csv",  # optional: the CSV file of the data(...) inputs,
+                                     # relative to the document's folder (or absolute)
+      "dataset_csv": "x,y\n1,2\n",  # optional: the dataset carried inside (then "dataset"
+                                     # is just its name)
       "view": {...}           # view settings the editor keeps (zoom, grid, edge labels...)
     }
 
@@ -186,6 +189,8 @@ def to_json(graph: Graph, view: dict[str, Any] | None = None) -> dict:
     }
     if graph.meta.get("dataset"):
         doc["dataset"] = graph.meta["dataset"]
+    if graph.meta.get("dataset_csv") is not None:
+        doc["dataset_csv"] = graph.meta["dataset_csv"]
     return doc
 
 
@@ -227,6 +232,12 @@ def from_json(doc: Any, source: str = "<document>") -> Document:
         if problem:
             raise DocumentError(f"{source}: dataset: {problem}")
         graph.set_meta("dataset", dataset)
+    embedded = doc.get("dataset_csv")
+    if embedded is not None:
+        if not isinstance(embedded, str) or dataset is None:
+            raise DocumentError(f"{source}: dataset_csv: expected the CSV text of the dataset "
+                                f"named by \"dataset\"")
+        graph.set_meta("dataset_csv", embedded)
     view = doc.get("view")
     view = {} if view is None else view
     if not isinstance(view, dict):

@@ -251,10 +251,18 @@ def _is_call(node: ast.AST | None, name: str) -> bool:
 
 
 def _dataset(ctx: _Context, call: ast.Call) -> None:
-    """``dataset("points.csv")``: the CSV file the ``data(...)`` inputs read."""
-    if (call.keywords or len(call.args) != 1 or not isinstance(call.args[0], ast.Constant)
+    """``dataset("points.csv")``: the CSV file the ``data(...)`` inputs read; with a
+    ``csv=`` string, the CSV text itself, carried inside the file (then the name only names
+    it)."""
+    csv = next((k for k in call.keywords if k.arg == "csv"), None)
+    if (len(call.keywords) != (csv is not None) or len(call.args) != 1
+            or not isinstance(call.args[0], ast.Constant)
             or not isinstance(call.args[0].value, str) or not call.args[0].value.strip()):
-        raise _fail(ctx, call, 'dataset() takes one file name, as in dataset("points.csv")')
+        raise _fail(ctx, call, 'dataset() takes one file name, as in dataset("points.csv"), '
+                               'and optionally the CSV text, as in dataset("points.csv", '
+                               'csv="x,y\\n1,2")')
+    if csv is not None and not (isinstance(csv.value, ast.Constant) and isinstance(csv.value.value, str)):
+        raise _fail(ctx, csv.value, "dataset(csv=...) takes the CSV text as a string")
     problem = dataset_name_problem(call.args[0].value)
     if problem:
         raise _fail(ctx, call.args[0], f"dataset(): {problem}")
@@ -262,6 +270,9 @@ def _dataset(ctx: _Context, call: ast.Call) -> None:
         raise _fail(ctx, call, f"a second dataset(); the graph already reads "
                                f"{quote(ctx.graph.meta['dataset'])}")
     ctx.graph.set_meta("dataset", call.args[0].value)
+    if csv is not None:  # the writer starts the text on the line after the opening quotes
+        text = csv.value.value
+        ctx.graph.set_meta("dataset_csv", text[1:] if text.startswith("\n") else text)
 
 
 #: ``output(z)`` on a line of its own: the node the backward pass differentiates, when it is
@@ -531,7 +542,7 @@ def write_text(graph: Graph, header: str = "") -> str:
     _check_names(graph)
     lines = [f"# {h}" if h else "#" for h in header.splitlines()] if header else []
     if graph.meta.get("dataset"):
-        lines.append(f"dataset({json.dumps(graph.meta['dataset'], ensure_ascii=False)})")
+        lines.append(_dataset_text(graph.meta["dataset"], graph.meta.get("dataset_csv")))
     out = graph.default_output()
     order = graph.topological_order()
     text: dict[int, tuple[str, int]] = {}  # node -> (text, precedence) for inline use
@@ -611,6 +622,16 @@ def write_text(graph: Graph, header: str = "") -> str:
     if _output_written(graph, out):
         lines.append(f"{OUTPUT_FORM}({names[out]})")
     return "\n".join(lines) + "\n"
+
+
+def _dataset_text(name: str, csv: str | None) -> str:
+    """``dataset("points.csv")``, or with the CSV text carried inside, one row a line."""
+    quoted = json.dumps(name, ensure_ascii=False)
+    if csv is None:
+        return f"dataset({quoted})"
+    if '"""' in csv or "\\" in csv or "\r" in csv:
+        return f"dataset({quoted}, csv={json.dumps(csv, ensure_ascii=False)})"
+    return f'dataset({quoted}, csv="""\n{csv}""")'
 
 
 def _output_written(graph: Graph, out: int | None) -> bool:

@@ -14,7 +14,8 @@ node id        the node's name, or ``#7`` for an unnamed node (names are identif
 ``x``, ``y``   the position on the canvas (pixels, y downwards)
 others         every other saved field that is set (``trainable``, ``data``, ``seed``...)
 edge ``port``  the argument the edge feeds, from 0 (``a - b``: ``a`` is 0); the multigraph key
-graph          ``output`` (the id of the output, when one is chosen), ``dataset``, and
+graph          ``output`` (the id of the output, when one is chosen), ``dataset`` (and
+               ``dataset_csv`` when the data travels inside), and
                ``grad_of``, the id of the node the gradients are of (a result)
 =============  ===============================================================================
 
@@ -93,6 +94,8 @@ def to_networkx(graph: Graph, ev: Evaluation | None = None, *, text: bool = Fals
         g.graph["output"] = node_key(graph, graph.output)
     if graph.meta.get("dataset"):
         g.graph["dataset"] = graph.meta["dataset"]
+    if graph.meta.get("dataset_csv") is not None:
+        g.graph["dataset_csv"] = graph.meta["dataset_csv"]
     if ev.output is not None:
         g.graph["grad_of"] = node_key(graph, ev.output)
     for n in graph.in_order():
@@ -270,6 +273,11 @@ def _graph_attributes(graph: Graph, g: nx.Graph, ids: dict, source: str, ignored
             if problem:
                 raise DocumentError(f"{source}: graph attribute 'dataset': {problem}")
             graph.set_meta("dataset", value)
+        elif key == "dataset_csv":
+            if not isinstance(value, str):
+                raise DocumentError(f"{source}: graph attribute 'dataset_csv': expected the CSV "
+                                    "text of the dataset")
+            graph.set_meta("dataset_csv", value)
         elif key not in ("grad_of", "node_default", "edge_default"):  # a result; networkx's own
             ignored[f"graph attribute {key}"] += 1
 

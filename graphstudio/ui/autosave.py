@@ -180,10 +180,11 @@ class Autosaver(QObject):
             if dataset is not None:  # the autosave is not beside the CSV: where it really is
                 data["dataset"] = dataset.as_posix()
             text = json.dumps(data, indent=1) + "\n"
+            # the session's list first: killed between the two, the document is still found
+            self.session.record(self.name, doc.path)
             atomic_write_text(self.file, text)
         except (OSError, ValueError):
             return False  # a full disk must not stop the editing; the next change tries again
-        self.session.record(self.name, doc.path)
         return True
 
     def discard(self) -> None:

@@ -31,8 +31,8 @@ __all__ = [
     "Command", "AddNodesCommand", "RemoveNodesCommand", "ConnectCommand", "DisconnectCommand",
     "ReconnectCommand",
     "MoveCommand", "ArrangeCommand", "RenameCommand", "SetValueCommand", "SetOpCommand",
-    "SetOutputCommand", "SetAttrCommand", "add_node_command", "diff_command", "build_command",
-    "paste_command", "copy_text", "new_input_name",
+    "SetOutputCommand", "SetAttrCommand", "SetDatasetCommand", "add_node_command",
+    "diff_command", "build_command", "paste_command", "copy_text", "new_input_name",
 ]
 
 MOVE_ID = 1  # consecutive moves of the same nodes merge
@@ -311,6 +311,27 @@ class SetAttrCommand(Command):
 
     def revert(self) -> None:
         self.graph.set_attr(self.node, self.attr, self.old)
+
+
+class SetDatasetCommand(Command):
+    """Use another dataset file (the one the user located): the graph's ``dataset`` setting
+    and the values its data inputs show (the first row), undone together."""
+
+    def __init__(self, doc, path: str, values: dict[int, Any]) -> None:
+        super().__init__(doc, "Locate the dataset")
+        self.path, self.values = path, values
+        self.old_path = doc.graph.meta.get("dataset")
+        self.old_values = {n: doc.graph.value(n) for n in values}
+
+    def apply(self) -> None:
+        self.graph.set_meta("dataset", self.path)
+        for n, v in self.values.items():
+            self.graph.set_value(n, v)
+
+    def revert(self) -> None:
+        self.graph.set_meta("dataset", self.old_path)
+        for n, v in self.old_values.items():
+            self.graph.set_value(n, v)
 
 
 # ---- commands computed on a copy ---------------------------------------------------------------

@@ -8,10 +8,17 @@ editor and the command line give the same files.
 The dialog stays open with the reason in red when an export fails (a missing folder, an
 unwritable file), so nothing typed is lost; it closes when the files are written. The size the
 result will have is shown as the options change (for a PNG ``bounds × scale × dpi / 96`` pixels).
+
+It starts where the user is (:mod:`graphstudio.ui.places`): the folder this document was last
+exported to, else the document's own folder when it is the user's, else the last folder used,
+else Documents; never inside the installed package. It remembers its choices (format, scale,
+theme, gradients, edge labels, the format's options) from one export to the next (QSettings),
+and choosing another format changes only the suffix of the path typed.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +33,7 @@ from ..core.options import Option
 from ..render.export import ExportError, ExportSettings, export_bounds, export_graph, pictures_for
 from ..render.exporters import ExportFormat, export_format, export_formats, format_options
 from ..render.style import THEMES
+from .places import remember_folder, settings as stored, start_folder
 
 __all__ = ["ExportDialog", "option_widget"]
 
@@ -70,7 +78,7 @@ class ExportDialog(QDialog):
         self.ev = ev if ev is not None else evaluate(graph)
         self.written: list[Path] = []
         defaults = ExportSettings.from_view(view, steps=steps)
-        self._base = Path(base) if base else Path.home() / "graph"
+        self._document = Path(base) if base else None
         self.setWindowTitle("Export Steps" if steps else "Export")
 
         self.format = QComboBox()
@@ -139,6 +147,8 @@ class ExportDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
 
+        self._recall()
+        self.path.setText(str(self._folder() / (self._document.stem if self._document else "graph")))
         for signal in (self.format.currentIndexChanged, self.steps.toggled):
             signal.connect(self._propose_path)
         for signal in (self.format.currentIndexChanged, self.steps.toggled, self.scale.valueChanged,
@@ -169,14 +179,72 @@ class ExportDialog(QDialog):
                               options=options)
 
     def _propose_path(self) -> None:
-        """A file name beside the document: ``name.png``, ``name_steps/`` or, for a format that
-        holds pages, ``name_steps.pdf``."""
-        fmt, stem = self._format(), self._base.with_suffix("")
+        """The path typed, with the suffix of the chosen format: ``name.png``, ``name_steps/``
+        or, for a format that holds pages, ``name_steps.pdf``. The folder and the name the
+        user typed stay."""
+        fmt = self._format()
+        text = self.path.text().strip() or "graph"
+        typed = Path(text).expanduser()
+        name = typed.name
+        suffixes = {s for f in export_formats() for s in f.suffixes}
+        if Path(name).suffix.lower() in suffixes:
+            name = Path(name).stem
+        name = name.removesuffix("_steps") or "graph"
         if self.steps.isChecked():
-            target = Path(f"{stem}_steps{fmt.suffixes[0]}") if fmt.pages else Path(f"{stem}_steps")
+            name = f"{name}_steps{fmt.suffixes[0]}" if fmt.pages else f"{name}_steps"
         else:
-            target = stem.with_suffix(fmt.suffixes[0])
-        self.path.setText(str(target))
+            name += fmt.suffixes[0]
+        self.path.setText(str(typed.parent / name) if typed.parent != Path(".") else name)
+
+    # ---- what it remembers ---------------------------------------------------------------------
+
+    def _folder(self) -> Path:
+        """Where this document was last exported to, else where its dialogs start."""
+        folders = _stored_json("export/folders", {})
+        last = folders.get(str(self._document)) if self._document is not None else None
+        if isinstance(last, str) and Path(last).is_dir():
+            return Path(last)
+        return start_folder(self._document)
+
+    def _recall(self) -> None:
+        """The choices of the last export (QSettings)."""
+        last = _stored_json("export/settings", {})
+        if not isinstance(last, dict):
+            return
+        index = self.format.findData(last.get("format"))
+        if index >= 0:
+            self.format.setCurrentIndex(index)
+        if isinstance(last.get("scale"), (int, float)):
+            self.scale.setValue(float(last["scale"]))
+        index = self.theme.findData(last.get("theme"))
+        if index >= 0:
+            self.theme.setCurrentIndex(index)
+        for box, key in ((self.show_grad, "show_grad"), (self.edge_labels, "edge_labels")):
+            if isinstance(last.get(key), bool):
+                box.setChecked(last[key])
+        options = last.get("options")
+        for name, value in (options.items() if isinstance(options, dict) else ()):
+            widget = self.options.get(name)
+            if isinstance(widget, QCheckBox) and isinstance(value, bool):
+                widget.setChecked(value)
+            elif widget is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+                widget.setValue(value)
+
+    def _remember(self, target: Path) -> None:
+        store = stored()
+        chosen = {"format": self.current_format(), "scale": self.scale.value(),
+                  "theme": self.theme.currentData(), "show_grad": self.show_grad.isChecked(),
+                  "edge_labels": self.edge_labels.isChecked(),
+                  "options": {n: _value(w) for n, w in self.options.items()}}
+        store.setValue("export/settings", json.dumps(chosen))
+        folder = target if self.steps.isChecked() and not self._format().pages else target.parent
+        if self._document is not None and folder.is_dir():
+            folders = _stored_json("export/folders", {})
+            folders = folders if isinstance(folders, dict) else {}
+            folders.pop(str(self._document), None)
+            folders[str(self._document)] = str(folder.resolve())
+            store.setValue("export/folders", json.dumps(dict(list(folders.items())[-50:])))
+        remember_folder(folder)
 
     def _update(self) -> None:
         fmt, steps = self._format(), self.steps.isChecked()
@@ -226,6 +294,7 @@ class ExportDialog(QDialog):
             return self._fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - the editor must survive a failed export
             return self._fail(f"The export failed: {exc}")
+        self._remember(Path(text).expanduser())
         self.error.hide()
         self.accept()
         return True
@@ -242,3 +311,11 @@ class ExportDialog(QDialog):
         if len(self.written) == 1:
             return f"Exported {self.written[0]}"
         return f"Exported {len(self.written)} step frames to {self.written[0].parent}"
+
+
+def _stored_json(key: str, default: Any) -> Any:
+    try:
+        value = stored().value(key)
+        return json.loads(value) if isinstance(value, str) else default
+    except ValueError:
+        return default

@@ -31,11 +31,13 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow,
                                QMenu, QMessageBox, QUndoView, QVBoxLayout, QWidget)
 
+from ..core.dataset import (DatasetError, bound_inputs, dataset_candidates, embedded_text,
+                            is_embedded, load_csv)
 from ..core.engine import evaluate
 from ..core.graph import Graph, GraphError
 from ..core.numbers import format_value
@@ -50,21 +52,19 @@ from ..render.style import THEMES
 from . import extensions, icons
 from .about import show_about
 from .canvas import Canvas
-from .commands import (ArrangeCommand, DisconnectCommand, RemoveNodesCommand, SetOutputCommand,
-                       build_command, copy_text, paste_command)
+from .commands import (ArrangeCommand, DisconnectCommand, RemoveNodesCommand, SetDatasetCommand,
+                       SetOutputCommand, build_command, copy_text, paste_command)
 from .document import GraphDocument
 from .expression_bar import ExpressionBar
 from .inspector import HINTS, Inspector
 from .palette import Palette
+from .places import is_template, remember_folder, settings, start_folder
 from .quick_search import QuickSearch
+from .save_dialog import ask_save_path
 
 __all__ = ["MainWindow"]
 
 MAX_RECENT = 10
-
-
-def settings() -> QSettings:
-    return QSettings("GraphStudio", "GraphStudio")
 
 
 def lay_out_missing(graph: Graph, view: dict) -> None:
@@ -428,6 +428,7 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Open graph", self._last_dir(),
                                               dialog_filter(readers()))
         if path:
+            remember_folder(path)
             self.open_file(path)
 
     def open_file(self, path, *, ask: bool = True) -> bool:
@@ -448,54 +449,109 @@ class MainWindow(QMainWindow):
         self.canvas.fit()
         notes = "; ".join(doc.notes)
         self.statusBar().showMessage(f"Opened {path}" + (f" ({notes})" if notes else ""), 8000)
+        missing = next((n for n in doc.notes if "cannot find the dataset" in n), None)
+        if missing is not None:
+            self._offer_locate(missing.removeprefix("dataset not loaded: "))
+        return True
+
+    def _offer_locate(self, problem: str) -> QMessageBox:
+        """Say that the dataset is missing and where it was looked for, and offer to locate
+        it (a window-modal message that does not block)."""
+        box = QMessageBox(QMessageBox.Warning, "Dataset not found",
+                          f"{self.document.display_name()} reads its data from a file that "
+                          f"cannot be found.", QMessageBox.NoButton, self)
+        box.setObjectName("dataset-missing")
+        box.setInformativeText(f"{problem}.\n\nThe graph opens without it: its data inputs "
+                               f"show 0 until the file is located.")
+        locate = box.addButton("Locate…", QMessageBox.AcceptRole)
+        box.addButton("Not Now", QMessageBox.RejectRole)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda b: self.locate_dataset() if b is locate else None)
+        box.open()
+        return box
+
+    def locate_dataset(self) -> bool:
+        """Ask for the CSV file the graph's data inputs read, and use it (one undoable step;
+        the data inputs show its first row)."""
+        graph = self.document.graph
+        ref = graph.meta.get("dataset")
+        if not ref or is_embedded(graph):
+            return False
+        looked = dataset_candidates(ref, self.document.folder())
+        start = next((p.parent for p in looked if p.parent.is_dir()), start_folder(self.document.path))
+        path, _ = QFileDialog.getOpenFileName(self, f"Locate {Path(ref).name}",
+                                              str(start / Path(ref).name),
+                                              "CSV files (*.csv);;All files (*)")
+        if not path:
+            return False
+        try:
+            ds = load_csv(path)
+            values = {n: b.values(ds)[0] for n, b in bound_inputs(graph).items()} if len(ds) else {}
+        except DatasetError as exc:
+            QMessageBox.critical(self, "Cannot use this file", str(exc))
+            return False
+        remember_folder(path)
+        self._push(SetDatasetCommand(self.document, Path(path).resolve().as_posix(), values))
+        self.statusBar().showMessage(f"The data inputs read {path} ({len(ds)} rows)", 8000)
         return True
 
     def save(self) -> bool:
-        """Save to the document's file when its format keeps everything (the JSON document); a
-        graph opened from ``.gs`` text, GraphML, a node-link ``graph.json`` (or new) asks for a
-        name, so such a file (and its comments) is never overwritten by surprise with less than
-        the editor holds, or in another format than the one it was read in."""
+        """Save to the document's file when its format keeps everything (the JSON document)
+        and the file is the user's; a graph opened from ``.gs`` text, GraphML, a node-link
+        ``graph.json``, a shipped example (a template) or a new one asks for a name, so such a
+        file (and its comments) is never overwritten by surprise with less than the editor
+        holds, or in another format than the one it was read in, nor the installed package."""
         path = self.document.path
         fmt = writer_for(path) if path is not None else None
-        if fmt is None or not fmt.complete or (path.exists() and reader_for(path) is not fmt):
+        if fmt is None or not fmt.complete or (path.exists() and reader_for(path) is not fmt) \
+                or is_template(path):
             return self.save_as()
         return self.save_to(path)
 
     def save_as(self) -> bool:
+        """Ask where (starting in the user's folder, never in the installed package) and
+        whether to carry the dataset inside, then save."""
         current = self.document.path
         suffix = next(f for f in writers() if f.complete).suffixes[0]
-        suggestion = str(current.with_suffix(suffix)) if current else \
-            str(Path(self._last_dir()) / f"graph{suffix}")
-        path, chosen = QFileDialog.getSaveFileName(self, "Save graph", suggestion,
-                                                   dialog_filter(writers()))
-        if not path:
+        name = current.with_suffix(suffix).name if current else f"graph{suffix}"
+        suggestion = str(start_folder(current) / name)
+        graph = self.document.graph
+        dataset = graph.meta.get("dataset")
+        answer = ask_save_path(self, "Save graph", suggestion, dialog_filter(writers()),
+                               dataset_name=Path(dataset).name if dataset else None,
+                               embedded=is_embedded(graph))
+        if answer is None:
             return False
+        path, chosen, embed = answer
         if not Path(path).suffix:  # the name decides the format; else the list entry chosen
             fmt = filter_format(writers(), chosen)
             path += fmt.suffixes[0] if fmt is not None else suffix
-        return self.save_to(path)
+        return self.save_to(path, embed_data=embed)
 
-    def save_to(self, path) -> bool:
+    def save_to(self, path, embed_data: bool = False) -> bool:
         """Write the document (atomically) to ``path`` in the format its suffix names
         (:mod:`graphstudio.io.formats`): JSON keeps everything; ``.gs`` keeps the expressions
-        and values (not positions)..."""
+        and values (not positions)... The dataset is named relative to the new folder where it
+        can be, or carried inside with ``embed_data``."""
         path = Path(path)
         try:
-            save_document(path, self.document.graph, self.document.view)
+            save_document(path, self.document.graph, self.document.view, embed_data=embed_data)
         except (OSError, DocumentError, GraphError, ValueError) as exc:
             QMessageBox.critical(self, "Cannot save", f"{path}: {exc}")
             return False
+        if embed_data and not is_embedded(self.document.graph):
+            # the document now carries its data, as the file does (a setting, not an edit)
+            text = embedded_text(self.document.graph, None)
+            self.document.graph.set_meta("dataset_csv", text)
         self.document.set_path(path)
         self.document.undo_stack.setClean()
         self._add_recent(path)
+        remember_folder(path)
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return True
 
     def _last_dir(self) -> str:
-        if self.document.path is not None:
-            return str(self.document.path.parent)
-        recent = self.recent_files()
-        return str(Path(recent[0]).parent) if recent else str(Path.cwd())
+        return str(start_folder(self.document.path))
 
     def recent_files(self) -> list[str]:
         value = settings().value("recent", [])

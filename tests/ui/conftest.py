@@ -1,4 +1,5 @@
-"""Fixtures for the editor's GUI tests: a shown main window with its own settings folder."""
+"""Fixtures for the editor's GUI tests: a shown main window (its own settings folder comes
+from tests/conftest.py, as for every test)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,6 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtCore import QSettings
-
-
-@pytest.fixture(autouse=True)
-def _settings(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("settings")
-    for fmt in (QSettings.NativeFormat, QSettings.IniFormat):
-        QSettings.setPath(fmt, QSettings.UserScope, str(folder))
-    yield
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """Graph > New Network…: the dialog builds the network the reader asked for."""
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -8,7 +7,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from graphstudio.core.dataset import binding
-from graphstudio.ui.training.network_dialog import NewNetworkDialog, dataset_reference
+from graphstudio.ui.training.network_dialog import NewNetworkDialog
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DATA = EXAMPLES / "data"
@@ -158,12 +157,4 @@ def test_own_file_that_is_not_a_csv_of_numbers(qtbot, dialog, tmp_path):
     assert dialog.input_columns() == ("u", "v") and dialog.target_columns() == ("target",)
     dialog.set_graph(None, tmp_path)
     graph, _ = build(qtbot, dialog)
-    assert graph.meta["dataset"] == "good.csv"  # relative to the graph's folder
-
-
-def test_dataset_reference_is_relative_to_the_graph_folder(tmp_path):
-    (tmp_path / "g" / "data").mkdir(parents=True)
-    csv = tmp_path / "g" / "data" / "pts.csv"
-    assert dataset_reference(csv, tmp_path / "g") == "data/pts.csv"
-    assert dataset_reference(csv, tmp_path / "other") == "../g/data/pts.csv"
-    assert dataset_reference(csv, None) == Path(os.path.abspath(csv)).as_posix()
+    assert graph.meta["dataset"] == good.as_posix()  # where it is: a save names it relative

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 
 from graphstudio.core.dataset import parse_csv
 from graphstudio.io import open_document
-from graphstudio.io.gs import parse_text
+from graphstudio.io.gs import parse_file, parse_text
 from graphstudio.ui.training.train_panel import TrainPanel
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -78,7 +78,7 @@ def test_the_loss_falls_and_keep_hands_over_the_trained_parameters(qtbot, panel)
     previews = []
     panel.preview.connect(previews.append)
     qtbot.mouseClick(panel.start_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: panel.state == "finished", timeout=10000)
+    qtbot.waitUntil(lambda: panel.state == "finished", timeout=60000)  # a busy machine
     # one point per step on the curve, the progress bar full
     points = panel.chart.points
     assert [s for s, _ in points] == list(range(1, 301))
@@ -199,12 +199,14 @@ def test_problems_are_shown_and_nothing_starts(qtbot, panel):
     assert panel.state == "idle"
     assert panel.problem.text().startswith("Schedule:")
 
-    graph = open_document(SIEGEN).graph
+    graph = parse_file(SIEGEN)  # its dataset path as the file says: relative, here not found
     panel.schedule_kind.setCurrentIndex(0)
     panel.set_graph(graph, EXAMPLES / "nowhere")
     qtbot.mouseClick(panel.start_button, Qt.LeftButton)
     assert panel.state == "idle"
-    assert "siegen_curve.csv" in panel.problem.text()
+    assert "siegen_curve.csv: cannot find the dataset" in panel.problem.text()
+    assert str(EXAMPLES / "nowhere" / "data" / "siegen_curve.csv") in panel.problem.text()
+    assert panel.locate_button.isVisible()
 
 
 def test_log_scale_shows_the_same_points(qtbot, panel):
@@ -237,7 +239,7 @@ def test_the_panel_and_the_command_line_share_their_settings(qtbot, panel, tmp_p
     assert (settings.steps, settings.schedule.lr, settings.batch_size, settings.seed) == \
         (12, 0.3, 5, 7)
     qtbot.mouseClick(panel.start_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: panel.state == "finished", timeout=10000)
+    qtbot.waitUntil(lambda: panel.state == "finished", timeout=60000)  # a busy machine
     with qtbot.waitSignal(panel.apply_requested) as kept:
         qtbot.mouseClick(panel.keep_button, Qt.LeftButton)
     out = tmp_path / "trained.json"

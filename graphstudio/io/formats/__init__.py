@@ -28,13 +28,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from ...core.dataset import embedded_text, express_path, is_embedded
 from ...core.graph import Graph
 from ...core.options import Option
 from ...core.registry import Registry
 from ..document import Document
 
 __all__ = ["FileFormat", "register", "unregister", "file_formats", "readers", "writers",
-           "reader_for", "writer_for", "writer_named", "save_document", "dialog_filter", "filter_format", "suffix_list"]
+           "reader_for", "writer_for", "writer_named", "save_document", "for_file",
+           "dialog_filter", "filter_format", "suffix_list"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,31 @@ def suffix_list(formats: list[FileFormat], joiner: str = "or") -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {joiner} {words[-1]}"
 
 
+def for_file(graph: Graph, folder: Path, embed_data: bool = False) -> Graph:
+    """``graph`` as a file in ``folder`` names its dataset: an absolute path re-expressed
+    relative to ``folder`` where it can be, or the CSV text carried inside. A copy when
+    anything changes; the graph itself is left alone."""
+    ref = graph.meta.get("dataset")
+    if not ref:
+        return graph
+    if embed_data or is_embedded(graph):
+        text = embedded_text(graph, None)
+        if graph.meta.get("dataset_csv") == text and ref == Path(ref).name:
+            return graph
+        out = graph.copy()
+        out.set_meta("dataset", Path(ref).name)
+        out.set_meta("dataset_csv", text)
+        return out
+    if not Path(ref).is_absolute():
+        return graph  # relative to a folder this graph does not know: written as it is
+    named = express_path(ref, folder)
+    if named == ref:
+        return graph
+    out = graph.copy()
+    out.set_meta("dataset", named)
+    return out
+
+
 def dialog_filter(formats: list[FileFormat], everything: str = "Graphs") -> str:
     """A Qt file dialog filter: all the formats together first, then one entry each."""
     def patterns(fmt: FileFormat) -> list[str]:
@@ -129,11 +156,15 @@ def filter_format(formats: list[FileFormat], entry: str) -> FileFormat | None:
 
 
 def save_document(path: str | Path, graph: Graph, view: dict[str, Any] | None = None, *,
-                  format: str | None = None, **options: Any) -> FileFormat:
+                  format: str | None = None, embed_data: bool = False,
+                  **options: Any) -> FileFormat:
     """Write ``graph`` to ``path`` in ``format`` (a format's name), else in the format its
     suffix names (a name no format claims is written as the first complete format, the JSON
-    document); returns the format used. Raises ``OSError`` or ``ValueError`` (an unknown
-    format, or one that cannot hold this graph)."""
+    document); returns the format used. The dataset is named relative to the file's folder
+    where it can be (:func:`~graphstudio.core.dataset.express_path`); with ``embed_data`` (or
+    when the graph already carries it) its CSV text goes inside the file. Raises ``OSError``
+    or ``ValueError`` (an unknown format, one that cannot hold this graph, a dataset that
+    cannot be read)."""
     if format is not None:
         fmt = writer_named(format)
         if fmt is None:
@@ -141,6 +172,7 @@ def save_document(path: str | Path, graph: Graph, view: dict[str, Any] | None = 
                              f"{', '.join(f.name for f in writers())}")
     else:
         fmt = writer_for(path) or next(f for f in writers() if f.complete)
+    graph = for_file(graph, Path(path).parent, embed_data)
     known = {o.name: o for o in fmt.options}
     for name, value in options.items():
         if name not in known:

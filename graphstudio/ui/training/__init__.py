@@ -76,6 +76,7 @@ class Training(QObject):
         self.panel.reverted.connect(self.end_preview)
         self.panel.running_changed.connect(self._run_started)
         self.panel.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
+        self.panel.locate_requested.connect(window.locate_dataset)
         self.doc.changed.connect(self.follow_document)
         self.doc.replaced.connect(self.follow_document)
         self.doc.path_changed.connect(self.follow_document)

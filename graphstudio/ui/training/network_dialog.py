@@ -9,9 +9,9 @@ L2 weight λ, the form (matrix ``W @ h + b`` or scalar neurons, the MLP slide), 
 initial weights, and whether the network goes into the current graph or a new one.
 
 The dialog never touches a document: Build emits ``network_built(graph, new_document)`` with a
-finished :class:`~graphstudio.core.graph.Graph` (positions by layer, its dataset path relative to
-the host's folder when it has one, the data inputs showing the first example) and the host adds
-it (undoably) or opens it. A problem (an unreadable CSV, a column that is not a class label,
+finished :class:`~graphstudio.core.graph.Graph` (positions by layer; its dataset the CSV file's
+full path, so it trains before it is saved, and a save names it relative to the document where
+it can; the data inputs showing the first example) and the host adds it (undoably) or opens it. A problem (an unreadable CSV, a column that is not a class label,
 too many scalar neurons) is shown in the dialog, which stays open.
 """
 
@@ -35,7 +35,7 @@ from ...core.networks import ACTIVATIONS, NetworkSpec, build_network
 from ...examples import examples_dir
 from .words import count
 
-__all__ = ["NewNetworkDialog", "shipped_datasets", "dataset_reference", "MAX_SCALAR_WEIGHTS"]
+__all__ = ["NewNetworkDialog", "shipped_datasets", "MAX_SCALAR_WEIGHTS"]
 
 #: scalar-neuron form makes a few nodes per weight; beyond this the canvas is unreadable
 MAX_SCALAR_WEIGHTS = 400
@@ -48,22 +48,6 @@ def shipped_datasets() -> list[Path]:
     """The CSV files in ``examples/data/``."""
     folder = examples_dir() / "data"
     return sorted(folder.glob("*.csv")) if folder.is_dir() else []
-
-
-def dataset_reference(path: str | Path, base_dir: str | Path | None) -> str:
-    """How a graph in ``base_dir`` names the CSV ``path``: relative when they share a folder
-    below the root (the graph and its data move together), else absolute."""
-    target = os.path.abspath(path)
-    if base_dir is None:
-        return Path(target).as_posix()
-    folder = os.path.abspath(base_dir)
-    try:
-        shared = os.path.commonpath([target, folder])
-    except ValueError:  # another drive on Windows
-        return Path(target).as_posix()
-    if Path(shared).parent == Path(shared):
-        return Path(target).as_posix()
-    return Path(os.path.relpath(target, folder)).as_posix()
 
 
 def _parse_sizes(text: str) -> tuple[int, ...]:
@@ -190,8 +174,8 @@ class NewNetworkDialog(QDialog):
     # ---- the host's interface ---------------------------------------------------------------------
 
     def set_graph(self, graph: Graph | None, base_dir: str | Path | None = None) -> None:
-        """The current document's graph (to offer adding to it) and its file's folder (the
-        dataset path is written relative to it)."""
+        """The current document's graph (to offer adding to it) and its file's folder (where
+        "Your own file…" starts)."""
         self.base_dir = Path(base_dir) if base_dir is not None else None
         empty = graph is None or len(graph) == 0
         clash = graph is not None and bool(bound_inputs(graph)) and bool(graph.meta.get("dataset"))
@@ -271,7 +255,7 @@ class NewNetworkDialog(QDialog):
                              f"(at most {MAX_SCALAR_WEIGHTS}); use the matrix form")
         path = self.dataset_path()
         return NetworkSpec(sizes, self.activation.currentText(), loss, inputs, targets,
-                           dataset_reference(path, self.base_dir), form, self.seed.value(),
+                           Path(os.path.abspath(path)).as_posix(), form, self.seed.value(),
                            float(self.l2.value()))
 
     # ---- reacting ------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
-from ...core.dataset import Dataset, DatasetError, bound_inputs, load_for_graph
+from ...core.dataset import Dataset, DatasetError, DatasetNotFound, bound_inputs, load_for_graph
 from ...core.graph import Graph
 from ...core.train import (Schedule, StepRecord, Trainer, TrainingError, TrainingSettings,
                            parameters_of)
@@ -56,6 +56,7 @@ class TrainPanel(QWidget):
     reverted = Signal()
     running_changed = Signal(bool)
     message = Signal(str)
+    locate_requested = Signal()  # the dataset file cannot be found: ask where it is
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -154,6 +155,10 @@ class TrainPanel(QWidget):
         self.problem.setStyleSheet("QLabel#problem { color: #8a1c1c; background: #fdecea; "
                                    "border: 1px solid #f3b8b3; border-radius: 3px; padding: 5px; }")
         self.problem.hide()
+        self.locate_button = QPushButton("Locate the Dataset…")
+        self.locate_button.setObjectName("locate-dataset")
+        self.locate_button.setToolTip("Choose the CSV file this graph's data inputs read")
+        self.locate_button.hide()
 
         self.keep_button = QPushButton("Keep")
         self.keep_button.setToolTip("Set the trained parameters in the graph (one undoable step)")
@@ -177,6 +182,7 @@ class TrainPanel(QWidget):
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.status)
         layout.addWidget(self.problem)
+        layout.addWidget(self.locate_button, 0, Qt.AlignLeft)
         layout.addWidget(self.chart, 1)
         layout.addWidget(self.log_scale)
         layout.addWidget(line)
@@ -189,6 +195,7 @@ class TrainPanel(QWidget):
         self.start_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
+        self.locate_button.clicked.connect(self.locate_requested)
         self.keep_button.clicked.connect(self.keep)
         self.revert_button.clicked.connect(self.revert)
         self.log_scale.toggled.connect(self.chart.set_log_scale)
@@ -224,6 +231,8 @@ class TrainPanel(QWidget):
         on another graph (a file was opened) is stopped and discarded."""
         if self.graph is not None and graph is not self.graph and self.state != IDLE:
             self.discard()
+        if self.state == IDLE:  # a problem shown was about the graph as it was
+            self.clear_problem()
         self.graph = graph
         self.base_dir = Path(base_dir) if base_dir is not None else None
         self._show_info()
@@ -257,16 +266,22 @@ class TrainPanel(QWidget):
 
     # ---- running ------------------------------------------------------------------------------------
 
-    def _fail(self, text: str) -> None:
+    def _fail(self, text: str, locate: bool = False) -> None:
         self.problem.setText(text)
         self.problem.show()
+        self.locate_button.setVisible(locate)
         self.message.emit(text)
+
+    def clear_problem(self) -> None:
+        """The problem shown is gone (another graph, or the graph changed)."""
+        self.problem.hide()
+        self.locate_button.hide()
 
     def start(self) -> bool:
         """Start a run with the settings; a problem is shown in the panel and nothing starts."""
         if self.state != IDLE:
             return False
-        self.problem.hide()
+        self.clear_problem()
         if self.graph is None:
             self._fail("There is no graph to train.")
             return False
@@ -278,6 +293,9 @@ class TrainPanel(QWidget):
         try:
             self.dataset = load_for_graph(self.graph, self.base_dir)
             self.trainer = settings.trainer(self.graph, self.dataset)
+        except DatasetNotFound as exc:
+            self._fail(f"{exc}. Where is it?", locate=True)
+            return False
         except (DatasetError, TrainingError) as exc:
             self._fail(str(exc))
             return False
