@@ -51,6 +51,12 @@ ARGUMENTS = {
     "softmax": [(RNG.normal(size=4),), (RNG.normal(size=(2, 3)),)],
     "transpose": [(RNG.normal(size=(2, 3)),)],
     "index": [(positive(4),), (positive(3, 4),)],
+    "reshape": [(positive(6),), (positive(2, 3),), (positive(),)],
+    # several arguments, of sizes that differ along the axis they are joined on
+    "concat": [(positive(2), positive(3)), (positive(2, 3), positive(1, 3), positive(2, 3)),
+               (positive(2, 3), positive(2, 1)), (positive(2, 2, 3), positive(2, 1, 3))],
+    "stack": [(positive(), positive(), positive()), (positive(3), positive(3)),
+              (positive(2, 3), positive(2, 3), positive(2, 3), positive(2, 3))],
 }
 
 #: op -> the parameters to try, each with the argument shapes of ``ARGUMENTS`` it fits (by
@@ -59,6 +65,10 @@ PARAMETERS = {
     "index": [((2,), 0), ((-1,), 0), ((Slice(1, 3),), 0), ((Slice(None, None, -2),), 0),
               ((0, Slice()), 1), ((Slice(), -1), 1), ((Slice(1, None), Slice(None, None, 2)), 1),
               ((1, 2), 1), ((Slice(0, 0),), 0)],
+    "reshape": [((2, 3), 0), ((3, -1), 0), ((-1,), 1), ((3, 1, 2), 1), ((6, 1), 1), ((), 2),
+                ((1, 1), 2)],
+    "concat": [(0, 0), (-1, 0), (0, 1), (1, 2), (-1, 2), (1, 3)],
+    "stack": [(0, 0), (-1, 0), (0, 1), (1, 1), (0, 2), (2, 2), (-2, 2)],
 }
 
 #: Broadcasting shape pairs for elementwise binary ops.
@@ -238,7 +248,7 @@ def test_max_of_a_vector_goes_to_the_argmax_and_splits_ties():
 def test_formula_for_every_port(name):
     op = OPS[name]
     assert len(op.formulas) == max(op.arity)
-    names = ["x", "y"][: max(op.arity)]
+    names = [f"x{k}" for k in range(max(op.arity))]
     for port in range(max(op.arity)):
         text = op.formula(port, names, "z")
         assert text and "{" not in text and "?" not in text

@@ -40,7 +40,7 @@ from .events import (EdgeAdded, EdgeRemoved, GraphEvent, MetaChanged, NodeAdded,
                      NodeMoved, NodeRemoved, OutputChanged, ValueChanged)
 from .node import FIELDS, SETTABLE_FIELDS, Node
 from .numbers import format_value
-from .ops import LEAF_KINDS, NUMBER_WORDS, Value, get_op, reserved_name
+from .ops import LEAF_KINDS, NUMBER_WORDS, Value, arity_words, get_op, reserved_name
 
 __all__ = ["Graph", "GraphError", "GraphState", "as_value"]
 
@@ -215,7 +215,7 @@ class Graph:
         args = list(args)
         entry = get_op(op)
         if len(args) not in entry.arity:
-            raise GraphError(f"{op} takes {_arity_text(entry.arity)}, not {len(args)}")
+            raise GraphError(f"{op} takes {arity_words(entry.arity)}, not {len(args)}")
         for a in args:
             if a not in self._g:
                 raise GraphError(f"no node {a}")
@@ -617,8 +617,3 @@ def _peek(graph: Graph, attr: str) -> int:
     value = next(counter)
     setattr(graph, attr, itertools.count(value))
     return value
-
-
-def _arity_text(arity: tuple[int, ...]) -> str:
-    words = " or ".join(str(a) for a in arity)
-    return f"{words} argument" + ("" if arity == (1,) else "s")

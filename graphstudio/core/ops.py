@@ -28,6 +28,9 @@ needs to know about the op; nothing about a particular op is written anywhere el
 * ``note``: why the local derivative is what it is, when the formula alone does not say
   (``stop_gradient: ∂u/∂y taken as 0``), a template like ``formulas``; the ledger, the paths
   and the step captions show it beside the edge's term;
+* ``arity``: the numbers of arguments it takes, ``(2,)`` for most; a run such as
+  ``(2, 3, …, 8)`` for an op that joins any number (``concat``), whose ``formulas`` then has one
+  template per port up to the most;
 * ``category`` (the palette group; None keeps it out of the palette) and ``description``;
 * ``params``: for an op that needs a fixed description its ports cannot carry (which elements
   an index picks, the shape ``reshape`` makes), the kind of that parameter
@@ -70,8 +73,10 @@ from typing import Any, Callable, Collection
 
 import numpy as np
 
-from .arrays import index_forward, index_sympy, index_vjp
-from .params import INDEX, Params
+from .arrays import (concat_forward, concat_sympy, concat_vjp, index_forward, index_sympy,
+                     index_vjp, reshape_forward, reshape_sympy, reshape_vjp, stack_forward,
+                     stack_sympy, stack_vjp)
+from .params import AXIS, INDEX, SHAPE, Params
 
 Value = Any  # a Python float or a numpy array (ndim >= 1)
 
@@ -80,11 +85,14 @@ __all__ = [
     "call_arities", "op_for_call", "binary_op", "prefix_op", "binary_operator_texts",
     "reserved_name", "unbroadcast", "Value", "LEAF_KINDS", "INPUT_FORMS", "DATASET_FORM",
     "NUMBER_WORDS",
-    "CALL_PRECEDENCE", "AT_ZERO", "AT_TIE", "node_op", "subscript_op",
+    "CALL_PRECEDENCE", "AT_ZERO", "AT_TIE", "node_op", "subscript_op", "arity_words",
+    "MAX_JOINED",
 ]
 
 #: The precedence of a function call (and of a name or a number): it binds tightest.
 CALL_PRECEDENCE = 100
+#: The most arguments ``concat`` and ``stack`` join (each argument is a port on the canvas).
+MAX_JOINED = 8
 
 
 @dataclass(frozen=True)
@@ -161,6 +169,20 @@ class Op:
         is written as the last argument (``reshape(x, [2, 3])``)."""
         extra = 1 if self.params is not None and self.params.keyword is None else 0
         return tuple(n + extra for n in self.arity)
+
+    def call_text(self, args: list[str], value: Any = None) -> str:
+        """A call of this op as the ``.gs`` text writes it, its parameter ``value`` (the
+        default for None) included: ``reshape(x, [2, 3])``, ``concat(a, b, axis=1)``; a
+        keyword parameter at its default is left out (``concat(a, b)``)."""
+        parts = list(args)
+        kind = self.params
+        if kind is not None:
+            value = kind.default if value is None else value
+            if kind.keyword is None:
+                parts.append(kind.text(value))
+            elif value != kind.default:
+                parts.append(f"{kind.keyword}={kind.text(value)}")
+        return f"{self.call}({', '.join(parts)})"
 
     @property
     def precedence(self) -> int:
@@ -447,6 +469,15 @@ def _sym_matmul(a, b):
     return out.item() if _is_array(out) and out.ndim == 0 else out
 
 
+#: what concat and stack take: 2 arguments to MAX_JOINED
+_JOINED = tuple(range(2, MAX_JOINED + 1))
+
+
+def _joined_formulas() -> tuple[str, ...]:
+    """The local derivative of a join w.r.t. each argument: it picks that argument's place."""
+    return tuple(f"1 where {{{k}}} sits in {{out}}, 0 elsewhere" for k in range(MAX_JOINED))
+
+
 # ---- kinks: where an op has no derivative ----------------------------------------------------
 
 
@@ -607,6 +638,24 @@ _BUILTIN = [
        forward=index_forward, vjp=index_vjp, sympy=index_sympy,
        formulas=("1 at {0}{p}, 0 elsewhere",), params=INDEX, subscript=True,
        elementwise=False, category="vectors"),
+    Op(name="reshape", arity=(1,), symbol="reshape", symbol_with="reshape {p}",
+       description="the same elements in another shape: reshape(x, [2, 3]), "
+                   "reshape(v, [-1, 1]) (-1: the size that is left)",
+       forward=reshape_forward, vjp=reshape_vjp, sympy=reshape_sympy,
+       formulas=("1 for each element, back in {0}'s shape",), params=SHAPE,
+       call="reshape", elementwise=False, category="vectors"),
+    Op(name="concat", arity=_JOINED, symbol="concat", symbol_with="concat axis {p}",
+       description="vectors or matrices joined end to end along an axis: concat(a, b), "
+                   "concat(A, B, axis=1) side by side",
+       forward=concat_forward, vjp=concat_vjp, sympy=concat_sympy,
+       formulas=_joined_formulas(), params=AXIS,
+       call="concat", elementwise=False, category="vectors"),
+    Op(name="stack", arity=_JOINED, symbol="stack", symbol_with="stack axis {p}",
+       description="arguments of one shape as the slices of a new axis: stack(s1, s2, s3) "
+                   "makes numbers a vector, stack(u, v, axis=1) vectors the columns",
+       forward=stack_forward, vjp=stack_vjp, sympy=stack_sympy,
+       formulas=_joined_formulas(), params=AXIS,
+       call="stack", elementwise=False, category="vectors"),
     # gradients
     Op(name="stop_gradient", arity=(1,), symbol="stop ∇",
        description="x's value with no gradient through it: its local derivative is 0 "
@@ -717,6 +766,21 @@ def _refusal(op: Op) -> str:
         if op.prefix.node in _prefix:
             return f"the operator {op.prefix.text} is already {_prefix[op.prefix.node].name}"
     return ""
+
+
+def arity_words(arity: tuple[int, ...]) -> str:
+    """How many arguments an op takes, in words: ``1 argument``, ``1 or 2 arguments``, ``2 to 8
+    arguments`` (a run of three or more).
+
+    >>> arity_words((1,)), arity_words((1, 2)), arity_words(tuple(range(2, 9)))
+    ('1 argument', '1 or 2 arguments', '2 to 8 arguments')
+    """
+    counts = sorted(arity)
+    if len(counts) > 2 and counts == list(range(counts[0], counts[-1] + 1)):
+        words = f"{counts[0]} to {counts[-1]}"
+    else:
+        words = " or ".join(str(n) for n in counts)
+    return f"{words} argument" + ("" if counts == [1] else "s")
 
 
 def get_op(name: str) -> Op:

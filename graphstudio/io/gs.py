@@ -59,9 +59,9 @@ import numpy as np
 from ..core.dataset import MAX_CLASSES, Binding, binding, dataset_name_problem
 from ..core.graph import Graph, GraphError
 from ..core.numbers import format_literal
-from ..core.ops import (CALL_PRECEDENCE, DATASET_FORM, INPUT_FORMS, NUMBER_WORDS, OPS, binary_op,
-                        binary_operator_texts, call_arities, call_names, op_for_call, prefix_op,
-                        reserved_name, subscript_op)
+from ..core.ops import (CALL_PRECEDENCE, DATASET_FORM, INPUT_FORMS, NUMBER_WORDS, OPS,
+                        arity_words, binary_op, binary_operator_texts, call_arities, call_names,
+                        op_for_call, prefix_op, reserved_name, subscript_op)
 from ..core.textfile import CannotRead, quote, read_text
 
 __all__ = ["ParseError", "parse_text", "parse_file", "write_text", "calls"]
@@ -499,9 +499,8 @@ def _call(ctx: _Context, node: ast.Call) -> int:
             raise _fail(ctx, kw, f"{fname}() takes the keyword {keyword}=, not "
                                  f"{_short(kw.arg or '**')}=")
     if op is None:
-        counts = " or ".join(str(a) for a in allowed)
-        plural = "" if allowed == [1] else "s"
-        raise _fail(ctx, node, f"{fname}() takes {counts} argument{plural}, got {len(node.args)}")
+        raise _fail(ctx, node, f"{fname}() takes {arity_words(tuple(allowed))}, "
+                               f"got {len(node.args)}")
     arg_nodes, params = node.args, None
     if op.params is not None and keyword is None:  # the parameter is the last argument
         arg_nodes, params = node.args[:-1], _param(ctx, op, node.args[-1], node)
@@ -597,12 +596,7 @@ def write_text(graph: Graph, header: str = "") -> str:
         elif op.subscript:
             expr = f"{_paren(args[0], CALL_PRECEDENCE, right=False)}{op.params.text(record.params)}"
         elif op.call:
-            parts = [a[0] for a in args]
-            if op.params is not None and op.params.keyword is None:
-                parts.append(op.params.text(record.params))
-            elif op.params is not None and record.params != op.params.default:
-                parts.append(f"{op.params.keyword}={op.params.text(record.params)}")
-            expr = f"{op.call}({', '.join(parts)})"
+            expr = op.call_text([a[0] for a in args], record.params)
         else:
             raise ValueError(f"{graph.label(n)} ({kind}) has no form in the expression format; "
                              "save it as .json")

@@ -258,13 +258,17 @@ def _sum_of_terms(step, digits: int) -> str:
 
 def op_text(graph: Graph, node: int, arg=None) -> str:
     """``f × g``: the node's op applied to its parents' names (or to ``arg(parent)``); ``s[0]``
-    for an index."""
+    for an index, and an op with a parameter written as the text writes it
+    (``reshape(c, [5, 1])``)."""
     record = graph.node(node)
     op = node_op(record.op, record.params)
     arg = arg or graph.label
     names = [arg(p) if p is not None else "?" for p in graph.parents(node)]
-    if OPS[record.op].subscript and len(names) == 1:
+    entry = OPS[record.op]
+    if entry.subscript and len(names) == 1:
         return f"{names[0]}{op.symbol}"
+    if entry.params is not None and entry.call:
+        return entry.call_text(names, record.params)
     if op.infix and len(names) == 2:
         return f"{names[0]} {op.symbol} {names[1]}"
     if op.prefix and len(names) == 1:
