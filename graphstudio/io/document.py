@@ -43,7 +43,7 @@ from ..core.dataset import MAX_CLASSES, dataset_name_problem
 from ..core.graph import Graph, GraphError
 from ..core.node import SAVED_FIELDS, non_defaults
 from ..core.ops import LEAF_KINDS, OPS
-from ..core.textfile import CannotRead, quote, read_text
+from ..core.textfile import CannotRead, read_text
 
 __all__ = ["FORMAT_VERSION", "DocumentError", "Document", "to_json", "from_json", "save",
            "load", "atomic_write_text", "jsonable"]
