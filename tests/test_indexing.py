@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from export_support import svg_texts
+from node_errors import assert_the_nodes_error
 from graphstudio.cli import main
 from graphstudio.core import explain as ex
 from graphstudio.core.arrays import numpy_index
@@ -73,17 +74,7 @@ def test_the_text_and_the_document_are_written_back_exactly(expr):
     ("sum(v)[0]", "a number has no elements to pick with [0]; index a vector or a matrix"),
 ])
 def test_an_index_that_does_not_fit_is_the_nodes_error(expr, message, tmp_path, capsys):
-    g = graph_of(expr)
-    ev = evaluate(g)
-    u = g.by_name("u")
-    err = ev.errors[u]
-    assert err.kind == "shape" and err.message == message
-    assert ev.values[g.by_name("z")] is None  # downstream has no value, and nothing raised
-    # the command line names the file, the line and the column
-    path = tmp_path / "bad.gs"
-    path.write_text(write_text(g), encoding="utf-8")
-    assert main(["eval", str(path)]) == 1
-    assert capsys.readouterr().err.strip() == f"{path}:3:1: {message}"
+    assert_the_nodes_error(graph_of(expr), "u", message, 3, tmp_path, capsys)
 
 
 @pytest.mark.parametrize("expr,message", [
