@@ -173,3 +173,34 @@ def test_explain_and_export_on_the_command_line(tmp_path, capsys):
     out_png = tmp_path / "pick.png"
     assert main(["export", str(path), "-o", str(out_png)]) == 0
     assert out_png.stat().st_size > 1000
+
+
+def test_the_python_api_indexes_as_the_text_does(tmp_path):
+    import graphstudio as gs
+
+    Wv = gs.Var(W.tolist(), name="W")
+    r, e, s = Wv[0, :], Wv[1, -1], Wv[:, ::2]
+    z = gs.sum(r * r) + e + gs.sum(s)
+    np.testing.assert_array_equal(r.value, W[0, :])
+    assert e.value == W[1, -1] and r.op == "index"
+    z.backward()
+    want = np.zeros_like(W)
+    want[0, :] += 2 * W[0, :]
+    want[1, -1] += 1
+    want[:, ::2] += 1
+    np.testing.assert_array_equal(Wv.grad, want)
+    assert [x.value for x in r] == list(W[0, :])  # a vector's elements, one by one
+    text = gs.graph_of(z).save(tmp_path / "traced.gs").read_text(encoding="utf-8")
+    assert "W[0, :]" in text and "W[1, -1]" in text and "W[:, ::2]" in text
+    with pytest.raises(ValueError, match=r"index: index 2 is out of range for the 2 rows of a "
+                                         r"2×3 matrix \(0 to 1, or -2 to -1\)"):
+        Wv[2, 0]
+    with pytest.raises(TypeError, match="an index is whole numbers and slices written in the "
+                                        "program, not a Var"):
+        Wv[e]
+    with pytest.raises(TypeError, match="not float"):
+        Wv[1.5]
+    with pytest.raises(ValueError, match="a slice's step cannot be 0"):
+        Wv[::0]
+    with pytest.raises(TypeError, match="a Var holding a number is not iterable"):
+        iter(e)

@@ -35,6 +35,9 @@ How it works:
   later ones, as a paste does in the editor. An input you do not name is called ``x1``,
   ``x2``... in order of creation; an op you do not name keeps no name and is shown as
   ``u<id>``, like an unnamed sub-expression of a ``.gs`` file.
+* ``v[2]``, ``W[0, :]``, ``v[1:3]`` index and slice, as in a ``.gs`` text (and ``for s in v``
+  goes through a vector's elements); ops with a parameter take it as the text writes it:
+  ``gs.reshape(x, [2, 3])``, ``gs.concat(a, b, axis=1)``.
 
 No Qt here.
 """
@@ -46,7 +49,7 @@ import itertools
 import keyword
 import math
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -54,8 +57,8 @@ from ..core.graph import Graph as CoreGraph, as_value
 from ..core.merge import free_name
 from ..core.numbers import format_value
 from ..core.ops import (Op, arity_words, binary_op, call_arities, call_names, op_for_call,
-                        prefix_op)
-from ..core.params import OpError
+                        prefix_op, subscript_op)
+from ..core.params import INDEX, MAX_POSITIONS, OpError, Slice
 
 if TYPE_CHECKING:
     from .graph import Graph, Results
@@ -156,6 +159,21 @@ class Var:
         """``if v:`` tests the value, as for a number (an array of several elements is
         ambiguous, as in numpy)."""
         return bool(self._value)
+
+    def __getitem__(self, index: Any) -> "Var":
+        """``v[2]``, ``W[0, :]``, ``v[1:3]``, ``v[-1]``: the registry's index op, the index
+        written with whole numbers and slices as in a ``.gs`` text (it is part of the graph,
+        not a value: a Var cannot be an index)."""
+        op = subscript_op()
+        if op is None:
+            raise TypeError("no op of the registry is written x[index]")
+        return apply(op, (self,), params=_index(index))
+
+    def __iter__(self) -> Iterator["Var"]:
+        """The elements along the first axis, ``v[0]``, ``v[1]``...; a number has none."""
+        if not np.ndim(self._value):
+            raise TypeError("a Var holding a number is not iterable")
+        return (self[k] for k in range(np.shape(self._value)[0]))
 
     def __float__(self) -> float:
         if not isinstance(self._value, float):
@@ -318,6 +336,40 @@ def apply(op: Op, args: Iterable[Any], name: str | None = None, params: Any = No
         params = op.params.default
     values = tuple(a._value if isinstance(a, Var) else a for a in args)
     return Var._result(op, args, _forward(op.bind(params), values), name, params)
+
+
+def _index(index: Any) -> tuple:
+    """A Python subscript (``2``, ``(0, slice(None))``) in the form an index node keeps."""
+    positions = []
+    for i in index if isinstance(index, tuple) else (index,):
+        if isinstance(i, slice):
+            parts = (i.start, i.stop, i.step)
+            if not all(p is None or _whole(p) for p in parts):
+                raise TypeError(f"a slice's bounds are whole numbers, not {i!r}")
+            if i.step == 0:
+                raise ValueError("a slice's step cannot be 0")
+            positions.append(Slice(*(None if p is None else int(p) for p in parts)))
+        elif _whole(i):
+            positions.append(int(i))
+        elif isinstance(i, Var):
+            raise TypeError("an index is whole numbers and slices written in the program, not "
+                            "a Var (to pick an element by a value such as a class label, "
+                            "multiply by a one-hot vector t: gs.sum(s * t))")
+        else:
+            raise TypeError(f"an index holds whole numbers and slices such as 1:3, not "
+                            f"{type(i).__name__}")
+    value = tuple(positions)
+    if len(value) > MAX_POSITIONS:
+        raise ValueError(f"an index of {len(value)} positions; arrays have at most "
+                         f"{MAX_POSITIONS} axes")
+    problem = INDEX.check(value)  # a whole number too large to keep
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _whole(x: Any) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
 
 
 def _parameter(op: Op, written: Any) -> Any:
