@@ -19,6 +19,7 @@ from graphstudio.core.engine import evaluate
 from graphstudio.core.graph import Graph, GraphError
 from graphstudio.core.params import INDEX, Slice
 from graphstudio.io.document import DocumentError, from_json, to_json
+from graphstudio.io.formats.dot import to_dot
 from graphstudio.io.gs import ParseError, parse_text, write_text
 from graphstudio.render.export import ExportSettings, export_graph
 from graphstudio.render.picture import build_picture, step_pictures
@@ -141,6 +142,7 @@ def test_the_canvas_the_exports_and_the_captions_show_the_index(tmp_path):
     assert "[0, :]" in texts and "∂r/∂W = 1 at W[0, :], 0 elsewhere" in texts
     (tex,) = export_graph(g, ev, tmp_path / "g.tex")
     assert r"\textbf{r}\enspace \textcolor{gsmuted}{{[}0, :{]}}" in tex.read_text(encoding="utf-8")
+    assert 'label="r\\n[0, :]' in to_dot(g, ev)
     captions = [p.caption for p in step_pictures(g, ev, {})]
     assert "Forward pass, step 2 of 4: r = W[0, :]" in captions
     # an element picked out is a number, shown as one

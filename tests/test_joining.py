@@ -20,6 +20,7 @@ from graphstudio.core.engine import evaluate
 from graphstudio.core.graph import Graph, GraphError
 from graphstudio.core.ops import MAX_JOINED
 from graphstudio.io.document import DocumentError, from_json, to_json
+from graphstudio.io.formats.dot import to_dot
 from graphstudio.io.gs import ParseError, parse_text, write_text
 from graphstudio.render.export import ExportSettings, export_graph
 from graphstudio.render.picture import build_picture, step_pictures
@@ -198,6 +199,8 @@ def test_the_canvas_the_exports_and_the_captions_show_the_parameters(tmp_path):
     assert "∂c/∂b = 1 where b sits in c, 0 elsewhere" in texts
     (tex,) = export_graph(g, ev, tmp_path / "g.tex")
     assert r"reshape {[}5, 1{]}" in tex.read_text(encoding="utf-8")
+    dot = to_dot(g, ev)
+    assert "concat axis 0" in dot and "reshape [5, 1]" in dot and "stack axis 1" in dot
     captions = [p.caption for p in step_pictures(g, ev, {})]
     assert "Forward pass, step 3 of 9: c = concat(a, b)" in captions
     assert "Forward pass, step 5 of 9: r = reshape(c, [5, 1])" in captions
