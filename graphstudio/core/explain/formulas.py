@@ -16,7 +16,8 @@ from ..engine import Evaluation
 from ..ops import Value, node_op
 from .common import ExplainError, output_of, reaching, seed_of
 
-__all__ = ["Symbolic", "symbolic", "apply_sympy", "MAX_ELEMENTS"]
+__all__ = ["Symbolic", "symbolic", "apply_sympy", "MAX_ELEMENTS", "TOO_LARGE", "MAX_DIGITS",
+           "MAX_OPERATIONS"]
 
 
 #: the most elements the inputs and nodes a formula needs may hold together: each element of
@@ -156,10 +157,12 @@ def symbolic(ev: Evaluation) -> Symbolic:
     symbols = {n: _symbols(graph.label(n), graph.value(n)) for n in graph.inputs()}
     _check_symbol_names(graph, symbols)
     exprs: dict[int, Any] = {}
+    sizes: dict[int, int] = {}  # operations in each formula, written out in full
     for n in ev.program.order:
         if n not in needed:
             continue
         record = graph.node(n)
+        sizes[n] = 1
         if record.op == "input":
             exprs[n] = symbols[n]
         elif record.op == "const":
@@ -170,7 +173,10 @@ def symbolic(ev: Evaluation) -> Symbolic:
             parents = graph.parents(n)
             if None in parents:
                 raise ExplainError(f"{graph.label(n)} has an unconnected argument")
-            exprs[n] = apply_sympy(node_op(record.op, record.params), [exprs[p] for p in parents])
+            args = [exprs[p] for p in parents]
+            sizes[n] += sum(sizes[p] for p in parents)
+            _check_size(ev, n, args, sizes[n])
+            exprs[n] = apply_sympy(node_op(record.op, record.params), args)
     expr = exprs[out]
     if isinstance(expr, np.ndarray):  # what the backward pass differentiates: Σ seedᵢ·zᵢ
         weights = np.vectorize(_number, otypes=[object])(np.asarray(seed, dtype=float))
