@@ -111,6 +111,47 @@ def _number(value: float) -> Any:
     return sympy.Rational(repr(value))
 
 
+#: Past these a formula is "too large to show symbolically" (said at once, before sympy starts
+#: a derivation that would not end): an exact number of more digits (``10 ** 10 ** 10``), or a
+#: formula of more operations once every node is written out where it is used (a node used
+#: three times by the next one, six deep, is 3⁶ copies).
+MAX_DIGITS = 1000
+MAX_OPERATIONS = 2000
+TOO_LARGE = "too large to show symbolically"
+
+
+def _check_size(ev: Evaluation, node: int, args: list[Any], size: int) -> None:
+    graph = ev.graph
+    source = graph.node(node).source
+    where = graph.label(node) + (f" (line {source[0]})" if source else "")
+    if size > MAX_OPERATIONS:
+        raise ExplainError(f"{TOO_LARGE}: {where} written out as a formula of the inputs holds "
+                           f"about {size:,} operations (at most {MAX_OPERATIONS:,}); each use of "
+                           "a node writes its formula out again")
+    if graph.op(node) == "pow" and all(getattr(a, "is_Number", False) for a in args):
+        digits = _power_digits(*args)
+        if digits > MAX_DIGITS:
+            raise ExplainError(f"{TOO_LARGE}: {where} = {_short(args[0])} ** "
+                               f"{_short(args[1])} is an exact number of about {digits:.3g} "
+                               f"digits (at most {MAX_DIGITS:,})")
+
+
+def _power_digits(base: Any, exponent: Any) -> float:
+    """About how many digits the exact ``base ** exponent`` of two sympy numbers has."""
+    try:
+        b, e = abs(float(base)), abs(float(exponent))
+    except (OverflowError, TypeError):
+        return math.inf
+    if b in (0.0, 1.0) or e == 0.0 or not math.isfinite(b):
+        return 0.0 if math.isfinite(b) else math.inf
+    return e * abs(math.log10(b))
+
+
+def _short(number: Any) -> str:
+    text = str(number) if getattr(number, "is_Integer", False) and abs(number) < 10**40 else None
+    return text or f"{float(number):.6g}"
+
+
 def _readable(expr: Any, limit: int = 200) -> Any:
     """The shortest of the derivative as it comes, expanded, factored, simplified (ties: the
     earlier, so a polynomial reads expanded as the lectures write it). Formulas of more than
