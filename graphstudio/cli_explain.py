@@ -182,6 +182,13 @@ def symbolic_text(ev: Evaluation, sym: ex.Symbolic) -> str:
     lines = [f"{out} = {sym.expr}", f"  LaTeX: {out} = {sym.latex}", ""]
     rows = [("gradient", "formula", "at the inputs", "backprop")]
     for n, d in sym.gradients.items():
+        if isinstance(d, np.ndarray):  # an array input: a row per element
+            symbols = np.ravel(sym.symbols[n])
+            at, grad = np.ravel(sym.gradient_values[n]), np.ravel(ev.grads.get(n))
+            for k, formula in enumerate(np.ravel(d)):
+                rows.append((f"d{out}/d{symbols[k]}", str(formula), _fmt(at[k]),
+                             _fmt(grad[k]) if grad.size == at.size else "—"))
+            continue
         rows.append((f"d{out}/d{graph.label(n)}", str(d), _fmt(sym.gradient_values[n]),
                      _fmt(ev.grads.get(n))))
     lines += [table(rows), "", "LaTeX:"]
@@ -196,7 +203,9 @@ def symbolic_json(ev: Evaluation, sym: ex.Symbolic) -> dict:
         "output": graph.label(sym.output),
         "formula": str(sym.expr),
         "latex": sym.latex,
-        "gradients": {graph.label(n): {"formula": str(d), "latex": sym.gradient_latex[n],
+        "gradients": {graph.label(n): {"formula": np.vectorize(str, otypes=[object])(d).tolist()
+                                       if isinstance(d, np.ndarray) else str(d),
+                                       "latex": sym.gradient_latex[n],
                                        "value": jsonable(sym.gradient_values[n]),
                                        "backprop": jsonable(ev.grads.get(n))}
                       for n, d in sym.gradients.items()},
@@ -294,7 +303,8 @@ def main(argv: Sequence[str]) -> int:
     p.add_argument("--limit", type=int, default=100, metavar="N",
                    help="list at most N paths; more are counted (default 100)")
     p.add_argument("--symbolic", action="store_true",
-                   help="the output and each input's gradient as formulas (scalar graphs)")
+                   help="the output and each input's gradient as formulas (a formula "
+                   "per element of an array)")
     p.add_argument("--check", action="store_true", help="gradient check with central differences")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     args = p.parse_args(argv)
@@ -337,12 +347,16 @@ def _sections(args: Any, graph: Graph, ev: Evaluation) -> tuple[list[str], dict[
         entries = ex.check(ev)
         texts.append(check_text(ev, entries))
         data["check"] = check_json(ev, entries)
-    if not data:  # the overview: the formula (scalar graphs) and the gradient check
+    if not data:  # the overview: the formulas and the gradient check
         out = graph.label(ev.output)
         texts.append(f"{out} = {_fmt(ev.values[ev.output])}")
         data["output"] = out
         data["value"] = jsonable(ev.values[ev.output])
+        arrays = [n for n in graph.inputs() if not isinstance(ev.values.get(n), float)]
         try:
+            if arrays:  # a formula per element takes sympy seconds: only when asked for
+                raise ex.ExplainError(f"{graph.label(arrays[0])} is an array; --symbolic "
+                                      "writes a formula per element")
             text, data["symbolic"] = bounded_symbolic(args.file, args.output)
             texts.append(text)
         except ex.ExplainError as exc:

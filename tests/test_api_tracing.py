@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import graphstudio as gs
-from graphstudio.core.ops import OPS
+from graphstudio.core.ops import OPS, node_op
 from new_op import hinge  # noqa: F401  (the fixture)
 
 
@@ -84,9 +84,18 @@ def test_every_registry_function_is_in_the_package_and_a_method():
     calls = {op.call for op in OPS.values() if op.call is not None}
     assert calls <= set(dir(gs)) and set(gs.functions()) == calls
     x = gs.Var(0.5, name="x")
+    v = gs.Var([0.5, -1.5], name="v")
     for call in sorted(calls):
         fn = getattr(gs, call)
         for op in (o for o in OPS.values() if o.call == call):
+            if op.params is not None:  # reshape(v, [-1]), concat(v, v): vectors, the default
+                kind = op.params
+                extra = [kind.to_json(kind.default)] if kind.keyword is None else []
+                expected = node_op(op.name).forward(*[v.value] * min(op.arity))
+                args = [v] * min(op.arity) + extra
+                np.testing.assert_array_equal(fn(*args).value, expected, err_msg=call)
+                assert fn(*args).op == op.name and getattr(v, call)(*args[1:]).op == op.name
+                continue
             n = max(op.arity) if call not in ("max", "min") else (1 if op.name.startswith("a") else 2)
             args = [x] * n
             expected = op.forward(*[0.5] * n)

@@ -142,10 +142,14 @@ def test_symbolic_bristol(capsys):
     assert "\\frac{\\partial a}{\\partial f} = 2 f g^{2} + 2 f g + 5 g + 2" in out
 
 
-def test_symbolic_of_arrays_is_one_line_and_status_1(capsys):
-    code, out, err = run(capsys, SEOUL, "--symbolic")
-    assert code == 1 and out == ""
-    assert err.strip() == f"{SEOUL}: symbolic formulas are for scalar graphs: x is a vector of 2"
+def test_symbolic_of_arrays_gives_a_formula_per_element(capsys):
+    code, out, err = run(capsys, SEOUL, "--symbolic", "--json")
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    v = data["gradients"]["v"]
+    assert len(v["value"]) == 3 and v["value"] == pytest.approx(v["backprop"], rel=1e-9)
+    assert len(v["formula"]) == 3 and "v_0" in v["formula"][0]
+    assert v["latex"].startswith("\\left[\\begin{matrix}")
 
 
 def test_several_sections_in_json_are_keyed(capsys):
@@ -204,3 +208,11 @@ def test_a_json_document_explains_like_its_gs(tmp_path, capsys):
     save(path, open_document(BRISTOL).graph)
     code, out, _err = run(capsys, str(path), "--paths", "f", "--json")
     assert code == 0 and strict_json(out)["total"] == 60.0
+
+
+def test_the_overview_leaves_the_formulas_of_arrays_to_symbolic(capsys):
+    code, out, _err = run(capsys, SEOUL)
+    assert code == 0
+    assert "(no formulas: x is an array; --symbolic writes a formula per element)" in out
+    code, out, _err = run(capsys, SEOUL, "--json")
+    assert json.loads(out)["symbolic"] is None

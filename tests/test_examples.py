@@ -237,3 +237,22 @@ def test_d2l_detach():
     # and d2l's y.sum().backward(): x.grad == 2 * x
     ev_y = evaluate(graph, graph.by_name("y"))
     np.testing.assert_array_equal(ev_y.grads[graph.by_name("x")], 2 * v["x"])
+
+
+def test_cs231n_svm_loss_with_indexing():
+    graph, ev = load("cs231n_svm")
+    v = named(graph, ev, ev.values)
+    # the slides: 2.9 for the cat, 0 for the car, 12.9 for the frog, L = 5.27
+    assert v["L_cat"] == pytest.approx(2.9) and v["L_car"] == 0.0
+    assert v["L_frog"] == pytest.approx(12.9)
+    assert round(v["L"], 2) == 5.27
+    # the notes' gradient, computed here from the scores: for each image i, +1 at every class
+    # with a violated margin, minus their count at the correct class, averaged over the three
+    S = np.array([[3.2, 1.3, 2.2], [5.1, 4.9, 2.5], [-1.7, 2.0, -3.1]])
+    want = np.zeros_like(S)
+    for i, y in enumerate([0, 1, 2]):
+        margins = S[:, i] - S[y, i] + 1
+        violated = (margins > 0) & (np.arange(3) != y)
+        want[violated, i] += 1
+        want[y, i] -= violated.sum()
+    np.testing.assert_allclose(ev.grads[graph.by_name("S")], want / 3)

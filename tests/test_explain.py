@@ -225,9 +225,29 @@ def test_symbolic_constants_are_exact_and_ops_come_from_the_registry():
     assert s.gradient_values[g.by_name("x")] == pytest.approx(evaluate(g).grads[g.by_name("x")])
 
 
-def test_symbolic_refuses_arrays_with_a_clear_message():
-    g, _ev = load("seoul_mlp_l2")
-    with pytest.raises(ex.ExplainError, match="scalar graphs: x is a vector of 2"):
+def test_symbolic_formulas_of_arrays_are_arrays_of_formulas():
+    # Seoul's network in matrix form: every element of W and v gets a symbol and a formula,
+    # and each formula at the inputs' values is backprop's number
+    g, ev = load("seoul_mlp_l2")
+    s = ex.symbolic(ev)
+    W, v = g.by_name("W"), g.by_name("v")
+    assert s.symbols[W].shape == (3, 2) and str(s.symbols[W][0, 1]) == "W_0,1"
+    assert s.gradients[W].shape == (3, 2)
+    np.testing.assert_allclose(s.gradient_values[W], ev.grads[W], rtol=1e-9)
+    np.testing.assert_allclose(s.gradient_values[v], ev.grads[v], rtol=1e-9)
+    # dJ/dv_0 = 2(yhat - y)·h_0 + 2·lam·v_0, with h_0 = sigmoid(0.2·x_0 - 0.4·x_1)
+    x0, x1 = s.symbols[g.by_name("x")]
+    h0 = 1 / (1 + sympy.exp(-(s.symbols[W][0, 0] * x0 + s.symbols[W][0, 1] * x1)))
+    yhat = s.nodes[g.by_name("yhat")]
+    lam = s.symbols[g.by_name("lam")]
+    want = 2 * (yhat - s.symbols[g.by_name("y")]) * h0 + 2 * lam * s.symbols[v][0]
+    assert sympy.simplify(s.gradients[v][0] - want) == 0
+    assert s.gradient_latex[v].startswith(r"\left[\begin{matrix}")
+
+
+def test_symbolic_refuses_arrays_too_large_for_formulas():
+    g = parse_text("W = " + str([[0.5] * 9] * 9) + "\ns = sum(W * W)")
+    with pytest.raises(ex.ExplainError, match="the arrays here hold 162 \\(at most 64\\)"):
         ex.symbolic(evaluate(g))
 
 
@@ -397,7 +417,8 @@ def test_symbolic_ignores_an_array_input_the_output_does_not_need():
     g = parse_text("a = [1, 2]\nb = [1, 2, 3]\nc = a + b\nk = 2\nm = k * 3")
     s = symbolic(evaluate(g, g.by_name("m")))
     assert s.gradients[g.by_name("k")] == 3  # dm/dk = 3
-    assert s.gradients[g.by_name("a")] == 0  # a does not reach m
+    assert list(s.gradients[g.by_name("a")]) == [0, 0]  # a does not reach m
+    assert list(s.gradient_values[g.by_name("a")]) == [0.0, 0.0]
 
 
 def test_symbolic_keeps_a_big_formula_as_it_comes_instead_of_expanding_it():

@@ -16,6 +16,7 @@ from graphstudio.core.events import (EdgeAdded, EdgeRemoved, MetaChanged, NodeAd
 from graphstudio.core.graph import Graph, GraphError
 from graphstudio.core.merge import free_name, merge_into
 from graphstudio.core.node import FIELDS, SAVED_FIELDS, Node
+from graphstudio.core.params import Slice
 from graphstudio.io.document import from_json, to_json
 from graphstudio.io.gs import parse_text
 
@@ -131,16 +132,22 @@ def test_the_evaluator_follows_event_types():
 #: a value other than the default for every saved field
 SAMPLES = {"name": "t", "value": 2.0, "pos": (3.0, 4.0), "trainable": True, "data": "label",
            "onehot": 3, "equals": 1.0, "seed": -2.5}
+#: the fields of an op node (an index's parameter), sampled on an op node
+OP_SAMPLES = {"params": (1, Slice(None, None, -1))}
 
 
 def test_every_saved_field_survives_the_json_document():
-    assert set(SAMPLES) == set(SAVED_FIELDS) - {"op"}, "a new node field needs a sample here"
+    assert set(SAMPLES) | set(OP_SAMPLES) == set(SAVED_FIELDS) - {"op"}, \
+        "a new node field needs a sample here"
     g = Graph()
     fields = {k: v for k, v in SAMPLES.items() if k not in ("name", "value", "pos")}
     n = g.add_node("input", name="t", value=2.0, pos=(3.0, 4.0), **fields)
+    m = g.add_op("index", [n], **OP_SAMPLES)
     back = from_json(to_json(g)).graph
     for f in SAVED_FIELDS:
         assert getattr(back.node(n), f) == getattr(g.node(n), f), f
+        assert getattr(back.node(m), f) == getattr(g.node(m), f), f
+    assert back.node(m).params == OP_SAMPLES["params"]
 
 
 def test_fields_are_listed_once_in_order():

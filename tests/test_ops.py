@@ -2,7 +2,8 @@
 broadcasting), the subgradient conventions PyTorch uses, formulas and sympy forms.
 
 The tests iterate over ``OPS``, so an op added to the registry is covered without a new test;
-only ops whose arguments need a particular shape or range are listed in ``ARGUMENTS``.
+only ops whose arguments need a particular shape or range are listed in ``ARGUMENTS``, and ops
+with a static parameter (an index, a shape) list the parameters to try in ``PARAMETERS``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import sympy
 
 from graphstudio.core.engine import evaluate
 from graphstudio.core.graph import Graph
-from graphstudio.core.ops import OPS
+from graphstudio.core.explain.formulas import apply_sympy
+from graphstudio.core.ops import OPS, node_op
+from graphstudio.core.params import Slice
 
 RNG = np.random.default_rng(1234)
 
@@ -47,6 +50,25 @@ ARGUMENTS = {
     "cross_entropy": [(probabilities(4), np.array([0.0, 1.0, 0.0, 0.0]))],
     "softmax": [(RNG.normal(size=4),), (RNG.normal(size=(2, 3)),)],
     "transpose": [(RNG.normal(size=(2, 3)),)],
+    "index": [(positive(4),), (positive(3, 4),)],
+    "reshape": [(positive(6),), (positive(2, 3),), (positive(),)],
+    # several arguments, of sizes that differ along the axis they are joined on
+    "concat": [(positive(2), positive(3)), (positive(2, 3), positive(1, 3), positive(2, 3)),
+               (positive(2, 3), positive(2, 1)), (positive(2, 2, 3), positive(2, 1, 3))],
+    "stack": [(positive(), positive(), positive()), (positive(3), positive(3)),
+              (positive(2, 3), positive(2, 3), positive(2, 3), positive(2, 3))],
+}
+
+#: op -> the parameters to try, each with the argument shapes of ``ARGUMENTS`` it fits (by
+#: position there); ops with a parameter and not listed get their default parameter.
+PARAMETERS = {
+    "index": [((2,), 0), ((-1,), 0), ((Slice(1, 3),), 0), ((Slice(None, None, -2),), 0),
+              ((0, Slice()), 1), ((Slice(), -1), 1), ((Slice(1, None), Slice(None, None, 2)), 1),
+              ((1, 2), 1), ((Slice(0, 0),), 0)],
+    "reshape": [((2, 3), 0), ((3, -1), 0), ((-1,), 1), ((3, 1, 2), 1), ((6, 1), 1), ((), 2),
+                ((1, 1), 2)],
+    "concat": [(0, 0), (-1, 0), (0, 1), (1, 2), (-1, 2), (1, 3)],
+    "stack": [(0, 0), (-1, 0), (0, 1), (1, 1), (0, 2), (2, 2), (-2, 2)],
 }
 
 #: Broadcasting shape pairs for elementwise binary ops.
@@ -60,6 +82,14 @@ def apart(args):
         shifted = b + np.where(np.asarray(b) >= np.asarray(a), 0.3, -0.3)
         return a, float(shifted) if np.ndim(shifted) == 0 else shifted
     return args
+
+
+def parametrised_cases(name):
+    """(parameter, arguments) for an op with a static parameter (None for the others)."""
+    if OPS[name].params is None:
+        return [(None, args) for args in array_cases(name)]
+    cases = PARAMETERS.get(name, [(OPS[name].params.default, 0)])
+    return [(params, ARGUMENTS[name][k]) for params, k in cases]
 
 
 def array_cases(name):
@@ -77,16 +107,16 @@ def array_cases(name):
 
 def scalar_cases(name):
     op = OPS[name]
-    if name in ("matmul", "softmax", "cross_entropy", "transpose"):
+    if name in ("matmul", "softmax", "cross_entropy", "transpose") or op.params is not None:
         return []  # not scalar ops (softmax of a scalar is the constant 1: checked below)
     return [apart(tuple(positive() for _ in range(op.arity[0]))) for _ in range(3)]
 
 
-def engine_grads(name, args, weight):
+def engine_grads(name, args, weight, params=None):
     """d/d(args) of sum(weight * op(args)), from GraphStudio's backward pass."""
     g = Graph()
     ins = [g.add_input(f"x{k}", a) for k, a in enumerate(args)]
-    node = g.add_op(name, ins)
+    node = g.add_op(name, ins, params=params)
     w = g.add_const(weight)
     out = g.add_op("sum", [g.add_op("mul", [node, w])], name="out")
     ev = evaluate(g)
@@ -94,8 +124,8 @@ def engine_grads(name, args, weight):
     return [ev.grads[i] for i in ins]
 
 
-def central_difference(name, args, weight, h=1e-6):
-    forward = OPS[name].forward
+def central_difference(name, args, weight, h=1e-6, params=None):
+    forward = node_op(name, params).forward
     grads = []
     for k, a in enumerate(args):
         arr = np.array(a, dtype=float, ndmin=1)
@@ -113,11 +143,11 @@ def central_difference(name, args, weight, h=1e-6):
     return grads
 
 
-def check_gradient(name, args):
-    out = OPS[name].forward(*args)
+def check_gradient(name, args, params=None):
+    out = node_op(name, params).forward(*args)
     weight = RNG.uniform(0.5, 1.5, size=np.shape(out)) if np.ndim(out) else 1.3
-    got = engine_grads(name, args, weight)
-    want = central_difference(name, args, weight)
+    got = engine_grads(name, args, weight, params)
+    want = central_difference(name, args, weight, params=params)
     if OPS[name].blocks_gradient:  # stop_gradient: its local derivative is 0 by definition
         assert any(np.any(w != 0) for w in want), "the forward pass does depend on the input"
         want = [np.zeros_like(w) if np.ndim(w) else 0.0 for w in want]
@@ -128,8 +158,8 @@ def check_gradient(name, args):
 
 @pytest.mark.parametrize("name", sorted(OPS))
 def test_array_gradient_matches_central_difference(name):
-    for args in array_cases(name):
-        check_gradient(name, args)
+    for params, args in parametrised_cases(name):
+        check_gradient(name, args, params)
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
@@ -218,7 +248,7 @@ def test_max_of_a_vector_goes_to_the_argmax_and_splits_ties():
 def test_formula_for_every_port(name):
     op = OPS[name]
     assert len(op.formulas) == max(op.arity)
-    names = ["x", "y"][: max(op.arity)]
+    names = [f"x{k}" for k in range(max(op.arity))]
     for port in range(max(op.arity)):
         text = op.formula(port, names, "z")
         assert text and "{" not in text and "?" not in text
@@ -232,7 +262,24 @@ def test_formula_examples():
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
+def test_sympy_form_agrees_with_forward_for_arrays(name):
+    # how the symbolic view holds a vector or a matrix: a numpy array of sympy expressions
+    for params, args in parametrised_cases(name):
+        op = node_op(name, params)
+        symbols = [np.array([sympy.Symbol(f"a{k}_{j}", positive=True) for j in range(np.size(a))],
+                            dtype=object).reshape(np.shape(a)) if np.ndim(a) else
+                   sympy.Symbol(f"a{k}", positive=True) for k, a in enumerate(args)]
+        expr = apply_sympy(op, symbols)
+        subs = {sym: float(v) for s, a in zip(symbols, args)
+                for sym, v in zip(np.ravel(np.asarray(s, dtype=object)), np.ravel(a))}
+        got = np.vectorize(lambda e: float(sympy.sympify(e).xreplace(subs)), otypes=[float])(
+            np.asarray(expr, dtype=object))
+        np.testing.assert_allclose(got, op.forward(*args), rtol=1e-10, err_msg=name)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.params is None))
 def test_sympy_form_agrees_with_forward_for_scalars(name):
+    # (an op with an index or a shape needs an array: checked above)
     op = OPS[name]
     n = op.arity[0]
     symbols = sympy.symbols(f"s0:{n}", positive=True)

@@ -35,6 +35,9 @@ How it works:
   later ones, as a paste does in the editor. An input you do not name is called ``x1``,
   ``x2``... in order of creation; an op you do not name keeps no name and is shown as
   ``u<id>``, like an unnamed sub-expression of a ``.gs`` file.
+* ``v[2]``, ``W[0, :]``, ``v[1:3]`` index and slice, as in a ``.gs`` text (and ``for s in v``
+  goes through a vector's elements); ops with a parameter take it as the text writes it:
+  ``gs.reshape(x, [2, 3])``, ``gs.concat(a, b, axis=1)``.
 
 No Qt here.
 """
@@ -46,14 +49,16 @@ import itertools
 import keyword
 import math
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import numpy as np
 
 from ..core.graph import Graph as CoreGraph, as_value
 from ..core.merge import free_name
 from ..core.numbers import format_value
-from ..core.ops import Op, binary_op, call_arities, call_names, op_for_call, prefix_op
+from ..core.ops import (Op, arity_words, binary_op, call_arities, call_names, op_for_call,
+                        prefix_op, subscript_op)
+from ..core.params import INDEX, MAX_POSITIONS, OpError, Slice
 
 if TYPE_CHECKING:
     from .graph import Graph, Results
@@ -71,7 +76,8 @@ class Var:
     ``param(...)`` does in a ``.gs`` file) for Graph > Train in the editor.
     """
 
-    __slots__ = ("_op", "_args", "_value", "_name", "_grad", "_seq", "_trainable", "__weakref__")
+    __slots__ = ("_op", "_params", "_args", "_value", "_name", "_grad", "_seq", "_trainable",
+                 "__weakref__")
     #: numpy hands ``np.float64(2) * v`` to :meth:`__rmul__` instead of making an object array
     __array_ufunc__ = None
 
@@ -79,6 +85,7 @@ class Var:
         if isinstance(value, Var):
             raise TypeError("this is already a Var; use it as it is")
         self._op: str = "input"
+        self._params: Any = None  # an op's static parameter (reshape's shape, concat's axis)
         self._args: tuple = ()
         self._value = _leaf_value(value)
         self._name = _checked_name(name)
@@ -87,9 +94,10 @@ class Var:
         self._trainable = bool(trainable)
 
     @classmethod
-    def _result(cls, op: Op, args: tuple, value: Any, name: str | None) -> "Var":
+    def _result(cls, op: Op, args: tuple, value: Any, name: str | None,
+                params: Any = None) -> "Var":
         var = cls.__new__(cls)
-        var._op, var._args, var._value = op.name, args, value
+        var._op, var._params, var._args, var._value = op.name, params, args, value
         var._name = _checked_name(name)
         var._grad, var._seq, var._trainable = None, next(_created), False
         return var
@@ -152,6 +160,21 @@ class Var:
         ambiguous, as in numpy)."""
         return bool(self._value)
 
+    def __getitem__(self, index: Any) -> "Var":
+        """``v[2]``, ``W[0, :]``, ``v[1:3]``, ``v[-1]``: the registry's index op, the index
+        written with whole numbers and slices as in a ``.gs`` text (it is part of the graph,
+        not a value: a Var cannot be an index)."""
+        op = subscript_op()
+        if op is None:
+            raise TypeError("no op of the registry is written x[index]")
+        return apply(op, (self,), params=_index(index))
+
+    def __iter__(self) -> Iterator["Var"]:
+        """The elements along the first axis, ``v[0]``, ``v[1]``...; a number has none."""
+        if not np.ndim(self._value):
+            raise TypeError("a Var holding a number is not iterable")
+        return (self[k] for k in range(np.shape(self._value)[0]))
+
     def __float__(self) -> float:
         if not isinstance(self._value, float):
             raise TypeError(f"only a scalar Var converts to float, not one of shape {self.shape}")
@@ -192,8 +215,8 @@ class Var:
             raise AttributeError(f"'Var' object has no attribute {attr!r}")
         fn = function(attr)
 
-        def method(*args: Any, name: str | None = None) -> Var:
-            return fn(self, *args, name=name)
+        def method(*args: Any, name: str | None = None, **keywords: Any) -> Var:
+            return fn(self, *args, name=name, **keywords)
 
         method.__name__ = attr
         method.__doc__ = fn.__doc__
@@ -300,15 +323,63 @@ def _checked_name(name: str | None) -> str | None:
     return name
 
 
-def apply(op: Op, args: Iterable[Any], name: str | None = None) -> Var:
+def apply(op: Op, args: Iterable[Any], name: str | None = None, params: Any = None) -> Var:
     """``op(*args)`` as a new :class:`Var`, its value computed now by the op's forward (the
     engine's rule: the scalar fast path where it applies, numpy otherwise). Plain numbers and
-    arrays among ``args`` become constants. Raises ``ValueError`` when the shapes do not fit."""
+    arrays among ``args`` become constants; ``params`` is the static parameter of an op that
+    takes one (a shape, an axis: its default when None). Raises ``ValueError`` when the shapes
+    do not fit."""
     args = tuple(a if isinstance(a, Var) else _argument(a, op) for a in args)
     if len(args) not in op.arity:
-        raise TypeError(f"{op.name} takes {_arity_words(op.arity)}, not {len(args)}")
+        raise TypeError(f"{op.name} takes {arity_words(op.arity)}, not {len(args)}")
+    if op.params is not None and params is None:
+        params = op.params.default
     values = tuple(a._value if isinstance(a, Var) else a for a in args)
-    return Var._result(op, args, _forward(op, values), name)
+    return Var._result(op, args, _forward(op.bind(params), values), name, params)
+
+
+def _index(index: Any) -> tuple:
+    """A Python subscript (``2``, ``(0, slice(None))``) in the form an index node keeps."""
+    positions = []
+    for i in index if isinstance(index, tuple) else (index,):
+        if isinstance(i, slice):
+            parts = (i.start, i.stop, i.step)
+            if not all(p is None or _whole(p) for p in parts):
+                raise TypeError(f"a slice's bounds are whole numbers, not {i!r}")
+            if i.step == 0:
+                raise ValueError("a slice's step cannot be 0")
+            positions.append(Slice(*(None if p is None else int(p) for p in parts)))
+        elif _whole(i):
+            positions.append(int(i))
+        elif isinstance(i, Var):
+            raise TypeError("an index is whole numbers and slices written in the program, not "
+                            "a Var (to pick an element by a value such as a class label, "
+                            "multiply by a one-hot vector t: gs.sum(s * t))")
+        else:
+            raise TypeError(f"an index holds whole numbers and slices such as 1:3, not "
+                            f"{type(i).__name__}")
+    value = tuple(positions)
+    if len(value) > MAX_POSITIONS:
+        raise ValueError(f"an index of {len(value)} positions; arrays have at most "
+                         f"{MAX_POSITIONS} axes")
+    problem = INDEX.check(value)  # a whole number too large to keep
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _whole(x: Any) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
+
+
+def _parameter(op: Op, written: Any) -> Any:
+    """``op``'s parameter as Python writes it (``[2, 3]`` or ``(2, 3)``, ``1``) in the form the
+    graph keeps; ``ValueError`` saying what was expected otherwise."""
+    kind = op.params
+    try:
+        return kind.from_json(list(written) if isinstance(written, tuple) else written)
+    except ValueError as exc:
+        raise ValueError(f"{op.call or op.name}: {kind.name}: {exc}") from None
 
 
 def _argument(x: Any, op: Op) -> Any:
@@ -332,6 +403,8 @@ def _forward(op: Op, values: tuple) -> Any:
     with np.errstate(all="ignore"):
         try:
             out = op.forward(*values)
+        except OpError as exc:  # the arguments do not fit the parameter: the engine's words
+            raise ValueError(f"{op.name}: {exc}") from None
         except ValueError:
             shapes = " and ".join(str(np.shape(v)) for v in values)
             raise ValueError(f"{op.name}: the shapes {shapes} do not fit") from None
@@ -353,11 +426,6 @@ def _domain_warning(op: Op, values: tuple, value: Any) -> None:
                       f"{format_value(value)}", RuntimeWarning, stacklevel=5)
 
 
-def _arity_words(arity: tuple[int, ...]) -> str:
-    words = " or ".join(str(n) for n in arity)
-    return f"{words} argument" + ("" if arity == (1,) else "s")
-
-
 # ---- the registry's functions ----------------------------------------------------------------------
 
 
@@ -370,22 +438,45 @@ def function(call: str) -> Callable[..., Var]:
     if not arities:
         raise KeyError(f"no function {call!r}; the functions are {', '.join(call_names())}")
 
-    def fn(*args: Any, name: str | None = None) -> Var:
+    def fn(*args: Any, name: str | None = None, **keywords: Any) -> Var:
         op = op_for_call(call, len(args))
         if op is None:
-            raise TypeError(f"{call}() takes {_arity_words(tuple(call_arities(call)))}, "
+            raise TypeError(f"{call}() takes {arity_words(tuple(call_arities(call)))}, "
                             f"not {len(args)}")
-        return apply(op, args, name=name)
+        # a parameter is written as the .gs text writes it: reshape(x, [2, 3]), axis=1
+        keyword = op.params.keyword if op.params is not None else None
+        unknown = sorted(set(keywords) - {keyword})
+        if unknown:
+            takes = f"the keyword {keyword}=" if keyword else "no keyword arguments"
+            raise TypeError(f"{call}() takes {takes}, not {unknown[0]}=")
+        params = None
+        if op.params is not None and keyword is None:
+            args, params = args[:-1], _parameter(op, args[-1])
+        elif keyword in keywords:
+            params = _parameter(op, keywords[keyword])
+        return apply(op, args, name=name, params=params)
 
-    ops = [op_for_call(call, n) for n in arities]
+    ops = list(dict.fromkeys(op_for_call(call, n) for n in arities))  # max: amax and max
     fn.__name__ = fn.__qualname__ = call
     fn.__module__ = "graphstudio"
-    signature = " or ".join(f"{call}({', '.join('xyz'[:n] if n <= 3 else 'x, ...')})"
-                            for n in arities)
+    signature = " or ".join(_signature(call, op) for op in ops)
     fn.__doc__ = (f"{signature}: " + "; ".join(f"{op.description}" for op in ops)
                   + ".\n\nA traced op of the registry (graphstudio.core.ops): returns a Var; "
                   "plain numbers and arrays become constants. name=... names the result.")
     return fn
+
+
+def _signature(call: str, op: Op) -> str:
+    """``tanh(x)``, ``max(x, y)``, ``reshape(x, shape)``, ``concat(x, y, ..., axis=0)``."""
+    least = min(op.arity)
+    names = list("xyz"[:least]) if least <= 3 else ["x", "..."]
+    if len(op.arity) > 1 and names[-1] != "...":  # concat(x, y, ...): more may follow
+        names.append("...")
+    kind = op.params
+    if kind is not None:
+        names.append(kind.name.split(" ", 1)[-1] if kind.keyword is None
+                     else f"{kind.keyword}={kind.text(kind.default)}")
+    return f"{call}({', '.join(names)})"
 
 
 def functions() -> list[str]:
@@ -412,7 +503,7 @@ def graph_of(output: Var) -> "Graph":
             ids[var] = core.add_input(names[var], var._value, trainable=var._trainable)
             continue
         parents = [ids[a] if isinstance(a, Var) else core.add_const(a) for a in var._args]
-        ids[var] = core.add_op(var._op, parents, name=names.get(var))
+        ids[var] = core.add_op(var._op, parents, name=names.get(var), params=var._params)
     core.set_output(ids[output])
     return Graph(core, ids)
 

@@ -47,12 +47,13 @@ import numpy as np
 from .collector import collector_paused
 from .events import GraphEvent, ValueChanged
 from .graph import Graph
-from .numbers import format_value
+from .numbers import format_value, shape_words
 from .ops import OPS, Op, Value, unbroadcast
+from .params import OpError
 
 __all__ = [
     "NodeError", "Program", "Evaluation", "Evaluator", "compile_graph", "evaluate", "Term",
-    "Step", "forward_steps", "backward_steps", "output_seed", "shape_words", "WARNING_KINDS",
+    "Step", "forward_steps", "backward_steps", "output_seed", "WARNING_KINDS",
 ]
 
 FATAL_KINDS = ("missing", "shape", "upstream", "error")
@@ -137,6 +138,8 @@ def _compile(graph: Graph) -> Program:
             leaf_values.append(None)
             continue
         op = OPS[kind]
+        if op.params is not None:  # index, reshape...: the op with this node's parameter
+            op = op.bind(record.params if record.params is not None else op.params.default)
         ops.append(op)
         leaf_values.append(None)
         slots = [-1] * min(op.arity)  # parent position by port; -1 = not connected
@@ -417,6 +420,11 @@ def _run_forward(prog: Program, values: list, errors: dict, positions: Iterator[
                         v = _normalise(op.forward(*[np.float64(a) for a in args]))
                 else:
                     v = _normalise(op.forward(*args))
+            except OpError as exc:  # the arguments do not fit the op's parameter
+                errors[i] = NodeError(order[i], "shape", str(exc))
+                failed.add(i)
+                values[i] = None
+                continue
             except ValueError:
                 shapes = " and ".join(str(_shape(a)) for a in args)
                 errors[i] = NodeError(order[i], "shape",
@@ -446,18 +454,6 @@ def output_seed(out_value: Value, given: Value = None) -> tuple[Value, str]:
         return None, (f"the seed {format_value(given)} is {shape_words(given)}, but the output "
                       f"is {shape_words(out_value)}: a seed has the output's shape")
     return _normalise(given), ""
-
-
-def shape_words(value: Value) -> str:
-    """``a number``, ``a vector of 3``, ``a 2×3 matrix``, ``an array of shape (2, 2, 2)``."""
-    shape = np.shape(value)
-    if not shape:
-        return "a number"
-    if len(shape) == 1:
-        return f"a vector of {shape[0]}"
-    if len(shape) == 2:
-        return f"a {shape[0]}×{shape[1]} matrix"
-    return f"an array of shape {shape}"
 
 
 def _run_backward(prog: Program, values: list, out_pos: int, seed: Value,

@@ -40,7 +40,7 @@ from .events import (EdgeAdded, EdgeRemoved, GraphEvent, MetaChanged, NodeAdded,
                      NodeMoved, NodeRemoved, NodesAdded, OutputChanged, ValueChanged)
 from .node import FIELDS, SETTABLE_FIELDS, Node, new_node
 from .numbers import format_value
-from .ops import LEAF_KINDS, NUMBER_WORDS, OPS, Value, get_op, reserved_name
+from .ops import LEAF_KINDS, NUMBER_WORDS, OPS, Value, arity_words, get_op, reserved_name
 
 __all__ = ["Graph", "GraphError", "GraphState", "Bulk", "as_value"]
 
@@ -82,6 +82,22 @@ def _field_value(field: str, value: Any) -> Any:
         return tuple(value)
     if field == "seed":
         return _frozen_value(value)
+    return value
+
+
+def _params_for(op: str, value: Any) -> Any:
+    """The ``params`` a node of kind ``op`` holds for ``value``: checked against the op's kind
+    of parameter (its default for None); None for an op without parameters."""
+    kind = None if op in LEAF_KINDS else get_op(op).params
+    if kind is None:
+        if value is not None:
+            raise GraphError(f"{op} takes no parameter")
+        return None
+    if value is None:
+        return kind.default
+    problem = kind.check(value)
+    if problem:
+        raise GraphError(problem)
     return value
 
 
@@ -316,9 +332,10 @@ class Graph(_LeafAdders):
             value = 0.0 if record.value is None else record.value
         else:
             value = None
-        self._records[node] = record._replace(op=op, value=value)
+        params = record.params if record.op == op else _params_for(op, None)
+        self._records[node] = record._replace(op=op, value=value, params=params)
         self._structure_version += 1
-        self._emit(NodeChanged(node, ("op", "value")))
+        self._emit(NodeChanged(node, ("op", "value", "params")))
 
     def set_position(self, node: int, pos: tuple[float, float]) -> None:
         record = self._record(node)
@@ -327,12 +344,17 @@ class Graph(_LeafAdders):
 
     def set_attr(self, node: int, attr: str, value: Any) -> None:
         """Set one of the other fields (``trainable``, ``data``, ``onehot``, ``equals``,
-        ``seed``, ``source``); the name, op, value and position have their own setters."""
+        ``params``, ``seed``, ``source``); the name, op, value and position have their own
+        setters. A parameter must be of the kind the node's op takes."""
         if attr not in SETTABLE_FIELDS:
             raise GraphError(f"{attr!r} is not a field set_attr changes "
                              f"(those are {', '.join(SETTABLE_FIELDS)})")
         record = self._record(node)
-        self._records[node] = record._replace(**{attr: _field_value(attr, value)})
+        value = _field_value(attr, value)
+        if attr == "params":
+            value = _params_for(record.op, value)
+            self._structure_version += 1  # the compiled program holds the op with its params
+        self._records[node] = record._replace(**{attr: value})
         self._emit(NodeChanged(node, (attr,)))
 
     def set_output(self, node: int | None) -> None:
@@ -615,8 +637,18 @@ def _new_record(op: str, name: str | None, value: Any, pos: tuple[float, float] 
         if op not in OPS:
             get_op(op)  # the message
         value = None
+    fields = _with_params(op, fields)
     return new_node(op, name, value, None if pos is None else (float(pos[0]), float(pos[1])),
                     seq, fields)
+
+
+def _with_params(op: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` with the ``params`` a node of kind ``op`` holds (checked, or the op's
+    default when none is given); unchanged for an op without parameters that is given none."""
+    given = fields.get("params") if fields else None
+    if given is None and (op in LEAF_KINDS or OPS[op].params is None):
+        return fields
+    return {**(fields or {}), "params": _params_for(op, given)}
 
 
 def _check_args(op: str, args: list[int], known: Mapping[int, Node],
@@ -625,7 +657,7 @@ def _check_args(op: str, args: list[int], known: Mapping[int, Node],
     (of ``known`` or ``also``)."""
     entry = get_op(op)
     if len(args) not in entry.arity:
-        raise GraphError(f"{op} takes {_arity_text(entry.arity)}, not {len(args)}")
+        raise GraphError(f"{op} takes {arity_words(entry.arity)}, not {len(args)}")
     for a in args:
         if a not in known and (also is None or a not in also):
             raise GraphError(f"no node {a}")
@@ -687,6 +719,8 @@ class Bulk(_LeafAdders):
                 _check_args(op, args, records, old)
         if fields:
             fields = {f: _field_value(f, v) for f, v in fields.items()}
+        if entry.params is not None or fields:
+            fields = _with_params(op, fields)
         node = self._add(new_node(op, name, None, None, self._next_seq, fields))
         edges = self._edges
         for port, a in enumerate(args):
@@ -752,7 +786,3 @@ class Bulk(_LeafAdders):
             graph._emit(NodesAdded(tuple(nodes), tuple(self._edges)))
         return nodes
 
-
-def _arity_text(arity: tuple[int, ...]) -> str:
-    words = " or ".join(str(a) for a in arity)
-    return f"{words} argument" + ("" if arity == (1,) else "s")

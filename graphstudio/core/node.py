@@ -17,6 +17,9 @@ The fields, in the order files write them:
 ``data``       the dataset column (text) or columns (a tuple) an input is bound to
 ``onehot``     with one ``data`` column: the number of classes it is one-hot encoded into
 ``equals``     with one ``data`` column: 1 where the column equals this number, else 0
+``params``     an op's static parameter (which elements an index picks, the shape reshape
+               makes), in the form of its registry entry's kind
+               (:class:`~graphstudio.core.params.Params`); None for the other nodes
 ``seed``       the upstream gradient the backward pass starts from when this node is the
                output (a number, or an array of the output's shape, read-only); None: 1, or
                ones for an array (the gradient of the sum of its elements)
@@ -55,6 +58,7 @@ class Node(NamedTuple):
     data: str | tuple[str, ...] | None = None
     onehot: int | None = None
     equals: float | None = None
+    params: Any = None
     seed: Value = None
     source: tuple[int, int] | None = None
 
@@ -86,7 +90,8 @@ UNSAVED: tuple[str, ...] = ("seq", "source")
 SAVED_FIELDS: tuple[str, ...] = tuple(f for f in FIELDS if f not in UNSAVED)
 #: the fields :meth:`Graph.set_attr` changes; the others have their own setters, which keep
 #: the graph's invariants (a unique name, ports that fit the op, the order of assignment)
-SETTABLE_FIELDS: tuple[str, ...] = ("trainable", "data", "onehot", "equals", "seed", "source")
+SETTABLE_FIELDS: tuple[str, ...] = ("trainable", "data", "onehot", "equals", "params", "seed",
+                                     "source")
 
 _DEFAULTS = {"op": None, **Node._field_defaults}
 

@@ -15,6 +15,7 @@ A value is a Python float or a numpy array (see :func:`graphstudio.core.graph.as
   ``3``, ``0.1``, ``[[1, 2], [-3, 4]]``, ``-0.0``, ``inf``, ``nan``.
 * :func:`format_editable`: what a person **edits** in place: 12 significant digits for a
   number, JSON for an array (``[[1, 2.5], [3, 4]]``).
+* :func:`shape_words`: what a value **is**, for messages: ``a vector of 3``, ``a 2×3 matrix``.
 
 No Qt here.
 
@@ -33,7 +34,7 @@ from typing import Any, Callable
 import numpy as np
 
 __all__ = ["format_value", "format_worked", "format_array_in_full", "format_literal",
-           "format_editable"]
+           "format_editable", "shape_words"]
 
 _SCALARS = (float, int, np.floating, np.integer)
 
@@ -104,3 +105,20 @@ def format_editable(value: Any) -> str:
         return [plain(v) for v in x] if isinstance(x, list) else (int(x) if float(x).is_integer() else x)
 
     return json.dumps(plain(np.asarray(value).tolist()))
+
+
+def shape_words(value: Any) -> str:
+    """``a number``, ``a vector of 3``, ``a 2×3 matrix``, ``an array of shape (2, 2, 2)``: what
+    a value (or a shape, given as a tuple) is, for messages.
+
+    >>> shape_words(2.0), shape_words(np.zeros(3)), shape_words((2, 3))
+    ('a number', 'a vector of 3', 'a 2×3 matrix')
+    """
+    shape = value if isinstance(value, tuple) else np.shape(value)
+    if not shape:
+        return "a number"
+    if len(shape) == 1:
+        return f"a vector of {shape[0]}"
+    if len(shape) == 2:
+        return f"a {shape[0]}×{shape[1]} matrix"
+    return f"an array of shape {shape}"

@@ -32,12 +32,23 @@ needs to know about the op; nothing about a particular op is written anywhere el
 * ``note``: why the local derivative is what it is, when the formula alone does not say
   (``stop_gradient: ∂u/∂y taken as 0``), a template like ``formulas``; the ledger, the paths
   and the step captions show it beside the edge's term;
+* ``arity``: the numbers of arguments it takes, ``(2,)`` for most; a run such as
+  ``(2, 3, …, 8)`` for an op that joins any number (``concat``), whose ``formulas`` then has one
+  template per port up to the most;
 * ``elementwise``: the op works element by element with numpy's broadcasting, so its
   ``forward`` and ``vjp`` run unchanged on a batch of examples stacked along a leading axis;
   ``batched``: for an op that is not elementwise, how it runs on such a batch (:class:`Batched`).
   Training evaluates a graph whose ops all have one or the other on the whole batch at once
   (:mod:`graphstudio.core.batch`), and any other graph one example at a time;
-* ``category`` (the palette group; None keeps it out of the palette) and ``description``.
+* ``category`` (the palette group; None keeps it out of the palette) and ``description``;
+* ``params``: for an op that needs a fixed description its ports cannot carry (which elements
+  an index picks, the shape ``reshape`` makes), the kind of that parameter
+  (:class:`~graphstudio.core.params.Params`); every node of the op holds its value in the node
+  record's ``params`` field. Its ``forward``, ``vjp`` and ``sympy`` then take the value as
+  the keyword ``p``, its ``formulas``, ``note`` and ``symbol_with`` may write it as ``{p}``,
+  and :meth:`Op.bind` (or :func:`node_op`) gives the plain op for one value, which is what
+  the engine and every view use; ``subscript``: written after its argument in brackets,
+  ``x[0, :]``, its parameter being the brackets' index.
 
 The registry is open: :func:`register` adds an op (a test can add one in a fixture) and
 :func:`unregister` takes it away again; the parser, the printer, the palette, the exporters,
@@ -65,10 +76,16 @@ from __future__ import annotations
 
 import ast
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache, partial
 from typing import Any, Callable, Collection
 
 import numpy as np
+
+from .arrays import (concat_forward, concat_sympy, concat_vjp, index_forward, index_sympy,
+                     index_vjp, reshape_forward, reshape_sympy, reshape_vjp, stack_forward,
+                     stack_sympy, stack_vjp)
+from .params import AXIS, INDEX, SHAPE, Params
 
 Value = Any  # a Python float or a numpy array (ndim >= 1)
 
@@ -77,11 +94,14 @@ __all__ = [
     "call_arities", "op_for_call", "binary_op", "prefix_op", "binary_operator_texts",
     "reserved_name", "unbroadcast", "Value", "LEAF_KINDS", "INPUT_FORMS", "DATASET_FORM",
     "NUMBER_WORDS",
-    "CALL_PRECEDENCE", "AT_ZERO", "AT_TIE",
+    "CALL_PRECEDENCE", "AT_ZERO", "AT_TIE", "node_op", "subscript_op", "arity_words",
+    "MAX_JOINED",
 ]
 
 #: The precedence of a function call (and of a name or a number): it binds tightest.
 CALL_PRECEDENCE = 100
+#: The most arguments ``concat`` and ``stack`` join (each argument is a port on the canvas).
+MAX_JOINED = 8
 
 
 @dataclass(frozen=True)
@@ -151,18 +171,50 @@ class Op:
     elementwise: bool = True  # element by element, with numpy's broadcasting
     batched: Batched | None = None  # how a non-elementwise op runs on a batch (None: it does not)
     category: str | None = "arithmetic"  # palette group; None: not offered in the palette
+    params: Params | None = None  # the kind of static parameter its nodes carry
+    symbol_with: str | None = None  # the symbol of a node, its parameter's text as {p}
+    subscript: bool = False  # written x[index] (an op with an index parameter)
 
     def formula(self, port: int, arg_names: list[str], out_name: str) -> str:
         """Local derivative of this op w.r.t. argument ``port`` as label text (``y`` for x*y)."""
         template = self.formulas[port] if port < len(self.formulas) else "?"
-        return template.format(*arg_names, out=out_name)
+        return template.format(*arg_names, out=out_name, p=self._default_text())
 
     def explain(self, port: int, arg_names: list[str], out_name: str) -> str:
         """The :attr:`note` on the local derivative w.r.t. ``port`` in the nodes' names, or ""."""
         if not self.note:
             return ""
         names = list(arg_names) + ["?"] * (port + 1 - len(arg_names))
-        return self.note.format(*names, out=out_name, port=names[port])
+        return self.note.format(*names, out=out_name, port=names[port], p=self._default_text())
+
+    def _default_text(self) -> str:
+        return self.params.text(self.params.default) if self.params else ""
+
+    def bind(self, value: Any) -> "Op":
+        """This op with its parameter fixed at ``value``: an op like the others, whose
+        forward, vjp and sympy take the arguments only and whose symbol, formulas and note
+        show the parameter (``[0, :]``). An op without parameters is itself."""
+        return self if self.params is None else _bind(self, value)
+
+    def text_arities(self) -> tuple[int, ...]:
+        """How many arguments a call writes: the graph's arguments, and the parameter when it
+        is written as the last argument (``reshape(x, [2, 3])``)."""
+        extra = 1 if self.params is not None and self.params.keyword is None else 0
+        return tuple(n + extra for n in self.arity)
+
+    def call_text(self, args: list[str], value: Any = None) -> str:
+        """A call of this op as the ``.gs`` text writes it, its parameter ``value`` (the
+        default for None) included: ``reshape(x, [2, 3])``, ``concat(a, b, axis=1)``; a
+        keyword parameter at its default is left out (``concat(a, b)``)."""
+        parts = list(args)
+        kind = self.params
+        if kind is not None:
+            value = kind.default if value is None else value
+            if kind.keyword is None:
+                parts.append(kind.text(value))
+            elif value != kind.default:
+                parts.append(f"{kind.keyword}={kind.text(value)}")
+        return f"{self.call}({', '.join(parts)})"
 
     @property
     def batch_rule(self) -> Batched | None:
@@ -177,6 +229,24 @@ class Op:
         """How tightly the op's text binds (for parentheses when it is written inline)."""
         operator = self.infix or self.prefix
         return operator.precedence if operator else CALL_PRECEDENCE
+
+
+@lru_cache(maxsize=4096)
+def _bind(op: Op, value: Any) -> Op:
+    text = op.params.text(value)
+    return replace(
+        op, params=None, forward=partial(op.forward, p=value), vjp=partial(op.vjp, p=value),
+        sympy=partial(op.sympy, p=value), scalar_forward=None, scalar_vjp=None,
+        symbol=(op.symbol_with or op.symbol).replace("{p}", text), symbol_with=None,
+        formulas=tuple(f.replace("{p}", text) for f in op.formulas),
+        note=op.note.replace("{p}", text))
+
+
+def node_op(name: str, params: Any = None) -> Op:
+    """The op a node of kind ``name`` with parameter ``params`` computes: the registry's entry,
+    bound to the parameter when it takes one (:meth:`Op.bind`)."""
+    op = get_op(name)
+    return op if op.params is None else op.bind(op.params.default if params is None else params)
 
 
 def _sympy():
@@ -436,6 +506,54 @@ def _sym_relu(x):
     return _sympy().Max(x, 0)
 
 
+# The sympy forms of ops that are not elementwise take, for a vector or a matrix, a numpy array
+# of sympy expressions (how the symbolic view holds one); elementwise ops are mapped over them.
+
+
+def _is_array(x) -> bool:
+    return isinstance(x, np.ndarray)
+
+
+def _sym_map(name: str, x):
+    f = getattr(_sympy(), name)
+    return np.vectorize(f, otypes=[object])(x) if _is_array(x) else f(x)
+
+
+def _sym_total(x):
+    return np.sum(x) if _is_array(x) else x
+
+
+def _sym_mean(x):
+    return np.sum(x) / np.size(x) if _is_array(x) else x
+
+
+def _sym_extreme(name: str) -> Callable[[Any], Any]:
+    return lambda x: getattr(_sympy(), name)(*np.ravel(x)) if _is_array(x) else x
+
+
+def _sym_softmax(x):
+    if not _is_array(x):
+        return 1
+    e = _sym_map("exp", x)
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def _sym_matmul(a, b):
+    if not (_is_array(a) or _is_array(b)):
+        return a * b
+    out = np.matmul(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
+    return out.item() if _is_array(out) and out.ndim == 0 else out
+
+
+#: what concat and stack take: 2 arguments to MAX_JOINED
+_JOINED = tuple(range(2, MAX_JOINED + 1))
+
+
+def _joined_formulas() -> tuple[str, ...]:
+    """The local derivative of a join w.r.t. each argument: it picks that argument's place."""
+    return tuple(f"1 where {{{k}}} sits in {{out}}, 0 elsewhere" for k in range(MAX_JOINED))
+
+
 # ---- kinks: where an op has no derivative ----------------------------------------------------
 
 
@@ -638,7 +756,7 @@ _BUILTIN = [
        infix=Operator("**", 40, ast.Pow, right_assoc=True), may_fail=True),
     Op(name="matmul", arity=(2,), symbol="@", description="matrix product a @ b",
        forward=np.matmul, vjp=_matmul_vjp,
-       formulas=("{1}ᵀ", "{0}ᵀ"), sympy=lambda a, b: a * b,
+       formulas=("{1}ᵀ", "{0}ᵀ"), sympy=_sym_matmul,
        infix=Operator("@", 20, ast.MatMult), elementwise=False, category="linear algebra",
        batched=Batched(_batched_matmul, _batched_matmul_vjp, lift=True)),
     Op(name="neg", arity=(1,), symbol="−", description="negation −x",
@@ -700,35 +818,35 @@ _BUILTIN = [
     # reductions and vector functions
     Op(name="sum", arity=(1,), symbol="Σ", description="sum of all elements",
        forward=lambda x: _to_float_if_scalar(np.sum(x)), scalar_forward=_scalar_sum, vjp=_sum_vjp,
-       formulas=("1",), sympy=lambda x: x,
+       formulas=("1",), sympy=_sym_total,
        call="sum", elementwise=False, category="vectors", batched=_SUM_BATCHED),
     Op(name="mean", arity=(1,), symbol="mean", description="mean of all elements",
        forward=_mean, scalar_forward=_scalar_sum, vjp=_mean_vjp,
-       formulas=("1/n",), sympy=lambda x: x,
+       formulas=("1/n",), sympy=_sym_mean,
        call="mean", elementwise=False, category="vectors", batched=_MEAN_BATCHED),
     Op(name="amax", arity=(1,), symbol="max",
        description="largest element (ties split the gradient)",
        forward=lambda x: _to_float_if_scalar(np.max(x)), scalar_forward=float,
        vjp=_reduce_max_vjp, scalar_vjp=_scalar_reduce_max_vjp,
-       formulas=("[{0}ᵢ = max]",), sympy=lambda x: x,
+       formulas=("[{0}ᵢ = max]",), sympy=_sym_extreme("Max"),
        call="max", kink=Kink(_tie_at(-1), "at a tie"), elementwise=False, category="vectors",
        batched=Batched(lambda x: np.max(x, axis=_example_axes(x)), _batched_reduce_max_vjp)),
     Op(name="amin", arity=(1,), symbol="min",
        description="smallest element (ties split the gradient)",
        forward=lambda x: _to_float_if_scalar(np.min(x)), scalar_forward=float,
        vjp=_reduce_max_vjp, scalar_vjp=_scalar_reduce_max_vjp,
-       formulas=("[{0}ᵢ = min]",), sympy=lambda x: x,
+       formulas=("[{0}ᵢ = min]",), sympy=_sym_extreme("Min"),
        call="min", kink=Kink(_tie_at(0), "at a tie"), elementwise=False, category="vectors",
        batched=Batched(lambda x: np.min(x, axis=_example_axes(x)), _batched_reduce_max_vjp)),
     Op(name="softmax", arity=(1,), symbol="softmax", description="softmax over the last axis",
        forward=_softmax, vjp=_softmax_vjp,
-       formulas=("diag(s) − s sᵀ",), sympy=lambda x: 1,
+       formulas=("diag(s) − s sᵀ",), sympy=_sym_softmax,
        call="softmax", elementwise=False, category="vectors",
        batched=Batched(_batched_softmax, _batched_softmax_vjp)),
     Op(name="transpose", arity=(1,), symbol="ᵀ", description="matrix transpose",
        forward=np.transpose, scalar_forward=float, vjp=_transpose_vjp,
        scalar_vjp=lambda g, a, o: (g,),
-       formulas=("ᵀ",), sympy=lambda x: x,
+       formulas=("ᵀ",), sympy=lambda x: np.transpose(x) if _is_array(x) else x,
        call="transpose", elementwise=False, category="linear algebra",
        batched=Batched(_batched_transpose, lambda g, a, o: (_batched_transpose(g),))),
     # losses
@@ -736,23 +854,49 @@ _BUILTIN = [
        forward=lambda a, b: _to_float_if_scalar(np.sum(np.subtract(a, b) ** 2)),
        scalar_forward=lambda a, b: (a - b) * (a - b), vjp=_sqerr_vjp,
        scalar_vjp=_scalar_sqerr_vjp,
-       formulas=("2({0} - {1})", "-2({0} - {1})"), sympy=lambda a, b: (a - b) ** 2,
+       formulas=("2({0} - {1})", "-2({0} - {1})"),
+       sympy=lambda a, b: _sym_total((a - b) ** 2),
        call="sqerr", commutative=True, elementwise=False, category="losses",
        batched=Batched(_batched_sqerr, _batched_sqerr_vjp)),
     Op(name="mse", arity=(2,), symbol="mse", description="mean squared error",
        forward=lambda a, b: _mean(np.subtract(a, b) ** 2),
        scalar_forward=lambda a, b: (a - b) * (a - b), vjp=_mse_vjp,
        scalar_vjp=_scalar_sqerr_vjp,
-       formulas=("2({0} - {1})/n", "-2({0} - {1})/n"), sympy=lambda a, b: (a - b) ** 2,
+       formulas=("2({0} - {1})/n", "-2({0} - {1})/n"),
+       sympy=lambda a, b: _sym_mean((a - b) ** 2),
        call="mse", commutative=True, elementwise=False, category="losses",
        batched=Batched(_batched_mse, _batched_mse_vjp)),
     Op(name="cross_entropy", arity=(2,), symbol="CE",
        description="cross-entropy −Σ t·log p of probabilities p and targets t",
        forward=_cross_entropy, vjp=_cross_entropy_vjp,
        scalar_vjp=lambda g, a, o: (-g * a[1] / a[0], -g * math.log(a[0])),
-       formulas=("-{1}/{0}", "-log {0}"), sympy=lambda p, t: -t * _sympy().log(p),
+       formulas=("-{1}/{0}", "-log {0}"), sympy=lambda p, t: -_sym_total(t * _sym_map("log", p)),
        call="cross_entropy", may_fail=True, elementwise=False, category="losses",
        batched=Batched(_batched_cross_entropy, _batched_cross_entropy_vjp)),
+    # picking and arranging elements
+    Op(name="index", arity=(1,), symbol="[i]", symbol_with="{p}",
+       description="the elements a fixed index picks: s[2], W[0, :], v[1:3], v[-1]",
+       forward=index_forward, vjp=index_vjp, sympy=index_sympy,
+       formulas=("1 at {0}{p}, 0 elsewhere",), params=INDEX, subscript=True,
+       elementwise=False, category="vectors"),
+    Op(name="reshape", arity=(1,), symbol="reshape", symbol_with="reshape {p}",
+       description="the same elements in another shape: reshape(x, [2, 3]), "
+                   "reshape(v, [-1, 1]) (-1: the size that is left)",
+       forward=reshape_forward, vjp=reshape_vjp, sympy=reshape_sympy,
+       formulas=("1 for each element, back in {0}'s shape",), params=SHAPE,
+       call="reshape", elementwise=False, category="vectors"),
+    Op(name="concat", arity=_JOINED, symbol="concat", symbol_with="concat axis {p}",
+       description="vectors or matrices joined end to end along an axis: concat(a, b), "
+                   "concat(A, B, axis=1) side by side",
+       forward=concat_forward, vjp=concat_vjp, sympy=concat_sympy,
+       formulas=_joined_formulas(), params=AXIS,
+       call="concat", elementwise=False, category="vectors"),
+    Op(name="stack", arity=_JOINED, symbol="stack", symbol_with="stack axis {p}",
+       description="arguments of one shape as the slices of a new axis: stack(s1, s2, s3) "
+                   "makes numbers a vector, stack(u, v, axis=1) vectors the columns",
+       forward=stack_forward, vjp=stack_vjp, sympy=stack_sympy,
+       formulas=_joined_formulas(), params=AXIS,
+       call="stack", elementwise=False, category="vectors"),
     # gradients
     Op(name="stop_gradient", arity=(1,), symbol="stop ∇",
        description="x's value with no gradient through it: its local derivative is 0 "
@@ -788,16 +932,20 @@ NUMBER_WORDS = ("inf", "nan")
 _calls: dict[str, dict[int, Op]] = {}  # call name -> {number of arguments: op}
 _binary: dict[type, Op] = {}  # ast operator class -> op written infix
 _prefix: dict[type, Op] = {}  # ast unary operator class -> op written prefix
+_subscript: list[Op] = []  # the op written x[index], if any
 
 
 def _reindex() -> None:
     _calls.clear()
     _binary.clear()
     _prefix.clear()
+    _subscript.clear()
     for op in OPS.values():
         if op.call is not None:
-            for n in op.arity:
+            for n in op.text_arities():
                 _calls.setdefault(op.call, {})[n] = op
+        if op.subscript:
+            _subscript.append(op)
         if op.infix is not None:
             _binary[op.infix.node] = op
         if op.prefix is not None:
@@ -837,7 +985,7 @@ def _refusal(op: Op) -> str:
     if op.call is not None:
         if not op.call.isidentifier() or op.call in INPUT_FORMS or op.call == DATASET_FORM:
             return f"{op.call!r} cannot be a function name"
-        taken = sorted(set(_calls.get(op.call, {})) & set(op.arity))
+        taken = sorted(set(_calls.get(op.call, {})) & set(op.text_arities()))
         if taken:
             other = _calls[op.call][taken[0]].name
             return f"{op.call}() with {taken[0]} argument(s) is already {other}"
@@ -846,12 +994,34 @@ def _refusal(op: Op) -> str:
             return "an infix operator takes two arguments"
         if op.infix.node in _binary:
             return f"the operator {op.infix.text} is already {_binary[op.infix.node].name}"
+    if op.subscript:
+        if op.arity != (1,) or op.params is None:
+            return "an op written x[index] takes one argument and an index parameter"
+        if _subscript:
+            return f"x[index] is already {_subscript[0].name}"
+    if op.params is not None and op.params.check(op.params.default):
+        return f"its parameter's default: {op.params.check(op.params.default)}"
     if op.prefix is not None:
         if 1 not in op.arity:
             return "a prefix operator takes one argument"
         if op.prefix.node in _prefix:
             return f"the operator {op.prefix.text} is already {_prefix[op.prefix.node].name}"
     return ""
+
+
+def arity_words(arity: tuple[int, ...]) -> str:
+    """How many arguments an op takes, in words: ``1 argument``, ``1 or 2 arguments``, ``2 to 8
+    arguments`` (a run of three or more).
+
+    >>> arity_words((1,)), arity_words((1, 2)), arity_words(tuple(range(2, 9)))
+    ('1 argument', '1 or 2 arguments', '2 to 8 arguments')
+    """
+    counts = sorted(arity)
+    if len(counts) > 2 and counts == list(range(counts[0], counts[-1] + 1)):
+        words = f"{counts[0]} to {counts[-1]}"
+    else:
+        words = " or ".join(str(n) for n in counts)
+    return f"{words} argument" + ("" if counts == [1] else "s")
 
 
 def get_op(name: str) -> Op:
@@ -885,6 +1055,11 @@ def binary_op(node: ast.operator) -> Op | None:
 def prefix_op(node: ast.unaryop) -> Op | None:
     """The op a Python unary operator (``ast.USub()``) stands for, or None."""
     return _prefix.get(type(node))
+
+
+def subscript_op() -> Op | None:
+    """The op ``x[index]`` stands for, or None."""
+    return _subscript[0] if _subscript else None
 
 
 def binary_operator_texts() -> list[str]:

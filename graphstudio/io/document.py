@@ -143,7 +143,9 @@ def node_json(graph: Graph, node: int) -> dict[str, Any]:
         item["value"] = jsonable(record.value)
     fields = non_defaults(record, skip=("op", "name", "value"))
     for key in SAVED_FIELDS:
-        if key in fields:
+        if key == "params" and key in fields:  # in the form of the op's kind of parameter
+            item[key] = OPS[record.op].params.to_json(fields[key])
+        elif key in fields:
             item[key] = _TO_JSON.get(key, _same)(fields[key])
     return item
 
@@ -290,6 +292,14 @@ def add_node_json(graph: Graph, item: Any, at: Callable[[str | None], str]) -> i
         extra.update(_binding_attrs(item, at))
     if item.get("seed") is not None:
         extra["seed"] = _from_jsonable(item["seed"], at("seed"))
+    if item.get("params") is not None:
+        kind = OPS[op].params if op in OPS else None
+        if kind is None:
+            raise DocumentError(f"{at('params')}: {op} takes no parameter")
+        try:
+            extra["params"] = kind.from_json(item["params"])
+        except ValueError as exc:
+            raise DocumentError(f"{at('params')}: {kind.name}: {exc}") from None
     value = _from_jsonable(item.get("value"), at("value")) if op in LEAF_KINDS else None
     try:
         return graph.add_node(op, name=name, value=value, pos=pos, node_id=node_id, **extra)

@@ -17,6 +17,10 @@
   ``max(v)``/``min(v)`` with one argument reduce over the elements. A number inside an
   expression is a **constant**. Unnamed sub-expressions become unnamed op nodes.
 * ``y = x`` gives ``x``'s value another name (an ``identity`` node).
+* ``s[2]``, ``W[0, :]``, ``v[1:3]``: indexing and slicing, an ``index`` node whose index (whole
+  numbers written in the text) is its static parameter (:mod:`graphstudio.core.params`); so
+  are a call's parameters, as the last argument (``reshape(x, [2, 3])``) or a keyword
+  (``concat(a, b, axis=1)``).
 * ``seed(z, [1, 0, 0])`` on a line of its own: the upstream gradient the backward pass starts
   from at ``z`` (by default 1, or ones for an array: the gradient of the sum of its elements).
 * Any identifier names a node, ``sum`` or ``add`` included, unless the same text calls that
@@ -29,7 +33,7 @@
   bind inputs to its columns (:mod:`graphstudio.core.dataset`). See ``docs/gs-format.md``.
 
 The text is parsed with :mod:`ast` and a whitelist, and nothing in it is ever executed: any
-node type that is not listed above (attribute access, lambdas, comprehensions, subscripts...)
+node type that is not listed above (attribute access, lambdas, comprehensions...)
 is an error. Errors are :class:`ParseError` and read ``FILE:LINE:COL: message``.
 
 >>> graph = parse_text("a = 2\\nb = 3\\nz = a * b + 1")
@@ -57,9 +61,9 @@ from ..core.collector import collector_paused
 from ..core.dataset import MAX_CLASSES, Binding, binding, dataset_name_problem
 from ..core.graph import Bulk, Graph, GraphError
 from ..core.numbers import format_literal
-from ..core.ops import (CALL_PRECEDENCE, DATASET_FORM, INPUT_FORMS, NUMBER_WORDS, OPS, binary_op,
-                        binary_operator_texts, call_arities, call_names, op_for_call, prefix_op,
-                        reserved_name)
+from ..core.ops import (CALL_PRECEDENCE, DATASET_FORM, INPUT_FORMS, NUMBER_WORDS, OPS,
+                        arity_words, binary_op, binary_operator_texts, call_arities, call_names,
+                        op_for_call, prefix_op, reserved_name, subscript_op)
 from ..core.textfile import CannotRead, quote, read_text
 from . import gs_fast, gs_split
 from .gs_split import text_lines
@@ -658,6 +662,10 @@ def _expr(ctx: _Context, node: ast.AST) -> int:
         return graph.add_op(op.name, [_expr(ctx, node.operand)], source=where)
     if isinstance(node, ast.Call):
         return _call(ctx, node)
+    if isinstance(node, ast.Subscript) and subscript_op() is not None:
+        op = subscript_op()
+        params = _param(ctx, op, node.slice, node)
+        return graph.add_op(op.name, [_expr(ctx, node.value)], params=params, source=where)
     if isinstance(node, ast.Constant):
         kind = "a string" if isinstance(node.value, str) else _short(repr(node.value))
         raise _fail(ctx, node, f"{kind} is not a number; values are numbers or lists of numbers")
@@ -688,18 +696,37 @@ def _call(ctx: _Context, node: ast.Call) -> int:
     if not allowed:
         known = ", ".join(call_names())
         raise _fail(ctx, func, f"unknown function '{_short(fname)}'; known functions: {known}")
-    if node.keywords:
-        raise _fail(ctx, node.keywords[0], f"{fname}() takes no keyword arguments")
     for a in node.args:
         if isinstance(a, ast.Starred):
             raise _fail(ctx, a, "'*' is not allowed in a call")
     op = op_for_call(fname, len(node.args))
+    keyword = op.params.keyword if op is not None and op.params is not None else None
+    for kw in node.keywords:
+        if kw.arg is None or kw.arg != keyword:
+            if keyword is None:
+                raise _fail(ctx, kw, f"{fname}() takes no keyword arguments")
+            raise _fail(ctx, kw, f"{fname}() takes the keyword {keyword}=, not "
+                                 f"{_short(kw.arg or '**')}=")
     if op is None:
-        counts = " or ".join(str(a) for a in allowed)
-        plural = "" if allowed == [1] else "s"
-        raise _fail(ctx, node, f"{fname}() takes {counts} argument{plural}, got {len(node.args)}")
-    args = [_expr(ctx, a) for a in node.args]
-    return ctx.build.add_op(op.name, args, source=_where(ctx, node))
+        raise _fail(ctx, node, f"{fname}() takes {arity_words(tuple(allowed))}, "
+                               f"got {len(node.args)}")
+    arg_nodes, params = node.args, None
+    if op.params is not None and keyword is None:  # the parameter is the last argument
+        arg_nodes, params = node.args[:-1], _param(ctx, op, node.args[-1], node)
+    elif node.keywords:
+        params = _param(ctx, op, node.keywords[0].value, node)
+    args = [_expr(ctx, a) for a in arg_nodes]
+    if params is None:
+        return ctx.build.add_op(op.name, args, source=_where(ctx, node))
+    return ctx.build.add_op(op.name, args, params=params, source=_where(ctx, node))
+
+
+def _param(ctx: _Context, op, node: ast.AST, around: ast.AST) -> Any:
+    """The static parameter of ``op`` written as ``node`` (an index, a shape, an axis)."""
+    try:
+        return op.params.read(node)
+    except ValueError as exc:
+        raise _fail(ctx, node if hasattr(node, "lineno") else around, str(exc)) from None
 
 
 def _op_text(op: ast.AST) -> str:
@@ -777,8 +804,10 @@ def write_text(graph: Graph, header: str = "") -> str:
             expr = f"{left} {op.infix.text} {right}"
         elif op.prefix and len(args) == 1:
             expr = f"{op.prefix.text}{_paren(args[0], op.precedence, right=True)}"
+        elif op.subscript:
+            expr = f"{_paren(args[0], CALL_PRECEDENCE, right=False)}{op.params.text(record.params)}"
         elif op.call:
-            expr = f"{op.call}({', '.join(a[0] for a in args)})"
+            expr = op.call_text([a[0] for a in args], record.params)
         else:
             raise ValueError(f"{graph.label(n)} ({kind}) has no form in the expression format; "
                              "save it as .json")

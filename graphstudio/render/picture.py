@@ -21,7 +21,7 @@ import numpy as np
 from ..core.engine import Evaluation, Step, backward_steps, forward_steps
 from ..core.graph import Graph
 from ..core.numbers import format_value, format_worked
-from ..core.ops import OPS, Value
+from ..core.ops import OPS, Value, node_op
 from .arrays import Grid, array_grid, cell_text, shape_badge
 
 __all__ = ["NodeView", "EdgeView", "Picture", "TableRow", "node_view", "build_picture",
@@ -196,7 +196,7 @@ def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
         kind = "const"
     else:
         kind = "op"
-    entry = OPS[op] if kind == "op" else None
+    entry = node_op(op, record.params) if kind == "op" else None  # with its parameter
     value = ev.values.get(node) if ev else record.value
     grad = ev.grads.get(node) if ev else None
     err = ev.errors.get(node) if ev else None
@@ -311,10 +311,18 @@ def _sum_of_terms(step, digits: int) -> str:
 
 
 def op_text(graph: Graph, node: int, arg=None) -> str:
-    """``f × g``: the node's op applied to its parents' names (or to ``arg(parent)``)."""
-    op = OPS[graph.op(node)]
+    """``f × g``: the node's op applied to its parents' names (or to ``arg(parent)``); ``s[0]``
+    for an index, and an op with a parameter written as the text writes it
+    (``reshape(c, [5, 1])``)."""
+    record = graph.node(node)
+    op = node_op(record.op, record.params)
     arg = arg or graph.label
     names = [arg(p) if p is not None else "?" for p in graph.parents(node)]
+    entry = OPS[record.op]
+    if entry.subscript and len(names) == 1:
+        return f"{names[0]}{op.symbol}"
+    if entry.params is not None and entry.call:
+        return entry.call_text(names, record.params)
     if op.infix and len(names) == 2:
         return f"{names[0]} {op.symbol} {names[1]}"
     if op.prefix and len(names) == 1:
@@ -340,4 +348,6 @@ def _computation(graph: Graph, ev: Evaluation, node: int, digits: int) -> str:
     if all(isinstance(v, float) for v in values):
         numbers = op_text(graph, node, lambda p: format_value(ev.values.get(p), digits))
         return f"{name} = {names} = {numbers} = {value}"
+    if isinstance(ev.values.get(node), float):  # a number out of arrays: v[1], sum(v)
+        return f"{name} = {names} = {value}"
     return f"{name} = {names}"

@@ -1,6 +1,6 @@
-"""The inspector: the selected node's name, op, value and trainable flag, editable (and, on
-the output, the seed the backward pass starts from), and its computed value, gradient and
-problems, read-only. Every edit goes through an undo command; the
+"""The inspector: the selected node's name, op, value and trainable flag, editable (and an
+op's static parameter, such as an index's ``[0, :]``; on the output, the seed the backward pass
+starts from), and its computed value, gradient and problems, read-only. Every edit goes through an undo command; the
 panel redraws from the document after each edit and evaluation (it holds no values itself).
 """
 
@@ -69,6 +69,7 @@ class Inspector(QWidget):
         self.array = QLineEdit()
         self.array.setPlaceholderText("[1, 2] or [[1, 2], [3, 4]]")
         self.trainable = QCheckBox("trainable (a parameter)")
+        self.params = QLineEdit()  # an op's static parameter, as written: [0, :], [2, 3]
         self.seed = QLineEdit()
         self.seed.setPlaceholderText("sum of the elements")
         self.seed.setToolTip("The upstream gradient the backward pass starts from at this "
@@ -89,6 +90,7 @@ class Inspector(QWidget):
         form = QFormLayout()
         form.addRow("Name", self.name)
         form.addRow("Op", self.op)
+        form.addRow("Index", self.params)
         form.addRow("Value", self.spin)
         form.addRow("Value", self.array)
         form.addRow("", self.trainable)
@@ -107,6 +109,7 @@ class Inspector(QWidget):
         self.array.editingFinished.connect(self._set_array)
         self.trainable.toggled.connect(self._set_trainable)
         self.seed.editingFinished.connect(self._set_seed)
+        self.params.editingFinished.connect(self._set_params)
         scene.selectionChanged.connect(self._selection)
         doc.evaluated.connect(lambda _ev: self.refresh())
         doc.changed.connect(self.refresh)
@@ -132,8 +135,8 @@ class Inspector(QWidget):
         if self.node is not None and self.node not in g:
             self.node = None
         n = self.node
-        editors = (self.name, self.op, self.spin, self.array, self.trainable, self.seed,
-                   self.value_view, self.grad_view)
+        editors = (self.name, self.op, self.params, self.spin, self.array, self.trainable,
+                   self.seed, self.value_view, self.grad_view)
         if n is None:
             for w in editors:
                 self._row(w, False)
@@ -154,6 +157,14 @@ class Inspector(QWidget):
                 self.name.setText(record.name or "")
             self._row(self.op, True)
             self.op.setCurrentIndex(max(0, self.op.findData(record.op)))
+            kind = None if leaf else OPS[record.op].params
+            self._row(self.params, kind is not None)
+            if kind is not None:
+                label = self.form.labelForField(self.params)
+                label.setText(kind.name.split(" ", 1)[-1].capitalize())  # "an index": Index
+                self.params.setPlaceholderText(kind.example)
+                if not self.params.isModified():  # not while a new index is being typed
+                    self.params.setText(kind.text(record.params))
             self._row(self.spin, scalar)
             if scalar and not self.spin.hasFocus():
                 self.spin.setValue(value)
@@ -167,7 +178,7 @@ class Inspector(QWidget):
             seeded = record.seed is not None or (
                 ev is not None and ev.output == n and not isinstance(ev.values.get(n), float))
             self._row(self.seed, seeded)
-            if seeded and not self.seed.hasFocus():
+            if seeded and not self.seed.isModified():
                 self.seed.setText("" if record.seed is None else format_editable(record.seed))
             self._row(self.value_view, True)
             self._row(self.grad_view, True)
@@ -216,6 +227,22 @@ class Inspector(QWidget):
         text = self.array.text()
         self._push(lambda: SetValueCommand(self.doc, self.node, parse_value(text)))
 
+    def _set_params(self) -> None:
+        if self.node is None or self._updating:
+            return
+        record = self.doc.graph.node(self.node)
+        kind = OPS[record.op].params if record.op in OPS else None
+        if kind is None:
+            return
+        try:
+            value = kind.parse(self.params.text())
+        except ValueError as exc:
+            self.problem.setText(f"{kind.name.split(' ', 1)[-1].capitalize()}: {exc}")
+            return
+        self.params.setModified(False)
+        if value != record.params:
+            self._push(lambda: SetAttrCommand(self.doc, self.node, "params", value))
+
     def _set_seed(self) -> None:
         if self.node is None or self._updating:
             return
@@ -225,6 +252,7 @@ class Inspector(QWidget):
         except ValueError as exc:
             self.problem.setText(f"Seed: {exc}")
             return
+        self.seed.setModified(False)
         old = self.doc.graph.node(self.node).seed
         if value is None and old is None:
             return

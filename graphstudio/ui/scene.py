@@ -28,6 +28,7 @@ from ..core.engine import Evaluation
 from ..core.events import (EdgeAdded, EdgeRemoved, GraphEvent, NodeAdded, NodeMoved, NodeRemoved,
                            ValueChanged)
 from ..core.graph import GraphError
+from ..core.ops import get_op
 from ..render.detail import Overview, box_style
 from ..render.draw import label_spots
 from ..render.picture import NodeView, Picture, build_picture, node_view
@@ -392,9 +393,12 @@ class GraphScene(QGraphicsScene):
         if hit is None or hit[0].view.n_ports == 0:
             return None
         item, port = hit
-        if port is None:  # over the body: the first free argument
-            free = [k for k, p in enumerate(self.doc.graph.parents(item.node)) if p is None]
-            port = free[0] if free else 0
+        if port is None:  # over the body: the first free argument, or one more (concat)
+            g = self.doc.graph
+            parents = g.parents(item.node)
+            free = [k for k, p in enumerate(parents) if p is None]
+            more = len(parents) < max(get_op(g.op(item.node)).arity)
+            port = free[0] if free else len(parents) if more else 0
         return item, port
 
     def target_at(self, pos: QPointF, exclude: NodeItem | None = None) -> tuple[NodeItem, int | None] | None:

@@ -49,10 +49,21 @@ def test_a_fraction_is_written_in_two_dimensions(qtbot):
     assert "= -0.25 here; backprop: -0.25 ✓" in panel.card_for(graph.by_name("y")).detail.text()
 
 
-def test_arrays_have_no_formulas_and_say_why(qtbot):
+def test_an_array_input_has_a_matrix_of_formulas(qtbot):
     graph, ev = lecture("cmu11785_relu_max")
     panel = formulas_shown(qtbot, graph, ev)
-    assert "scalar graphs" in panel.message.text() and "x is a vector of 2" in panel.message.text()
+    W = graph.by_name("W")
+    card = panel.card_for(W)
+    text = card.formula.text()
+    assert text.startswith("dy/dW =\n") and "⎡" in text  # drawn as a matrix
+    assert "✓ equal" in card.detail.text()
+    assert card.latex.startswith("\\frac{\\partial y}{\\partial W} = \\left[\\begin{matrix}")
+
+
+def test_arrays_too_large_for_formulas_say_why(qtbot):
+    graph, ev = graph_of("W = " + str([[0.5] * 9] * 9) + "\ns = sum(W * W)")
+    panel = formulas_shown(qtbot, graph, ev)
+    assert "the arrays here hold 162 (at most 64)" in panel.message.text()
     assert panel.cards == {}
 
 

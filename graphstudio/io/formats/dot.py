@@ -13,7 +13,7 @@ from __future__ import annotations
 from ...core.engine import Evaluation, evaluate
 from ...core.graph import Graph
 from ...core.numbers import format_value
-from ...core.ops import OPS
+from ...core.ops import OPS, node_op
 from ..document import atomic_write_text
 from . import FileFormat, register
 
@@ -38,7 +38,7 @@ def to_dot(graph: Graph, ev: Evaluation | None = None) -> str:
         record = graph.node(n)
         parts = [graph.label(n)]  # a constant's label is its value
         if not record.is_leaf:
-            parts.append(OPS[record.op].symbol)
+            parts.append(node_op(record.op, record.params).symbol)  # with its parameter
         value = ev.values.get(n) if ev else record.value
         if value is not None and record.op != "const":
             parts.append(f"= {format_value(value)}")

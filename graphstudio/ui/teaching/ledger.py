@@ -304,8 +304,8 @@ class LedgerPanel(TeachingPanel):
             return
         self._waiting_formulas = False
         sym = result if isinstance(result, Formulas) else None
-        if sym is None or node not in sym.gradients:
-            return
+        if sym is None or node not in sym.gradients or isinstance(sym.gradients[node], np.ndarray):
+            return  # (an array's formulas are in the Formulas panel)
         value = sym.value(node)
         lhs = d(self.graph.label(sym.output), self.graph.label(node))
         self.symbolic_line.setText(f"symbolic: {lhs} = {pretty_line(sym.gradients[node])} = "

@@ -12,7 +12,6 @@ once per structure (:func:`cached_symbolic`) and only re-evaluated while an inpu
 
 from __future__ import annotations
 
-import math
 import re
 import threading
 from collections import OrderedDict
@@ -50,7 +49,11 @@ def pretty_line(expr) -> str:
 
 
 def readable(expr, width: int = 72) -> str:
-    """One line when it reads well, else sympy's two-dimensional unicode form."""
+    """One line when it reads well, else sympy's two-dimensional unicode form (always for an
+    array of formulas, drawn as a matrix; a vector as a row)."""
+    if isinstance(expr, np.ndarray):
+        rows = expr.reshape(1, -1) if expr.ndim == 1 else expr.reshape(-1, expr.shape[-1])
+        return sympy.pretty(sympy.Matrix(rows.tolist()), use_unicode=True, num_columns=width)
     line = pretty_line(expr)
     if "/" not in line and "^" not in line and "sqrt" not in line and len(line) <= width:
         return line
@@ -73,14 +76,11 @@ class Formulas:
     def gradients(self) -> dict:
         return self.sym.gradients
 
-    def value(self, node: int) -> float:
-        """The gradient formula of input ``node`` at the inputs' current values."""
-        at = {s: self.graph.value(n) for n, s in self.sym.symbols.items()
-              if isinstance(self.graph.value(n), float)}
-        try:
-            return float(self.sym.gradients[node].subs(at).evalf())
-        except (TypeError, ValueError):
-            return math.nan
+    def value(self, node: int):
+        """The gradient formula of input ``node`` at the inputs' current values (an array for
+        an array input)."""
+        values = {n: self.graph.value(n) for n in self.sym.symbols}
+        return self.sym.values_at(values)[node]
 
     def latex_name(self, node: int) -> str:
         return sympy.latex(sympy.Symbol(self.graph.label(node)))
@@ -98,14 +98,18 @@ _CACHE: OrderedDict = OrderedDict()
 
 
 def _structure(graph: Graph, ev: Evaluation) -> tuple:
-    """What the formulas depend on: ops, names, constants, edges, the output, leaf shapes."""
+    """What the formulas depend on: ops and their parameters, names, constants, edges, the
+    output and its seed, leaf shapes."""
     nodes = []
     for n in graph.nodes():
-        kind = graph.op(n)
-        value = graph.value(n)
+        record = graph.node(n)
+        kind = record.op
+        value = record.value
         leaf = repr(np.asarray(value).tolist()) if kind == "const" else np.shape(value)
-        nodes.append((n, kind, graph.label(n), leaf if kind in ("input", "const") else None))
-    return (tuple(nodes), tuple(sorted(graph.edges())), ev.output)
+        nodes.append((n, kind, graph.label(n), leaf if kind in ("input", "const") else None,
+                      record.params))
+    seed = None if ev.seed is None else repr(np.asarray(ev.seed).tolist())
+    return (tuple(nodes), tuple(sorted(graph.edges())), ev.output, seed)
 
 
 def _derive(graph: Graph, output: int) -> Symbolic | str:
