@@ -20,8 +20,8 @@ from ..core.graph import Graph
 from ..core.numbers import format_value
 from ..core.ops import OPS, Value
 
-__all__ = ["NodeView", "EdgeView", "Picture", "node_view", "build_picture", "step_pictures",
-           "edge_label", "op_text"]
+__all__ = ["NodeView", "EdgeView", "Picture", "node_view", "no_gradient", "build_picture",
+           "step_pictures", "edge_label", "op_text"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class NodeView:
     is_output: bool = False
     highlight: str | None = None  # "current" (the step's node) or None
     grad_prefix: str = "∇ "  # drawn before grad_text; "" when the line says what it is itself
+    grad_missing: str | None = None  # why there is no gradient ("—" is drawn), e.g. no output value
     seed_text: str = ""  # the output's seed where it is not 1: "seed: sum of the elements"
 
 
@@ -79,10 +80,24 @@ def edge_label(ev: Evaluation, src: int, dst: int, port: int) -> str:
     return f"{formula}"
 
 
+def no_gradient(graph: Graph, ev: Evaluation | None) -> str | None:
+    """Why no node has a gradient, or None: the output has no value (a node without a number
+    differentiates nothing, so a gradient of 0 would be a lie a student reads as the answer)."""
+    if ev is None or ev.output is None or ev.output not in graph:
+        return None
+    if ev.values.get(ev.output) is not None:
+        return None
+    err = ev.errors.get(ev.output)
+    why = f" because {err.message}" if err is not None else ""
+    return f"no gradient: the output {graph.label(ev.output)} has no value{why}"
+
+
 def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
-              show_values: bool = True, show_grad: bool = True, digits: int = 4) -> NodeView:
+              show_values: bool = True, show_grad: bool = True, digits: int = 4,
+              grad_missing: str | None = None) -> NodeView:
     """What ``node`` shows: annotated with ``ev``'s value, gradient and error, or (without an
-    evaluation) with its own value only, as before the first pass."""
+    evaluation) with its own value only, as before the first pass. With ``grad_missing`` (see
+    :func:`no_gradient`) it shows a dash for its gradient, and the reason on hover."""
     record = graph.node(node)
     op = record.op
     if op == "input":
@@ -93,7 +108,7 @@ def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
         kind = "op"
     entry = OPS[op] if kind == "op" else None
     value = ev.values.get(node) if ev else record.value
-    grad = ev.grads.get(node) if ev else None
+    grad = ev.grads.get(node) if ev and grad_missing is None else None
     err = ev.errors.get(node) if ev else None
     n_ports = max(len(graph.parents(node)), min(entry.arity)) if entry else 0
     is_output = ev is not None and ev.output == node
@@ -102,7 +117,8 @@ def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
         node=node, title=record.name or "", symbol=entry.symbol if entry else "",
         kind=kind, op=op, value=value, grad=grad,
         value_text=format_value(value, digits) if show_values and value is not None else "",
-        grad_text=(format_value(grad, digits) if show_grad and grad is not None else ""),
+        grad_text=("—" if grad_missing and show_grad else
+                   format_value(grad, digits) if show_grad and grad is not None else ""),
         shape=tuple(np.shape(value)) if value is not None else (),
         n_ports=n_ports,
         numbered_ports=n_ports > 1 and not entry.commutative,
@@ -110,6 +126,7 @@ def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
         warning=err.message if err is not None and not err.fatal else None,
         is_output=is_output,
         seed_text=f"seed: {seed}" if seed else "",
+        grad_missing=grad_missing,
     )
 
 
@@ -117,8 +134,9 @@ def build_picture(graph: Graph, ev: Evaluation | None, positions: dict[int, tupl
                   *, show_values: bool = True, show_grad: bool = True,
                   edge_labels: bool = False, digits: int = 4) -> Picture:
     """The picture of ``graph`` annotated with ``ev``'s values and gradients."""
+    missing = no_gradient(graph, ev)
     nodes = {n: node_view(graph, n, ev, show_values=show_values, show_grad=show_grad,
-                          digits=digits) for n in graph.nodes()}
+                          digits=digits, grad_missing=missing) for n in graph.nodes()}
     edges = []
     for s, d, p in graph.edges():
         # No label out of a constant: no gradient flows into it, and ∂(x ** 2)/∂2 = x²·ln x is

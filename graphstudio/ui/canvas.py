@@ -15,7 +15,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QToolTip, QWidget
 
-from ..core.graph import GraphError
+from ..core.graph import Graph, GraphError
 from ..core.numbers import format_editable
 from ..render.draw import arrange, row_rect
 from ..render.picture import Picture
@@ -29,6 +29,18 @@ __all__ = ["Canvas", "OP_MIME"]
 OP_MIME = "application/x-graphstudio-op"
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
 GRID = 24.0
+
+
+def _lone(op: str) -> Graph:
+    """A graph of one new node of kind ``op``, as the canvas would add it (to measure it)."""
+    g = Graph()
+    if op == "input":
+        g.add_input("x1", 1.0)
+    elif op == "const":
+        g.add_const(1.0)
+    else:
+        g.add_node(op)
+    return g
 
 
 class Canvas(QGraphicsView):
@@ -244,13 +256,18 @@ class Canvas(QGraphicsView):
             super().dropEvent(event)
 
     def add_node(self, op: str, pos: QPointF | None = None) -> int | None:
-        """Add a node of kind ``op`` at ``pos`` (default: the centre of the view); it becomes
-        the selection. Returns its id."""
+        """Add a node of kind ``op`` at ``pos`` (default: where the mouse is over the canvas,
+        else the centre of the view), moved to the nearest free space; it becomes the
+        selection. Returns its id."""
         if pos is None:
-            pos = self.mapToScene(self.viewport().rect().center())
-        cmd = add_node_command(self.doc, op, (round(pos.x()), round(pos.y())))
+            pos = self.cursor_scene_pos()
+        size = self.graph_scene.boxes(_lone(op)).size()
+        spot = self.graph_scene.free_spot(pos, size)
+        cmd = add_node_command(self.doc, op, (round(spot.x()), round(spot.y())))
         self.doc.push(cmd)
         self.graph_scene.select(cmd.nodes)
+        if cmd.note:
+            self.message.emit(cmd.note)
         self.setFocus()
         return cmd.nodes[0] if cmd.nodes else None
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 from ..core.graph import GraphError
 from ..core.numbers import format_editable, format_value
 from ..core.ops import OPS
+from ..render.picture import no_gradient
 from .values import parse_value
 from .commands import RenameCommand, SetAttrCommand, SetOpCommand, SetValueCommand
 from .document import GraphDocument
@@ -163,7 +164,9 @@ class Inspector(QWidget):
             self._row(self.value_view, True)
             self._row(self.grad_view, True)
             self.value_view.setPlainText(format_value(ev.values.get(n), 8) if ev else "")
-            self.grad_view.setPlainText(format_value(ev.grads.get(n), 8) if ev else "")
+            missing = no_gradient(g, ev)
+            self.grad_view.setPlainText(f"—\n{missing}" if missing else
+                                        format_value(ev.grads.get(n), 8) if ev else "")
             err = ev.errors.get(n) if ev else None
             self.problem.setText(("Cannot compute: " if err.fatal else "Warning: ") + err.message
                                  if err is not None else "")

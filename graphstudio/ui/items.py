@@ -82,6 +82,8 @@ class NodeItem(QGraphicsItem):
             lines.append(f"value: {format_value(v.value)}")
         if v.grad is not None:
             lines.append(f"gradient: {format_value(v.grad)}")
+        elif v.grad_missing:
+            lines.append(f"gradient: —<br>{v.grad_missing}")
         if v.error:
             lines.append(f"<span style='color:{self.theme.error}'>cannot compute: {v.error}</span>")
         elif v.warning:

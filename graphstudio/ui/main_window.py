@@ -31,7 +31,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow,
                                QMenu, QMessageBox, QUndoView, QVBoxLayout, QWidget)
@@ -53,7 +53,8 @@ from . import extensions, icons
 from .about import show_about
 from .canvas import Canvas
 from .commands import (ArrangeCommand, DisconnectCommand, RemoveNodesCommand, SetDatasetCommand,
-                       SetOutputCommand, build_command, copy_text, paste_command)
+                       SetOutputCommand, build_command, clipboard_graph, copy_text,
+                       paste_command)
 from .document import GraphDocument
 from .expression_bar import ExpressionBar
 from .inspector import HINTS, Inspector
@@ -101,8 +102,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.quick_search = QuickSearch(self.canvas.viewport())
         self._menus: dict[str, QMenu] = {}
-        self._pasted: str | None = None  # the text pasted last, and how many times in a row
-        self._pastes = 0
+        self._problem_shown: str | None = None  # the graph problem the status bar says
         self._panels_menu: QMenu | None = None
         self.palette = Palette()
         self.inspector = Inspector(self.document, self.scene)
@@ -311,6 +311,7 @@ class MainWindow(QMainWindow):
         doc.path_changed.connect(self._update_title)
         doc.evaluated.connect(self._show_evaluation)
         doc.replaced.connect(self._sync_view_actions)
+        doc.replaced.connect(self._forget_messages)
         self.canvas.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.canvas.quick_search_requested.connect(self._quick_search_at)
         self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"Zoom {round(z * 100)}%"))
@@ -342,12 +343,28 @@ class MainWindow(QMainWindow):
         else:
             out = "no output"
         text = out
+        current = {f"{g.label(e.node)}: {e.message}" for e in problems if e.node in g}
+        if self.statusBar().currentMessage() == self._problem_shown and \
+                self._problem_shown not in current:
+            self.statusBar().clearMessage()  # the problem is gone: so is its message
+        self._problem_shown = None
         if problems:
             first = problems[0]
             text += f"  ·  {len(problems)} problem{'s' if len(problems) > 1 else ''}: " \
                     f"{g.label(first.node)}: {first.message}"
-            self.statusBar().showMessage(f"{g.label(first.node)}: {first.message}", 8000)
+            self._show_problem(f"{g.label(first.node)}: {first.message}")
         self.eval_label.setText(text + "   ")
+
+    def _forget_messages(self) -> None:
+        """Another document: what was said about the last one no longer holds."""
+        self.statusBar().clearMessage()
+        self._problem_shown = None
+        self.expression_bar.clear_status()
+
+    def _show_problem(self, text: str) -> None:
+        """A problem of the graph in the status bar, cleared as soon as it is gone."""
+        self.statusBar().showMessage(text, 8000)
+        self._problem_shown = text
 
     def _selection_status(self) -> None:
         try:
@@ -357,7 +374,7 @@ class MainWindow(QMainWindow):
         if len(nodes) == 1:
             err = self.document.error_text(nodes[0])
             if err:
-                self.statusBar().showMessage(f"{self.document.graph.label(nodes[0])}: {err}", 8000)
+                self._show_problem(f"{self.document.graph.label(nodes[0])}: {err}")
 
     def _sync_view_actions(self) -> None:
         view = self.document.view
@@ -646,23 +663,33 @@ class MainWindow(QMainWindow):
         text = QApplication.clipboard().text()
         self._paste_text(text, "Paste")
 
-    def _paste_text(self, text: str, label: str) -> None:
-        # pasting the same nodes again puts each copy a step further, not on top of the last
-        self._pastes = self._pastes + 1 if text == self._pasted else 1
-        self._pasted = text
-        step = 30.0 * self._pastes
+    def _paste_text(self, text: str, label: str, near: QPointF | None = None) -> None:
+        """Paste the nodes ``text`` holds into free space near ``near`` (default: the mouse
+        over the canvas, else the centre of the view), never on top of other nodes."""
         try:
-            cmd = paste_command(self.document, text, (step, step), label=label)
+            pasted = clipboard_graph(text)
+        except DocumentError as exc:
+            self.statusBar().showMessage(f"Nothing to paste: {exc}", 6000)
+            return
+        box = self.scene.boxes(pasted)
+        target = near if near is not None else self.canvas.cursor_scene_pos()
+        spot = self.scene.free_spot(target, box.size())
+        offset = (round(spot.x() - box.center().x()), round(spot.y() - box.center().y()))
+        try:
+            cmd = paste_command(self.document, text, offset, label=label)
         except (DocumentError, GraphError) as exc:
             self.statusBar().showMessage(f"Nothing to paste: {exc}", 6000)
             return
         if self._push(cmd):
             self.scene.select(cmd.nodes)
+            if cmd.note:
+                self.statusBar().showMessage(cmd.note, 10000)
 
     def duplicate(self) -> None:
         nodes = self.scene.selected_nodes()
-        if nodes:
-            self._paste_text(copy_text(self.document.graph, nodes), "Duplicate")
+        if nodes:  # beside the originals, wherever the mouse is
+            self._paste_text(copy_text(self.document.graph, nodes), "Duplicate",
+                             near=self.scene.boxes(self.document.graph, nodes).center())
 
     def rename_selected(self) -> None:
         nodes = self.scene.selected_nodes()
@@ -704,6 +731,8 @@ class MainWindow(QMainWindow):
         if not self._push(cmd):
             return False
         self.scene.select(cmd.nodes)
+        if cmd.note:
+            self.statusBar().showMessage(cmd.note, 10000)
         made = f"; new inputs {', '.join(created)} = 1" if created else ""
         self.expression_bar.show_done(f"Built {len(cmd.nodes)} node{'s' if len(cmd.nodes) != 1 else ''}{made}")
         self.canvas.fit()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
 from ..core.events import EdgeAdded, EdgeRemoved, GraphEvent, NodeAdded, NodeMoved, NodeRemoved
 from ..core.graph import GraphError
-from ..render.draw import label_spots
+from ..render.draw import label_spots, node_rect
 from ..render.picture import Picture, build_picture, node_view
 from ..render.routing import output_point, port_point
 from ..render.style import THEMES, Theme
@@ -25,7 +25,9 @@ from .commands import (ConnectCommand, DisconnectCommand, MoveCommand, Reconnect
 from .document import GraphDocument
 from .items import EdgeItem, NodeItem
 
-__all__ = ["GraphScene"]
+__all__ = ["GraphScene", "SPOT_STEP"]
+
+SPOT_STEP = 24.0  # the grid new nodes are placed on when their first spot is taken
 
 
 class GraphScene(QGraphicsScene):
@@ -137,6 +139,37 @@ class GraphScene(QGraphicsScene):
     def node_rects(self) -> list[QRectF]:
         """Every node's box in scene coordinates: what edges are routed around."""
         return [i.scene_rect() for i in self.nodes.values()]
+
+    def boxes(self, graph, nodes=None) -> QRectF:
+        """The box around ``graph``'s nodes (all, or ``nodes``) as they would be drawn at their
+        positions (a node without one at the origin): for placing what is not yet on the
+        scene (a paste, a new node)."""
+        box = QRectF()
+        for n in (graph.nodes() if nodes is None else nodes):
+            box = box.united(node_rect(node_view(graph, n), graph.position(n) or (0.0, 0.0),
+                                       self.theme))
+        return box
+
+    def free_spot(self, center: QPointF, size, margin: float = 18.0) -> QPointF:
+        """The centre nearest ``center`` (on a grid of ``SPOT_STEP``) where a box of ``size``
+        overlaps no node's box, with ``margin`` around: new and pasted nodes land in free
+        space near where the user is, never on top of other nodes."""
+        taken = [r.adjusted(-margin, -margin, margin, margin) for r in self.node_rects()]
+        w, h = size.width(), size.height()
+
+        def free(c: QPointF) -> bool:
+            box = QRectF(c.x() - w / 2, c.y() - h / 2, w, h)
+            return not any(box.intersects(r) for r in taken)
+
+        for ring in range(0, 60):
+            ring_spots = [QPointF(center.x() + dx * SPOT_STEP, center.y() + dy * SPOT_STEP)
+                          for dx in range(-ring, ring + 1) for dy in range(-ring, ring + 1)
+                          if max(abs(dx), abs(dy)) == ring]
+            ring_spots.sort(key=lambda c: (c.x() - center.x()) ** 2 + (c.y() - center.y()) ** 2)
+            for spot in ring_spots:
+                if free(spot):
+                    return spot
+        return center
 
     def route_edges(self, force: bool = True) -> None:
         """Recompute every edge's curve around the current node boxes (a moved node may now sit
