@@ -2,13 +2,14 @@
 
 ::
 
-    graphstudio export FILE -o OUT [--format png|svg|pdf|tikz] [--scale S | --width PX] [--dpi N]
+    graphstudio export FILE -o OUT [--format png|svg|pdf|tikz|html] [--scale S | --width PX] [--dpi N]
                        [--no-grad] [--edge-labels] [--theme light|dark|print] [--transparent]
                        [--output NAME] [--bare]
     graphstudio export FILE --steps -o DIR        step_001.png ... (forward, then backward)
     graphstudio export FILE --steps -o OUT.pdf    one page per step
 
-The format comes from OUT's suffix (``.png``, ``.svg``, ``.pdf``, ``.tex``) unless
+The format comes from OUT's suffix (``.png``, ``.svg``, ``.pdf``, ``.tex``, ``.html``: the
+page with the picture and its step-through) unless
 ``--format`` is given. The formats and their own flags (``--dpi``, ``--width``,
 ``--transparent``, ``--bare``) come from the export registry
 (:mod:`graphstudio.render.exporters`), and the rest of the command line fills in the same

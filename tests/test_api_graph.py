@@ -120,6 +120,9 @@ def test_export_in_every_format(tmp_path, fmt):
         assert data.startswith(b"\x89PNG")
     elif fmt == "pdf":
         assert pdf_pages(path) == 1
+    elif fmt == "html":
+        text = data.decode()
+        assert text.startswith("<!DOCTYPE html>") and "∇ 9" in text  # the step-through page
     else:
         assert "\\begin{tikzpicture}" in data.decode()
 

@@ -8,11 +8,12 @@ and ``graphstudio export`` show.
   picture twice and store it twice. PNG is the choice where fonts must be exactly the
   editor's (an SVG uses the browser's fonts) or where SVG is not shown.
 * :class:`Steps` is the forward pass then the backward pass, a frame a step. In a notebook it
-  displays as a small player (``_repr_html_``): every frame is an inline SVG (the step
-  exports' own frames, sharing one crop, each captioned with its computation), with first /
-  previous / next / last buttons and the arrow keys, in plain JavaScript: no network, no
-  server, no widget library. Where scripts do not run (an untrusted notebook, a static
-  viewer) the frames are simply shown one under the other.
+  displays as the step-through player (``_repr_html_``) that ``graphstudio export -o
+  OUT.html`` writes, :func:`graphstudio.render.html_player`: the annotated picture, then first
+  / back / play / next / last, a slider and the arrow keys through both passes beside the
+  ``grad_table`` filling in; inline SVG and plain JavaScript, no network, no server, no widget
+  library. Where scripts do not run (an untrusted notebook, a static viewer) it shows the
+  annotated picture and the whole ``grad_table``.
 
 Qt is imported only when a picture is drawn (offscreen when there is no display).
 """
@@ -20,8 +21,6 @@ Qt is imported only when a picture is drawn (offscreen when there is no display)
 from __future__ import annotations
 
 import html
-import itertools
-import json
 import re
 import tempfile
 from pathlib import Path
@@ -30,16 +29,13 @@ from typing import Any, Iterator, Sequence
 from ..core.engine import Evaluation
 from ..core.graph import Graph
 
-__all__ = ["set_display", "export", "svg_text", "png_bytes", "Steps", "Frame", "player_html",
-           "MAX_DRAWN_NODES"]
+__all__ = ["set_display", "export", "svg_text", "png_bytes", "Steps", "Frame", "MAX_DRAWN_NODES"]
 
 #: the formats a graph or a result offers Jupyter (see the module docstring)
 _display: set[str] = {"svg"}
 #: a graph with more nodes is not drawn in a notebook by itself (it would take minutes and
 #: megabytes); ``graph.export("big.png")`` still draws it
 MAX_DRAWN_NODES = 1000
-#: the most frames the inline player holds (each is a whole SVG)
-MAX_PLAYER_FRAMES = 400
 
 #: the settings every export format shares (ExportSettings' fields); the others are options
 _SETTINGS = ("format", "steps", "show_grad", "edge_labels", "theme", "scale")
@@ -166,9 +162,15 @@ class Steps(Sequence[Frame]):
         return f"<Steps: {len(self)} frames>"
 
     def _repr_html_(self) -> str | None:
+        from ..render import html_player
+        from ..render.export import ExportError
+
         if not _drawable(self._graph):
             return None
-        return player_html(self.frames)
+        try:
+            return html_player(self._graph, self._ev)
+        except ExportError as exc:  # too many steps for one page
+            return f"<p>{html.escape(str(exc))}</p>"
 
 
 def _draw_steps(graph: Graph, ev: Evaluation) -> list[Frame]:
@@ -181,74 +183,3 @@ def _draw_steps(graph: Graph, ev: Evaluation) -> list[Frame]:
         files = export_steps(pictures, Path(folder) / "steps", "svg")
         svgs = [_clean_svg(f.read_text(encoding="utf-8")) for f in files]
     return [Frame(p.caption, p.meta.get("phase", ""), s) for p, s in zip(pictures, svgs)]
-
-
-_players = itertools.count(1)
-
-
-def player_html(frames: Sequence[Frame]) -> str:
-    """A self-contained step-through player (see the module docstring): buttons and arrow
-    keys in a few lines of plain JavaScript, nothing fetched.
-
-    The frames are mostly the same drawing (one layout, a few texts and highlights changing),
-    so they are not written out whole: each SVG is cut after every ``</g>``, every distinct
-    piece is written once, and a frame is the list of its pieces, joined again when shown
-    (the micrograd README's graph: 0.5 MB instead of 7). The first frame is also written out
-    as it is, so it shows where scripts do not run."""
-    if not frames:
-        return "<p>There are no steps: the graph has no nodes.</p>"
-    if len(frames) > MAX_PLAYER_FRAMES:
-        return (f"<p>{len(frames)} steps are too many to show here (at most "
-                f"{MAX_PLAYER_FRAMES}); export them: graph.export('steps.pdf', steps=True)</p>")
-    pieces: dict[str, int] = {}
-    indices = [[pieces.setdefault(p, len(pieces)) for p in _PIECE_END.split(f.svg)]
-               for f in frames]
-    uid = f"graphstudio-steps-{next(_players)}-{id(frames):x}"
-    data = json.dumps({"pieces": list(pieces), "frames": indices,
-                       "captions": [f.caption for f in frames]}, ensure_ascii=False)
-    return _PLAYER.format(
-        uid=uid, n=len(frames), first=frames[0].svg, caption=html.escape(frames[0].caption),
-        data=data.replace("</", "<\\/"))
-
-
-_PIECE_END = re.compile(r"(?<=</g>)")
-
-_PLAYER = """<div id="{uid}" class="graphstudio-steps" tabindex="0" style="outline:none">
-<div class="gs-controls" style="display:none;margin:4px 0;font-family:sans-serif;font-size:13px">
-<button type="button" data-go="first" title="First (Home)">First</button>
-<button type="button" data-go="prev" title="Previous (&#x2190;)">&#x25C0; Previous</button>
-<button type="button" data-go="next" title="Next (&#x2192;)">Next &#x25B6;</button>
-<button type="button" data-go="last" title="Last (End)">Last</button>
-<span class="gs-count">1 / {n}</span>
-</div>
-<div class="gs-frame" title="{caption}">{first}</div>
-<noscript>Step 1 of {n}; scripts are off here, so the other steps do not show.</noscript>
-</div>
-<script>
-(function () {{
-  var root = document.getElementById("{uid}");
-  if (!root) {{ return; }}
-  var data = {data};
-  var frame = root.querySelector(".gs-frame");
-  var count = root.querySelector(".gs-count");
-  var n = data.frames.length, at = 0;
-  function show(k) {{
-    at = Math.max(0, Math.min(n - 1, k));
-    frame.innerHTML = data.frames[at].map(function (i) {{ return data.pieces[i]; }}).join("");
-    frame.title = data.captions[at];
-    count.textContent = (at + 1) + " / " + n;
-  }}
-  var moves = {{first: function () {{ return 0; }}, prev: function () {{ return at - 1; }},
-               next: function () {{ return at + 1; }}, last: function () {{ return n - 1; }}}};
-  root.querySelectorAll("button[data-go]").forEach(function (button) {{
-    button.addEventListener("click", function () {{ show(moves[button.dataset.go]()); root.focus(); }});
-  }});
-  var keys = {{ArrowLeft: "prev", ArrowUp: "prev", ArrowRight: "next", ArrowDown: "next",
-              " ": "next", Home: "first", End: "last"}};
-  root.addEventListener("keydown", function (event) {{
-    if (keys[event.key]) {{ show(moves[keys[event.key]]()); event.preventDefault(); }}
-  }});
-  root.querySelector(".gs-controls").style.display = "block";
-  show(0);
-}})();
-</script>"""

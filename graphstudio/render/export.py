@@ -195,13 +195,18 @@ def pictures_for(graph: Graph, ev: Evaluation, format: str, *, steps: bool = Fal
                  show_grad: bool = True, edge_labels: bool = False,
                  theme: Theme | str = "light") -> list[Picture]:
     """What an export of ``graph`` in ``format`` draws: one picture, or with ``steps`` one per
-    step of the forward pass then the backward pass, laid out by the format (TikZ: LaTeX sizes
-    its own boxes, and Qt is never started) or else by :func:`export_layout`."""
+    step of the forward pass then the backward pass (a player format, HTML: always the picture
+    and then every step), laid out by the format (TikZ: LaTeX sizes its own boxes, and Qt is
+    never started) or else by :func:`export_layout`."""
     fmt = _format(format)
+    labels = edge_labels or fmt.player  # a player labels the edges each step uses
     if fmt.layout is not None:
-        pos = fmt.layout(graph, ev, show_grad=show_grad or steps, edge_labels=edge_labels)
+        pos = fmt.layout(graph, ev, show_grad=show_grad or steps, edge_labels=labels)
     else:
-        pos = export_layout(graph, ev, edge_labels=edge_labels, theme=theme)
+        pos = export_layout(graph, ev, edge_labels=labels, theme=theme)
+    if fmt.player:
+        return [build_picture(graph, ev, pos, show_grad=show_grad, edge_labels=edge_labels),
+                *step_pictures(graph, ev, pos, edge_labels=True)]
     if steps:
         return step_pictures(graph, ev, pos, edge_labels=edge_labels)
     return [build_picture(graph, ev, pos, show_grad=show_grad, edge_labels=edge_labels)]
@@ -262,6 +267,8 @@ def export_graph(graph: Graph, ev: Evaluation, out: str | os.PathLike,
     _check_folder(out)
     pictures = pictures_for(graph, ev, name, steps=s.steps, show_grad=s.show_grad,
                             edge_labels=s.edge_labels, theme=s.theme)
+    if fmt.player:
+        return [_write_whole(fmt, pictures, out, s.scale, _theme(s.theme), options)]
     if s.steps:
         return export_steps(pictures, out, name, scale=s.scale, theme=s.theme, **options)
     return [export_picture(pictures[0], out, name, scale=s.scale, theme=s.theme, **options)]
@@ -304,13 +311,8 @@ def export_steps(pictures: Sequence[Picture], out: str | os.PathLike, format: st
     pages = _by_suffix(out)
     try:
         if pages is not None and pages.pages:
-            options = _options(pages, options, steps=True)
-            bounds = None
-            if pages.drawn:
-                ensure_app()
-                bounds = export_bounds(pictures, theme)
-            pages.write(list(pictures), out, scale=scale, theme=theme, bounds=bounds, **options)
-            return [out]
+            return [_write_whole(pages, pictures, out, scale, theme,
+                                 _options(pages, options, steps=True))]
         if out.exists() and not out.is_dir():
             raise ExportError(f"{out}: is a file; step frames go into a folder (or a .pdf)")
         fmt = _format(format)
@@ -327,6 +329,20 @@ def export_steps(pictures: Sequence[Picture], out: str | os.PathLike, format: st
         return written
     except OSError as exc:
         raise ExportError(f"{out}: {exc.strerror or exc}") from None
+
+
+def _write_whole(fmt: ExportFormat, pictures: Sequence[Picture], out: Path, scale: float,
+                 theme: Theme, options: dict[str, Any]) -> Path:
+    """Write every picture into the one file ``out`` (a format that holds pages)."""
+    bounds = None
+    if fmt.drawn:
+        ensure_app()
+        bounds = export_bounds(pictures, theme)
+    try:
+        fmt.write(list(pictures), out, scale=scale, theme=theme, bounds=bounds, **options)
+    except OSError as exc:
+        raise ExportError(f"{out}: {exc.strerror or exc}") from None
+    return out
 
 
 # ---- for the writers of drawn formats -----------------------------------------------------------

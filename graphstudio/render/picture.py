@@ -4,7 +4,9 @@ A :class:`Picture` is plain data: for each node its title, op symbol, value and 
 error, and highlight; for each edge its optional local-derivative label and highlight. The
 canvas paints pictures on screen, the exporters paint them into PNG/SVG/PDF or write them as
 TikZ, and the step-by-step views are sequences of pictures (:func:`step_pictures`), one per step
-of the forward pass and then of the backward pass.
+of the forward pass and then of the backward pass. Each step's picture also says what the step
+writes into the lectures' ``grad_table`` (:class:`TableRow`, in its ``meta``), so the editor's
+player and the HTML step-through fill in the same table.
 
 No Qt here.
 """
@@ -15,13 +17,14 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..core.engine import Evaluation, backward_steps, forward_steps
+from ..core.engine import Evaluation, Step, backward_steps, forward_steps
 from ..core.graph import Graph
-from ..core.numbers import format_value
+from ..core.numbers import format_value, format_worked
 from ..core.ops import OPS, Value
 
-__all__ = ["NodeView", "EdgeView", "Picture", "node_view", "no_gradient", "build_picture",
-           "step_pictures", "edge_label", "op_text"]
+__all__ = ["NodeView", "EdgeView", "Picture", "TableRow", "node_view", "no_gradient",
+           "build_picture", "step_pictures", "edge_label", "op_text", "grad_sum_text",
+           "table_row"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,60 @@ class Picture:
     caption: str = ""  # e.g. "Backward pass, step 3 of 7: ∂a/∂e = 25"
     show_grad: bool = True
     meta: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """What one step writes into the ``grad_table``: a forward step adds the node's row with
+    its ``value`` (and ``how`` it was computed), a backward step fills in its ``grad`` and the
+    sum it is, ``Σ upstream × local``. Numbers in the worked style (every digit of a whole
+    number, as a hand computation checks them)."""
+
+    node: int
+    name: str
+    phase: str  # "forward" or "backward"
+    value: str = ""
+    how: str = ""  # e = f × g = 4 × 2 = 8
+    grad: str = ""
+    sum: str = ""  # 25 × 2 + 10 × 1
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, float) or np.ndim(value) == 0
+
+
+def grad_sum_text(graph: Graph, step: Step, output_label: str) -> str:
+    """The gradient of a backward step as the sum it is: ``25 × 2 + 10 × 1``."""
+    if not step.terms:
+        return f"1 (the output: d{output_label}/d{output_label} = 1)"
+    if all(_is_number(t.upstream) and _is_number(t.local) for t in step.terms):
+        return " + ".join(f"{format_worked(t.upstream)} × {format_worked(t.local)}"
+                          for t in step.terms)
+    children = ", ".join(graph.label(t.child) for t in step.terms)
+    return f"Σ upstream · Jacobian over {children}"
+
+
+def table_row(graph: Graph, ev: Evaluation, step: Step) -> TableRow:
+    """The ``grad_table`` row ``step`` writes (see :class:`TableRow`)."""
+    name = graph.label(step.node)
+    if step.phase == "forward":
+        return TableRow(step.node, name, "forward", value=format_worked(step.value),
+                        how=_worked_computation(graph, ev, step))
+    out = graph.label(ev.output) if ev.output is not None else "?"
+    return TableRow(step.node, name, "backward", grad=format_worked(step.grad),
+                    sum=grad_sum_text(graph, step, out))
+
+
+def _worked_computation(graph: Graph, ev: Evaluation, step: Step) -> str:
+    """``e = f × g = 4 × 2 = 8``: how a forward step got its value."""
+    node = step.node
+    if graph.op(node) in ("input", "const"):
+        return f"{graph.label(node)} = {format_worked(step.value)}, given"
+    text = f"{graph.label(node)} = {op_text(graph, node)}"
+    parents = [p for p in graph.parents(node) if p is not None]
+    if all(_is_number(ev.values.get(p)) for p in parents):
+        text += f" = {op_text(graph, node, lambda p: format_worked(ev.values.get(p)))}"
+    return f"{text} = {format_worked(step.value)}"
 
 
 def edge_label(ev: Evaluation, src: int, dst: int, port: int) -> str:
@@ -165,6 +222,7 @@ def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float
 
     fsteps, bsteps = forward_steps(ev), backward_steps(ev)
     total = len(fsteps) + len(bsteps)
+    out = graph.label(ev.output) if ev.output is not None else ""
     pictures = []
     shown_values: set[int] = set()
     for k, step in enumerate(fsteps):
@@ -178,7 +236,8 @@ def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float
         name = view.title or graph.label(step.node)
         caption = f"Forward pass, step {k + 1} of {len(fsteps)}: {_computation(graph, ev, step.node, digits)}"
         pictures.append(Picture(nodes, edges, full.positions, caption, show_grad=False,
-                                meta={"phase": "forward", "step": k + 1, "of": total}))
+                                meta={"phase": "forward", "step": k + 1, "of": total,
+                                      "row": table_row(graph, ev, step), "output": out}))
     shown_grads: set[int] = set()
     stepped = {step.node for step in bsteps}  # the others keep their gradient (0) throughout
     for k, step in enumerate(bsteps):
@@ -191,7 +250,6 @@ def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float
                          highlight=(e.src, e.dst, e.port) in used) for e in full.edges]
         view = full.nodes[step.node]
         name = view.title or graph.label(step.node)
-        out = graph.label(ev.output)
         caption = (f"Backward pass, step {k + 1} of {len(bsteps)}: "
                    f"∂{out}/∂{name} = {_sum_of_terms(step, digits)}{view.grad_text or '—'}")
         notes = list(dict.fromkeys(t.note for t in step.terms if t.note))
@@ -201,7 +259,8 @@ def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float
             caption += (f" (seed: the sum of {out}'s elements)" if ev.seeds_sum
                         else " (the given seed)")
         pictures.append(Picture(nodes, edges, full.positions, caption, show_grad=True,
-                                meta={"phase": "backward", "step": len(fsteps) + k + 1, "of": total}))
+                                meta={"phase": "backward", "step": len(fsteps) + k + 1, "of": total,
+                                      "row": table_row(graph, ev, step), "output": out}))
     return pictures
 
 

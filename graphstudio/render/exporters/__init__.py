@@ -1,10 +1,11 @@
 """The export formats: one module each in this package, found by looking.
 
-Every module here registers one :class:`ExportFormat` when imported (PNG, SVG, PDF, TikZ): its
-name and title, its file suffixes, its own options (:class:`~graphstudio.core.options.Option`)
-and its writer. The registry (:class:`~graphstudio.core.registry.Registry`) imports every
-module of the package the first time it is asked, so a new format is one new file here; File > Export (its format list, option widgets and file
-filter), ``graphstudio export`` (``--format`` and the option flags) and
+Every module here registers one :class:`ExportFormat` when imported (PNG, SVG, PDF, TikZ,
+HTML): its name and title, its file suffixes, its own options
+(:class:`~graphstudio.core.options.Option`) and its writer. The registry
+(:class:`~graphstudio.core.registry.Registry`) imports every module of the package the first
+time it is asked, so a new format is one new file here; File > Export (its format list, option
+widgets and file filter), ``graphstudio export`` (``--format`` and the option flags) and
 :func:`graphstudio.render.export.export_graph` are all built from :func:`export_formats`.
 A test or a plug-in can also :func:`register` a format of its own (and :func:`unregister` it).
 
@@ -13,6 +14,8 @@ with one picture, or every step's picture when the format holds pages (``pages``
 one PDF). ``bounds`` is the crop (a QRectF, shared by every step frame) for formats drawn by
 Qt's painter (``drawn``); the others (TikZ) get None, never start Qt, and may lay the graph
 out themselves (``layout``). ``size`` says in words how big the result will be, for the dialog.
+A ``player`` format (HTML) always gets the annotated picture followed by every step's picture,
+the edges each step uses labelled with their local derivative, and writes them into one file.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ class ExportFormat:
     layout: Callable[..., dict[int, tuple[float, float]]] | None = None  # (graph, ev, show_grad, edge_labels)
     size: Callable[[Any, float, dict[str, Any]], str] | None = None  # (bounds, scale, options)
     check: Callable[[Any], None] | None = None  # (settings): a rule among the settings
+    player: bool = False  # always the whole step-through: the picture, then every step's
     order: int = 100  # place in lists
 
     def option(self, name: str) -> Option | None:

@@ -10,14 +10,17 @@ from ..export import ExportError, paint_cropped, painter_on
 from . import ExportFormat, register
 
 
-def write(pictures, path: Path, *, scale, theme, bounds) -> None:
-    from PySide6.QtCore import QRectF, QSize
+def svg_text(picture, *, scale, theme, bounds) -> str:
+    """The SVG document of ``picture`` cropped to ``bounds``, as text."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize
     from PySide6.QtSvg import QSvgGenerator
 
-    picture = pictures[0]
     w, h = bounds.width() * scale, bounds.height() * scale
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.WriteOnly)
     gen = QSvgGenerator()
-    gen.setFileName(str(path))
+    gen.setOutputDevice(buffer)
     gen.setSize(QSize(math.ceil(w), math.ceil(h)))
     gen.setViewBox(QRectF(0, 0, w, h))
     gen.setResolution(96)
@@ -28,8 +31,16 @@ def write(pictures, path: Path, *, scale, theme, bounds) -> None:
         paint_cropped(painter, picture, theme, bounds, scale)
     finally:
         painter.end()
-    if not Path(path).is_file():
-        raise ExportError(f"{path}: cannot write the SVG file")
+    buffer.close()
+    return bytes(data).decode("utf-8")
+
+
+def write(pictures, path: Path, *, scale, theme, bounds) -> None:
+    text = svg_text(pictures[0], scale=scale, theme=theme, bounds=bounds)
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write the SVG file: {exc.strerror or exc}") from None
 
 
 def size_in_cm(bounds, scale: float, options: dict) -> str:

@@ -18,25 +18,12 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSlider, QStyle, QToolButton
                                QWidget)
 
 from ...core.engine import Step, backward_steps, forward_steps
-from ...core.numbers import format_worked
-from ...render.picture import Picture, step_pictures
-from .common import (TeachingPanel, cell, d, is_scalar, make_table, note_label, op_text,
-                     positions)
+from ...render.picture import Picture, grad_sum_text, step_pictures
+from .common import TeachingPanel, cell, d, make_table, note_label, positions
 
 __all__ = ["StepPlayer", "grad_sum_text"]
 
 IDLE_TEXT = "Press Play or Next to step through the forward pass, then the backward pass."
-
-
-def grad_sum_text(graph, step: Step, output_label: str) -> str:
-    """The gradient of a backward step as the sum it is: ``25 × 2 + 10 × 1``."""
-    if not step.terms:
-        return f"1 (the output: {d(output_label, output_label)} = 1)"
-    if all(is_scalar(t.upstream) and is_scalar(t.local) for t in step.terms):
-        return " + ".join(f"{format_worked(t.upstream)} × {format_worked(t.local)}"
-                          for t in step.terms)
-    children = ", ".join(graph.label(t.child) for t in step.terms)
-    return f"Σ upstream · Jacobian over {children}"
 
 
 class StepPlayer(TeachingPanel):
@@ -230,38 +217,26 @@ class StepPlayer(TeachingPanel):
         self.table.setRowCount(0)
         self._rows = {}
         current = self.steps[k].node
-        for i, step in enumerate(self.steps[:k + 1]):
-            if step.phase == "forward":
+        for picture in self.pictures[:k + 1]:  # the rows the steps write (render.picture)
+            entry = picture.meta["row"]
+            if entry.phase == "forward":
                 row = self.table.rowCount()
                 self.table.insertRow(row)
-                self._rows[step.node] = row
-                name = graph.label(step.node)
-                self.table.setItem(row, 0, cell(name))
-                self.table.setItem(row, 1, cell(format_worked(step.value), mono=True,
-                                                tip=self._computation(step)))
+                self._rows[entry.node] = row
+                self.table.setItem(row, 0, cell(entry.name))
+                self.table.setItem(row, 1, cell(entry.value, mono=True, tip=entry.how))
                 self.table.setItem(row, 2, cell("", mono=True))
                 self.table.setItem(row, 3, cell(""))
             else:
-                row = self._rows.get(step.node)
+                row = self._rows.get(entry.node)
                 if row is None:
                     continue
-                self.table.setItem(row, 2, cell(format_worked(step.grad), mono=True))
-                self.table.setItem(row, 3, cell(grad_sum_text(graph, step, out_label), mono=True))
+                self.table.setItem(row, 2, cell(entry.grad, mono=True))
+                self.table.setItem(row, 3, cell(entry.sum, mono=True))
         row = self._rows.get(current)
         if row is not None:
             self.table.selectRow(row)
             self.table.scrollToItem(self.table.item(row, 0))
-
-    def _computation(self, step: Step) -> str:
-        """``e = f × g = 4 × 2 = 8``: how a forward step got its value (a tooltip)."""
-        graph, node = self.graph, step.node
-        if graph.op(node) in ("input", "const"):
-            return f"{graph.label(node)} = {format_worked(step.value)}, given"
-        text = f"{graph.label(node)} = {op_text(graph, node)}"
-        parents = [p for p in graph.parents(node) if p is not None]
-        if all(is_scalar(self.ev.values.get(p)) for p in parents):
-            text += f" = {op_text(graph, node, lambda p: format_worked(self.ev.values.get(p)))}"
-        return f"{text} = {format_worked(step.value)}"
 
     # ---- reading (for tests and the integration) ---------------------------------------------
 
