@@ -161,7 +161,10 @@ class Graph:
 
     def restore(self, node_id: int, record: Node) -> None:
         """Put back a node exactly as ``record`` has it, under its old id and order of
-        assignment (undoing a delete)."""
+        assignment (undoing a delete, or applying nodes built on a copy)."""
+        # keep the order counter ahead of the record's, as for ids: a node added later must
+        # come after it (a tie would make the order depend on the order of insertion)
+        self._seq = itertools.count(max(record.seq + 1, _peek(self, "_seq")))
         self._insert(record, node_id)
 
     def _insert(self, record: Node, node_id: int | None) -> int:

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
@@ -62,6 +63,15 @@ class GraphDocument(QObject):
         self._dirty = False
         self._quiet = False
         self.evaluate()
+
+    def __del__(self) -> None:
+        # Python's garbage collector finalizes a whole cycle before it clears any of it: empty
+        # the undo stack here, while the stack and its commands are whole. Otherwise the
+        # collector may first clear the stack's Python wrapper, which hands its commands back to
+        # Python and frees them, and Qt later deletes them a second time (a segmentation fault
+        # at a random later moment, seen under the test suite).
+        if shiboken6.isValid(self):
+            self.undo_stack.clear()
 
     # ---- the graph --------------------------------------------------------------------------
 
