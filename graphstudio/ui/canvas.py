@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QToolTip, QWidget
 
@@ -71,6 +71,7 @@ class Canvas(QGraphicsView):
         self._pan: QPointF | None = None
         self._space = False
         self._editor: QLineEdit | None = None
+        self._key_handlers: list = []
         self.graph_scene.message.connect(self._show_message)
         self.graph_scene.edit_requested.connect(self.edit_in_place)
         doc.view_changed.connect(lambda _key: self.viewport().update())
@@ -79,8 +80,48 @@ class Canvas(QGraphicsView):
 
     def show_picture(self, picture: Picture | None) -> None:
         """Show ``picture`` (e.g. one step of a pass) instead of the live evaluation, until the
-        graph is edited or ``show_picture(None)`` is called."""
+        graph is edited or ``show_picture(None)`` is called. The node the step is about is
+        scrolled into view."""
         self.graph_scene.show_picture(picture)
+        self.keep_in_view()
+
+    def focus_node(self) -> int | None:
+        """The node the canvas is about: the step's current node, else the one selected."""
+        fixed = self.graph_scene.fixed
+        if fixed is not None:
+            current = [n for n, v in fixed.nodes.items() if v.highlight == "current"]
+            if current:
+                return current[0]
+        selected = self.graph_scene.selected_nodes()
+        return selected[0] if len(selected) == 1 else None
+
+    def keep_in_view(self) -> None:
+        """Scroll the focus node (:meth:`focus_node`) into view, if it is out of it."""
+        node = self.focus_node()
+        item = self.graph_scene.nodes.get(node) if node is not None else None
+        if item is not None:
+            self.ensureVisible(item.sceneBoundingRect(), 30, 30)
+
+    def _graph_bounds(self) -> QRectF:
+        bounds = QRectF()
+        for item in self.graph_scene.nodes.values():
+            bounds = bounds.united(item.sceneBoundingRect())
+        return bounds
+
+    def resizeEvent(self, event) -> None:
+        """A panel opened or closed beside the canvas: a graph that was wholly in view is
+        fitted again, else the node the canvas is about stays in view."""
+        old = event.oldSize()
+        bounds = self._graph_bounds()
+        whole = old.isValid() and not bounds.isEmpty() and self.mapToScene(
+            QRect(0, 0, old.width(), old.height())).boundingRect().contains(bounds)
+        super().resizeEvent(event)
+        if bounds.isEmpty():
+            return
+        if whole and not self.mapToScene(self.viewport().rect()).boundingRect().contains(bounds):
+            self.fit()
+        else:
+            self.keep_in_view()
 
     @property
     def step_mode(self) -> bool:
@@ -195,7 +236,15 @@ class Canvas(QGraphicsView):
             return self.mapToScene(p)
         return self.mapToScene(self.viewport().rect().center())
 
+    def add_key_handler(self, handler) -> None:
+        """``handler(key) -> bool`` sees the canvas's key presses first (the step-through uses
+        the arrow keys while a step is shown); True means it took the key."""
+        self._key_handlers.append(handler)
+
     def keyPressEvent(self, event) -> None:
+        if event.modifiers() == Qt.NoModifier and any(h(event.key()) for h in self._key_handlers):
+            event.accept()
+            return
         if event.key() == Qt.Key_Space and not event.isAutoRepeat():
             self._space = True
             self.viewport().setCursor(Qt.OpenHandCursor)
@@ -301,7 +350,13 @@ class Canvas(QGraphicsView):
         editor = QLineEdit(self.viewport())
         editor.setObjectName(f"inline-{kind}")
         editor.setText(g.name(node) or "" if kind == "name" else format_editable(g.value(node)))
-        editor.setGeometry(rect.x(), rect.y(), max(rect.width(), 110), max(rect.height(), 26))
+        # the text as large as the node's at this zoom (readable at 40%, not tiny at 300%)
+        font = editor.font()
+        font.setPixelSize(max(10, min(64, round(rect.height() * 0.62))))
+        editor.setFont(font)
+        height = max(rect.height(), editor.fontMetrics().height() + 8)
+        width = max(rect.width(), editor.fontMetrics().horizontalAdvance("M" * 8))
+        editor.setGeometry(rect.x(), rect.y() + (rect.height() - height) // 2, width, height)
         editor.selectAll()
         editor.show()
         editor.setFocus()

@@ -34,7 +34,7 @@ from pathlib import Path
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow,
-                               QMenu, QMessageBox, QUndoView, QVBoxLayout, QWidget)
+                               QMenu, QMessageBox, QTabBar, QUndoView, QVBoxLayout, QWidget)
 
 from ..core.dataset import (DatasetError, bound_inputs, dataset_candidates, embedded_text,
                             is_embedded, load_csv)
@@ -57,8 +57,10 @@ from .commands import (ArrangeCommand, DisconnectCommand, RemoveNodesCommand, Se
                        paste_command)
 from .document import GraphDocument
 from .expression_bar import ExpressionBar
-from .inspector import HINTS, Inspector
+from .guide import GuideDialog
+from .inspector import Inspector
 from .palette import Palette
+from .panel_scroll import VerticalScroll
 from .places import is_template, remember_folder, settings, start_folder
 from .quick_search import QuickSearch
 from .save_dialog import ask_save_path
@@ -66,6 +68,9 @@ from .save_dialog import ask_save_path
 __all__ = ["MainWindow"]
 
 MAX_RECENT = 10
+#: the panels' arrangement as saved in the settings; a layout saved by an older version (the
+#: right-hand panels stacked) is not restored
+LAYOUT_VERSION = 2
 
 
 def lay_out_missing(graph: Graph, view: dict) -> None:
@@ -102,6 +107,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.quick_search = QuickSearch(self.canvas.viewport())
         self._menus: dict[str, QMenu] = {}
+        self._right_docks: list[QDockWidget] = []  # one tabbed area, the first is its anchor
         self._problem_shown: str | None = None  # the graph problem the status bar says
         self._panels_menu: QMenu | None = None
         self.palette = Palette()
@@ -124,6 +130,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.resize(1360, 860)
         self.resizeDocks([self.palette_dock, self.inspector_dock], [170, 250], Qt.Horizontal)
+        self.fit_screen()
         self._install_extensions()
         self._finish_toolbar()
         self.setWindowIcon(icons.app_icon())
@@ -131,13 +138,34 @@ class MainWindow(QMainWindow):
             self._restore_layout()
 
     def _restore_layout(self) -> None:
-        """The window's size and panels as the user left them (QSettings)."""
+        """The window's size and panels as the user left them (QSettings), within the screen
+        it is on now (the last one may have been larger)."""
         store = settings()
         geometry, state = store.value("geometry"), store.value("state")
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:
-            self.restoreState(state)
+            self.restoreState(state, LAYOUT_VERSION)
+        self.fit_screen()
+
+    def fit_screen(self) -> None:
+        """Keep the whole window (its frame included) on the screen's free area: a small
+        screen, a large ``QT_SCALE_FACTOR`` or a layout saved on a bigger monitor."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        frame = self.frameGeometry().size() - self.geometry().size()  # 0 before it is shown
+        extra_w = max(frame.width(), 0) or 8
+        extra_h = max(frame.height(), 0) or 40  # a title bar the window manager adds
+        width = min(self.width(), free.width() - extra_w)
+        height = min(self.height(), free.height() - extra_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(max(width, 200), max(height, 200))
+        x = min(max(self.x(), free.left()), free.right() - self.width() - extra_w + 1)
+        y = min(max(self.y(), free.top()), free.bottom() - self.height() - extra_h + 1)
+        if (x, y) != (self.x(), self.y()):
+            self.move(max(x, free.left()), max(y, free.top()))
 
     # ---- extension points -------------------------------------------------------------------------
 
@@ -155,14 +183,37 @@ class MainWindow(QMainWindow):
         return self._menus[key]
 
     def add_panel(self, title: str, widget: QWidget, area=Qt.RightDockWidgetArea) -> QDockWidget:
-        """``widget`` in a dock panel titled ``title``, listed under View > Panels."""
+        """``widget`` in a dock panel titled ``title``, listed under View > Panels. The
+        right-hand panels share one tabbed area (stacked, each would be too short to use and
+        the window would outgrow a laptop's screen); opening one brings its tab to the front."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"panel-{title}")
+        if area == Qt.RightDockWidgetArea:
+            # a panel taller than the room left to it scrolls, rather than pushing the window
+            # (the Training panel's Keep and Revert) past the bottom of a small screen
+            widget = VerticalScroll(widget)
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        if area == Qt.RightDockWidgetArea:
+            if self._right_docks:
+                self.tabifyDockWidget(self._right_docks[0], dock)
+            self._right_docks.append(dock)
+            dock.visibilityChanged.connect(
+                lambda _on: QTimer.singleShot(0, self, self._whole_tab_titles))
+        toggle = dock.toggleViewAction()
+        toggle.triggered.connect(lambda on, d=dock: d.raise_() if on else None)
         if self._panels_menu is not None:
-            self._panels_menu.addAction(dock.toggleViewAction())
+            self._panels_menu.addAction(toggle)
         return dock
+
+    def _whole_tab_titles(self) -> None:
+        """The tabs of the docked panels show whole titles ("Le…" tells nobody it is the
+        Ledger) and scroll with arrows when they do not all fit. Qt makes these tab bars when
+        panels are tabbed together, so this runs whenever a panel is shown or hidden."""
+        for bar in self.findChildren(QTabBar, options=Qt.FindDirectChildrenOnly):
+            if bar.elideMode() != Qt.ElideNone:
+                bar.setElideMode(Qt.ElideNone)
+                bar.setUsesScrollButtons(True)
 
     def selected_nodes(self) -> list[int]:
         return self.scene.selected_nodes()
@@ -220,7 +271,11 @@ class MainWindow(QMainWindow):
         self.act_rename = a("&Rename…", self.rename_selected, "F2")
         self.act_history = a("&History", self.history_toggled, None, "Show the undo history", True)
         self.act_fit = a("&Fit to View", self.canvas.fit, "Ctrl+0")
-        self.act_zoom_in = a("Zoom &In", self.canvas.zoom_in, K.ZoomIn)
+        # Ctrl+= as well: on most keyboards "+" needs Shift, and every browser takes Ctrl+=
+        zoom_keys = QKeySequence.keyBindings(K.ZoomIn)
+        if QKeySequence("Ctrl+=") not in zoom_keys:
+            zoom_keys.append(QKeySequence("Ctrl+="))
+        self.act_zoom_in = a("Zoom &In", self.canvas.zoom_in, zoom_keys)
         self.act_zoom_out = a("Zoom &Out", self.canvas.zoom_out, K.ZoomOut)
         self.act_zoom_reset = a("&Actual Size", self.canvas.zoom_reset, "Ctrl+1")
         self.act_grid = a("&Grid", lambda on: self._set_view("grid", on), None, "", True)
@@ -242,7 +297,8 @@ class MainWindow(QMainWindow):
         self.act_expression = a("&Build from Expression", lambda: self.expression_bar.edit.setFocus(),
                                 "Ctrl+Shift+E", "Type an expression to build")
         self.act_about = a("&About GraphStudio", self.about)
-        self.act_howto = a("&Using the Canvas", self.howto, QKeySequence.StandardKey.HelpContents)
+        self.act_howto = a("GraphStudio &Guide", self.howto, QKeySequence.StandardKey.HelpContents,
+                           "The views, the mouse and keyboard, and the .gs format")
         for name, act in vars(self).items():  # the names graphstudio.ui.icons finds them by
             if name.startswith("act_") and isinstance(act, QAction):
                 act.setObjectName(name)
@@ -615,7 +671,7 @@ class MainWindow(QMainWindow):
                 self.autosaver.discard()
             store = settings()
             store.setValue("geometry", self.saveGeometry())
-            store.setValue("state", self.saveState())
+            store.setValue("state", self.saveState(LAYOUT_VERSION))
             event.accept()
         else:
             event.ignore()
@@ -761,9 +817,14 @@ class MainWindow(QMainWindow):
         menu.addAction("&Disconnect", lambda: self._push(DisconnectCommand(self.document, dst, port)))
         menu.exec(screen_pos)
 
-    def howto(self) -> None:
-        QMessageBox.information(self, "Using the canvas", HINTS.replace(
-            "<p>Select a node to see and edit it.</p>", ""))
+    def howto(self) -> GuideDialog:
+        """Help > GraphStudio Guide (F1): one window, brought to the front if open."""
+        guide = self.findChild(GuideDialog, "guide")
+        if guide is None:
+            guide = GuideDialog(self)
+        guide.show()
+        guide.raise_()
+        return guide
 
     def about(self) -> None:
         show_about(self)
