@@ -17,6 +17,9 @@ object keyed ``node``/``paths``/``symbolic``/``check``). The computations live i
 from __future__ import annotations
 
 import json
+import multiprocessing
+import sys
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
@@ -200,6 +203,59 @@ def symbolic_json(ev: Evaluation, sym: ex.Symbolic) -> dict:
     }
 
 
+#: how long the command line lets sympy derive the formulas before it answers "too large"
+SYMBOLIC_SECONDS = 10.0
+
+
+def bounded_symbolic(path: str, output: str | None) -> tuple[str, dict]:
+    """:func:`symbolic_text` and :func:`symbolic_json` of FILE's formulas, derived in a worker
+    process that is ended after :data:`SYMBOLIC_SECONDS`: sympy cannot be interrupted, and a
+    formula that passed the size checks of :func:`graphstudio.core.explain.symbolic` may still
+    take minutes to simplify. Raises :class:`~graphstudio.core.explain.ExplainError`."""
+    methods = multiprocessing.get_all_start_methods()
+    # fork: the worker has sympy and the graph's modules loaded already (a spawned one would
+    # spend seconds importing them); elsewhere (Windows, macOS) spawn
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux")
+                                          and "fork" in methods else "spawn")
+    receive, send = context.Pipe(duplex=False)
+    worker = context.Process(target=_derive, args=(send, path, output), daemon=True)
+    with warnings.catch_warnings():  # (Python 3.12 warns about forking a threaded process;
+        warnings.simplefilter("ignore", DeprecationWarning)  # the worker only runs sympy)
+        worker.start()
+    send.close()
+    try:
+        if not receive.poll(SYMBOLIC_SECONDS):
+            raise ex.ExplainError(f"{ex.TOO_LARGE}: the formulas were not derived within "
+                                  f"{SYMBOLIC_SECONDS:g} s (sympy's simplification of a large "
+                                  "formula can take much longer)")
+        kind, answer = receive.recv()
+    except EOFError:
+        raise ex.ExplainError("the formulas could not be derived: the worker process "
+                              "ended without an answer") from None
+    finally:
+        if worker.is_alive():
+            worker.kill()
+        worker.join()
+        receive.close()
+    if kind == "error":
+        raise ex.ExplainError(answer)
+    return answer
+
+
+def _derive(send, path: str, output: str | None) -> None:
+    """In the worker process: FILE's formulas as text and JSON data, or the reason."""
+    try:
+        _doc, ev = load_and_evaluate(path, output)
+        sym = ex.symbolic(ev)
+        send.send(("ok", (symbolic_text(ev, sym), symbolic_json(ev, sym))))
+    except ex.ExplainError as exc:
+        send.send(("error", str(exc)))
+    except Exception as exc:  # an answer, whatever happens: the parent must not wait for it
+        send.send(("error", f"the formulas could not be derived: {type(exc).__name__}: {exc}"))
+    finally:
+        send.close()
+
+
 # ---- gradient check --------------------------------------------------------------------------------
 
 
@@ -274,9 +330,9 @@ def _sections(args: Any, graph: Graph, ev: Evaluation) -> tuple[list[str], dict[
         texts.append(paths_text(ev, ps, limit=args.limit))
         data["paths"] = paths_json(ev, ps)
     if args.symbolic:
-        sym = ex.symbolic(ev)
-        texts.append(symbolic_text(ev, sym))
-        data["symbolic"] = symbolic_json(ev, sym)
+        text, sym_data = bounded_symbolic(args.file, args.output)
+        texts.append(text)
+        data["symbolic"] = sym_data
     if args.check:
         entries = ex.check(ev)
         texts.append(check_text(ev, entries))
@@ -287,9 +343,8 @@ def _sections(args: Any, graph: Graph, ev: Evaluation) -> tuple[list[str], dict[
         data["output"] = out
         data["value"] = jsonable(ev.values[ev.output])
         try:
-            sym = ex.symbolic(ev)
-            texts.append(symbolic_text(ev, sym))
-            data["symbolic"] = symbolic_json(ev, sym)
+            text, data["symbolic"] = bounded_symbolic(args.file, args.output)
+            texts.append(text)
         except ex.ExplainError as exc:
             texts.append(f"(no formulas: {exc})")
             data["symbolic"] = None

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from .core.savefile import atomic_write_bytes
+
 __all__ = ["APP_ID", "ICON_SIZES", "DesktopError", "Report", "resources_dir", "data_home",
            "command", "exec_line", "desktop_entry", "install", "uninstall"]
 
@@ -147,9 +149,7 @@ def desktop_entry(args: list[str] | None = None) -> str:
 def _write(path: Path, data: bytes) -> None:
     """Write through a temporary file in the same folder, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    atomic_write_bytes(path, data)
 
 
 def _refresh(report: Report) -> None:

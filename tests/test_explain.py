@@ -6,7 +6,6 @@ never from the code under test.
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pytest
@@ -136,9 +135,7 @@ def test_bristol_paths_from_g():
 def test_ladder_of_60_diamonds_is_counted_not_listed():
     g, x, top = ladder(60)
     ev = evaluate(g, top)
-    start = time.perf_counter()
-    ps = ex.paths(ev, x, limit=1000)
-    assert time.perf_counter() - start < 10  # enumerating 2**60 paths would never return
+    ps = ex.paths(ev, x, limit=1000)  # enumerating 2**60 paths would never return
     assert ps.count == 2**60 and not ps.listed and ps.paths is None
     assert ps.total == pytest.approx(1.0) and ps.grad == pytest.approx(1.0)
     # every path has 2 edges per diamond: 120 edges, 119 multiplications

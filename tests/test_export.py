@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from export_support import (EXAMPLES, count_colour, hex_rgb, not_background, pdf_media_boxes, pdf_objects,
@@ -75,24 +76,34 @@ def test_every_format_from_every_example(pictures, tmp_path, example, fmt):
 # ---- SVG: vector, text as text ---------------------------------------------------------------
 
 
-def _named_texts(picture):
-    """Each named node's (name, value lines, gradient lines) as the picture shows them."""
-    for v in picture.nodes.values():
-        yield v.title, v.value_text.splitlines(), v.grad_text.splitlines()
+def _cells(array, grid):
+    """An array's cells as drawn: each number's text, checked against the number itself."""
+    texts = [t for row in grid.texts for t in row]
+    for text, x in zip(texts, np.asarray(array, dtype=float).ravel()):
+        assert float(text) == pytest.approx(x, rel=5e-3, abs=1e-12), (text, x)
+    return texts
 
 
 @pytest.mark.parametrize("example", [p.stem for p in EXAMPLES])
 def test_svg_holds_every_value_and_gradient_as_text(pictures, tmp_path, example):
+    """Names, numbers, and every cell of a (small) array, as text."""
     picture = pictures[example]
     texts = svg_texts(export_picture(picture, tmp_path / "g.svg"))
     joined = "\n".join(texts)
-    for title, values, grads in _named_texts(picture):
-        if title:
-            assert title in texts
-        for line in values:
-            assert line.strip() in joined
-        for line in grads:
-            assert line.strip() in joined
+    for v in picture.nodes.values():
+        if v.title:
+            assert v.title in texts
+        if v.value_grid is not None:
+            assert set(_cells(v.value, v.value_grid)) <= set(texts)
+            assert v.badge in texts
+        else:
+            for line in v.value_text.splitlines():
+                assert line.strip() in joined
+        if v.grad_grid is not None:
+            assert set(_cells(v.grad, v.grad_grid)) <= set(texts)
+        else:
+            for line in v.grad_text.splitlines():
+                assert line.strip() in joined
     labelled = [e for e in picture.edges if e.label is not None]
     assert labelled  # every example has edges out of non-constants
     for e in labelled:

@@ -21,18 +21,17 @@ Values are numbers or nested lists; non-finite numbers are the strings ``"nan"``
 every field is checked, and a bad file raises :class:`DocumentError` that names the file and the
 field. Older versions are upgraded by :data:`MIGRATIONS`; a newer version is refused.
 
-Writes are atomic: the text goes to a temporary file in the same folder, which then replaces the
-old file, so a crash mid-save never leaves a half-written document.
+Writes are atomic (:mod:`graphstudio.core.savefile`): the text goes to a temporary file in the
+same folder, which then replaces the old file, so a crash mid-save never leaves a half-written
+document; the file gets the permissions the user's umask gives a new file.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import reprlib
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -43,7 +42,8 @@ from ..core.dataset import MAX_CLASSES, dataset_name_problem
 from ..core.graph import Graph, GraphError
 from ..core.node import SAVED_FIELDS, non_defaults
 from ..core.ops import LEAF_KINDS, OPS
-from ..core.textfile import CannotRead, quote, read_text
+from ..core.savefile import atomic_write_text
+from ..core.textfile import CannotRead, read_text
 
 __all__ = ["FORMAT_VERSION", "DocumentError", "Document", "to_json", "from_json", "save",
            "load", "atomic_write_text", "jsonable"]
@@ -337,24 +337,6 @@ def _binding_attrs(item: dict, at: Callable[[str | None], str]) -> dict[str, Any
             raise DocumentError(f"{at('equals')}: expected a number for one column")
         out["equals"] = _float(equals, at("equals"))
     return out
-
-
-def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file renamed over it."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def save(path: str | Path, graph: Graph, view: dict[str, Any] | None = None) -> None:

@@ -12,121 +12,159 @@ A node is drawn as the lectures draw a variable::
     ○1  e          ×   ●      name (bold) and op symbol; ports on the left, output on the right
     ○2  8              │      the value
     │   ∇ 5            │      the gradient: own line, own colour, prefixed "∇"
-    └──────────────────┘      (an array output: a last line "seed: sum of the elements")
+    └──────────────────┘
+
+An array is a grid of cells (:mod:`graphstudio.render.cells`): a vector a column, a matrix its
+rows and columns, each cell with its number on the diverging colour scale, the gradient's grid
+under the value's (cell under cell), marked ``∇`` and framed in the gradient's colour; a badge
+beside the name gives the shape (``3×2``); an array with more than 8 rows or columns is a heat
+map. An array output ends with a line "seed: sum of the elements"::
+
+    ┌───────────────────────────┐
+    │ W1 (3×2)            param │
+    │    ┌───────┬───────┐      │
+    │    │   0.5 │  -0.3 │ ...  │     value cells, orange below zero, blue above
+    │ ∇  ┌───────┬───────┐      │
+    │    │ 0.227 │-0.0139│ ...  │     gradient cells
+    └───────────────────────────┘
+
+In a network written neuron by neuron (``NodeView.style == "neuron"``) the number nodes are
+small boxes: the name (or an unnamed op's symbol), the value and the gradient in 3 or 4
+digits, no tag.
 
 Inputs, parameters, constants and op nodes have their own fills; the output has a coloured
 border; a node that failed is outlined in the error colour with a "!" badge (a warning gets a
-badge in the warning colour). Arrays show their shape, small ones their numbers, larger ones a
-heat map (blue negative, red positive). Argument ports of non-commutative ops (as the op
-registry says, through :attr:`NodeView.numbered_ports`) are numbered so
-``a − b`` is not mistaken for ``b − a``.
+badge in the warning colour). Argument ports of non-commutative ops (as the op registry says,
+through :attr:`NodeView.numbered_ports`) are numbered so ``a − b`` is not mistaken for
+``b − a``.
 """
 
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
-import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPainter,
-                           QPainterPath, QPen, QPolygonF)
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
 
+from .cells import cell_at, column_widths, grid_size, paint_grid
+from .fonts import fonts
 from .picture import EdgeView, NodeView, Picture
 from .routing import PORT_RADIUS, PORT_SPACING, edge_path, output_point, port_point
 from .style import Theme
 
 __all__ = ["node_rect", "paint_node", "paint_edge", "paint_picture", "picture_bounds",
-           "edge_label_rect", "label_spots", "node_sizes", "row_rect", "arrange"]
+           "edge_label_rect", "label_spots", "node_sizes", "row_rect", "grid_origin", "cell_under", "arrange",
+           "fonts"]
 
-PAD_X = 14.0  # horizontal padding inside a node (room for the ports)
+PAD_X = 11.0  # horizontal padding inside a node (room for the ports)
 PAD_Y = 8.0
 LINE_GAP = 2.0
-MIN_WIDTH = 92.0
-HEAT_MAX_W = 120.0  # heat maps fit in this box
-HEAT_MAX_H = 60.0
-SMALL_ARRAY = 12  # arrays with at most this many entries show their numbers
+GRID_GAP = 5.0  # above a grid of cells
+MIN_WIDTH = 76.0
+BADGE_PAD = 5.0  # inside the shape badge, left and right
+BADGE_GAP = 8.0  # between the name and the shape badge
+HEADER_GAP = 12.0  # between the name (and badge) and the op symbol or tag
+NEURON_PAD_X = 9.0  # a neuron's padding: ports still clear of the text
+NEURON_PAD_Y = 4.0
+NEURON_LINE_GAP = 0.0
+NEURON_MIN_WIDTH = 58.0
+COLUMN_GAP = 38.0  # between the columns of a layout: room for the edges' curves and arrows
+ROW_GAP = 26.0  # between the boxes of a column
+NEURON_COLUMN_GAP, NEURON_ROW_GAP = 32.0, 12.0  # the same for a network drawn neuron by neuron
 LABEL_SPOTS = (0.5, 0.38, 0.62, 0.28, 0.72, 0.44, 0.56, 0.2, 0.8)  # where along an edge its label
 # may sit, best first (the last ones for long routed edges, whose middle may be crowded)
 
 
-# ---- fonts ------------------------------------------------------------------------------------
-
-
-class _Fonts:
-    def __init__(self, family: str, mono: str) -> None:
-        def font(fam: str, px: int, bold: bool = False) -> QFont:
-            f = QFont(fam)
-            f.setPixelSize(px)
-            f.setBold(bold)
-            f.setHintingPreference(QFont.PreferNoHinting)
-            return f
-
-        self.title = font(family, 16, True)
-        self.symbol = font(family, 17, True)
-        self.big_symbol = font(family, 22, True)
-        self.value = font(mono, 14)
-        self.tag = font(family, 11)
-        self.port = font(family, 10, True)
-        self.edge = font(family, 12)
-        self.caption = font(family, 17, True)
-        self.badge = font(family, 12, True)
-        self.fm = {name: QFontMetricsF(getattr(self, name)) for name in
-                   ("title", "symbol", "big_symbol", "value", "tag", "port", "edge", "caption")}
-
-
-@lru_cache(maxsize=8)
-def _fonts(family: str, mono: str) -> _Fonts:
-    return _Fonts(family, mono)
-
-
-def fonts(theme: Theme) -> _Fonts:
-    return _fonts(theme.font_family, theme.mono_family)
-
-
 # ---- what a node holds ------------------------------------------------------------------------
-
-
-def _is_big_array(view: NodeView) -> bool:
-    return len(view.shape) >= 1 and int(np.prod(view.shape)) > SMALL_ARRAY
-
-
-def _shape_text(shape: tuple[int, ...]) -> str:
-    return "×".join(str(s) for s in shape)
+#
+# A node is laid out as rows, top to bottom: the header, then the body. Each row is
+# (kind, text, box): "header"; "value" and "grad" (a number's text lines); "value-grid" and
+# "grad-grid" (an array's cells, or a heat map); "seed" (the output's seed). Sizes come from the
+# fonts, so the canvas, the exports and the layout agree on every box.
 
 
 def _tag(view: NodeView) -> str:
-    """The small muted word in the header's right corner (leaves only)."""
-    if view.kind == "op":
+    """The small muted word that says what kind of leaf a node is (leaves only; not for
+    neurons): in the header's right corner of a number, on the bottom border of an array
+    (:func:`_legend`), where it takes no width from the columns of a network."""
+    if view.kind == "op" or view.style == "neuron":
         return ""
     return {"input": "input", "param": "param", "const": "const"}[view.kind]
 
 
+def _legend(view: NodeView) -> str:
+    """The tag written on an array leaf's bottom border instead of in its header."""
+    return _tag(view) if view.badge else ""
+
+
 def _header_text(view: NodeView) -> str:
-    """The bold name; a constant shows its value; an unnamed op shows nothing (just its symbol)."""
+    """The bold name; a constant number shows its value; an unnamed op shows nothing (just its
+    symbol)."""
     if view.title:
         return view.title
-    if view.kind == "const":
+    if view.kind == "const" and not view.shape:
         return view.value_text
     return ""
 
 
-def _heat_size(shape: tuple[int, ...]) -> tuple[float, float]:
-    rows, cols = (1, shape[0]) if len(shape) == 1 else (int(np.prod(shape[:-1])), shape[-1])
-    cell = max(1.0, min(14.0, HEAT_MAX_W / cols, HEAT_MAX_H / rows))
-    return cols * cell, rows * cell
+def _pads(view: NodeView) -> tuple[float, float]:
+    return (NEURON_PAD_X, NEURON_PAD_Y) if view.style == "neuron" else (PAD_X, PAD_Y)
+
+
+def _badge_size(view: NodeView, theme: Theme) -> tuple[float, float]:
+    if not view.badge:
+        return 0.0, 0.0
+    fm = fonts(theme).fm["tag"]
+    return fm.horizontalAdvance(view.badge) + 2 * BADGE_PAD, fm.height() + 2
+
+
+def _header_parts(view: NodeView, theme: Theme):
+    """(left font key, left text, right font key, right text, right colour): the name and the
+    op symbol (or the leaf's tag), or for an unnamed op its symbol alone in the middle."""
+    title = _header_text(view)
+    neuron = view.style == "neuron"
+    if not title and view.kind == "op":
+        return ("big_symbol" if not neuron else "symbol"), view.symbol, None, "", None
+    if neuron and view.kind == "const" and not view.title:  # a small box with its number
+        return "neuron", title, None, "", None
+    left = "neuron" if neuron else "title"
+    if view.kind == "op":
+        return left, title, ("neuron" if neuron else "symbol"), view.symbol, "text"
+    return left, title, "tag", "" if _legend(view) else _tag(view), "muted"
+
+
+def _header_size(view: NodeView, theme: Theme) -> tuple[float, float]:
+    fm = fonts(theme).fm
+    left, title, right, rtext, _colour = _header_parts(view, theme)
+    w = fm[left].horizontalAdvance(title)
+    h = fm[left].height()
+    bw, bh = _badge_size(view, theme)
+    if bw:
+        w += (BADGE_GAP if title else 0) + bw
+        h = max(h, bh)
+    if right and rtext:
+        w += HEADER_GAP + fm[right].horizontalAdvance(rtext)
+        h = max(h, fm[right].height())
+    return w, h
+
+
+def _grad_label(view: NodeView) -> str:
+    return view.grad_prefix.strip().rstrip("=").strip() or "∇"
+
+
+def cell_widths(view: NodeView, theme: Theme) -> list[float] | None:
+    """The column widths of a node's value and gradient grids (shared: each gradient cell
+    sits under its value's cell), or None when it draws no grid."""
+    grids = [g for g in (view.value_grid, view.grad_grid) if g is not None]
+    return column_widths(grids, theme) if grids else None
 
 
 def _lines(view: NodeView, theme: Theme) -> list[tuple[str, str, float, float]]:
-    """The body's lines below the header: (kind, text, width, height); kind is "value", "grad",
-    "heat-value", "heat-grad", "shape" or "seed"."""
+    """The body's rows below the header: (kind, text, width, height)."""
     f = fonts(theme)
-    fm = f.fm["value"]
+    neuron = view.style == "neuron"
+    fm = f.fm["neuron_value" if neuron else "value"]
     out = []
-    big = _is_big_array(view)
-    if view.shape:
-        out.append(("shape", _shape_text(view.shape), f.fm["tag"].horizontalAdvance(_shape_text(view.shape)),
-                    f.fm["tag"].height()))
 
     def text_line(kind: str, text: str) -> None:
         rows = text.splitlines() or [""]
@@ -135,69 +173,89 @@ def _lines(view: NodeView, theme: Theme) -> list[tuple[str, str, float, float]]:
 
     if view.kind == "const" and not view.title and not view.shape:
         return out  # the header already shows the constant
-    if view.value_text:
-        if big and isinstance(view.value, np.ndarray):
-            w, h = _heat_size(view.shape)
-            out.append(("heat-value", "", w, h))
-        else:
-            text_line("value", view.value_text)
-    if view.grad_text and view.kind != "const":
-        if big and isinstance(view.grad, np.ndarray) and np.shape(view.grad) == view.shape:
-            w, h = _heat_size(view.shape)
-            out.append(("heat-grad", "", w + fm.horizontalAdvance("∇ "), h))
-        else:
-            rows = view.grad_text.splitlines()
-            pad = " " * len(view.grad_prefix)
-            text_line("grad", "\n".join((view.grad_prefix if i == 0 else pad) + r for i, r in enumerate(rows)))
+    value_grid, grad_grid = view.value_grid, view.grad_grid
+    widths = cell_widths(view, theme)
+    if value_grid is not None:
+        w, h = grid_size(value_grid, theme, widths)
+        out.append(("value-grid", "", w, h))
+    elif view.value_text:
+        text_line("value", view.value_text)
+    if grad_grid is not None:
+        label = _grad_label(view)
+        out.append(("grad-label", label, f.fm["tag"].horizontalAdvance(label), f.fm["tag"].height()))
+        w, h = grid_size(grad_grid, theme, widths)
+        out.append(("grad-grid", "", w, h))
+    elif view.grad_text and view.kind != "const":
+        rows = view.grad_text.splitlines()
+        prefix = view.grad_prefix.replace(" ", "") if neuron else view.grad_prefix
+        pad = " " * len(prefix)
+        text_line("grad", "\n".join((prefix if i == 0 else pad) + r for i, r in enumerate(rows)))
     if view.seed_text:
         tag = f.fm["tag"]
         out.append(("seed", view.seed_text, tag.horizontalAdvance(view.seed_text), tag.height()))
     return out
 
 
-def _header_size(view: NodeView, theme: Theme) -> tuple[float, float]:
-    f = fonts(theme)
-    title = _header_text(view)
-    if not title and view.kind == "op":
-        return f.fm["big_symbol"].horizontalAdvance(view.symbol), f.fm["big_symbol"].height()
-    w = f.fm["title"].horizontalAdvance(title)
-    right = view.symbol if view.kind == "op" else _tag(view)
-    rf = f.fm["symbol"] if view.kind == "op" else f.fm["tag"]
-    if right:
-        w += 12 + rf.horizontalAdvance(right)
-    return w, max(f.fm["title"].height(), rf.height())
-
-
 def _rows(view: NodeView, rect: QRectF, theme: Theme) -> list[tuple[str, str, QRectF]]:
-    """The node's rows inside ``rect``: ("header", title, box) then the body lines."""
-    x0, y = rect.left() + PAD_X, rect.top() + PAD_Y
+    """The node's rows inside ``rect``: ("header", title, box) then the body rows."""
+    pad_x, pad_y = _pads(view)
+    x0, y = rect.left() + pad_x, rect.top() + pad_y
     hh = _header_size(view, theme)[1]
-    rows = [("header", _header_text(view), QRectF(x0, y, rect.width() - 2 * PAD_X, hh))]
+    rows = [("header", _header_text(view), QRectF(x0, y, rect.width() - 2 * pad_x, hh))]
     y += hh
+    gap = NEURON_LINE_GAP if view.style == "neuron" else LINE_GAP
     for kind, text, w, h in _lines(view, theme):
-        y += LINE_GAP
+        y += {"value-grid": GRID_GAP, "grad-label": GRID_GAP, "grad-grid": 0.0}.get(kind, gap)
         rows.append((kind, text, QRectF(x0, y, w, h)))
         y += h
     return rows
 
 
 def row_rect(view: NodeView, rect: QRectF, theme: Theme, kind: str) -> QRectF | None:
-    """Where row ``kind`` ("header", "value", "grad", "shape", "heat-value"...) of a node drawn
-    in ``rect`` is, or None: the canvas uses it to edit a name or scrub a value in place."""
+    """Where row ``kind`` ("header", "value", "grad", "value-grid", "grad-label", "grad-grid",
+    "seed") of a
+    node drawn in ``rect`` is, or None: the canvas uses it to edit a name or scrub a value in
+    place, and to find the cell under the pointer."""
     for k, _text, box in _rows(view, rect, theme):
         if k == kind:
             return box
     return None
 
 
+def grid_origin(view: NodeView, rect: QRectF, theme: Theme, kind: str) -> QPointF | None:
+    """The top-left corner of the value grid (``kind`` "value-grid") or the gradient grid
+    ("grad-grid") of a node drawn in ``rect``, or None when it has none."""
+    box = row_rect(view, rect, theme, kind)
+    return None if box is None else box.topLeft()
+
+
+def cell_under(view: NodeView, rect: QRectF, theme: Theme,
+               point: QPointF) -> tuple[str, tuple[int, ...]] | None:
+    """The array cell under ``point`` in a node drawn in ``rect``: ("value" or "grad", the
+    cell's index into the array), or None."""
+    widths = cell_widths(view, theme)
+    for kind, grid in (("value", view.value_grid), ("grad", view.grad_grid)):
+        origin = grid_origin(view, rect, theme, f"{kind}-grid")
+        if grid is None or origin is None:
+            continue
+        hit = cell_at(grid, theme, origin, point, widths)
+        if hit is not None:
+            return kind, grid.index_of(*hit)
+    return None
+
+
 def node_rect(view: NodeView, center: tuple[float, float], theme: Theme) -> QRectF:
-    """The node's box centred on ``center``, sized from the text it holds."""
+    """The node's box centred on ``center``, sized from what it holds."""
     hw, hh = _header_size(view, theme)
     lines = _lines(view, theme)
+    pad_x, pad_y = _pads(view)
+    neuron = view.style == "neuron"
+    gap = NEURON_LINE_GAP if neuron else LINE_GAP
     w = max([hw] + [ln[2] for ln in lines])
-    h = hh + sum(ln[3] + LINE_GAP for ln in lines)
-    width = max(MIN_WIDTH, w + 2 * PAD_X)
-    height = max(h + 2 * PAD_Y, view.n_ports * PORT_SPACING + 8, 40.0)
+    h = hh + sum(ln[3] + {"value-grid": GRID_GAP, "grad-label": GRID_GAP, "grad-grid": 0.0}.get(ln[0], gap)
+                 for ln in lines)
+    width = max(NEURON_MIN_WIDTH if neuron else MIN_WIDTH, w + 2 * pad_x)
+    height = max(h + 2 * pad_y, view.n_ports * PORT_SPACING + 8, 40.0)
     return QRectF(center[0] - width / 2, center[1] - height / 2, width, height)
 
 
@@ -266,33 +324,60 @@ def _fill(view: NodeView, theme: Theme) -> str:
         view.kind, theme.node_fill)
 
 
-def _heat_image(values: np.ndarray) -> QImage:
-    """A diverging heat map: blue for negative, white for zero, red for positive."""
-    arr = np.asarray(values, dtype=float)
-    arr = arr.reshape(1, -1) if arr.ndim == 1 else arr.reshape(-1, arr.shape[-1])
-    finite = np.isfinite(arr)
-    scale = np.abs(arr[finite]).max() if finite.any() else 1.0
-    t = np.where(finite, arr / (scale or 1.0), 0.0)
-    rows, cols = arr.shape
-    rgb = np.empty((rows, cols, 4), dtype=np.uint8)
-    pos = np.clip(t, 0, 1)
-    neg = np.clip(-t, 0, 1)
-    rgb[..., 0] = (255 - neg * (255 - 49)).astype(np.uint8)  # towards #3165c8 / #d03b2e
-    rgb[..., 1] = (255 - pos * (255 - 59) - neg * (255 - 101)).astype(np.uint8)
-    rgb[..., 2] = (255 - pos * (255 - 46) - neg * (255 - 200)).astype(np.uint8)
-    rgb[..., 3] = 255
-    rgb[~finite] = (120, 120, 120, 255)
-    data = np.ascontiguousarray(rgb[..., [2, 1, 0, 3]])  # QImage.Format_ARGB32 is BGRA in memory
-    img = QImage(data.data, cols, rows, cols * 4, QImage.Format_ARGB32)
-    return img.copy()  # own the pixels
+def _paint_header(painter: QPainter, view: NodeView, box: QRectF, theme: Theme) -> None:
+    """Name, shape badge and op symbol (or tag); an unnamed op's symbol in the middle."""
+    f = fonts(theme)
+    left, title, right, rtext, colour = _header_parts(view, theme)
+    bw, bh = _badge_size(view, theme)
+    if right is None:  # an unnamed op: its symbol centred, the badge in the right corner
+        painter.setFont(getattr(f, left))
+        painter.setPen(_color(theme.text))
+        painter.drawText(box.adjusted(0, 0, -bw, 0) if bw else box, Qt.AlignHCenter | Qt.AlignVCenter, title)
+        badge_x = box.right() - bw
+    else:
+        painter.setFont(getattr(f, left))
+        painter.setPen(_color(theme.text))
+        painter.drawText(box, Qt.AlignLeft | Qt.AlignVCenter, title)
+        badge_x = box.left() + f.fm[left].horizontalAdvance(title) + (BADGE_GAP if title else 0)
+        if rtext:
+            painter.setFont(getattr(f, right))
+            painter.setPen(_color(getattr(theme, colour)))
+            painter.drawText(box, Qt.AlignRight | Qt.AlignVCenter, rtext)
+    if bw:
+        badge = QRectF(badge_x, box.center().y() - bh / 2, bw, bh)
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(_color(theme.muted, 40))
+        painter.drawRoundedRect(badge, bh / 2, bh / 2)
+        painter.setFont(f.tag)
+        painter.setPen(_color(theme.muted))
+        painter.drawText(badge, Qt.AlignCenter, view.badge)
 
 
-def _draw_heat(painter: QPainter, x: float, y: float, w: float, h: float, values, theme: Theme) -> None:
-    target = QRectF(x, y, w, h)
-    painter.drawImage(target, _heat_image(values))
-    painter.setBrush(Qt.NoBrush)
-    painter.setPen(QPen(_color(theme.muted), 0.8))
-    painter.drawRect(target)
+def _paint_body(painter: QPainter, view: NodeView, rect: QRectF, theme: Theme) -> None:
+    f = fonts(theme)
+    neuron = view.style == "neuron"
+    value_font = f.neuron_value if neuron else f.value
+    pad_x = _pads(view)[0]
+    inner_w = rect.width() - 2 * pad_x
+    for kind, text, box in _rows(view, rect, theme)[1:]:
+        if kind == "seed":
+            painter.setFont(f.tag)
+            painter.setPen(_color(theme.grad))
+            painter.drawText(QRectF(box.x(), box.y(), inner_w, box.height()),
+                             Qt.AlignLeft | Qt.AlignVCenter, text)
+        elif kind in ("value", "grad"):
+            painter.setFont(value_font)
+            painter.setPen(_color(theme.value if kind == "value" else theme.grad))
+            painter.drawText(QRectF(box.x(), box.y(), inner_w, box.height()),
+                             Qt.AlignLeft | Qt.AlignTop, text)
+        elif kind == "grad-label":
+            painter.setFont(f.tag)
+            painter.setPen(_color(theme.grad))
+            painter.drawText(box, Qt.AlignLeft | Qt.AlignVCenter, text)
+        elif kind in ("value-grid", "grad-grid"):
+            gradient = kind == "grad-grid"
+            paint_grid(painter, box.topLeft(), view.grad_grid if gradient else view.value_grid,
+                       theme, gradient=gradient, widths=cell_widths(view, theme))
 
 
 def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
@@ -302,7 +387,7 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
     painter.save()
     painter.setRenderHint(QPainter.Antialiasing, True)
     painter.setRenderHint(QPainter.TextAntialiasing, True)
-    radius = 9.0
+    radius = 7.0 if view.style == "neuron" else 9.0
     if view.highlight == "current":
         painter.setPen(Qt.NoPen)
         painter.setBrush(_color(theme.highlight))
@@ -326,41 +411,20 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
     painter.setPen(pen)
     painter.drawRoundedRect(rect, radius, radius)
 
-    # header: name (bold) and op symbol, or a big symbol for an unnamed op
-    x0, y = rect.left() + PAD_X, rect.top() + PAD_Y
-    inner_w = rect.width() - 2 * PAD_X
-    title = _header_text(view)
-    hh = _header_size(view, theme)[1]
-    box = QRectF(x0, y, inner_w, hh)
-    if not title and view.kind == "op":
-        parts = [(f.big_symbol, theme.text, Qt.AlignHCenter, view.symbol)]
-    elif view.kind == "op":
-        parts = [(f.title, theme.text, Qt.AlignLeft, title), (f.symbol, theme.text, Qt.AlignRight, view.symbol)]
-    else:
-        parts = [(f.title, theme.text, Qt.AlignLeft, title), (f.tag, theme.muted, Qt.AlignRight, _tag(view))]
-    for font, colour, align, text in parts:
-        painter.setFont(font)
-        painter.setPen(_color(colour))
-        painter.drawText(box, align | Qt.AlignVCenter, text)
-    # body lines
-    for kind, text, box in _rows(view, rect, theme)[1:]:
-        x0, y, w, h = box.x(), box.y(), box.width(), box.height()
-        if kind in ("shape", "seed"):
-            painter.setFont(f.tag)
-            painter.setPen(_color(theme.muted if kind == "shape" else theme.grad))
-            painter.drawText(QRectF(x0, y, inner_w, h), Qt.AlignLeft | Qt.AlignVCenter, text)
-        elif kind in ("value", "grad"):
-            painter.setFont(f.value)
-            painter.setPen(_color(theme.value if kind == "value" else theme.grad))
-            painter.drawText(QRectF(x0, y, inner_w, h), Qt.AlignLeft | Qt.AlignTop, text)
-        elif kind == "heat-value":
-            _draw_heat(painter, x0, y, w, h, view.value, theme)
-        elif kind == "heat-grad":
-            painter.setFont(f.value)
-            painter.setPen(_color(theme.grad))
-            lead = f.fm["value"].horizontalAdvance("∇ ")
-            painter.drawText(QRectF(x0, y, lead, f.fm["value"].height()), Qt.AlignLeft | Qt.AlignTop, "∇")
-            _draw_heat(painter, x0 + lead, y, w - lead, h, view.grad, theme)
+    rows = _rows(view, rect, theme)
+    _paint_header(painter, view, rows[0][2], theme)
+    _paint_body(painter, view, rect, theme)
+    legend = _legend(view)
+    if legend:  # on the bottom border, right, over a patch of the node's fill
+        fm = f.fm["tag"]
+        w, h = fm.horizontalAdvance(legend) + 8, fm.height()
+        box = QRectF(rect.right() - radius - 6 - w, rect.bottom() - h / 2, w, h)
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(_color(_fill(view, theme)))
+        painter.drawRect(box)
+        painter.setFont(f.tag)
+        painter.setPen(_color(theme.muted))
+        painter.drawText(box, Qt.AlignCenter, legend)
 
     # argument ports (numbered for non-commutative ops) and the output
     numbered = view.numbered_ports
@@ -373,7 +437,7 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
         if numbered:
             painter.setPen(_color(theme.muted))
             # outside, above-left of the circle: clear of the node's text and the incoming edge
-            painter.drawText(QRectF(c.x() - PORT_RADIUS - 12, c.y() - PORT_RADIUS - 13, 12, 12),
+            painter.drawText(QRectF(c.x() - PORT_RADIUS - 14, c.y() - PORT_RADIUS - 15, 14, 14),
                              Qt.AlignRight | Qt.AlignVCenter, str(p + 1))
     o = output_point(rect)
     painter.setPen(QPen(_color(theme.border), 1.2))
@@ -501,9 +565,10 @@ def arrange(graph, evaluation, theme: Theme, edge_labels: bool = False) -> dict[
     from .picture import build_picture
 
     picture = build_picture(graph, evaluation, {}, edge_labels=edge_labels)
-    gap_x = 90.0
+    neurons = any(v.style == "neuron" for v in picture.nodes.values())
+    gap_x, gap_y = (NEURON_COLUMN_GAP, NEURON_ROW_GAP) if neurons else (COLUMN_GAP, ROW_GAP)
     if edge_labels:  # room for the widest local-derivative label between two columns
         fm = fonts(theme).fm["edge"]
         widest = max((fm.horizontalAdvance(e.label) for e in picture.edges if e.label), default=0.0)
         gap_x = max(gap_x, widest + 60.0)
-    return layered_layout(graph, gap_x, 34.0, sizes=node_sizes(picture, theme))
+    return layered_layout(graph, gap_x, gap_y, sizes=node_sizes(picture, theme))

@@ -31,6 +31,7 @@ from typing import Any, Mapping, Sequence
 
 from ..core.engine import Evaluation
 from ..core.graph import Graph
+from ..core.savefile import replacing
 from .exporters import ExportFormat, export_format, export_formats, format_options
 from .picture import Picture, build_picture, step_pictures
 from .positions import saved_positions
@@ -162,6 +163,18 @@ def _options(fmt: ExportFormat, given: Mapping[str, Any], steps: bool = False) -
     return out
 
 
+def check_vector_size(bounds, scale: float, limit: float, what: str) -> tuple[float, float]:
+    """The size of a vector drawing of ``bounds`` at ``scale``, in pixels at 96 dpi; an
+    ExportError when a side would be more than ``limit``."""
+    w, h = bounds.width() * scale, bounds.height() * scale
+    if not (math.isfinite(w) and math.isfinite(h)) or max(w, h) > limit:
+        shown = " × ".join(f"{v:,.0f}" if math.isfinite(v) and v < 1e15 else f"{v:.3g}"
+                           for v in (w, h))
+        raise ExportError(f"{what} would be {shown} pixels at 96 dpi (at most {limit:,.0f} a "
+                          "side); use a smaller --scale")
+    return w, h
+
+
 def check_scale(scale: float) -> None:
     if isinstance(scale, bool) or not (isinstance(scale, (int, float)) and math.isfinite(scale)
                                        and scale > 0):
@@ -290,10 +303,22 @@ def export_picture(picture: Picture, path: str | os.PathLike, format: str | None
         if fmt.drawn:
             ensure_app()
             bounds = bounds if bounds is not None else export_bounds([picture], theme)
-        fmt.write([picture], path, scale=scale, theme=theme, bounds=bounds, **options)
+        _write_replacing(fmt, [picture], path, scale=scale, theme=theme, bounds=bounds, **options)
     except OSError as exc:
         raise ExportError(f"{path}: {exc.strerror or exc}") from None
     return path
+
+
+def _write_replacing(fmt: ExportFormat, pictures: list[Picture], path: Path,
+                     **arguments: Any) -> None:
+    """``fmt``'s writer, writing into a temporary file that replaces ``path`` only when it is
+    complete (:mod:`graphstudio.core.savefile`): an export killed half-way, or one that fails,
+    leaves the previous file as it was."""
+    with replacing(path) as tmp:
+        try:
+            fmt.write(pictures, tmp, **arguments)
+        except ExportError as exc:
+            raise ExportError(str(exc).replace(str(tmp), str(path))) from None
 
 
 def export_steps(pictures: Sequence[Picture], out: str | os.PathLike, format: str = "png", *,
@@ -333,13 +358,15 @@ def export_steps(pictures: Sequence[Picture], out: str | os.PathLike, format: st
 
 def _write_whole(fmt: ExportFormat, pictures: Sequence[Picture], out: Path, scale: float,
                  theme: Theme, options: dict[str, Any]) -> Path:
-    """Write every picture into the one file ``out`` (a format that holds pages)."""
+    """Write every picture into the one file ``out`` (a format that holds pages, or a player),
+    replacing it only when complete."""
     bounds = None
     if fmt.drawn:
         ensure_app()
         bounds = export_bounds(pictures, theme)
     try:
-        fmt.write(list(pictures), out, scale=scale, theme=theme, bounds=bounds, **options)
+        _write_replacing(fmt, list(pictures), out, scale=scale, theme=theme, bounds=bounds,
+                         **options)
     except OSError as exc:
         raise ExportError(f"{out}: {exc.strerror or exc}") from None
     return out

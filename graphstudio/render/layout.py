@@ -87,7 +87,7 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
         sweep(range(1, depth), preds)
         sweep(range(depth - 2, -1, -1), succs)
     if sizes is not None:
-        return _sized(by_layer, depth, sizes, dx, dy)
+        return _sized(graph, by_layer, depth, sizes, dx, dy)
     tallest = max(len(col) for col in by_layer.values())
     pos: dict[int, tuple[float, float]] = {}
     for c in range(depth):
@@ -98,14 +98,53 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
     return pos
 
 
-def _sized(by_layer: dict[int, list[int]], depth: int, sizes: dict[int, tuple[float, float]],
-           gap_x: float, gap_y: float) -> dict[int, tuple[float, float]]:
+def _port_offsets(graph: Graph, sizes: dict[int, tuple[float, float]]):
+    """For each node, its parents and children with where the edge meets it, relative to the
+    node's centre: (neighbour, my end's offset, the neighbour's end's offset). Ports run top to
+    bottom on a child's left side (as render.routing draws them); the output is in the middle."""
+    preds: dict[int, list[tuple[int, float, float]]] = {n: [] for n in graph.nodes()}
+    succs: dict[int, list[tuple[int, float, float]]] = {n: [] for n in graph.nodes()}
+    for src, dst, port in graph.edges():
+        n_ports = max(len(graph.parents(dst)), 1)
+        h = sizes.get(dst, (0.0, 0.0))[1]
+        span = min(h - 16.0, 28.0 * (n_ports - 1)) if n_ports > 1 else 0.0
+        off = -span / 2 + span * port / (n_ports - 1) if n_ports > 1 else 0.0
+        preds[dst].append((src, off, 0.0))
+        succs[src].append((dst, 0.0, off))
+    return preds, succs
+
+
+def _place(col: list[int], heights: list[float], wanted: list[float], gap: float) -> list[float]:
+    """Centres for the boxes of one column, in their order, as near ``wanted`` as they can be
+    (least squares) with ``gap`` between boxes: isotonic regression (pool adjacent violators)
+    on the wanted centres shifted by each box's place in the stack."""
+    shift = [0.0]
+    for a, b in zip(heights, heights[1:]):
+        shift.append(shift[-1] + (a + b) / 2 + gap)
+    blocks: list[list[float]] = []  # [sum, count]
+    for w, s in zip(wanted, shift):
+        blocks.append([w - s, 1.0])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
+            total, count = blocks.pop()
+            blocks[-1][0] += total
+            blocks[-1][1] += count
+    out: list[float] = []
+    for total, count in blocks:
+        out += [total / count] * int(count)
+    return [z + s for z, s in zip(out, shift)]
+
+
+def _sized(graph: Graph, by_layer: dict[int, list[int]], depth: int,
+           sizes: dict[int, tuple[float, float]], gap_x: float, gap_y: float) -> dict[int, tuple[float, float]]:
     """Coordinates for boxes of known sizes: columns as wide as their widest box, ``gap_x``
-    between columns, ``gap_y`` between boxes, every column centred on the same line."""
+    between columns, ``gap_y`` at least between the boxes of a column. Each box is then moved
+    up or down, keeping the column's order, to sit level with the ports it feeds and the
+    outputs that feed it (a few sweeps each way), so edges run as straight as the order
+    allows and a chain of nodes lies on one line."""
     pos: dict[int, tuple[float, float]] = {}
     x = 0.0
-    for c in range(depth):
-        col = by_layer.get(c, [])
+    cols = [by_layer.get(c, []) for c in range(depth)]
+    for col in cols:
         if not col:
             continue
         width = max(sizes.get(n, (0.0, 0.0))[0] for n in col)
@@ -116,4 +155,32 @@ def _sized(by_layer: dict[int, list[int]], depth: int, sizes: dict[int, tuple[fl
             pos[n] = (x + width / 2, y + h / 2)
             y += h + gap_y
         x += width + gap_x
-    return pos
+    preds, succs = _port_offsets(graph, sizes)
+    # a leaf whose only use is one node (a constant, a bias) follows that node in the sweeps
+    # right to left; the node itself lines up with its other arguments, so a chain of x * 2
+    # does not drift towards its constants
+    followers = {n for n in graph.nodes() if graph.is_leaf(n) and len(set(graph.children(n))) == 1}
+
+    def leading(n: int):
+        lead = [e for e in preds[n] if e[0] not in followers]
+        return lead or preds[n]
+
+    def sweep(order, neighbours_of, movable=lambda n: True) -> None:
+        for col in order:
+            if not col:
+                continue
+            wanted = []
+            for n in col:
+                ends = [pos[m][1] + their - mine for m, mine, their in neighbours_of(n) if m in pos]
+                wanted.append(sum(ends) / len(ends) if ends and movable(n) else pos[n][1])
+            heights = [sizes.get(n, (0.0, 0.0))[1] for n in col]
+            for n, y in zip(col, _place(col, heights, wanted, gap_y)):
+                pos[n] = (pos[n][0], y)
+
+    for _ in range(3):
+        sweep(cols[1:], leading)
+        sweep(cols[-2::-1], lambda n: succs[n])
+    sweep(cols[1:], leading)  # last left to right: a chain ends straight
+    sweep(cols[-2::-1], lambda n: succs[n], movable=lambda n: n in followers)
+    # whole units: a saved document reads cleanly and nodes line up exactly
+    return {n: (float(round(x)), float(round(y))) for n, (x, y) in pos.items()}

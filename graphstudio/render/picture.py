@@ -14,6 +14,7 @@ No Qt here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -21,14 +22,26 @@ from ..core.engine import Evaluation, Step, backward_steps, forward_steps
 from ..core.graph import Graph
 from ..core.numbers import format_value, format_worked
 from ..core.ops import OPS, Value
+from .arrays import Grid, array_grid, cell_text, shape_badge
 
 __all__ = ["NodeView", "EdgeView", "Picture", "TableRow", "node_view", "no_gradient",
            "build_picture", "step_pictures", "edge_label", "op_text", "grad_sum_text",
-           "table_row"]
+           "table_row", "node_style", "NEURON_STYLE_FROM"]
+
+#: a graph with at least this many nodes, nearly all of them numbers, is a network written
+#: neuron by neuron (see node_style)
+NEURON_STYLE_FROM = 24
 
 
 @dataclass(frozen=True)
 class NodeView:
+    """What one node shows. An array value or gradient is drawn as a grid of cells
+    (:attr:`value_grid`, :attr:`grad_grid`, derived from ``value``/``grad`` whenever their text
+    is shown: a view that hides a number sets both the text and the number to None/""), with
+    its shape as a badge (:attr:`badge`). ``style`` is "box" (the lectures' variable: name,
+    value, gradient) or "neuron" (a small box for a scalar node of a network drawn neuron by
+    neuron, see :func:`node_style`)."""
+
     node: int
     title: str  # the name; "" for unnamed nodes
     symbol: str  # the op symbol ("+", "×", "exp"); "" for leaves
@@ -45,9 +58,28 @@ class NodeView:
     warning: str | None = None  # domain warning (value NaN/inf)
     is_output: bool = False
     highlight: str | None = None  # "current" (the step's node) or None
-    grad_prefix: str = "∇ "  # drawn before grad_text; "" when the line says what it is itself
+    grad_prefix: str = "∇ "  # drawn before grad_text (and beside a gradient grid): "d/dx = "
+    # in forward mode; "" when the line says what it is itself
     grad_missing: str | None = None  # why there is no gradient ("—" is drawn), e.g. no output value
     seed_text: str = ""  # the output's seed where it is not 1: "seed: sum of the elements"
+    style: str = "box"  # "box" or "neuron" (see node_style)
+
+    @cached_property
+    def value_grid(self) -> Grid | None:
+        """The value as cells, when the value is an array and shown."""
+        return array_grid(self.value) if self.value_text and not self.error else None
+
+    @cached_property
+    def grad_grid(self) -> Grid | None:
+        """The gradient as cells, when it is an array of the value's shape and shown."""
+        if not self.grad_text or self.kind == "const" or np.shape(self.grad) != self.shape:
+            return None
+        return array_grid(self.grad)
+
+    @property
+    def badge(self) -> str:
+        """The shape badge: ``3×2`` for a matrix, ``4`` for a vector, "" for a number."""
+        return shape_badge(self.shape)
 
 
 @dataclass(frozen=True)
@@ -149,9 +181,24 @@ def no_gradient(graph: Graph, ev: Evaluation | None) -> str | None:
     return f"no gradient: the output {graph.label(ev.output)} has no value{why}"
 
 
+def node_style(graph: Graph, ev: Evaluation | None = None) -> str:
+    """How the graph's number nodes are drawn: "neuron" (small boxes) for a network written
+    neuron by neuron, that is a graph of at least :data:`NEURON_STYLE_FROM` nodes of which at
+    most one in ten holds an array (the New Network dialog's scalar form, or any graph that
+    big made of numbers); else "box", the lectures' variable with its name, value and
+    gradient on their own lines."""
+    if len(graph) < NEURON_STYLE_FROM:
+        return "box"
+    arrays = 0
+    for n in graph.nodes():
+        value = ev.values.get(n) if ev is not None else graph.value(n)
+        arrays += value is not None and not isinstance(value, float)
+    return "neuron" if arrays * 10 <= len(graph) else "box"
+
+
 def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
               show_values: bool = True, show_grad: bool = True, digits: int = 4,
-              grad_missing: str | None = None) -> NodeView:
+              grad_missing: str | None = None, style: str = "box") -> NodeView:
     """What ``node`` shows: annotated with ``ev``'s value, gradient and error, or (without an
     evaluation) with its own value only, as before the first pass. With ``grad_missing`` (see
     :func:`no_gradient`) it shows a dash for its gradient, and the reason on hover."""
@@ -170,12 +217,15 @@ def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
     n_ports = max(len(graph.parents(node)), min(entry.arity)) if entry else 0
     is_output = ev is not None and ev.output == node
     seed = ev.seed_text(digits) if is_output and show_grad else ""
+    if not (isinstance(value, float) or value is None):
+        style = "box"  # arrays are always drawn as grids in a box
+    text = cell_text if style == "neuron" else (lambda v: format_value(v, digits))
     return NodeView(
         node=node, title=record.name or "", symbol=entry.symbol if entry else "",
         kind=kind, op=op, value=value, grad=grad,
-        value_text=format_value(value, digits) if show_values and value is not None else "",
+        value_text=text(value) if show_values and value is not None else "",
         grad_text=("—" if grad_missing and show_grad else
-                   format_value(grad, digits) if show_grad and grad is not None else ""),
+                   text(grad) if show_grad and grad is not None else ""),
         shape=tuple(np.shape(value)) if value is not None else (),
         n_ports=n_ports,
         numbered_ports=n_ports > 1 and not entry.commutative,
@@ -184,6 +234,7 @@ def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
         is_output=is_output,
         seed_text=f"seed: {seed}" if seed else "",
         grad_missing=grad_missing,
+        style=style,
     )
 
 
@@ -192,8 +243,10 @@ def build_picture(graph: Graph, ev: Evaluation | None, positions: dict[int, tupl
                   edge_labels: bool = False, digits: int = 4) -> Picture:
     """The picture of ``graph`` annotated with ``ev``'s values and gradients."""
     missing = no_gradient(graph, ev)
+    style = node_style(graph, ev)
     nodes = {n: node_view(graph, n, ev, show_values=show_values, show_grad=show_grad,
-                          digits=digits, grad_missing=missing) for n in graph.nodes()}
+                          digits=digits, grad_missing=missing, style=style)
+             for n in graph.nodes()}
     edges = []
     for s, d, p in graph.edges():
         # No label out of a constant: no gradient flows into it, and ∂(x ** 2)/∂2 = x²·ln x is

@@ -27,14 +27,15 @@ from __future__ import annotations
 import unicodedata
 
 from ..core.graph import Graph
+from .arrays import MAX_CELLS, Grid, cell_text
 from .picture import EdgeView, NodeView, Picture
 from .positions import graph_positions
-from .style import THEMES, Theme
+from .style import THEMES, Theme, diverging, ink_on
 
 __all__ = ["to_tikz", "tex", "PREAMBLE", "tikz_layout", "box_size_cm"]
 
 #: what the bare picture needs in the document's preamble
-PREAMBLE = "\\usepackage{tikz}\n\\usetikzlibrary{arrows.meta}"
+PREAMBLE = "\\usepackage{tikz}\n\\usepackage{amsmath}\n\\usetikzlibrary{arrows.meta}"
 
 #: centimetres per scene unit at scale 1: the layout's 210-unit columns become 3 cm
 UNIT_CM = 3.0 / 210.0
@@ -108,19 +109,31 @@ def _lines(text: str, wrap: str, first: str = "") -> list[str]:
 
 # what LaTeX's \small sans-serif needs, roughly: a character's width and a line's height (cm)
 CHAR_CM, LINE_CM, SCRIPT_CHAR_CM = 0.19, 0.46, 0.15
+CELL_LINE_CM, CELL_SEP_CM = 0.55, 0.06  # a row of matrix cells; a cell's colour beyond its text
 MIN_W_CM, MIN_H_CM, PAD_CM = 1.7, 0.9, 0.35
 
 
 def box_size_cm(v: NodeView) -> tuple[float, float]:
-    """An estimate of the node's box in cm (no TeX run): the widest line and the line count."""
-    head = len(v.title) + (len(v.symbol) + 2 if v.symbol else 0)
-    lines = [head] if head else []
-    lines += [len(line) for line in v.value_text.splitlines()]
-    lines += [len(line) + 2 for line in v.grad_text.splitlines()]
-    lines += [len(v.seed_text)] if v.seed_text else []
-    width = max(MIN_W_CM, max(lines, default=1) * CHAR_CM + PAD_CM)
-    height = max(MIN_H_CM, len(lines) * LINE_CM + PAD_CM)
-    return width, height
+    """An estimate of the node's box in cm (no TeX run): the widest line and the line count;
+    a matrix counts its widest row of cells and a line per row."""
+    head = len(v.title) + (len(v.symbol) + 2 if v.symbol else 0) + (len(v.badge) + 2 if v.badge else 0)
+    widths = [head * CHAR_CM] if head else []
+    height = LINE_CM if head else 0.0
+    for grid, text, lead in ((v.value_grid, v.value_text, 0), (v.grad_grid, v.grad_text, 2)):
+        if grid is not None:
+            rows, cols = _picked(grid.rows), _picked(grid.cols)
+            chars = [max(len(_cell(grid, r, c)) for r in rows) for c in cols]
+            widths.append((lead + 2) * CHAR_CM + sum(n * CHAR_CM + 2 * CELL_SEP_CM for n in chars))
+            height += len(rows) * CELL_LINE_CM + 0.2
+        elif text:
+            lines = text.splitlines()
+            widths += [(len(line) + lead) * CHAR_CM for line in lines]
+            height += len(lines) * LINE_CM
+    if v.seed_text:
+        widths.append(len(v.seed_text) * SCRIPT_CHAR_CM)
+        height += LINE_CM
+    width = max(MIN_W_CM, max(widths, default=CHAR_CM) + PAD_CM)
+    return width, max(MIN_H_CM, height + PAD_CM)
 
 
 def tikz_layout(graph: Graph, sketch: Picture, unit_cm: float | None = None) -> dict[int, tuple[float, float]]:
@@ -142,25 +155,79 @@ def _colour_defs(theme: Theme) -> list[str]:
             for n in names]
 
 
-def _node_text(v: NodeView) -> str:
-    """The node's lines as the canvas draws them: name (bold) and op symbol, the value, then
-    ``∇`` and the gradient in the gradient colour. An unnamed constant shows its value in bold."""
+#: the rows or columns of a large array written out: the first three, then the last two
+SHOWN_HEAD, SHOWN_TAIL = 3, 2
+
+
+def _picked(n: int) -> list[int | None]:
+    """Indices written out of ``n`` rows (or columns), None for the elided middle."""
+    if n <= MAX_CELLS:
+        return list(range(n))
+    return list(range(SHOWN_HEAD)) + [None] + list(range(n - SHOWN_TAIL, n))
+
+
+def _cell(grid: Grid, r: int | None, c: int | None) -> str:
+    if r is None or c is None:
+        return "."
+    return grid.texts[r][c] if grid.texts is not None else cell_text(grid.value_at(r, c))
+
+
+def matrix_tex(grid: Grid, theme: Theme) -> str:
+    r"""An array as a LaTeX ``pmatrix`` (amsmath), each entry on its colour of the diverging
+    scale, in the ink that reads on it, right-aligned in its column; an array of more than
+    :data:`~graphstudio.render.arrays.MAX_CELLS` rows or columns shows its first three and
+    last two with ``\cdots``, ``dots`` and ``\ddots`` between."""
+    rows, cols = _picked(grid.rows), _picked(grid.cols)
+    widest = {c: max((_cell(grid, r, c) for r in rows if r is not None),
+                     key=lambda t: len(t) + 0.6 * t.count("-"))  # a minus is wider than a digit
+              for c in cols if c is not None}
+    lines = []
+    for r in rows:
+        cells = []
+        for c in cols:
+            if r is None or c is None:
+                cells.append(r"\ddots" if r is None and c is None else r"\vdots" if r is None else r"\cdots")
+                continue
+            fill = diverging(theme, float(grid.levels[r, c]))
+            ink = ink_on(fill)
+            cells.append(f"\\colorbox[HTML]{{{fill[1:].upper()}}}{{\\hphantom{{{tex(widest[c])}}}"
+                         f"\\llap{{\\textcolor[HTML]{{{ink[1:].upper()}}}{{{tex(_cell(grid, r, c))}}}}}}}")
+        lines.append(" & ".join(cells))
+    return (r"$\arraycolsep=1pt\fboxsep=1.5pt\begin{pmatrix}" + r" \\ ".join(lines)
+            + r"\end{pmatrix}$")
+
+
+def _node_text(v: NodeView, theme: Theme) -> str:
+    """The node's lines as the canvas draws them: name (bold), the shape badge and the op
+    symbol; the value, then ``∇`` and the gradient in the gradient colour; an array as a matrix
+    (:func:`matrix_tex`). An unnamed constant shows its value in bold."""
     head = []
     if v.title:
         head.append(f"\\textbf{{{tex(v.title)}}}")
+    if v.badge:
+        head.append(f"\\textcolor{{gsmuted}}{{\\footnotesize({tex(v.badge)})}}")
     if v.symbol:
         head.append(f"\\textcolor{{gsmuted}}{{{tex(v.symbol)}}}")
     lines = ["\\enspace ".join(head)] if head else []
     if v.error:
         lines.append(r"\textcolor{gserror}{error}")
+    elif v.value_grid is not None:
+        lines.append(matrix_tex(v.value_grid, theme))
     elif v.value_text:
         unnamed_const = v.kind == "const" and not v.title
         lines += _lines(v.value_text, r"\textbf{{{}}}" if unnamed_const else r"\textcolor{{gsvalue}}{{{}}}")
-    if v.grad_text:
-        lines += _lines(v.grad_text, r"\textcolor{{gsgrad}}{{{}}}", first=r"\ensuremath{\nabla}\,")
+    if v.grad_grid is not None:
+        lines.append(_grad_prefix(v) + "\\," + matrix_tex(v.grad_grid, theme))
+    elif v.grad_text:
+        lines += _lines(v.grad_text, r"\textcolor{{gsgrad}}{{{}}}", first=tex(v.grad_prefix.strip()) + "\\,")
     if v.seed_text:
         lines.append(f"\\textcolor{{gsgrad}}{{\\scriptsize {tex(v.seed_text)}}}")
     return r"\\".join(lines) or "~"
+
+
+def _grad_prefix(v: NodeView) -> str:
+    """``∇`` (or forward mode's ``d/dx =``) in the gradient colour."""
+    return f"\\textcolor{{gsgrad}}{{{tex(v.grad_prefix.strip())}}}"
 
 
 def _node_style(v: NodeView) -> str:
@@ -205,7 +272,7 @@ def to_tikz(picture: Picture, *, theme: Theme | str = "light", standalone: bool 
     k = unit_cm * scale
     lines = []
     if standalone:
-        lines += [r"\documentclass[tikz, border=4mm]{standalone}",
+        lines += [r"\documentclass[tikz, border=4mm]{standalone}", r"\usepackage{amsmath}",
                   r"\usetikzlibrary{arrows.meta}", r"\begin{document}"]
     else:
         lines.append("% GraphStudio picture; needs in the preamble: "
@@ -224,7 +291,7 @@ def to_tikz(picture: Picture, *, theme: Theme | str = "light", standalone: bool 
     for n, v in sorted(picture.nodes.items()):
         x, y = picture.positions[n]
         lines.append(f"  \\node[{_node_style(v)}] (n{n}) at ({x * k:.3f}, {-y * k:.3f}) "
-                     f"{{{_node_text(v)}}};")
+                     f"{{{_node_text(v, theme)}}};")
     for e in picture.edges:
         lines.append(_edge(e, picture.nodes))
     if picture.caption:

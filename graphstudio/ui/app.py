@@ -51,7 +51,7 @@ def grab_window(window, path: str) -> bool:
     window.show()
     for _ in range(3):
         QApplication.processEvents()
-    window.canvas.fit()
+    window.canvas.show_graph()
     QApplication.processEvents()
     return window.grab().save(str(path), "PNG")
 

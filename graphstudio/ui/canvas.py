@@ -18,17 +18,27 @@ from PySide6.QtWidgets import QGraphicsView, QLineEdit, QToolTip, QWidget
 from ..core.graph import Graph, GraphError
 from ..core.numbers import format_editable
 from ..render.draw import arrange, row_rect
+from ..render.fonts import SMALLEST
 from ..render.picture import Picture
 from .commands import RenameCommand, SetValueCommand, add_node_command
 from .document import GraphDocument
 from .scene import GraphScene
 from .values import parse_value
 
-__all__ = ["Canvas", "OP_MIME"]
+__all__ = ["Canvas", "OP_MIME", "readable_zoom", "READABLE_PX"]
 
 OP_MIME = "application/x-graphstudio-op"
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
 GRID = 24.0
+FIT_MARGIN = 20.0  # around the graph when it is fitted to the view
+#: the height on screen (pixels) of the smallest text when a graph opens (see show_graph)
+READABLE_PX = 9.0
+
+
+def readable_zoom() -> float:
+    """The zoom at which the smallest text drawn (:data:`graphstudio.render.fonts.SMALLEST`
+    pixels at 100 %) is :data:`READABLE_PX` pixels high on screen."""
+    return READABLE_PX / SMALLEST
 
 
 def _lone(op: str) -> Graph:
@@ -102,21 +112,17 @@ class Canvas(QGraphicsView):
         if item is not None:
             self.ensureVisible(item.sceneBoundingRect(), 30, 30)
 
-    def _graph_bounds(self) -> QRectF:
-        bounds = QRectF()
-        for item in self.graph_scene.nodes.values():
-            bounds = bounds.united(item.sceneBoundingRect())
-        return bounds
-
     def resizeEvent(self, event) -> None:
         """A panel opened or closed beside the canvas: a graph that was wholly in view is
         fitted again, else the node the canvas is about stays in view."""
         old = event.oldSize()
         bounds = self._graph_bounds()
-        whole = old.isValid() and not bounds.isEmpty() and self.mapToScene(
+        if bounds is not None:  # the graph itself, without the margin fit() leaves
+            bounds = bounds.adjusted(FIT_MARGIN, FIT_MARGIN, -FIT_MARGIN, -FIT_MARGIN)
+        whole = old.isValid() and bounds is not None and self.mapToScene(
             QRect(0, 0, old.width(), old.height())).boundingRect().contains(bounds)
         super().resizeEvent(event)
-        if bounds.isEmpty():
+        if bounds is None:
             return
         if whole and not self.mapToScene(self.viewport().rect()).boundingRect().contains(bounds):
             self.fit()
@@ -156,22 +162,47 @@ class Canvas(QGraphicsView):
     def zoom_reset(self) -> None:
         self.set_zoom(1.0)
 
-    def fit(self) -> None:
-        """Fit every node in the view (never magnified past 1.6×)."""
+    def _graph_bounds(self) -> QRectF | None:
         items = list(self.graph_scene.nodes.values()) + list(self.graph_scene.edges.values())
         if not items:
-            self.resetTransform()
-            self.centerOn(0, 0)
-            return
+            return None
         bounds = QRectF()
         for item in items:
             bounds = bounds.united(item.sceneBoundingRect())
-        bounds.adjust(-30, -30, 30, 30)
+        return bounds.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+
+    def fit(self) -> None:
+        """Fit every node in the view (never magnified past 1.6×)."""
+        bounds = self._graph_bounds()
+        if bounds is None:
+            self.resetTransform()
+            self.centerOn(0, 0)
+            return
         self.fitInView(bounds, Qt.KeepAspectRatio)
         if self.zoom() > 1.6:
             self.set_zoom(1.6)
         self.centerOn(bounds.center())
         self.zoom_changed.emit(self.zoom())
+
+    def show_graph(self) -> None:
+        """The view a graph opens in: fitted as :meth:`fit` does, but never smaller than
+        :func:`readable_zoom`, at which the smallest text drawn is :data:`READABLE_PX` pixels
+        high. A graph too big to fit at that zoom shows its left part (the inputs, where it
+        is read from), centred on the nodes there; Fit to View still shows all of it."""
+        self.fit()
+        bounds = self._graph_bounds()
+        if bounds is None or self.zoom() >= readable_zoom() - 1e-9:
+            return
+        self.set_zoom(readable_zoom())
+        view = self.mapToScene(self.viewport().rect()).boundingRect()
+        right = bounds.left() + view.width()
+        shown = QRectF()  # the nodes that fit from the left edge: centred on them
+        for item in self.graph_scene.nodes.values():
+            box = item.sceneBoundingRect()
+            if box.right() <= right:
+                shown = shown.united(box)
+        middle = shown.center().y() if not shown.isNull() else bounds.center().y()
+        self.centerOn(bounds.left() + view.width() / 2, middle)
 
     def wheelEvent(self, event) -> None:
         delta = event.angleDelta().y()

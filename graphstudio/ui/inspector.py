@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
 
 from ..core.graph import GraphError
-from ..core.numbers import format_editable, format_value
+from ..core.numbers import format_array_in_full, format_editable, format_value
 from ..core.ops import OPS
 from ..render.picture import no_gradient
 from .values import parse_value
@@ -28,6 +28,15 @@ HINTS = """<p>Select a node to see and edit it.</p>
 <b>Connect</b>: drag from a node's output dot ● (right) to an argument port ○ (left).<br><br>
 <b>Change an input</b>: drag left and right over its number, or double-click it.<br><br>
 <b>Type</b> <code>z = (a + b) * (b + c)</code> in the bar above the canvas and press Enter.</p>"""
+
+
+def _in_full(value) -> str:
+    """A number in 8 digits; an array with every element (the canvas shows a large one as a
+    heat map), its shape first."""
+    if value is None or isinstance(value, float):
+        return format_value(value, 8)
+    shape = " × ".join(str(s) for s in np.shape(value))
+    return f"{shape}:\n{format_array_in_full(value, 8)}"
 
 
 class NumberBox(QDoubleSpinBox):
@@ -70,11 +79,11 @@ class Inspector(QWidget):
         self.value_view = QPlainTextEdit()
         self.value_view.setReadOnly(True)
         self.value_view.setFont(mono)
-        self.value_view.setMaximumHeight(64)
+        self.value_view.setMaximumHeight(120)
         self.grad_view = QPlainTextEdit()
         self.grad_view.setReadOnly(True)
         self.grad_view.setFont(mono)
-        self.grad_view.setMaximumHeight(64)
+        self.grad_view.setMaximumHeight(120)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #d62728")
@@ -163,10 +172,10 @@ class Inspector(QWidget):
                 self.seed.setText("" if record.seed is None else format_editable(record.seed))
             self._row(self.value_view, True)
             self._row(self.grad_view, True)
-            self.value_view.setPlainText(format_value(ev.values.get(n), 8) if ev else "")
+            self.value_view.setPlainText(_in_full(ev.values.get(n)) if ev else "")
             missing = no_gradient(g, ev)
             self.grad_view.setPlainText(f"—\n{missing}" if missing else
-                                        format_value(ev.grads.get(n), 8) if ev else "")
+                                        _in_full(ev.grads.get(n)) if ev else "")
             err = ev.errors.get(n) if ev else None
             self.problem.setText(("Cannot compute: " if err.fatal else "Warning: ") + err.message
                                  if err is not None else "")

@@ -7,7 +7,8 @@ use. What a mouse does on a node:
 * drag from the output dot (right side) to another node's argument port: connect;
 * drag horizontally over an input's number: scrub its value (the graph updates while dragging);
 * drag anywhere else: move (the scene records the move as one undo command on release);
-* double-click the name or the number: edit it in place.
+* double-click the name or the number: edit it in place;
+* rest the pointer on an array's cell: its index, value and gradient in a tooltip.
 
 PySide6 calls Qt's virtual methods only under their exact camelCase names (``paint``,
 ``boundingRect``, ``mousePressEvent``, ``itemChange``...).
@@ -18,12 +19,14 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+import numpy as np
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainterPath, QPainterPathStroker, QPen
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QToolTip
 
 from ..core.numbers import format_value
-from ..render.draw import edge_label_rect, node_rect, paint_edge, paint_node, row_rect
+from ..render.draw import cell_under, edge_label_rect, node_rect, paint_edge, paint_node, row_rect
 from ..render.picture import EdgeView, NodeView
 from ..render.routing import edge_path, output_point, port_point
 from ..render.style import Theme
@@ -90,7 +93,24 @@ class NodeItem(QGraphicsItem):
             lines.append(f"<span style='color:{self.theme.warning}'>warning: {v.warning}</span>")
         if v.is_output:
             lines.append("the output (gradients are d output / d node)")
-        self.setToolTip("<br>".join(line.replace("\n", "<br>") for line in lines))
+        self._node_tip = "<br>".join(line.replace("\n", "<br>") for line in lines)
+        self.setToolTip(self._node_tip)
+
+    def cell_tooltip(self, pos: QPointF) -> str | None:
+        """What the pointer at ``pos`` (item coordinates) is over in an array: the cell's
+        index, its value and its gradient in full (``W[1, 0] = -0.4``, ``∇ = -0.463``)."""
+        hit = cell_under(self.view, self.rect, self.theme, pos)
+        if hit is None:
+            return None
+        _kind, index = hit
+        v = self.view
+        name = v.title or v.symbol or v.op
+        where = f"{name}[{', '.join(str(i) for i in index)}]"
+        lines = [f"<b>{where}</b> = {format_value(float(np.asarray(v.value)[index]), 8)}"]
+        if v.grad_grid is not None:
+            lines.append(f"<span style='color:{self.theme.grad}'>{v.grad_prefix.strip() or '∇'} "
+                         f"= {format_value(float(np.asarray(v.grad)[index]), 8)}</span>")
+        return "<br>".join(lines)
 
     def scene_rect(self) -> QRectF:
         return self.rect.translated(self.pos())
@@ -152,6 +172,11 @@ class NodeItem(QGraphicsItem):
 
     def hoverMoveEvent(self, event) -> None:
         pos = event.pos()
+        tip = self.cell_tooltip(pos) or self._node_tip
+        if tip != self.toolTip():  # the cell under the pointer, live once the tip is up
+            self.setToolTip(tip)
+            if QToolTip.isVisible():
+                QToolTip.showText(event.screenPos(), tip)
         if self.on_output(pos) or self.port_at(event.scenePos()) is not None:
             self.setCursor(Qt.CrossCursor)
         elif self.scrubbable() and self.on_value(pos):
@@ -162,6 +187,7 @@ class NodeItem(QGraphicsItem):
 
     def hoverLeaveEvent(self, event) -> None:
         self.hover = False
+        self.setToolTip(self._node_tip)
         self.update()
         super().hoverLeaveEvent(event)
 

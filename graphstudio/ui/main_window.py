@@ -31,7 +31,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QPointF, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow,
                                QMenu, QMessageBox, QTabBar, QUndoView, QVBoxLayout, QWidget)
@@ -85,6 +85,17 @@ def lay_out_missing(graph: Graph, view: dict) -> None:
         graph.set_position(n, positions[n])
 
 
+#: the window's size the first time, on a screen big enough for it
+DEFAULT_SIZE = (1360, 860)
+
+
+def default_size(available: QSize) -> QSize:
+    """The window's first size: :data:`DEFAULT_SIZE`, or the screen's free area where that is
+    smaller (1366×768 laptops), so that no part of the window, the canvas's lower edge and the
+    status bar included, starts off the screen."""
+    return QSize(min(DEFAULT_SIZE[0], available.width()), min(DEFAULT_SIZE[1], available.height()))
+
+
 class MainWindow(QMainWindow):
     """The editor window; ``restore_layout=False`` ignores the size and panels saved last time
     (screenshots are then the same everywhere). With an autosave ``session``
@@ -128,7 +139,7 @@ class MainWindow(QMainWindow):
         self.history_dock.visibilityChanged.connect(self.act_history.setChecked)
         self._connect()
         self._update_title()
-        self.resize(1360, 860)
+        self.resize(default_size(self.screen().availableGeometry().size()))
         self.resizeDocks([self.palette_dock, self.inspector_dock], [170, 250], Qt.Horizontal)
         self.fit_screen()
         self._install_extensions()
@@ -518,8 +529,8 @@ class MainWindow(QMainWindow):
         lay_out_missing(doc.graph, view)
         self.document.replace(doc.graph, path, view)
         self._add_recent(path)
-        QTimer.singleShot(0, self.canvas.fit)
-        self.canvas.fit()
+        QTimer.singleShot(0, self.canvas.show_graph)
+        self.canvas.show_graph()
         notes = "; ".join(doc.notes)
         self.statusBar().showMessage(f"Opened {path}" + (f" ({notes})" if notes else ""), 8000)
         missing = next((n for n in doc.notes if "cannot find the dataset" in n), None)
@@ -659,8 +670,8 @@ class MainWindow(QMainWindow):
         lay_out_missing(doc.graph, view)
         self.document.replace(doc.graph, path, view)
         self.document.undo_stack.resetClean()  # unsaved: modified, nothing to undo
-        QTimer.singleShot(0, self.canvas.fit)
-        self.canvas.fit()
+        QTimer.singleShot(0, self.canvas.show_graph)
+        self.canvas.show_graph()
         self.statusBar().showMessage(f"Restored the unsaved changes to {self.document.display_name()}; "
                                      f"save them with File > Save", 10000)
         return True

@@ -20,7 +20,7 @@ from graphstudio.io.formats import register as register_file_format
 from graphstudio.io.formats import unregister as unregister_file_format
 from graphstudio.io.gs import parse_text, write_text
 from graphstudio.render import exporters
-from graphstudio.ui.export_dialog import ExportDialog
+from ui_helpers import export_dialog, export_to
 
 ROOT = Path(__file__).resolve().parents[2]
 GROSSE = ROOT / "examples" / "grosse_csc311.gs"
@@ -83,14 +83,8 @@ def test_without_the_fixture_there_is_no_toy(tmp_path, capsys):
 
 
 def test_a_registered_export_format_is_in_the_export_dialog(toy_export, qtbot, window, tmp_path):
-    window.open_file(str(GROSSE), ask=False)
-    export = next(a for a in window.menu("File").actions() if a.text().replace("&", "") == "Export…")
+    export, dialog = export_dialog(window, qtbot, GROSSE, "Toy")
     assert "Toy" in export.statusTip()
-    export.trigger()
-    dialog = window.findChild(ExportDialog)
-    qtbot.waitUntil(dialog.isVisible)
-    dialog.format.setFocus()
-    qtbot.keyClicks(dialog.format, "Toy")
     assert dialog.format.currentText() == "Toy (a list of nodes)"
     shout = dialog.options["shout"]
     assert shout.text() == "Capital letters" and shout.isEnabled()
@@ -98,10 +92,7 @@ def test_a_registered_export_format_is_in_the_export_dialog(toy_export, qtbot, w
     assert dialog.path.text().endswith(".toy")
     qtbot.mouseClick(shout, Qt.LeftButton, pos=QPoint(8, shout.height() // 2))
     out = tmp_path / "grosse.toy"
-    dialog.path.selectAll()
-    qtbot.keyClick(dialog.path, Qt.Key_Delete)
-    qtbot.keyClicks(dialog.path, str(out))
-    qtbot.mouseClick(dialog.export_button, Qt.LeftButton)
+    export_to(qtbot, dialog, out)
     assert not dialog.isVisible()
     assert "Z 14" in out.read_text().splitlines()
 

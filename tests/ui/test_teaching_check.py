@@ -54,7 +54,7 @@ def test_the_check_follows_an_edit(qtbot):
     from graphstudio.core.engine import evaluate
 
     panel.set_context(graph, evaluate(graph))
-    qtbot.waitUntil(lambda: panel.table_rows()[0][4] == "✓ ok", timeout=2000)
+    qtbot.waitUntil(lambda: panel.table_rows()[0][4] == "✓ ok", timeout=20000)
     assert panel.table_rows()[0][1] == "3"
 
 

@@ -83,7 +83,7 @@ def test_forward_mode_shows_d_node_d_input_on_every_node(qtbot, tmp_path):
     qtbot.mouseClick(panel.forward_toggle, Qt.LeftButton)
     assert panel.forward_toggle.isChecked()
     picture = pictures[-1]
-    shown_text = {graph.label(n): v.grad_text for n, v in picture.nodes.items()}
+    shown_text = {graph.label(n): v.grad_prefix + v.grad_text for n, v in picture.nodes.items()}
     # d·/db by hand: a, c do not depend on b; x = a + b and y = b + c move one for one;
     # z = x·y moves by y·1 + x·1 = 7 + 2 = 9
     assert shown_text == {"a": "d/db = 0", "b": "d/db = 1", "c": "d/db = 0", "x": "d/db = 1",
@@ -119,12 +119,13 @@ def test_in_the_editor_forward_mode_stays_on_across_an_edit(qtbot, main_window):
     act = menu_action(w, "Graph", "Forward Mode")
     act.trigger()
     assert act.isChecked() and w.canvas.step_mode
-    assert w.scene.nodes[graph.by_name("z")].view.grad_text == "d/db = 9"
+    z = w.scene.nodes[graph.by_name("z")].view
+    assert z.grad_prefix + z.grad_text == "d/db = 9"
     type_expression(qtbot, w, "q = z * 2")
     q = graph.by_name("q")
     qtbot.waitUntil(lambda: w.canvas.step_mode)
     # back in forward mode, with the new node: dq/db = 2 · dz/db = 18
-    assert w.scene.nodes[q].view.grad_text == "d/db = 18"
+    assert w.scene.nodes[q].view.grad_prefix + w.scene.nodes[q].view.grad_text == "d/db = 18"
     act.trigger()
     assert not w.canvas.step_mode and not w.teaching.ledger.forward_toggle.isChecked()
 

@@ -53,7 +53,7 @@ def test_show_in_turn_steps_through_every_path(qtbot):
     panel.timer.setInterval(20)
     pictures = requested(panel)
     qtbot.mouseClick(panel.turn_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: len({p.meta["path"] for p in pictures}) == 3, timeout=3000)
+    qtbot.waitUntil(lambda: len({p.meta["path"] for p in pictures}) == 3, timeout=20000)
     qtbot.mouseClick(panel.turn_button, Qt.LeftButton)
     assert not panel.timer.isActive()
 

@@ -108,3 +108,20 @@ def test_in_the_editor_clicking_a_node_then_typing_answers_it(qtbot, main_window
     qtbot.keyClick(edit, Qt.Key_Return)
     assert quiz.mark_text(y) == "✓ right"
     assert w.scene.nodes[y].view.grad_text == "2 ✓"
+
+
+def test_hidden_numbers_of_an_array_are_not_drawn_in_its_cells(qtbot):
+    """An array is drawn as cells from its numbers: hiding the gradient (or the value) hides
+    the cells too, the shape badge stays."""
+    graph, ev = lecture("cmu11785_relu_max")
+    panel = shown(qtbot, QuizPanel(), graph, ev)
+    pictures = requested(panel)
+    qtbot.mouseClick(panel.start_button, Qt.LeftButton)
+    W = pictures[-1].nodes[graph.by_name("W")]
+    assert W.grad_text == "?" and W.grad_grid is None and W.value_grid is not None
+    qtbot.mouseClick(panel.start_button, Qt.LeftButton)
+    qtbot.mouseClick(panel.hide_value, Qt.LeftButton)
+    qtbot.mouseClick(panel.start_button, Qt.LeftButton)
+    z = pictures[-1].nodes[graph.by_name("z")]
+    assert z.value_text == "?" and z.value_grid is None and z.grad_grid is None
+    assert z.badge == "3"

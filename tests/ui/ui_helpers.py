@@ -30,3 +30,26 @@ def drag(window, start: QPoint, end: QPoint, steps: int = 6) -> None:
         p = start + (end - start) * (k / steps)
         QTest.mouseMove(vp, QPoint(round(p.x()), round(p.y())))
     QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, end)
+
+
+def export_dialog(window, qtbot, example, format_text: str):
+    """File > Export… on ``example``, the format list typed to ``format_text`` as a person
+    would; returns the menu action and the dialog."""
+    from graphstudio.ui.export_dialog import ExportDialog
+
+    window.open_file(str(example), ask=False)
+    action = next(a for a in window.menu("File").actions() if a.text().replace("&", "") == "Export…")
+    action.trigger()
+    dialog = window.findChild(ExportDialog)
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.format.setFocus()
+    qtbot.keyClicks(dialog.format, format_text)
+    return action, dialog
+
+
+def export_to(qtbot, dialog, out) -> None:
+    """Type ``out`` as the dialog's file and press Export."""
+    dialog.path.selectAll()
+    qtbot.keyClick(dialog.path, Qt.Key_Delete)
+    qtbot.keyClicks(dialog.path, str(out))
+    qtbot.mouseClick(dialog.export_button, Qt.LeftButton)

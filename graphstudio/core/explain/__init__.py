@@ -35,7 +35,7 @@ raises :class:`ExplainError` with a message naming the node.
 from .answers import parse_answer
 from .chain_rule import Ledger, ledger
 from .common import ExplainError
-from .formulas import Symbolic, symbolic
+from .formulas import TOO_LARGE, Symbolic, symbolic
 from .gradient_check import CheckEntry, check, kink_description, kinks
 from .path_sum import Path, PathSum, paths
 from .quiz import QuizAnswer, grade, quiz_targets
@@ -43,6 +43,7 @@ from .tangents import ForwardMode, forward_mode
 
 __all__ = [
     "ExplainError", "Ledger", "ledger", "Path", "PathSum", "paths", "Symbolic", "symbolic",
+    "TOO_LARGE",
     "CheckEntry", "check", "kinks", "kink_description", "ForwardMode", "forward_mode",
     "QuizAnswer", "parse_answer", "grade", "quiz_targets",
 ]

@@ -15,7 +15,7 @@ from ..engine import Evaluation
 from ..ops import OPS, Value
 from .common import ExplainError, output_of, reaching
 
-__all__ = ["Symbolic", "symbolic"]
+__all__ = ["Symbolic", "symbolic", "TOO_LARGE", "MAX_DIGITS", "MAX_OPERATIONS"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,47 @@ def _array_words(value: Value) -> str:
     if len(shape) == 2:
         return f"a {shape[0]}×{shape[1]} matrix"
     return f"an array of shape {shape}"
+
+
+#: Past these a formula is "too large to show symbolically" (said at once, before sympy starts
+#: a derivation that would not end): an exact number of more digits (``10 ** 10 ** 10``), or a
+#: formula of more operations once every node is written out where it is used (a node used
+#: three times by the next one, six deep, is 3⁶ copies).
+MAX_DIGITS = 1000
+MAX_OPERATIONS = 2000
+TOO_LARGE = "too large to show symbolically"
+
+
+def _check_size(ev: Evaluation, node: int, args: list[Any], size: int) -> None:
+    graph = ev.graph
+    source = graph.node(node).source
+    where = graph.label(node) + (f" (line {source[0]})" if source else "")
+    if size > MAX_OPERATIONS:
+        raise ExplainError(f"{TOO_LARGE}: {where} written out as a formula of the inputs holds "
+                           f"about {size:,} operations (at most {MAX_OPERATIONS:,}); each use of "
+                           "a node writes its formula out again")
+    if graph.op(node) == "pow" and all(getattr(a, "is_Number", False) for a in args):
+        digits = _power_digits(*args)
+        if digits > MAX_DIGITS:
+            raise ExplainError(f"{TOO_LARGE}: {where} = {_short(args[0])} ** "
+                               f"{_short(args[1])} is an exact number of about {digits:.3g} "
+                               f"digits (at most {MAX_DIGITS:,})")
+
+
+def _power_digits(base: Any, exponent: Any) -> float:
+    """About how many digits the exact ``base ** exponent`` of two sympy numbers has."""
+    try:
+        b, e = abs(float(base)), abs(float(exponent))
+    except (OverflowError, TypeError):
+        return math.inf
+    if b in (0.0, 1.0) or e == 0.0 or not math.isfinite(b):
+        return 0.0 if math.isfinite(b) else math.inf
+    return e * abs(math.log10(b))
+
+
+def _short(number: Any) -> str:
+    text = str(number) if getattr(number, "is_Integer", False) and abs(number) < 10**40 else None
+    return text or f"{float(number):.6g}"
 
 
 def _readable(expr: Any) -> Any:
@@ -99,10 +140,12 @@ def symbolic(ev: Evaluation) -> Symbolic:
                                f"{_array_words(v)}")
     symbols = {n: sympy.Symbol(graph.label(n), real=True) for n in graph.inputs()}
     exprs: dict[int, Any] = {}
+    sizes: dict[int, int] = {}  # operations in each formula, written out in full
     for n in ev.program.order:
         if n not in needed:
             continue
         kind = graph.op(n)
+        sizes[n] = 1
         if kind == "input":
             exprs[n] = symbols[n]
         elif kind == "const":
@@ -111,7 +154,10 @@ def symbolic(ev: Evaluation) -> Symbolic:
             parents = graph.parents(n)
             if None in parents:
                 raise ExplainError(f"{graph.label(n)} has an unconnected argument")
-            exprs[n] = OPS[kind].sympy(*[exprs[p] for p in parents])
+            args = [exprs[p] for p in parents]
+            sizes[n] += sum(sizes[p] for p in parents)
+            _check_size(ev, n, args, sizes[n])
+            exprs[n] = OPS[kind].sympy(*args)
     expr = exprs[out]
     gradients, latex, values = {}, {}, {}
     # inputs the output does not need may hold arrays: their gradient is 0, no value to put in

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..export import ExportError, paint_cropped, painter_on
+from ..export import ExportError, check_vector_size, paint_cropped, painter_on
 from . import ExportFormat, register
 from .svg import size_in_cm
+
+#: the largest side of a PDF page, in pixels at 96 dpi: 200 inches (14,400 points), the most
+#: PDF readers show
+MAX_SIDE = 19_200
 
 
 def _writer(path, bounds, scale: float):
@@ -24,6 +28,7 @@ def _writer(path, bounds, scale: float):
 
 
 def write(pictures, path: Path, *, scale, theme, bounds) -> None:
+    check_vector_size(bounds, scale, MAX_SIDE, "a PDF page")
     writer = _writer(path, bounds, scale)
     writer.setTitle(pictures[0].caption if len(pictures) == 1 and pictures[0].caption
                     else "GraphStudio graph")
@@ -35,7 +40,7 @@ def write(pictures, path: Path, *, scale, theme, bounds) -> None:
             paint_cropped(painter, picture, theme, bounds, scale)
     finally:
         painter.end()
-    if not Path(path).is_file():
+    if not Path(path).is_file() or Path(path).stat().st_size == 0:
         raise ExportError(f"{path}: cannot write the PDF file")
 
 

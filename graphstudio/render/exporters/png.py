@@ -21,8 +21,11 @@ from . import ExportFormat, register
 
 #: the resolution unless one is given (see the module docstring)
 PNG_DPI = 192
-#: the largest side we agree to allocate (a 20000² ARGB image is 1.6 GB)
+#: the largest side we agree to allocate
 MAX_PIXELS = 20000
+#: the most pixels in all (4 bytes each: 200 MB; a 20000² image would be 1.6 GB and take minutes
+#: to paint); a slide is 2 megapixels, a 300-dpi A1 poster 68
+MAX_MEGAPIXELS = 50
 
 DPI = Option("dpi", int, PNG_DPI, label="Resolution", minimum=24, maximum=1200, unit=" dpi",
              help=f"PNG resolution: pixels = size × scale × dpi / 96 (default {PNG_DPI})")
@@ -42,11 +45,21 @@ def image_size(bounds, scale: float = 1.0, dpi: int = PNG_DPI,
                width: int | None = None) -> tuple[int, int]:
     """Pixel size of a PNG of ``bounds`` (see the module docstring), rounded up."""
     f = _factor(bounds, scale, dpi, width)
-    w, h = math.ceil(bounds.width() * f - 1e-6), math.ceil(bounds.height() * f - 1e-6)
-    if max(w, h) > MAX_PIXELS:
-        raise ExportError(f"the image would be {w}×{h} pixels (at most {MAX_PIXELS} a side); "
-                          "use a smaller --scale or --dpi")
-    return max(w, 1), max(h, 1)
+    fw, fh = bounds.width() * f, bounds.height() * f
+    if not (math.isfinite(fw) and math.isfinite(fh)) or max(fw, fh) > MAX_PIXELS:
+        raise ExportError(f"the image would be {_pixels(fw)}×{_pixels(fh)} pixels (at most "
+                          f"{MAX_PIXELS:,} a side); use a smaller --scale or --dpi")
+    w, h = max(math.ceil(fw - 1e-6), 1), max(math.ceil(fh - 1e-6), 1)
+    if w * h > MAX_MEGAPIXELS * 1e6:
+        widest = int(math.sqrt(MAX_MEGAPIXELS * 1e6 * w / h))
+        raise ExportError(f"the image would be {w:,}×{h:,} pixels, {w * h / 1e6:,.0f} megapixels "
+                          f"(at most {MAX_MEGAPIXELS}); this graph fits in {widest:,} pixels wide: "
+                          "use --width, or a smaller --scale or --dpi")
+    return w, h
+
+
+def _pixels(n: float) -> str:
+    return f"{n:,.0f}" if math.isfinite(n) and n < 1e15 else f"{n:.3g}"
 
 
 def render_image(picture: Picture, *, scale: float = 1.0, dpi: int = PNG_DPI,

@@ -6,8 +6,11 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from ..export import ExportError, paint_cropped, painter_on
+from ..export import ExportError, check_vector_size, paint_cropped, painter_on
 from . import ExportFormat, register
+
+#: the largest side of an SVG drawing, in pixels at 96 dpi (about 26 metres)
+MAX_SIDE = 100_000
 
 
 def svg_text(picture, *, scale, theme, bounds) -> str:
@@ -15,7 +18,7 @@ def svg_text(picture, *, scale, theme, bounds) -> str:
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize
     from PySide6.QtSvg import QSvgGenerator
 
-    w, h = bounds.width() * scale, bounds.height() * scale
+    w, h = check_vector_size(bounds, scale, MAX_SIDE, "an SVG drawing")
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.WriteOnly)

@@ -48,8 +48,8 @@ def forward_picture(graph, ev, fm: ForwardMode) -> Picture:
     nodes = {}
     for n, view in picture.nodes.items():
         t = fm.tangents.get(n)
-        nodes[n] = replace(view, grad=t, grad_text="" if t is None else f"d/d{name} = {format_worked(t)}",
-                           grad_prefix="", highlight="current" if n == fm.input else None)
+        nodes[n] = replace(view, grad=t, grad_text="" if t is None else format_worked(t),
+                           grad_prefix=f"d/d{name} = ", highlight="current" if n == fm.input else None)
     picture.nodes = nodes
     picture.caption = (f"Forward mode: each node shows d node/d{name} (not its gradient); "
                        f"at the output d{graph.label(fm.output)}/d{name} = {format_worked(fm.forward)}")

@@ -220,11 +220,13 @@ class QuizPanel(TeachingPanel):
             typed = self.answers.get(n)
             mark = self.marks.get(n)
             shown = "?" if typed is None else f"{typed} {RIGHT if mark and mark.correct else WRONG}"
+            # the hidden number goes too, not only its text: an array would show it in its cells
             if self.hide == "grad":
-                view = replace(view, grad_text=shown if n in self.targets else "")
+                view = replace(view, grad=None, grad_text=shown if n in self.targets else "")
+            elif n in self.targets:
+                view = replace(view, grad=None, grad_text="", value=None, value_text=shown)
             else:
-                view = replace(view, grad_text="",
-                               value_text=shown if n in self.targets else view.value_text)
+                view = replace(view, grad=None, grad_text="")
             nodes[n] = view
         picture.nodes = nodes
         right = sum(1 for m in self.marks.values() if m.correct)

@@ -119,7 +119,7 @@ class Training(QObject):
             w.statusBar().showMessage(f"Cannot add the network: {exc}", 8000)
             return False
         w.scene.select(cmd.nodes)
-        w.canvas.fit()
+        w.canvas.show_graph()
         w.statusBar().showMessage(f"Built a network of {len(cmd.nodes)} nodes; Graph > Train… "
                                   f"trains it", 8000)
         return True

@@ -23,7 +23,6 @@ puts the parameters back to the last step whose loss was finite, and Keep keeps 
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
