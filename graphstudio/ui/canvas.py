@@ -109,8 +109,16 @@ class Canvas(QGraphicsView):
         """Scroll the focus node (:meth:`focus_node`) into view, if it is out of it."""
         node = self.focus_node()
         item = self.graph_scene.nodes.get(node) if node is not None else None
-        if item is not None:
-            self.ensureVisible(item.sceneBoundingRect(), 30, 30)
+        if item is None:
+            return
+        rect = item.sceneBoundingRect()
+        size, room = self.mapFromScene(rect).boundingRect().size(), self.viewport().size()
+        if size.width() > room.width() or size.height() > room.height():
+            self.centerOn(item)  # larger than the view: its middle at least
+            return
+        # a margin around it where there is room for one (Qt's would push it out the far side)
+        self.ensureVisible(rect, min(30, (room.width() - size.width()) // 2),
+                           min(30, (room.height() - size.height()) // 2))
 
     def resizeEvent(self, event) -> None:
         """A panel opened or closed beside the canvas: a graph that was wholly in view is
