@@ -41,7 +41,7 @@ from ..core.dataset import (DatasetError, bound_inputs, dataset_candidates, embe
 from ..core.engine import evaluate
 from ..core.graph import Graph, GraphError
 from ..core.numbers import format_value
-from ..examples import example_files
+from ..examples import example_files, example_title
 from ..io import OpenError, open_document
 from ..io.document import DocumentError
 from ..io.formats import (dialog_filter, filter_format, reader_for, readers, save_document,
@@ -61,7 +61,7 @@ from .guide import GuideDialog
 from .inspector import Inspector
 from .palette import Palette
 from .panel_scroll import VerticalScroll
-from .places import is_template, remember_folder, settings, start_folder
+from .places import is_template, recent_label, remember_folder, settings, start_folder
 from .quick_search import QuickSearch
 from .save_dialog import ask_save_path
 
@@ -141,7 +141,6 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.resize(default_size(self.screen().availableGeometry().size()))
         self.resizeDocks([self.palette_dock, self.inspector_dock], [170, 250], Qt.Horizontal)
-        self.fit_screen()
         self._install_extensions()
         self._finish_toolbar()
         self.setWindowIcon(icons.app_icon())
@@ -321,8 +320,9 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.examples_menu = f.addMenu("&Examples")
         for path in example_files():
-            act = self.examples_menu.addAction(path.stem.replace("_", " "))
+            act = self.examples_menu.addAction(example_title(path).replace("&", "&&"))
             act.setData(str(path))
+            act.setStatusTip(path.name)
             act.triggered.connect(lambda _c=False, p=path: self.open_file(p))
         f.addSeparator()
         f.addActions([self.act_save, self.act_save_as])
@@ -654,7 +654,9 @@ class MainWindow(QMainWindow):
         if not files:
             self.recent_menu.addAction("(none yet)").setEnabled(False)
         for p in files:
-            act = self.recent_menu.addAction(p)
+            act = self.recent_menu.addAction(recent_label(p))
+            act.setStatusTip(p)  # the whole path in the status bar
+            act.setData(p)
             act.triggered.connect(lambda _c=False, path=p: self.open_file(path))
 
     def restore(self, autosave, path) -> bool:
