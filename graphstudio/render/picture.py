@@ -266,8 +266,9 @@ def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float
 
     def pending(v: NodeView, value: bool, grad: bool) -> NodeView:
         """A node whose value or gradient is not computed yet shows "?" (as on a worksheet),
-        so the frames of a pass have the same rows and the boxes do not jump between slides."""
-        if not value:
+        so the frames of a pass have the same rows and the boxes do not jump between slides.
+        A constant is known before the pass starts (it is never a step): it keeps its value."""
+        if not value and v.kind != "const":
             v = replace(v, value=None, value_text="?")
         if not grad and v.kind != "const":
             v = replace(v, grad=None, grad_text="?")

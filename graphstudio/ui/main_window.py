@@ -136,7 +136,8 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self.add_panel("Inspector", self.inspector, Qt.RightDockWidgetArea)
         self.history_dock = self.add_panel("History", self.history, Qt.RightDockWidgetArea)
         self.history_dock.hide()
-        self.history_dock.visibilityChanged.connect(self.act_history.setChecked)
+        # open or closed, not whether its tab is in front
+        self.history_dock.toggleViewAction().toggled.connect(self.act_history.setChecked)
         self._connect()
         self._update_title()
         self.resize(default_size(self.screen().availableGeometry().size()))
@@ -484,7 +485,10 @@ class MainWindow(QMainWindow):
                                          "(Ctrl+L) makes room for them", 8000)
 
     def history_toggled(self, on: bool) -> None:
+        """Edit > History: the panel, its tab in front."""
         self.history_dock.setVisible(on)
+        if on:
+            self.history_dock.raise_()
 
     # ---- files ---------------------------------------------------------------------------------------------
 
