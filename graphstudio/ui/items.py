@@ -291,6 +291,7 @@ class EdgeItem(QGraphicsItem):
         if view == self.view and theme is self.theme and label_at == self.label_at:
             return
         self.view, self.theme, self.label_at = view, theme, label_at
+        self.setZValue(0.5 if view.highlight else 0)  # above other edges' labels, below nodes
         self.update_path()
         if view.label:
             self.setToolTip(view.label)
@@ -305,9 +306,11 @@ class EdgeItem(QGraphicsItem):
         self.path = edge_path(self.src.scene_rect(), self.dst.scene_rect(), self.port,
                               self.dst.view.n_ports, obstacles)
         bounds = self.path.boundingRect().adjusted(-14, -14, 14, 14)
-        box = edge_label_rect(self.path, self.view, self.theme, self.label_at)
-        if box is not None:
-            bounds = bounds.united(box.adjusted(-2, -2, 2, 2))
+        for highlight in (False, True):  # a selected edge is drawn highlighted, label beside
+            box = edge_label_rect(self.path, replace(self.view, highlight=highlight), self.theme,
+                                  self.label_at)
+            if box is not None:
+                bounds = bounds.united(box.adjusted(-2, -2, 2, 2))
         self._bounds = bounds
         self.update()
 
