@@ -13,6 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
+from ..core.ops import OPS
+
 __all__ = ["GuideDialog", "guide_html", "shortcuts"]
 
 VIEWS = [
@@ -85,6 +87,8 @@ def guide_html(window) -> str:
     rows = "".join(f"<tr><td><b>{html.escape(k)}</b></td><td>{v}</td></tr>" for k, v in VIEWS)
     keys = "".join(f"<tr><td>{html.escape(p)}</td><td><code>{html.escape(k)}</code></td></tr>"
                    for p, k in shortcuts(window))
+    functions = " ".join(dict.fromkeys(op.call for op in OPS.values() if op.call))  # the registry
+    operators = " ".join(dict.fromkeys(op.infix.text for op in OPS.values() if op.infix))
     mouse = "".join(f"<tr><td>{html.escape(g)}</td><td>{html.escape(d)}</td></tr>"
                     for g, d in GESTURES)
     return f"""
@@ -96,9 +100,8 @@ backpropagation. Open a lecture example from File &gt; Examples, or type an expr
 <h3>Keyboard</h3><table cellspacing="6">{keys}</table>
 <h3>The .gs format</h3>
 <p>Expression text, saved with File &gt; Save As as <code>.gs</code> (the <code>.json</code>
-document keeps positions and view settings too). Functions: exp log sqrt abs sin cos tanh
-sigmoid relu max min sum mean softmax transpose sqerr mse cross_entropy; operators
-<code>+ - * / ** @</code>. Nothing in a file is ever run.</p>
+document keeps positions and view settings too). Functions: {html.escape(functions)};
+operators <code>{html.escape(operators)}</code>. Nothing in a file is ever run.</p>
 <pre>{html.escape(GS_EXAMPLE)}</pre>
 <p>Training data: <code>dataset("data/points.csv")</code> names a CSV file beside the graph,
 and <code>x = data("x")</code> binds an input to one of its columns.</p>

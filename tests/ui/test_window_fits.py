@@ -187,7 +187,8 @@ def test_f1_opens_the_guide(qtbot, main_window):
     guide = w.findChild(QWidget_type(), "guide")
     assert guide is not None and guide.isVisible()
     text = guide.browser.toPlainText()
-    for words in ("Views", "Steps", "Keyboard", "The .gs format", "param(", "dataset("):
+    for words in ("Views", "Steps", "Keyboard", "The .gs format", "param(", "dataset(",
+                  "stop_gradient", "cross_entropy", "**"):  # the ops from their registry
         assert words in text
     assert "Step Through" in text and "F5" in text  # read from the menus
     assert "Ctrl+=" in text
