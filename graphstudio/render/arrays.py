@@ -20,6 +20,8 @@ No Qt here: the painter (:mod:`graphstudio.render.draw`) and the TikZ writer
 ((3, 1, False), (('1',), ('-0.5',), ('0.25',)))
 >>> g.levels[:, 0].tolist()
 [1.0, -0.5, 0.25]
+>>> array_grid(np.arange(-3.0, 9.0)).range_text  # a heat map: 12 rows
+'-3 … 8'
 >>> shape_badge((3, 2)), shape_badge((4,))
 ('3×2', '4')
 """
@@ -56,6 +58,17 @@ class Grid:
     @property
     def heat(self) -> bool:
         return self.texts is None
+
+    @property
+    def range_text(self) -> str:
+        """What a heat map writes under its colours, since it shows no numbers: the smallest
+        and the largest finite value (``-1.2 … 0.95``), ``all 0`` when they are equal, ``""``
+        for a grid of numbers or one with no finite value."""
+        finite = self.values[np.isfinite(self.values)]
+        if not self.heat or finite.size == 0:
+            return ""
+        lo, hi = cell_text(finite.min()), cell_text(finite.max())
+        return f"all {lo}" if lo == hi else f"{lo} … {hi}"
 
     def value_at(self, row: int, col: int) -> float:
         return float(self.values[row, col])

@@ -60,6 +60,9 @@ PAD_X = 11.0  # horizontal padding inside a node (room for the ports)
 PAD_Y = 8.0
 LINE_GAP = 2.0
 GRID_GAP = 5.0  # above a grid of cells
+#: the space above a body row of each kind that is not a text line (those have the line gap)
+ROW_GAPS = {"value-grid": GRID_GAP, "grad-label": GRID_GAP, "grad-grid": 0.0,
+            "value-range": LINE_GAP, "grad-range": LINE_GAP}
 MIN_WIDTH = 76.0
 BADGE_PAD = 5.0  # inside the shape badge, left and right
 BADGE_GAP = 8.0  # between the name and the shape badge
@@ -81,7 +84,8 @@ BESIDE_SPOTS = tuple(x for at in LABEL_SPOTS for x in (at, -at))
 #
 # A node is laid out as rows, top to bottom: the header, then the body. Each row is
 # (kind, text, box): "header"; "value" and "grad" (a number's text lines); "value-grid" and
-# "grad-grid" (an array's cells, or a heat map); "seed" (the output's seed). Sizes come from the
+# "grad-grid" (an array's cells, or a heat map); "value-range" and "grad-range" (under a heat
+# map, the smallest and largest of its numbers); "seed" (the output's seed). Sizes come from the
 # fonts, so the canvas, the exports and the layout agree on every box.
 
 
@@ -175,11 +179,17 @@ def _lines(view: NodeView, theme: Theme) -> list[tuple[str, str, float, float]]:
 
     if view.kind == "const" and not view.title and not view.shape:
         return out  # the header already shows the constant
+    def range_line(kind: str, grid) -> None:
+        if grid.range_text:  # a heat map: its numbers' range, for a reader without a pointer
+            tag = f.fm["tag"]
+            out.append((kind, grid.range_text, tag.horizontalAdvance(grid.range_text), tag.height()))
+
     value_grid, grad_grid = view.value_grid, view.grad_grid
     widths = cell_widths(view, theme)
     if value_grid is not None:
         w, h = grid_size(value_grid, theme, widths)
         out.append(("value-grid", "", w, h))
+        range_line("value-range", value_grid)
     elif view.value_text:
         text_line("value", view.value_text)
     if grad_grid is not None:
@@ -187,6 +197,7 @@ def _lines(view: NodeView, theme: Theme) -> list[tuple[str, str, float, float]]:
         out.append(("grad-label", label, f.fm["tag"].horizontalAdvance(label), f.fm["tag"].height()))
         w, h = grid_size(grad_grid, theme, widths)
         out.append(("grad-grid", "", w, h))
+        range_line("grad-range", grad_grid)
     elif view.grad_text and view.kind != "const":
         rows = view.grad_text.splitlines()
         prefix = view.grad_prefix.replace(" ", "") if neuron else view.grad_prefix
@@ -207,16 +218,15 @@ def _rows(view: NodeView, rect: QRectF, theme: Theme) -> list[tuple[str, str, QR
     y += hh
     gap = NEURON_LINE_GAP if view.style == "neuron" else LINE_GAP
     for kind, text, w, h in _lines(view, theme):
-        y += {"value-grid": GRID_GAP, "grad-label": GRID_GAP, "grad-grid": 0.0}.get(kind, gap)
+        y += ROW_GAPS.get(kind, gap)
         rows.append((kind, text, QRectF(x0, y, w, h)))
         y += h
     return rows
 
 
 def row_rect(view: NodeView, rect: QRectF, theme: Theme, kind: str) -> QRectF | None:
-    """Where row ``kind`` ("header", "value", "grad", "value-grid", "grad-label", "grad-grid",
-    "seed") of a
-    node drawn in ``rect`` is, or None: the canvas uses it to edit a name or scrub a value in
+    """Where row ``kind`` ("header", "value", "grad", "value-grid", "value-range", "grad-label",
+    "grad-grid", "grad-range", "seed") of a node drawn in ``rect`` is, or None: the canvas uses it to edit a name or scrub a value in
     place, and to find the cell under the pointer."""
     for k, _text, box in _rows(view, rect, theme):
         if k == kind:
@@ -254,8 +264,7 @@ def node_rect(view: NodeView, center: tuple[float, float], theme: Theme) -> QRec
     neuron = view.style == "neuron"
     gap = NEURON_LINE_GAP if neuron else LINE_GAP
     w = max([hw] + [ln[2] for ln in lines])
-    h = hh + sum(ln[3] + {"value-grid": GRID_GAP, "grad-label": GRID_GAP, "grad-grid": 0.0}.get(ln[0], gap)
-                 for ln in lines)
+    h = hh + sum(ln[3] + ROW_GAPS.get(ln[0], gap) for ln in lines)
     width = max(NEURON_MIN_WIDTH if neuron else MIN_WIDTH, w + 2 * pad_x)
     height = max(h + 2 * pad_y, view.n_ports * PORT_SPACING + 8, 40.0)
     return QRectF(center[0] - width / 2, center[1] - height / 2, width, height)
@@ -393,6 +402,10 @@ def _paint_body(painter: QPainter, view: NodeView, rect: QRectF, theme: Theme) -
         elif kind == "grad-label":
             painter.setFont(f.tag)
             painter.setPen(_color(theme.grad))
+            painter.drawText(box, Qt.AlignLeft | Qt.AlignVCenter, text)
+        elif kind in ("value-range", "grad-range"):
+            painter.setFont(f.tag)
+            painter.setPen(_color(theme.grad if kind == "grad-range" else theme.muted))
             painter.drawText(box, Qt.AlignLeft | Qt.AlignVCenter, text)
         elif kind in ("value-grid", "grad-grid"):
             gradient = kind == "grad-grid"

@@ -148,6 +148,24 @@ def test_a_large_array_is_a_heat_map_of_bounded_size_without_numbers(tmp_path):
     assert box.width() < 200 and box.height() < 400  # not 144 numbers
 
 
+def test_a_heat_map_writes_the_range_of_its_numbers_under_it(tmp_path):
+    values = np.round(np.linspace(-1, 0.5, 144).reshape(12, 12), 3)
+    text = f"W = {values.tolist()}\nv = {list(range(10))}\nL = sum(W * W) + sum(v * 0)"
+    g, ev, svg = export_svg(tmp_path, text)
+    _rects, texts = svg_shapes(svg)
+    where = {t[0]: t[2] for t in texts}
+    left = {t[0]: t[1] for t in texts}
+    # W's value runs from -1 to 0.5, its gradient 2W from -2 to 1; v's gradient is all zeros
+    assert "-1 … 0.5" in where and "-2 … 1" in where and "all 0" in where
+    assert "0 … 9" in where  # v, a vector of 10, is a heat map too
+    # W's two ranges, one above the other at the left of its maps; its gradient's map between
+    assert left["-1 … 0.5"] == pytest.approx(left["-2 … 1"])
+    assert where["-2 … 1"] - where["-1 … 0.5"] > 100
+    # a grid of numbers writes no range
+    _g, _ev, small = export_svg(tmp_path, name="small.svg")
+    assert not [t for t in svg_shapes(small)[1] if "…" in t[0] or t[0].startswith("all ")]
+
+
 @pytest.mark.parametrize("theme", ["dark", "print"])
 def test_other_themes_draw_the_same_cells_in_their_colours(tmp_path, theme):
     _g, _ev, svg = export_svg(tmp_path, theme=theme)
