@@ -109,6 +109,8 @@ def main(argv: Sequence[str]) -> int:
     params = ", ".join(graph.label(n) for n in trainer.param_nodes)
     print(f"training {params} on {examples} ({batch}, {settings.schedule.describe()}); "
           f"initial loss {trainer.initial_loss:.6g}")
+    if trainer.batch_refusal:
+        print(f"one example at a time, not the whole batch at once: {trainer.batch_refusal}")
     report = _Progress(settings.steps, sys.stdout)
     try:
         for record in trainer.run(settings.steps):

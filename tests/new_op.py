@@ -37,3 +37,21 @@ def hinge():
         yield op
     finally:
         unregister("hinge")
+
+
+SPREAD = Op(
+    name="spread", arity=(1,), symbol="spread", description="x + 1, said not to be elementwise",
+    forward=lambda x: np.add(x, 1.0), vjp=lambda g, a, o: (g,),
+    formulas=("1",), sympy=lambda x: x + 1, call="spread", elementwise=False,
+)
+
+
+@pytest.fixture
+def unbatchable():
+    """``spread`` in the registry for the length of one test: an op that is not elementwise
+    and has no rule for a batch of examples, so training evaluates one example at a time."""
+    op = register(SPREAD)
+    try:
+        yield op
+    finally:
+        unregister("spread")

@@ -12,6 +12,8 @@ from graphstudio.examples import examples_dir
 from graphstudio.io import open_document
 from graphstudio.io.gs import parse_file
 
+from new_op import unbatchable  # noqa: F401  (the fixture)
+
 CURVE = str(examples_dir() / "siegen_fit_curve.gs")
 
 
@@ -125,3 +127,18 @@ def test_progress_bar_on_a_terminal(monkeypatch):
     assert bars[-1][0] == "#" * len(bars[-1][0])  # full at the end
     assert "." in bars[0][0]
     assert re.search(r"\n(final loss: \S+)\n$", text)
+
+
+def test_says_when_it_evaluates_one_example_at_a_time(tmp_path, capsys, unbatchable):
+    (tmp_path / "d.csv").write_text("x,y\n1,2\n2,3\n-1,0.5\n")
+    graph = tmp_path / "g.gs"
+    graph.write_text('dataset("d.csv")\nx = data("x")\ny = data("y")\nw = param(0.5)\n'
+                     "L = (spread(w * x) - y) ** 2\n")
+    assert main(["train", str(graph), "--steps", "3"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^one example at a time, not the whole batch at once: .*spread has no "
+                     r"rule for a batch of examples", out, re.M), out
+    assert final_loss(out) < initial_loss(out)
+    (tmp_path / "batched.gs").write_text(graph.read_text().replace("spread(w * x)", "w * x + 1"))
+    assert main(["train", str(tmp_path / "batched.gs"), "--steps", "3"]) == 0
+    assert "one example at a time" not in capsys.readouterr().out

@@ -28,6 +28,11 @@ needs to know about the op; nothing about a particular op is written anywhere el
 * ``note``: why the local derivative is what it is, when the formula alone does not say
   (``stop_gradient: ∂u/∂y taken as 0``), a template like ``formulas``; the ledger, the paths
   and the step captions show it beside the edge's term;
+* ``elementwise``: the op works element by element with numpy's broadcasting, so its
+  ``forward`` and ``vjp`` run unchanged on a batch of examples stacked along a leading axis;
+  ``batched``: for an op that is not elementwise, how it runs on such a batch (:class:`Batched`).
+  Training evaluates a graph whose ops all have one or the other on the whole batch at once
+  (:mod:`graphstudio.core.batch`), and any other graph one example at a time;
 * ``category`` (the palette group; None keeps it out of the palette) and ``description``.
 
 The registry is open: :func:`register` adds an op (a test can add one in a fixture) and
@@ -64,7 +69,7 @@ import numpy as np
 Value = Any  # a Python float or a numpy array (ndim >= 1)
 
 __all__ = [
-    "Op", "Operator", "Kink", "OPS", "register", "unregister", "get_op", "call_names",
+    "Op", "Operator", "Kink", "Batched", "OPS", "register", "unregister", "get_op", "call_names",
     "call_arities", "op_for_call", "binary_op", "prefix_op", "binary_operator_texts",
     "reserved_name", "unbroadcast", "Value", "LEAF_KINDS", "INPUT_FORMS", "DATASET_FORM",
     "NUMBER_WORDS",
@@ -95,6 +100,28 @@ class Kink:
     where: str
 
 
+@dataclass(frozen=True)
+class Batched:
+    """How an op runs on a batch of examples at once (:mod:`graphstudio.core.batch`).
+
+    An argument that differs between the examples comes with them stacked along a leading
+    *batch axis*; ``forward(*args)`` returns the examples' results stacked the same way, and
+    ``vjp(g, args, out)`` takes the upstream gradients so stacked and returns each argument's
+    share, as :attr:`Op.vjp` does (the engine sums a share down to its argument's shape: over
+    the batch axis for an argument that is the same for every example).
+
+    How the arguments come: with ``lift`` False, the stacked ones get length-1 axes after the
+    batch axis up to the largest number of axes among one example's arguments, so numpy lines
+    up the axes as it would in one example, and an argument the same for every example comes
+    as it is; with ``lift`` True (matmul, whose broadcasting is not numpy's elementwise one),
+    every argument comes with the batch axis, of length 1 for one the same for every example,
+    and keeps its own axes after it."""
+
+    forward: Callable[..., Value]
+    vjp: Callable[[Value, tuple, Value], tuple]
+    lift: bool = False
+
+
 @dataclass(frozen=True, kw_only=True)
 class Op:
     """One operation of the registry (see the module docstring)."""
@@ -117,7 +144,8 @@ class Op:
     blocks_gradient: bool = False  # value passes, gradient does not (local derivative 0)
     note: str = ""  # why the local derivative is what it is (a template, like formulas)
     may_fail: bool = False  # can produce NaN/inf from finite arguments (domain error)
-    elementwise: bool = True  # output shape is the broadcast of the arguments' shapes
+    elementwise: bool = True  # element by element, with numpy's broadcasting
+    batched: Batched | None = None  # how a non-elementwise op runs on a batch (None: it does not)
     category: str | None = "arithmetic"  # palette group; None: not offered in the palette
 
     def formula(self, port: int, arg_names: list[str], out_name: str) -> str:
@@ -131,6 +159,14 @@ class Op:
             return ""
         names = list(arg_names) + ["?"] * (port + 1 - len(arg_names))
         return self.note.format(*names, out=out_name, port=names[port])
+
+    @property
+    def batch_rule(self) -> Batched | None:
+        """How the op runs on a batch of examples: its :attr:`batched` rule, its own forward
+        and vjp when it is elementwise, else None (it runs one example at a time)."""
+        if self.batched is not None:
+            return self.batched
+        return Batched(self.forward, self.vjp) if self.elementwise else None
 
     @property
     def precedence(self) -> int:
@@ -384,6 +420,153 @@ AT_ZERO = Kink(_at_zero, "at 0")
 AT_TIE = Kink(_at_tie, "at a tie")
 
 
+# ---- on a batch: the rules of the ops that are not elementwise ----------------------------------
+# Each takes its arguments as Batched says (the batch axis first) and reduces or permutes only
+# the axes of one example, never the batch axis.
+
+
+def _example_axes(x) -> tuple[int, ...]:
+    """The axes of one example: all but the leading batch axis."""
+    return tuple(range(1, np.ndim(x)))
+
+
+def _per_example(g, ndim: int):
+    """A batch of numbers (one per example, batch axis first) shaped to broadcast against a
+    batch of arrays of ``ndim`` axes."""
+    g = np.asarray(g, dtype=float)
+    return g.reshape(g.shape + (1,) * (ndim - g.ndim))
+
+
+def _example_size(x) -> int:
+    return int(np.prod(np.shape(x)[1:], dtype=np.int64))
+
+
+def _batched_mean(x):
+    n = _example_size(x)
+    return np.sum(x, axis=_example_axes(x)) / n if n else np.full(np.shape(x)[0], math.nan)
+
+
+def _batched_reduce_max_vjp(g, args, out):
+    x = np.asarray(args[0], dtype=float)
+    mask = (x == _per_example(out, x.ndim)).astype(float)
+    return (_per_example(g, x.ndim) * mask / mask.sum(axis=_example_axes(x), keepdims=True),)
+
+
+def _batched_softmax(x):
+    # softmax of one number is 1 (the per-example rule); else over the last axis, as always
+    return np.ones_like(x, dtype=float) if np.ndim(x) == 1 else _softmax(x)
+
+
+def _batched_softmax_vjp(g, args, out):
+    return (np.zeros(np.shape(out)),) if np.ndim(out) == 1 else _softmax_vjp(g, args, out)
+
+
+def _batched_transpose(x):
+    x = np.asarray(x)
+    return np.transpose(x, (0,) + tuple(range(x.ndim - 1, 0, -1)))
+
+
+def _batched_sqerr(a, b):
+    d = np.subtract(a, b)
+    return np.sum(d ** 2, axis=_example_axes(d))
+
+
+def _batched_sqerr_vjp(g, args, out):
+    d = np.subtract(args[0], args[1])
+    g = _per_example(g, d.ndim)
+    return g * 2 * d, -g * 2 * d
+
+
+def _batched_mse(a, b):
+    d = np.subtract(a, b)
+    n = _example_size(d)
+    return np.sum(d ** 2, axis=_example_axes(d)) / n if n else np.full(d.shape[0], math.nan)
+
+
+def _batched_mse_vjp(g, args, out):
+    d = np.subtract(args[0], args[1])
+    n = _example_size(d)
+    g = _per_example(g, d.ndim)
+    return g * 2 * d / n, -g * 2 * d / n
+
+
+def _batched_cross_entropy(p, t):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.asarray(t) * np.log(p)
+    return -np.sum(terms, axis=_example_axes(terms))
+
+
+def _batched_cross_entropy_vjp(g, args, out):
+    p, t = args
+    g = _per_example(g, max(np.ndim(p), np.ndim(t)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -g * np.asarray(t) / p, -g * np.log(p)
+
+
+def _promote(a, b):
+    """Both arguments of a batched matmul as stacks of matrices: one example's vector made a
+    row (left) or a column (right) matrix, as np.matmul does, and the stack axes lined up
+    after the batch axis."""
+    a2 = a[:, np.newaxis, :] if a.ndim == 2 else a
+    b2 = b[..., np.newaxis] if b.ndim == 2 else b
+    rank = max(a2.ndim, b2.ndim)
+    a2 = a2.reshape(a2.shape[:1] + (1,) * (rank - a2.ndim) + a2.shape[1:])
+    b2 = b2.reshape(b2.shape[:1] + (1,) * (rank - b2.ndim) + b2.shape[1:])
+    return a2, b2
+
+
+def _demote(v, a, b):
+    """A stacked product back to one example's shape (the vector axes taken out again)."""
+    if a.ndim == 2:
+        v = v[..., 0, :]
+    if b.ndim == 2:
+        v = v[..., 0]
+    return v
+
+
+def _batched_matmul(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.ndim == 3 and b.ndim == 2 and a.shape[0] == 1:  # W @ x: one matrix, a batch of vectors
+        return b @ a[0].T
+    if a.ndim == 2 and b.ndim <= 3 and b.shape[0] == 1:  # x @ W, x @ v: a batch of vectors
+        return a @ b[0]
+    if a.ndim == 2 and b.ndim == 2 and a.shape[0] == 1:  # v @ x
+        return b @ a[0]
+    a2, b2 = _promote(a, b)
+    return _demote(a2 @ b2, a, b)
+
+
+def _batched_matmul_vjp(g, args, out):
+    a, b = np.asarray(args[0], dtype=float), np.asarray(args[1], dtype=float)
+    g = np.asarray(g, dtype=float)
+    if a.ndim == 3 and b.ndim == 2 and a.shape[0] == 1:  # W @ x
+        return (g.T @ b)[np.newaxis], g @ a[0]
+    if a.ndim == 2 and b.ndim == 3 and b.shape[0] == 1:  # x @ W
+        return g @ b[0].T, (a.T @ g)[np.newaxis]
+    if a.ndim == 2 and b.ndim == 2 and b.shape[0] == 1:  # x @ v
+        return g[:, np.newaxis] * b[0], (g @ a)[np.newaxis]
+    if a.ndim == 2 and b.ndim == 2 and a.shape[0] == 1:  # v @ x
+        return (g @ b)[np.newaxis], g[:, np.newaxis] * a[0]
+    a2, b2 = _promote(a, b)
+    g2 = g
+    if b.ndim == 2:
+        g2 = g2[..., np.newaxis]
+    if a.ndim == 2:
+        g2 = np.expand_dims(g2, -2)
+    ga, gb = g2 @ np.swapaxes(b2, -1, -2), np.swapaxes(a2, -1, -2) @ g2
+    ga, gb = unbroadcast(ga, a2.shape), unbroadcast(gb, b2.shape)
+    return np.reshape(ga, a.shape), np.reshape(gb, b.shape)
+
+
+_SUM_BATCHED = Batched(lambda x: np.sum(x, axis=_example_axes(x)),
+                       lambda g, a, o: (np.broadcast_to(_per_example(g, np.ndim(a[0])),
+                                                        np.shape(a[0])),))
+_MEAN_BATCHED = Batched(_batched_mean,
+                        lambda g, a, o: (np.broadcast_to(_per_example(g, np.ndim(a[0]))
+                                                         / max(_example_size(a[0]), 1),
+                                                         np.shape(a[0])),))
+
+
 # ---- the built-in ops -------------------------------------------------------------------------
 
 _PLUS = Operator("+", 10, ast.Add)
@@ -416,7 +599,8 @@ _BUILTIN = [
     Op(name="matmul", arity=(2,), symbol="@", description="matrix product a @ b",
        forward=np.matmul, vjp=_matmul_vjp,
        formulas=("{1}ᵀ", "{0}ᵀ"), sympy=lambda a, b: a * b,
-       infix=Operator("@", 20, ast.MatMult), elementwise=False, category="linear algebra"),
+       infix=Operator("@", 20, ast.MatMult), elementwise=False, category="linear algebra",
+       batched=Batched(_batched_matmul, _batched_matmul_vjp, lift=True)),
     Op(name="neg", arity=(1,), symbol="−", description="negation −x",
        forward=np.negative, scalar_forward=float.__neg__, vjp=lambda g, a, o: (-g,),
        formulas=("-1",), sympy=lambda a: -a,
@@ -474,45 +658,52 @@ _BUILTIN = [
     Op(name="sum", arity=(1,), symbol="Σ", description="sum of all elements",
        forward=lambda x: _to_float_if_scalar(np.sum(x)), scalar_forward=float, vjp=_sum_vjp,
        formulas=("1",), sympy=lambda x: x,
-       call="sum", elementwise=False, category="vectors"),
+       call="sum", elementwise=False, category="vectors", batched=_SUM_BATCHED),
     Op(name="mean", arity=(1,), symbol="mean", description="mean of all elements",
        forward=_mean, scalar_forward=float, vjp=_mean_vjp,
        formulas=("1/n",), sympy=lambda x: x,
-       call="mean", elementwise=False, category="vectors"),
+       call="mean", elementwise=False, category="vectors", batched=_MEAN_BATCHED),
     Op(name="amax", arity=(1,), symbol="max",
        description="largest element (ties split the gradient)",
        forward=lambda x: _to_float_if_scalar(np.max(x)), scalar_forward=float,
        vjp=_reduce_max_vjp, formulas=("[{0}ᵢ = max]",), sympy=lambda x: x,
-       call="max", kink=Kink(_tie_at(-1), "at a tie"), elementwise=False, category="vectors"),
+       call="max", kink=Kink(_tie_at(-1), "at a tie"), elementwise=False, category="vectors",
+       batched=Batched(lambda x: np.max(x, axis=_example_axes(x)), _batched_reduce_max_vjp)),
     Op(name="amin", arity=(1,), symbol="min",
        description="smallest element (ties split the gradient)",
        forward=lambda x: _to_float_if_scalar(np.min(x)), scalar_forward=float,
        vjp=_reduce_max_vjp, formulas=("[{0}ᵢ = min]",), sympy=lambda x: x,
-       call="min", kink=Kink(_tie_at(0), "at a tie"), elementwise=False, category="vectors"),
+       call="min", kink=Kink(_tie_at(0), "at a tie"), elementwise=False, category="vectors",
+       batched=Batched(lambda x: np.min(x, axis=_example_axes(x)), _batched_reduce_max_vjp)),
     Op(name="softmax", arity=(1,), symbol="softmax", description="softmax over the last axis",
        forward=_softmax, vjp=_softmax_vjp,
        formulas=("diag(s) − s sᵀ",), sympy=lambda x: 1,
-       call="softmax", elementwise=False, category="vectors"),
+       call="softmax", elementwise=False, category="vectors",
+       batched=Batched(_batched_softmax, _batched_softmax_vjp)),
     Op(name="transpose", arity=(1,), symbol="ᵀ", description="matrix transpose",
        forward=np.transpose, scalar_forward=float, vjp=_transpose_vjp,
        formulas=("ᵀ",), sympy=lambda x: x,
-       call="transpose", elementwise=False, category="linear algebra"),
+       call="transpose", elementwise=False, category="linear algebra",
+       batched=Batched(_batched_transpose, lambda g, a, o: (_batched_transpose(g),))),
     # losses
     Op(name="sqerr", arity=(2,), symbol="‖·‖²", description="squared error Σ (a − b)²",
        forward=lambda a, b: _to_float_if_scalar(np.sum(np.subtract(a, b) ** 2)),
        scalar_forward=lambda a, b: (a - b) * (a - b), vjp=_sqerr_vjp,
        formulas=("2({0} - {1})", "-2({0} - {1})"), sympy=lambda a, b: (a - b) ** 2,
-       call="sqerr", commutative=True, elementwise=False, category="losses"),
+       call="sqerr", commutative=True, elementwise=False, category="losses",
+       batched=Batched(_batched_sqerr, _batched_sqerr_vjp)),
     Op(name="mse", arity=(2,), symbol="mse", description="mean squared error",
        forward=lambda a, b: _mean(np.subtract(a, b) ** 2),
        scalar_forward=lambda a, b: (a - b) * (a - b), vjp=_mse_vjp,
        formulas=("2({0} - {1})/n", "-2({0} - {1})/n"), sympy=lambda a, b: (a - b) ** 2,
-       call="mse", commutative=True, elementwise=False, category="losses"),
+       call="mse", commutative=True, elementwise=False, category="losses",
+       batched=Batched(_batched_mse, _batched_mse_vjp)),
     Op(name="cross_entropy", arity=(2,), symbol="CE",
        description="cross-entropy −Σ t·log p of probabilities p and targets t",
        forward=_cross_entropy, vjp=_cross_entropy_vjp,
        formulas=("-{1}/{0}", "-log {0}"), sympy=lambda p, t: -t * _sympy().log(p),
-       call="cross_entropy", may_fail=True, elementwise=False, category="losses"),
+       call="cross_entropy", may_fail=True, elementwise=False, category="losses",
+       batched=Batched(_batched_cross_entropy, _batched_cross_entropy_vjp)),
     # gradients
     Op(name="stop_gradient", arity=(1,), symbol="stop ∇",
        description="x's value with no gradient through it: its local derivative is 0 "

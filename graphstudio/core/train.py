@@ -9,8 +9,17 @@ them, ``g = 1/m' Σ ∇θ J(i)``, and update ``θ ← θ − ε g``.
   output (a number). Inputs bound to dataset columns (``x = data("x")``) take each example's
   values in turn; a graph without data inputs is one example (full-batch descent on it).
 * Each step evaluates the examples of one batch (the whole dataset, or ``batch_size`` examples
-  of a seeded shuffle, reshuffled every epoch) with the engine, averages their losses and
-  gradients, and updates the parameters with the step's learning rate.
+  of a seeded shuffle, reshuffled every epoch), averages their losses and gradients, and
+  updates the parameters with the step's learning rate. The loss of a step is the mean of the
+  output over the batch's examples, ``1/m' Σᵢ J(i)``: a term that does not depend on the data,
+  such as an L2 penalty ``λ ‖W‖²`` in ``J``, is the same in every ``J(i)``, so the mean counts
+  it once per step, with its gradient ``2λW`` once.
+* **Batched**: the whole batch goes through the graph at once, the data inputs holding every
+  example along a leading batch axis (:mod:`graphstudio.core.batch`): one forward and one
+  backward pass per step. A graph that cannot be evaluated that way (an op with no rule for a
+  batch) is evaluated one example at a time, with the engine, giving the same numbers; then
+  :attr:`Trainer.batch_refusal` says why. ``batched=False`` asks for that path (the reference
+  the tests compare the batched one with).
 * A :class:`Trainer` works on its own copy of the graph and of the parameter values: the graph
   you pass in is untouched until you call :meth:`Trainer.apply`, so a Qt worker thread can run
   the trainer while the window keeps the graph. :meth:`Trainer.run` yields one
@@ -44,6 +53,7 @@ from typing import Any, Iterator
 import networkx as nx
 import numpy as np
 
+from .batch import BatchPlan, BatchRefused
 from .dataset import Dataset, DatasetError, bind, bound_inputs
 from .engine import Evaluation, compile_graph, evaluate
 from .graph import Graph, as_value
@@ -171,20 +181,27 @@ def _copy(v: Any) -> Any:
 
 
 def _finite(v: Any) -> bool:
+    if type(v) is float:
+        return math.isfinite(v)
     return bool(np.all(np.isfinite(v)))
+
+
+def _total(v: Any) -> float:
+    return v if type(v) is float else float(np.sum(v))
 
 
 class Trainer:
     """Gradient descent on ``graph``'s parameters over ``dataset`` (see the module docstring).
 
     ``batch_size`` None (or at least the number of examples) is full-batch gradient descent.
-    ``output`` is the loss node (default: the graph's output).
+    ``output`` is the loss node (default: the graph's output). ``batched`` False evaluates
+    the examples one at a time even when the graph could take the whole batch at once.
     """
 
     def __init__(self, graph: Graph, dataset: Dataset | None = None, *,
                  schedule: Schedule | float = 0.1, batch_size: int | None = None, seed: int = 0,
                  shuffle: bool = True, output: int | None = None,
-                 divergence_factor: float = 1e6) -> None:
+                 divergence_factor: float = 1e6, batched: bool = True) -> None:
         self.graph = graph.copy()
         self.schedule = schedule if isinstance(schedule, Schedule) else Schedule(float(schedule))
         self.dataset = dataset
@@ -206,6 +223,7 @@ class Trainer:
         except DatasetError as exc:
             raise TrainingError(str(exc)) from None
         self.n_examples = len(dataset) if bound else 1
+        self._all = tuple(range(self.n_examples))  # the rows of a full batch
         if batch_size is not None and batch_size < 1:
             raise TrainingError(f"the batch size must be at least 1, not {batch_size}")
         self.batch_size = min(batch_size or self.n_examples, self.n_examples)
@@ -223,7 +241,11 @@ class Trainer:
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
-        self.initial_loss = self._check_setup()
+        self._plan: BatchPlan | None = None
+        #: why the examples are evaluated one at a time although there is a dataset (None:
+        #: they are not, or there is no dataset)
+        self.batch_refusal: str | None = None
+        self.initial_loss = self._check_setup(batched)
         if self.batch_size < self.n_examples and shuffle:
             self._order = self._rng.permutation(self.n_examples)
 
@@ -256,6 +278,54 @@ class Trainer:
 
     def _batch(self, rows) -> tuple[float, dict[int, Any]]:
         """Mean loss and mean gradient over ``rows`` at the current parameters."""
+        if self._plan is not None:
+            try:
+                return self._batched(rows)
+            except BatchRefused as exc:  # a rule failed on these rows: say so, go on without
+                self._plan, self.batch_refusal = None, str(exc)
+        return self._one_at_a_time(rows)
+
+    @property
+    def batched(self) -> bool:
+        """Whether the steps take their batch through the graph at once."""
+        return self._plan is not None
+
+    def _make_plan(self) -> None:
+        """The batched evaluation of the loss over the data inputs, or why there is none."""
+        bound = [n for n in self.columns if n in self.param_nodes]
+        if bound:
+            self.batch_refusal = (f"{self.graph.label(bound[0])} is both a parameter and bound "
+                                  "to the dataset")
+            return
+        try:
+            self._plan = BatchPlan(self.graph, self.columns, self.output, nodes=(),
+                                   program=self._program)
+        except BatchRefused as exc:
+            self.batch_refusal = str(exc)
+
+    def _batched(self, rows) -> tuple[float, dict[int, Any]]:
+        for n, v in self._params.items():
+            self._set(n, v)
+        if rows is self._all:
+            inputs = self.columns
+        else:
+            index = np.fromiter(rows, dtype=np.intp, count=len(rows))
+            inputs = {n: values[index] for n, values in self.columns.items()}
+        values, grads, m = self._plan.run_lists(inputs)
+        position = self._program.index
+        loss = values[position[self.output]]
+        # the output's gradients summed over the batch; one that does not depend on the data
+        # is every example's, and so already their mean
+        scale = m if self._plan.batched(self.output) else 1
+        loss = float(np.sum(loss)) / scale
+        mean = {}
+        for n in self.param_nodes:
+            g = grads[position[n]]
+            mean[n] = as_value(g / scale) if g is not None else as_value(np.zeros_like(self._params[n]))
+        return loss, mean
+
+    def _one_at_a_time(self, rows) -> tuple[float, dict[int, Any]]:
+        """The reference: each example evaluated by the engine, losses and gradients summed."""
         total = 0.0
         grads: dict[int, Any] = {n: 0.0 for n in self.param_nodes}
         for row in rows:
@@ -266,7 +336,7 @@ class Trainer:
         m = len(rows)
         return total / m, {n: as_value(g / m) for n, g in grads.items()}
 
-    def _check_setup(self) -> float:
+    def _check_setup(self, batched: bool) -> float:
         ev = self._example(0)
         loss = ev.values[self.output]
         if not isinstance(loss, float):
@@ -275,6 +345,8 @@ class Trainer:
         reached = [n for n in self.param_nodes if n in self._ancestors()]
         if not reached:
             raise TrainingError(f"no parameter affects the loss {self.graph.label(self.output)}")
+        if batched and self.columns:
+            self._make_plan()
         full = self.loss()
         if not math.isfinite(full):
             raise TrainingError(f"the loss {self.graph.label(self.output)} is {format_value(full)} "
@@ -286,14 +358,14 @@ class Trainer:
 
     def loss(self) -> float:
         """The mean loss over every example at the current parameters."""
-        return self._batch(range(self.n_examples))[0]
+        return self._batch(self._all)[0]
 
     # ---- stepping ------------------------------------------------------------------------------
 
     def _next_batch(self) -> tuple[int, ...]:
         if self.batch_size >= self.n_examples:
             self.epoch += 1
-            return tuple(range(self.n_examples))
+            return self._all
         rows = self._order[self._pos:self._pos + self.batch_size]
         self._pos += self.batch_size
         if self._pos >= self.n_examples:
@@ -318,12 +390,16 @@ class Trainer:
             raise Diverged(f"training diverged at step {k}: the loss {why}; the learning rate "
                            f"{lr:g} is probably too large. {self._kept(k - 1)}", k, loss, lr)
         new = {n: as_value(self._params[n] - lr * grads[n]) for n in self.param_nodes}
-        if not all(_finite(g) for g in grads.values()) or not all(_finite(v) for v in new.values()):
+        squares = sum(g * g if type(g) is float else float(np.vdot(g, g)) for g in grads.values())
+        # a finite total says every number is finite (one NaN or inf makes the total so)
+        if not (math.isfinite(squares) and _finite(sum(_total(v) for v in new.values()))) and (
+                not all(_finite(g) for g in grads.values())
+                or not all(_finite(v) for v in new.values())):
             raise Diverged(f"training diverged at step {k}: the gradient or the update is not "
                            f"finite. {self._kept(k)}", k, loss, lr)
         self._previous, self._params = self._params, new
         self.step_count = k
-        norm = math.sqrt(sum(float(np.sum(np.square(g))) for g in grads.values()))
+        norm = math.sqrt(squares)
         record = StepRecord(k, loss, lr, self.epoch, rows, norm, self.parameters(), grads)
         self.history.append(record)
         return record

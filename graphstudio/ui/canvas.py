@@ -74,6 +74,12 @@ class Canvas(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
         self.setViewportUpdateMode(QGraphicsView.BoundingRectViewportUpdate)
+        # the grid is drawn once per zoom and scroll, not under every repaint of the boxes (a
+        # training run repaints them many times a second); the view settings (grid, theme)
+        # and another document's may change it
+        self.setCacheMode(QGraphicsView.CacheBackground)
+        doc.view_changed.connect(lambda _key: self.resetCachedContent())
+        doc.replaced.connect(self.resetCachedContent)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setAcceptDrops(True)

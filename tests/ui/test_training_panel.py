@@ -12,6 +12,8 @@ from graphstudio.io import open_document
 from graphstudio.io.gs import parse_file, parse_text
 from graphstudio.ui.training.train_panel import TrainPanel
 
+from new_op import unbatchable  # noqa: F401  (the fixture)
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SIEGEN = EXAMPLES / "siegen_fit_curve.gs"
 
@@ -248,3 +250,25 @@ def test_the_panel_and_the_command_line_share_their_settings(qtbot, panel, tmp_p
     back = open_document(out).graph
     for name, value in by_name(graph, kept.args[0]).items():
         np.testing.assert_allclose(back.value(back.by_name(name)), value, rtol=1e-12)
+
+
+def test_the_panel_says_when_it_trains_one_example_at_a_time(qtbot, panel, tmp_path, unbatchable):
+    (tmp_path / "d.csv").write_text("x,y\n1,2\n2,3\n-1,0.5\n")
+    text = 'dataset("d.csv")\nx = data("x")\ny = data("y")\nw = param(0.5)\nL = (u - y) ** 2\n'
+    for u, one_at_a_time in (("w * x + 1", False), ("spread(w * x)", True)):
+        panel.set_graph(parse_text(text.replace("(u - y)", f"({u} - y)")), tmp_path)
+        set_spin(qtbot, panel.steps, "5")
+        messages, shown = [], []
+        panel.message.connect(messages.append)
+        panel.preview.connect(lambda _values: shown.append(panel.status.text()))
+        qtbot.mouseClick(panel.start_button, Qt.LeftButton)
+        qtbot.waitUntil(lambda: panel.state == "finished", timeout=10000)
+        steps = [s for s in shown if s.startswith("step ")]
+        assert steps and all(("one example at a time" in s) == one_at_a_time for s in steps)
+        assert ("one example at a time" in panel.status.toolTip()) == one_at_a_time
+        if one_at_a_time:
+            assert "spread has no rule for a batch" in panel.status.toolTip()
+            assert any("one example at a time" in m for m in messages)
+        qtbot.mouseClick(panel.revert_button, Qt.LeftButton)
+        panel.message.disconnect()
+        panel.preview.disconnect()

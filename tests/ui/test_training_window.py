@@ -185,3 +185,23 @@ def test_opening_another_file_discards_a_run(qtbot, window):
     assert panel.state == "idle" and panel.thread is None
     assert not window.canvas.step_mode
     assert "W" in panel.info.text() and "over seoul_plane.csv" in panel.info.text()
+
+
+def test_the_status_line_neither_widens_the_panel_nor_moves_the_curve(qtbot, window):
+    assert window.open_file(SIEGEN, ask=False)
+    action(window, "Train…").trigger()
+    panel = window.training.panel
+    qtbot.waitExposed(panel)
+    panel.batch_kind.setFocus()
+    qtbot.keyClick(panel.batch_kind, Qt.Key_Down)  # Minibatch: the status counts epochs too
+    assert panel.batch_kind.currentText() == "Minibatch"
+    width = window.training.dock.width()
+    panel = train(qtbot, window, 100000, 0.5)
+    qtbot.waitUntil(lambda: panel.status.text().startswith("step "), timeout=20000)
+    chart_top, first = panel.chart.y(), panel.status.text()
+    qtbot.waitUntil(lambda: panel.status.text() != first, timeout=20000)
+    assert "epochs done" in panel.status.text() and "|∇|" in panel.status.text()
+    assert window.training.dock.width() == width
+    assert panel.chart.y() == chart_top
+    qtbot.mouseClick(panel.stop_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.state == "finished", timeout=5000)

@@ -32,7 +32,10 @@ from .train_panel import TrainPanel
 __all__ = ["install", "Training", "TrainPanel", "NewNetworkDialog"]
 
 GAP = 220.0  # between an existing graph and a network added beside it
-PREVIEW_INTERVAL = 0.1  # seconds: the canvas follows training at most ten times a second
+PREVIEW_INTERVAL = 1 / 30  # seconds: the canvas follows training at most 30 times a second
+#: after a preview, the canvas waits at least this many times as long as that preview took
+#: before drawing the next, so the window keeps time for its other events on a big graph
+PREVIEW_PAUSE = 1.0
 
 
 def _base_dir(doc) -> Path | None:
@@ -146,12 +149,13 @@ class Training(QObject):
         """Show the graph with ``values`` on the canvas, without changing the document.
 
         Drawing a big graph costs the GUI thread time, so previews are coalesced: at most one
-        every :data:`PREVIEW_INTERVAL` seconds, or four times as long as the last one took to
-        draw, and the latest values always get drawn."""
+        every :data:`PREVIEW_INTERVAL` seconds, and after each a pause at least as long as it
+        took (:data:`PREVIEW_PAUSE`); the latest values always get drawn."""
         self._pending = values
         if self._preview_timer.isActive():
             return
-        wait = max(PREVIEW_INTERVAL, 4 * self._preview_cost) - (time.monotonic() - self._preview_at)
+        wait = (max(PREVIEW_INTERVAL, PREVIEW_PAUSE * self._preview_cost)
+                - (time.monotonic() - self._preview_at))
         self._preview_timer.start(max(0, int(wait * 1000)))
 
     def _draw_preview(self) -> None:

@@ -1,10 +1,14 @@
 """The live loss curve: loss against step, in a QtCharts chart, on a linear or a log scale.
 
-Points arrive in bunches from the training thread (:mod:`.worker`). The chart keeps every
-point in a Python list and shows at most :data:`MAX_SHOWN` of them (every k-th point and the
-latest), so a run of a hundred thousand steps redraws as fast as one of a hundred. The x axis
-spans the planned number of steps from the start, so the curve grows from left to right and
-the reader sees how far the run has come; the y axis follows the losses seen so far.
+Points arrive in bunches from the training thread (:mod:`.worker`), twenty to thirty times a
+second, so a redraw has to be cheap. The chart keeps every point in a Python list and shows at
+most :data:`MAX_SHOWN` of them, about two per pixel of a docked chart: every k-th point, k a
+power of two, and the latest. As k only doubles, the points shown stay the same from one
+redraw to the next instead of jumping about on a noisy minibatch curve. The x axis runs to a
+round number past the latest step, and the y axis spans the losses seen so far, with round
+numbers at its ends. Changing an axis's range makes QtCharts lay the whole chart out again,
+which costs more than drawing the curve, so the ends are worked out here (:func:`nice_range`,
+what ``QValueAxis.applyNiceNumbers`` does) and given to the axis only when they change.
 
 A log scale shows the late, slow part of a descent that a linear scale flattens into a line.
 """
@@ -13,13 +17,43 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QLogValueAxis, QValueAxis
-from PySide6.QtCore import QMargins, QPointF, Qt
+from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 
-__all__ = ["LossChart", "MAX_SHOWN"]
+__all__ = ["LossChart", "MAX_SHOWN", "nice_range"]
 
-MAX_SHOWN = 1500
+MAX_SHOWN = 800
+TICKS = 5  # the labels an axis aims for
+
+
+def _nice_number(x: float, ceiling: bool) -> float:
+    """1, 2 or 5 times a power of ten, near ``x`` (at least ``x`` with ``ceiling``)."""
+    z = 10.0 ** math.floor(math.log10(x))
+    q = x / z
+    if ceiling:
+        q = 1.0 if q <= 1.0 else 2.0 if q <= 2.0 else 5.0 if q <= 5.0 else 10.0
+    else:
+        q = 1.0 if q < 1.5 else 2.0 if q < 3.0 else 5.0 if q < 7.0 else 10.0
+    return q * z
+
+
+def nice_range(lo: float, hi: float, ticks: int = TICKS) -> tuple[float, float, int]:
+    """Round ends around ``lo`` … ``hi`` and the number of ticks between them, as QtCharts'
+    ``applyNiceNumbers`` makes them (its algorithm), from a fixed number of ticks.
+
+    >>> nice_range(0.0, 0.37)
+    (0.0, 0.4, 5)
+    >>> nice_range(0, 1293)
+    (0.0, 1500.0, 4)
+    """
+    if not hi > lo:
+        return lo, hi, ticks
+    step = _nice_number(_nice_number(hi - lo, True) / (ticks - 1), False)
+    first, last = math.floor(lo / step), math.ceil(hi / step)
+    return first * step, last * step, int(last - first) + 1
 
 
 class LossChart(QChartView):
@@ -37,8 +71,12 @@ class LossChart(QChartView):
         self.series.setPen(pen)
         chart.addSeries(self.series)
         self.points: list[tuple[int, float]] = []
+        self._steps: list[int] = []  # the points' two columns, to slice
+        self._losses: list[float] = []
+        self._floor = math.inf  # the smallest positive loss: where a log axis starts
         self.total = 10
         self.log_scale = False
+        self._ranges: dict[int, tuple] = {}  # the range each axis was last given (by id)
         self.x_axis = QValueAxis()
         self.x_axis.setTitleText("step")
         self.x_axis.setLabelFormat("%d")
@@ -91,12 +129,17 @@ class LossChart(QChartView):
 
     def reset(self, total_steps: int) -> None:
         """Forget the points; the x axis spans ``total_steps``."""
-        self.points = []
+        self.points, self._steps, self._losses = [], [], []
+        self._floor = math.inf
         self.total = max(1, int(total_steps))
         self._redraw()
 
     def add_points(self, points: list[tuple[int, float]]) -> None:
-        self.points.extend((int(s), float(v)) for s, v in points if math.isfinite(v))
+        new = [(int(s), float(v)) for s, v in points if math.isfinite(v)]
+        self.points.extend(new)
+        self._steps.extend(s for s, _v in new)
+        self._losses.extend(v for _s, v in new)
+        self._floor = min([self._floor] + [v for _s, v in new if v > 0])
         self._redraw()
 
     def set_log_scale(self, on: bool) -> None:
@@ -110,25 +153,32 @@ class LossChart(QChartView):
 
     # ---- drawing --------------------------------------------------------------------------------
 
+    def _set_range(self, axis, lo: float, hi: float, ticks: int | None = None) -> None:
+        """Give ``axis`` this range (and tick count) unless it has it already (a change lays
+        the chart out again)."""
+        if self._ranges.get(id(axis)) == (lo, hi, ticks):
+            return
+        self._ranges[id(axis)] = (lo, hi, ticks)
+        if ticks is not None:
+            axis.setTickCount(ticks)
+        axis.setRange(lo, hi)
+
     def _redraw(self) -> None:
-        pts = self.points
-        if len(pts) > MAX_SHOWN:
-            stride = math.ceil(len(pts) / MAX_SHOWN)
-            pts = pts[::stride] + ([pts[-1]] if (len(pts) - 1) % stride else [])
-        floor = None
-        if self.log_scale:
-            positive = [v for _s, v in self.points if v > 0]
-            floor = min(positive) if positive else 1e-12
-            pts = [(s, max(v, floor)) for s, v in pts]  # a log axis cannot show 0
-        self.series.replace([QPointF(s, v) for s, v in pts])
+        xs, ys = self._steps, self._losses
+        if len(xs) > MAX_SHOWN:
+            stride = 2 ** math.ceil(math.log2(len(xs) / MAX_SHOWN))
+            tail = slice(-1, None) if (len(xs) - 1) % stride else slice(0, 0)
+            xs, ys = xs[::stride] + xs[tail], ys[::stride] + ys[tail]
+        xs, ys = np.array(xs, dtype=float), np.array(ys, dtype=float)
+        if self.log_scale:  # a log axis cannot show 0
+            ys = np.maximum(ys, self._floor if math.isfinite(self._floor) else 1e-12)
+        self.series.replaceNp(xs, ys)
         last = self.points[-1][0] if self.points else 0
-        self.x_axis.setRange(0, max(last, min(self.total, 10)))
-        self.x_axis.applyNiceNumbers()
-        values = [v for _s, v in pts]
-        if not values:
+        self._set_range(self.x_axis, *nice_range(0, max(last, min(self.total, 10))))
+        if not len(ys):
             lo, hi = (0.1, 1.0) if self.log_scale else (0.0, 1.0)
         else:
-            lo, hi = min(values), max(values)
+            lo, hi = float(ys.min()), float(ys.max())
             if self.log_scale:  # whole decades, so the axis has at least two labels
                 lo = 10.0 ** math.floor(math.log10(lo)) * 0.999  # the bottom label too
                 hi = 10.0 ** math.ceil(math.log10(hi))
@@ -136,6 +186,7 @@ class LossChart(QChartView):
             else:
                 pad = (hi - lo) * 0.05 or abs(hi) * 0.1 or 1.0
                 lo, hi = min(0.0, lo) if lo >= 0 else lo - pad, hi + pad
-        self.y_axis.setRange(lo, hi)
-        if not self.log_scale:
-            self.y_axis.applyNiceNumbers()
+        if self.log_scale:
+            self._set_range(self.y_axis, lo, hi)
+        else:
+            self._set_range(self.y_axis, *nice_range(lo, hi))

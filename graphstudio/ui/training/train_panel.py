@@ -10,9 +10,10 @@ trainer; a progress bar and a live loss curve (:class:`~.loss_chart.LossChart`) 
 
 The panel never changes the graph. It tells its host what to do through signals:
 
-* ``preview(dict)``: values to *show* (not set) on the canvas while training, about ten times
-  a second: every parameter at its current value and every input bound to the dataset at the
-  first example's values, ``{node id: value}``;
+* ``preview(dict)``: values to *show* (not set) on the canvas while training, with each
+  report of the training thread (up to 30 times a second): every parameter at its current
+  value and every input bound to the dataset at the first example's values,
+  ``{node id: value}``;
 * ``apply_requested(dict)``: Keep: set these parameters, as one undoable step;
 * ``reverted()``: Revert (or a discarded run): show the graph's own values again;
 * ``running_changed(bool)``, ``message(str)`` (for a status bar).
@@ -30,7 +31,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame,
                                QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
-                               QSpinBox, QVBoxLayout, QWidget)
+                               QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
 from ...core.dataset import Dataset, DatasetError, DatasetNotFound, bound_inputs, load_for_graph
 from ...core.graph import Graph
@@ -145,6 +146,13 @@ class TrainPanel(QWidget):
         self.progress_bar.setFormat("")  # "step %v of %m" once a run starts
         self.status = QLabel(" ")
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        # its text changes with every report while training: wrapped within the panel's width
+        # (a long line would widen the dock, squeezing the canvas) and two lines high from the
+        # start, so a new text does not move the chart below it
+        self.status.setWordWrap(True)
+        self.status.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Minimum)
+        self.status.setMinimumHeight(2 * self.status.fontMetrics().lineSpacing())
+        self.status.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self.chart = LossChart()
         self.log_scale = QCheckBox("Log scale")
         self.problem = QLabel()
@@ -321,8 +329,13 @@ class TrainPanel(QWidget):
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat("step %v of %m")
         batch_text = "full batch" if t.batch_size >= t.n_examples else f"batch {t.batch_size}"
-        self.status.setText(f"{count(t.n_examples, 'example')}, {batch_text}; "
+        one_at_a_time = ", one example at a time" if t.batch_refusal else ""
+        self.status.setText(f"{count(t.n_examples, 'example')}, {batch_text}{one_at_a_time}; "
                             f"initial loss {t.initial_loss:.6g}")
+        self.status.setToolTip(f"Evaluated one example at a time, not the whole batch at "
+                               f"once: {t.batch_refusal}" if t.batch_refusal else "")
+        if t.batch_refusal:
+            self.message.emit(f"Training one example at a time (slower): {t.batch_refusal}")
         self.thread = TrainingThread(t, steps)
         self.thread.progress.connect(self._on_progress)
         self.thread.finished_run.connect(self._on_finished)
@@ -350,11 +363,16 @@ class TrainPanel(QWidget):
             return
         self.last = record
         self.chart.add_points(points)
+        # drawn now: Qt asks for a widget's repaint with a low-priority event, which waits
+        # behind the reports and canvas previews queued on a busy GUI thread; the curve costs
+        # a millisecond or two, so every report is a frame
+        self.chart.viewport().repaint()
         self.progress_bar.setValue(record.step)
         t = self.trainer
         epoch = f", {count(record.epoch, 'epoch')} done" if t.batch_size < t.n_examples else ""
+        one_at_a_time = "; one example at a time" if t.batch_refusal else ""
         self.status.setText(f"step {record.step}: loss {record.loss:.6g}, lr {record.lr:g}"
-                            f"{epoch}, |∇| {record.grad_norm:.3g}")
+                            f"{epoch}, |∇| {record.grad_norm:.3g}{one_at_a_time}")
         self.preview.emit(self._shown(record.params))
 
     def _shown(self, params: dict[int, Any]) -> dict[int, Any]:

@@ -4,7 +4,11 @@
 __all__ = ["count"]
 
 
-def count(n: int, word: str) -> str:
+def count(n: int, word: str, plural: str | None = None) -> str:
+    """``n`` and the word, plural unless ``n`` is 1: ``plural`` if given, else the word and
+    "es" after s, sh or x ("classes"), and "s" otherwise ("epochs": "ch" is not a rule)."""
     if n == 1:
         return f"1 {word}"
-    return f"{n} {word}{'es' if word.endswith(('s', 'sh', 'ch', 'x')) else 's'}"
+    if plural is None:
+        plural = word + ("es" if word.endswith(("s", "sh", "x")) else "s")
+    return f"{n} {plural}"

@@ -4,9 +4,9 @@ The trainer (core, no Qt) does the work in this thread; the window keeps its own
 the trainer works on a copy. Reports are *throttled*: a step of a small network takes a few
 milliseconds, and a signal per step would flood the GUI's event queue. So the thread gathers
 the ``(step, loss)`` points of the steps since its last report and sends them together with the
-latest :class:`~graphstudio.core.train.StepRecord` at most every ``interval`` seconds (10 Hz by
-default), and at once when the run pauses, stops or ends, so the curve never lags behind a
-paused run.
+latest :class:`~graphstudio.core.train.StepRecord` at most every ``interval`` seconds
+(:data:`REPORT_INTERVAL`, 30 times a second, so the curve moves smoothly), and at once when the
+run pauses, stops or ends, so the curve never lags behind a paused run.
 
 Pause, resume and stop are the trainer's own thread-safe calls, made from the GUI thread.
 
@@ -40,8 +40,9 @@ from PySide6.QtCore import QThread, Signal
 
 from ...core.train import Diverged, Trainer, TrainingError
 
-__all__ = ["TrainingThread", "SWITCH_INTERVAL"]
+__all__ = ["TrainingThread", "REPORT_INTERVAL", "SWITCH_INTERVAL"]
 
+REPORT_INTERVAL = 1 / 30  # seconds between two reports to the GUI
 SWITCH_INTERVAL = 0.001  # seconds, while any run is going (see the module docstring)
 REST_EVERY, REST_FOR = 0.02, 0.002  # seconds: the worker sleeps 2 ms every 20 ms
 _switch_lock = threading.Lock()
@@ -75,7 +76,8 @@ class TrainingThread(QThread):
     finished_run = Signal(str)
     failed = Signal(str, bool)
 
-    def __init__(self, trainer: Trainer, steps: int, interval: float = 0.1, parent=None) -> None:
+    def __init__(self, trainer: Trainer, steps: int, interval: float = REPORT_INTERVAL,
+                 parent=None) -> None:
         super().__init__(parent)
         self.trainer = trainer
         self.steps = steps
