@@ -42,6 +42,7 @@ through :attr:`NodeView.numbered_ports`) are numbered so ``a − b`` is not mist
 from __future__ import annotations
 
 import math
+import weakref
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
@@ -49,7 +50,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, Q
 from .cells import cell_at, column_widths, grid_size, paint_grid
 from .fonts import fonts
 from .picture import EdgeView, NodeView, Picture
-from .routing import PORT_RADIUS, PORT_SPACING, edge_path, output_point, port_point
+from .routing import PORT_RADIUS, PORT_SPACING, edge_path, output_point, port_point, route_edges
 from .style import Theme
 
 __all__ = ["node_rect", "paint_node", "paint_edge", "paint_picture", "picture_bounds",
@@ -310,6 +311,21 @@ def _beside(point: QPointF, angle: float, w: float, h: float, side: float) -> QP
     return QPointF(point.x() + side * (w / 2 + gap + dx / dy * h / 2), point.y())
 
 
+def _arrival(path: QPainterPath) -> tuple[QPointF, QPointF]:
+    """Where ``path`` ends and the unit direction it arrives in. A curve ends along the line
+    from its last control point, which is read off directly: asking the path for its angle at
+    100 % measures the whole curve's length first (a tenth of the canvas's painting time)."""
+    n = path.elementCount()
+    if n >= 2:
+        end, before = path.elementAt(n - 1), path.elementAt(n - 2)
+        dx, dy = end.x - before.x, end.y - before.y
+        length = math.hypot(dx, dy)
+        if length > 1e-9:
+            return QPointF(end.x, end.y), QPointF(dx / length, dy / length)
+    angle = math.radians(path.angleAtPercent(1.0))
+    return path.pointAtPercent(1.0), QPointF(math.cos(angle), -math.sin(angle))
+
+
 def paint_edge(painter: QPainter, path: QPainterPath, edge: EdgeView, theme: Theme,
                label_at: float = 0.5) -> None:
     """The curve with an arrow head at the port; the label (local derivative) on a background
@@ -322,10 +338,8 @@ def paint_edge(painter: QPainter, path: QPainterPath, edge: EdgeView, theme: The
     painter.setBrush(Qt.NoBrush)
     painter.setPen(QPen(colour, width, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
     painter.drawPath(path)
-    tip = path.pointAtPercent(1.0)
-    angle = math.radians(path.angleAtPercent(1.0))
+    tip, direction = _arrival(path)
     size = 9.0 + width
-    direction = QPointF(math.cos(angle), -math.sin(angle))
     normal = QPointF(-direction.y(), direction.x())
     base = tip - direction * size
     head = QPolygonF([tip, base + normal * (size * 0.45), base - normal * (size * 0.45)])
@@ -525,16 +539,28 @@ def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[int, QRe
     return spots
 
 
+_last_geometry: list = [None, None, None]  # a weak reference to a picture, its theme, its geometry
+
+
 def _geometry(picture: Picture, theme: Theme):
-    """Node boxes, edge curves and label spots of a picture."""
+    """Node boxes, edge curves and label spots of a picture. An export asks twice for the same
+    picture (its bounds, then its drawing): the last answer is kept for as long as that
+    picture lives (pictures are not changed once made)."""
+    ref, last_theme, last = _last_geometry
+    if ref is not None and ref() is picture and last_theme is theme:
+        return last
+    result = _geometry_of(picture, theme)
+    _last_geometry[:] = [weakref.ref(picture), theme, result]
+    return result
+
+
+def _geometry_of(picture: Picture, theme: Theme):
     rects = {n: node_rect(v, picture.positions.get(n, (0.0, 0.0)), theme)
              for n, v in picture.nodes.items()}
-    obstacles = list(rects.values())
-    paths = []
-    for e in picture.edges:
-        if e.src in rects and e.dst in rects:
-            paths.append((e, edge_path(rects[e.src], rects[e.dst], e.port,
-                                       picture.nodes[e.dst].n_ports, obstacles)))
+    edges = [e for e in picture.edges if e.src in rects and e.dst in rects]
+    routes = route_edges(rects, [(e.src, e.dst, e.port, picture.nodes[e.dst].n_ports)
+                                 for e in edges])
+    paths = [(e, r.path()) for e, r in zip(edges, routes)]
     return rects, paths, label_spots(paths, rects, theme)
 
 

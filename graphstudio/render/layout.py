@@ -32,17 +32,22 @@ from ..core.graph import Graph
 __all__ = ["layered_layout", "layers"]
 
 
-def layers(graph: Graph) -> dict[int, int]:
-    """Layer index of every node: 0 for the first column."""
+def layers(graph: Graph, parents: dict[int, list[int | None]] | None = None) -> dict[int, int]:
+    """Layer index of every node: 0 for the first column (``parents``: each node's
+    ``graph.parents``, when the caller has them already)."""
     order = graph.topological_order()
+    if parents is None:
+        parents = {n: graph.parents(n) for n in order}
     layer: dict[int, int] = {}
     for n in order:
-        ps = [p for p in graph.parents(n) if p is not None]
-        layer[n] = max((layer[p] + 1 for p in ps), default=0)
+        layer[n] = max((layer[p] + 1 for p in parents[n] if p is not None), default=0)
     # pull leaves right, next to their first consumer
+    children: dict[int, list[int]] = {n: [] for n in order}
+    for src, dst, _port in graph.edges():
+        children[src].append(dst)
     for n in reversed(order):
-        kids = graph.children(n)
-        if graph.is_leaf(n) and kids:
+        kids = children[n]
+        if kids and graph.is_leaf(n):
             layer[n] = max(layer[n], min(layer[k] for k in kids) - 1)
     if layer:
         low = min(layer.values())
@@ -56,7 +61,8 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
     """Centre positions for every node of ``graph`` (see the module docstring for ``sizes``)."""
     if len(graph) == 0:
         return {}
-    layer = layers(graph)
+    parents = {n: graph.parents(n) for n in graph.nodes()}
+    layer = layers(graph, parents)
     by_layer: dict[int, list[int]] = defaultdict(list)
     seq = {n: graph.node(n).seq for n in graph.nodes()}
     for n in sorted(layer, key=lambda n: seq[n]):
@@ -64,28 +70,36 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
     depth = max(by_layer) + 1
     # neighbours with an offset: a parent feeding argument 1 of a child sorts just above one
     # feeding argument 2 (ports are drawn top to bottom), so a - b does not cross itself
-    preds = {n: [(p, 0.0) for p in graph.parents(n) if p is not None] for n in graph.nodes()}
-    succs: dict[int, list[tuple[int, float]]] = {n: [] for n in graph.nodes()}
+    preds = {n: [(p, 0.0) for p in ps if p is not None] for n, ps in parents.items()}
+    succs: dict[int, list[tuple[int, float]]] = {n: [] for n in parents}
     for src, dst, port in graph.edges():
-        n_ports = max(len(graph.parents(dst)), 1)
+        n_ports = max(len(parents[dst]), 1)
         succs[src].append((dst, (port + 0.5) / n_ports - 0.5))
-    index = {n: i for col in by_layer.values() for i, n in enumerate(col)}
+    index = {n: i for col in by_layer.values() for i, n in enumerate(col)}  # every node
 
-    def sweep(cols: range, neighbours: dict[int, list[tuple[int, float]]]) -> None:
+    def sweep(cols: range, neighbours: dict[int, list[tuple[int, float]]]) -> bool:
+        """Sort each column by its nodes' barycentres; whether any order changed."""
+        changed = False
         for c in cols:
             col = by_layer[c]
-
-            def key(n: int) -> tuple[float, int]:
-                ns = [index[m] + off for m, off in neighbours[n] if m in index]
-                return (sum(ns) / len(ns) if ns else index[n], seq[n])
-
-            col.sort(key=key)
-            for i, n in enumerate(col):
-                index[n] = i
+            key = {}
+            for n in col:
+                ns = neighbours[n]
+                key[n] = (sum([index[m] + off for m, off in ns]) / len(ns) if ns else index[n],
+                          seq[n])
+            ordered = sorted(col, key=key.__getitem__)
+            if ordered != col:
+                changed = True
+                by_layer[c] = ordered
+                for i, n in enumerate(ordered):
+                    index[n] = i
+        return changed
 
     for _ in range(sweeps):
-        sweep(range(1, depth), preds)
-        sweep(range(depth - 2, -1, -1), succs)
+        down = sweep(range(1, depth), preds)
+        up = sweep(range(depth - 2, -1, -1), succs)
+        if not (down or up):
+            break  # settled: every further sweep would find the same orders
     if sizes is not None:
         return _sized(graph, by_layer, depth, sizes, dx, dy)
     tallest = max(len(col) for col in by_layer.values())

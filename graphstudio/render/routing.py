@@ -6,20 +6,36 @@ other nodes' boxes are given as obstacles and the plain curve would pass behind 
 is routed instead: it crosses each column of boxes in the way horizontally, through the free
 gap (above, below or between the boxes) nearest the straight line between its ends. A few
 rounds (no recursion) add the columns the detour itself runs into. The canvas and every
-exporter draw edges with :func:`edge_path`, so a routed edge looks the same everywhere.
+exporter draw edges with :func:`route_edges` (or :func:`edge_path` for one edge), so a routed
+edge looks the same everywhere.
+
+What an edge's curve depends on, which the canvas uses to reroute only the edges a change can
+affect (:mod:`graphstudio.render.router`): its two ends' boxes; and the boxes in the strip of x
+between its ends, of which only those its plain curve passes behind matter while it passes
+behind none (:attr:`Route.blocked` is False), and all of them once it is routed around some.
+
+Speed: the boxes are kept in a :class:`~graphstudio.render.box_index.BoxIndex`, so a curve is
+tested only against the boxes near its sample points, and the plain curves of many edges are
+tested at once with numpy. The answers are those of testing every sample point of every curve
+against every box.
 
 Only QtCore/QtGui geometry here (points, rectangles, painter paths); no painting.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QPainterPath
 
-__all__ = ["port_point", "output_point", "edge_path", "PORT_RADIUS", "PORT_SPACING",
-           "ROUTE_CLEARANCE"]
+from .box_index import BoxIndex
+
+__all__ = ["port_point", "output_point", "edge_path", "route_edges", "Obstacles", "Route",
+           "PORT_RADIUS", "PORT_SPACING", "ROUTE_CLEARANCE"]
 
 PORT_RADIUS = 5.0
 PORT_SPACING = 20.0  # between argument ports, at the most
@@ -42,95 +58,235 @@ def output_point(rect: QRectF) -> QPointF:
 
 
 ROUTE_CLEARANCE = 8.0  # how far a routed edge keeps from the boxes it goes around
+_PAD = ROUTE_CLEARANCE - 2  # a box counts as hit a little outside its border
 _SAMPLES = 24  # points tested per cubic segment when looking for a box in the way
 _MAX_DETOURS = 6  # rounds of "add the columns still in the way and route again"
+# the cubic's Bernstein weights at the sample points t = k / _SAMPLES
+_T = np.arange(_SAMPLES + 1) / _SAMPLES
+_U = 1 - _T
+_WEIGHTS = (_U * _U * _U, 3 * _U * _U * _T, 3 * _U * _T * _T, _T * _T * _T)
 
-_Cubic = tuple[QPointF, QPointF, QPointF, QPointF]
-
-
-def _ends(src_rect: QRectF, dst_rect: QRectF, port: int, n_ports: int) -> tuple[QPointF, QPointF]:
-    a = output_point(src_rect)
-    b = port_point(dst_rect, port, n_ports)
-    return QPointF(a.x() + PORT_RADIUS, a.y()), QPointF(b.x() - PORT_RADIUS, b.y())
+Cubic = tuple[float, float, float, float, float, float, float, float]  # x0 y0 x1 y1 x2 y2 x3 y3
 
 
-def _s_curve(a: QPointF, b: QPointF, dx: float) -> _Cubic:
-    """A cubic leaving ``a`` and arriving at ``b`` horizontally."""
-    return (a, QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+def _xywh(rects: Sequence[QRectF]) -> np.ndarray:
+    return np.array([(r.x(), r.y(), r.width(), r.height()) for r in rects], dtype=float).reshape(-1, 4)
 
 
-def _cubic_point(c: _Cubic, t: float) -> tuple[float, float]:
-    u = 1 - t
-    w0, w1, w2, w3 = u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t
-    p0, p1, p2, p3 = c
-    return (w0 * p0.x() + w1 * p1.x() + w2 * p2.x() + w3 * p3.x(),
-            w0 * p0.y() + w1 * p1.y() + w2 * p2.y() + w3 * p3.y())
+class Obstacles:
+    """Node boxes as routing sees them: ``rects`` (QRectFs, or an (n, 4) array of x, y, width,
+    height), each padded by the clearance in a :class:`BoxIndex`; the boxes as given are kept
+    too, to take the strip between an edge's ends and to leave out the edge's own two boxes."""
+
+    def __init__(self, rects: Sequence[QRectF] | np.ndarray) -> None:
+        xywh = rects if isinstance(rects, np.ndarray) else _xywh(rects)
+        x, y, w, h = xywh.T
+        #: the boxes as given: left, top, right, bottom (as QRectF computes them)
+        self.raw = np.column_stack([x, y, x + w, y + h])
+        px, py = x + -_PAD, y + -_PAD  # QRectF.adjusted(-pad, -pad, pad, pad), to the bit
+        self.index = BoxIndex(np.column_stack([px, py, px + (w + _PAD + _PAD), py + (h + _PAD + _PAD)]))
+        self.padded = self.index.boxes
+        self._columns: dict[tuple[float, float], tuple[float, float, list[float]]] = {}
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def _allowed(self, boxes: np.ndarray, lo_x: np.ndarray, hi_x: np.ndarray,
+                 own: np.ndarray) -> np.ndarray:
+        """Which ``boxes`` an edge from ``lo_x`` to ``hi_x`` whose own boxes are ``own`` (rows of
+        8: source then destination, left top right bottom) is routed around: those reaching into
+        the strip between its ends, other than boxes equal to its own two."""
+        raw = self.raw[boxes]
+        return ((raw[:, 2] > lo_x) & (raw[:, 0] < hi_x)
+                & ~(raw == own[:, :4]).all(axis=1) & ~(raw == own[:, 4:]).all(axis=1))
+
+    def column(self, left: float, right: float) -> tuple[float, float, list[float]]:
+        """The column of boxes (padded) reaching into ``left < x < right``: its left and right
+        side (at least ``left`` and ``right``) and where an edge may cross it, sorted: above
+        it, below it, and halfway across each gap between its boxes wide enough for an edge.
+        Kept: the edges blocked by one box all ask for its column."""
+        key = (left, right)
+        if key not in self._columns:
+            column = self.padded[self.index.in_strip(left, right)]
+            merged: list[list[float]] = []
+            for top, bottom in sorted(column[:, [1, 3]].tolist()):
+                if merged and top <= merged[-1][1] + 2 * ROUTE_CLEARANCE:
+                    merged[-1][1] = max(merged[-1][1], bottom)
+                else:
+                    merged.append([top, bottom])
+            spots = [merged[0][0] - ROUTE_CLEARANCE, merged[-1][1] + ROUTE_CLEARANCE]
+            spots += [(m[1] + n[0]) / 2 for m, n in zip(merged, merged[1:])]
+            self._columns[key] = (min(left, float(column[:, 0].min())),
+                                  max(right, float(column[:, 2].max())), sorted(spots))
+        return self._columns[key]
+
+    def hits(self, cubics: np.ndarray, edge_of: np.ndarray, lo_x: np.ndarray, hi_x: np.ndarray,
+             own: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(edge, box) pairs, unique: box is one that edge ``edge_of[i]`` of ``cubics[i]`` is
+        routed around and some sample point of that cubic falls inside it (padded)."""
+        xs, ys = _sample(cubics)
+        point, box = self.index.points_in_boxes(xs, ys)
+        edge = edge_of[point // (_SAMPLES + 1)]
+        keep = self._allowed(box, lo_x[edge], hi_x[edge], own[edge])
+        pairs = np.unique(edge[keep] * len(self.raw) + box[keep])
+        return pairs // len(self.raw), pairs % len(self.raw)
 
 
-def _hits(cubics: list[_Cubic], boxes: list[QRectF]) -> list[QRectF]:
-    """The boxes some sampled point of the curves falls into."""
-    out = []
-    for box in boxes:
-        l, t, r, btm = box.left(), box.top(), box.right(), box.bottom()
-        for c in cubics:
-            xs = [p.x() for p in c]
-            ys = [p.y() for p in c]
-            if max(xs) < l or min(xs) > r or max(ys) < t or min(ys) > btm:
-                continue  # the control polygon's hull misses the box: so does the curve
-            if any(l < x < r and t < y < btm
-                   for x, y in (_cubic_point(c, k / _SAMPLES) for k in range(_SAMPLES + 1))):
-                out.append(box)
-                break
-    return out
+def _sample(cubics: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sample points of each cubic (rows of 8 numbers): two (n, _SAMPLES + 1) arrays."""
+    c = cubics.reshape(-1, 8)
+    w0, w1, w2, w3 = _WEIGHTS
+    xs = w0 * c[:, 0:1] + w1 * c[:, 2:3] + w2 * c[:, 4:5] + w3 * c[:, 6:7]
+    ys = w0 * c[:, 1:2] + w1 * c[:, 3:4] + w2 * c[:, 5:6] + w3 * c[:, 7:8]
+    return xs, ys
 
 
-def _detour(a: QPointF, b: QPointF, blockers: list[QRectF], boxes: list[QRectF]) -> list[_Cubic] | None:
-    """Curves from ``a`` to ``b`` that cross each column holding a blocker horizontally, in the
-    free gap of that column nearest the straight line from ``a`` to ``b``; None when the
-    columns do not fit between the ends (an edge running backwards keeps its plain curve)."""
+@dataclass(frozen=True)
+class Route:
+    """An edge's curve: ``cubics`` from the output to the port, each (x0, y0, x1, y1, x2, y2,
+    x3, y3). ``blocked``: some box was in the plain curve's way, so the curve depends on every
+    box in the strip between its ends (else only on boxes its plain curve would cross)."""
+
+    cubics: tuple[Cubic, ...]
+    blocked: bool = False
+
+    @property
+    def ends(self) -> tuple[float, float, float, float]:
+        """``(ax, ay, bx, by)``: where the curve starts (at the output) and ends (at the port)."""
+        first, last = self.cubics[0], self.cubics[-1]
+        return first[0], first[1], last[6], last[7]
+
+    def path(self) -> QPainterPath:
+        first = self.cubics[0]
+        path = QPainterPath(QPointF(first[0], first[1]))
+        for c in self.cubics:
+            path.cubicTo(c[2], c[3], c[4], c[5], c[6], c[7])
+        return path
+
+
+def _ends(src: np.ndarray, dst: np.ndarray, port: np.ndarray, n_ports: np.ndarray) -> tuple:
+    """Where each edge starts and ends (the rims of the output dot and of the port circle), as
+    :func:`output_point` and :func:`port_point` compute them; boxes as x, y, width, height."""
+    ax = src[:, 0] + src[:, 2] + PORT_RADIUS
+    ay = src[:, 1] + src[:, 3] / 2
+    n = np.maximum(n_ports, 1).astype(float)
+    cy = dst[:, 1] + dst[:, 3] / 2
+    many = n > 1
+    span = np.minimum(dst[:, 3] - 16, PORT_SPACING * (n - 1) * 1.4)
+    spread = cy - span / 2 + span * port / np.where(many, n - 1, 1.0)
+    by = np.where(many, spread, cy)
+    bx = dst[:, 0] - PORT_RADIUS
+    return ax, ay, bx, by
+
+
+def route_edges(rects: dict[int, QRectF], edges: Sequence[tuple[int, int, int, int]],
+                obstacles: Obstacles | None = None) -> list[Route]:
+    """The route of each edge ``(src, dst, port, n_ports)`` between the boxes ``rects`` (by
+    node), around ``obstacles`` (default: every box of ``rects``; empty: no routing)."""
+    if not edges:
+        return []
+    if obstacles is None:
+        obstacles = Obstacles(list(rects.values()))
+    boxes = {n: (r.x(), r.y(), r.width(), r.height()) for n, r in rects.items()}
+    src = np.array([boxes[e[0]] for e in edges], dtype=float)
+    dst = np.array([boxes[e[1]] for e in edges], dtype=float)
+    port = np.array([e[2] for e in edges], dtype=float)
+    n_ports = np.array([e[3] for e in edges], dtype=float)
+    return _route(src, dst, port, n_ports, obstacles)
+
+
+def _route(src: np.ndarray, dst: np.ndarray, port: np.ndarray, n_ports: np.ndarray,
+           obstacles: Obstacles) -> list[Route]:
+    ax, ay, bx, by = _ends(src, dst, port, n_ports)
+    dx = np.maximum(40.0, np.abs(bx - ax) * 0.5)
+    plain = np.column_stack([ax, ay, ax + dx, ay, bx - dx, by, bx, by])
+    own = np.column_stack([src[:, 0], src[:, 1], src[:, 0] + src[:, 2], src[:, 1] + src[:, 3],
+                           dst[:, 0], dst[:, 1], dst[:, 0] + dst[:, 2], dst[:, 1] + dst[:, 3]])
+    blockers: dict[int, set[int]] = {}
+    forward = np.flatnonzero(bx > ax)
+    if len(obstacles) and len(forward):
+        edge, box = obstacles.hits(plain[forward], forward, ax, bx, own)
+        for e, b in zip(edge.tolist(), box.tolist()):
+            blockers.setdefault(e, set()).add(b)
+    cubics: list[tuple[Cubic, ...]] = [(tuple(row),) for row in plain.tolist()]
+    _around(cubics, blockers, ax.tolist(), ay.tolist(), bx.tolist(), by.tolist(), own, obstacles)
+    return [Route(c, blocked=e in blockers) for e, c in enumerate(cubics)]
+
+
+def _around(cubics: list[tuple[Cubic, ...]], blockers: dict[int, set[int]], ax: list[float],
+            ay: list[float], bx: list[float], by: list[float], own: np.ndarray,
+            obstacles: Obstacles) -> None:
+    """The curves (into ``cubics``) of the edges whose plain curve passes behind some of
+    ``blockers`` (by edge): detours, a round at a time, until no box is in the way (or the
+    detour does not fit: then the plain curve). Each round tests the detours of every edge
+    still routing at once."""
+    blockers = {e: set(b) for e, b in blockers.items()}
+    active = sorted(blockers)
+    lo, hi = np.array(ax), np.array(bx)
+    for _round in range(_MAX_DETOURS):
+        routed = {}
+        for e in active:
+            detour = _detour(ax[e], ay[e], bx[e], by[e], obstacles.padded[sorted(blockers[e])],
+                             obstacles)
+            if detour is not None:
+                cubics[e] = routed[e] = detour
+        if not routed:
+            return
+        edge_of = np.array([e for e, d in routed.items() for _c in d])
+        edge, hit = obstacles.hits(np.array([c for d in routed.values() for c in d]), edge_of,
+                                   lo, hi, own)
+        more: dict[int, set[int]] = {}
+        for e, b in zip(edge.tolist(), hit.tolist()):
+            if b not in blockers[e]:
+                more.setdefault(e, set()).add(b)
+        for e, boxes in more.items():
+            blockers[e] |= boxes
+        active = sorted(more)
+
+
+def _detour(ax: float, ay: float, bx: float, by: float, blocking: np.ndarray,
+            obstacles: Obstacles) -> tuple[Cubic, ...] | None:
+    """Curves from ``a`` to ``b`` that cross each column holding a ``blocking`` box
+    horizontally, in the free gap of that column nearest the straight line from ``a`` to
+    ``b``; None when the columns do not fit between the ends (an edge running backwards keeps
+    its plain curve).
+
+    A column is every box reaching into the blocking boxes' x range, wherever it is in y: a
+    box outside the strip between the ends cannot reach into a column that fits between
+    them, so the strip need not be asked."""
     spans: list[list[float]] = []  # x ranges of the blocking columns, merged where they overlap
-    for r in sorted(blockers, key=lambda r: r.left()):
-        if spans and r.left() <= spans[-1][1]:
-            spans[-1][1] = max(spans[-1][1], r.right())
+    for left, right in sorted(blocking[:, [0, 2]].tolist(), key=lambda lr: lr[0]):
+        if spans and left <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], right)
         else:
-            spans.append([r.left(), r.right()])
-    runs = []
+            spans.append([left, right])
+    runs: list[tuple[float, float, float]] = []  # (left, right, y) of each column's crossing
     for left, right in spans:
-        column = [r for r in boxes if r.right() > left and r.left() < right]
-        left = min([left] + [r.left() for r in column])
-        right = max([right] + [r.right() for r in column])
-        if left < a.x() + 12 or right > b.x() - 12:
+        left, right, spots = obstacles.column(left, right)
+        if left < ax + 12 or right > bx - 12:
             return None
         cx = (left + right) / 2
-        line_y = a.y() + (b.y() - a.y()) * (cx - a.x()) / (b.x() - a.x())
-        intervals = sorted((r.top(), r.bottom()) for r in column)
-        merged: list[list[float]] = []
-        for top, bottom in intervals:
-            if merged and top <= merged[-1][1] + 2 * ROUTE_CLEARANCE:
-                merged[-1][1] = max(merged[-1][1], bottom)
-            else:
-                merged.append([top, bottom])
-        spots = [merged[0][0] - ROUTE_CLEARANCE, merged[-1][1] + ROUTE_CLEARANCE]
-        spots += [(m[1] + n[0]) / 2 for m, n in zip(merged, merged[1:])]
-        y = min(spots, key=lambda v: (abs(v - line_y), v))
-        if runs and left < runs[-1][1].x() + 12:
+        line_y = ay + (by - ay) * (cx - ax) / (bx - ax)
+        k = bisect_left(spots, line_y)  # the nearest spot is next to where the line passes
+        y = min(spots[max(k - 1, 0):k + 1], key=lambda v: (abs(v - line_y), v))
+        if runs and left < runs[-1][1] + 12:
             return None
-        runs.append((QPointF(left, y), QPointF(right, y)))
-    cubics: list[_Cubic] = []
-    here = a
-    for start, end in runs + [(b, None)]:
-        cubics.append(_s_curve(here, start, (start.x() - here.x()) * 0.5))
-        if end is None:
-            break
-        third = (end.x() - start.x()) / 3
-        cubics.append((start, QPointF(start.x() + third, start.y()),
-                       QPointF(end.x() - third, end.y()), end))
-        here = end
-    return cubics
+        runs.append((left, right, y))
+    cubics: list[Cubic] = []
+    hx, hy = ax, ay
+    for left, right, y in runs:
+        dx = (left - hx) * 0.5  # an S from here into the column's gap, then straight across
+        cubics.append((hx, hy, hx + dx, hy, left - dx, y, left, y))
+        third = (right - left) / 3
+        cubics.append((left, y, left + third, y, right - third, y, right, y))
+        hx, hy = right, y
+    dx = (bx - hx) * 0.5
+    cubics.append((hx, hy, hx + dx, hy, bx - dx, by, bx, by))
+    return tuple(cubics)
 
 
 def edge_path(src_rect: QRectF, dst_rect: QRectF, port: int, n_ports: int,
-              obstacles: Sequence[QRectF] = ()) -> QPainterPath:
+              obstacles: Sequence[QRectF] | Obstacles = ()) -> QPainterPath:
     """A smooth curve from ``src``'s output to ``dst``'s argument ``port``; it ends at the
     port circle's rim, where the arrow head goes, arriving horizontally.
 
@@ -138,30 +294,6 @@ def edge_path(src_rect: QRectF, dst_rect: QRectF, port: int, n_ports: int,
     would pass behind a box is routed around it instead: it crosses each column in the way
     horizontally through the gap above, below or between its boxes nearest the straight line.
     A few rounds (no recursion) add columns the detour itself runs into."""
-    a, b = _ends(src_rect, dst_rect, port, n_ports)
-    plain = [_s_curve(a, b, max(40.0, abs(b.x() - a.x()) * 0.5))]
-    cubics = plain
-    if obstacles and b.x() > a.x():
-        pad = ROUTE_CLEARANCE - 2  # a box counts as hit a little outside its border
-        lo_x, hi_x = a.x(), b.x()
-        lo_y, hi_y = min(a.y(), b.y()), max(a.y(), b.y())
-        boxes = [r.adjusted(-pad, -pad, pad, pad) for r in obstacles
-                 if r.right() > lo_x and r.left() < hi_x
-                 and r != src_rect and r != dst_rect]
-        near = [r for r in boxes if r.bottom() > lo_y - 1 and r.top() < hi_y + 1]
-        blockers = _hits(plain, near)
-        for _round in range(_MAX_DETOURS):
-            if not blockers:
-                break
-            routed = _detour(a, b, blockers, boxes)
-            if routed is None:
-                break
-            cubics = routed
-            more = [r for r in _hits(routed, boxes) if r not in blockers]
-            if not more:
-                break
-            blockers += more
-    path = QPainterPath(cubics[0][0])
-    for _a, c1, c2, end in cubics:
-        path.cubicTo(c1, c2, end)
-    return path
+    if not isinstance(obstacles, Obstacles):
+        obstacles = Obstacles(list(obstacles))
+    return route_edges({0: src_rect, 1: dst_rect}, [(0, 1, port, n_ports)], obstacles)[0].path()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QGraphicsView, QLineEdit, QToolTip, QWidget
 
 from ..core.graph import Graph, GraphError
 from ..core.numbers import format_editable
+from ..render.detail import show_text
 from ..render.draw import arrange, row_rect
 from ..render.fonts import SMALLEST
 from ..render.picture import Picture
@@ -91,6 +92,7 @@ class Canvas(QGraphicsView):
         self.graph_scene.message.connect(self._show_message)
         self.graph_scene.edit_requested.connect(self.edit_in_place)
         doc.view_changed.connect(lambda _key: self.viewport().update())
+        self.zoom_changed.connect(lambda zoom: self.graph_scene.set_text_shown(show_text(zoom)))
 
     # ---- extension point -----------------------------------------------------------------------
 
@@ -191,6 +193,7 @@ class Canvas(QGraphicsView):
         if bounds is None:
             self.resetTransform()
             self.centerOn(0, 0)
+            self.zoom_changed.emit(self.zoom())
             return
         self.fitInView(bounds, Qt.KeepAspectRatio)
         if self.zoom() > 1.6:

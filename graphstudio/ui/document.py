@@ -87,11 +87,12 @@ class GraphDocument(QObject):
         self.path = Path(path) if path is not None else None
         self.undo_stack.clear()
         self.undo_stack.setClean()
-        self.evaluation = None  # the old graph's results must not be shown on the new one
+        # the new graph's results before anyone shows it: the views are built once, with them
+        self.evaluation = self._evaluator.evaluate()
         self.replaced.emit()
         self.path_changed.emit()
         self.modified_changed.emit(False)
-        self.evaluate()
+        self.evaluated.emit(self.evaluation)
         self.changed.emit()
 
     def folder(self) -> Path | None:

@@ -11,7 +11,9 @@ use. What a mouse does on a node:
 * rest the pointer on an array's cell: its index, value and gradient in a tooltip.
 
 PySide6 calls Qt's virtual methods only under their exact camelCase names (``paint``,
-``boundingRect``, ``mousePressEvent``, ``itemChange``...).
+``boundingRect``, ``mousePressEvent``...). No ``itemChange`` here: Qt calls it for every
+change of every item (a dozen times per node added), and from Python that costs more than
+the rest of adding a node.
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ from PySide6.QtGui import QColor, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QToolTip
 
 from ..core.numbers import format_value
+from ..render.detail import Overview
 from ..render.draw import cell_under, edge_label_rect, node_rect, paint_edge, paint_node, row_rect
 from ..render.picture import EdgeView, NodeView
-from ..render.routing import edge_path, output_point, port_point
+from ..render.routing import output_point, port_point
 from ..render.style import Theme
 
-__all__ = ["NodeItem", "EdgeItem", "HIT"]
+__all__ = ["NodeItem", "EdgeItem", "OverviewItem", "HIT"]
 
 HIT = 11.0  # how close (scene units) a press must be to a port or the output dot
 
@@ -48,34 +51,44 @@ class NodeItem(QGraphicsItem):
         self.node = node
         self.view = view
         self.theme = theme
-        self.rect = node_rect(view, (0.0, 0.0), theme)
-        self.edges: set[EdgeItem] = set()
+        self.rect = self._fit = node_rect(view, (0.0, 0.0), theme)  # _fit: the box its text needs
         self.hover = False
         self.drop_port: int | None = None  # ringed while an edge is dragged over it
         self._drag: str | None = None
         self._scrub: tuple[float, float, float] | None = None  # (screen x, start value, step)
-        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
-                      | QGraphicsItem.ItemSendsGeometryChanges)
+        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
         self._tooltip()
 
     # ---- what it shows -------------------------------------------------------------------------
 
-    def set_view(self, view: NodeView, theme: Theme) -> None:
+    def set_view(self, view: NodeView, theme: Theme, grow_only: bool = False) -> None:
+        """Show ``view``. ``grow_only`` (while a number is scrubbed): the box keeps its size if
+        the new text fits, so a number that loses a digit and gains it back does not resize the
+        box (and reroute its edges) at every step of the drag; :meth:`fit` sizes it exactly."""
         if view is self.view and theme is self.theme:
             return
-        rect = node_rect(view, (0.0, 0.0), theme)
-        ports_moved = rect != self.rect or view.n_ports != self.view.n_ports
+        rect = self._fit = node_rect(view, (0.0, 0.0), theme)
+        if grow_only:
+            rect = rect.united(self.rect)  # both centred on the item's position
         if rect != self.rect:
             self.prepareGeometryChange()
             self.rect = rect
         self.view, self.theme = view, theme
-        if ports_moved:
-            for e in self.edges:
-                e.update_path()
+        self._changed()
         self._tooltip()
         self.update()
+
+    def fit(self) -> bool:
+        """Size the box to its text again (after a scrub let it grow); whether it changed."""
+        if self._fit == self.rect:
+            return False
+        self.prepareGeometryChange()
+        self.rect = self._fit
+        self._changed()
+        self.update()
+        return True
 
     def _tooltip(self) -> None:
         v = self.view
@@ -114,6 +127,13 @@ class NodeItem(QGraphicsItem):
 
     def scene_rect(self) -> QRectF:
         return self.rect.translated(self.pos())
+
+    def _changed(self) -> None:
+        """Tell the scene: the box, the ports or the look changed (it reroutes and redraws
+        what depends on them). Moves and selections are the scene's own doing: it knows."""
+        scene = self.scene()
+        if scene is not None and hasattr(scene, "node_changed"):
+            scene.node_changed(self)
 
     def port_at(self, scene_pos: QPointF) -> int | None:
         """The argument port near ``scene_pos``, if any."""
@@ -158,12 +178,6 @@ class NodeItem(QGraphicsItem):
         if port != self.drop_port:
             self.drop_port = port
             self.update()
-
-    def itemChange(self, change, value):
-        if change == QGraphicsItem.ItemPositionHasChanged:
-            for e in self.edges:
-                e.update_path()
-        return super().itemChange(change, value)
 
     def hoverEnterEvent(self, event) -> None:
         self.hover = True
@@ -228,7 +242,9 @@ class NodeItem(QGraphicsItem):
             x0, v0, step = self._scrub
             scene.scrub(self.node, _scrubbed(v0, event.screenPos().x() - x0, step))
             return
-        super().mouseMoveEvent(event)
+        super().mouseMoveEvent(event)  # moves this node and the selected ones
+        if scene is not None and hasattr(scene, "nodes_dragged"):
+            scene.nodes_dragged(self)
 
     def mouseReleaseEvent(self, event) -> None:
         scene = self.scene()
@@ -275,36 +291,35 @@ class EdgeItem(QGraphicsItem):
         self._bounds = QRectF()
         self.setFlags(QGraphicsItem.ItemIsSelectable)
         self.setZValue(0)
-        src.edges.add(self)
-        dst.edges.add(self)
-        self.update_path()
 
     @property
     def key(self) -> tuple[int, int, int]:
         return (self.src.node, self.dst.node, self.port)
-
-    def detach(self) -> None:
-        self.src.edges.discard(self)
-        self.dst.edges.discard(self)
 
     def set_view(self, view: EdgeView, theme: Theme, label_at: float = 0.5) -> None:
         if view == self.view and theme is self.theme and label_at == self.label_at:
             return
         self.view, self.theme, self.label_at = view, theme, label_at
         self.setZValue(0.5 if view.highlight else 0)  # above other edges' labels, below nodes
-        self.update_path()
+        self._bound()
+        self._changed()
         if view.label:
             self.setToolTip(view.label)
 
-    def update_path(self, obstacles: list[QRectF] | None = None) -> None:
-        """Recompute the curve; it goes around the other nodes' boxes (``obstacles``, by default
-        every node box of the scene)."""
-        if obstacles is None:
-            scene = self.scene()
-            obstacles = scene.node_rects() if hasattr(scene, "node_rects") else []
+    def set_path(self, path: QPainterPath) -> None:
+        """The curve from the scene's router (:class:`~graphstudio.render.router.EdgeRouter`)."""
+        self.path = path
+        self._bound()
+        self._changed()
+
+    def _changed(self) -> None:
+        scene = self.scene()
+        if scene is not None and hasattr(scene, "edge_changed"):
+            scene.edge_changed(self)
+
+
+    def _bound(self) -> None:
         self.prepareGeometryChange()
-        self.path = edge_path(self.src.scene_rect(), self.dst.scene_rect(), self.port,
-                              self.dst.view.n_ports, obstacles)
         bounds = self.path.boundingRect().adjusted(-14, -14, 14, 14)
         for highlight in (False, True):  # a selected edge is drawn highlighted, label beside
             box = edge_label_rect(self.path, replace(self.view, highlight=highlight), self.theme,
@@ -329,3 +344,28 @@ class EdgeItem(QGraphicsItem):
     def contextMenuEvent(self, event) -> None:
         self.scene().edge_menu_requested.emit(self.dst.node, self.port, event.screenPos())
         event.accept()
+
+
+class OverviewItem(QGraphicsItem):
+    """The whole graph drawn as an :class:`~graphstudio.render.detail.Overview` (boxes and
+    curves, no text), in place of the node and edge items while the canvas is zoomed out too
+    far for text (:meth:`~graphstudio.ui.scene.GraphScene.set_text_shown`). It is never hit by
+    the mouse: clicks, drags and selections reach the node and edge items beneath, which stay
+    in the scene without drawing anything."""
+
+    def __init__(self, theme: Theme) -> None:
+        super().__init__()
+        self.overview = Overview()
+        self.theme = theme
+        self.setFlag(QGraphicsItem.ItemUsesExtendedStyleOption)  # paint only what is exposed
+        self.setAcceptedMouseButtons(Qt.NoButton)
+        self.setZValue(-1)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-1e6, -1e6, 2e6, 2e6)  # anywhere a node may be
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()
+
+    def paint(self, painter, option, widget=None) -> None:
+        self.overview.paint(painter, self.theme, option.exposedRect)

@@ -1,33 +1,68 @@
 """The scene: the document's graph as items, following the model.
 
 :class:`GraphScene` keeps one item per node and per edge. It listens to the document: the
-model's announcements add and remove items, and every evaluation rebuilds the
+model's announcements add and remove items, and every evaluation updates the
 :class:`~graphstudio.render.picture.Picture` (what each node shows) and hands each item its part.
 Edits made with the mouse (move, connect, scrub) go back to the document as undo commands.
 :meth:`GraphScene.show_picture` shows a given picture (a step of a pass) instead of the live one
 until the graph is edited.
+
+Only what changed is redone, so a scrub stays live on big graphs: after an evaluation that
+follows value changes only (a scrub, a typed number), only the nodes whose value, gradient or
+error changed get a new view (and are measured and repainted again); the edges are rerouted
+only where a box moved or changed size, and then only those a change can affect
+(:class:`~graphstudio.render.router.EdgeRouter`). Any other change (structure, names, view
+settings, a step picture) rebuilds every view. Zoomed out too far for text, the canvas has the
+scene draw its :class:`~graphstudio.ui.items.OverviewItem` (boxes and curves, batched) instead
+of the items (:meth:`GraphScene.set_text_shown`).
 """
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene
 
-from ..core.events import EdgeAdded, EdgeRemoved, GraphEvent, NodeAdded, NodeMoved, NodeRemoved
+from ..core.engine import Evaluation
+from ..core.events import (EdgeAdded, EdgeRemoved, GraphEvent, NodeAdded, NodeMoved, NodeRemoved,
+                           ValueChanged)
 from ..core.graph import GraphError
+from ..render.detail import Overview, box_style
 from ..render.draw import label_spots, node_rect
-from ..render.picture import Picture, build_picture, node_view
+from ..render.picture import NodeView, Picture, build_picture, no_gradient, node_view
+from ..render.router import EdgeRouter
 from ..render.routing import output_point, port_point
 from ..render.style import THEMES, Theme
 from .commands import (ConnectCommand, DisconnectCommand, MoveCommand, ReconnectCommand,
                        SetValueCommand)
 from .document import GraphDocument
-from .items import EdgeItem, NodeItem
+from .items import EdgeItem, NodeItem, OverviewItem
 
 __all__ = ["GraphScene", "SPOT_STEP"]
 
 SPOT_STEP = 24.0  # the grid new nodes are placed on when their first spot is taken
+
+
+def results_changed(old: Evaluation, new: Evaluation, nodes) -> list[int]:
+    """The ``nodes`` whose value, gradient or error differ between two evaluations of the same
+    graph, and the output (its seed is shown beside it)."""
+    ov, og, oe = old.values, old.grads, old.errors
+    nv, ng, ne = new.values, new.grads, new.errors
+    out = []
+    for n in nodes:
+        if not (_same(ov.get(n), nv.get(n)) and _same(og.get(n), ng.get(n))
+                and oe.get(n) == ne.get(n)) or n == new.output:
+            out.append(n)
+    return out
+
+
+def _same(a, b) -> bool:
+    if a is b:
+        return True
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b
+    return type(a) is type(b) and isinstance(a, np.ndarray) and np.array_equal(a, b)
 
 
 class GraphScene(QGraphicsScene):
@@ -53,7 +88,14 @@ class GraphScene(QGraphicsScene):
         self._from: NodeItem | None = None  # dragging an edge out of this node's output
         self._to: tuple[NodeItem, int] | None = None  # ... or back from this free port
         self._detach: tuple[int, int] | None = None  # the edge picked up, as (dst, port)
-        self._routed: list[QRectF] = []  # the node boxes the edges were last routed around
+        self.router = EdgeRouter()  # the edges' curves, following the node boxes
+        self.overview = OverviewItem(self.theme)  # drawn instead of the items when zoomed out
+        self.overview.setVisible(False)
+        self.addItem(self.overview)
+        self._text_shown = True
+        self._shown: Evaluation | None = None  # the evaluation the live picture shows
+        self._stale = True  # every view must be rebuilt (not only those whose results changed)
+        self._scrubbing = False  # a number is being dragged: boxes grow but do not shrink
         self._reroute = QTimer(self)  # node moves (undo, arrange...) reroute once, afterwards
         self._reroute.setSingleShot(True)
         self._reroute.setInterval(0)
@@ -67,7 +109,9 @@ class GraphScene(QGraphicsScene):
         doc.evaluated.connect(self.refresh)
         doc.replaced.connect(self.rebuild)
         doc.changed.connect(self._leave_step_mode)
-        doc.view_changed.connect(lambda _key: self.refresh())
+        doc.view_changed.connect(self._view_changed)
+        self._selected: set = set()
+        self.selectionChanged.connect(self._selection_changed)
         self.rebuild()
 
     @property
@@ -83,34 +127,48 @@ class GraphScene(QGraphicsScene):
             self.removeItem(item)
         self.nodes.clear()
         self.edges.clear()
+        self.router = EdgeRouter()
+        self.overview.overview = Overview()
+        self._selected = set()
         g = self.doc.graph
+        picture = self._live_picture()  # each node's view made and measured once
         for n in g.nodes():
-            self._add_node(n)
+            self._add_node(n, picture.nodes[n])
         for e in g.edges():
             self._add_edge(*e)
-        self.refresh()
+        self._show(picture)
 
-    def _add_node(self, n: int) -> None:
+    def _add_node(self, n: int, view: NodeView | None = None) -> None:
         g = self.doc.graph
-        item = NodeItem(n, node_view(g, n), self.theme)
+        item = NodeItem(n, view or node_view(g, n), self.theme)
         pos = g.position(n) or (0.0, 0.0)
         item.setPos(pos[0], pos[1])
+        item.setFlag(QGraphicsItem.ItemHasNoContents, not self._text_shown)
         self.addItem(item)
         self.nodes[n] = item
+        self.node_changed(item)
 
     def _add_edge(self, src: int, dst: int, port: int) -> None:
         dst_item = self.nodes[dst]
         if port >= dst_item.view.n_ports:
             dst_item.set_view(node_view(self.doc.graph, dst), self.theme)
         item = EdgeItem(self.nodes[src], dst_item, port, self.theme)
+        item.setFlag(QGraphicsItem.ItemHasNoContents, not self._text_shown)
         self.addItem(item)
-        item.update_path()  # now around the scene's boxes
         self.edges[(src, dst, port)] = item
+        self.router.add_edge(src, dst, port)
+        self._reroute.start()
 
     def _on_event(self, event: GraphEvent) -> None:
+        if not isinstance(event, (ValueChanged, NodeMoved)):
+            self._stale = True  # names, ops, structure: every view is built anew
         handler = self._handlers.get(type(event))
         if handler is not None:
             handler(event)
+
+    def _view_changed(self, _key: str) -> None:
+        self._stale = True
+        self.refresh()
 
     def _node_added(self, event: NodeAdded) -> None:
         self._add_node(event.node)
@@ -119,6 +177,10 @@ class GraphScene(QGraphicsScene):
         item = self.nodes.pop(event.node, None)
         if item is not None:
             self.removeItem(item)
+        self.router.remove_node(event.node)
+        self.overview.overview.remove_box(event.node)
+        self._overview_changed()
+        self._reroute.start()
 
     def _edge_added(self, event: EdgeAdded) -> None:
         self._add_edge(event.src, event.dst, event.port)
@@ -126,19 +188,24 @@ class GraphScene(QGraphicsScene):
     def _edge_removed(self, event: EdgeRemoved) -> None:
         item = self.edges.pop((event.src, event.dst, event.port), None)
         if item is not None:
-            item.detach()
             self.removeItem(item)
+        self.router.remove_edge(event.src, event.dst, event.port)
+        self.overview.overview.remove_curve((event.src, event.dst, event.port))
+        self._overview_changed()
 
     def _node_moved(self, event: NodeMoved) -> None:
         item = self.nodes.get(event.node)
         pos = self.doc.graph.position(event.node)
         if item is not None and pos is not None and (item.pos().x(), item.pos().y()) != pos:
             item.setPos(pos[0], pos[1])
-        self._reroute.start()
+            self.node_changed(item)
 
-    def node_rects(self) -> list[QRectF]:
-        """Every node's box in scene coordinates: what edges are routed around."""
-        return [i.scene_rect() for i in self.nodes.values()]
+    def nodes_dragged(self, grabbed: NodeItem) -> None:
+        """The mouse moved ``grabbed`` and the selected nodes: their edges follow now."""
+        for item in {grabbed, *self.selectedItems()}:
+            if isinstance(item, NodeItem):
+                self.node_changed(item)
+        self.route_edges()
 
     def boxes(self, graph, nodes=None) -> QRectF:
         """The box around ``graph``'s nodes (all, or ``nodes``) as they would be drawn at their
@@ -154,7 +221,7 @@ class GraphScene(QGraphicsScene):
         """The centre nearest ``center`` (on a grid of ``SPOT_STEP``) where a box of ``size``
         overlaps no node's box, with ``margin`` around: new and pasted nodes land in free
         space near where the user is, never on top of other nodes."""
-        taken = [r.adjusted(-margin, -margin, margin, margin) for r in self.node_rects()]
+        taken = [r.adjusted(-margin, -margin, margin, margin) for r in (i.scene_rect() for i in self.nodes.values())]
         w, h = size.width(), size.height()
 
         def free(c: QPointF) -> bool:
@@ -171,33 +238,122 @@ class GraphScene(QGraphicsScene):
                     return spot
         return center
 
-    def route_edges(self, force: bool = True) -> None:
-        """Recompute every edge's curve around the current node boxes (a moved node may now sit
-        in the way of edges it has nothing to do with); without ``force`` only if a box moved
-        or changed size since the last time."""
-        rects = self.node_rects()
-        if not force and rects == self._routed:
+    def _selection_changed(self) -> None:
+        """The overview shows the selection: tell it which items changed."""
+        now = set(self.selectedItems())
+        for item in now.symmetric_difference(self._selected):
+            if isinstance(item, NodeItem):
+                self.node_changed(item)
+            elif isinstance(item, EdgeItem):
+                self.edge_changed(item)
+        self._selected = now
+
+    def node_changed(self, item: NodeItem) -> None:
+        """``item`` moved, its box or ports changed, or how it looks: its edges and any edge it
+        may now be in the way of (or out of) are rerouted once the current change is over, and
+        the overview follows."""
+        if self.nodes.get(item.node) is not item:
             return
-        self._routed = rects
+        rect = item.scene_rect()
+        if self.router.set_node(item.node, rect, item.view.n_ports):
+            self._reroute.start()
+        style = box_style(item.view, item.theme, item.isSelected())
+        if self.overview.overview.set_box(item.node, rect, style):
+            self._overview_changed()
+
+    def edge_changed(self, item: EdgeItem) -> None:
+        """``item``'s curve, or whether it is highlighted, changed: the overview follows."""
+        if self.edges.get(item.key) is item:
+            highlight = item.view.highlight or item.isSelected()
+            if self.overview.overview.set_curve(item.key, item.path, highlight):
+                self._overview_changed()
+
+    def _overview_changed(self) -> None:
+        if not self._text_shown:
+            self.overview.update()
+
+    def set_text_shown(self, shown: bool) -> None:
+        """Draw every node and edge in full (``True``), or the graph as an overview of boxes and
+        curves (``False``: the canvas is zoomed out too far for text; see
+        :mod:`graphstudio.render.detail`). The items stay, without drawing: they are still
+        clicked, dragged and selected."""
+        if shown == self._text_shown:
+            return
+        self._text_shown = shown
+        for item in list(self.nodes.values()) + list(self.edges.values()):
+            item.setFlag(QGraphicsItem.ItemHasNoContents, not shown)
+        self.overview.setVisible(not shown)
+
+    @property
+    def text_shown(self) -> bool:
+        return self._text_shown
+
+    def route_edges(self) -> int:
+        """Reroute now the edges the node changes since the last time may affect (see
+        :class:`~graphstudio.render.router.EdgeRouter`); the number of edges whose curve
+        changed."""
         self._reroute.stop()
-        for item in self.edges.values():
-            item.update_path(rects)
+        changed = self.router.update()
+        for key in changed:
+            item = self.edges.get(key)
+            if item is not None:
+                item.set_path(self.router.routes[key].path())
+        return len(changed)
 
     def refresh(self, *_args) -> None:
-        """Show the latest evaluation (or the fixed picture) on every item."""
-        doc, theme = self.doc, self.theme
+        """Show the latest evaluation (or the fixed picture): on every item after a change of
+        structure or settings, else on the items whose results changed."""
+        doc = self.doc
         if self.fixed is not None:
-            picture = self.fixed
+            self._show(self.fixed)
+            self._stale = True  # leaving step mode shows the live picture anew
+            self._shown = None
+        elif self._stale or doc.view.get("edge_labels", False) or self.picture is None \
+                or self._shown is None or doc.evaluation is None \
+                or self._no_gradient(doc.graph, doc.evaluation):
+            self._show(self._live_picture())
         else:
-            positions = {n: (i.pos().x(), i.pos().y()) for n, i in self.nodes.items()}
-            picture = build_picture(doc.graph, doc.evaluation, positions,
-                                    show_grad=doc.view.get("show_grad", True),
-                                    edge_labels=doc.view.get("edge_labels", False))
+            picture = self.picture
+            nodes = results_changed(self._shown, doc.evaluation, self.nodes)
+            show_grad = doc.view.get("show_grad", True)
+            for n in nodes:
+                old = picture.nodes.get(n)
+                picture.nodes[n] = node_view(doc.graph, n, doc.evaluation, show_grad=show_grad,
+                                             style=old.style if old is not None else "box")
+            self._shown = doc.evaluation
+            self._show(picture, nodes, grow_only=self._scrubbing)
+
+    def _no_gradient(self, graph, ev) -> bool:
+        """The output has no value now, or had none in the picture shown: every node's gradient
+        line changes (a dash or a number again, see ``no_gradient``), so all are redrawn."""
+        return no_gradient(graph, ev) is not None or any(
+            v.grad_missing for v in self.picture.nodes.values())
+
+    def _live_picture(self) -> Picture:
+        """The document's picture, built anew."""
+        doc = self.doc
+        positions = {n: (i.pos().x(), i.pos().y()) for n, i in self.nodes.items()}
+        picture = build_picture(doc.graph, doc.evaluation, positions,
+                                show_grad=doc.view.get("show_grad", True),
+                                edge_labels=doc.view.get("edge_labels", False))
+        self._stale = False
+        self._shown = doc.evaluation
+        return picture
+
+    def _show(self, picture: Picture, nodes: list[int] | None = None,
+              grow_only: bool = False) -> None:
+        """Hand the items their part of ``picture``: every node and edge, or only ``nodes``
+        (the edges show no numbers then), their boxes only growing with ``grow_only``."""
+        theme = self.theme
         self.picture = picture
-        for n, view in picture.nodes.items():
-            if n in self.nodes:
-                self.nodes[n].set_view(view, theme)
-        self.route_edges(force=False)
+        self.overview.theme = theme
+        for n in picture.nodes if nodes is None else nodes:
+            item = self.nodes.get(n)
+            if item is not None:
+                item.set_view(picture.nodes[n], theme, grow_only)
+        self.route_edges()
+        if nodes is not None:
+            return
         items = [(e, self.edges.get((e.src, e.dst, e.port))) for e in picture.edges]
         items = [(e, i) for e, i in items if i is not None]
         spots = [0.5] * len(items)
@@ -333,13 +489,18 @@ class GraphScene(QGraphicsScene):
     # ---- scrubbing ----------------------------------------------------------------------------------
 
     def scrub(self, node: int, value: float) -> None:
+        """Set ``node`` to ``value`` while its number is dragged; boxes only grow meanwhile."""
         self._leave_step_mode()
+        self._scrubbing = True
         self.doc.scrub(node, value)
 
     def finish_scrub(self, node: int, old: float, new: float) -> None:
-        if new == old:
-            return
-        self.doc.push(SetValueCommand(self.doc, node, new, old, has_old=True))
+        """The drag is over: one undo step, and every box fits its text again."""
+        self._scrubbing = False
+        if new != old:
+            self.doc.push(SetValueCommand(self.doc, node, new, old, has_old=True))
+        if any([item.fit() for item in self.nodes.values()]):
+            self.route_edges()
 
     # ---- moves: one command per drag ------------------------------------------------------------------
 
@@ -357,4 +518,4 @@ class GraphScene(QGraphicsScene):
                 moves[n] = (old, new)
         if moves:
             self.doc.push(MoveCommand(self.doc, moves))
-            self.route_edges()
+        self.route_edges()

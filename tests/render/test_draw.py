@@ -3,15 +3,18 @@ edges attach, bounds hold everything drawn, and the drawing shows up in an image
 
 from __future__ import annotations
 
+import math
+import random
+
 import numpy as np
 import pytest
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath
 
 from graphstudio.core.engine import evaluate
 from graphstudio.io.gs import parse_text
-from graphstudio.render.draw import (arrange, edge_path, node_rect, output_point, paint_picture,
-                                     picture_bounds, port_point)
+from graphstudio.render.draw import (_arrival, arrange, edge_path, node_rect, output_point,
+                                     paint_picture, picture_bounds, port_point)
 from graphstudio.render.picture import build_picture, step_pictures
 from graphstudio.render.style import THEMES
 
@@ -134,3 +137,22 @@ def test_a_steps_labels_leave_the_path_it_follows_visible():
                            + abs(c.blue() - used.blue()) < 60 for c in near), (pic.caption, k)
                 checked += 1
     assert checked > 20
+
+
+def test_an_arrow_head_points_the_way_its_curve_arrives_as_qt_measures_it():
+    # the head is placed from the last control point; Qt's own angleAtPercent is the reference
+    rng = random.Random(3)
+    for _ in range(200):
+        path = QPainterPath(QPointF(rng.uniform(-300, 300), rng.uniform(-300, 300)))
+        for _ in range(rng.randint(1, 4)):
+            path.cubicTo(*(QPointF(rng.uniform(-300, 300), rng.uniform(-300, 300)) for _ in range(3)))
+        tip, direction = _arrival(path)
+        angle = math.radians(path.angleAtPercent(1.0))
+        assert (direction.x(), direction.y()) == pytest.approx((math.cos(angle), -math.sin(angle)), abs=1e-9)
+        assert (tip.x(), tip.y()) == pytest.approx((path.pointAtPercent(1.0).x(), path.pointAtPercent(1.0).y()))
+    # a curve whose last control point sits on its end: the head still points along the curve
+    path = QPainterPath(QPointF(0, 0))
+    path.cubicTo(QPointF(50, 0), QPointF(100, 50), QPointF(100, 50))
+    tip, direction = _arrival(path)
+    angle = math.radians(path.angleAtPercent(1.0))
+    assert (direction.x(), direction.y()) == pytest.approx((math.cos(angle), -math.sin(angle)), abs=1e-9)

@@ -148,12 +148,19 @@ def say(label: QLabel, text: str, ok: bool | None = None) -> None:
 class NodeCombo(QComboBox):
     """A choice of node (by its label), kept across re-evaluations while the node exists."""
 
+    _choices: list[tuple[str, int]] | None = None  # what fill offered last
+
     def fill(self, graph: Graph, nodes: list[int]) -> None:
+        """Offer ``nodes``; the same choices as now (every evaluation of a scrub) change nothing."""
+        choices = [(graph.label(n), n) for n in nodes]
+        if choices == self._choices and self.count() == len(choices):
+            return
+        self._choices = choices
         keep = self.currentData()
         self.blockSignals(True)
         self.clear()
-        for n in nodes:
-            self.addItem(graph.label(n), n)
+        for label, n in choices:
+            self.addItem(label, n)
         i = self.findData(keep) if keep is not None else -1
         self.setCurrentIndex(i if i >= 0 else (0 if nodes else -1))
         self.blockSignals(False)

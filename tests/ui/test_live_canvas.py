@@ -1,0 +1,190 @@
+"""The canvas stays live on big graphs because it redoes only what changed: a scrub gives new
+views (and measures them) only to the nodes whose numbers changed and reroutes no edge when no
+box changed size; a moved node reroutes only the edges it can affect; zoomed out too far for
+text, the canvas draws the overview (boxes and curves) instead of the items, which can still be
+dragged. Counted, not timed (speed: benchmarks/editor.py)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QWheelEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+import graphstudio.ui.items as items_module
+from graphstudio.render.detail import TEXT_ZOOM
+from graphstudio.render.draw import node_rect, row_rect
+from graphstudio.render.picture import build_picture
+from graphstudio.render.routing import PORT_RADIUS, port_point
+from ui_helpers import drag, view_point
+
+
+def build(window, text: str) -> None:
+    assert window.build_expression(text)
+
+
+def scrub(window, node: int, dxs=(10, 20, 40)) -> None:
+    """Drag over ``node``'s number with the mouse, as a person scrubs it."""
+    item = window.scene.nodes[node]
+    row = row_rect(item.view, item.rect, item.theme, "value")
+    start = view_point(window, item.mapToScene(row.center()))
+    vp = window.canvas.viewport()
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
+    for dx in dxs:
+        QTest.mouseMove(vp, start + QPoint(dx, 0))
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, start + QPoint(dxs[-1], 0))
+
+
+@pytest.fixture
+def measured(monkeypatch):
+    """The nodes whose box is measured (node_rect called for their view)."""
+    seen: list[int] = []
+    real = items_module.node_rect
+
+    def spy(view, center, theme):
+        seen.append(view.node)
+        return real(view, center, theme)
+
+    monkeypatch.setattr(items_module, "node_rect", spy)
+    return seen
+
+
+def texts(view):
+    return (view.title, view.value_text, view.grad_text, view.error, view.warning, view.seed_text)
+
+
+def test_a_scrub_gives_new_views_only_to_the_nodes_whose_numbers_changed(window, measured):
+    # c and z depend on a; b and d do not, and no gradient changes (z is linear in a)
+    build(window, "a = 1\nb = 2\nc = a * 3\nd = b + 4\nz = c + d")
+    window.canvas.zoom_reset()
+    g = window.document.graph
+    a, b, c, d, z = (g.by_name(n) for n in "abcdz")
+    scene = window.scene
+    paths = {key: item.path for key, item in scene.edges.items()}
+    views = {n: item.view for n, item in scene.nodes.items()}
+    measured.clear()
+    scrub(window, a)
+    assert g.value(a) != 1.0
+    assert set(measured) <= {a, c, z} and {a, c, z} <= set(measured)
+    assert scene.nodes[b].view is views[b] and scene.nodes[d].view is views[d]
+    # no box changed size: every edge keeps its curve (no rerouting)
+    assert all(scene.edges[key].path is path for key, path in paths.items())
+    # what is shown equals a picture built from scratch
+    picture = build_picture(g, window.document.evaluation, {})
+    for n, item in scene.nodes.items():
+        assert texts(item.view) == texts(picture.nodes[n])
+
+
+def test_after_a_change_of_structure_every_view_is_built_again(window, measured):
+    build(window, "a = 1\nb = a * 2")
+    measured.clear()
+    build(window, "c = b + 1")
+    g = window.document.graph
+    assert {g.by_name("a"), g.by_name("b"), g.by_name("c")} <= set(measured)
+    picture = build_picture(g, window.document.evaluation, {})
+    for n, item in window.scene.nodes.items():
+        assert texts(item.view) == texts(picture.nodes[n])
+
+
+def test_moving_a_node_reroutes_only_the_edges_it_can_affect(window):
+    # two chains, the second far below the first
+    build(window, "a = 1\nb = a * 2\nc = b + 1")
+    build(window, "p = 3\nq = p * 2\nr = q + 1")
+    g = window.document.graph
+    scene = window.scene
+    for name in "pqr":
+        n = g.by_name(name)
+        pos = g.position(n)
+        g.set_position(n, (pos[0], pos[1] + 1500))
+    scene.route_edges()
+    window.canvas.zoom_reset()
+    window.canvas.centerOn(scene.nodes[g.by_name("b")])
+    before = {key: item.path for key, item in scene.edges.items()}
+    b = g.by_name("b")
+    y0 = g.position(b)[1]
+    item = scene.nodes[b]
+    grab = view_point(window, item.mapToScene(row_rect(item.view, item.rect, item.theme, "header").center()))
+    drag(window, grab, grab + QPoint(0, 60))
+    assert g.position(b)[1] == pytest.approx(y0 + 60, abs=2)
+    at_b = [key for key in scene.edges if b in key[:2]]
+    assert len(at_b) == 3 and all(scene.edges[k].path is not before[k] for k in at_b)  # a, 2, c
+    far = [key for key in scene.edges if g.by_name("q") in key[:2]]
+    assert len(far) == 3 and all(scene.edges[k].path is before[k] for k in far)
+
+
+def fill_pixels(window, colour: str) -> int:
+    image = window.canvas.viewport().grab().toImage()
+    target = QColor(colour).rgb()
+    return sum(image.pixel(x, y) == target for x in range(0, image.width(), 3)
+               for y in range(0, image.height(), 3))
+
+
+def test_zoomed_out_the_canvas_draws_boxes_without_text_and_nodes_still_move(window, monkeypatch):
+    build(window, "\n".join(["x0 = 0.5"] + [f"x{k} = tanh(x{k - 1}) + {k}" for k in range(1, 12)]))
+    canvas, scene = window.canvas, window.scene
+    painted: list[int] = []
+    real = items_module.paint_node
+    monkeypatch.setattr(items_module, "paint_node",
+                        lambda painter, rect, view, *a: (painted.append(view.node), real(painter, rect, view, *a)))
+    canvas.zoom_reset()
+    assert scene.text_shown
+    canvas.viewport().grab()
+    assert painted  # in full: every node paints itself, text included
+    # zoom out with the wheel, as a person does, until text would be too small to read
+    centre = QPointF(canvas.viewport().rect().center())
+    for _ in range(20):
+        if canvas.zoom() < TEXT_ZOOM:
+            break
+        wheel = QWheelEvent(centre, QPointF(canvas.viewport().mapToGlobal(centre.toPoint())),
+                            QPoint(0, 0), QPoint(0, -120), Qt.NoButton, Qt.NoModifier,
+                            Qt.NoScrollPhase, False)
+        QApplication.sendEvent(canvas.viewport(), wheel)
+    assert not scene.text_shown
+    painted.clear()
+    theme = scene.theme
+    assert fill_pixels(window, theme.input_fill) > 0  # the input's box is drawn, by the overview
+    assert painted == []  # ... and no node drew itself (no text)
+    # a node can still be dragged at this zoom
+    g = window.document.graph
+    x0 = g.by_name("x0")
+    item = scene.nodes[x0]
+    before = g.position(x0)
+    start = view_point(window, item.mapToScene(item.rect.center()))
+    drag(window, start, start + QPoint(0, 40))
+    after = g.position(x0)
+    assert after[1] > before[1] + 40  # 40 pixels at a zoom under 0.5: more than 40 units
+    canvas.zoom_reset()
+    assert scene.text_shown
+    canvas.viewport().grab()
+    assert painted
+
+
+def test_while_a_number_is_scrubbed_boxes_grow_but_do_not_shrink_until_the_drag_ends(window):
+    # b's number gains a digit at a = 1.05 (-0.09817) and loses it at a = 1.1 (-0.1029)
+    build(window, "a = 1\nb = a * -0.0935")
+    window.canvas.zoom_reset()
+    g = window.document.graph
+    a, b = g.by_name("a"), g.by_name("b")
+    scene = window.scene
+    narrow = scene.nodes[b].rect.width()
+    item = scene.nodes[a]
+    row = row_rect(item.view, item.rect, item.theme, "value")
+    start = view_point(window, item.mapToScene(row.center()))
+    vp = window.canvas.viewport()
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
+    QTest.mouseMove(vp, start + QPoint(1, 0))  # a = 1.05
+    assert scene.nodes[b].view.value_text == "-0.09817"
+    wide = scene.nodes[b].rect.width()
+    assert wide > narrow
+    QTest.mouseMove(vp, start + QPoint(2, 0))  # a = 1.1: b's text is as short as at first
+    assert scene.nodes[b].view.value_text == "-0.1029"
+    assert node_rect(scene.nodes[b].view, (0, 0), scene.theme).width() == narrow
+    assert scene.nodes[b].rect.width() == wide  # no shrinking (and rerouting) mid-drag
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, start + QPoint(2, 0))
+    assert g.value(a) == pytest.approx(1.1)
+    assert scene.nodes[b].rect.width() == narrow  # the drag is over: the box fits its text
+    # ... and the edge into b reaches b's port as it is now
+    end = scene.edges[(a, b, 0)].path.pointAtPercent(1.0)
+    port = scene.nodes[b].mapToScene(port_point(scene.nodes[b].rect, 0, 2))
+    assert end.x() == pytest.approx(port.x() - PORT_RADIUS) and end.y() == pytest.approx(port.y())
