@@ -1,241 +1,323 @@
-"""Forward + backward speed of GraphStudio's engine beside micrograd, on the same graphs.
+"""From file to gradients: ``graphstudio eval FILE --json`` beside its references, in one run.
 
-    python benchmarks/engine.py           # the full run (a 50,000-node MLP, a 1,000,000-node chain)
-    python benchmarks/engine.py --quick   # a smaller run, for a quick look
+    python benchmarks/engine.py                  # everything (12 minutes on 2 busy cores with
+                                                 # --skip autograd, which takes many more)
+    python benchmarks/engine.py --quick          # smaller graphs, fewer runs
+    python benchmarks/engine.py --before DIR     # also a checkout of an older GraphStudio
+                                                 # (DIR/.venv/bin/python), e.g. before-session8
 
-(a) A neuron-level MLP built from +, * and relu only, with every weight a node of its own
-    (about 50,000 nodes), the network micrograd's ``nn.Neuron`` builds:
-    ``relu(b + w0*x0 + w1*x1 + ...)``, and a squared-error loss ``(out - 0.5)²``.
-    GraphStudio's ``evaluate(graph)`` on a pre-built ``Graph`` (it compiles the graph, runs the
-    forward pass and the backward pass of the loss) is timed beside micrograd's forward (which
-    builds its ``Value`` objects) plus ``loss.backward()``. Both must give the same loss and
-    gradients; the script checks that before timing.
-(b) A chain of 1,000,000 relu nodes. Graph construction is timed separately from
-    ``evaluate``. micrograd cannot run it: ``Value.backward()`` sorts the graph with a recursive
-    function, so a chain deeper than Python's recursion limit raises ``RecursionError``; the
-    script shows that on a chain of 10,000.
+Every figure is a median; the commands compared run in turn (A B C A B C ...), so a machine
+that slows down during the run slows every one of them alike, and the ratios are taken between
+figures of the same run. Whole-process figures are each run's own CPU time (user + system),
+wall time and peak memory, from the operating system's accounting of the finished process.
 
-Figures are medians over several repetitions, printed side by side with their ratio.
-Needs micrograd (``pip install micrograd``); without it, only GraphStudio is timed.
+(a) A neuron-level MLP of 49,924 nodes built from +, * and relu, micrograd's network
+    (:mod:`networks`), as a ``.gs`` file GraphStudio's writer wrote. References, each a whole
+    process on the same network from the same numbers (no file to read: their best case):
+    micrograd (``pip install '.[bench]'``), and PyTorch (scalar tensors, eager) and HIPS
+    autograd when installed; the script says when one is not. Each reference's loss and
+    gradients are checked against GraphStudio's before anything is timed.
+(b) A chain of 200,000 ``sin`` beside the floor: a hand-written pure-Python program doing the
+    same job (``floor_chain.py``: read the file, forward, backward, print the same JSON),
+    whose output must be GraphStudio's, byte for byte after parsing.
+(c) A chain of 1,000,000 nodes: time and peak memory; and how the cost grows from 100,000 to
+    1,000,000 nodes (10x the nodes).
+
+Then GraphStudio's phases, in this process (medians): reading the text (of which parsing
+alone), compiling, the forward pass, the backward pass, and the JSON that ``eval`` prints.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
+import importlib.util
+import json
+import os
 import platform
-import random
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
 
-from graphstudio.core.engine import compile_graph, evaluate  # noqa: E402
-from graphstudio.core.graph import Graph  # noqa: E402
+import networks  # noqa: E402
+from graphstudio.cli import eval_json, named_nodes  # noqa: E402
+from graphstudio.core import engine  # noqa: E402
+from graphstudio.core.collector import collector_paused  # noqa: E402
+from graphstudio.io import gs  # noqa: E402
 
-try:
-    from micrograd.engine import Value
-except ImportError:  # the comparison is optional; GraphStudio is still timed
-    Value = None
-
-TARGET = 0.5  # the regression target of the MLP's loss
+PY = sys.executable
 
 
-def median_time(fn, repeat: int) -> tuple[float, list[float]]:
+def have(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+# ---- whole processes ---------------------------------------------------------------------------
+
+
+def run(cmd: list[str], out_path: str | None = None) -> dict:
+    """Run ``cmd`` to its end (through ``measured.py``, so that its peak memory is its own):
+    its wall and CPU seconds and its peak memory (MB)."""
+    # (not from the checkout's folder: python -m puts the working folder first on the path,
+    # so another checkout's python would import this checkout's graphstudio)
+    proc = subprocess.run([PY, str(HERE / "measured.py"), out_path or "-", "--", *cmd],
+                          capture_output=True, text=True, cwd=tempfile.gettempdir(),
+                          env=dict(os.environ, PYTHONPATH=str(HERE)))
+    lines = proc.stdout.strip().splitlines()
+    result = json.loads(lines[-1]) if proc.returncode == 0 and lines else {"code": "?"}
+    if result["code"] != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({result['code']}): {proc.stderr[-500:]}")
+    return result
+
+
+def compare(commands: dict[str, list[str]], repeat: int) -> dict[str, dict]:
+    """Each command ``repeat`` times, in turn; the medians of each."""
+    runs: dict[str, list[dict]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, cmd in commands.items():
+            runs[name].append(run(cmd))
+    return {name: {k: statistics.median(r[k] for r in rs) for k in ("wall", "cpu", "peak")}
+            for name, rs in runs.items()}
+
+
+def table(results: dict[str, dict], base: str, note: str = "") -> None:
+    """The medians side by side, and each one's ratio to ``base`` (CPU and wall)."""
+    b = results[base]
+    print(f"    {'':34s} {'cpu s':>8s} {'wall s':>8s} {'peak MB':>8s}   ratio to {base}{note}")
+    for name, r in results.items():
+        ratio = f"{r['cpu'] / b['cpu']:6.2f}x cpu, {r['wall'] / b['wall']:5.2f}x wall"
+        print(f"    {name:34s} {r['cpu']:8.2f} {r['wall']:8.2f} {r['peak']:8.0f}   {ratio}")
+
+
+def eval_cmd(python: str, path: Path) -> list[str]:
+    return [python, "-m", "graphstudio", "eval", str(path), "--json"]
+
+
+# ---- GraphStudio's phases in this process ---------------------------------------------------
+
+
+def settle() -> None:
+    """Keep the collector off what this process already holds (the graphs of earlier parts),
+    which a program timed in its own process would not hold."""
+    gc.collect()
+    gc.freeze()
+
+
+def median_time(fn, repeat: int, paused: bool = False) -> float:
+    """The median CPU time of ``fn``; ``paused``: with the collector paused, as
+    ``graphstudio eval`` runs."""
     times = []
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), times
+        with collector_paused() if paused else contextlib.nullcontext():
+            start = time.process_time()
+            fn()
+            times.append(time.process_time() - start)
+        gc.collect()
+    return statistics.median(times)
 
 
-# ---- (a) the MLP ------------------------------------------------------------------------------
+def phases(path: Path, repeat: int) -> dict[str, float]:
+    settle()
+    text = path.read_text(encoding="utf-8")
+    lines = gs.text_lines(text)
+
+    def parse_only():  # every statement parsed (fast path or ast), nothing built
+        for _ in gs._Reader(str(path), None, lines)._statements():
+            pass
+
+    graph = gs.parse_text(text)
+    program = engine.compile_graph(graph)
+    n = len(program.order)
+    values: list = [None] * n
+    out = graph.default_output()
+
+    def forward():
+        values[:] = [None] * n
+        engine._run_forward(program, values, {}, range(n), graph)
+
+    forward()
+    pos = program.index[out]
+    ev = engine.evaluate(graph)
+    nodes = named_nodes(graph)
+    steps = {
+        "read (parse + build)": lambda: gs.parse_text(text),
+        "  of which parse": parse_only,
+        "compile": lambda: engine._compile(graph),
+        "forward": forward,
+        "backward": lambda: engine._run_backward(program, values, pos, 1.0),
+        "evaluate (program kept: both passes)": lambda: engine.evaluate(graph),
+        "JSON": lambda: json.dumps(eval_json(graph, ev, nodes)),
+    }
+    result = {name: median_time(fn, repeat, paused=True) for name, fn in steps.items()}
+    return result
 
 
-def mlp_parameters(sizes: list[int], seed: int = 0):
-    """Inputs and, per layer, per neuron, (bias, weights): the same numbers for both engines."""
-    rng = random.Random(seed)
-    xs = [rng.uniform(-1, 1) for _ in range(sizes[0])]
-    layers = []
-    for nin, nout in zip(sizes, sizes[1:]):
-        layers.append([(rng.uniform(-0.1, 0.1), [rng.uniform(-1, 1) * nin**-0.5 for _ in range(nin)])
-                       for _ in range(nout)])
-    return xs, layers
+def print_phases(title: str, result: dict[str, float], nodes: int) -> None:
+    print(f"    {title}, in this process (CPU, median):")
+    for name, t in result.items():
+        print(f"      {name:38s} {t:8.3f} s  {t / nodes * 1e6:7.2f} µs a node")
 
 
-def build_graph_mlp(xs, layers):
-    """GraphStudio graph of the MLP: returns (graph, input nodes, weight nodes, loss node)."""
-    g = Graph()
-    inputs = [g.add_input(f"x{i}", x) for i, x in enumerate(xs)]
-    weights = []
-    current = inputs
-    for depth, layer in enumerate(layers):
-        nxt = []
-        for bias, ws in layer:
-            acc = g.add_input(None, bias, trainable=True)
-            weights.append(acc)
-            for w, x in zip(ws, current):
-                wn = g.add_input(None, w, trainable=True)
-                weights.append(wn)
-                acc = g.add_op("add", [acc, g.add_op("mul", [wn, x])])
-            if depth < len(layers) - 1:
-                acc = g.add_op("relu", [acc])
-            nxt.append(acc)
-        current = nxt
-    d = g.add_op("add", [current[0], g.add_const(-TARGET)])
-    loss = g.add_op("mul", [d, d], name="loss")
-    return g, inputs, weights, loss
+def micrograd_phases(repeat: int, sizes) -> dict[str, float]:
+    import ref_micrograd
+
+    settle()
+    params = networks.mlp_parameters(sizes)
+    box = {}
+
+    def build():
+        box["loss"], box["leaves"] = ref_micrograd.forward(*params)
+
+    def backward():
+        box["loss"].backward()
+
+    result = {"forward (building its Values)": median_time(build, repeat)}
+    times = []
+    for _ in range(repeat):
+        build()
+        start = time.process_time()
+        backward()
+        times.append(time.process_time() - start)
+    result["backward"] = statistics.median(times)
+    result["JSON"] = median_time(lambda: ref_micrograd.report(box["loss"], box["leaves"]), repeat)
+    return result
 
 
-def micrograd_mlp(xs, layers):
-    """micrograd's forward (building Values) and backward; returns (loss, inputs, weights)."""
-    inputs = [Value(x) for x in xs]
-    weights = []
-    current = inputs
-    for depth, layer in enumerate(layers):
-        nxt = []
-        for bias, ws in layer:
-            acc = Value(bias)
-            weights.append(acc)
-            for w, x in zip(ws, current):
-                wv = Value(w)
-                weights.append(wv)
-                acc = acc + wv * x
-            if depth < len(layers) - 1:
-                acc = acc.relu()
-            nxt.append(acc)
-        current = nxt
-    d = current[0] + (-TARGET)
-    loss = d * d
-    loss.backward()
-    return loss, inputs, weights
+# ---- checks -------------------------------------------------------------------------------------
 
 
-def count_values(root) -> int:
-    seen, stack = {id(root)}, [root]
-    while stack:
-        for child in stack.pop()._prev:
-            if id(child) not in seen:
-                seen.add(id(child))
-                stack.append(child)
-    return len(seen)
-
-
-def bench_mlp(sizes: list[int], repeat: int) -> bool:
-    xs, layers = mlp_parameters(sizes)
-    theirs_t = None
-    if Value is not None:
-        # micrograd first, while the process holds nothing else: its best case. (With our
-        # graph alive in memory its runs are about 1.5x slower.)
-        theirs_t, _ = median_time(lambda: micrograd_mlp(xs, layers), repeat)
-    start = time.perf_counter()
-    graph, inputs, weights, loss = build_graph_mlp(xs, layers)
-    build = time.perf_counter() - start
-    print(f"(a) neuron-level MLP {'-'.join(map(str, sizes))} from +, * and relu: "
-          f"{len(graph):,} nodes")
-    print(f"    building the Graph (once, not timed below): {build:.3f} s")
-
-    ev = evaluate(graph)
-    ok = True
-    if Value is not None:
-        m_loss, m_inputs, m_weights = micrograd_mlp(xs, layers)
-        print(f"    micrograd builds {count_values(m_loss):,} Values for the same network")
-        ours = [ev.grads[n] for n in inputs + weights]
-        theirs = [v.grad for v in m_inputs + m_weights]
-        worst = max(abs(a - b) / max(1.0, abs(b)) for a, b in zip(ours, theirs))
-        same_loss = abs(ev.values[loss] - m_loss.data) <= 1e-12 * max(1.0, abs(m_loss.data))
-        ok = same_loss and worst <= 1e-12
-        print(f"    loss: GraphStudio {ev.values[loss]:.15g}, micrograd {m_loss.data:.15g}; "
-              f"{len(ours):,} gradients, largest relative difference {worst:.1e}: "
-              f"{'the same' if ok else 'DIFFERENT'}")
-        del m_loss, m_inputs, m_weights
-
-    ours_t, _ = median_time(lambda: evaluate(graph), repeat)
-    program = compile_graph(graph)
-    run_t, _ = median_time(lambda: evaluate(graph, program=program), repeat)
-    compile_t, _ = median_time(lambda: compile_graph(graph), repeat)
-    print(f"    forward + backward, median of {repeat}:")
-    print(f"      GraphStudio evaluate(graph)                    {ours_t:8.3f} s")
-    print(f"        of which compile_graph                       {compile_t:8.3f} s")
-    print(f"        and the passes on the compiled program       {run_t:8.3f} s")
-    if theirs_t is not None:
-        print(f"      micrograd forward (building Values) + backward {theirs_t:8.3f} s")
-        print(f"      ratio micrograd / GraphStudio                  {theirs_t / ours_t:8.2f}x")
-    else:
-        print("      micrograd is not installed: pip install micrograd")
-    faster = theirs_t is None or ours_t < theirs_t
-    print(f"    requirement (under 1 s and faster than micrograd): "
-          f"{'met' if ours_t < 1.0 and faster else 'NOT met'}")
+def same_numbers(ours: dict, theirs: dict, what: str) -> bool:
+    """A reference's loss and gradients against GraphStudio's ``eval --json``."""
+    nodes = ours["nodes"]
+    worst = max(abs(nodes[k]["grad"] - g) / max(1.0, abs(g)) for k, g in theirs["grads"].items())
+    loss = nodes["loss"]["value"]
+    ok = abs(loss - theirs["loss"]) <= 1e-12 * max(1.0, abs(loss)) and worst <= 1e-9
+    print(f"    {what}: loss {theirs['loss']:.15g} (GraphStudio {loss:.15g}), "
+          f"{len(theirs['grads']):,} gradients, largest relative difference {worst:.1e}: "
+          f"{'the same' if ok else 'DIFFERENT'}")
     return ok
 
 
-# ---- (b) the chain ------------------------------------------------------------------------------
+def json_of(cmd: list[str], tmp: Path, name: str) -> dict:
+    path = tmp / f"{name}.json"
+    run(cmd, str(path))
+    return json.loads(path.read_text())
 
 
-def build_chain(n: int):
-    g = Graph()
-    x = g.add_input("x", 0.5)
-    u = x
-    for _ in range(n - 1):
-        u = g.add_op("relu", [u])
-    return g, x, u
-
-
-def micrograd_chain(n: int) -> str:
-    v = x = Value(0.5)
-    for _ in range(n - 1):
-        v = v.relu()
-    try:
-        v.backward()
-    except RecursionError:
-        return (f"RecursionError on a chain of only {n:,} (Python's recursion limit is "
-                f"{sys.getrecursionlimit():,}): Value.backward() sorts the graph with a "
-                f"recursive function")
-    return f"ran a chain of {n:,} (d/dx = {x.grad})"
-
-
-def bench_chain(n: int, repeat: int) -> bool:
-    print(f"(b) a chain of {n:,} relu nodes")
-    start = time.perf_counter()
-    graph, x, end = build_chain(n)
-    print(f"    building the Graph                               {time.perf_counter() - start:8.3f} s")
-    ev = None
-
-    def run():
-        nonlocal ev
-        ev = evaluate(graph)
-
-    ours_t, _ = median_time(run, repeat)
-    print(f"    GraphStudio evaluate(graph), median of {repeat}          {ours_t:8.3f} s"
-          f"   ({ours_t / n * 1e6:.2f} µs a node)")
-    ok = ev.values[end] == 0.5 and ev.grads[x] == 1.0
-    print(f"    value {ev.values[end]}, d end/d x = {ev.grads[x]}: {'right' if ok else 'WRONG'}")
-    if Value is not None:
-        print(f"    micrograd cannot run it: {micrograd_chain(10_000)}")
-    return ok
+# ---- the benchmark ------------------------------------------------------------------------------
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="smaller graphs, fewer repetitions")
-    p.add_argument("--repeat", type=int, help="repetitions per timing (default 5, quick 3)")
+    p.add_argument("--quick", action="store_true", help="smaller graphs, fewer runs")
+    p.add_argument("--repeat", type=int, help="runs of each whole process (default 5, quick 3)")
+    p.add_argument("--before", metavar="DIR", help="a checkout of another GraphStudio with its "
+                   "own virtual environment in DIR/.venv, timed beside this one")
+    p.add_argument("--no-million", action="store_true", help="leave out (c)")
+    p.add_argument("--skip", action="append", default=[], metavar="NAME",
+                   choices=["micrograd", "torch", "autograd"],
+                   help="leave out a reference (micrograd, torch, autograd); HIPS autograd "
+                   "takes minutes on the full MLP: the gradient of each number it reads from a "
+                   "dict is a dict of zeros as large as the whole, so its time grows with the "
+                   "square of the parameters")
     args = p.parse_args(argv)
     repeat = args.repeat or (3 if args.quick else 5)
-    sizes = [16, 48, 32, 1] if args.quick else [32, 128, 96, 1]
-    chain = 100_000 if args.quick else 1_000_000
-    versions = f"Python {platform.python_version()}"
-    if Value is not None:
-        from importlib.metadata import version
-        versions += f", micrograd {version('micrograd')}"
-    print(f"GraphStudio engine benchmark ({versions})\n")
-    ok = bench_mlp(sizes, repeat)
-    print()
-    ok = bench_chain(chain, max(1, repeat // 2 if not args.quick else repeat)) and ok
+    sizes = (16, 48, 32, 1) if args.quick else networks.SIZES
+    chain = 20_000 if args.quick else 200_000
+    million = 100_000 if args.quick else 1_000_000
+    before = None
+    if args.before:
+        before = str(Path(args.before).resolve() / ".venv" / "bin" / "python")
+        if not Path(before).exists():
+            p.error(f"--before: no {before}")
+    ok = True
+
+    versions = [f"Python {platform.python_version()}"]
+    refs = {"micrograd": "micrograd", "PyTorch": "torch", "HIPS autograd": "autograd"}
+    for label, module in refs.items():
+        if have(module):
+            from importlib.metadata import version
+            versions.append(f"{label} {version(module)}")
+        else:
+            versions.append(f"{label}: not installed, skipped")
+    print("GraphStudio engine benchmark: " + "; ".join(versions))
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} at the start "
+          "(a shared machine: figures move with the load; the ratios hold better)\n")
+
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        # (a) the MLP
+        mlp = tmp / "mlp.gs"
+        mlp.write_text(networks.mlp_text(sizes))
+        nodes = len(gs.parse_text(mlp.read_text()))
+        print(f"(a) neuron-level MLP {'-'.join(map(str, sizes))} from +, * and relu: "
+              f"{nodes:,} nodes, graphstudio eval {mlp.name} --json, whole process")
+        ours = json_of(eval_cmd(PY, mlp), tmp, "ours")
+        commands = {"GraphStudio": eval_cmd(PY, mlp)}
+        if before:
+            commands["GraphStudio before"] = eval_cmd(before, mlp)
+        ref_env = "" if sizes == networks.SIZES else "quick"
+        for label, module in refs.items():
+            if not have(module) or module in args.skip:
+                print(f"    {label}: {'left out (--skip)' if have(module) else 'not installed'}")
+                continue
+            script = str(HERE / f"ref_{module}.py")
+            cmd = [PY, script] if not ref_env else [PY, "-c", _quick_ref(module, sizes)]
+            ok = same_numbers(ours, json_of(cmd, tmp, module), label) and ok
+            commands[label] = cmd
+        table(compare(commands, repeat), "GraphStudio")
+        print_phases("GraphStudio", phases(mlp, repeat), nodes)
+        if have("micrograd"):
+            print_phases("micrograd", micrograd_phases(repeat, sizes), nodes)
+
+        # (b) the chain of sin and its floor
+        path = tmp / "chain.gs"
+        path.write_text(networks.chain_text(chain))
+        print(f"\n(b) a chain of {chain:,} sin, graphstudio eval {path.name} --json, whole process")
+        floor = [PY, str(HERE / "floor_chain.py"), str(path)]
+        same = json_of(floor, tmp, "floor") == json_of(eval_cmd(PY, path), tmp, "chain")
+        print(f"    the floor program's JSON is GraphStudio's: {'yes' if same else 'NO'}")
+        ok = same and ok
+        commands = {"GraphStudio": eval_cmd(PY, path), "floor (pure Python)": floor}
+        if before:
+            commands["GraphStudio before"] = eval_cmd(before, path)
+        results = compare(commands, repeat)
+        table(results, "floor (pure Python)")
+        print_phases("GraphStudio", phases(path, repeat), chain)
+
+        # (c) a million nodes, and growth
+        if not args.no_million:
+            small = tmp / "small.gs"
+            small.write_text(networks.chain_text(million // 10))
+            big = tmp / "big.gs"
+            big.write_text(networks.chain_text(million))
+            print(f"\n(c) chains of {million // 10:,} and {million:,} sin, whole process")
+            commands = {f"GraphStudio, {million // 10:,}": eval_cmd(PY, small),
+                        f"GraphStudio, {million:,}": eval_cmd(PY, big)}
+            if before:
+                commands[f"GraphStudio before, {million:,}"] = eval_cmd(before, big)
+            results = compare(commands, max(1, repeat // 2 + 1))
+            table(results, f"GraphStudio, {million // 10:,}",
+                  note=" (10x the nodes: at most 11x the time)")
     if not ok:
         print("\nresults differ: see above")
     return 0 if ok else 1
+
+
+def _quick_ref(module: str, sizes) -> str:
+    """A reference program run on the quick run's smaller network."""
+    return (f"import ref_{module} as r, networks as n; n.SIZES = {tuple(sizes)!r}; "
+            f"r.SIZES = n.SIZES; r.main()")
 
 
 if __name__ == "__main__":

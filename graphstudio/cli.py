@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__
+from .core.collector import collector_paused
 from .core.engine import Evaluation, evaluate
 from .core.graph import Graph, GraphError
 from .core.numbers import format_value
@@ -116,6 +117,13 @@ def eval_main(argv: Sequence[str]) -> int:
                    "sink, else the last assigned name)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = p.parse_args(argv)
+    # The command reads one graph, prints and ends: the collector would only walk the graph
+    # again and again while it is read, evaluated and printed (a fifth of the time).
+    with collector_paused():
+        return _eval(args)
+
+
+def _eval(args: argparse.Namespace) -> int:
     doc, ev = load_and_evaluate(args.file, args.output)
     graph = doc.graph
     for note in doc.notes:
@@ -124,16 +132,7 @@ def eval_main(argv: Sequence[str]) -> int:
     nodes = named_nodes(graph)
     out_label = graph.label(ev.output) if ev.output is not None else None
     if args.json:
-        data = {
-            "output": out_label,
-            "seed": seed_json(ev),
-            "nodes": {
-                graph.label(n): {"op": graph.op(n), "value": jsonable(ev.values.get(n)),
-                                 "grad": jsonable(ev.grads.get(n))}
-                for n in nodes
-            },
-        }
-        print(json.dumps(data))
+        print(json.dumps(eval_json(graph, ev, nodes)))
         return 0
     rows = [("name", "op", "value", f"grad d{out_label}/d·")]
     for n in nodes:
@@ -145,6 +144,19 @@ def eval_main(argv: Sequence[str]) -> int:
               + (f" (the gradients are those of the sum of {out_label}'s elements)"
                  if ev.seeds_sum else f" (given: the gradients are those of Σ seedᵢ·{out_label}ᵢ)"))
     return 0
+
+
+def eval_json(graph: Graph, ev: Evaluation, nodes: list[int]) -> dict:
+    """What ``eval --json`` prints: the output, the seed, and ``nodes``' op, value and
+    gradient by name."""
+    records = graph.records()
+    return {
+        "output": graph.label(ev.output) if ev.output is not None else None,
+        "seed": seed_json(ev),
+        "nodes": {records[n].name or graph.label(n): {
+            "op": records[n].op, "value": jsonable(ev.values.get(n)),
+            "grad": jsonable(ev.grads.get(n))} for n in nodes},
+    }
 
 
 def seed_json(ev: Evaluation):

@@ -17,7 +17,8 @@ from graphstudio.core.dataset import MAX_BYTES as CSV_MAX_BYTES
 from graphstudio.io import OpenError, open_document
 from graphstudio.io.document import MAX_BYTES as JSON_MAX_BYTES
 from graphstudio.io.document import DocumentError, from_json, load, parse_json
-from graphstudio.io.gs import MAX_TOKENS, ParseError, parse_text
+from graphstudio.io import gs
+from graphstudio.io.gs import MAX_BYTES, MAX_TOKENS, ParseError, parse_text
 
 
 def gs_error(text: str) -> ParseError:
@@ -68,17 +69,38 @@ def test_gs_onehot_beyond_ten_thousand_classes_is_refused_before_allocating(clas
     assert err.message == "onehot= takes the number of classes, a whole number from 2 to 10,000"
 
 
+def test_gs_text_beyond_the_size_limit_is_refused_before_reading():
+    err = gs_error("#" * (MAX_BYTES + 1))
+    assert (err.line, err.col) == (1, 1)
+    assert f"at most {MAX_BYTES:,}" in err.message and ".json" in err.message
+
+
 def test_gs_six_megabyte_list_literal_is_refused_with_the_limit():
     err = gs_error("w = [" + ",".join(["1"] * 3_000_000) + "]\n")
-    assert "at most 4,000,000" in err.message and ".json" in err.message
+    assert f"more than {MAX_TOKENS:,} numbers and names in one statement" in err.message
+    assert ".json" in err.message
 
 
-def test_gs_more_numbers_than_the_limit_are_refused_where_the_limit_is_passed():
-    row = "[" + ", ".join(["0.5"] * 1000) + "]"
-    text = "".join(f"w{k} = {row}\n" for k in range(MAX_TOKENS // 1001 + 1))
+def test_gs_more_numbers_than_the_limit_in_a_statement_are_refused_where_the_limit_is_passed():
+    """Python's parser reads one statement at a time, so the limit is a statement's: a list
+    of several lines is refused at the line where it passes the limit, and as many numbers in
+    separate statements are read."""
+    row = ", ".join(["0.5"] * 1000)
+    rows = MAX_TOKENS // 1000 + 1
+    err = gs_error("x = 1\nw = [\n" + "".join(f"{row},\n" for _ in range(rows)) + "]\n")
+    passed = MAX_TOKENS  # the token after the limit, counting w: the row and its place in it
+    assert (err.line, err.col) == (2 + -(-passed // 1000), 1 + (passed - 1) % 1000 * 5)
+    assert f"more than {MAX_TOKENS:,} numbers and names in one statement" in err.message
+    graph = parse_text("".join(f"w{k} = [{row}]\n" for k in range(rows)))
+    assert len(graph) == rows
+
+
+def test_gs_text_making_more_nodes_than_the_limit_is_refused_where_it_passes_it(monkeypatch):
+    monkeypatch.setattr(gs, "MAX_NODES", 30)
+    text = "x = 1\n" + "".join(f"u{k} = sin(sin(x))\n" for k in range(20))
     err = gs_error(text)
-    assert err.line == MAX_TOKENS // 1001 + 1
-    assert f"more than {MAX_TOKENS:,} numbers and names" in err.message
+    assert (err.line, err.col) == (16, 1)  # x, then 2 nodes a line: 31 at line 16
+    assert err.message == "the text makes more than 30 nodes, the most a .gs file may make"
 
 
 def test_gs_dataset_name_with_a_nul_byte_is_located():

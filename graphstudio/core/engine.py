@@ -37,14 +37,15 @@ a million nodes evaluates.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import weakref
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterator
 
 import networkx as nx
 import numpy as np
 
-from .events import (EdgeAdded, EdgeRemoved, GraphEvent, NodeAdded, NodeChanged, NodeRemoved,
-                     ValueChanged)
+from .collector import collector_paused
+from .events import GraphEvent, ValueChanged
 from .graph import Graph
 from .numbers import format_value
 from .ops import OPS, Op, Value, unbroadcast
@@ -75,7 +76,11 @@ class NodeError:
 
 @dataclass
 class Program:
-    """A graph flattened into lists in topological order, ready to run fast."""
+    """A graph flattened into lists in topological order, ready to run fast.
+
+    The lists are shared by every program compiled from the same structure: read them, do not
+    change them; ``leaf_values`` is each program's own (a caller may set a leaf's value in it
+    to run the passes with that value, as training and the gradient check do)."""
 
     order: list[int]  # node ids in topological order
     index: dict[int, int]  # node id -> position in ``order``
@@ -83,16 +88,40 @@ class Program:
     kinds: list[str]  # "input", "const" or op name
     parents: list[tuple[int, ...]]  # parent positions by port (-1 for an unconnected port)
     leaf_values: list[Value]  # values of leaves (None for op nodes)
+    leaves: list[int] = field(default_factory=list)  # positions of the leaves
+    version: int = -1  # the graph's structure_version it was compiled from
+
+
+#: the last program compiled from each graph, by graph (a graph that is gone takes its entry
+#: with it)
+_compiled: "weakref.WeakKeyDictionary[Graph, Program]" = weakref.WeakKeyDictionary()
 
 
 def compile_graph(graph: Graph) -> Program:
-    """Flatten ``graph`` into a :class:`Program` (one linear pass after the topological sort)."""
+    """Flatten ``graph`` into a :class:`Program` (one linear pass after the topological sort).
+
+    A graph whose structure has not changed since it was last compiled
+    (:attr:`Graph.structure_version <graphstudio.core.graph.Graph.structure_version>`) is not
+    compiled again: the program comes back with the leaves' current values."""
+    cached = _compiled.get(graph)
+    if cached is None or cached.version != graph.structure_version:
+        cached = _compile(graph)
+        _compiled[graph] = cached
+    leaf_values: list[Value] = [None] * len(cached.order)
+    records, order = graph.records(), cached.order
+    for i in cached.leaves:
+        leaf_values[i] = records[order[i]].value
+    return replace(cached, leaf_values=leaf_values)
+
+
+def _compile(graph: Graph) -> Program:
     order = graph.topological_order()
     index = {n: i for i, n in enumerate(order)}
     ops: list[Op | None] = []
     kinds: list[str] = []
     parents: list[tuple[int, ...]] = []
     leaf_values: list[Value] = []
+    leaves: list[int] = []
     # The records and the raw networkx dict node -> {parent: {port: attrs}}: the public views
     # wrap every lookup in a new object, which costs more than the rest of this loop.
     records = graph.records()
@@ -102,9 +131,10 @@ def compile_graph(graph: Graph) -> Program:
         kind = record.op
         kinds.append(kind)
         if kind == "input" or kind == "const":
+            leaves.append(len(ops))
             ops.append(None)
             parents.append(())
-            leaf_values.append(record.value)
+            leaf_values.append(None)
             continue
         op = OPS[kind]
         ops.append(op)
@@ -117,7 +147,8 @@ def compile_graph(graph: Graph) -> Program:
                     slots.extend([-1] * (port + 1 - len(slots)))
                 slots[port] = j
         parents.append(tuple(slots))
-    return Program(order, index, ops, kinds, parents, leaf_values)
+    return Program(order, index, ops, kinds, parents, leaf_values, leaves,
+                   graph.structure_version)
 
 
 def _normalise(v: Any) -> Value:
@@ -437,7 +468,11 @@ def _run_backward(prog: Program, values: list, out_pos: int, seed: Value,
     Each op's vector-Jacobian product sends ``upstream × local derivative`` into every parent,
     where the contributions are summed (parallel edges, as in ``x * x``, add up too). A rule
     that fails (a bug, never the user's input) does not stop the pass: its parents get NaN
-    from it, and ``problems`` (by position) says which node and why."""
+    from it, and ``problems`` (by position) says which node and why.
+
+    This loop runs once per node, so numbers take a short path: when the upstream gradient and
+    every argument are Python floats, the op's ``scalar_vjp`` (or its ``vjp``, which then
+    stays in floats) gives the contributions directly."""
     n = len(prog.order)
     grads: list = [None] * n
     if values[out_pos] is None or seed is None:
@@ -453,14 +488,20 @@ def _run_backward(prog: Program, values: list, out_pos: int, seed: Value,
             if op is None:
                 continue
             ps = parents[i]
-            if len(ps) == 2:
+            if len(ps) == 1:
+                args = (values[ps[0]],)
+                scalar = type(g) is float and type(args[0]) is float
+            elif len(ps) == 2:
                 args = (values[ps[0]], values[ps[1]])
                 scalar = type(g) is float and type(args[0]) is float and type(args[1]) is float
             else:
                 args = tuple(values[p] for p in ps)
                 scalar = type(g) is float and all(type(a) is float for a in args)
             try:
-                contribs = _local_backward(op, g, args, values[i], scalar)
+                if scalar:
+                    contribs = _scalar_backward(op, g, args, values[i])
+                else:
+                    contribs = _local_backward(op, g, args, values[i])
             except Exception as exc:  # the engine must not raise on a graph the model accepts
                 contribs = tuple(math.nan if type(a) is float else np.full(np.shape(a), math.nan)
                                  for a in args)
@@ -468,20 +509,34 @@ def _run_backward(prog: Program, values: list, out_pos: int, seed: Value,
                     problems[i] = NodeError(prog.order[i], "gradient",
                                             f"the gradient through {op.name} could not be "
                                             f"computed ({type(exc).__name__}: {exc})")
-            for port, p in enumerate(ps):
+            for p, c in zip(ps, contribs):
                 if kinds[p] == "const":
                     continue
-                c = contribs[port]
                 prev = grads[p]
                 grads[p] = c if prev is None else prev + c
     return grads
 
 
-def _local_backward(op: Op, g: Value, args: tuple, out: Value, scalar: bool) -> tuple:
-    """The op's contributions to each argument, each shaped like that argument."""
-    vjp = op.scalar_vjp if scalar and op.scalar_vjp is not None else op.vjp
+def _scalar_backward(op: Op, g: float, args: tuple, out: float) -> tuple:
+    """The contributions of an op whose upstream gradient and arguments are Python floats,
+    each a Python float."""
     try:
-        contribs = vjp(g, args, out)
+        contribs = (op.scalar_vjp or op.vjp)(g, args, out)
+    except (ArithmeticError, ValueError):  # 1.0 / 0.0, math.log(0.0): numpy's inf and NaN
+        contribs = _vjp_numpy(op, g, args, out)
+    for c in contribs:
+        if type(c) is not float:  # a rule that went through numpy
+            return tuple(c if type(c) is float else
+                         float(np.sum(c)) if np.ndim(c) else float(c) for c in contribs)
+    return contribs
+
+
+def _local_backward(op: Op, g: Value, args: tuple, out: Value, scalar: bool = False) -> tuple:
+    """The op's contributions to each argument, each shaped like that argument."""
+    if scalar:
+        return _scalar_backward(op, g, args, out)
+    try:
+        contribs = op.vjp(g, args, out)
     except (ArithmeticError, ValueError):  # 1.0 / 0.0 on Python floats
         contribs = _vjp_numpy(op, g, args, out)
     shaped = []
@@ -544,6 +599,11 @@ def _assemble(graph: Graph, prog: Program, values: list, grads: list, errors: di
 
 def evaluate(graph: Graph, output: int | None = None, program: Program | None = None) -> Evaluation:
     """Run the forward pass and the backward pass of ``output`` (default: the graph's)."""
+    with collector_paused():
+        return _evaluate(graph, output, program)
+
+
+def _evaluate(graph: Graph, output: int | None, program: Program | None) -> Evaluation:
     prog = program or compile_graph(graph)
     n = len(prog.order)
     values: list = [None] * n
@@ -558,7 +618,9 @@ def evaluate(graph: Graph, output: int | None = None, program: Program | None = 
 class Evaluator:
     """Keeps a compiled graph and its values, so that changing one input recomputes only the
     nodes that depend on it (then runs the backward pass again, which every gradient may
-    depend on). Any structural change to the graph recompiles on the next call.
+    depend on). The graph is compiled again only when its structure has changed
+    (:func:`compile_graph` keeps the program of an unchanged graph): a new value, a name, a
+    move or a seed recompiles nothing.
     """
 
     def __init__(self, graph: Graph) -> None:
@@ -567,31 +629,14 @@ class Evaluator:
         self._values: list | None = None
         self._errors: dict[int, NodeError] = {}
         self._changed: set[int] = set()  # leaves whose value changed since the last pass
-        #: what each kind of change means here; the other events change nothing compiled
-        self._handlers = {
-            NodeAdded: self._recompile, NodeRemoved: self._recompile,
-            EdgeAdded: self._recompile, EdgeRemoved: self._recompile,
-            NodeChanged: self._node_changed, ValueChanged: self._value_changed,
-        }
         graph.subscribe(self._on_change)
 
     def close(self) -> None:
         self.graph.unsubscribe(self._on_change)
 
     def _on_change(self, event: GraphEvent) -> None:
-        handler = self._handlers.get(type(event))
-        if handler is not None:
-            handler(event)
-
-    def _recompile(self, _event: GraphEvent) -> None:
-        self._program = None
-
-    def _node_changed(self, event: NodeChanged) -> None:
-        if "op" in event.fields:
-            self._program = None
-
-    def _value_changed(self, event: ValueChanged) -> None:
-        self._changed.add(event.node)  # recomputed by the next set_input (or evaluate)
+        if type(event) is ValueChanged:
+            self._changed.add(event.node)  # recomputed by the next set_input (or evaluate)
 
     def evaluate(self, output: int | None = None) -> Evaluation:
         self._program = compile_graph(self.graph)
@@ -606,7 +651,8 @@ class Evaluator:
         """Set an input's value and re-evaluate only its descendants (and those of any other
         leaf whose value was changed on the graph directly since the last pass)."""
         self.graph.set_value(node, value)
-        if self._program is None or self._values is None:
+        if (self._program is None or self._values is None
+                or self._program.version != self.graph.structure_version):
             return self.evaluate(output)
         prog = self._program
         affected: set[int] = set()

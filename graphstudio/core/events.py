@@ -13,10 +13,10 @@ dataset file or a source position cannot; those need no evaluation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Iterator
 
-__all__ = ["GraphEvent", "NodeAdded", "NodeRemoved", "EdgeAdded", "EdgeRemoved", "NodeChanged",
-           "ValueChanged", "NodeMoved", "OutputChanged", "MetaChanged"]
+__all__ = ["GraphEvent", "NodeAdded", "NodesAdded", "NodeRemoved", "EdgeAdded", "EdgeRemoved",
+           "NodeChanged", "ValueChanged", "NodeMoved", "OutputChanged", "MetaChanged"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,23 @@ class GraphEvent:
 @dataclass(frozen=True, slots=True)
 class NodeAdded(GraphEvent):
     node: int
+
+
+@dataclass(frozen=True, slots=True)
+class NodesAdded(GraphEvent):
+    """Many new ``nodes`` (ids, in order) and the ``edges`` ``(src, dst, port)`` into them, at
+    once (:meth:`Graph.bulk <graphstudio.core.graph.Graph.bulk>`: readers, builders of large
+    graphs). It stands for one :class:`NodeAdded` per node and then one :class:`EdgeAdded` per
+    edge, which :meth:`singles` lists for a listener that follows the graph node by node."""
+
+    nodes: tuple[int, ...]
+    edges: tuple[tuple[int, int, int], ...]
+
+    def singles(self) -> Iterator[GraphEvent]:
+        for node in self.nodes:
+            yield NodeAdded(node)
+        for src, dst, port in self.edges:
+            yield EdgeAdded(src, dst, port)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,8 @@ from typing import Any, NamedTuple
 
 from .ops import LEAF_KINDS, Value
 
-__all__ = ["Node", "FIELDS", "UNSAVED", "SAVED_FIELDS", "SETTABLE_FIELDS", "non_defaults"]
+__all__ = ["Node", "FIELDS", "UNSAVED", "SAVED_FIELDS", "SETTABLE_FIELDS", "non_defaults",
+           "new_node"]
 
 
 class Node(NamedTuple):
@@ -88,6 +89,24 @@ SAVED_FIELDS: tuple[str, ...] = tuple(f for f in FIELDS if f not in UNSAVED)
 SETTABLE_FIELDS: tuple[str, ...] = ("trainable", "data", "onehot", "equals", "seed", "source")
 
 _DEFAULTS = {"op": None, **Node._field_defaults}
+
+# new_node's: the fields after the first five, their defaults and places
+_HEAD = ("op", "name", "value", "pos", "seq")
+assert FIELDS[:5] == _HEAD
+_TAIL_DEFAULTS = tuple(Node._field_defaults[f] for f in FIELDS[5:])
+_TAIL_PLACE = {f: i for i, f in enumerate(FIELDS[5:])}
+
+
+def new_node(op: str, name: str | None, value: Value, pos: tuple[float, float] | None, seq: int,
+             fields: dict[str, Any]) -> Node:
+    """``Node(op, name, value, pos, seq, **fields)``, made without keyword arguments, which
+    cost a named tuple more than everything else about a new node (a reader makes a million)."""
+    if not fields:
+        return tuple.__new__(Node, (op, name, value, pos, seq, *_TAIL_DEFAULTS))
+    tail = list(_TAIL_DEFAULTS)
+    for field, v in fields.items():
+        tail[_TAIL_PLACE[field]] = v
+    return tuple.__new__(Node, (op, name, value, pos, seq, *tail))
 
 
 def non_defaults(node: Node, skip: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -9,7 +9,11 @@ needs to know about the op; nothing about a particular op is written anywhere el
 * ``vjp(g, args, out)``: the local backward, the vector-Jacobian product: given the upstream
   gradient ``g = d output / d out`` it returns one ``g · d out / d arg`` per argument port.
   For scalars this is ``g`` times the local derivative, which is how the lectures write it;
-  ``scalar_vjp``: an optional fast path for Python floats;
+  ``scalar_vjp``: the same for Python floats, with ``math`` instead of numpy (a ``vjp`` whose
+  arithmetic already stays in floats, such as ``mul``'s, needs none). Both fast paths give
+  exactly the numbers of the numpy rules, the sign of zero and NaN included
+  (``tests/test_scalar_vjps.py`` checks every entry); where C's ``math`` differs from numpy
+  (``(-inf) ** 0.5``), they raise and the engine takes the numpy rule;
 * ``formulas``: one text template per port for the local derivative as an edge label,
   ``∂out/∂arg`` written in the names of the arguments (``{0}``, ``{1}``) and the output
   (``{out}``), e.g. ``∂z/∂x = y`` for ``z = x * y``;
@@ -285,6 +289,11 @@ def _reduce_max_vjp(g, args, out):
     return (g * mask / mask.sum(),)
 
 
+def _scalar_reduce_max_vjp(g: float, args: tuple, out: float) -> tuple:
+    # the mask of one number: 1 (g·1/1), or 0 at NaN (g·0/0)
+    return (g if args[0] == out else math.nan,)
+
+
 def _pow_vjp(g, args, out):
     # numpy, not Python, powers: (-8.0) ** -0.5 must be NaN (not complex), 0.0 ** -1 inf.
     # As in PyTorch: ∂/∂a is 0 where b = 0 (a⁰ = 1 for every a), and ∂/∂b is 0 where a = 0 and
@@ -299,16 +308,47 @@ def _pow_vjp(g, args, out):
 
 def _scalar_pow_vjp(g: float, args: tuple, out: float) -> tuple:
     a, b = args
-    if a <= 0:  # zero and negative bases: numpy's rules above
+    if a <= 0 or not math.isfinite(a):  # zero and negative bases: numpy's rules above
         return _pow_vjp(g, args, out)
-    return (0.0 if b == 0 else g * b * a ** (b - 1)), g * out * math.log(a)
+    return (g * 0.0 if b == 0 else g * b * a ** (b - 1)), g * out * math.log(a)
 
 
 def _scalar_pow(a: float, b: float) -> float:
+    if a == 0 or not math.isfinite(a) or not math.isfinite(b):
+        # numpy's rules where C's pow differs: (-0.0) ** 0.5 is -0.0, (-inf) ** 0.5 NaN
+        raise ValueError("numpy's rule")
     r = a**b
     if isinstance(r, complex):
         raise ValueError("negative base with fractional exponent")
     return float(r)
+
+
+def _scalar_max(a: float, b: float) -> float:
+    """``np.maximum`` of two floats: NaN if either is NaN, the second on a tie (0.0, -0.0)."""
+    return a if a > b or a != a else b
+
+
+def _scalar_min(a: float, b: float) -> float:
+    return a if a < b or a != a else b
+
+
+def _scalar_sign(x: float) -> float:
+    """``np.sign`` of a float: 0.0 at both zeros, NaN at NaN."""
+    if x > 0:
+        return 1.0
+    if x < 0:
+        return -1.0
+    return 0.0 if x == 0 else math.nan
+
+
+def _scalar_sqerr_vjp(g: float, args: tuple, out: float) -> tuple:
+    d = args[0] - args[1]
+    return g * 2 * d, -g * 2 * d
+
+
+def _scalar_sum(x: float) -> float:
+    """The sum (or mean) of one number, as numpy's: a sum starts at 0.0, so -0.0 gives 0.0."""
+    return x + 0.0
 
 
 def _sum_vjp(g, args, out):
@@ -620,14 +660,17 @@ _BUILTIN = [
        call="sqrt", may_fail=True, category="functions"),
     Op(name="abs", arity=(1,), symbol="|x|", description="absolute value (abs'(0) = 0)",
        forward=np.abs, scalar_forward=abs, vjp=lambda g, a, o: (g * np.sign(a[0]),),
+       scalar_vjp=lambda g, a, o: (g * _scalar_sign(a[0]),),
        formulas=("sign({0})",), sympy=_sym("Abs"),
        call="abs", kink=AT_ZERO, category="functions"),
     Op(name="sin", arity=(1,), symbol="sin", description="sine",
        forward=np.sin, scalar_forward=math.sin, vjp=lambda g, a, o: (g * np.cos(a[0]),),
+       scalar_vjp=lambda g, a, o: (g * math.cos(a[0]),),
        formulas=("cos({0})",), sympy=_sym("sin"),
        call="sin", category="functions"),
     Op(name="cos", arity=(1,), symbol="cos", description="cosine",
        forward=np.cos, scalar_forward=math.cos, vjp=lambda g, a, o: (-g * np.sin(a[0]),),
+       scalar_vjp=lambda g, a, o: (-g * math.sin(a[0]),),
        formulas=("-sin({0})",), sympy=_sym("cos"),
        call="cos", category="functions"),
     Op(name="tanh", arity=(1,), symbol="tanh", description="hyperbolic tangent",
@@ -639,40 +682,42 @@ _BUILTIN = [
        formulas=("{out}(1 - {out})",), sympy=lambda x: 1 / (1 + _sympy().exp(-x)),
        call="sigmoid", category="activations"),
     Op(name="relu", arity=(1,), symbol="relu", description="rectifier max(x, 0) (relu'(0) = 0)",
-       forward=_relu, scalar_forward=lambda x: x if x > 0 else 0.0,
+       forward=_relu, scalar_forward=lambda x: _scalar_max(x, 0.0),
        vjp=lambda g, a, o: (g * (np.asarray(a[0]) > 0),),
-       scalar_vjp=lambda g, a, o: (g if a[0] > 0 else 0.0,),
+       scalar_vjp=lambda g, a, o: (g if a[0] > 0 else g * 0.0,),
        formulas=("[{0} > 0]",), sympy=_sym_relu,
        call="relu", kink=AT_ZERO, category="activations"),
     Op(name="max", arity=(2,), symbol="max",
        description="larger of two values (a tie splits the gradient)",
-       forward=np.maximum, scalar_forward=max, vjp=_max_vjp,
+       forward=np.maximum, scalar_forward=_scalar_max, vjp=_max_vjp,
        formulas=("[{0} > {1}]", "[{1} > {0}]"), sympy=_sym("Max"),
        call="max", commutative=True, kink=AT_TIE, category="functions"),
     Op(name="min", arity=(2,), symbol="min",
        description="smaller of two values (a tie splits the gradient)",
-       forward=np.minimum, scalar_forward=min, vjp=_min_vjp,
+       forward=np.minimum, scalar_forward=_scalar_min, vjp=_min_vjp,
        formulas=("[{0} < {1}]", "[{1} < {0}]"), sympy=_sym("Min"),
        call="min", commutative=True, kink=AT_TIE, category="functions"),
     # reductions and vector functions
     Op(name="sum", arity=(1,), symbol="Σ", description="sum of all elements",
-       forward=lambda x: _to_float_if_scalar(np.sum(x)), scalar_forward=float, vjp=_sum_vjp,
+       forward=lambda x: _to_float_if_scalar(np.sum(x)), scalar_forward=_scalar_sum, vjp=_sum_vjp,
        formulas=("1",), sympy=lambda x: x,
        call="sum", elementwise=False, category="vectors", batched=_SUM_BATCHED),
     Op(name="mean", arity=(1,), symbol="mean", description="mean of all elements",
-       forward=_mean, scalar_forward=float, vjp=_mean_vjp,
+       forward=_mean, scalar_forward=_scalar_sum, vjp=_mean_vjp,
        formulas=("1/n",), sympy=lambda x: x,
        call="mean", elementwise=False, category="vectors", batched=_MEAN_BATCHED),
     Op(name="amax", arity=(1,), symbol="max",
        description="largest element (ties split the gradient)",
        forward=lambda x: _to_float_if_scalar(np.max(x)), scalar_forward=float,
-       vjp=_reduce_max_vjp, formulas=("[{0}ᵢ = max]",), sympy=lambda x: x,
+       vjp=_reduce_max_vjp, scalar_vjp=_scalar_reduce_max_vjp,
+       formulas=("[{0}ᵢ = max]",), sympy=lambda x: x,
        call="max", kink=Kink(_tie_at(-1), "at a tie"), elementwise=False, category="vectors",
        batched=Batched(lambda x: np.max(x, axis=_example_axes(x)), _batched_reduce_max_vjp)),
     Op(name="amin", arity=(1,), symbol="min",
        description="smallest element (ties split the gradient)",
        forward=lambda x: _to_float_if_scalar(np.min(x)), scalar_forward=float,
-       vjp=_reduce_max_vjp, formulas=("[{0}ᵢ = min]",), sympy=lambda x: x,
+       vjp=_reduce_max_vjp, scalar_vjp=_scalar_reduce_max_vjp,
+       formulas=("[{0}ᵢ = min]",), sympy=lambda x: x,
        call="min", kink=Kink(_tie_at(0), "at a tie"), elementwise=False, category="vectors",
        batched=Batched(lambda x: np.min(x, axis=_example_axes(x)), _batched_reduce_max_vjp)),
     Op(name="softmax", arity=(1,), symbol="softmax", description="softmax over the last axis",
@@ -682,6 +727,7 @@ _BUILTIN = [
        batched=Batched(_batched_softmax, _batched_softmax_vjp)),
     Op(name="transpose", arity=(1,), symbol="ᵀ", description="matrix transpose",
        forward=np.transpose, scalar_forward=float, vjp=_transpose_vjp,
+       scalar_vjp=lambda g, a, o: (g,),
        formulas=("ᵀ",), sympy=lambda x: x,
        call="transpose", elementwise=False, category="linear algebra",
        batched=Batched(_batched_transpose, lambda g, a, o: (_batched_transpose(g),))),
@@ -689,18 +735,21 @@ _BUILTIN = [
     Op(name="sqerr", arity=(2,), symbol="‖·‖²", description="squared error Σ (a − b)²",
        forward=lambda a, b: _to_float_if_scalar(np.sum(np.subtract(a, b) ** 2)),
        scalar_forward=lambda a, b: (a - b) * (a - b), vjp=_sqerr_vjp,
+       scalar_vjp=_scalar_sqerr_vjp,
        formulas=("2({0} - {1})", "-2({0} - {1})"), sympy=lambda a, b: (a - b) ** 2,
        call="sqerr", commutative=True, elementwise=False, category="losses",
        batched=Batched(_batched_sqerr, _batched_sqerr_vjp)),
     Op(name="mse", arity=(2,), symbol="mse", description="mean squared error",
        forward=lambda a, b: _mean(np.subtract(a, b) ** 2),
        scalar_forward=lambda a, b: (a - b) * (a - b), vjp=_mse_vjp,
+       scalar_vjp=_scalar_sqerr_vjp,
        formulas=("2({0} - {1})/n", "-2({0} - {1})/n"), sympy=lambda a, b: (a - b) ** 2,
        call="mse", commutative=True, elementwise=False, category="losses",
        batched=Batched(_batched_mse, _batched_mse_vjp)),
     Op(name="cross_entropy", arity=(2,), symbol="CE",
        description="cross-entropy −Σ t·log p of probabilities p and targets t",
        forward=_cross_entropy, vjp=_cross_entropy_vjp,
+       scalar_vjp=lambda g, a, o: (-g * a[1] / a[0], -g * math.log(a[0])),
        formulas=("-{1}/{0}", "-log {0}"), sympy=lambda p, t: -t * _sympy().log(p),
        call="cross_entropy", may_fail=True, elementwise=False, category="losses",
        batched=Batched(_batched_cross_entropy, _batched_cross_entropy_vjp)),

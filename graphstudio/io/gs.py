@@ -42,23 +42,27 @@ is an error. Errors are :class:`ParseError` and read ``FILE:LINE:COL: message``.
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import math
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
+from ..core.collector import collector_paused
 from ..core.dataset import MAX_CLASSES, Binding, binding, dataset_name_problem
-from ..core.graph import Graph, GraphError
+from ..core.graph import Bulk, Graph, GraphError
 from ..core.numbers import format_literal
 from ..core.ops import (CALL_PRECEDENCE, DATASET_FORM, INPUT_FORMS, NUMBER_WORDS, OPS, binary_op,
                         binary_operator_texts, call_arities, call_names, op_for_call, prefix_op,
                         reserved_name)
 from ..core.textfile import CannotRead, quote, read_text
+from . import gs_fast, gs_split
+from .gs_split import text_lines
 
 __all__ = ["ParseError", "parse_text", "parse_file", "write_text", "calls"]
 
@@ -91,10 +95,15 @@ class ParseError(ValueError):
 @dataclass
 class _Context:
     filename: str
-    graph: Graph
+    graph: Graph  # read only: the nodes are made in ``build`` and reach it at the end
     assigned: dict[str, tuple[int, int]]  # name -> (line, col) of its assignment
     later: dict[str, int]  # names assigned later in the file -> line
-    called: dict[str, ast.Call]  # function names the text calls -> the first such call
+    called: dict[str, tuple[int, int]]  # function names the text calls -> the first call
+    build: Bulk
+    after: list[Callable[[], None]] = field(default_factory=list)  # changes to the graph once
+    # the nodes are in it (dataset, output, seed lines)
+    dataset: str | None = None  # the text's dataset() file
+    seeded: set[int] = field(default_factory=set)  # the nodes the text gives a seed
 
 
 def _where(ctx: _Context, node: ast.AST) -> tuple[int, int]:
@@ -148,46 +157,34 @@ def _array(ctx: _Context, node: ast.AST, lit: Any) -> Any:
 
 
 def parse_text(text: str, filename: str = "<text>", graph: Graph | None = None) -> Graph:
-    """Build the graph that ``text`` describes (into ``graph`` if given) and return it."""
+    """Build the graph that ``text`` describes (into ``graph`` if given) and return it.
+
+    The text is read one statement at a time (:mod:`graphstudio.io.gs_split`): simple lines
+    by the fast path (:mod:`graphstudio.io.gs_fast`), the others by ``ast`` and the whitelist,
+    and the graph is built in bulk. A text with an error is read a second time, knowing
+    every name it assigns and calls, so that the error is the one the language defines: the
+    first syntax error of the text, else the first other error in the order of the text. The
+    graph is changed only when the whole text is read."""
     _check_size(text, filename)
-    try:
-        with warnings.catch_warnings():  # Python's hints about Python code ("invalid escape
-            warnings.simplefilter("ignore")  # sequence") are not for a .gs file; errors are
-            tree = ast.parse(text, filename=filename, mode="exec")
-    except SyntaxError as exc:
-        line = exc.lineno or 1
-        col = exc.offset or 1
-        raise ParseError(filename, line, col, f"syntax error: {_first_line(exc.msg)}") from None
-    except (RecursionError, MemoryError):  # Python's own parser gives up on very deep nesting
-        raise ParseError(filename, _too_deep_line(text), 1, TOO_DEEP) from None
     graph = graph if graph is not None else Graph()
-    ctx = _Context(filename, graph, {}, {}, calls(tree))
-    for stmt in tree.body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-            ctx.later.setdefault(stmt.targets[0].id, stmt.lineno)
-    for name in graph.names():
-        ctx.assigned[name] = (0, 0)
-    for stmt in tree.body:
-        try:
-            if _is_call(getattr(stmt, "value", None), DATASET_FORM) and isinstance(stmt, ast.Expr):
-                _dataset(ctx, stmt.value)
-            elif _is_call(getattr(stmt, "value", None), OUTPUT_FORM) and isinstance(stmt, ast.Expr):
-                _output(ctx, stmt.value)
-            elif _is_call(getattr(stmt, "value", None), SEED_FORM) and isinstance(stmt, ast.Expr):
-                _seed(ctx, stmt.value)
-            else:
-                _statement(ctx, stmt)
-        except RecursionError:
-            raise ParseError(filename, stmt.lineno, stmt.col_offset + 1, TOO_DEEP) from None
+    lines = text_lines(text)
+    try:
+        _Reader(filename, graph, lines).read()
+        return graph
+    except ParseError:
+        pass  # read again for the error the language gives (see the docstring)
+    _Reader(filename, graph, lines, whole=True).read()
     return graph
 
 
 TOO_DEEP = "expression nested too deeply (about 1,000 levels); split it into several assignments"
 
-#: The largest ``.gs`` file read, and the most numbers and names one may hold. Python's parser,
-#: which reads the text safely, takes about a kilobyte of memory per number or name, so a
-#: bigger array belongs in a ``.json`` document (which the editor's Save writes).
-MAX_BYTES = 4_000_000
+#: The limits of a ``.gs`` text: its size; the nodes it may make (a node takes about 1.5 kB
+#: once built); the numbers and names one statement that is not a simple line may hold (Python's
+#: parser, which reads it safely, takes about a kilobyte per number or name: a bigger array
+#: belongs in a ``.json`` document, which the editor's Save writes).
+MAX_BYTES = 50_000_000
+MAX_NODES = 2_000_000
 MAX_TOKENS = 100_000
 _TOKEN = re.compile(r"[\w.]+")
 #: numpy 1.x allows 32 dimensions (2.x 64); no graph needs more than a few
@@ -199,13 +196,219 @@ def _check_size(text: str, filename: str) -> None:
     if len(text) > MAX_BYTES:
         raise ParseError(filename, 1, 1, f"the text is {len(text):,} characters; a .gs file may "
                                          f"hold at most {MAX_BYTES:,} (save large arrays as .json)")
-    for count, match in enumerate(_TOKEN.finditer(text), start=1):
+
+
+def _check_tokens(chunk: str, filename: str, first_line: int) -> None:
+    """Refuse a statement too large for Python's parser, where the limit is passed."""
+    if len(chunk) < MAX_TOKENS:  # each token takes a character at least
+        return
+    for count, match in enumerate(_TOKEN.finditer(chunk), start=1):
         if count > MAX_TOKENS:
-            line = text.count("\n", 0, match.start()) + 1
-            col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-            raise ParseError(filename, line, col, f"more than {MAX_TOKENS:,} numbers and names; "
-                                                  "a .gs file may hold no more (save large arrays "
-                                                  "as .json)")
+            line = first_line + chunk.count("\n", 0, match.start())
+            col = match.start() - (chunk.rfind("\n", 0, match.start()) + 1) + 1
+            raise ParseError(filename, line, col, f"more than {MAX_TOKENS:,} numbers and names "
+                                                  "in one statement; a .gs file may hold no more "
+                                                  "(save large arrays as .json)")
+
+
+class _Reader:
+    """Reads a text's statements into a graph (see :func:`parse_text`).
+
+    The first reading (``whole=False``) knows the names called so far, and fails on any
+    error; the second (``whole=True``) first goes through the whole text for its syntax and
+    the names it calls and assigns (``ast``'s reader needs them for its messages), then
+    builds, raising the error the language gives."""
+
+    def __init__(self, filename: str, graph: Graph, lines: list[str], whole: bool = False):
+        self.filename = filename
+        self.graph = graph
+        self.lines = lines
+        self.whole = whole
+        self.rules = gs_fast.grammar()
+
+    def read(self) -> None:
+        with collector_paused():
+            self._read()
+
+    def _read(self) -> None:
+        graph = self.graph
+        bulk = graph.bulk()
+        ctx = _Context(self.filename, graph, {}, {}, {}, bulk)
+        if self.whole:
+            self._scan(ctx)
+        for name in graph.names():
+            ctx.assigned[name] = (0, 0)
+        for plan, first, stmts in self._statements():
+            if plan is not None:
+                self._calls(ctx, plan.calls)
+                if not _fast(ctx, plan):
+                    stmts = self._parse(first, first + 1)
+            if stmts is not None:
+                self._calls(ctx, ((c.func.id, _where(ctx, c)) for c in calls_in(stmts)))
+                for stmt in stmts:
+                    try:
+                        _top_statement(ctx, stmt)
+                    except RecursionError:
+                        raise ParseError(self.filename, stmt.lineno, stmt.col_offset + 1,
+                                         TOO_DEEP) from None
+            if len(bulk) > MAX_NODES:
+                raise ParseError(self.filename, first + 1, 1,
+                                 f"the text makes more than {MAX_NODES:,} nodes, the most a "
+                                 ".gs file may make")
+        bulk.commit()
+        for then in ctx.after:  # what lines such as seed(z, ...) set on the nodes just made
+            then()
+
+    def _statements(self):
+        """(plan, first line index, None) for a simple line; (None, first, ast statements)
+        for any other statement."""
+        lines, rules, i = self.lines, self.rules, 0
+        while i < len(lines):
+            line = lines[i]
+            stripped = line.lstrip(" \t\f")
+            if not stripped or stripped[0] == "#":  # a blank line, a comment
+                i += 1
+                continue
+            plan = gs_fast.simple_statement(line, i + 1, rules)
+            if plan is not None:
+                yield plan, i, None
+                i += 1
+                continue
+            end = gs_split.statement_end(lines, i)
+            yield None, i, self._parse(i, end)
+            i = end
+
+    def _parse(self, first: int, end: int) -> list[ast.stmt]:
+        """The statements of lines ``first`` to ``end`` (exclusive), located in the text."""
+        chunk = "\n".join(self.lines[first:end]) + "\n"
+        _check_tokens(chunk, self.filename, first + 1)
+        try:
+            with warnings.catch_warnings():  # Python's hints about Python code ("invalid
+                warnings.simplefilter("ignore")  # escape sequence") are not for a .gs file
+                # not the file's name: Python reads a line of the named file back to place
+                # the error, which is the wrong line for a statement of a file read in parts
+                tree = ast.parse(chunk, filename="<statement>", mode="exec")
+        except SyntaxError as exc:
+            if self.whole:
+                self._syntax_error_from(first)
+            line = first + (exc.lineno or 1)
+            col = exc.offset or 1
+            raise ParseError(self.filename, line, col,
+                             f"syntax error: {_first_line(exc.msg)}") from None
+        except ValueError as exc:  # a NUL character (Python 3.11; 3.12 raises SyntaxError)
+            raise ParseError(self.filename, first + 1, 1, f"syntax error: {exc}") from None
+        except (RecursionError, MemoryError):  # Python's own parser gives up on deep nesting
+            raise ParseError(self.filename, first + _too_deep_line(chunk), 1, TOO_DEEP) from None
+        if first:
+            ast.increment_lineno(tree, first)
+        return tree.body
+
+    def _syntax_error_from(self, first: int) -> None:
+        """Raise the syntax error Python gives for the text from line ``first`` on, which may be
+        a later one than the statement's own: after a statement it cannot parse, Python looks
+        for a mistake in the words of the rest of the text (``007``, an unclosed string) and
+        reports that first. (A rest too long to parse keeps the statement's own error.)"""
+        rest = "\n".join(self.lines[first:]) + "\n"
+        if sum(1 for _ in itertools.islice(_TOKEN.finditer(rest), MAX_TOKENS + 1)) > MAX_TOKENS:
+            return
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ast.parse(rest, filename="<statement>", mode="exec")
+        except SyntaxError as exc:
+            raise ParseError(self.filename, first + (exc.lineno or 1), exc.offset or 1,
+                             f"syntax error: {_first_line(exc.msg)}") from None
+        except (ValueError, RecursionError, MemoryError):
+            return
+
+    def _scan(self, ctx: "_Context") -> None:
+        """The whole text's syntax (its first syntax error is raised), and every name it
+        calls (with the first call) and assigns (with the first line)."""
+        for plan, first, stmts in self._statements():
+            if plan is not None:
+                for name, where in plan.calls:
+                    ctx.called.setdefault(name, where)
+                ctx.later.setdefault(plan.target, plan.line)
+                continue
+            for call in calls_in(stmts):
+                ctx.called.setdefault(call.func.id, _where(ctx, call))
+            for stmt in stmts:
+                if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                        and isinstance(stmt.targets[0], ast.Name)):
+                    ctx.later.setdefault(stmt.targets[0].id, stmt.lineno)
+
+    def _calls(self, ctx: "_Context", found) -> None:
+        """Note the functions a statement calls. Reading the text once, a name the text has
+        assigned may not be called afterwards either (the second reading says where)."""
+        for name, where in found:
+            if name not in ctx.called:
+                if not self.whole and ctx.assigned.get(name, (0, 0))[0]:
+                    raise ParseError(self.filename, where[0], where[1], "a name and a function")
+                ctx.called[name] = where
+
+
+def calls_in(stmts: list[ast.stmt]) -> list[ast.Call]:
+    """The calls of functions by name in ``stmts``, in the order of the text."""
+    found = [node for stmt in stmts for node in ast.walk(stmt)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)]
+    return sorted(found, key=lambda c: (c.lineno, c.col_offset))
+
+
+def _top_statement(ctx: "_Context", stmt: ast.stmt) -> None:
+    """One statement that ``ast`` read: a line form (dataset, output, seed) or an assignment."""
+    value = getattr(stmt, "value", None)
+    if isinstance(stmt, ast.Expr) and _is_call(value, DATASET_FORM):
+        _dataset(ctx, value)
+    elif isinstance(stmt, ast.Expr) and _is_call(value, OUTPUT_FORM):
+        _output(ctx, value)
+    elif isinstance(stmt, ast.Expr) and _is_call(value, SEED_FORM):
+        _seed(ctx, value)
+    else:
+        _statement(ctx, stmt)
+
+
+def _fast(ctx: "_Context", plan: gs_fast.Plan) -> bool:
+    """Build a simple line the fast path read, exactly as :func:`_statement` would; False
+    (nothing built) when anything about it is for :func:`_statement` to say."""
+    name = plan.target
+    if name in NUMBER_WORDS or name in ctx.assigned or reserved_name(name, ctx.called):
+        return False
+    build = ctx.build
+    where = (plan.line, plan.target_col)
+    if plan.literal is not None:
+        if plan.trainable:
+            build.add_input(name, plan.literal, trainable=True, source=where)
+        else:
+            build.add_input(name, plan.literal, source=where)
+        ctx.assigned[name] = where
+        return True
+    assigned = ctx.assigned
+    for step in plan.steps:
+        if step[0] == "name" and step[1] not in assigned:
+            return False
+    for called, _where_ in plan.calls:
+        if called in assigned:
+            return False
+    stack: list[int] = []
+    for step in plan.steps:
+        kind = step[0]
+        if kind == "op":
+            count = step[2]
+            args = stack[-count:]
+            del stack[-count:]
+            stack.append(build.add_op(step[1], args, source=step[3]))
+        elif kind == "name":
+            stack.append(build.by_name(step[1]))
+        else:
+            stack.append(build.add_const(step[1], source=step[2]))
+    node = stack[-1]
+    record = build.node(node)
+    if record.name is not None or record.is_leaf and plan.bare_name:
+        node = build.add_op("identity", [node], source=plan.where)
+    build.rename(node, name)
+    build.set_attr(node, "source", where)
+    assigned[name] = where
+    return True
 
 
 def _first_line(message: str) -> str:
@@ -262,13 +465,16 @@ def _dataset(ctx: _Context, call: ast.Call) -> None:
     problem = dataset_name_problem(call.args[0].value)
     if problem:
         raise _fail(ctx, call.args[0], f"dataset(): {problem}")
-    if ctx.graph.meta.get("dataset"):
+    name = call.args[0].value
+    if ctx.dataset or ctx.graph.meta.get("dataset"):
         raise _fail(ctx, call, f"a second dataset(); the graph already reads "
-                               f"{quote(ctx.graph.meta['dataset'])}")
-    ctx.graph.set_meta("dataset", call.args[0].value)
+                               f"{quote(ctx.dataset or ctx.graph.meta['dataset'])}")
+    ctx.dataset = name
+    ctx.after.append(lambda: ctx.graph.set_meta("dataset", name))
     if csv is not None:  # the writer starts the text on the line after the opening quotes
         text = csv.value.value
-        ctx.graph.set_meta("dataset_csv", text[1:] if text.startswith("\n") else text)
+        text = text[1:] if text.startswith("\n") else text
+        ctx.after.append(lambda: ctx.graph.set_meta("dataset_csv", text))
 
 
 #: ``output(z)`` on a line of its own: the node the backward pass differentiates, when it is
@@ -282,7 +488,8 @@ def _output(ctx: _Context, call: ast.Call) -> None:
     name = call.args[0].id
     if name not in ctx.assigned:
         raise _fail(ctx, call.args[0], f"output(): '{_short(name)}' is not assigned above")
-    ctx.graph.set_output(ctx.graph.by_name(name))
+    node = ctx.build.by_name(name)
+    ctx.after.append(lambda: ctx.graph.set_output(node))
 
 
 #: ``seed(z, [1, 0, 0])`` on a line of its own: the upstream gradient the backward pass starts
@@ -300,10 +507,12 @@ def _seed(ctx: _Context, call: ast.Call) -> None:
     value = _literal(ctx, call.args[1])
     if value is None:
         raise _fail(ctx, call.args[1], _SEED_USAGE)
-    node = ctx.graph.by_name(name)
-    if ctx.graph.node(node).seed is not None:
+    node = ctx.build.by_name(name)
+    if ctx.build.node(node).seed is not None or node in ctx.seeded:
         raise _fail(ctx, call, f"a second seed() for {_short(name)}")
-    ctx.graph.set_attr(node, "seed", _array(ctx, call.args[1], value))
+    ctx.seeded.add(node)
+    seed = _array(ctx, call.args[1], value)
+    ctx.after.append(lambda: ctx.graph.set_attr(node, "seed", seed))
 
 
 def parse_file(path: str | Path) -> Graph:
@@ -328,8 +537,8 @@ def _statement(ctx: _Context, stmt: ast.stmt) -> None:
     if name in NUMBER_WORDS:
         raise _fail(ctx, target, f"'{name}' is a number and cannot be assigned")
     if reserved_name(name, ctx.called):
-        call = ctx.called[name]
-        raise _fail(ctx, target, f"'{_short(name)}' cannot name a node: line {call.lineno} calls "
+        call_line = ctx.called[name][0]
+        raise _fail(ctx, target, f"'{_short(name)}' cannot name a node: line {call_line} calls "
                                  f"the function {_short(name)}(), and a name is a node or a "
                                  "function in one file; choose another name")
     if name in ctx.assigned:
@@ -339,21 +548,21 @@ def _statement(ctx: _Context, stmt: ast.stmt) -> None:
     value = stmt.value
     lit = _literal(ctx, value)
     if lit is not None:
-        ctx.graph.add_input(name, _array(ctx, value, lit), source=(line, col))
+        ctx.build.add_input(name, _array(ctx, value, lit), source=(line, col))
     elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in INPUT_FORMS:
         _special(ctx, name, value, (line, col))
     elif _is_call(value, DATASET_FORM):
         raise _fail(ctx, value, 'dataset() stands on a line of its own, as in dataset("points.csv")')
     else:
         node = _expr(ctx, value)
-        record = ctx.graph.node(node)
+        record = ctx.build.node(node)
         if record.name is not None or record.is_leaf and isinstance(value, ast.Name):
-            node = ctx.graph.add_op("identity", [node], source=_where(ctx, value))
+            node = ctx.build.add_op("identity", [node], source=_where(ctx, value))
         try:
-            ctx.graph.rename(node, name)
+            ctx.build.rename(node, name)
         except GraphError as exc:
             raise _fail(ctx, target, str(exc)) from None
-        ctx.graph.set_attr(node, "source", (line, col))
+        ctx.build.set_attr(node, "source", (line, col))
     ctx.assigned[name] = (line, col)
 
 
@@ -361,7 +570,7 @@ def _special(ctx: _Context, name: str, call: ast.Call, where: tuple[int, int]) -
     form = call.func.id
     if form == "data":
         b = _data_binding(ctx, call)
-        ctx.graph.add_input(name, b.zero(), source=where, **b.attrs())
+        ctx.build.add_input(name, b.zero(), source=where, **b.attrs())
         return
     if call.keywords:
         raise _fail(ctx, call.keywords[0], f"{form}() takes no keyword arguments")
@@ -369,7 +578,7 @@ def _special(ctx: _Context, name: str, call: ast.Call, where: tuple[int, int]) -
         if len(call.args) != 1 or _literal(ctx, call.args[0]) is None:
             raise _fail(ctx, call, "param() takes one literal value, as in 'W = param([[0.1, -0.2]])'")
         value = _array(ctx, call.args[0], _literal(ctx, call.args[0]))
-        ctx.graph.add_input(name, value, trainable=True, source=where)
+        ctx.build.add_input(name, value, trainable=True, source=where)
 
 
 def _string(node: ast.AST) -> str | None:
@@ -416,7 +625,7 @@ def _data_binding(ctx: _Context, call: ast.Call) -> Binding:
 
 def _expr(ctx: _Context, node: ast.AST) -> int:
     """The graph node computing expression ``node`` (creating op and constant nodes)."""
-    graph = ctx.graph
+    graph = ctx.build
     where = _where(ctx, node)
     lit = _literal(ctx, node)
     if lit is not None:
@@ -490,7 +699,7 @@ def _call(ctx: _Context, node: ast.Call) -> int:
         plural = "" if allowed == [1] else "s"
         raise _fail(ctx, node, f"{fname}() takes {counts} argument{plural}, got {len(node.args)}")
     args = [_expr(ctx, a) for a in node.args]
-    return ctx.graph.add_op(op.name, args, source=_where(ctx, node))
+    return ctx.build.add_op(op.name, args, source=_where(ctx, node))
 
 
 def _op_text(op: ast.AST) -> str:

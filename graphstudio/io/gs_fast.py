@@ -1,0 +1,294 @@
+"""The ``.gs`` reader's fast path: the common simple lines, read without Python's ``ast``.
+
+Most lines of a large ``.gs`` file are plain assignments such as ``u32 = sin(sin(u16))``,
+``z = b + w1 * x1 + w2 * x2`` or ``w1 = param(-0.25)``. Python's ``ast`` reads them in about
+6 µs a node and keeps about a kilobyte a token; this module reads them with one regular
+expression and a small precedence parser, and says how to build them.
+
+It reads a *subset* of the language and never decides anything on its own:
+:func:`simple_statement` returns None for any line it does not read exactly as
+:mod:`graphstudio.io.gs`'s ``ast`` reader would (a string, a bracket, a keyword, a
+continuation, leading spaces, a number with ``_`` or a leading zero, a call of a function that
+is not a plain op, nesting deeper than :data:`MAX_DEPTH`, anything at all that looks odd), and
+the ``ast`` reader, which is the definition of the language, reads that line. What it returns
+is a :class:`Plan`: the nodes the ``ast`` reader would make, in the order it makes them, with
+the same values and source positions (``tests/test_gs_fast.py`` checks that on every example
+and on random text).
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+from dataclasses import dataclass
+
+from ..core.ops import NUMBER_WORDS, Op, binary_op, op_for_call, prefix_op
+
+__all__ = ["Plan", "Grammar", "grammar", "simple_statement", "MAX_DEPTH", "MAX_STEPS"]
+
+#: How deeply a line's expression may nest for the fast path, and how many steps (nodes and
+#: names) it may take; other lines go to ``ast``, which says where Python's own limits are
+#: (about 1,000 levels, 200 parentheses). ``write_text`` nests at most 16 levels.
+MAX_DEPTH = 50
+MAX_STEPS = 100
+
+#: A step of a plan, in the order the ``ast`` reader makes nodes:
+#: ``("const", value, (line, col))``: a constant; ``("name", name, (line, col))``: an existing
+#: node by name (no node is made); ``("op", op_name, n_args, (line, col))``: an op node of the
+#: last ``n_args`` results.
+Step = tuple
+
+# The characters of a simple line's code (its comment, after '#', may hold anything): no
+# quotes, brackets, backslashes, colons, semicolons or other operators.
+_CODE = re.compile(r"[A-Za-z0-9_ \t.+\-*/@(),=]*\n?", re.ASCII)
+# Blanks, then a name, a number (Python's decimal forms without '_'), an operator or anything
+# else (which is odd).
+_TOKEN = re.compile(r"([ \t]*)([A-Za-z_][A-Za-z0-9_]*|(?:[0-9]+\.?[0-9]*|\.[0-9]+)"
+                    r"(?:[eE][-+]?[0-9]+)?|\*\*|[-+*/@(),=]|.)", re.ASCII)
+_KEYWORDS = frozenset(keyword.kwlist)
+#: Python's binary operators that a simple line may hold, with Python's precedence (the
+#: grammar is Python's; which op each stands for is the registry's)
+_PYTHON_BINARY = {"+": (10, ast.Add), "-": (10, ast.Sub), "*": (20, ast.Mult),
+                  "/": (20, ast.Div), "@": (20, ast.MatMult), "**": (40, ast.Pow)}
+_UNARY_PRECEDENCE = 30  # Python's unary minus: tighter than *, looser than **
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How to build one simple line ``target = value``.
+
+    ``literal`` (a float) when the value is a number, which makes an input; ``trainable`` when
+    it is ``param(number)``. Otherwise ``steps`` build the value (see :data:`Step`) and
+    ``where`` is the value's position, ``bare_name`` whether it is just a name (``y = x``).
+    ``calls`` are the function names the line calls with their positions, in order."""
+
+    target: str
+    target_col: int
+    line: int
+    literal: float | None
+    trainable: bool
+    steps: tuple[Step, ...]
+    where: tuple[int, int]
+    bare_name: bool
+    calls: tuple[tuple[str, tuple[int, int]], ...]
+
+
+class _Odd(Exception):
+    """The line is not one the fast path reads: the ``ast`` reader takes it."""
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """The registry's ops for Python's operators, looked up once for a whole text:
+    ``binary``: text -> (Python's precedence, op), without the operators no op stands for
+    (the ``ast`` reader says they are not supported); ``neg``: the op of a unary minus."""
+
+    binary: dict[str, tuple[int, Op]]
+    neg: Op | None
+
+
+def grammar() -> Grammar:
+    binary = {}
+    for text, (prec, node) in _PYTHON_BINARY.items():
+        op = binary_op(node())
+        if op is not None:
+            binary[text] = (prec, op)
+    return Grammar(binary, prefix_op(ast.USub()))
+
+
+# What the parser keeps for each operand it has read: (kind, col, start), kind "lit" for a
+# number (its step is ("lit", value, col) until the end, as a sign before it still changes it),
+# "name" for a bare name, "node" for anything else; col: the position of the operand's own ast
+# node; start: where its text begins, parentheses around it included (the position of an
+# operation it is the left operand of).
+# What it keeps for each operator waiting for its right side: (precedence, kind, payload, col)
+# with kind "bin" (payload: the op), "neg", "pos", "(" or "call" (payload: [name, n_args]).
+_PAREN = -1  # the precedence of "(" and "call" entries: nothing pops them but their ")"
+
+
+def _parse(tokens: list[tuple[str, int]], line: int, rules: Grammar,
+           calls: list) -> tuple[list[Step], tuple]:
+    """Python's precedence parsing of an expression's tokens (an operator-precedence parser
+    working through the tokens once): the steps that build it, and the operand it is."""
+    steps: list[Step] = []
+    operands: list[tuple] = []
+    waiting: list[tuple] = []
+    binary = rules.binary
+    expect_operand = True
+    n = len(tokens)
+    i = 0
+
+    def apply(entry: tuple) -> None:
+        prec, kind, payload, col = entry
+        if kind == "bin":
+            right, left = operands.pop(), operands.pop()
+            steps.append(("op", payload.name, 2, (line, left[2])))
+            operands.append(("node", left[2], left[2]))
+        elif operands.pop()[0] == "lit":  # a signed number is a number (its step is the last)
+            value = steps[-1][1]
+            steps[-1] = ("lit", -value if kind == "neg" else value, (line, col))
+            operands.append(("lit", col, col))
+        elif kind == "pos":  # +x is x, at the position of its +
+            operands.append(("node", col, col))
+        else:
+            if rules.neg is None:
+                raise _Odd
+            steps.append(("op", rules.neg.name, 1, (line, col)))
+            operands.append(("node", col, col))
+
+    while i < n:
+        text, col = tokens[i]
+        i += 1
+        first = text[0]
+        if expect_operand:
+            if first == "-" or first == "+":
+                waiting.append((_UNARY_PRECEDENCE, "neg" if first == "-" else "pos", None, col))
+            elif first == "(":
+                waiting.append((_PAREN, "(", None, col))
+            elif first.isdigit() or first == ".":
+                steps.append(("lit", _number(text), (line, col)))
+                operands.append(("lit", col, col))
+                expect_operand = False
+            elif first.isalpha() or first == "_":
+                if text in _KEYWORDS:
+                    raise _Odd
+                if i < n and tokens[i][0] == "(":
+                    i += 1
+                    calls.append((text, (line, col)))
+                    if i < n and tokens[i][0] == ")":  # f(): no arguments
+                        i += 1
+                        _call(text, 0, col, line, steps, operands)
+                        expect_operand = False
+                    else:
+                        waiting.append((_PAREN, "call", [text, 1], col))
+                elif text in NUMBER_WORDS:
+                    steps.append(("lit", float(text), (line, col)))
+                    operands.append(("lit", col, col))
+                    expect_operand = False
+                else:
+                    steps.append(("name", text, (line, col)))
+                    operands.append(("name", col, col))
+                    expect_operand = False
+            else:
+                raise _Odd  # an operator or a ")" where an operand belongs
+            if len(waiting) > MAX_DEPTH:
+                raise _Odd
+            continue
+        # after an operand: an operator, a comma or a closing parenthesis
+        if first == ")" or first == ",":
+            while waiting and waiting[-1][0] != _PAREN:
+                apply(waiting.pop())
+            if not waiting:
+                raise _Odd  # a stray ")" or ","
+            entry = waiting[-1]
+            if first == ",":
+                if entry[1] != "call":
+                    raise _Odd  # a tuple
+                if i < n and tokens[i][0] == ")":  # f(a,): a trailing comma
+                    continue
+                entry[2][1] += 1
+                expect_operand = True
+                continue
+            waiting.pop()
+            if entry[1] == "call":
+                _call(entry[2][0], entry[2][1], entry[3], line, steps, operands)
+            else:
+                kind, own, _start = operands.pop()
+                operands.append((kind, own, entry[3]))  # its text starts at the "("
+            if i < n and tokens[i][0] == "(":
+                raise _Odd  # f(x)(y), (a)(b): calls the ast reader refuses, with a message
+            continue
+        entry = binary.get(text)
+        if entry is None:
+            raise _Odd  # two operands in a row, an operator no op stands for
+        prec, op = entry
+        right_assoc = text == "**"
+        while waiting:
+            top = waiting[-1][0]
+            if top == _PAREN or top < prec or (right_assoc and top == prec):
+                break
+            apply(waiting.pop())
+        waiting.append((prec, "bin", op, col))
+        expect_operand = True
+    if expect_operand:
+        raise _Odd  # the text ends where an operand belongs
+    while waiting:
+        entry = waiting.pop()
+        if entry[0] == _PAREN:
+            raise _Odd  # an unclosed parenthesis
+        apply(entry)
+    if len(operands) != 1:
+        raise _Odd
+    return steps, operands[0]
+
+
+def _call(name: str, count: int, col: int, line: int, steps: list, operands: list) -> None:
+    op = op_for_call(name, count)
+    if op is None or not _plain_call(op):
+        raise _Odd
+    if count:
+        del operands[-count:]
+    steps.append(("op", op.name, count, (line, col)))
+    operands.append(("node", col, col))
+
+
+def _plain_call(op: Op) -> bool:
+    """An op whose call takes node arguments only, which is all the fast path reads."""
+    return True
+
+
+def _number(text: str) -> float:
+    """A number token's value, as ``float`` of Python's literal (both round correctly)."""
+    if "." not in text and "e" not in text and "E" not in text:  # an integer
+        if len(text) > 300 or (text[0] == "0" and text.strip("0")):
+            raise _Odd  # too large for a float, or a leading zero: the ast reader says so
+    return float(text)
+
+
+def _tokens(code: str) -> list[tuple[str, int]]:
+    """The tokens of a line's code, each with its column (from 1)."""
+    tokens = []
+    col = 1
+    for blank, token in _TOKEN.findall(code.rstrip(" \t\n")):
+        col += len(blank)
+        tokens.append((token, col))
+        col += len(token)
+    return tokens
+
+
+def simple_statement(line: str, number: int, rules: Grammar) -> Plan | None:
+    """The plan of physical line ``number`` (``line``), when it is a simple assignment the
+    fast path reads; else None (``ast`` reads it). ``rules``: :func:`grammar`."""
+    code = line.split("#", 1)[0] if "#" in line else line
+    if not _CODE.fullmatch(code):
+        return None
+    tokens = _tokens(code)
+    if len(tokens) < 3 or tokens[1][0] != "=" or tokens[0][1] != 1:
+        return None
+    target = tokens[0][0]
+    first = target[0]
+    if not (first.isalpha() or first == "_") or target in _KEYWORDS:
+        return None
+    calls: list = []
+    value = tokens[2:]
+    trainable = value[0][0] == "param" and len(value) > 3 and value[1][0] == "("
+    if trainable:  # w = param(number): the number alone in the parentheses
+        if value[-1][0] != ")":
+            return None
+        calls.append(("param", (number, value[0][1])))
+        value = value[2:-1]
+    try:
+        steps, (kind, col, _start) = _parse(value, number, rules, calls)
+    except _Odd:
+        return None
+    if len(steps) > MAX_STEPS:
+        return None
+    if kind == "lit":
+        return Plan(target, 1, number, steps[-1][1], trainable, (), (number, col), False,
+                    tuple(calls))
+    if trainable:
+        return None  # param() of anything but a number: the ast reader says so
+    steps = [("const", s[1], s[2]) if s[0] == "lit" else s for s in steps]
+    return Plan(target, 1, number, None, False, tuple(steps), (number, col), kind == "name",
+                tuple(calls))
