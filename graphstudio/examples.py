@@ -5,6 +5,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+#: each example's title in File > Examples: the lecture it comes from, then what it shows
+#: (an example not listed here is titled by its file name)
+TITLES = {
+    "bristol_lecture2": "Bristol, Applied Deep Learning 2: three paths from f to a",
+    "cmu11785_classify": "CMU 11-785, Lecture 5: a two-class classifier",
+    "cmu11785_relu_max": "CMU 11-785, Lecture 5: ReLU and max (subgradients)",
+    "cmu11785_softmax_ce": "CMU 11-785, Lecture 5: softmax and cross-entropy",
+    "cs231n_gates": "CS231n, Backpropagation: add, max and multiply gates",
+    "d2l_detach": "Dive into Deep Learning 2.5.3: detaching computation",
+    "d2l_nonscalar_backward": "Dive into Deep Learning 2.5.2: backward of a vector",
+    "grosse_csc311": "Grosse, CSC 311: z = (a + b)(b + c)",
+    "seoul_mlp_l2": "Seoul, Feedforward Networks 2: an MLP with L2",
+    "seoul_sgd_l2": "Seoul, Feedforward Networks 2: minibatch SGD",
+    "siegen_backprop": "Siegen, Training Networks: backpropagation example",
+    "siegen_fit_curve": "Siegen, Training Networks: fitting a curve",
+    "siegen_regression": "Siegen, Training Networks: a regression network",
+}
+
 
 def examples_dir() -> Path:
     """The folder holding the lecture examples."""
@@ -13,6 +31,11 @@ def examples_dir() -> Path:
         if candidate.is_dir() and any(candidate.glob("*.gs")):
             return candidate
     return here.parent / "examples"
+
+
+def example_title(path: Path) -> str:
+    """What File > Examples calls the example at ``path``."""
+    return TITLES.get(path.stem, path.stem.replace("_", " "))
 
 
 def example_files() -> list[Path]:

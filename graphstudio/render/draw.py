@@ -45,7 +45,7 @@ import math
 import weakref
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 
 from .cells import cell_at, column_widths, grid_size, paint_grid
 from .fonts import fonts
@@ -77,6 +77,8 @@ ROW_GAP = 26.0  # between the boxes of a column
 NEURON_COLUMN_GAP, NEURON_ROW_GAP = 32.0, 12.0  # the same for a network drawn neuron by neuron
 LABEL_SPOTS = (0.5, 0.38, 0.62, 0.28, 0.72, 0.44, 0.56, 0.2, 0.8)  # where along an edge its label
 # may sit, best first (the last ones for long routed edges, whose middle may be crowded)
+#: a highlighted edge's label spots: each of LABEL_SPOTS on one side of the curve, then the other
+BESIDE_SPOTS = tuple(x for at in LABEL_SPOTS for x in (at, -at))
 
 
 # ---- what a node holds ------------------------------------------------------------------------
@@ -282,14 +284,31 @@ def _color(text: str, alpha: int | None = None) -> QColor:
 def edge_label_rect(path: QPainterPath, edge: EdgeView, theme: Theme,
                     at: float = 0.5) -> QRectF | None:
     """Where an edge's label goes (a box around the point ``at`` along the curve, by default its
-    middle), or None without a label."""
+    middle), or None without a label. A highlighted edge (the path a step follows) has its
+    label beside the curve, not on it: above it (or right of a steep one) for a positive
+    ``at``, below it (or left) for ``-at`` (see :func:`label_spots`)."""
     if not edge.label:
         return None
     fm = fonts(theme).fm["edge"]
-    mid = path.pointAtPercent(at)
+    mid = path.pointAtPercent(abs(at))
     w = fm.horizontalAdvance(edge.label) + 10
     h = fm.height() + 4
+    if edge.highlight:
+        mid = _beside(mid, path.angleAtPercent(abs(at)), w, h, 1.0 if at >= 0 else -1.0)
     return QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
+
+
+def _beside(point: QPointF, angle: float, w: float, h: float, side: float) -> QPointF:
+    """The centre of a ``w`` × ``h`` box that touches the curve through ``point`` (heading
+    ``angle`` degrees there) without covering it: above (``side`` 1) or below (-1) a curve that
+    runs more across than up or down, else right or left of it; as far off as the curve's
+    slope needs over the box."""
+    a = math.radians(angle)
+    dx, dy = abs(math.cos(a)), abs(math.sin(a))
+    gap = 3.0
+    if dx >= dy:
+        return QPointF(point.x(), point.y() - side * (h / 2 + gap + dy / dx * w / 2))
+    return QPointF(point.x() + side * (w / 2 + gap + dx / dy * h / 2), point.y())
 
 
 def _arrival(path: QPainterPath) -> tuple[QPointF, QPointF]:
@@ -310,7 +329,8 @@ def _arrival(path: QPainterPath) -> tuple[QPointF, QPointF]:
 def paint_edge(painter: QPainter, path: QPainterPath, edge: EdgeView, theme: Theme,
                label_at: float = 0.5) -> None:
     """The curve with an arrow head at the port; the label (local derivative) on a background
-    box at the middle (or ``label_at`` along the curve), so it reads over other lines."""
+    box at the middle (or ``label_at`` along the curve), so it reads over other lines; the
+    label of a highlighted edge beside it (:func:`edge_label_rect`)."""
     colour = _color(theme.used if edge.highlight else theme.edge)
     width = 3.0 if edge.highlight else 1.6
     painter.save()
@@ -493,13 +513,17 @@ def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[int, QRe
     overlaps no label placed before and no node; failing that, the spot overlapping least.
     Shorter edges are placed first (a long routed edge has room to move its label along)."""
     placed: list[QRectF] = []
+    stroker = QPainterPathStroker()
+    stroker.setWidth(4)
+    followed = [stroker.createStroke(p) for e, p in paths if e.highlight]
 
     def overlap(box: QRectF) -> float:
         total = 0.0
         for other in placed + list(rects.values()):
             common = box.intersected(other)
             total += common.width() * common.height()
-        return total
+        # a label over the path a step follows hides it: worse than overlapping a box
+        return total + sum(box.width() * box.height() for f in followed if f.intersects(box))
 
     spots = [0.5] * len(paths)
     # short edges first: they have little room, a long (routed) edge can move its label further
@@ -507,8 +531,9 @@ def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[int, QRe
                    key=lambda k: (round(paths[k][1].length()), k))
     for k in order:
         e, path = paths[k]
-        best = min(LABEL_SPOTS, key=lambda at: (overlap(edge_label_rect(path, e, theme, at)),
-                                                 LABEL_SPOTS.index(at)))
+        spots_here = BESIDE_SPOTS if e.highlight else LABEL_SPOTS
+        best = min(spots_here, key=lambda at: (overlap(edge_label_rect(path, e, theme, at)),
+                                                spots_here.index(at)))
         placed.append(edge_label_rect(path, e, theme, best))
         spots[k] = best
     return spots
@@ -562,7 +587,8 @@ def _caption_rect(picture: Picture, theme: Theme, content: QRectF) -> QRectF | N
 def paint_picture(painter: QPainter, picture: Picture, theme: Theme) -> None:
     """Edges, then nodes, then the caption above the top-left of the drawing; no background."""
     rects, paths, spots = _geometry(picture, theme)
-    for (e, path), at in zip(paths, spots):
+    # the highlighted edges last: no other edge's label box covers the path a step follows
+    for (e, path), at in sorted(zip(paths, spots), key=lambda pa: bool(pa[0][0].highlight)):
         paint_edge(painter, path, e, theme, at)
     for n, view in picture.nodes.items():
         paint_node(painter, rects[n], view, theme)

@@ -24,9 +24,9 @@ from ..core.numbers import format_value, format_worked
 from ..core.ops import OPS, Value, node_op
 from .arrays import Grid, array_grid, cell_text, shape_badge
 
-__all__ = ["NodeView", "EdgeView", "Picture", "TableRow", "node_view", "build_picture",
-           "step_pictures", "edge_label", "op_text", "grad_sum_text", "table_row", "node_style",
-           "NEURON_STYLE_FROM"]
+__all__ = ["NodeView", "EdgeView", "Picture", "TableRow", "node_view", "no_gradient",
+           "build_picture", "step_pictures", "edge_label", "op_text", "grad_sum_text",
+           "table_row", "node_style", "NEURON_STYLE_FROM"]
 
 #: a graph with at least this many nodes, nearly all of them numbers, is a network written
 #: neuron by neuron (see node_style)
@@ -59,7 +59,8 @@ class NodeView:
     is_output: bool = False
     highlight: str | None = None  # "current" (the step's node) or None
     grad_prefix: str = "∇ "  # drawn before grad_text (and beside a gradient grid): "d/dx = "
-    # in forward mode
+    # in forward mode; "" when the line says what it is itself
+    grad_missing: str | None = None  # why there is no gradient ("—" is drawn), e.g. no output value
     seed_text: str = ""  # the output's seed where it is not 1: "seed: sum of the elements"
     style: str = "box"  # "box" or "neuron" (see node_style)
 
@@ -168,6 +169,18 @@ def edge_label(ev: Evaluation, src: int, dst: int, port: int) -> str:
     return f"{formula}"
 
 
+def no_gradient(graph: Graph, ev: Evaluation | None) -> str | None:
+    """Why no node has a gradient, or None: the output has no value (a node without a number
+    differentiates nothing, so a gradient of 0 would be a lie a student reads as the answer)."""
+    if ev is None or ev.output is None or ev.output not in graph:
+        return None
+    if ev.values.get(ev.output) is not None:
+        return None
+    err = ev.errors.get(ev.output)
+    why = f" because {err.message}" if err is not None else ""
+    return f"no gradient: the output {graph.label(ev.output)} has no value{why}"
+
+
 def node_style(graph: Graph, ev: Evaluation | None = None) -> str:
     """How the graph's number nodes are drawn: "neuron" (small boxes) for a network written
     neuron by neuron, that is a graph of at least :data:`NEURON_STYLE_FROM` nodes of which at
@@ -185,9 +198,10 @@ def node_style(graph: Graph, ev: Evaluation | None = None) -> str:
 
 def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
               show_values: bool = True, show_grad: bool = True, digits: int = 4,
-              style: str = "box") -> NodeView:
+              grad_missing: str | None = None, style: str = "box") -> NodeView:
     """What ``node`` shows: annotated with ``ev``'s value, gradient and error, or (without an
-    evaluation) with its own value only, as before the first pass."""
+    evaluation) with its own value only, as before the first pass. With ``grad_missing`` (see
+    :func:`no_gradient`) it shows a dash for its gradient, and the reason on hover."""
     record = graph.node(node)
     op = record.op
     if op == "input":
@@ -198,7 +212,7 @@ def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
         kind = "op"
     entry = node_op(op, record.params) if kind == "op" else None  # with its parameter
     value = ev.values.get(node) if ev else record.value
-    grad = ev.grads.get(node) if ev else None
+    grad = ev.grads.get(node) if ev and grad_missing is None else None
     err = ev.errors.get(node) if ev else None
     n_ports = max(len(graph.parents(node)), min(entry.arity)) if entry else 0
     is_output = ev is not None and ev.output == node
@@ -210,7 +224,8 @@ def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
         node=node, title=record.name or "", symbol=entry.symbol if entry else "",
         kind=kind, op=op, value=value, grad=grad,
         value_text=text(value) if show_values and value is not None else "",
-        grad_text=text(grad) if show_grad and grad is not None else "",
+        grad_text=("—" if grad_missing and show_grad else
+                   text(grad) if show_grad and grad is not None else ""),
         shape=tuple(np.shape(value)) if value is not None else (),
         n_ports=n_ports,
         numbered_ports=n_ports > 1 and not entry.commutative,
@@ -218,6 +233,7 @@ def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
         warning=err.message if err is not None and not err.fatal else None,
         is_output=is_output,
         seed_text=f"seed: {seed}" if seed else "",
+        grad_missing=grad_missing,
         style=style,
     )
 
@@ -226,9 +242,11 @@ def build_picture(graph: Graph, ev: Evaluation | None, positions: dict[int, tupl
                   *, show_values: bool = True, show_grad: bool = True,
                   edge_labels: bool = False, digits: int = 4) -> Picture:
     """The picture of ``graph`` annotated with ``ev``'s values and gradients."""
+    missing = no_gradient(graph, ev)
     style = node_style(graph, ev)
     nodes = {n: node_view(graph, n, ev, show_values=show_values, show_grad=show_grad,
-                          digits=digits, style=style) for n in graph.nodes()}
+                          digits=digits, grad_missing=missing, style=style)
+             for n in graph.nodes()}
     edges = []
     for s, d, p in graph.edges():
         # No label out of a constant: no gradient flows into it, and ∂(x ** 2)/∂2 = x²·ln x is
@@ -248,8 +266,9 @@ def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float
 
     def pending(v: NodeView, value: bool, grad: bool) -> NodeView:
         """A node whose value or gradient is not computed yet shows "?" (as on a worksheet),
-        so the frames of a pass have the same rows and the boxes do not jump between slides."""
-        if not value:
+        so the frames of a pass have the same rows and the boxes do not jump between slides.
+        A constant is known before the pass starts (it is never a step): it keeps its value."""
+        if not value and v.kind != "const":
             v = replace(v, value=None, value_text="?")
         if not grad and v.kind != "const":
             v = replace(v, grad=None, grad_text="?")

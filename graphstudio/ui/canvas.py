@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QToolTip, QWidget
 
-from ..core.graph import GraphError
+from ..core.graph import Graph, GraphError
 from ..core.numbers import format_editable
 from ..render.detail import show_text
 from ..render.draw import arrange, row_rect
@@ -40,6 +40,18 @@ def readable_zoom() -> float:
     """The zoom at which the smallest text drawn (:data:`graphstudio.render.fonts.SMALLEST`
     pixels at 100 %) is :data:`READABLE_PX` pixels high on screen."""
     return READABLE_PX / SMALLEST
+
+
+def _lone(op: str) -> Graph:
+    """A graph of one new node of kind ``op``, as the canvas would add it (to measure it)."""
+    g = Graph()
+    if op == "input":
+        g.add_input("x1", 1.0)
+    elif op == "const":
+        g.add_const(1.0)
+    else:
+        g.add_node(op)
+    return g
 
 
 class Canvas(QGraphicsView):
@@ -76,6 +88,7 @@ class Canvas(QGraphicsView):
         self._pan: QPointF | None = None
         self._space = False
         self._editor: QLineEdit | None = None
+        self._key_handlers: list = []
         self.graph_scene.message.connect(self._show_message)
         self.graph_scene.edit_requested.connect(self.edit_in_place)
         doc.view_changed.connect(lambda _key: self.viewport().update())
@@ -85,8 +98,52 @@ class Canvas(QGraphicsView):
 
     def show_picture(self, picture: Picture | None) -> None:
         """Show ``picture`` (e.g. one step of a pass) instead of the live evaluation, until the
-        graph is edited or ``show_picture(None)`` is called."""
+        graph is edited or ``show_picture(None)`` is called. The node the step is about is
+        scrolled into view."""
         self.graph_scene.show_picture(picture)
+        self.keep_in_view()
+
+    def focus_node(self) -> int | None:
+        """The node the canvas is about: the step's current node, else the one selected."""
+        fixed = self.graph_scene.fixed
+        if fixed is not None:
+            current = [n for n, v in fixed.nodes.items() if v.highlight == "current"]
+            if current:
+                return current[0]
+        selected = self.graph_scene.selected_nodes()
+        return selected[0] if len(selected) == 1 else None
+
+    def keep_in_view(self) -> None:
+        """Scroll the focus node (:meth:`focus_node`) into view, if it is out of it."""
+        node = self.focus_node()
+        item = self.graph_scene.nodes.get(node) if node is not None else None
+        if item is None:
+            return
+        rect = item.sceneBoundingRect()
+        size, room = self.mapFromScene(rect).boundingRect().size(), self.viewport().size()
+        if size.width() > room.width() or size.height() > room.height():
+            self.centerOn(item)  # larger than the view: its middle at least
+            return
+        # a margin around it where there is room for one (Qt's would push it out the far side)
+        self.ensureVisible(rect, min(30, (room.width() - size.width()) // 2),
+                           min(30, (room.height() - size.height()) // 2))
+
+    def resizeEvent(self, event) -> None:
+        """A panel opened or closed beside the canvas: a graph that was wholly in view is
+        fitted again, else the node the canvas is about stays in view."""
+        old = event.oldSize()
+        bounds = self._graph_bounds()
+        if bounds is not None:  # the graph itself, without the margin fit() leaves
+            bounds = bounds.adjusted(FIT_MARGIN, FIT_MARGIN, -FIT_MARGIN, -FIT_MARGIN)
+        whole = old.isValid() and bounds is not None and self.mapToScene(
+            QRect(0, 0, old.width(), old.height())).boundingRect().contains(bounds)
+        super().resizeEvent(event)
+        if bounds is None:
+            return
+        if whole and not self.mapToScene(self.viewport().rect()).boundingRect().contains(bounds):
+            self.fit()
+        else:
+            self.keep_in_view()
 
     @property
     def step_mode(self) -> bool:
@@ -227,7 +284,15 @@ class Canvas(QGraphicsView):
             return self.mapToScene(p)
         return self.mapToScene(self.viewport().rect().center())
 
+    def add_key_handler(self, handler) -> None:
+        """``handler(key) -> bool`` sees the canvas's key presses first (the step-through uses
+        the arrow keys while a step is shown); True means it took the key."""
+        self._key_handlers.append(handler)
+
     def keyPressEvent(self, event) -> None:
+        if event.modifiers() == Qt.NoModifier and any(h(event.key()) for h in self._key_handlers):
+            event.accept()
+            return
         if event.key() == Qt.Key_Space and not event.isAutoRepeat():
             self._space = True
             self.viewport().setCursor(Qt.OpenHandCursor)
@@ -288,13 +353,18 @@ class Canvas(QGraphicsView):
             super().dropEvent(event)
 
     def add_node(self, op: str, pos: QPointF | None = None) -> int | None:
-        """Add a node of kind ``op`` at ``pos`` (default: the centre of the view); it becomes
-        the selection. Returns its id."""
+        """Add a node of kind ``op`` at ``pos`` (default: where the mouse is over the canvas,
+        else the centre of the view), moved to the nearest free space; it becomes the
+        selection. Returns its id."""
         if pos is None:
-            pos = self.mapToScene(self.viewport().rect().center())
-        cmd = add_node_command(self.doc, op, (round(pos.x()), round(pos.y())))
+            pos = self.cursor_scene_pos()
+        size = self.graph_scene.boxes(_lone(op)).size()
+        spot = self.graph_scene.free_spot(pos, size)
+        cmd = add_node_command(self.doc, op, (round(spot.x()), round(spot.y())))
         self.doc.push(cmd)
         self.graph_scene.select(cmd.nodes)
+        if cmd.note:
+            self.message.emit(cmd.note)
         self.setFocus()
         return cmd.nodes[0] if cmd.nodes else None
 
@@ -328,7 +398,13 @@ class Canvas(QGraphicsView):
         editor = QLineEdit(self.viewport())
         editor.setObjectName(f"inline-{kind}")
         editor.setText(g.name(node) or "" if kind == "name" else format_editable(g.value(node)))
-        editor.setGeometry(rect.x(), rect.y(), max(rect.width(), 110), max(rect.height(), 26))
+        # the text as large as the node's at this zoom (readable at 40%, not tiny at 300%)
+        font = editor.font()
+        font.setPixelSize(max(10, min(64, round(rect.height() * 0.62))))
+        editor.setFont(font)
+        height = max(rect.height(), editor.fontMetrics().height() + 8)
+        width = max(rect.width(), editor.fontMetrics().horizontalAdvance("M" * 8))
+        editor.setGeometry(rect.x(), rect.y() + (rect.height() - height) // 2, width, height)
         editor.selectAll()
         editor.show()
         editor.setFocus()

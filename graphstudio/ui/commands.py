@@ -32,7 +32,9 @@ __all__ = [
     "ReconnectCommand",
     "MoveCommand", "ArrangeCommand", "RenameCommand", "SetValueCommand", "SetOpCommand",
     "SetOutputCommand", "SetAttrCommand", "SetDatasetCommand", "add_node_command",
-    "diff_command", "build_command", "paste_command", "copy_text", "new_input_name",
+    "diff_command", "kept_output", "build_command", "clipboard_graph", "paste_command",
+    "copy_text",
+    "new_input_name",
 ]
 
 MOVE_ID = 1  # consecutive moves of the same nodes merge
@@ -90,21 +92,31 @@ def restore(graph: Graph, records: list[Saved], edges: list[tuple[int, int, int]
 
 
 class AddNodesCommand(Command):
-    """Add nodes (with their edges, also to existing nodes) and move existing nodes."""
+    """Add nodes (with their edges, also to existing nodes) and move existing nodes. With
+    ``keep`` (a node id), that node is made the chosen output, so that the new nodes do not
+    take the output over (see :func:`kept_output`); :attr:`note` then says so."""
 
-    def __init__(self, doc, text, records: list[Saved], edges, moves=None) -> None:
+    def __init__(self, doc, text, records: list[Saved], edges, moves=None,
+                 keep: int | None = None) -> None:
         super().__init__(doc, text)
         self.records = records
         self.edges = edges
         self.moves: dict[int, tuple[tuple, tuple]] = moves or {}
         self.nodes = [n for n, _record in records]
+        self.keep = keep
+        self.old_output = doc.graph.output
+        self.note = ""
 
     def apply(self) -> None:
         restore(self.graph, self.records, self.edges)
         for n, (_old, new) in self.moves.items():
             self.graph.set_position(n, new)
+        if self.keep is not None:
+            self.graph.set_output(self.keep)
 
     def revert(self) -> None:
+        if self.keep is not None:
+            self.graph.set_output(self.old_output)
         for n in reversed(self.nodes):
             self.graph.remove_node(n)
         for n, (old, _new) in self.moves.items():
@@ -337,16 +349,44 @@ class SetDatasetCommand(Command):
 # ---- commands computed on a copy ---------------------------------------------------------------
 
 
-def diff_command(doc: GraphDocument, new: Graph, text: str) -> AddNodesCommand:
+def kept_output(graph: Graph, new: Graph) -> int | None:
+    """The output to keep when ``graph`` becomes ``new`` (nodes added), or None when nothing
+    needs keeping. The output the user sees stays the output until the user changes it: a
+    stray new sink (a pasted node, an input from the palette, a side expression typed in the
+    bar) would otherwise become the default output and turn every real gradient to 0. An
+    output chosen explicitly stays by itself; a new end of the computation (the old output
+    feeds it, as ``w = z * 2`` after ``z``) takes over, as the default rule says; and while
+    the output is still a lone input (a graph being started) there is nothing to keep."""
+    if graph.output is not None:
+        return None
+    before = graph.default_output()
+    if before is None or graph.is_leaf(before):
+        return None
+    after = new.default_output()
+    if after == before or (after is not None and before in new.ancestors(after)):
+        return None
+    return before
+
+
+def diff_command(doc: GraphDocument, new: Graph, text: str,
+                 keep_output: bool = True) -> AddNodesCommand:
     """The command turning ``doc.graph`` into ``new``, a copy with nodes added (and maybe
-    existing nodes moved)."""
+    existing nodes moved); unless ``keep_output`` is false, the output stays the output
+    (:func:`kept_output`), and :attr:`AddNodesCommand.note` says how to change it."""
     g = doc.graph
     added = [n for n in new.nodes() if n not in g]
     records = saved_nodes(new, added)
     edges = [e for e in new.edges() if e[0] in added or e[1] in added]
     moves = {n: (g.position(n), new.position(n)) for n in g.nodes()
              if new.position(n) is not None and new.position(n) != g.position(n)}
-    return AddNodesCommand(doc, text, records, edges, moves)
+    keep = kept_output(g, new) if keep_output else None
+    cmd = AddNodesCommand(doc, text, records, edges, moves, keep)
+    if keep is not None:
+        newcomer = new.default_output()
+        what = new.label(newcomer) if newcomer is not None else "the new node"
+        cmd.note = (f"{g.label(keep)} stays the output; to differentiate {what} instead, "
+                    f"right-click it and choose Set as Output")
+    return cmd
 
 
 def new_input_name(graph: Graph, used: set[str] | None = None) -> str:
@@ -415,15 +455,20 @@ def copy_text(graph: Graph, nodes: list[int]) -> str:
     return json.dumps(to_json(graph.subgraph(nodes)))
 
 
-def paste_command(doc: GraphDocument, text: str, offset: tuple[float, float] = (30.0, 30.0),
-                  label: str = "Paste") -> AddNodesCommand:
-    """Paste a JSON document's nodes as new nodes (fresh ids; a name already used gets a
-    suffix), shifted by ``offset``. Raises DocumentError for text that is not a document."""
+def clipboard_graph(text: str) -> Graph:
+    """The nodes a copy put on the clipboard (a JSON document); raises DocumentError."""
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):  # not JSON; nested too deeply; a 5,000-digit number
         raise DocumentError("the clipboard does not hold GraphStudio nodes") from None
-    src = from_json(data, "clipboard").graph
+    return from_json(data, "clipboard").graph
+
+
+def paste_command(doc: GraphDocument, text: str, offset: tuple[float, float] = (30.0, 30.0),
+                  label: str = "Paste") -> AddNodesCommand:
+    """Paste a JSON document's nodes as new nodes (fresh ids; a name already used gets a
+    suffix), shifted by ``offset``. Raises DocumentError for text that is not a document."""
+    src = clipboard_graph(text)
     new = doc.graph.copy()
     merge_into(new, src, offset)
     return diff_command(doc, new, label)

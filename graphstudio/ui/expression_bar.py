@@ -66,7 +66,10 @@ class ExpressionBar(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.status)
         self.status.hide()
+        self._error = False  # the status line shows an error
         self.edit.submitted.connect(self.submit)
+        # an error's line and column point into the text it was about
+        self.edit.textChanged.connect(lambda: self._error and self.clear_status())
         self.button.clicked.connect(self.submit)
 
     def submit(self) -> None:
@@ -79,6 +82,7 @@ class ExpressionBar(QWidget):
         self.status.setStyleSheet("color: #d62728")
         self.status.setText(where + message)
         self.status.show()
+        self._error = True
         if line is not None:
             block = self.edit.document().findBlockByLineNumber(max(0, line - 1))
             if block.isValid():
@@ -87,7 +91,14 @@ class ExpressionBar(QWidget):
                 self.edit.setTextCursor(cursor)
         self.edit.setFocus()
 
+    def clear_status(self) -> None:
+        """Say nothing (another document; the text typed changed since the error)."""
+        self._error = False
+        self.status.clear()
+        self.status.hide()
+
     def show_done(self, message: str) -> None:
+        self._error = False
         self.status.setStyleSheet("color: #2e7d32")
         self.status.setText(message)
         self.status.show()

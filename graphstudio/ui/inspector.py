@@ -7,14 +7,15 @@ panel redraws from the document after each edit and evaluation (it holds no valu
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
 
 from ..core.graph import GraphError
 from ..core.numbers import format_array_in_full, format_editable, format_value
 from ..core.ops import OPS
+from ..render.picture import no_gradient
 from .values import parse_value
 from .commands import RenameCommand, SetAttrCommand, SetOpCommand, SetValueCommand
 from .document import GraphDocument
@@ -22,11 +23,24 @@ from .document import GraphDocument
 __all__ = ["Inspector"]
 
 HINTS = """<p>Select a node to see and edit it.</p>
-<p style="color:#6b7686"><b>Add</b> a node: click or drag an op in the palette, or press
+<p style="color:{muted}"><b>Add</b> a node: click or drag an op in the palette, or press
 <b>Tab</b> on the canvas and type (mul, exp, input).<br><br>
 <b>Connect</b>: drag from a node's output dot ● (right) to an argument port ○ (left).<br><br>
 <b>Change an input</b>: drag left and right over its number, or double-click it.<br><br>
 <b>Type</b> <code>z = (a + b) * (b + c)</code> in the bar above the canvas and press Enter.</p>"""
+
+
+def muted(palette: QPalette) -> QColor:
+    """Secondary text that stays readable on the panel's own background, light or dark: two
+    thirds of the way from the background to the text colour (a fixed grey that is quiet on
+    white is nearly invisible on the dark theme's panels)."""
+    text, back = palette.color(QPalette.WindowText), palette.color(QPalette.Window)
+
+    def mix(a: int, b: int) -> int:
+        return round(b + (a - b) * 0.67)
+
+    return QColor(mix(text.red(), back.red()), mix(text.green(), back.green()),
+                  mix(text.blue(), back.blue()))
 
 
 def _in_full(value) -> str:
@@ -46,13 +60,23 @@ class NumberBox(QDoubleSpinBox):
 
 
 class Inspector(QWidget):
+    def hints(self) -> str:
+        """What the panel says when no node is selected, in colours of the current theme."""
+        return HINTS.replace("{muted}", muted(self.palette()).name())
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.PaletteChange and hasattr(self, "heading") \
+                and "<b>Add</b>" in self.heading.text():
+            self.heading.setText(self.hints())
+
     def __init__(self, doc: GraphDocument, scene, parent=None) -> None:
         super().__init__(parent)
         self.doc = doc
         self.scene = scene
         self.node: int | None = None
         self._updating = False
-        self.heading = QLabel(HINTS)
+        self.heading = QLabel(self.hints())
         self.heading.setWordWrap(True)
         self.name = QLineEdit()
         self.name.setPlaceholderText("(unnamed)")
@@ -141,7 +165,7 @@ class Inspector(QWidget):
             for w in editors:
                 self._row(w, False)
             count = len(self.scene.selected_nodes())
-            self.heading.setText(f"{count} nodes selected." if count > 1 else HINTS)
+            self.heading.setText(f"{count} nodes selected." if count > 1 else self.hints())
             self.problem.clear()
             return
         self._updating = True
@@ -183,7 +207,9 @@ class Inspector(QWidget):
             self._row(self.value_view, True)
             self._row(self.grad_view, True)
             self.value_view.setPlainText(_in_full(ev.values.get(n)) if ev else "")
-            self.grad_view.setPlainText(_in_full(ev.grads.get(n)) if ev else "")
+            missing = no_gradient(g, ev)
+            self.grad_view.setPlainText(f"—\n{missing}" if missing else
+                                        _in_full(ev.grads.get(n)) if ev else "")
             err = ev.errors.get(n) if ev else None
             self.problem.setText(("Cannot compute: " if err.fatal else "Warning: ") + err.message
                                  if err is not None else "")

@@ -98,6 +98,8 @@ class NodeItem(QGraphicsItem):
             lines.append(f"value: {format_value(v.value)}")
         if v.grad is not None:
             lines.append(f"gradient: {format_value(v.grad)}")
+        elif v.grad_missing:
+            lines.append(f"gradient: —<br>{v.grad_missing}")
         if v.error:
             lines.append(f"<span style='color:{self.theme.error}'>cannot compute: {v.error}</span>")
         elif v.warning:
@@ -298,6 +300,7 @@ class EdgeItem(QGraphicsItem):
         if view == self.view and theme is self.theme and label_at == self.label_at:
             return
         self.view, self.theme, self.label_at = view, theme, label_at
+        self.setZValue(0.5 if view.highlight else 0)  # above other edges' labels, below nodes
         self._bound()
         self._changed()
         if view.label:
@@ -318,9 +321,11 @@ class EdgeItem(QGraphicsItem):
     def _bound(self) -> None:
         self.prepareGeometryChange()
         bounds = self.path.boundingRect().adjusted(-14, -14, 14, 14)
-        box = edge_label_rect(self.path, self.view, self.theme, self.label_at)
-        if box is not None:
-            bounds = bounds.united(box.adjusted(-2, -2, 2, 2))
+        for highlight in (False, True):  # a selected edge is drawn highlighted, label beside
+            box = edge_label_rect(self.path, replace(self.view, highlight=highlight), self.theme,
+                                  self.label_at)
+            if box is not None:
+                bounds = bounds.united(box.adjusted(-2, -2, 2, 2))
         self._bounds = bounds
         self.update()
 

@@ -32,17 +32,17 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QPointF, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow,
-                               QMenu, QMessageBox, QUndoView, QVBoxLayout, QWidget)
+                               QMenu, QMessageBox, QTabBar, QUndoView, QVBoxLayout, QWidget)
 
 from ..core.dataset import (DatasetError, bound_inputs, dataset_candidates, embedded_text,
                             is_embedded, load_csv)
 from ..core.engine import evaluate
 from ..core.graph import Graph, GraphError
 from ..core.numbers import format_value
-from ..examples import example_files
+from ..examples import example_files, example_title
 from ..io import OpenError, open_document
 from ..io.document import DocumentError
 from ..io.formats import (base_name, dialog_filter, filter_format, reader_for, readers,
@@ -54,18 +54,24 @@ from . import extensions, icons
 from .about import show_about
 from .canvas import Canvas
 from .commands import (ArrangeCommand, DisconnectCommand, RemoveNodesCommand, SetDatasetCommand,
-                       SetOutputCommand, build_command, copy_text, paste_command)
+                       SetOutputCommand, build_command, clipboard_graph, copy_text,
+                       paste_command)
 from .document import GraphDocument
 from .expression_bar import ExpressionBar
-from .inspector import HINTS, Inspector
+from .guide import GuideDialog
+from .inspector import Inspector
 from .palette import Palette
-from .places import is_template, remember_folder, settings, start_folder
+from .panel_scroll import VerticalScroll
+from .places import is_template, recent_label, remember_folder, settings, start_folder
 from .quick_search import QuickSearch
 from .save_dialog import ask_save_path
 
 __all__ = ["MainWindow"]
 
 MAX_RECENT = 10
+#: the panels' arrangement as saved in the settings; a layout saved by an older version (the
+#: right-hand panels stacked) is not restored
+LAYOUT_VERSION = 2
 
 
 def lay_out_missing(graph: Graph, view: dict) -> None:
@@ -113,8 +119,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.quick_search = QuickSearch(self.canvas.viewport())
         self._menus: dict[str, QMenu] = {}
-        self._pasted: str | None = None  # the text pasted last, and how many times in a row
-        self._pastes = 0
+        self._right_docks: list[QDockWidget] = []  # one tabbed area, the first is its anchor
+        self._problem_shown: str | None = None  # the graph problem the status bar says
         self._panels_menu: QMenu | None = None
         self.palette = Palette()
         self.inspector = Inspector(self.document, self.scene)
@@ -131,7 +137,8 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self.add_panel("Inspector", self.inspector, Qt.RightDockWidgetArea)
         self.history_dock = self.add_panel("History", self.history, Qt.RightDockWidgetArea)
         self.history_dock.hide()
-        self.history_dock.visibilityChanged.connect(self.act_history.setChecked)
+        # open or closed, not whether its tab is in front
+        self.history_dock.toggleViewAction().toggled.connect(self.act_history.setChecked)
         self._connect()
         self._update_title()
         self.resize(default_size(self.screen().availableGeometry().size()))
@@ -143,13 +150,34 @@ class MainWindow(QMainWindow):
             self._restore_layout()
 
     def _restore_layout(self) -> None:
-        """The window's size and panels as the user left them (QSettings)."""
+        """The window's size and panels as the user left them (QSettings), within the screen
+        it is on now (the last one may have been larger)."""
         store = settings()
         geometry, state = store.value("geometry"), store.value("state")
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:
-            self.restoreState(state)
+            self.restoreState(state, LAYOUT_VERSION)
+        self.fit_screen()
+
+    def fit_screen(self) -> None:
+        """Keep the whole window (its frame included) on the screen's free area: a small
+        screen, a large ``QT_SCALE_FACTOR`` or a layout saved on a bigger monitor."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        frame = self.frameGeometry().size() - self.geometry().size()  # 0 before it is shown
+        extra_w = max(frame.width(), 0) or 8
+        extra_h = max(frame.height(), 0) or 40  # a title bar the window manager adds
+        width = min(self.width(), free.width() - extra_w)
+        height = min(self.height(), free.height() - extra_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(max(width, 200), max(height, 200))
+        x = min(max(self.x(), free.left()), free.right() - self.width() - extra_w + 1)
+        y = min(max(self.y(), free.top()), free.bottom() - self.height() - extra_h + 1)
+        if (x, y) != (self.x(), self.y()):
+            self.move(max(x, free.left()), max(y, free.top()))
 
     # ---- extension points -------------------------------------------------------------------------
 
@@ -167,14 +195,37 @@ class MainWindow(QMainWindow):
         return self._menus[key]
 
     def add_panel(self, title: str, widget: QWidget, area=Qt.RightDockWidgetArea) -> QDockWidget:
-        """``widget`` in a dock panel titled ``title``, listed under View > Panels."""
+        """``widget`` in a dock panel titled ``title``, listed under View > Panels. The
+        right-hand panels share one tabbed area (stacked, each would be too short to use and
+        the window would outgrow a laptop's screen); opening one brings its tab to the front."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"panel-{title}")
+        if area == Qt.RightDockWidgetArea:
+            # a panel taller than the room left to it scrolls, rather than pushing the window
+            # (the Training panel's Keep and Revert) past the bottom of a small screen
+            widget = VerticalScroll(widget)
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        if area == Qt.RightDockWidgetArea:
+            if self._right_docks:
+                self.tabifyDockWidget(self._right_docks[0], dock)
+            self._right_docks.append(dock)
+            dock.visibilityChanged.connect(
+                lambda _on: QTimer.singleShot(0, self, self._whole_tab_titles))
+        toggle = dock.toggleViewAction()
+        toggle.triggered.connect(lambda on, d=dock: d.raise_() if on else None)
         if self._panels_menu is not None:
-            self._panels_menu.addAction(dock.toggleViewAction())
+            self._panels_menu.addAction(toggle)
         return dock
+
+    def _whole_tab_titles(self) -> None:
+        """The tabs of the docked panels show whole titles ("Le…" tells nobody it is the
+        Ledger) and scroll with arrows when they do not all fit. Qt makes these tab bars when
+        panels are tabbed together, so this runs whenever a panel is shown or hidden."""
+        for bar in self.findChildren(QTabBar, options=Qt.FindDirectChildrenOnly):
+            if bar.elideMode() != Qt.ElideNone:
+                bar.setElideMode(Qt.ElideNone)
+                bar.setUsesScrollButtons(True)
 
     def selected_nodes(self) -> list[int]:
         return self.scene.selected_nodes()
@@ -234,7 +285,11 @@ class MainWindow(QMainWindow):
         self.act_rename = a("&Rename…", self.rename_selected, "F2")
         self.act_history = a("&History", self.history_toggled, None, "Show the undo history", True)
         self.act_fit = a("&Fit to View", self.canvas.fit, "Ctrl+0")
-        self.act_zoom_in = a("Zoom &In", self.canvas.zoom_in, K.ZoomIn)
+        # Ctrl+= as well: on most keyboards "+" needs Shift, and every browser takes Ctrl+=
+        zoom_keys = QKeySequence.keyBindings(K.ZoomIn)
+        if QKeySequence("Ctrl+=") not in zoom_keys:
+            zoom_keys.append(QKeySequence("Ctrl+="))
+        self.act_zoom_in = a("Zoom &In", self.canvas.zoom_in, zoom_keys)
         self.act_zoom_out = a("Zoom &Out", self.canvas.zoom_out, K.ZoomOut)
         self.act_zoom_reset = a("&Actual Size", self.canvas.zoom_reset, "Ctrl+1")
         self.act_grid = a("&Grid", lambda on: self._set_view("grid", on), None, "", True)
@@ -256,7 +311,8 @@ class MainWindow(QMainWindow):
         self.act_expression = a("&Build from Expression", lambda: self.expression_bar.edit.setFocus(),
                                 "Ctrl+Shift+E", "Type an expression to build")
         self.act_about = a("&About GraphStudio", self.about)
-        self.act_howto = a("&Using the Canvas", self.howto, QKeySequence.StandardKey.HelpContents)
+        self.act_howto = a("GraphStudio &Guide", self.howto, QKeySequence.StandardKey.HelpContents,
+                           "The views, the mouse and keyboard, and the .gs format")
         for name, act in vars(self).items():  # the names graphstudio.ui.icons finds them by
             if name.startswith("act_") and isinstance(act, QAction):
                 act.setObjectName(name)
@@ -268,8 +324,9 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.examples_menu = f.addMenu("&Examples")
         for path in example_files():
-            act = self.examples_menu.addAction(path.stem.replace("_", " "))
+            act = self.examples_menu.addAction(example_title(path).replace("&", "&&"))
             act.setData(str(path))
+            act.setStatusTip(path.name)
             act.triggered.connect(lambda _c=False, p=path: self.open_file(p))
         f.addSeparator()
         f.addActions([self.act_save, self.act_save_as])
@@ -327,6 +384,7 @@ class MainWindow(QMainWindow):
         doc.path_changed.connect(self._update_title)
         doc.evaluated.connect(self._show_evaluation)
         doc.replaced.connect(self._sync_view_actions)
+        doc.replaced.connect(self._forget_messages)
         self.canvas.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.canvas.quick_search_requested.connect(self._quick_search_at)
         self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"Zoom {round(z * 100)}%"))
@@ -360,12 +418,28 @@ class MainWindow(QMainWindow):
         else:
             out = "no output"
         text = out
+        current = {f"{g.label(e.node)}: {e.message}" for e in problems if e.node in g}
+        if self.statusBar().currentMessage() == self._problem_shown and \
+                self._problem_shown not in current:
+            self.statusBar().clearMessage()  # the problem is gone: so is its message
+        self._problem_shown = None
         if problems:
             first = problems[0]
             text += f"  ·  {len(problems)} problem{'s' if len(problems) > 1 else ''}: " \
                     f"{g.label(first.node)}: {first.message}"
-            self.statusBar().showMessage(f"{g.label(first.node)}: {first.message}", 8000)
+            self._show_problem(f"{g.label(first.node)}: {first.message}")
         self.eval_label.setText(text + "   ")
+
+    def _forget_messages(self) -> None:
+        """Another document: what was said about the last one no longer holds."""
+        self.statusBar().clearMessage()
+        self._problem_shown = None
+        self.expression_bar.clear_status()
+
+    def _show_problem(self, text: str) -> None:
+        """A problem of the graph in the status bar, cleared as soon as it is gone."""
+        self.statusBar().showMessage(text, 8000)
+        self._problem_shown = text
 
     def _selection_status(self) -> None:
         try:
@@ -375,7 +449,7 @@ class MainWindow(QMainWindow):
         if len(nodes) == 1:
             err = self.document.error_text(nodes[0])
             if err:
-                self.statusBar().showMessage(f"{self.document.graph.label(nodes[0])}: {err}", 8000)
+                self._show_problem(f"{self.document.graph.label(nodes[0])}: {err}")
 
     def _sync_view_actions(self) -> None:
         view = self.document.view
@@ -418,7 +492,10 @@ class MainWindow(QMainWindow):
                                          "(Ctrl+L) makes room for them", 8000)
 
     def history_toggled(self, on: bool) -> None:
+        """Edit > History: the panel, its tab in front."""
         self.history_dock.setVisible(on)
+        if on:
+            self.history_dock.raise_()
 
     # ---- files ---------------------------------------------------------------------------------------------
 
@@ -624,7 +701,9 @@ class MainWindow(QMainWindow):
         if not files:
             self.recent_menu.addAction("(none yet)").setEnabled(False)
         for p in files:
-            act = self.recent_menu.addAction(p)
+            act = self.recent_menu.addAction(recent_label(p))
+            act.setStatusTip(p)  # the whole path in the status bar
+            act.setData(p)
             act.triggered.connect(lambda _c=False, path=p: self.open_file(path))
 
     def restore(self, autosave, path) -> bool:
@@ -652,7 +731,7 @@ class MainWindow(QMainWindow):
                 self.autosaver.discard()
             store = settings()
             store.setValue("geometry", self.saveGeometry())
-            store.setValue("state", self.saveState())
+            store.setValue("state", self.saveState(LAYOUT_VERSION))
             event.accept()
         else:
             event.ignore()
@@ -700,23 +779,33 @@ class MainWindow(QMainWindow):
         text = QApplication.clipboard().text()
         self._paste_text(text, "Paste")
 
-    def _paste_text(self, text: str, label: str) -> None:
-        # pasting the same nodes again puts each copy a step further, not on top of the last
-        self._pastes = self._pastes + 1 if text == self._pasted else 1
-        self._pasted = text
-        step = 30.0 * self._pastes
+    def _paste_text(self, text: str, label: str, near: QPointF | None = None) -> None:
+        """Paste the nodes ``text`` holds into free space near ``near`` (default: the mouse
+        over the canvas, else the centre of the view), never on top of other nodes."""
         try:
-            cmd = paste_command(self.document, text, (step, step), label=label)
+            pasted = clipboard_graph(text)
+        except DocumentError as exc:
+            self.statusBar().showMessage(f"Nothing to paste: {exc}", 6000)
+            return
+        box = self.scene.boxes(pasted)
+        target = near if near is not None else self.canvas.cursor_scene_pos()
+        spot = self.scene.free_spot(target, box.size())
+        offset = (round(spot.x() - box.center().x()), round(spot.y() - box.center().y()))
+        try:
+            cmd = paste_command(self.document, text, offset, label=label)
         except (DocumentError, GraphError) as exc:
             self.statusBar().showMessage(f"Nothing to paste: {exc}", 6000)
             return
         if self._push(cmd):
             self.scene.select(cmd.nodes)
+            if cmd.note:
+                self.statusBar().showMessage(cmd.note, 10000)
 
     def duplicate(self) -> None:
         nodes = self.scene.selected_nodes()
-        if nodes:
-            self._paste_text(copy_text(self.document.graph, nodes), "Duplicate")
+        if nodes:  # beside the originals, wherever the mouse is
+            self._paste_text(copy_text(self.document.graph, nodes), "Duplicate",
+                             near=self.scene.boxes(self.document.graph, nodes).center())
 
     def rename_selected(self) -> None:
         nodes = self.scene.selected_nodes()
@@ -758,6 +847,8 @@ class MainWindow(QMainWindow):
         if not self._push(cmd):
             return False
         self.scene.select(cmd.nodes)
+        if cmd.note:
+            self.statusBar().showMessage(cmd.note, 10000)
         made = f"; new inputs {', '.join(created)} = 1" if created else ""
         self.expression_bar.show_done(f"Built {len(cmd.nodes)} node{'s' if len(cmd.nodes) != 1 else ''}{made}")
         self.canvas.fit()
@@ -786,9 +877,14 @@ class MainWindow(QMainWindow):
         menu.addAction("&Disconnect", lambda: self._push(DisconnectCommand(self.document, dst, port)))
         menu.exec(screen_pos)
 
-    def howto(self) -> None:
-        QMessageBox.information(self, "Using the canvas", HINTS.replace(
-            "<p>Select a node to see and edit it.</p>", ""))
+    def howto(self) -> GuideDialog:
+        """Help > GraphStudio Guide (F1): one window, brought to the front if open."""
+        guide = self.findChild(GuideDialog, "guide")
+        if guide is None:
+            guide = GuideDialog(self)
+        guide.show()
+        guide.raise_()
+        return guide
 
     def about(self) -> None:
         show_about(self)

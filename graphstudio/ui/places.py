@@ -19,7 +19,8 @@ from PySide6.QtCore import QSettings, QStandardPaths
 
 from ..examples import examples_dir
 
-__all__ = ["settings", "is_template", "start_folder", "remember_folder", "short_path"]
+__all__ = ["settings", "is_template", "start_folder", "remember_folder", "short_path",
+           "recent_label"]
 
 _INSTALLED = ("site-packages", "dist-packages")
 
@@ -86,3 +87,13 @@ def short_path(path: str | Path) -> str:
     if text == home or text.startswith(home + os.sep):
         text = "~" + text[len(home):]
     return text
+
+
+def recent_label(path: str | Path, width: int = 48) -> str:
+    """How File > Open Recent names a file: its name, then its folder (short, and cut in the
+    middle when long), e.g. ``net.json — ~/teaching/week 3`` or ``grosse_csc311.gs — example``."""
+    path = Path(path)
+    folder = short_path(path.parent) if not _inside(path, examples_dir()) else "example"
+    if len(folder) > width:
+        folder = folder[:width // 3] + "…" + folder[-(width - width // 3 - 1):]
+    return f"{path.name} — {folder}".replace("&", "&&")

@@ -30,8 +30,8 @@ from ..core.events import (EdgeAdded, EdgeRemoved, GraphEvent, NodeAdded, NodeMo
 from ..core.graph import GraphError
 from ..core.ops import get_op
 from ..render.detail import Overview, box_style
-from ..render.draw import label_spots
-from ..render.picture import NodeView, Picture, build_picture, node_view
+from ..render.draw import label_spots, node_rect
+from ..render.picture import NodeView, Picture, build_picture, no_gradient, node_view
 from ..render.router import EdgeRouter
 from ..render.routing import output_point, port_point
 from ..render.style import THEMES, Theme
@@ -40,7 +40,9 @@ from .commands import (ConnectCommand, DisconnectCommand, MoveCommand, Reconnect
 from .document import GraphDocument
 from .items import EdgeItem, NodeItem, OverviewItem
 
-__all__ = ["GraphScene"]
+__all__ = ["GraphScene", "SPOT_STEP"]
+
+SPOT_STEP = 24.0  # the grid new nodes are placed on when their first spot is taken
 
 
 def results_changed(old: Evaluation, new: Evaluation, nodes) -> list[int]:
@@ -206,6 +208,37 @@ class GraphScene(QGraphicsScene):
                 self.node_changed(item)
         self.route_edges()
 
+    def boxes(self, graph, nodes=None) -> QRectF:
+        """The box around ``graph``'s nodes (all, or ``nodes``) as they would be drawn at their
+        positions (a node without one at the origin): for placing what is not yet on the
+        scene (a paste, a new node)."""
+        box = QRectF()
+        for n in (graph.nodes() if nodes is None else nodes):
+            box = box.united(node_rect(node_view(graph, n), graph.position(n) or (0.0, 0.0),
+                                       self.theme))
+        return box
+
+    def free_spot(self, center: QPointF, size, margin: float = 18.0) -> QPointF:
+        """The centre nearest ``center`` (on a grid of ``SPOT_STEP``) where a box of ``size``
+        overlaps no node's box, with ``margin`` around: new and pasted nodes land in free
+        space near where the user is, never on top of other nodes."""
+        taken = [r.adjusted(-margin, -margin, margin, margin) for r in (i.scene_rect() for i in self.nodes.values())]
+        w, h = size.width(), size.height()
+
+        def free(c: QPointF) -> bool:
+            box = QRectF(c.x() - w / 2, c.y() - h / 2, w, h)
+            return not any(box.intersects(r) for r in taken)
+
+        for ring in range(0, 60):
+            ring_spots = [QPointF(center.x() + dx * SPOT_STEP, center.y() + dy * SPOT_STEP)
+                          for dx in range(-ring, ring + 1) for dy in range(-ring, ring + 1)
+                          if max(abs(dx), abs(dy)) == ring]
+            ring_spots.sort(key=lambda c: (c.x() - center.x()) ** 2 + (c.y() - center.y()) ** 2)
+            for spot in ring_spots:
+                if free(spot):
+                    return spot
+        return center
+
     def _selection_changed(self) -> None:
         """The overview shows the selection: tell it which items changed."""
         now = set(self.selectedItems())
@@ -277,16 +310,25 @@ class GraphScene(QGraphicsScene):
             self._stale = True  # leaving step mode shows the live picture anew
             self._shown = None
         elif self._stale or doc.view.get("edge_labels", False) or self.picture is None \
-                or self._shown is None or doc.evaluation is None:
+                or self._shown is None or doc.evaluation is None \
+                or self._no_gradient(doc.graph, doc.evaluation):
             self._show(self._live_picture())
         else:
             picture = self.picture
             nodes = results_changed(self._shown, doc.evaluation, self.nodes)
             show_grad = doc.view.get("show_grad", True)
             for n in nodes:
-                picture.nodes[n] = node_view(doc.graph, n, doc.evaluation, show_grad=show_grad)
+                old = picture.nodes.get(n)
+                picture.nodes[n] = node_view(doc.graph, n, doc.evaluation, show_grad=show_grad,
+                                             style=old.style if old is not None else "box")
             self._shown = doc.evaluation
             self._show(picture, nodes, grow_only=self._scrubbing)
+
+    def _no_gradient(self, graph, ev) -> bool:
+        """The output has no value now, or had none in the picture shown: every node's gradient
+        line changes (a dash or a number again, see ``no_gradient``), so all are redrawn."""
+        return no_gradient(graph, ev) is not None or any(
+            v.grad_missing for v in self.picture.nodes.values())
 
     def _live_picture(self) -> Picture:
         """The document's picture, built anew."""

@@ -100,6 +100,45 @@ def test_error_nodes_are_marked():
     assert LIGHT.error in colours
 
 
+def test_a_steps_labels_leave_the_path_it_follows_visible():
+    """In every backward step of the lecture graph (edge labels on) the highlighted path is
+    drawn in its colour all along: its own label sits beside it, and no other label covers it."""
+    from PySide6.QtGui import QPainterPathStroker
+
+    from graphstudio.render.draw import edge_label_rect, label_spots
+    from graphstudio.render.routing import edge_path
+
+    g = parse_text("a = -1\nb = 3\nc = 4\nx = a + b\ny = b + c\nz = x * y")
+    ev = evaluate(g)
+    steps = [p for p in step_pictures(g, ev, arrange(g, ev, LIGHT, edge_labels=True),
+                                      edge_labels=True) if p.meta["phase"] == "backward"]
+    checked = 0
+    for pic in steps:
+        rects = {n: node_rect(v, pic.positions[n], LIGHT) for n, v in pic.nodes.items()}
+        paths = [(e, edge_path(rects[e.src], rects[e.dst], e.port, pic.nodes[e.dst].n_ports,
+                               list(rects.values()))) for e in pic.edges]
+        spots = label_spots(paths, rects, LIGHT)
+        boxes = [edge_label_rect(p, e, LIGHT, at) for (e, p), at in zip(paths, spots)]
+        img = render(pic)
+        b = picture_bounds(pic, LIGHT)
+        used = QColor(LIGHT.used)
+        stroker = QPainterPathStroker()
+        stroker.setWidth(3)
+        for e, path in paths:
+            if not e.highlight:
+                continue
+            assert not any(box is not None and stroker.createStroke(path).intersects(box)
+                           for box in boxes)  # no label box on the followed path
+            for k in range(1, 10):  # and its colour shows all along it
+                pt = path.pointAtPercent(k / 10) - b.topLeft()
+                near = [QColor(img.pixel(int(pt.x()) + dx, int(pt.y()) + dy))
+                        for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+                assert any(abs(c.red() - used.red()) + abs(c.green() - used.green())
+                           + abs(c.blue() - used.blue()) < 60 for c in near), (pic.caption, k)
+                checked += 1
+    assert checked > 20
+
+
 def test_an_arrow_head_points_the_way_its_curve_arrives_as_qt_measures_it():
     # the head is placed from the last control point; Qt's own angleAtPercent is the reference
     rng = random.Random(3)

@@ -162,9 +162,36 @@ def test_open_recent_lists_opened_files(window):
     window.open_file(ROOT / "examples" / "bristol_lecture2.gs")
     window.recent_menu.aboutToShow.emit()
     texts = [a.text() for a in window.recent_menu.actions()]
-    assert texts[:2] == [str((ROOT / "examples" / "bristol_lecture2.gs").resolve()), str(path.resolve())]
+    # short names: the file's name and where it is, the whole path in the status bar
+    assert texts[:2] == ["bristol_lecture2.gs — example", "grosse_csc311.gs — example"]
+    assert window.recent_menu.actions()[1].statusTip() == str(path.resolve())
     window.recent_menu.actions()[1].trigger()
     assert "z" in window.document.graph.names()
+
+
+def test_open_recent_names_a_file_by_its_name_and_its_folder(window, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    deep = tmp_path / "teaching" / ("a very long folder name for the third week " * 2).strip()
+    for folder in (tmp_path / "week1", deep):
+        folder.mkdir(parents=True)
+        (folder / "net.gs").write_text("a = 1\nz = a * a\n")
+        assert window.open_file(folder / "net.gs", ask=False)
+    window.recent_menu.aboutToShow.emit()
+    first, second = window.recent_menu.actions()[:2]
+    assert first.text().startswith("net.gs — ~/teaching/") and "…" in first.text()
+    assert len(first.text()) < 60 and first.statusTip() == str(deep / "net.gs")
+    assert second.text() == "net.gs — ~/week1"
+    second.trigger()
+    assert window.document.path == (tmp_path / "week1" / "net.gs")
+
+
+def test_examples_menu_lists_the_lectures_by_title(window):
+    titles = [a.text() for a in window.examples_menu.actions()]
+    assert "Grosse, CSC 311: z = (a + b)(b + c)" in titles
+    assert not any("_" in t for t in titles)  # no file names
+    grosse = next(a for a in window.examples_menu.actions() if a.text().startswith("Grosse"))
+    grosse.trigger()
+    assert sorted(window.document.graph.names()) == ["a", "b", "c", "x", "y", "z"]
 
 
 def test_opening_with_edge_labels_on_shows_the_new_graphs_labels(window, tmp_path):

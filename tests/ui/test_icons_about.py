@@ -46,7 +46,11 @@ def ink(icon: QIcon, mode=QIcon.Normal) -> tuple[float, float]:
     return light, alpha.sum() / 255
 
 
-def test_every_main_action_is_on_the_toolbar_with_an_icon(window):
+def test_every_main_action_is_on_the_toolbar_with_an_icon(qtbot, window):
+    # as wide as a 1366-pixel laptop screen (the test platform's screen is 800 wide, and the
+    # window keeps within it when it starts)
+    window.resize(1360, window.height())
+    qtbot.waitUntil(lambda: window.width() == 1360)
     for name in ICONS:
         b = button(window, name)
         assert b.isVisible(), name

@@ -3,6 +3,8 @@ inspector, step mode left on edit, extensions installed."""
 
 from __future__ import annotations
 
+import pytest
+
 from graphstudio.core.engine import evaluate, forward_steps
 from graphstudio.render.picture import step_pictures
 
@@ -181,3 +183,26 @@ def test_spin_box_steps_are_one_undo_step(window):
     assert window.document.undo_stack.count() == count + 1
     window.document.undo_stack.undo()
     assert window.document.evaluation.values[g.by_name("y")] == 10.0
+
+
+def contrast(a, b) -> float:
+    """WCAG's contrast ratio of two QColors (4.5 is the least for body text)."""
+    def lum(c):
+        ch = [x / 255 for x in (c.red(), c.green(), c.blue())]
+        ch = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in ch]
+        return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2]
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["Light", "Dark"])
+def test_the_inspectors_hints_are_readable_in_either_theme(window, theme):
+    import re
+
+    from PySide6.QtGui import QColor, QPalette
+
+    next(a for a in window.theme_actions.values() if a.text().replace("&", "") == theme).trigger()
+    heading = window.inspector.heading
+    colour = QColor(re.search(r'color:(#[0-9a-f]{6})', heading.text()).group(1))
+    background = heading.palette().color(QPalette.Window)
+    assert contrast(colour, background) >= 4.5, (theme, colour.name(), background.name())

@@ -145,3 +145,18 @@ def test_a_value_cell_says_how_it_was_computed(qtbot):
     qtbot.mouseClick(player.last_button, Qt.LeftButton)
     row = next(i for i, r in enumerate(player.table_rows()) if r[0] == "e")
     assert player.table.item(row, 1).toolTip() == "e = f × g = 4 × 2 = 8"
+
+
+def test_constants_show_their_value_from_the_first_forward_step(qtbot, main_window):
+    """A constant is known before the pass starts: its number, never "?", in every step
+    (the nodes the pass has not reached still show "?")."""
+    w = main_window
+    open_lecture(qtbot, w, "seoul_mlp_l2")  # J = (yhat - y) ** 2 + lam * (...): three 2s
+    qtbot.keyClick(w.canvas, Qt.Key_F5)
+    player = w.teaching.player
+    assert player.active and player.index == 0
+    g = w.document.graph
+    consts = [n for n in g.nodes() if g.op(n) == "const"]
+    assert len(consts) == 3
+    assert all(w.scene.nodes[n].view.value_text == "2" for n in consts)
+    assert w.scene.nodes[g.by_name("J")].view.value_text == "?"  # not computed yet

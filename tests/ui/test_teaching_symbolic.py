@@ -36,6 +36,8 @@ def test_bristol_da_df_and_copy_latex(qtbot):
     qtbot.mouseClick(card.copy_button, Qt.LeftButton)
     assert QGuiApplication.clipboard().text() == (
         r"\frac{\partial a}{\partial f} = 2 f g^{2} + 2 f g + 5 g + 2")
+    assert card.copy_button.text() == "Copied ✓"  # it says so, then offers to copy again
+    qtbot.waitUntil(lambda: card.copy_button.text() == "Copy LaTeX", timeout=10000)
     qtbot.mouseClick(panel.cards["output"].copy_button, Qt.LeftButton)
     assert QGuiApplication.clipboard().text().startswith("a = ")
 

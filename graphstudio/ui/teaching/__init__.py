@@ -127,29 +127,33 @@ class Teaching(QObject):
         self.docks = {}
         self._last_caption = ""
         self._hidden_for_quiz: list = []
-        first = None
-        for name, panel in self.panels.items():
-            dock = window.add_panel(name, panel, Qt.RightDockWidgetArea)
-            self.docks[name] = dock
-            if first is None:
-                first = dock
-                inspector = getattr(window, "inspector_dock", None)
-                if inspector is not None:
-                    window.splitDockWidget(inspector, dock, Qt.Vertical)
-            else:
-                window.tabifyDockWidget(first, dock)
-        first.raise_()
+        for name, panel in self.panels.items():  # tabs of the right-hand area (add_panel)
+            self.docks[name] = window.add_panel(name, panel, Qt.RightDockWidgetArea)
         # The panels wait until asked for (Graph menu, View > Panels): open all at once they
         # would squeeze the canvas, which is what a person opens the editor to see.
         for dock in self.docks.values():
             dock.hide()
         self._actions()
+        if hasattr(canvas, "add_key_handler"):
+            canvas.add_key_handler(self._step_key)
         doc = window.document
         doc.evaluated.connect(self._evaluated)
         doc.replaced.connect(self._replaced)
         if scene is not None:
             scene.selectionChanged.connect(self._selection)
         self._evaluated(doc.evaluation)
+
+    def _step_key(self, key) -> bool:
+        """The arrow keys (and Home, End) on the canvas step through the passes while a step
+        is shown, as they do in the Steps panel."""
+        if self.router.owner is not self.player or not self.player.active:
+            return False
+        slot = {Qt.Key_Right: self.player.next, Qt.Key_Left: self.player.back,
+                Qt.Key_Home: self.player.first, Qt.Key_End: self.player.last}.get(key)
+        if slot is None:
+            return False
+        slot()
+        return True
 
     # ---- menus -------------------------------------------------------------------------------
 

@@ -192,6 +192,10 @@ def formulas_or_reason(graph: Graph, ev: Evaluation) -> Formulas | str | None:
     return None
 
 
+COPY, COPIED = "Copy LaTeX", "Copied ✓"
+COPIED_MS = 1500  # how long the button says it has copied
+
+
 class FormulaCard(QFrame):
     """One formula: its left-hand side and formula, its value, and a Copy LaTeX button."""
 
@@ -206,7 +210,7 @@ class FormulaCard(QFrame):
         self.formula.setWordWrap(False)
         self.detail = note_label()
         say(self.detail, detail, detail_ok)
-        self.copy_button = QPushButton("Copy LaTeX")
+        self.copy_button = QPushButton(COPY)
         self.copy_button.setToolTip(latex)
         self.copy_button.clicked.connect(self.copy_latex)
         row = QHBoxLayout()
@@ -218,7 +222,12 @@ class FormulaCard(QFrame):
         layout.addLayout(row)
 
     def copy_latex(self) -> None:
+        """Copy, and say so on the button for a moment (a click that changes nothing on the
+        screen leaves a person wondering whether it worked)."""
         QGuiApplication.clipboard().setText(self.latex)
+        self.copy_button.setMinimumWidth(self.copy_button.sizeHint().width())  # no jump
+        self.copy_button.setText(COPIED)
+        QTimer.singleShot(COPIED_MS, self, lambda: self.copy_button.setText(COPY))
 
 
 class SymbolicPanel(TeachingPanel):

@@ -22,7 +22,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QDockWidget
+from PySide6.QtWidgets import QApplication
 
 from ...core.engine import evaluate
 from ...core.graph import Graph, GraphError
@@ -142,21 +142,8 @@ class Training(QObject):
 
     def show_panel(self) -> None:
         self.follow_document()
-        first = not self.dock.isVisible()
         self.dock.show()
         self.dock.raise_()
-        if first:
-            QTimer.singleShot(0, self._make_room)
-
-    def _make_room(self) -> None:
-        """Give the panel (its loss curve) most of the height of its side of the window."""
-        w = self.window
-        area = w.dockWidgetArea(self.dock)
-        others = [d for d in w.findChildren(QDockWidget) if d is not self.dock and d.isVisible()
-                  and w.dockWidgetArea(d) == area and not w.tabifiedDockWidgets(d)]
-        h = w.height()
-        w.resizeDocks(others + [self.dock], [h // (4 * max(1, len(others)))] * len(others)
-                      + [h * 3 // 4], Qt.Vertical)
 
     def show_preview(self, values: dict[int, Any]) -> None:
         """Show the graph with ``values`` on the canvas, without changing the document.

@@ -53,7 +53,8 @@ class AddNetworkCommand(Command):
         super().__init__(doc, "New network")
         new = doc.graph.copy()
         ids = merge_into(new, network, offset)
-        self.add = diff_command(doc, new, "New network")
+        # the network brings its own output, its loss (set below)
+        self.add = diff_command(doc, new, "New network", keep_output=False)
         self.nodes = self.add.nodes
         loss = network.output if network.output is not None else network.default_output()
         self.output = ids[loss] if loss is not None else None

@@ -238,6 +238,8 @@ class TrainPanel(QWidget):
         on another graph (a file was opened) is stopped and discarded."""
         if self.graph is not None and graph is not self.graph and self.state != IDLE:
             self.discard()
+        if graph is not self.graph:  # another document: the last run was about the old one
+            self._forget_run()
         if self.state == IDLE:  # a problem shown was about the graph as it was
             self.clear_problem()
         self.graph = graph
@@ -278,6 +280,15 @@ class TrainPanel(QWidget):
         self.problem.show()
         self.locate_button.setVisible(locate)
         self.message.emit(text)
+
+    def _forget_run(self) -> None:
+        """No curve, progress or status of a run on another graph."""
+        self.chart.reset(self.steps.value())
+        self.progress_bar.setRange(0, 100)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("")
+        self.status.setText(" ")
+        self.last = None
 
     def clear_problem(self) -> None:
         """The problem shown is gone (another graph, or the graph changed)."""
