@@ -234,8 +234,9 @@ def _call(name: str, count: int, col: int, line: int, steps: list, operands: lis
 
 
 def _plain_call(op: Op) -> bool:
-    """An op whose call takes node arguments only, which is all the fast path reads."""
-    return True
+    """An op whose call takes node arguments only, which is all the fast path reads (an op
+    with a parameter, such as reshape's shape or concat's axis, goes the general way)."""
+    return op.params is None
 
 
 def _number(text: str) -> float:
