@@ -39,7 +39,6 @@ array([2., 2., 2.])
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Mapping
 

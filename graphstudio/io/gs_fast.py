@@ -122,7 +122,8 @@ def _parse(tokens: list[tuple[str, int]], line: int, rules: Grammar,
     def apply(entry: tuple) -> None:
         prec, kind, payload, col = entry
         if kind == "bin":
-            right, left = operands.pop(), operands.pop()
+            operands.pop()  # the right operand: its step is already in place
+            left = operands.pop()
             steps.append(("op", payload.name, 2, (line, left[2])))
             operands.append(("node", left[2], left[2]))
         elif operands.pop()[0] == "lit":  # a signed number is a number (its step is the last)

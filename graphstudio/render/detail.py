@@ -135,7 +135,7 @@ class Overview:
         shown = {style: self._shown(rects, ltrb, exposed)
                  for style, (rects, ltrb) in self._by_style.items()}
         painter.setPen(Qt.NoPen)
-        for (_fill, _border, _width, halo), rects in shown.items():
+        for (_body, _border, _width, halo), rects in shown.items():
             if halo is not None:  # under every box
                 painter.setBrush(_colour(halo, 110))
                 for r in rects:

@@ -50,7 +50,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, Q
 from .cells import cell_at, column_widths, grid_size, paint_grid
 from .fonts import fonts
 from .picture import EdgeView, NodeView, Picture
-from .routing import PORT_RADIUS, PORT_SPACING, edge_path, output_point, port_point, route_edges
+from .routing import PORT_RADIUS, PORT_SPACING, output_point, port_point, route_edges
 from .style import Theme
 
 __all__ = ["node_rect", "paint_node", "paint_edge", "paint_picture", "picture_bounds",

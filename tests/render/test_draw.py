@@ -13,9 +13,10 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath
 
 from graphstudio.core.engine import evaluate
 from graphstudio.io.gs import parse_text
-from graphstudio.render.draw import (_arrival, arrange, edge_path, node_rect, output_point,
-                                     paint_picture, picture_bounds, port_point)
+from graphstudio.render.draw import (_arrival, arrange, node_rect, output_point, paint_picture,
+                                     picture_bounds, port_point)
 from graphstudio.render.picture import build_picture, step_pictures
+from graphstudio.render.routing import edge_path
 from graphstudio.render.style import THEMES
 
 LIGHT = THEMES["light"]

@@ -9,7 +9,8 @@ from PySide6.QtCore import QPointF, QRectF
 
 from graphstudio.core.engine import evaluate
 from graphstudio.io.gs import parse_text
-from graphstudio.render.draw import PORT_RADIUS, arrange, edge_path, node_rect, port_point
+from graphstudio.render.draw import PORT_RADIUS, arrange, node_rect, port_point
+from graphstudio.render.routing import edge_path
 from graphstudio.render.picture import build_picture
 from graphstudio.render.style import THEMES
 
