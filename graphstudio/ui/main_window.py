@@ -142,7 +142,8 @@ class MainWindow(QMainWindow):
         self._connect()
         self._update_title()
         self.resize(default_size(self.screen().availableGeometry().size()))
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [170, 250], Qt.Horizontal)
+        self.resizeDocks([self.palette_dock, self.inspector_dock],
+                         [self.palette.sizeHint().width(), 250], Qt.Horizontal)
         self._install_extensions()
         self._finish_toolbar()
         self.setWindowIcon(icons.app_icon())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem
 
 from ..core.ops import OPS
@@ -57,6 +57,13 @@ class Palette(QTreeWidget):
                 child.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)
         self.expandAll()
         self.itemClicked.connect(self._clicked)
+
+    def sizeHint(self) -> QSize:
+        """Wide enough for the longest entry (``stop_gradient  stop ∇``), so that no op's
+        name and symbol are cut off in the window's first layout."""
+        width = (self.sizeHintForColumn(0) + 2 * self.frameWidth()
+                 + self.verticalScrollBar().sizeHint().width())
+        return QSize(width, super().sizeHint().height())
 
     def item_for(self, op: str) -> QTreeWidgetItem | None:
         for i in range(self.topLevelItemCount()):
