@@ -716,8 +716,6 @@ def _call(ctx: _Context, node: ast.Call) -> int:
     elif node.keywords:
         params = _param(ctx, op, node.keywords[0].value, node)
     args = [_expr(ctx, a) for a in arg_nodes]
-    if params is None:
-        return ctx.build.add_op(op.name, args, source=_where(ctx, node))
     return ctx.build.add_op(op.name, args, params=params, source=_where(ctx, node))
 
 
