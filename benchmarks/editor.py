@@ -34,6 +34,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -162,8 +163,22 @@ def _median(xs: list[float]) -> float:
     return round(statistics.median(xs), 1)
 
 
+def private_user_folders() -> Path:
+    """Point the editor's settings, recent files and autosaves at a fresh temporary folder
+    (set before Qt reads them), so a benchmark never reads or changes the user's own."""
+    home = Path(tempfile.mkdtemp(prefix="gs-editor-bench-"))
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        os.environ[var] = str(home / var.lower())
+    from PySide6.QtCore import QSettings
+
+    for fmt in (QSettings.NativeFormat, QSettings.IniFormat):
+        QSettings.setPath(fmt, QSettings.UserScope, str(home / "settings"))
+    return home
+
+
 def measure(path: Path, runs: int, budget_ms: float) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    home = private_user_folders()
     from PySide6.QtWidgets import QApplication
 
     from graphstudio.render.export import export_graph
@@ -249,6 +264,7 @@ def measure(path: Path, runs: int, budget_ms: float) -> dict:
     result["wall_ms"] = {key: clock.medians(key)[1] for key in clock.wall}
     window.document.undo_stack.setClean()
     window.close()
+    shutil.rmtree(home, ignore_errors=True)
     return result
 
 

@@ -93,6 +93,10 @@ class Canvas(QGraphicsView):
         self.graph_scene.edit_requested.connect(self.edit_in_place)
         doc.view_changed.connect(lambda _key: self.viewport().update())
         self.zoom_changed.connect(lambda zoom: self.graph_scene.set_text_shown(show_text(zoom)))
+        # nodes a scrub left out of sight are brought up to date when they may come into sight
+        self.zoom_changed.connect(lambda _zoom: self.graph_scene.catch_up())
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            bar.valueChanged.connect(lambda _value: self.graph_scene.catch_up())
 
     # ---- extension point -----------------------------------------------------------------------
 
