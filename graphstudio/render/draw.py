@@ -258,13 +258,37 @@ def _measure(view: NodeView, theme: Theme) -> NodeLayout:
 _layouts: dict[int, tuple[weakref.ref, Theme, NodeLayout]] = {}
 
 
+#: the layouts of views of numbers (no arrays), by what they write: opening a graph lays it out
+#: and then shows it, each with views of its own, and a scrub or an undo often shows again
+#: texts shown before; kept for up to _TEXTS_KEPT texts, then begun anew
+_by_text: dict[tuple, NodeLayout] = {}
+_TEXTS_KEPT = 20000
+
+
+def _text_key(view: NodeView, theme: Theme) -> tuple | None:
+    """Everything a number's layout depends on, or None for an array (its cells count too)."""
+    if view.shape or not isinstance(view.value, (float, type(None))) \
+            or not isinstance(view.grad, (float, type(None))):
+        return None
+    return (theme, view.style, view.kind, view.title, view.symbol, view.value_text,
+            view.grad_text, view.grad_prefix, view.seed_text, view.n_ports)
+
+
 def node_layout(view: NodeView, theme: Theme) -> NodeLayout:
-    """``view`` measured in ``theme``'s fonts, once for as long as the view lives."""
+    """``view`` measured in ``theme``'s fonts, once for as long as the view lives (and once
+    for every view of a number that writes the same texts)."""
     key = id(view)
     hit = _layouts.get(key)
     if hit is not None and hit[0]() is view and hit[1] is theme:
         return hit[2]
-    layout = _measure(view, theme)
+    texts = _text_key(view, theme)
+    layout = _by_text.get(texts) if texts is not None else None
+    if layout is None:
+        layout = _measure(view, theme)
+        if texts is not None:
+            if len(_by_text) >= _TEXTS_KEPT:
+                _by_text.clear()
+            _by_text[texts] = layout
     _layouts[key] = (weakref.ref(view, lambda _ref: _layouts.pop(key, None)), theme, layout)
     return layout
 

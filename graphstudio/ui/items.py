@@ -335,7 +335,8 @@ class EdgeItem(QGraphicsItem):
     def _bound(self) -> None:
         self.prepareGeometryChange()
         bounds = self.path.boundingRect().adjusted(-14, -14, 14, 14)
-        for highlight in (False, True):  # a selected edge is drawn highlighted, label beside
+        for highlight in (False, True) if self.view.label else ():  # a selected edge is drawn
+            # highlighted, its label beside the curve
             box = edge_label_rect(self.path, replace(self.view, highlight=highlight), self.theme,
                                   self.label_at)
             if box is not None:

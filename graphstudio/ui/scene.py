@@ -44,6 +44,7 @@ __all__ = ["GraphScene", "SPOT_STEP"]
 
 SPOT_STEP = 24.0  # the grid new nodes are placed on when their first spot is taken
 CATCH_UP_MS = 150  # a scrub that pauses this long brings the nodes out of sight up to date
+CATCH_UP_CHUNK = 200  # nodes brought up to date at a time after that
 IN_SIGHT_MARGIN = 60.0  # scene units around the visible area that count as in sight
 
 
@@ -104,8 +105,7 @@ class GraphScene(QGraphicsScene):
         self._behind: set[int] = set()
         self._catch_up = QTimer(self)
         self._catch_up.setSingleShot(True)
-        self._catch_up.setInterval(CATCH_UP_MS)
-        self._catch_up.timeout.connect(self.catch_up)
+        self._catch_up.timeout.connect(self._catch_up_some)
         self._reroute = QTimer(self)  # node moves (undo, arrange...) reroute once, afterwards
         self._reroute.setSingleShot(True)
         self._reroute.setInterval(0)
@@ -330,15 +330,24 @@ class GraphScene(QGraphicsScene):
                 nodes = [n for n in nodes if n not in later]
                 self._behind = self._behind.difference(nodes) | later
                 if self._behind:
-                    self._catch_up.start()
+                    self._catch_up.start(CATCH_UP_MS)
             self._update_views(nodes)
 
-    def catch_up(self) -> None:
-        """Bring the nodes a scrub left behind (out of sight) up to date."""
+    def catch_up(self, most: int | None = None) -> None:
+        """Bring the nodes a scrub left behind (out of sight) up to date: all of them, or
+        ``most`` of them."""
         self._catch_up.stop()
-        behind, self._behind = self._behind, set()
+        behind = list(self._behind)[:most]
+        self._behind.difference_update(behind)
         if behind and not self._stale and self.picture is not None and self.fixed is None:
             self._update_views([n for n in behind if n in self.nodes])
+
+    def _catch_up_some(self) -> None:
+        """The scrub paused: catch up a few nodes at a time, so that a big graph still answers
+        the mouse at once when the drag goes on."""
+        self.catch_up(CATCH_UP_CHUNK)
+        if self._behind:
+            self._catch_up.start(0)
 
     def _update_views(self, nodes: list[int]) -> None:
         """New views for ``nodes`` from the document's evaluation, and the items shown them."""
