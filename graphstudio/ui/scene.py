@@ -329,7 +329,7 @@ class GraphScene(QGraphicsScene):
                 later = self._out_of_sight(nodes)
                 nodes = [n for n in nodes if n not in later]
                 self._behind = self._behind.difference(nodes) | later
-                if self._behind:
+                if later:
                     self._catch_up.start(CATCH_UP_MS)
             self._update_views(nodes)
 
