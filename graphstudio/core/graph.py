@@ -693,10 +693,16 @@ class Graph(_LeafAdders):
                 self.remove_group(gid)
         for gid, group in state.groups.items():
             if gid not in self._groups:
-                self._put_group(gid, group)
+                self.restore_group(gid, group)
 
-    def _put_group(self, group_id: int, group: Group) -> None:
-        """Put back a group exactly as it was (undo)."""
+    def restore_group(self, group_id: int, group: Group) -> None:
+        """Put back a group exactly as it was, under its old id (undo): its members must be in
+        the graph and in no other group."""
+        if group_id in self._groups:
+            raise GraphError(f"group id {group_id} is already used")
+        for n in group.members:
+            if n not in self._records or self._group_of.get(n, group_id) != group_id:
+                raise GraphError(f"cannot restore the group {group.name}: node {n} is not free")
         self._groups[group_id] = group
         for n in group.members:
             self._group_of[n] = group_id

@@ -159,3 +159,89 @@ def local_derivatives(graph: "Graph", ev: "Evaluation", group_id: int) -> dict[i
             return {}
         derivs[n] = g if not isinstance(g, np.ndarray) else g.copy()
     return derivs
+
+
+def hidden_members(graph: "Graph") -> dict[int, int]:
+    """The nodes a collapsed group hides (all its members but its output), by group."""
+    hidden: dict[int, int] = {}
+    for gid, group in graph.groups().items():
+        if group.collapsed:
+            out = group_output(graph, group)
+            if out is None:
+                continue
+            for n in group.members:
+                if n != out:
+                    hidden[n] = gid
+    return hidden
+
+
+def gates(graph: "Graph") -> dict[int, int]:
+    """The output node of each collapsed group (drawn as the group's one box), by node."""
+    found = {}
+    for gid, group in graph.groups().items():
+        if group.collapsed:
+            out = group_output(graph, group)
+            if out is not None:
+                found[out] = gid
+    return found
+
+
+def gate_steps(graph: "Graph", ev: "Evaluation", steps: list) -> list:
+    """The steps of a pass (:func:`~graphstudio.core.engine.forward_steps`,
+    :func:`~graphstudio.core.engine.backward_steps`) with each collapsed group one step, as one
+    gate: its inner nodes' steps left out, its output computed from its inputs, and an input's
+    share through it one term, ``d out / d input`` (the local derivative of
+    :func:`local_derivatives`) times the output's gradient. The edges of a gate are
+    ``(input, output, k)`` for its ``k``-th input."""
+    from dataclasses import replace
+
+    from .engine import Term
+
+    hidden = hidden_members(graph)
+    outs = gates(graph)
+    if not outs:
+        return steps
+    derivs = {gid: local_derivatives(graph, ev, gid) for gid in outs.values()}
+    inputs = {out: group_inputs(graph, graph.groups()[gid]) for out, gid in outs.items()}
+    result = []
+    for step in steps:
+        if step.node in hidden:
+            continue
+        if step.phase == "forward":
+            if step.node in outs:
+                ins = list(dict.fromkeys(inputs[step.node]))
+                step = replace(step, edges=tuple((a, step.node, k) for k, a in enumerate(ins)))
+            result.append(step)
+            continue
+        terms, folded = [], {}
+        for term in step.terms:
+            gid = hidden.get(term.child)
+            if gid is None and term.child in outs:
+                gid = outs[term.child]
+            if gid is None:
+                terms.append(term)
+                continue
+            if gid in folded:  # the same gate again: its contributions add up
+                i = folded[gid]
+                terms[i] = replace(terms[i], contribution=_add(terms[i].contribution,
+                                                               term.contribution))
+                continue
+            group = graph.groups()[gid]
+            out = group_output(graph, group)
+            ins = list(dict.fromkeys(inputs[out]))
+            local = derivs[gid].get(step.node)
+            label = graph.label(out)
+            folded[gid] = len(terms)
+            terms.append(Term(step.node, out, ins.index(step.node), label,
+                              f"∂{label}/∂{graph.label(step.node)}", ev.grad(out),
+                              local if isinstance(local, float) else None,
+                              term.contribution, f"{group.name}: one gate, its local derivative "
+                                                 "from the backward pass inside it"))
+        result.append(replace(step, terms=tuple(terms), edges=tuple(t.edge for t in terms)))
+    return result
+
+
+def _add(a, b):
+    if a is None or b is None:
+        return None
+    return a + b

@@ -294,7 +294,7 @@ class MainWindow(QMainWindow):
         self.act_zoom_out = a("Zoom &Out", self.canvas.zoom_out, K.ZoomOut)
         self.act_zoom_reset = a("&Actual Size", self.canvas.zoom_reset, "Ctrl+1")
         self.act_grid = a("&Grid", lambda on: self._set_view("grid", on), None, "", True)
-        self.act_grad = a("Show &Gradients", lambda on: self._set_view("show_grad", on), "Ctrl+G",
+        self.act_grad = a("Show &Gradients", lambda on: self._set_view("show_grad", on), "Ctrl+Alt+G",
                           "Show each node's gradient", True)
         self.act_labels = a("Show &Edge Labels", lambda on: self._set_view("edge_labels", on),
                             "Ctrl+E", "Show each edge's local derivative", True)
