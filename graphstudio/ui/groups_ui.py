@@ -144,7 +144,8 @@ class GroupLayer:
 
 
 class _DoubleClicks(QObject):
-    """Double-click on a gate: expand its group; inside a frame, off the boxes: collapse it."""
+    """Double-click on a gate: expand its group; inside a frame, off the boxes (on an edge
+    too): collapse it."""
 
     def __init__(self, tools: "GroupTools") -> None:
         super().__init__(tools.window)
@@ -162,8 +163,6 @@ class _DoubleClicks(QObject):
             if gid is not None:
                 self.tools.set_collapsed(gid, False)
                 return True
-            return False
-        if isinstance(item, (EdgeItem,)):
             return False
         gid = self.tools.layer.frame_at(pos)
         if gid is not None and gid in graph.groups():
