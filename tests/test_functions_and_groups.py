@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from graphstudio.core.engine import evaluate
-from graphstudio.core.graph import Graph, GraphError
+from graphstudio.core.graph import GraphError
 from graphstudio.core.groups import group_inputs, group_output, group_problem, local_derivatives
 from graphstudio.core.merge import merge_into
 from graphstudio.examples import examples_dir

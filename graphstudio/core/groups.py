@@ -245,3 +245,15 @@ def _add(a, b):
     if a is None or b is None:
         return None
     return a + b
+
+
+def whole_groups(graph: "Graph", nodes: Iterable[int]) -> list[int]:
+    """``nodes`` with every node of each collapsed group whose box (its output) is among
+    them: what copying, duplicating or deleting a gate takes."""
+    nodes = list(dict.fromkeys(nodes))
+    outs = gates(graph)
+    for n in list(nodes):
+        if n in outs:
+            members = graph.groups()[outs[n]].members
+            nodes += [m for m in graph.in_order(members) if m not in nodes]
+    return nodes

@@ -129,3 +129,28 @@ def test_a_file_with_functions_opens_with_its_calls_collapsed(window, qtbot):
     assert sorted(g.op(n) for n in hidden) == ["add", "sigmoid", "sigmoid"]
     h1 = scene.nodes[g.by_name("h1")].view
     assert h1.symbol == "swish" and h1.gate_text == "∂h1/∂u = 1.041"
+
+
+def test_copy_paste_and_delete_take_a_collapsed_group_whole(window, qtbot):
+    window.open_file(str(examples_dir() / "cs231n_sigmoid_gate.gs"), ask=False)
+    g = window.document.graph
+    f = g.by_name("f")
+    (gid,) = g.groups()
+    members = set(g.groups()[gid].members)
+    ctrl_click(window, [f])
+    key(window, Qt.Key_C)
+    key(window, Qt.Key_V)
+    assert len(g.groups()) == 2
+    (new,) = set(g.groups()) - {gid}
+    pasted = g.groups()[new]
+    assert pasted.name == "sigmoid_gate" and len(pasted.members) == len(members)
+    assert pasted.members.isdisjoint(members)
+    key(window, Qt.Key_Z)  # the paste, group and all, is one step
+    assert set(g.groups()) == {gid} and all(m in g for m in members)
+    count = len(g)
+    ctrl_click(window, [f])
+    QTest.keyClick(window.canvas, Qt.Key_Delete)
+    assert g.groups() == {} and len(g) == count - len(members)
+    key(window, Qt.Key_Z)
+    assert g.groups()[gid].members == members and g.groups()[gid].collapsed
+    assert not window.scene.nodes[min(members - {f})].isVisible()
