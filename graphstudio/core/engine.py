@@ -39,17 +39,19 @@ from __future__ import annotations
 import math
 import weakref
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-import networkx as nx
 import numpy as np
 
 from .collector import collector_paused
 from .events import GraphEvent, ValueChanged
-from .graph import Graph
 from .numbers import format_value, shape_words
 from .ops import OPS, Op, Value, unbroadcast
 from .params import OpError
+
+if TYPE_CHECKING:  # (networkx and the graph are imported where they are used: ``eval`` of a
+    # cached program runs these passes without them, see core/program_cache.py)
+    from .graph import Graph
 
 __all__ = [
     "NodeError", "Program", "Evaluation", "Evaluator", "compile_graph", "evaluate", "Term",
@@ -650,11 +652,13 @@ class Evaluator:
         if (self._program is None or self._values is None
                 or self._program.version != self.graph.structure_version):
             return self.evaluate(output)
+        from networkx import descendants
+
         prog = self._program
         affected: set[int] = set()
         for changed in self._changed:
             prog.leaf_values[prog.index[changed]] = self.graph.value(changed)
-            affected |= nx.descendants(self.graph.g, changed)
+            affected |= descendants(self.graph.g, changed)
             affected.add(changed)
         self._changed.clear()
         positions = sorted(prog.index[n] for n in affected)
@@ -701,7 +705,9 @@ def backward_steps(ev: Evaluation) -> list[Step]:
     ``grad_table`` terms: for every successor, upstream × local derivative."""
     if ev.output is None or ev.values.get(ev.output) is None:
         return []
-    reach = nx.ancestors(ev.graph.g, ev.output)
+    from networkx import ancestors
+
+    reach = ancestors(ev.graph.g, ev.output)
     reach.add(ev.output)
     steps = []
     for n in reversed(ev.program.order):
