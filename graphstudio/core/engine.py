@@ -496,8 +496,16 @@ def _run_backward(prog: Program, values: list, out_pos: int, seed: Value,
                 args = tuple(values[p] for p in ps)
                 scalar = type(g) is float and all(type(a) is float for a in args)
             try:
-                if scalar:
-                    contribs = _scalar_backward(op, g, args, values[i])
+                if scalar:  # _scalar_backward, its common case written out (a call less)
+                    try:
+                        contribs = (op.scalar_vjp or op.vjp)(g, args, values[i])
+                    except (ArithmeticError, ValueError):
+                        contribs = _scalar_backward(op, g, args, values[i])
+                    else:
+                        for c in contribs:
+                            if type(c) is not float:
+                                contribs = _scalar_backward(op, g, args, values[i])
+                                break
                 else:
                     contribs = _local_backward(op, g, args, values[i])
             except Exception as exc:  # the engine must not raise on a graph the model accepts
@@ -507,6 +515,12 @@ def _run_backward(prog: Program, values: list, out_pos: int, seed: Value,
                     problems[i] = NodeError(prog.order[i], "gradient",
                                             f"the gradient through {op.name} could not be "
                                             f"computed ({type(exc).__name__}: {exc})")
+            if len(ps) == 1:  # (the loop below, for one parent)
+                p = ps[0]
+                if kinds[p] != "const":
+                    prev = grads[p]
+                    grads[p] = contribs[0] if prev is None else prev + contribs[0]
+                continue
             for p, c in zip(ps, contribs):
                 if kinds[p] == "const":
                     continue
