@@ -221,8 +221,7 @@ def _print_eval(args: argparse.Namespace, out_label: str | None, seed: Evaluatio
     """Print what ``eval`` prints: ``seed`` is the evaluation (which says what the backward
     pass started from), or the 1.0 of a number output."""
     if args.json:
-        print(json.dumps(_json(out_label, seed if type(seed) is float else seed_json(seed),
-                               rows)))
+        print(json_text(out_label, seed if type(seed) is float else seed_json(seed), rows))
         return
     lines = [("name", "op", "value", f"grad d{out_label}/d·")]
     for name, op, value, grad in rows:
@@ -232,6 +231,25 @@ def _print_eval(args: argparse.Namespace, out_label: str | None, seed: Evaluatio
         print(f"seed: {seed.seed_text(6)}"
               + (f" (the gradients are those of the sum of {out_label}'s elements)"
                  if seed.seeds_sum else f" (given: the gradients are those of Σ seedᵢ·{out_label}ᵢ)"))
+
+
+def json_text(out_label: str | None, seed, rows: list[Row]) -> str:
+    """``json.dumps`` of :func:`_json`, the same text, written directly: a number in JSON is
+    its ``repr`` and a plain name needs no escaping, so the common rows skip the encoder's
+    general path (which takes twice as long on a network's 50,000 numbers)."""
+    dumps = json.dumps
+
+    def number(v) -> str:
+        return repr(v) if type(v) is float and v - v == 0.0 else dumps(jsonable(v))
+
+    nodes = ", ".join(
+        f'{_json_name(name)}: {{"op": {_json_name(op)}, "value": {number(value)}, '
+        f'"grad": {number(grad)}}}' for name, op, value, grad in rows)
+    return f'{{"output": {dumps(out_label)}, "seed": {dumps(seed)}, "nodes": {{{nodes}}}}}'
+
+
+def _json_name(text: str) -> str:
+    return f'"{text}"' if text.isidentifier() and text.isascii() else json.dumps(text)
 
 
 def _json(out_label: str | None, seed, rows: list[Row]) -> dict:

@@ -257,3 +257,15 @@ def test_a_replay_loads_neither_networkx_nor_the_readers(tmp_path):
     assert runs[0].stdout == runs[1].stdout
     assert "'networkx'" in runs[0].stderr  # the first run reads the file
     assert runs[1].stderr.strip() == "[]"
+
+
+def test_the_json_text_is_json_dumps():
+    from graphstudio.cli import _json, json_text
+
+    rows = [("x", "input", 1.5, -0.0), ("y_2", "mul", float("nan"), float("inf")),
+            ("z", "const", 3.0, None), ("a b", "add", -float("inf"), 1e-300),
+            ('q"\\é', "sin", np.array([[1.0, float("nan")], [2.5, -3.0]]), [0.1, 0.2]),
+            ("ß", "relu", 0.1 + 0.2, 12345678901234567890.0)]
+    for out, seed in [("x", 1.0), (None, None), ("q\"", "sum"), ("y", [1.0, 0.0])]:
+        assert json_text(out, seed, rows) == json.dumps(_json(out, seed, rows))
+    assert json_text("x", 1.0, []) == json.dumps(_json("x", 1.0, []))

@@ -515,11 +515,21 @@ def _run_backward(prog: Program, values: list, out_pos: int, seed: Value,
                     problems[i] = NodeError(prog.order[i], "gradient",
                                             f"the gradient through {op.name} could not be "
                                             f"computed ({type(exc).__name__}: {exc})")
-            if len(ps) == 1:  # (the loop below, for one parent)
+            if len(ps) == 1:  # (the loop below, for one parent and for two)
                 p = ps[0]
                 if kinds[p] != "const":
                     prev = grads[p]
                     grads[p] = contribs[0] if prev is None else prev + contribs[0]
+                continue
+            if len(ps) == 2:
+                p, q = ps
+                c, d = contribs
+                if kinds[p] != "const":
+                    prev = grads[p]
+                    grads[p] = c if prev is None else prev + c
+                if kinds[q] != "const":
+                    prev = grads[q]
+                    grads[q] = d if prev is None else prev + d
                 continue
             for p, c in zip(ps, contribs):
                 if kinds[p] == "const":

@@ -235,23 +235,26 @@ def _compiled_file(entry, key: str) -> CompiledFile:
         op_of.append(op)
     if not (0 <= output < n) or (len(named) and (named.min() < 0 or named.max() >= n)):
         raise _Invalid("positions")
-    # the program's lists: codes -2 and -1 (a constant, an input) index from the end
-    codes = kinds.tolist()
-    ops = _lookup(op_of + [None, None], codes)
-    kind_names = _lookup(vocab + ["const", "input"], codes)
+    # the program's lists, made by numpy's loops over arrays of Python objects (codes -2
+    # and -1, a constant and an input, index the tables from the end)
+    ops = _objects(op_of + [None, None])[kinds].tolist()
+    kind_names = _objects(vocab + ["const", "input"])[kinds].tolist()
     parents: list = [()] * n
     starts = np.cumsum(arity) - arity
     for a in _present(arity[~leaf]):  # the nodes of each arity at once
         at = np.flatnonzero(arity == a)
-        columns = [flat[starts[at] + j].tolist() for j in range(a)]
-        for i, ps in zip(at.tolist(), zip(*columns)):
-            parents[i] = ps
-    leaves = np.flatnonzero(leaf).tolist()
-    values: list = [None] * n
-    for i, v in zip(leaves, leaf_values.tolist()):
-        values[i] = v
+        tuples = list(zip(*(flat[starts[at] + j].tolist() for j in range(a))))
+        # each run of consecutive positions by one slice
+        cuts = [0, *(np.flatnonzero(np.diff(at) != 1) + 1).tolist(), len(at)]
+        for first, end in zip(cuts, cuts[1:]):
+            start = int(at[first])
+            parents[start:start + end - first] = tuples[first:end]
+    leaves = np.flatnonzero(leaf)
+    values = np.full(n, None, dtype=object)
+    values[leaves] = np.fromiter(leaf_values.tolist(), dtype=object, count=len(leaves))
     program = Program(order=list(range(n)), index=range(n), ops=ops, kinds=kind_names,
-                      parents=parents, leaf_values=values, leaves=leaves)
+                      parents=parents, leaf_values=values.tolist(),
+                      leaves=leaves.tolist())
     return CompiledFile(program, names, named.tolist(), output, output_label)
 
 
@@ -261,8 +264,10 @@ def _present(counts: np.ndarray) -> set[int]:
     return set(np.flatnonzero(np.bincount(counts)).tolist()) if len(counts) else set()
 
 
-def _lookup(table: list, codes: list[int]) -> list:
-    return [table[k] for k in codes]
+def _objects(items: list) -> np.ndarray:
+    table = np.empty(len(items), dtype=object)
+    table[:] = items
+    return table
 
 
 class _Labels:
