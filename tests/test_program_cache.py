@@ -269,3 +269,26 @@ def test_the_json_text_is_json_dumps():
     for out, seed in [("x", 1.0), (None, None), ("q\"", "sum"), ("y", [1.0, 0.0])]:
         assert json_text(out, seed, rows) == json.dumps(_json(out, seed, rows))
     assert json_text("x", 1.0, []) == json.dumps(_json("x", 1.0, []))
+
+
+def test_the_cache_keeps_the_newest_entries(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(program_cache, "MAX_ENTRIES", 3)
+    paths = []
+    for k in range(5):
+        path = tmp_path / f"f{k}.gs"
+        path.write_text(f"x = {k + 1}\nz = x * x\n")
+        paths.append(path)
+        run(capsys, str(path), "--json")
+        assert len(entries()) == min(k + 1, 3)
+    # the newest three are replayed; the oldest are read again
+    opened = []
+    real = gs_io.open_document
+    monkeypatch.setattr(gs_io, "open_document", lambda p: opened.append(Path(p).name) or real(p))
+    for path in paths[2:]:
+        run(capsys, str(path), "--json")
+    assert opened == []
+    monkeypatch.setattr(program_cache, "MAX_BYTES", 1)  # only the newest entry fits
+    run(capsys, str(paths[0]), "--json")
+    assert opened == ["f0.gs"] and len(entries()) == 1
+    run(capsys, str(paths[0]), "--json")
+    assert opened == ["f0.gs"]

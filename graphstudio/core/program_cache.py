@@ -22,8 +22,8 @@ networkx and without reading the text.
   loaded program meet any problem, ``eval`` reads the file the usual way and reports it from
   there.
 * **Where**: ``platformdirs.user_cache_dir`` (``$XDG_CACHE_HOME/graphstudio/programs``,
-  ``~/.cache/graphstudio/programs`` on Linux), at most :data:`MAX_ENTRIES` entries, the oldest
-  removed first. ``GRAPHSTUDIO_CACHE=off`` (or ``eval --no-cache``) turns it off.
+  ``~/.cache/graphstudio/programs`` on Linux), at most :data:`MAX_ENTRIES` entries and
+  :data:`MAX_BYTES`, the oldest removed first. ``GRAPHSTUDIO_CACHE=off`` (or ``eval --no-cache``) turns it off.
 """
 
 from __future__ import annotations
@@ -49,8 +49,10 @@ __all__ = ["CompiledFile", "cache_folder", "entry_key", "code_stamp", "load", "s
 
 #: the layout of an entry; a new layout is a new number, so old entries are never misread
 FORMAT = 1
-#: entries kept; the least recently written go first
+#: entries kept, and their largest total size; the least recently written go first (an entry
+#: takes about 20 bytes a node: 20 MB for a million)
 MAX_ENTRIES = 32
+MAX_BYTES = 256 * 2**20
 _LEAF_KINDS = {"input": -1, "const": -2}
 
 
@@ -163,19 +165,25 @@ def store(folder: Path, key: str, program: Program, names: list[str], named: lis
 
 
 def _prune(folder: Path) -> None:
+    """Remove the oldest entries beyond :data:`MAX_ENTRIES` and :data:`MAX_BYTES` (the newest
+    is always kept)."""
     entries = []
     for entry in os.scandir(folder):
         if entry.name.endswith(".npz"):
             try:
-                entries.append((entry.stat().st_mtime_ns, entry.path))
+                st = entry.stat()
+            except OSError:
+                continue
+            entries.append((st.st_mtime_ns, st.st_size, entry.path))
+    entries.sort(reverse=True)
+    total = 0
+    for k, (_, size, path) in enumerate(entries):
+        total += size
+        if k and (k >= MAX_ENTRIES or total > MAX_BYTES):
+            try:
+                os.unlink(path)
             except OSError:
                 pass
-    entries.sort()
-    for _, path in entries[:-MAX_ENTRIES]:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
 
 
 class _Invalid(Exception):
