@@ -57,7 +57,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import networks  # noqa: E402
-from graphstudio.cli import eval_json, named_nodes  # noqa: E402
+from graphstudio.cli import _rows, json_text, named_nodes, seed_json  # noqa: E402
 from graphstudio.core import engine  # noqa: E402
 from graphstudio.core.collector import collector_paused  # noqa: E402
 from graphstudio.io import gs  # noqa: E402
@@ -205,10 +205,16 @@ def phases(path: Path, repeat: int) -> dict[str, float]:
         "forward": forward,
         "backward": lambda: engine._run_backward(program, values, pos, 1.0),
         "evaluate (program kept: both passes)": lambda: engine.evaluate(graph),
-        "JSON": lambda: json.dumps(eval_json(graph, ev, nodes)),
+        "JSON": lambda: json_text(**eval_json_parts(graph, ev, nodes)),
     }
     result = {name: median_time(fn, repeat, paused=True) for name, fn in steps.items()}
     return result
+
+
+def eval_json_parts(graph, ev, nodes) -> dict:
+    """What ``eval --json`` writes, as :func:`graphstudio.cli.json_text` takes it."""
+    return {"out_label": graph.label(ev.output), "seed": seed_json(ev),
+            "rows": _rows(graph, ev, nodes)}
 
 
 def print_phases(title: str, result: dict[str, float], nodes: int) -> None:
