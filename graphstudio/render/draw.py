@@ -49,6 +49,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, Q
 
 from .cells import cell_at, column_widths, grid_size, paint_grid
 from .fonts import fonts
+from .group_frames import frame_rect, frames_bounds, paint_frame
 from .picture import EdgeView, NodeView, Picture
 from .routing import PORT_RADIUS, PORT_SPACING, output_point, port_point, route_edges
 from .style import Theme
@@ -207,6 +208,11 @@ def _lines(view: NodeView, theme: Theme) -> list[tuple[str, str, float, float]]:
     if view.seed_text:
         tag = f.fm["tag"]
         out.append(("seed", view.seed_text, tag.horizontalAdvance(view.seed_text), tag.height()))
+    if view.gate_text:  # a collapsed group's local derivatives (render/groups.py)
+        tag = f.fm["tag"]
+        rows = view.gate_text.splitlines()
+        out.append(("seed", view.gate_text, max(tag.horizontalAdvance(r) for r in rows),
+                    tag.height() * len(rows)))
     return out
 
 
@@ -587,6 +593,9 @@ def _caption_rect(picture: Picture, theme: Theme, content: QRectF) -> QRectF | N
 def paint_picture(painter: QPainter, picture: Picture, theme: Theme) -> None:
     """Edges, then nodes, then the caption above the top-left of the drawing; no background."""
     rects, paths, spots = _geometry(picture, theme)
+    for frame in picture.groups:  # an expanded group's frame, under everything
+        paint_frame(painter, frame_rect([rects[n] for n in frame.members if n in rects]),
+                    frame.name, theme)
     # the highlighted edges last: no other edge's label box covers the path a step follows
     for (e, path), at in sorted(zip(paths, spots), key=lambda pa: bool(pa[0][0].highlight)):
         paint_edge(painter, path, e, theme, at)
@@ -605,6 +614,8 @@ def picture_bounds(picture: Picture, theme: Theme, margin: float = 24) -> QRectF
     """Everything :func:`paint_picture` draws (edge labels and caption included) plus ``margin``."""
     rects, paths, spots = _geometry(picture, theme)
     bounds = _content_bounds(rects, paths, spots, theme)
+    if picture.groups:
+        bounds = bounds.united(frames_bounds(picture, rects, theme))
     box = _caption_rect(picture, theme, bounds)
     if box is not None:
         bounds = bounds.united(box)
@@ -629,11 +640,15 @@ def arrange(graph, evaluation, theme: Theme, edge_labels: bool = False) -> dict[
     from .layout import layered_layout
     from .picture import build_picture
 
-    picture = build_picture(graph, evaluation, {}, edge_labels=edge_labels)
+    picture = build_picture(graph, evaluation, {}, edge_labels=edge_labels, groups=False)
+    sizes = node_sizes(picture, theme)
+    if graph.groups():  # room for a group's nodes whether it is collapsed or expanded
+        for n, (w, h) in node_sizes(build_picture(graph, evaluation, {}), theme).items():
+            sizes[n] = (max(w, sizes[n][0]), max(h, sizes[n][1]))
     neurons = any(v.style == "neuron" for v in picture.nodes.values())
     gap_x, gap_y = (NEURON_COLUMN_GAP, NEURON_ROW_GAP) if neurons else (COLUMN_GAP, ROW_GAP)
     if edge_labels:  # room for the widest local-derivative label between two columns
         fm = fonts(theme).fm["edge"]
         widest = max((fm.horizontalAdvance(e.label) for e in picture.edges if e.label), default=0.0)
         gap_x = max(gap_x, widest + 60.0)
-    return layered_layout(graph, gap_x, gap_y, sizes=node_sizes(picture, theme))
+    return layered_layout(graph, gap_x, gap_y, sizes=sizes)

@@ -113,6 +113,9 @@ class GraphScene(QGraphicsScene):
         doc.view_changed.connect(self._view_changed)
         self._selected: set = set()
         self.selectionChanged.connect(self._selection_changed)
+        #: called with each picture before the items show it (ui/groups_ui.py's GroupLayer
+        #: hides a collapsed group's inner items and adds its gate's edges)
+        self.before_show: list = []
         self.rebuild()
 
     @property
@@ -134,7 +137,7 @@ class GraphScene(QGraphicsScene):
         g = self.doc.graph
         picture = self._live_picture()  # each node's view made and measured once
         for n in g.nodes():
-            self._add_node(n, picture.nodes[n])
+            self._add_node(n, picture.nodes.get(n))  # (a collapsed group hides some)
         for e in g.edges():
             self._add_edge(*e)
         self._show(picture)
@@ -310,6 +313,7 @@ class GraphScene(QGraphicsScene):
             self._stale = True  # leaving step mode shows the live picture anew
             self._shown = None
         elif self._stale or doc.view.get("edge_labels", False) or self.picture is None \
+                or doc.graph.groups() \
                 or self._shown is None or doc.evaluation is None \
                 or self._no_gradient(doc.graph, doc.evaluation):
             self._show(self._live_picture())
@@ -348,6 +352,8 @@ class GraphScene(QGraphicsScene):
         theme = self.theme
         self.picture = picture
         self.overview.theme = theme
+        for hook in self.before_show:
+            hook(picture)
         for n in picture.nodes if nodes is None else nodes:
             item = self.nodes.get(n)
             if item is not None:
