@@ -73,7 +73,8 @@ def test_a_replay_prints_what_reading_the_file_prints(tmp_path, capsys, monkeypa
 
 
 @pytest.mark.parametrize("name", ["cs231n_gates.gs", "siegen_backprop.gs", "grosse_csc311.gs",
-                                  "bristol_lecture2.gs"])
+                                  "bristol_lecture2.gs", "swish_function.gs",
+                                  "cs231n_sigmoid_gate.gs"])
 def test_the_examples_of_numbers_replayed(name, capsys, monkeypatch):
     path = str(EXAMPLES / name)
     reference = run(capsys, path, "--json", "--no-cache")
