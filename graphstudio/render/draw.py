@@ -637,18 +637,30 @@ def arrange(graph, evaluation, theme: Theme, edge_labels: bool = False) -> dict[
     """Layered layout of ``graph`` with every node's box drawn as it will be (values and
     gradients from ``evaluation``), so wide array nodes get wide columns: the canvas's
     Graph > Arrange and the exporters' layout for files without positions."""
+    from ..core.groups import gates, hidden_members
+    from .groups import shown_graph
     from .layout import layered_layout
     from .picture import build_picture
 
-    picture = build_picture(graph, evaluation, {}, edge_labels=edge_labels, groups=False)
+    picture = build_picture(graph, evaluation, {}, edge_labels=edge_labels)
     sizes = node_sizes(picture, theme)
-    if graph.groups():  # room for a group's nodes whether it is collapsed or expanded
-        for n, (w, h) in node_sizes(build_picture(graph, evaluation, {}), theme).items():
-            sizes[n] = (max(w, sizes[n][0]), max(h, sizes[n][1]))
     neurons = any(v.style == "neuron" for v in picture.nodes.values())
     gap_x, gap_y = (NEURON_COLUMN_GAP, NEURON_ROW_GAP) if neurons else (COLUMN_GAP, ROW_GAP)
     if edge_labels:  # room for the widest local-derivative label between two columns
         fm = fonts(theme).fm["edge"]
         widest = max((fm.horizontalAdvance(e.label) for e in picture.edges if e.label), default=0.0)
         gap_x = max(gap_x, widest + 60.0)
-    return layered_layout(graph, gap_x, gap_y, sizes=sizes)
+    shown = shown_graph(graph)
+    if shown is graph:
+        return layered_layout(graph, gap_x, gap_y, sizes=sizes)
+    # collapsed groups: the graph as shown is laid out; the nodes a group hides keep their
+    # places of the whole graph's layout, moved with their gate (expanding it may then ask
+    # for Arrange, which lays the group's nodes out in the open)
+    placed = layered_layout(shown, gap_x, gap_y, sizes=sizes)
+    whole = build_picture(graph, evaluation, {}, edge_labels=edge_labels, groups=False)
+    full = layered_layout(graph, gap_x, gap_y, sizes=node_sizes(whole, theme))
+    for n, gid in hidden_members(graph).items():
+        out = next(o for o, g in gates(graph).items() if g == gid)
+        dx, dy = placed[out][0] - full[out][0], placed[out][1] - full[out][1]
+        placed[n] = (full[n][0] + dx, full[n][1] + dy)
+    return placed

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QGraphicsItem, QInputDialog
 from ..core.events import GroupChanged
 from ..core.graph import GraphError
 from ..render.group_frames import frame_rect, frames_bounds, label_rect, paint_frame
+from .commands import ArrangeCommand
 from .group_commands import GroupCommand, SetGroupCommand, UngroupCommand
 from .items import EdgeItem, NodeItem
 
@@ -272,7 +273,30 @@ class GroupTools:
         self.set_collapsed(gid, not self.doc.graph.groups()[gid].collapsed)
 
     def set_collapsed(self, gid: int, collapsed: bool) -> None:
-        self._push(SetGroupCommand(self.doc, gid, collapsed=collapsed))
+        """Collapse or expand; an expanded group whose boxes land on others (its nodes kept
+        their places while it was one box) is laid out anew, in the same undo step."""
+        command = SetGroupCommand(self.doc, gid, collapsed=collapsed)
+        if collapsed:
+            self._push(command)
+            return
+        stack = self.doc.undo_stack
+        stack.beginMacro(command.text())
+        try:
+            arranged = self._push(command) and self._crowded(gid) and self._push(
+                ArrangeCommand(self.doc, self.window.canvas.arrange()))
+        finally:
+            stack.endMacro()
+        if arranged:
+            self.window.canvas.fit()
+
+    def _crowded(self, gid: int) -> bool:
+        """Whether a box of the group overlaps a box outside it."""
+        nodes = self.window.scene.nodes
+        members = self.doc.graph.groups()[gid].members
+        inside = [nodes[n].scene_rect() for n in members if n in nodes]
+        outside = [item.scene_rect() for n, item in nodes.items()
+                   if n not in members and item.isVisible()]
+        return any(a.intersects(b) for a in inside for b in outside)
 
     def rename(self) -> None:
         gid = self.selected_group()

@@ -154,3 +154,28 @@ def test_copy_paste_and_delete_take_a_collapsed_group_whole(window, qtbot):
     key(window, Qt.Key_Z)
     assert g.groups()[gid].members == members and g.groups()[gid].collapsed
     assert not window.scene.nodes[min(members - {f})].isVisible()
+
+
+def test_expanding_a_group_makes_room_for_its_nodes_in_one_undo_step(window, qtbot):
+    window.open_file(str(examples_dir() / "cs231n_sigmoid_gate.gs"), ask=False)
+    g = window.document.graph
+    f = g.by_name("f")
+    (gid,) = g.groups()
+    before = {n: g.position(n) for n in g.nodes()}
+    scene = window.scene
+    # opened collapsed, laid out as shown: the gate sits a column after the last +
+    plus = max((n for n in g.nodes() if g.op(n) == "add" and g.group_of(n) is None),
+               key=lambda n: g.position(n)[0])
+    assert scene.nodes[f].scene_rect().left() - scene.nodes[plus].scene_rect().right() < 200
+    QTest.mouseDClick(window.canvas.viewport(), Qt.LeftButton, Qt.NoModifier, header_of(window, f))
+    assert not g.groups()[gid].collapsed
+    rects = {n: item.scene_rect() for n, item in scene.nodes.items()}
+    members = g.groups()[gid].members
+    for m in members:
+        for n, r in rects.items():
+            if n not in members:
+                assert not rects[m].intersects(r), (g.label(m), g.label(n))
+    assert window.document.undo_stack.undoText() == "Expand sigmoid_gate"
+    key(window, Qt.Key_Z)
+    assert g.groups()[gid].collapsed
+    assert {n: g.position(n) for n in g.nodes()} == before
