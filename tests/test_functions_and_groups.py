@@ -248,3 +248,28 @@ def test_sigmoid_gate_local_derivative_is_the_lectures():
     assert d == pytest.approx((1 - f) * f) and d == pytest.approx(0.1966, abs=1e-4)
     assert ev.grad(graph.by_name("w0")) == pytest.approx(-0.1966, abs=1e-4)
     assert ev.grad(graph.by_name("x1")) == pytest.approx(-0.5898, abs=1e-4)
+
+
+def test_an_op_as_its_circuit_computes_the_same_and_saves_as_a_def():
+    from graphstudio.core.circuits import circuit_text
+    from graphstudio.io.gs_defs import with_circuit
+
+    assert circuit_text("sigmoid") == "1/(1 + exp(-x0))"
+    assert circuit_text("tanh") == "(exp(x0) - exp(-x0))/(exp(x0) + exp(-x0))"
+    assert circuit_text("sqrt") is None and circuit_text("exp") is None  # no simpler circuit
+    graph = parse_text("a = 0.5\nb = -2\ny = tanh(a * b)\nz = sigmoid(y) * 3\noutput(z)\n")
+    ev = evaluate(graph)
+    new = with_circuit(with_circuit(graph, graph.by_name("y")),
+                       next(n for n in graph.nodes() if graph.op(n) == "sigmoid"))
+    new_ev = evaluate(new)
+    for name in ("a", "b"):
+        assert new_ev.grad(new.by_name(name)) == pytest.approx(ev.grad(graph.by_name(name)),
+                                                               rel=1e-12)
+    assert sorted(g.name for g in new.groups().values()) == ["sigmoid", "tanh"]
+    assert not any(g.collapsed for g in new.groups().values())
+    text = write_text(new)
+    assert "def tanh_circuit(x0):\n    return (exp(x0) - exp(-x0)) / (exp(x0) + exp(-x0))" in text
+    assert "y = tanh_circuit(a * b)" in text
+    assert evaluate(parse_text(text)).value(0) == 0.5
+    with pytest.raises(ValueError, match="has no circuit"):
+        with_circuit(graph, graph.by_name("z"))

@@ -8,7 +8,8 @@ from ..core.graph import GraphError
 from ..core.groups import Group, group_problem
 from .commands import Command
 
-__all__ = ["GroupCommand", "UngroupCommand", "SetGroupCommand", "group_name"]
+__all__ = ["GroupCommand", "UngroupCommand", "SetGroupCommand", "ReplaceGraphCommand",
+           "group_name"]
 
 
 def group_name(doc, nodes) -> str:
@@ -82,3 +83,19 @@ class SetGroupCommand(Command):
     def revert(self) -> None:
         self.graph.set_group(self.gid, name=self.old.name, collapsed=self.old.collapsed,
                              function=self.old.function)
+
+
+class ReplaceGraphCommand(Command):
+    """Make the graph ``new`` (an edited copy of it, with the same ids): nodes added,
+    removed, rewired and grouped in one step (Expand into Circuit)."""
+
+    def __init__(self, doc, new, text: str) -> None:
+        super().__init__(doc, text)
+        self.before = doc.graph.snapshot()
+        self.after = new.snapshot()
+
+    def apply(self) -> None:
+        self.graph.revert_to(self.after)
+
+    def revert(self) -> None:
+        self.graph.revert_to(self.before)

@@ -15,11 +15,15 @@ from PySide6.QtCore import QEvent, QObject, QRectF
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QGraphicsItem, QInputDialog
 
+from ..core.engine import evaluate
 from ..core.events import GroupChanged
 from ..core.graph import GraphError
+from ..io.gs_defs import with_circuit
+from ..render.draw import arrange
 from ..render.group_frames import frame_rect, frames_bounds, label_rect, paint_frame
 from .commands import ArrangeCommand
-from .group_commands import GroupCommand, SetGroupCommand, UngroupCommand
+from .group_commands import (GroupCommand, ReplaceGraphCommand, SetGroupCommand,
+                             UngroupCommand)
 from .items import EdgeItem, NodeItem
 
 __all__ = ["install", "GroupLayer", "FrameItem"]
@@ -202,9 +206,13 @@ class GroupTools:
                                    "act_collapse_group")
         self.act_rename = action("Re&name Group…", self.rename, None,
                                  "Rename the selected group", "act_rename_group")
+        self.act_circuit = action("Expand into &Circuit", self.circuit, None,
+                                  "Replace the selected sigmoid or tanh by its circuit of "
+                                  "simpler ops (exp, +, ÷), as a group", "act_circuit")
         menu = window.menu("Graph")
         menu.addSeparator()
-        menu.addActions([self.act_group, self.act_ungroup, self.act_collapse, self.act_rename])
+        menu.addActions([self.act_group, self.act_ungroup, self.act_collapse, self.act_rename,
+                         self.act_circuit])
         self._clicks = _DoubleClicks(self)
         window.canvas.viewport().installEventFilter(self._clicks)
         self._changed()
@@ -297,6 +305,26 @@ class GroupTools:
         outside = [item.scene_rect() for n, item in nodes.items()
                    if n not in members and item.isVisible()]
         return any(a.intersects(b) for a in inside for b in outside)
+
+    def circuit(self) -> None:
+        """Graph > Expand into Circuit: the selected node as its circuit, an expanded group,
+        the graph laid out anew; one undo step."""
+        nodes = self.window.scene.selected_nodes()
+        if len(nodes) != 1:
+            self._refuse("select one sigmoid or tanh node to expand into its circuit")
+            return
+        graph = self.doc.graph
+        try:
+            new = with_circuit(graph, nodes[0])
+        except ValueError as exc:
+            self._refuse(f"cannot expand into a circuit: {exc}")
+            return
+        for n, p in arrange(new, evaluate(new), self.window.scene.theme,
+                            bool(self.doc.view.get("edge_labels"))).items():
+            new.set_position(n, p)
+        if self._push(ReplaceGraphCommand(self.doc, new,
+                                          f"Expand {graph.label(nodes[0])} into its circuit")):
+            self.window.canvas.fit()
 
     def rename(self) -> None:
         gid = self.selected_group()

@@ -4,6 +4,8 @@ hides a collapsed group's inner boxes and shows its local derivative."""
 
 from __future__ import annotations
 
+import pytest
+
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -179,3 +181,38 @@ def test_expanding_a_group_makes_room_for_its_nodes_in_one_undo_step(window, qtb
     key(window, Qt.Key_Z)
     assert g.groups()[gid].collapsed
     assert {n: g.position(n) for n in g.nodes()} == before
+
+
+def test_expand_a_sigmoid_into_its_circuit(window, qtbot, tmp_path):
+    build_text = "a = 0.5\nb = 2\ny = sigmoid(a * b)\nz = y * 3\n"
+    path = tmp_path / "sig.gs"
+    path.write_text(build_text)
+    window.open_file(str(path), ask=False)
+    g = window.document.graph
+    before = window.document.evaluation.grad(g.by_name("a"))
+    y = g.by_name("y")
+    ctrl_click(window, [y])
+    action = next(a for a in window.menu("Graph").actions() if a.objectName() == "act_circuit")
+    action.trigger()
+    (gid,) = g.groups()
+    group = g.groups()[gid]
+    assert group.name == "sigmoid" and not group.collapsed
+    assert sorted(g.op(n) for n in group.members if not g.is_leaf(n)) == ["add", "div", "exp", "neg"]
+    assert "sigmoid" not in [g.op(n) for n in g.nodes()]
+    out = g.by_name("y")  # the circuit's output took the name and the use
+    assert g.group_of(out) == gid and g.children(out) == [g.by_name("z")]
+    ev = window.document.evaluation
+    assert ev.grad(g.by_name("a")) == pytest.approx(before)
+    assert all(window.scene.nodes[n].isVisible() for n in group.members)
+    # collapsed, the circuit is the sigmoid gate again: its local derivative σ(1)(1 - σ(1))
+    QTest.mouseDClick(window.canvas.viewport(), Qt.LeftButton, Qt.NoModifier,
+                      view_point(window, window.group_tools.layer.frames[gid].frame.bottomLeft()
+                                 + type(window.group_tools.layer.frames[gid].frame.bottomLeft())(8, -4)))
+    assert window.scene.nodes[out].view.gate_text == "∂y/∂u2 = 0.1966"
+    key(window, Qt.Key_Z)
+    key(window, Qt.Key_Z)
+    assert g.groups() == {} and g.op(g.by_name("y")) == "sigmoid"
+    # a node without a circuit is refused, with the reason
+    ctrl_click(window, [g.by_name("z")])
+    action.trigger()
+    assert "has no circuit of simpler ops" in window.statusBar().currentMessage()
