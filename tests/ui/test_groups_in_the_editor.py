@@ -216,3 +216,34 @@ def test_expand_a_sigmoid_into_its_circuit(window, qtbot, tmp_path):
     ctrl_click(window, [g.by_name("z")])
     action.trigger()
     assert "has no circuit of simpler ops" in window.statusBar().currentMessage()
+
+
+def test_rename_a_group_through_its_dialog(window, qtbot, tmp_path):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
+
+    window.open_file(str(examples_dir() / "swish_function.gs"), ask=False)
+    g = window.document.graph
+    h1 = g.by_name("h1")
+    gid = g.group_of(h1)
+    ctrl_click(window, [h1])
+
+    def answer():
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QInputDialog)
+        edit = dialog.findChild(QLineEdit)
+        edit.selectAll()
+        QTest.keyClicks(edit, "silu")
+        QTest.keyClick(edit, Qt.Key_Return)
+
+    QTimer.singleShot(200, answer)
+    next(a for a in window.menu("Graph").actions() if a.objectName() == "act_rename_group").trigger()
+    assert g.groups()[gid].name == "silu" and g.groups()[gid].function == "silu"
+    assert window.scene.nodes[h1].view.symbol == "silu"
+    out = tmp_path / "renamed.gs"
+    assert window.save_to(out)
+    text = out.read_text()
+    assert "def silu(x):" in text and "h1 = silu(u)" in text and "h2 = swish(v)" in text
+    assert window.document.undo_stack.undoText() == "Rename group swish to silu"
+    window.act_undo.trigger()  # Edit > Undo
+    assert g.groups()[gid].name == "swish" and window.scene.nodes[h1].view.symbol == "swish"
