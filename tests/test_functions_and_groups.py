@@ -273,3 +273,29 @@ def test_an_op_as_its_circuit_computes_the_same_and_saves_as_a_def():
     assert evaluate(parse_text(text)).value(0) == 0.5
     with pytest.raises(ValueError, match="has no circuit"):
         with_circuit(graph, graph.by_name("z"))
+
+
+def test_the_command_line_reads_files_with_functions(capsys, tmp_path):
+    import json
+
+    from graphstudio.cli import main
+
+    swish = str(examples_dir() / "swish_function.gs")
+    assert main(["eval", swish, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    u = 1.5  # dL/du = 2 (h1 + h2) swish'(u), swish'(u) = s + u s (1 - s)
+    s = sigmoid(u)
+    h = u * s + -0.5 * sigmoid(-0.5)
+    assert data["nodes"]["u"]["grad"] == pytest.approx(2 * h * (s + u * s * (1 - s)))
+    assert main(["explain", swish, "--node", "u"]) == 0
+    out = capsys.readouterr().out
+    assert "h1" in out and "swish: one gate" in out and "2.07518·1.04129 = 2.16088" in out
+    assert main(["explain", swish, "--paths", "u"]) == 0
+    assert "1 path from u to L" in capsys.readouterr().out
+    png = tmp_path / "swish.png"
+    assert main(["export", swish, "-o", str(png)]) == 0 and png.stat().st_size > 1000
+    bad = tmp_path / "bad.gs"
+    bad.write_text("def f(x):\n    return f(x)\n")
+    assert main(["eval", str(bad)]) != 0
+    err = capsys.readouterr().err
+    assert f"{bad}:2:12: f() calls itself" in err and "Traceback" not in err
