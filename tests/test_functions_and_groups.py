@@ -173,6 +173,13 @@ def test_what_cannot_be_a_group_is_refused_with_the_reason():
     assert "a is an input" in group_problem(graph, [graph.by_name("a"), c])
     assert "c, e are each used outside" in group_problem(graph, [c, e])  # d is between them
     assert "select the nodes" in group_problem(graph, [])
+    tied = parse_text("a = 1\n")
+    k = tied.add_const(2.0)
+    m = tied.add_op("mul", [tied.by_name("a"), k])
+    e = tied.add_op("exp", [m])
+    tied.add_op("add", [e, k])
+    assert "the constant 2 is also used outside" in group_problem(tied, [k, m, e])
+    assert group_problem(tied, [m, e]) is None
     assert group_problem(graph, [d, e]) is None
     with pytest.raises(GraphError, match="used outside"):
         graph.add_group("g", [c, d])
