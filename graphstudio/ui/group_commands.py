@@ -66,6 +66,10 @@ class SetGroupCommand(Command):
         self.old: Group = doc.graph.group(gid)
         if name is not None and not name.strip():
             raise GraphError("a group needs a name")
+        if collapsed:
+            problem = group_problem(doc.graph, self.old.members, ignore=gid)
+            if problem:  # an edit since it was made (an edge out of its middle)
+                raise GraphError(f"cannot collapse {self.old.name}: {problem}")
         if collapsed is not None:
             text = f"{'Collapse' if collapsed else 'Expand'} {self.old.name}"
         else:

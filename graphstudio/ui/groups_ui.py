@@ -283,7 +283,11 @@ class GroupTools:
     def set_collapsed(self, gid: int, collapsed: bool) -> None:
         """Collapse or expand; an expanded group whose boxes land on others (its nodes kept
         their places while it was one box) is laid out anew, in the same undo step."""
-        command = SetGroupCommand(self.doc, gid, collapsed=collapsed)
+        try:
+            command = SetGroupCommand(self.doc, gid, collapsed=collapsed)
+        except GraphError as exc:
+            self._refuse(str(exc))
+            return
         if collapsed:
             self._push(command)
             return

@@ -247,3 +247,27 @@ def test_rename_a_group_through_its_dialog(window, qtbot, tmp_path):
     assert window.document.undo_stack.undoText() == "Rename group swish to silu"
     window.act_undo.trigger()  # Edit > Undo
     assert g.groups()[gid].name == "swish" and window.scene.nodes[h1].view.symbol == "swish"
+
+
+def test_a_group_edited_into_two_values_is_not_collapsed(window, qtbot):
+    g, (x, y, z) = open_grosse(window)
+    ctrl_click(window, [x, y, z])
+    key(window, Qt.Key_G)
+    (gid,) = g.groups()
+    QTest.mouseDClick(window.canvas.viewport(), Qt.LeftButton, Qt.NoModifier, header_of(window, z))
+    assert not g.groups()[gid].collapsed
+    # a new node fed by x, from inside the group: x is now used outside it
+    build = window.expression_bar.edit
+    build.setFocus()
+    QTest.keyClicks(build, "w = x * 2")
+    QTest.keyClick(build, Qt.Key_Return)
+    assert g.parents(g.by_name("w"))[0] == x
+    count = window.document.undo_stack.count()
+    ctrl_click(window, [z])
+    action = next(a for a in window.menu("Graph").actions()
+                  if a.objectName() == "act_collapse_group")
+    action.trigger()
+    assert not g.groups()[gid].collapsed and window.document.undo_stack.count() == count
+    message = window.statusBar().currentMessage()
+    assert message.startswith("cannot collapse group: ") and "used outside" in message
+    assert all(window.scene.nodes[n].isVisible() for n in (x, y, z))
