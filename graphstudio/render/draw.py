@@ -49,7 +49,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, Q
 
 from .cells import cell_at, column_widths, grid_size, paint_grid
 from .fonts import fonts
-from .group_frames import frame_rect, frames_bounds, paint_frame
+from .group_frames import frame_rect, frames_bounds, label_rect, paint_frame, paint_label
 from .picture import EdgeView, NodeView, Picture
 from .routing import PORT_RADIUS, PORT_SPACING, output_point, port_point, route_edges
 from .style import Theme
@@ -567,7 +567,12 @@ def _geometry_of(picture: Picture, theme: Theme):
     routes = route_edges(rects, [(e.src, e.dst, e.port, picture.nodes[e.dst].n_ports)
                                  for e in edges])
     paths = [(e, r.path()) for e, r in zip(edges, routes)]
-    return rects, paths, label_spots(paths, rects, theme)
+    avoid = dict(rects)
+    for frame in picture.groups:  # an edge label keeps clear of a frame's name too
+        box = frame_rect([rects[n] for n in frame.members if n in rects])
+        if not box.isNull():
+            avoid[("frame", frame.group)] = label_rect(box, frame.name, theme)
+    return rects, paths, label_spots(paths, avoid, theme)
 
 
 def _content_bounds(rects, paths, spots, theme: Theme) -> QRectF:
@@ -599,6 +604,9 @@ def paint_picture(painter: QPainter, picture: Picture, theme: Theme) -> None:
     # the highlighted edges last: no other edge's label box covers the path a step follows
     for (e, path), at in sorted(zip(paths, spots), key=lambda pa: bool(pa[0][0].highlight)):
         paint_edge(painter, path, e, theme, at)
+    for frame in picture.groups:
+        paint_label(painter, frame_rect([rects[n] for n in frame.members if n in rects]),
+                    frame.name, theme)
     for n, view in picture.nodes.items():
         paint_node(painter, rects[n], view, theme)
     box = _caption_rect(picture, theme, _content_bounds(rects, paths, spots, theme))

@@ -20,7 +20,8 @@ from ..core.events import GroupChanged
 from ..core.graph import GraphError
 from ..io.gs_defs import with_circuit
 from ..render.draw import arrange
-from ..render.group_frames import frame_rect, frames_bounds, label_rect, paint_frame
+from ..render.group_frames import (frame_rect, frames_bounds, label_rect, paint_frame,
+                                  paint_label)
 from .commands import ArrangeCommand
 from .group_commands import (GroupCommand, ReplaceGraphCommand, SetGroupCommand,
                              UngroupCommand)
@@ -30,7 +31,8 @@ __all__ = ["install", "GroupLayer", "FrameItem"]
 
 
 class FrameItem(QGraphicsItem):
-    """The frame around an expanded group's boxes, under them."""
+    """The frame around an expanded group's boxes, under them; its name (``label``, an item of
+    its own that the layer adds beside it) is drawn over the edges."""
 
     def __init__(self, group: int, name: str, theme) -> None:
         super().__init__()
@@ -38,11 +40,13 @@ class FrameItem(QGraphicsItem):
         self.frame = QRectF()
         self._bounds = QRectF()
         self.setZValue(-1)
+        self.label = _FrameLabel(self)
 
     def set_frame(self, frame: QRectF, name: str, theme) -> None:
         self.prepareGeometryChange()
         self.frame, self.name, self.theme = frame, name, theme
-        self._bounds = frame.united(label_rect(frame, name, theme)).adjusted(-2, -2, 2, 2)
+        self._bounds = frame.adjusted(-2, -2, 2, 2)
+        self.label.changed()
         self.update()
 
     def boundingRect(self) -> QRectF:
@@ -50,6 +54,29 @@ class FrameItem(QGraphicsItem):
 
     def paint(self, painter, option, widget=None) -> None:
         paint_frame(painter, self.frame, self.name, self.theme)
+
+
+class _FrameLabel(QGraphicsItem):
+    """A frame's name, above the edges and their labels, below the boxes."""
+
+    def __init__(self, frame: FrameItem) -> None:
+        super().__init__()
+        self.owner = frame
+        self.setZValue(0.75)  # edges are at 0 and 0.5, boxes at 1
+        self._bounds = QRectF()
+
+    def changed(self) -> None:
+        self.prepareGeometryChange()
+        f = self.owner
+        self._bounds = label_rect(f.frame, f.name, f.theme) if not f.frame.isNull() else QRectF()
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(self, painter, option, widget=None) -> None:
+        f = self.owner
+        paint_label(painter, f.frame, f.name, f.theme)
 
 
 class GroupLayer:
@@ -123,13 +150,17 @@ class GroupLayer:
         scene = self.scene
         frames = {f.group: f for f in (picture.groups if picture is not None else ())}
         for gid in list(self.frames):
-            if gid not in frames:
-                scene.removeItem(self.frames.pop(gid))
+            if gid not in frames or self.frames[gid].scene() is not scene:
+                item = self.frames.pop(gid)
+                for part in (item, item.label):
+                    if part.scene() is scene:
+                        scene.removeItem(part)
         for gid, frame in frames.items():
             item = self.frames.get(gid)
             if item is None:
                 item = self.frames[gid] = FrameItem(gid, frame.name, scene.theme)
                 scene.addItem(item)
+                scene.addItem(item.label)
             rects = [scene.nodes[n].scene_rect() for n in frame.members if n in scene.nodes]
             item.set_frame(frame_rect(rects), frame.name, scene.theme)
 
