@@ -78,6 +78,8 @@ def test_a_call_inside_a_function_belongs_to_the_outer_group():
     ("def f(x):\n    return x.real\n", "2:12", "attribute access is not allowed"),
     ("def f(x):\n    return g(x)\ndef g(x):\n    return f(x)\n", "2:12", "g() is called before"),
     ("def f():\n    return 1\n", "1:1", "takes no parameters"),
+    ("def f(x):\n    w = param(1.0)\n    return w * x\n", "2:9", "param() cannot stand in a"),
+    ("def f(x):\n    return x * data(\"x\")\n", "2:16", "data() cannot stand in a"),
 ])
 def test_every_misuse_of_a_function_is_located(text, where, words):
     with pytest.raises(ParseError) as err:

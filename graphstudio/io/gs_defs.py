@@ -165,6 +165,10 @@ def define(ctx: "_Context", stmt: ast.AST) -> None:
         for node in ast.walk(s.value):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 fname = node.func.id
+                if fname in _FORMS:
+                    raise _fail(ctx, node, f"{fname}() cannot stand in a function: a function "
+                                           "computes from its arguments; make the input in the "
+                                           f"graph and pass it, as in {name}(W)")
                 if fname == name:
                     raise _fail(ctx, node, f"{name}() calls itself: a function cannot be "
                                            "recursive (the graph would never end)")

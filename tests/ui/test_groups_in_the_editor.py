@@ -271,3 +271,19 @@ def test_a_group_edited_into_two_values_is_not_collapsed(window, qtbot):
     message = window.statusBar().currentMessage()
     assert message.startswith("cannot collapse group: ") and "used outside" in message
     assert all(window.scene.nodes[n].isVisible() for n in (x, y, z))
+
+
+def test_the_expression_bar_builds_a_function_and_its_call(window, qtbot):
+    edit = window.expression_bar.edit
+    edit.setFocus()
+    for line in ("def sq(t):", "    return t * t", "q = sq(k) + 1"):
+        QTest.keyClicks(edit, line)
+        QTest.keyClick(edit, Qt.Key_Return, Qt.ShiftModifier)
+    QTest.keyClick(edit, Qt.Key_Return)
+    g = window.document.graph
+    assert sorted(g.names()) == ["k", "q"]  # k is new (value 1); t is sq's own name
+    (group,) = g.groups().values()
+    assert group.name == "sq" and group.collapsed
+    assert window.document.evaluation.grad(g.by_name("k")) == 2.0
+    key(window, Qt.Key_Z)
+    assert len(g) == 0 and g.groups() == {}
