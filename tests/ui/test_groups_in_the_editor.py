@@ -52,6 +52,7 @@ def test_ctrl_g_groups_the_selection_into_one_gate_and_undo_takes_it_back(window
     assert gate.symbol == "group" and gate.n_ports == 3
     # the gate's local derivatives: dz/da = y = 7, dz/db = x + y = 9, dz/dc = x = 2
     assert gate.gate_text.splitlines() == ["∂z/∂a = 7", "∂z/∂b = 9", "∂z/∂c = 2"]
+    assert "in the group <b>group</b>, collapsed" in window.inspector.heading.text()
     a = g.by_name("a")
     assert scene.edges[(a, z, 0)].isVisible()  # a arrives at the gate's first port
     assert not scene.edges[(a, x, 0)].isVisible()
