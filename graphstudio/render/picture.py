@@ -35,6 +35,42 @@ __all__ = ["NodeView", "EdgeView", "Picture", "TableRow", "node_view", "no_gradi
 NEURON_STYLE_FROM = 24
 
 
+class _Later:
+    """A text not written yet: ``write(value)``, on its first reading."""
+
+    __slots__ = ("write", "value")
+
+    def __init__(self, write, value) -> None:
+        self.write, self.value = write, value
+
+
+class _TextField:
+    """A :class:`NodeView` text that may be given as a :class:`_Later` and is then written on
+    its first reading, and kept. An array's text is numpy's printout of it, costly and seldom
+    read (the canvas and the exporters draw an array as cells): a scrub or a training step
+    would otherwise write every array's text at every change."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.key = "_" + name
+
+    def __get__(self, view, owner=None):
+        if view is None:
+            raise AttributeError(self.key)  # a dataclass field without a default
+        text = view.__dict__[self.key]
+        if type(text) is _Later:
+            text = view.__dict__[self.key] = text.write(text.value)
+        return text
+
+    def __set__(self, view, text) -> None:
+        view.__dict__[self.key] = text
+
+    def given(self, view) -> bool:
+        """Whether the text is shown (not ""), without writing it: a text to be written later
+        is an array's, never empty."""
+        text = view.__dict__[self.key]
+        return type(text) is _Later or bool(text)
+
+
 @dataclass(frozen=True)
 class NodeView:
     """What one node shows. An array value or gradient is drawn as a grid of cells
@@ -51,8 +87,8 @@ class NodeView:
     op: str  # the op name, or "input"/"const"
     value: Value
     grad: Value
-    value_text: str  # "" when hidden
-    grad_text: str  # "" when hidden
+    value_text: str = _TextField()  # "" when hidden (an array's is written when first read)
+    grad_text: str = _TextField()  # "" when hidden
     shape: tuple[int, ...]
     n_ports: int  # argument ports drawn on the node's input side
     numbered_ports: bool = False  # ports numbered: the op's arguments may not be swapped
@@ -70,12 +106,14 @@ class NodeView:
     @cached_property
     def value_grid(self) -> Grid | None:
         """The value as cells, when the value is an array and shown."""
-        return array_grid(self.value) if self.value_text and not self.error else None
+        shown = NodeView.__dict__["value_text"].given(self)
+        return array_grid(self.value) if shown and not self.error else None
 
     @cached_property
     def grad_grid(self) -> Grid | None:
         """The gradient as cells, when it is an array of the value's shape and shown."""
-        if not self.grad_text or self.kind == "const" or np.shape(self.grad) != self.shape:
+        shown = NodeView.__dict__["grad_text"].given(self)
+        if not shown or self.kind == "const" or np.shape(self.grad) != self.shape:
             return None
         return array_grid(self.grad)
 
@@ -224,6 +262,9 @@ def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
     if not (isinstance(value, float) or value is None):
         style = "box"  # arrays are always drawn as grids in a box
     text = cell_text if style == "neuron" else (lambda v: format_value(v, digits))
+    if style != "neuron":
+        def text(v, write=text):  # an array's printout only when read (see _TextField)
+            return write(v) if isinstance(v, float) else _Later(write, v)
     return NodeView(
         node=node, title=record.name or "", symbol=entry.symbol if entry else "",
         kind=kind, op=op, value=value, grad=grad,
