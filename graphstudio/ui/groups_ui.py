@@ -90,9 +90,16 @@ class GroupLayer:
         self.shown = None
         scene.before_show.append(self.sync)
 
-    def sync(self, picture) -> None:
+    def sync(self, picture, nodes: list[int] | None = None) -> None:
         """Make the items show ``picture``: hide the boxes and edges it leaves out, add the
-        gate edges it has and the graph has not, frame its expanded groups."""
+        gate edges it has and the graph has not, frame its expanded groups. Given the
+        ``nodes`` whose views alone changed in the picture last shown (a scrub's new values),
+        only the frames are fitted again: what is hidden and which edges show stay as they
+        are, and looking over the whole graph would take a tenth of a 1,000-node scrub."""
+        if nodes is not None and picture is self.shown:
+            if self.frames:
+                self.update_frames(picture)
+            return
         scene = self.scene
         graph = scene.doc.graph
         self.shown = picture

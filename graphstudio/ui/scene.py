@@ -122,8 +122,9 @@ class GraphScene(QGraphicsScene):
         doc.view_changed.connect(self._view_changed)
         self._selected: set = set()
         self.selectionChanged.connect(self._selection_changed)
-        #: called with each picture before the items show it (ui/groups_ui.py's GroupLayer
-        #: hides a collapsed group's inner items and adds its gate's edges)
+        #: called with each picture before the items show it, and the nodes whose views alone
+        #: changed (None: anything may have; ui/groups_ui.py's GroupLayer hides a collapsed
+        #: group's inner items and adds its gate's edges)
         self.before_show: list = []
         self.rebuild()
 
@@ -412,7 +413,7 @@ class GraphScene(QGraphicsScene):
         if nodes is None:
             self._behind.clear()
         for hook in self.before_show:
-            hook(picture)
+            hook(picture, nodes)
         for n in picture.nodes if nodes is None else nodes:
             item = self.nodes.get(n)
             if item is not None:
