@@ -44,10 +44,12 @@ from __future__ import annotations
 import math
 import weakref
 
+import numpy as np
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 
-from .cells import cell_at, column_widths, grid_size, paint_grid
+from .cells import cell_at, column_widths, grid_size, paint_grid, paint_heat_map
 from .fonts import fonts
 from .picture import EdgeView, NodeView, Picture
 from .routing import PORT_RADIUS, PORT_SPACING, output_point, port_point, route_edges
@@ -68,6 +70,8 @@ MIN_WIDTH = 76.0
 BADGE_PAD = 5.0  # inside the shape badge, left and right
 BADGE_GAP = 8.0  # between the name and the shape badge
 HEADER_GAP = 12.0  # between the name (and badge) and the op symbol or tag
+#: a unit's response is drawn at this share of the full colours, so its text reads over it
+THUMBNAIL_STRENGTH = 0.6
 NEURON_PAD_X = 9.0  # a neuron's padding: ports still clear of the text
 NEURON_PAD_Y = 4.0
 NEURON_LINE_GAP = 0.0
@@ -333,6 +337,11 @@ def paint_edge(painter: QPainter, path: QPainterPath, edge: EdgeView, theme: The
     label of a highlighted edge beside it (:func:`edge_label_rect`)."""
     colour = _color(theme.used if edge.highlight else theme.edge)
     width = 3.0 if edge.highlight else 1.6
+    if edge.weight is not None and not edge.highlight:  # Playground: sign by colour, size by width
+        w = min(1.0, abs(edge.weight))
+        colour = _color(theme.negative if edge.weight < 0 else theme.positive,
+                        round(255 * (0.35 + 0.65 * w)))
+        width = 1.0 + 5.0 * w
     painter.save()
     painter.setRenderHint(QPainter.Antialiasing, True)
     painter.setBrush(Qt.NoBrush)
@@ -457,6 +466,16 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
         pen.setStyle(Qt.DashLine)
     painter.setPen(pen)
     painter.drawRoundedRect(rect, radius, radius)
+    if view.thumbnail is not None:  # the unit's response over the input plane, behind its text
+        clip = QPainterPath()
+        clip.addRoundedRect(rect.adjusted(bw / 2, bw / 2, -bw / 2, -bw / 2), radius, radius)
+        painter.save()
+        painter.setClipPath(clip)
+        paint_heat_map(painter, rect, np.asarray(view.thumbnail)[::-1] * THUMBNAIL_STRENGTH,
+                       theme, levels=True, smooth=True)
+        painter.restore()
+        painter.setBrush(Qt.NoBrush)
+        painter.drawRoundedRect(rect, radius, radius)
 
     rows = _rows(view, rect, theme)
     _paint_header(painter, view, rows[0][2], theme)

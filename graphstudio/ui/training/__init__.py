@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication
 from ...core.engine import evaluate
 from ...core.graph import Graph, GraphError
 from .network_dialog import NewNetworkDialog
+from .network_view import UnitResponses
 from .train_panel import TrainPanel
 
 __all__ = ["install", "Training", "TrainPanel", "NewNetworkDialog"]
@@ -85,6 +86,7 @@ class Training(QObject):
                                       if key == "theme" else None)
         self.doc.changed.connect(self.follow_document)
         self.doc.replaced.connect(self.follow_document)
+        self.units = UnitResponses(window, lambda: _base_dir(self.doc))
         self.doc.path_changed.connect(self.follow_document)
         app = QApplication.instance()
         if app is not None:
@@ -177,6 +179,8 @@ class Training(QObject):
         view = self.doc.view
         picture = build_picture(g, evaluate(g), positions, show_grad=view.get("show_grad", True),
                                 edge_labels=view.get("edge_labels", False))
+        picture = self.units.decorate(picture, {n: v for n, v in values.items()
+                                                if g.node(n).trainable})
         self.window.canvas.show_picture(picture)
         self._preview_at = time.monotonic()
         self._preview_cost = self._preview_at - started
