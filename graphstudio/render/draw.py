@@ -49,7 +49,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 
-from .cells import cell_at, column_widths, grid_size, paint_grid, paint_heat_map
+from .cells import cell_at, column_widths, grid_size, heat_image, paint_grid
 from .fonts import fonts
 from .picture import EdgeView, NodeView, Picture
 from .routing import PORT_RADIUS, PORT_SPACING, output_point, port_point, route_edges
@@ -436,6 +436,25 @@ def _paint_body(painter: QPainter, view: NodeView, rect: QRectF, theme: Theme) -
                        theme, gradient=gradient, widths=cell_widths(view, theme))
 
 
+_THUMBNAILS: dict[int, tuple] = {}  # id(levels) -> (weak ref to levels, theme, QImage)
+
+
+def _thumbnail_image(levels: np.ndarray, theme: Theme):
+    """The heat map of a unit's response (row 0 of ``levels`` at the bottom), made once per
+    array and theme: a repaint draws the same image again."""
+    hit = _THUMBNAILS.get(id(levels))
+    if hit is not None and hit[0]() is levels and hit[1] is theme:
+        return hit[2]
+    image = heat_image(np.asarray(levels)[::-1] * THUMBNAIL_STRENGTH, theme)
+    if len(_THUMBNAILS) > 1024:
+        _THUMBNAILS.clear()
+    try:
+        _THUMBNAILS[id(levels)] = (weakref.ref(levels), theme, image)
+    except TypeError:  # not an ndarray (no weak references): not cached
+        pass
+    return image
+
+
 def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
                selected: bool = False, hover: bool = False) -> None:
     """Draw one node into ``rect`` (from :func:`node_rect`)."""
@@ -471,8 +490,8 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
         clip.addRoundedRect(rect.adjusted(bw / 2, bw / 2, -bw / 2, -bw / 2), radius, radius)
         painter.save()
         painter.setClipPath(clip)
-        paint_heat_map(painter, rect, np.asarray(view.thumbnail)[::-1] * THUMBNAIL_STRENGTH,
-                       theme, levels=True, smooth=True)
+        painter.setRenderHint(QPainter.SmoothPixmapTransform, True)
+        painter.drawImage(rect, _thumbnail_image(view.thumbnail, theme))
         painter.restore()
         painter.setBrush(Qt.NoBrush)
         painter.drawRoundedRect(rect, radius, radius)

@@ -251,9 +251,9 @@ class TrainPanel(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.problem)
         layout.addWidget(self.locate_button, 0, Qt.AlignLeft)
-        layout.addWidget(self.pictures, 1)
+        layout.addLayout(result_row)  # above the pictures: in view on a small screen
         layout.addWidget(line)
-        layout.addLayout(result_row)
+        layout.addWidget(self.pictures, 1)
 
         self.schedule_kind.currentIndexChanged.connect(self._schedule_changed)
         self.schedule_text.textChanged.connect(self._schedule_changed)
