@@ -189,12 +189,12 @@ def _write(out: str, doc, trainer: Trainer, args, schedule: Schedule) -> None:
 
 def _draw_plane(out: str, plane, trainer: Trainer, theme: str) -> None:
     from .render.export import ensure_app
-    from .render.plane import plane_image, plane_scene
+    from .render.plane import plane_image, plane_scene, plane_title
     from .render.style import THEMES
 
     ensure_app()
-    label = trainer.graph.label(plane.setup.shown)
-    title = f"{label} after {trainer.step_count} step{'s' * (trainer.step_count != 1)}"
+    title = (f"{plane_title(plane)} after {trainer.step_count} "
+             f"step{'s' * (trainer.step_count != 1)}")
     image = plane_image(plane_scene(plane, trainer.parameters(), title), THEMES[theme])
     if not image.save(out, "PNG"):
         raise UsageError(f"--plane {out}: cannot write the file")

@@ -27,7 +27,7 @@ from ..core.plane import RESOLUTION, Plane, PlaneGrid, contour
 from .cells import heat_image
 from .style import Theme, diverging
 
-__all__ = ["PlaneScene", "plane_scene", "paint_plane", "plane_image", "BACKGROUND_STRENGTH"]
+__all__ = ["PlaneScene", "plane_scene", "plane_title", "paint_plane", "plane_image", "BACKGROUND_STRENGTH"]
 
 #: the heat map's colours are this share of the full scale, the points' the full colour
 BACKGROUND_STRENGTH = 0.75
@@ -68,6 +68,15 @@ class PlaneScene:
         if self.kind != "classification":
             return []
         return contour(self.grid.values, 0.5, self.grid.xs, self.grid.ys)
+
+
+def plane_title(plane: Plane) -> str:
+    """What the picture shows: ``P(class 1), Y[1]`` for a classifier, ``yhat`` for a
+    regression (the node, and its entry for a vector)."""
+    setup = plane.setup
+    name = plane.graph.label(setup.shown)
+    name += f"[{setup.component}]" if setup.component is not None else ""
+    return f"P(class 1), {name}" if setup.kind == "classification" else name
 
 
 def plane_scene(plane: Plane, params=None, title: str = "",

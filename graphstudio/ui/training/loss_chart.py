@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QLogValueAxis, QValueAxis
-from PySide6.QtCore import QMargins, Qt
+from PySide6.QtCore import QMargins, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 
 __all__ = ["LossChart", "MAX_SHOWN", "nice_range"]
@@ -102,6 +102,10 @@ class LossChart(QChartView):
         self.held_series.attachAxis(self.x_axis)
         self._make_y_axes()
         self.setMinimumHeight(150)
+
+    def sizeHint(self) -> QSize:
+        """Short: the chart shares a narrow panel with the output over the plane."""
+        return QSize(super().sizeHint().width(), 170)
 
     @staticmethod
     def _style_axis(axis) -> None:

@@ -22,14 +22,15 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
+                               QVBoxLayout, QWidget)
 
 from pathlib import Path
 
 from ...core.dataset import Dataset, DatasetError, load_for_graph
 from ...core.graph import Graph
 from ...core.plane import NoPlane, Plane
-from ...render.plane import PlaneScene, paint_plane, plane_image, plane_scene
+from ...render.plane import PlaneScene, paint_plane, plane_image, plane_scene, plane_title
 from ...render.style import THEMES, Theme
 
 __all__ = ["PlaneView", "PlaneCanvas", "INTERVAL", "PAUSE"]
@@ -46,10 +47,11 @@ class PlaneCanvas(QWidget):
         self.theme = theme
         self.scene: PlaneScene | None = None
         self.setMinimumSize(200, 150)
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Expanding)
         self.paints = 0  # frames painted (what a benchmark counts)
 
     def sizeHint(self) -> QSize:
-        return QSize(300, 240)
+        return QSize(300, 170)
 
     def paintEvent(self, _event) -> None:
         if self.scene is None:
@@ -179,7 +181,7 @@ class PlaneView(QWidget):
             return
         started = time.monotonic()
         try:
-            self.canvas.scene = plane_scene(self.plane, self._params, self._caption())
+            self.canvas.scene = plane_scene(self.plane, self._params, plane_title(self.plane))
         except NoPlane as exc:  # a batch rule failed on these points: say so, draw nothing
             self.plane = None
             self.why.setText(f"No output over the input plane: {exc}.")
@@ -190,13 +192,6 @@ class PlaneView(QWidget):
             self.canvas.repaint()
         self._drawn_at = time.monotonic()
         self._cost = self._drawn_at - started
-
-    def _caption(self) -> str:
-        setup = self.plane.setup
-        name = self.plane.graph.label(setup.shown)
-        if setup.kind == "classification":
-            return f"P(class 1), {name}" + (f"[{setup.component}]" if setup.component is not None else "")
-        return name + (f"[{setup.component}]" if setup.component is not None else "")
 
     def values(self):
         """The grid now shown (None: no picture)."""
