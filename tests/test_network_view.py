@@ -43,7 +43,7 @@ def test_units_are_the_hidden_activations_and_the_output():
         for j in range(1, js + 1) for k in range(1, ks + 1))
 
 
-@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
 def test_thumbnails_are_the_units_over_the_plane(activation):
     g, plane = scalar_network(activation)
     pic = unit_responses(picture_of(g), g, plane)
@@ -53,14 +53,20 @@ def test_thumbnails_are_the_units_over_the_plane(activation):
     xs = np.linspace(plane.lo[0], plane.hi[0], THUMBNAIL_RESOLUTION)
     ys = np.linspace(plane.lo[1], plane.hi[1], THUMBNAIL_RESOLUTION)
     value = unit_at(g, plane, h, xs[5], ys[13])
+    if activation == "relu":  # unbounded: on the units' shared scale (relus and the output)
+        units = network_units(g, plane)
+        grids = plane.node_grids(tuple(units), resolution=THUMBNAIL_RESOLUTION)
+        scale = max(np.abs(v.values).max() for v in grids.values())
+        assert thumb[13, 5] == pytest.approx(value / scale, rel=1e-12)
+        return
     if activation == "sigmoid":  # 0 … 1 centred at 0.5
         assert thumb[13, 5] == pytest.approx((value - 0.5) * 2, rel=1e-12)
-    else:  # tanh on the units' shared scale
-        grids = plane.node_grids(tuple(n for n in network_units(g, plane) if g.op(n) == "tanh"),
-                                 resolution=THUMBNAIL_RESOLUTION)
-        out = plane.node_grids((plane.setup.shown,), resolution=THUMBNAIL_RESOLUTION)
-        scale = max(np.abs(v.values).max() for v in list(grids.values()) + list(out.values()))
-        assert thumb[13, 5] == pytest.approx(value / scale, rel=1e-12)
+    else:  # tanh on its own range, -1 … 1
+        assert thumb[13, 5] == pytest.approx(value, rel=1e-12)
+    # the output of a regression (unbounded) on its largest size over the plane
+    out = plane.setup.shown
+    grid = plane.node_grids((out,), resolution=THUMBNAIL_RESOLUTION)[out].values
+    assert pic.nodes[out].thumbnail[2, 7] == pytest.approx(grid[2, 7] / np.abs(grid).max(), rel=1e-12)
     assert pic.nodes[g.by_name("w1_1_1")].thumbnail is None  # weights keep their box
 
 
