@@ -14,28 +14,12 @@ from graphstudio.core.engine import evaluate
 from graphstudio.core.plane import Plane
 from graphstudio.core.train import held_out_rows
 from graphstudio.io import open_document
-from graphstudio.ui.training.train_panel import TrainPanel
+
+from test_training_panel import panel, set_spin  # noqa: F401  (the fixture, shared)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SEOUL = EXAMPLES / "seoul_sgd_l2.gs"
 CLASSIFY = EXAMPLES / "cmu11785_classify.gs"
-
-
-@pytest.fixture
-def panel(qtbot):
-    p = TrainPanel()
-    qtbot.addWidget(p)
-    p.resize(380, 900)
-    p.show()
-    qtbot.waitExposed(p)
-    yield p
-    p.shutdown()
-
-
-def set_spin(qtbot, spin, text):
-    spin.selectAll()
-    qtbot.keyClicks(spin, text)
-    spin.interpretText()
 
 
 def at_point(graph, plane, x, y, params=None):
