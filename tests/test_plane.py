@@ -123,3 +123,22 @@ def test_contour_of_a_plane_lies_on_its_level_line():
     for a, b in segments:
         assert a[0] == pytest.approx(a[1]) and b[0] == pytest.approx(b[1])
     assert contour(np.zeros((3, 3)), 0.5, xs[:3], ys[:3]) == []
+
+
+def test_three_classes_show_class_1_against_the_others(tmp_path):
+    from graphstudio.core.dataset import parse_csv
+    from graphstudio.io.gs import parse_text
+    from graphstudio.render.plane import PlaneScene
+
+    g = parse_text('x = data(["a", "b"])\nd = data("k", onehot=3)\n'
+                   'W = param([[1, 0], [0, 1], [1, 1]])\nY = softmax(W @ x)\nL = cross_entropy(Y, d)')
+    ds = parse_csv("a,b,k\n0,0,0\n1,0,1\n0,1,2\n")
+    plane = Plane(g, ds)
+    assert g.label(plane.setup.shown) == "Y" and plane.setup.component == 1
+    assert plane.setup.kind == "classification"
+    grid = plane.grid(resolution=3)
+    x, y = grid.xs[2], grid.ys[0]
+    z = np.array([x, y, x + y])
+    assert grid.values[0, 2] == pytest.approx(np.exp(z[1]) / np.exp(z).sum(), rel=1e-12)
+    scene = PlaneScene(grid, plane.points, plane.targets, plane.setup.kind, plane.setup.columns)
+    assert scene.levels(np.array([0.0, 0.5, 1.0])).tolist() == [-1.0, 0.0, 1.0]

@@ -3,8 +3,9 @@ TensorFlow Playground does: the output as a heat map behind the data points, wit
 after the dataset's columns and a colour bar giving the scale.
 
 * A **classifier**: the probability of class 1 from 0 (the theme's orange) through 0.5 (its
-  zero colour) to 1 (its blue); the points in their class's colour; the **decision boundary**
-  (probability 0.5) as a line.
+  zero colour) to 1 (its blue); the points of class 1 blue, the others orange (with more than
+  two classes: class 1 against the rest); the **decision boundary** (probability 0.5) as a
+  line.
 * A **regression**: the predicted value on the diverging scale, symmetric around 0 and
   spanning both the predictions and the targets; each point coloured by its target on the
   same scale, so a point that matches its background is fitted.
@@ -140,7 +141,7 @@ def paint_plane(painter: QPainter, rect: QRectF, scene: PlaneScene, theme: Theme
 
     # the points, on the full scale, with an outline that reads on any background
     if scene.targets is not None:
-        point_levels = (np.where(scene.targets >= 0.5, 1.0, -1.0) if scene.kind == "classification"
+        point_levels = (np.where(scene.targets == 1, 1.0, -1.0) if scene.kind == "classification"
                         else scene.levels(scene.targets))
     else:
         point_levels = np.zeros(len(scene.points))
