@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, Q
                                QSlider, QStyle, QToolButton, QVBoxLayout, QWidget)
 
 from ...core.engine import Step, backward_steps, forward_steps
+from ...core.groups import gate_steps
 from ...core.train import TrainingSettings
 from ...render.picture import Picture, grad_sum_text, step_pictures, update_pictures
 from .common import TeachingPanel, cell, d, make_table, note_label, positions
@@ -169,7 +170,8 @@ class StepPlayer(TeachingPanel):
             self.caption.setText("Nothing to step through: the graph is empty.")
             return False
         ev = self.ev
-        self.steps = forward_steps(ev) + backward_steps(ev)
+        # a collapsed group is one step, as in the pictures (core/groups.py)
+        self.steps = gate_steps(self.graph, ev, forward_steps(ev) + backward_steps(ev))
         where = positions(self.graph)
         self.pictures = step_pictures(self.graph, ev, where, edge_labels=True)
         if self.update_box.isChecked() and self._has_params() and ev.output is not None:
