@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication
 from ...core.engine import evaluate
 from ...core.graph import Graph, GraphError
 from .network_dialog import NewNetworkDialog
+from .network_view import UnitResponses
 from .train_panel import TrainPanel
 
 __all__ = ["install", "Training", "TrainPanel", "NewNetworkDialog"]
@@ -50,7 +51,7 @@ class Training(QObject):
         self.window = window
         self.doc = window.document
         self.dialog = NewNetworkDialog(window)
-        self.panel = TrainPanel()
+        self.panel = TrainPanel(theme=lambda: window.scene.theme)
         self.dock = window.add_panel("Training", self.panel, Qt.RightDockWidgetArea)
         self.dock.hide()
         self.act_network = QAction("New &Network…", window)
@@ -80,8 +81,12 @@ class Training(QObject):
         self.panel.running_changed.connect(self._run_started)
         self.panel.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
         self.panel.locate_requested.connect(window.locate_dataset)
+        self.panel.row_requested.connect(self.show_row)
+        self.doc.view_changed.connect(lambda key: self.panel.plane.canvas.update()
+                                      if key == "theme" else None)
         self.doc.changed.connect(self.follow_document)
         self.doc.replaced.connect(self.follow_document)
+        self.units = UnitResponses(window, lambda: _base_dir(self.doc))
         self.doc.path_changed.connect(self.follow_document)
         app = QApplication.instance()
         if app is not None:
@@ -174,6 +179,8 @@ class Training(QObject):
         view = self.doc.view
         picture = build_picture(g, evaluate(g), positions, show_grad=view.get("show_grad", True),
                                 edge_labels=view.get("edge_labels", False))
+        picture = self.units.decorate(picture, {n: v for n, v in values.items()
+                                                if g.node(n).trainable})
         self.window.canvas.show_picture(picture)
         self._preview_at = time.monotonic()
         self._preview_cost = self._preview_at - started
@@ -193,6 +200,26 @@ class Training(QObject):
         self._preview_timer.stop()
         if self.window.canvas.step_mode:
             self.window.canvas.show_picture(None)
+
+    def show_row(self, row: int) -> None:
+        """Give the data inputs the values of dataset row ``row`` (one undoable step), so the
+        canvas and every view show that example's forward and backward values."""
+        from ...core.dataset import DatasetError, bind, load_for_graph
+        from .commands import SetValuesCommand
+
+        g = self.doc.graph
+        try:
+            ds = load_for_graph(g, _base_dir(self.doc))
+            columns = bind(g, ds) if ds is not None else {}
+        except DatasetError as exc:
+            self.window.statusBar().showMessage(str(exc), 8000)
+            return
+        if not columns or not 0 <= row < len(ds):
+            return
+        self.doc.push(SetValuesCommand(self.doc, {n: v[row] for n, v in columns.items()},
+                                       f"Show dataset row {row + 1}"))
+        self.window.statusBar().showMessage(f"The canvas shows row {row + 1} of "
+                                            f"{Path(ds.path).name} ({ds.where(row)})", 8000)
 
     def keep(self, params: dict[int, Any]) -> None:
         from .commands import SetValuesCommand
