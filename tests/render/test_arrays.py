@@ -5,6 +5,7 @@ and every cell's number readable on its colour in every theme."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -120,6 +121,21 @@ def test_picture_views_give_grids_for_arrays_and_keep_numbers_as_text():
     assert t.value_grid is None and t.grad_grid is None and t.value_text == "33"  # 3 × (-1 + 7 + 5)
     without = build_picture(g, ev, {}, show_grad=False)
     assert without.nodes[g.by_name("W")].grad_grid is None
+
+
+def test_an_array_view_gives_its_printout_as_text_and_a_hidden_one_no_grid():
+    """An array's text is written only when read (render/picture.py's _TextField): what it
+    says, and whether a grid is drawn, are as if it were written at once."""
+    g = parse_text("W = [[1.5, -2], [3, 4]]\nx = [1, 1]\nh = W @ x\ns = sum(h)")
+    ev = evaluate(g)
+    W = build_picture(g, ev, {}).nodes[g.by_name("W")]
+    assert W.value_grid is not None and W.grad_grid is not None  # text not needed for cells
+    assert W.value_text == "[[1.5 -2]\n [3 4]]" and W.grad_text == "[[1 1]\n [1 1]]"
+    assert replace(W, highlight="current").value_text == W.value_text
+    assert W == replace(W)
+    hidden = replace(W, value_text="", grad_text="")  # as the quiz hides what is asked
+    assert hidden.value_grid is None and hidden.grad_grid is None
+    assert replace(W, value_text="?").value_text == "?"
 
 
 def test_step_frames_show_no_cells_before_the_value_is_computed():
