@@ -57,6 +57,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..core.backward import GRADS_META, GradCall, GradError, build_grads, signature
 from ..core.collector import collector_paused
 from ..core.dataset import MAX_CLASSES, Binding, binding, dataset_name_problem
 from ..core.graph import Bulk, Graph, GraphError
@@ -108,6 +109,8 @@ class _Context:
     # the nodes are in it (dataset, output, seed lines)
     dataset: str | None = None  # the text's dataset() file
     seeded: set[int] = field(default_factory=set)  # the nodes the text gives a seed
+    grads: list[GradCall] = field(default_factory=list)  # what each grad(y, x) added
+    assigning: ast.AST | None = None  # the right side of the assignment being read
 
 
 def _where(ctx: _Context, node: ast.AST) -> tuple[int, int]:
@@ -260,6 +263,8 @@ class _Reader:
                                  f"the text makes more than {MAX_NODES:,} nodes, the most a "
                                  ".gs file may make")
         bulk.commit()
+        if ctx.grads:
+            graph.set_meta(GRADS_META, tuple(graph.meta.get(GRADS_META, ())) + tuple(ctx.grads))
         for then in ctx.after:  # what lines such as seed(z, ...) set on the nodes just made
             then()
 
@@ -558,6 +563,7 @@ def _statement(ctx: _Context, stmt: ast.stmt) -> None:
     elif _is_call(value, DATASET_FORM):
         raise _fail(ctx, value, 'dataset() stands on a line of its own, as in dataset("points.csv")')
     else:
+        ctx.assigning = value
         node = _expr(ctx, value)
         record = ctx.build.node(node)
         if record.name is not None or record.is_leaf and isinstance(value, ast.Name):
@@ -690,6 +696,8 @@ def _call(ctx: _Context, node: ast.Call) -> int:
         raise _fail(ctx, node, 'dataset() stands on a line of its own, as in dataset("points.csv")')
     if fname == SEED_FORM:
         raise _fail(ctx, node, "seed() stands on a line of its own, as in seed(z, [1, 0, 0])")
+    if fname == GRAD_FORM:
+        return _grad(ctx, node)
     if fname in _FORBIDDEN_CALLS:
         raise _fail(ctx, func, f"'{fname}' is not allowed: nothing in a GraphStudio file is executed")
     allowed = call_arities(fname)
@@ -717,6 +725,50 @@ def _call(ctx: _Context, node: ast.Call) -> int:
         params = _param(ctx, op, node.keywords[0].value, node)
     args = [_expr(ctx, a) for a in arg_nodes]
     return ctx.build.add_op(op.name, args, params=params, source=_where(ctx, node))
+
+
+#: ``grad(y, x)``: the nodes computing dy/dx, built from the graph's own nodes
+#: (:mod:`graphstudio.core.backward`)
+GRAD_FORM = "grad"
+_GRAD_USAGE = ("grad() takes a number to differentiate and the name of what to differentiate "
+               "by, as in g = grad(y, x)")
+
+
+def _grad(ctx: _Context, node: ast.Call) -> int:
+    """``grad(y, x)``: build the backward pass from ``y`` to ``x`` out of ordinary nodes; the
+    node holding dy/dx is the call's value (so ``grad(grad(y, x), x)`` differentiates again)."""
+    if node.keywords or len(node.args) != 2:
+        raise _fail(ctx, node, _GRAD_USAGE)
+    wrt = node.args[1]
+    if not isinstance(wrt, ast.Name):
+        raise _fail(ctx, wrt, _GRAD_USAGE)
+    y = _expr(ctx, node.args[0])
+    x = _expr(ctx, wrt)
+    build = ctx.build
+    written = {y: _short(ast.unparse(node.args[0])), x: wrt.id}
+
+    def label(n: int) -> str:
+        if n in written:
+            return written[n]
+        record = build.node(n)
+        if record.name:
+            return record.name
+        return f"the {record.op} on line {record.source[0]}" if record.source else record.op
+
+    where = _where(ctx, node)
+    try:
+        built = build_grads(build, y, [x], number_only=True, source_pos=where, label=label)
+    except GradError as exc:
+        raise _fail(ctx, node, f"grad({written[y]}, {wrt.id}): {exc}") from None
+    result = built.grads[x]
+    nodes = list(built.nodes)
+    if result not in nodes or build.node(result).is_leaf:  # an existing node, a constant
+        if node is not ctx.assigning:  # inside an expression: that node is the value
+            return result
+        result = build.add_op("identity", [result], source=where)  # g = grad(...) names it
+        nodes.append(result)
+    ctx.grads.append(GradCall(result, y, x, tuple(nodes), signature(build, nodes)))
+    return result
 
 
 def _param(ctx: _Context, op, node: ast.AST, around: ast.AST) -> Any:
@@ -752,9 +804,14 @@ def write_text(graph: Graph, header: str = "") -> str:
     if graph.meta.get("dataset"):
         lines.append(_dataset_text(graph.meta["dataset"], graph.meta.get("dataset_csv")))
     out = graph.default_output()
-    order = graph.topological_order()
+    grads = written_grads(graph)  # result -> its grad(y, x), written as the call
+    inside = {n for call in grads.values() for n in call.nodes if n != call.result}
+    order = [n for n in graph.topological_order() if n not in inside]
     text: dict[int, tuple[str, int]] = {}  # node -> (text, precedence) for inline use
-    used = {n: len(graph.out_edges(n)) for n in order}
+    used = {n: sum(1 for _s, d, _p in graph.out_edges(n) if d not in inside and d not in grads)
+            for n in order}
+    for call in grads.values():
+        used[call.y] += 1
     names: dict[int, str] = {}
     taken = graph.names()
 
@@ -771,6 +828,8 @@ def write_text(graph: Graph, header: str = "") -> str:
             name = fresh(n)
         if name is not None:
             names[n] = name
+    for call in grads.values():  # grad(y, x) names what it differentiates by
+        names.setdefault(call.x, fresh(call.x))
     depth: dict[int, int] = {}  # nesting depth of a node's inline text
     for n in order:
         record = graph.node(n)
@@ -793,8 +852,12 @@ def write_text(graph: Graph, header: str = "") -> str:
             text[n] = (names[n], CALL_PRECEDENCE)
             continue
         op = OPS[kind]
-        args = [text[p] for p in graph.parents(n)]  # (all connected: _check_writable)
-        if kind == "identity":  # y = x
+        call = grads.get(n)
+        parents = [call.y] if call is not None else graph.parents(n)
+        args = [text[p] for p in parents]  # (all connected: _check_writable)
+        if call is not None:
+            expr = f"{GRAD_FORM}({args[0][0]}, {names[call.x]})"
+        elif kind == "identity":  # y = x
             expr = args[0][0]
         elif op.infix and len(args) == 2:
             left = _paren(args[0], op.precedence, right=False, right_assoc=op.infix.right_assoc)
@@ -809,15 +872,14 @@ def write_text(graph: Graph, header: str = "") -> str:
         else:
             raise ValueError(f"{graph.label(n)} ({kind}) has no form in the expression format; "
                              "save it as .json")
-        depth[n] = 1 + max((depth.get(p, 0) for p in graph.parents(n) if p not in names),
-                           default=0)
+        depth[n] = 1 + max((depth.get(p, 0) for p in parents if p not in names), default=0)
         if depth[n] >= MAX_INLINE_DEPTH and n not in names:
             names[n] = fresh(n)
         if n in names:
             lines.append(f"{names[n]} = {expr}")
             text[n] = (names[n], CALL_PRECEDENCE)
         else:
-            text[n] = (expr, op.precedence)
+            text[n] = (expr, CALL_PRECEDENCE if call is not None else op.precedence)
     for n in order:
         seed = graph.node(n).seed
         if seed is not None and graph.op(n) != "const":
@@ -825,6 +887,34 @@ def write_text(graph: Graph, header: str = "") -> str:
     if _output_written(graph, out):
         lines.append(f"{OUTPUT_FORM}({names[out]})")
     return "\n".join(lines) + "\n"
+
+
+def written_grads(graph: Graph) -> dict[int, GradCall]:
+    """The ``grad(y, x)`` calls a text made whose nodes the graph still holds unchanged, by
+    their result: those a ``.gs`` text writes as the call. A call whose nodes were changed,
+    named, or used by a node outside the calls is written as its nodes instead."""
+    out = graph.default_output()
+    calls = []
+    for call in graph.meta.get(GRADS_META, ()):
+        if call.y not in graph or call.x not in graph or call.result not in graph:
+            continue
+        if signature(graph, call.nodes) != call.signature:
+            continue
+        inner = [n for n in call.nodes if n != call.result]
+        if any(graph.name(n) is not None or n == out or graph.node(n).seed is not None
+               for n in inner):
+            continue
+        calls.append(call)
+    while True:  # drop calls whose inner nodes something else uses, until none does
+        every = {n for call in calls for n in call.nodes}
+        inner = {n for call in calls for n in call.nodes if n != call.result}
+        keep = [call for call in calls
+                if call.y not in inner and call.x not in inner
+                and all(child in every for n in call.nodes if n != call.result
+                        for child in graph.children(n))]
+        if len(keep) == len(calls):
+            return {call.result: call for call in calls}
+        calls = keep
 
 
 def _dataset_text(name: str, csv: str | None) -> str:
@@ -881,7 +971,13 @@ def _written_calls(graph: Graph) -> set[str]:
     """The function names the text of ``graph`` calls: its ops written as calls, and the forms
     of its parameters, data inputs and dataset."""
     called = set()
+    grads = written_grads(graph)
+    if grads:
+        called.add(GRAD_FORM)
+    inside = {n for call in grads.values() for n in call.nodes}
     for n in graph.nodes():
+        if n in inside:
+            continue
         record = graph.node(n)
         if record.is_leaf:
             if binding(graph, n) is not None:
