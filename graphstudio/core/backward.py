@@ -393,29 +393,62 @@ def build_grads(target, y: int, xs: list[int], *, seed: Any = None, names=None,
     real = {n: ids.get(h, h) for n, h in adjoints.items()}
     built = Built({x: real[x] for x in xs}, real, made, ids.get(start, start))
     if names is not None:
-        _name_adjoints(target, built, named, source_pos)
+        try:
+            _name_adjoints(target, built, named, source_pos)
+        except GraphError as exc:
+            raise GradError(f"the gradient's nodes cannot be named: {exc}") from None
     return built
 
 
 def _name_adjoints(target, built: Built, named: dict[int, str], source_pos: Any) -> None:
     """Give the adjoints their names: a new, unnamed node takes the name itself; an existing
     node (a forward node, a constant, one adjoint shared by two nodes) gets an identity node
-    holding the name, so nothing is renamed."""
+    holding the name, so nothing is renamed. A node that already holds the name (built
+    before) keeps it; a name another node holds gets a number (``dz_dx_2``)."""
     new = set(built.nodes)
     taken: set[int] = set()
     extra = {} if source_pos is None else {"source": source_pos}
-    for n, name in named.items():
+    holding: dict[int, int] = {}  # an adjoint -> the named node made for it first
+    for n, name in named.items():  # from the output back
         node = built.adjoints[n]
+        if node in holding:  # the adjoint of a node passed on unchanged (dz/da = dz/dx · 1)
+            node = holding[node]
         record = target.node(node)
-        if node in new and record.op not in LEAF_KINDS and record.name is None and node not in taken:
-            target.rename(node, name)
-            taken.add(node)
+        holder = _holder(target, name)
+        if record.name == name:
+            continue
+        if holder is not None and target.node(holder).op == "identity" \
+                and target.parents(holder) == [node]:
+            node = holder  # the same name for the same node, from an earlier time
         else:
-            node = target.add_op("identity", [node], name=name, **extra)
-            built.nodes.append(node)
+            name = _free(target, name)
+            if (node in new and record.op not in LEAF_KINDS and record.name is None
+                    and node not in taken):
+                target.rename(node, name)
+                taken.add(node)
+            else:
+                node = target.add_op("identity", [node], name=name, **extra)
+                built.nodes.append(node)
+        holding.setdefault(built.adjoints[n], node)
         built.adjoints[n] = node
         if n in built.grads:
             built.grads[n] = node
+
+
+def _holder(target, name: str) -> int | None:
+    try:
+        return target.by_name(name)
+    except (KeyError, GraphError):
+        return None
+
+
+def _free(target, name: str) -> str:
+    """``name``, or with the first number that makes it free: ``dz_dx_2``."""
+    k, candidate = 1, name
+    while _holder(target, candidate) is not None:
+        k += 1
+        candidate = f"{name}_{k}"
+    return candidate
 
 
 def _every_node(source) -> Iterable[int]:
