@@ -252,3 +252,23 @@ def test_eval_explain_and_export_read_grad(tmp_path):
     refused = run("eval", str(bad))
     assert refused.returncode != 0 and "Traceback" not in refused.stderr
     assert "bad.gs:2:5: grad(x * x, x): x * x is a vector of 2" in refused.stderr
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.gs")), ids=lambda p: p.stem)
+def test_every_examples_backward_graph_gives_the_backward_pass_and_is_saved_as_text(path):
+    from graphstudio.core.backward import backward_graph
+
+    g = parse_file(path)
+    out = g.default_output()
+    want = evaluate(g).grads
+    built = backward_graph(g, out)
+    ev = evaluate(g, output=out)
+    for x, node in built.grads.items():
+        np.testing.assert_allclose(ev.values[node], want[x], rtol=1e-12, atol=1e-15,
+                                   err_msg=f"{path.name}: {g.label(node)}")
+    text = write_text(g)
+    again = parse_text(text)
+    assert write_text(again) == text
+    values = evaluate(again).values
+    for node in built.grads.values():  # each dz_dx read back computes the same numbers
+        np.testing.assert_array_equal(values[again.by_name(g.name(node))], ev.values[node])

@@ -44,7 +44,8 @@ from .numbers import shape_words
 from .ops import LEAF_KINDS, OPS, node_op, unbroadcast
 from .params import OpError
 
-__all__ = ["GradError", "Built", "GradCall", "build_grads", "depends_on", "signature",
+__all__ = ["GradError", "Built", "GradCall", "build_grads", "backward_graph", "depends_on",
+           "signature",
            "GRADS_META"]
 
 #: ``graph.meta[GRADS_META]``: the :class:`GradCall` of each ``g = grad(y, x)`` a text made,
@@ -398,6 +399,23 @@ def build_grads(target, y: int, xs: list[int], *, seed: Any = None, names=None,
         except GraphError as exc:
             raise GradError(f"the gradient's nodes cannot be named: {exc}") from None
     return built
+
+
+def backward_graph(graph, out: int) -> Built:
+    """Graph > Show Backward Graph: add to ``graph`` the backward pass of ``out`` for every
+    input it depends on, from the output's seed (the vector-output rule), each named node's
+    adjoint named ``d<out>_d<node>``; returns what :func:`build_grads` built."""
+    ancestors = graph.ancestors(out)
+    inputs = [n for n in graph.inputs() if n in ancestors]
+    if not inputs:
+        raise GradError(f"{graph.label(out)} depends on no input")
+    top = graph.name(out) or "out"
+
+    def names(n: int) -> str | None:
+        name = graph.name(n)
+        return None if n == out or name is None else f"d{top}_d{name}"
+
+    return build_grads(graph, out, inputs, seed=graph.node(out).seed, names=names)
 
 
 def _name_adjoints(target, built: Built, named: dict[int, str], source_pos: Any) -> None:

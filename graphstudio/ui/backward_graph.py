@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction
 
-from ..core.backward import GradError, build_grads
+from ..core.backward import GradError, backward_graph
 from ..core.engine import evaluate
 from ..core.graph import Graph, GraphError
 from ..render.draw import COLUMN_GAP, ROW_GAP, arrange, node_sizes
@@ -83,22 +83,6 @@ class BackwardGraph:
     def _say(self, message: str) -> bool:
         self.window.statusBar().showMessage(message, 10000)
         return False
-
-
-def backward_graph(graph: Graph, out: int):
-    """Add to ``graph`` the backward pass of ``out`` for every input it depends on, each named
-    node's adjoint named ``d<out>_d<node>``; returns what :func:`build_grads` built."""
-    ancestors = graph.ancestors(out)
-    inputs = [n for n in graph.inputs() if n in ancestors]
-    if not inputs:
-        raise GradError(f"{graph.label(out)} depends on no input")
-    top = graph.name(out) or "out"
-
-    def names(n: int) -> str | None:
-        name = graph.name(n)
-        return None if n == out or name is None else f"d{top}_d{name}"
-
-    return build_grads(graph, out, inputs, seed=graph.node(out).seed, names=names)
 
 
 def _lay_out(graph: Graph, copy: Graph, new: list[int], theme) -> None:
