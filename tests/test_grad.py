@@ -19,6 +19,7 @@ from graphstudio.core.backward import GradError, build_grads
 from graphstudio.core.engine import evaluate
 from graphstudio.io.gs import ParseError, parse_file, parse_text, write_text
 from new_op import hinge  # noqa: F401  (the fixture)
+from test_ops import numeric_gradient
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -29,26 +30,17 @@ def value(graph, name):
 
 
 def with_input(text: str, name: str, new) -> float:
-    """The text's graph with input ``name`` set to ``new``: its output's value."""
+    """The text's graph with input ``name`` set to ``new``."""
     g = parse_text(text)
     g.set_value(g.by_name(name), new)
     return g
 
 
-def central(text: str, x: str, of: str, h: float = 1e-6):
-    """d of / d x by central differences, element by element."""
-    g = parse_text(text)
-    base = np.array(g.value(g.by_name(x)), dtype=float, ndmin=1)
-    out = np.zeros_like(base)
-    for j in range(base.size):
-        vals = []
-        for sign in (1, -1):
-            trial = base.copy()
-            trial.flat[j] += sign * h
-            trial = trial.reshape(np.shape(g.value(g.by_name(x))))
-            vals.append(value(with_input(text, x, trial if trial.ndim else float(trial)), of))
-        out.flat[j] = (vals[0] - vals[1]) / (2 * h)
-    return out.reshape(np.shape(g.value(g.by_name(x))))
+def central(text: str, x: str, of: str):
+    """d of / d x by central differences."""
+    start = parse_text(text)
+    return numeric_gradient(lambda v: value(with_input(text, x, v), of),
+                            start.value(start.by_name(x)))
 
 
 # ---- first derivatives -------------------------------------------------------------------
