@@ -19,6 +19,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
+from ..core.backward import GRADS_META
 from ..core.graph import Graph, GraphError
 from ..core.merge import merge_into
 from ..core.node import Node
@@ -97,7 +98,7 @@ class AddNodesCommand(Command):
     take the output over (see :func:`kept_output`); :attr:`note` then says so."""
 
     def __init__(self, doc, text, records: list[Saved], edges, moves=None,
-                 keep: int | None = None) -> None:
+                 keep: int | None = None, meta: dict[str, tuple[Any, Any]] | None = None) -> None:
         super().__init__(doc, text)
         self.records = records
         self.edges = edges
@@ -105,6 +106,7 @@ class AddNodesCommand(Command):
         self.nodes = [n for n, _record in records]
         self.keep = keep
         self.old_output = doc.graph.output
+        self.meta = meta or {}  # graph settings it changes: key -> (old, new)
         self.note = ""
 
     def apply(self) -> None:
@@ -113,8 +115,12 @@ class AddNodesCommand(Command):
             self.graph.set_position(n, new)
         if self.keep is not None:
             self.graph.set_output(self.keep)
+        for key, (_old, new) in self.meta.items():
+            self.graph.set_meta(key, new)
 
     def revert(self) -> None:
+        for key, (old, _new) in self.meta.items():
+            self.graph.set_meta(key, old)
         if self.keep is not None:
             self.graph.set_output(self.old_output)
         for n in reversed(self.nodes):
@@ -380,7 +386,10 @@ def diff_command(doc: GraphDocument, new: Graph, text: str,
     moves = {n: (g.position(n), new.position(n)) for n in g.nodes()
              if new.position(n) is not None and new.position(n) != g.position(n)}
     keep = kept_output(g, new) if keep_output else None
-    cmd = AddNodesCommand(doc, text, records, edges, moves, keep)
+    # the grad(y, x) calls the new nodes came from, so that .gs text writes them as calls
+    meta = ({GRADS_META: (g.meta.get(GRADS_META), new.meta.get(GRADS_META))}
+            if new.meta.get(GRADS_META) != g.meta.get(GRADS_META) else None)
+    cmd = AddNodesCommand(doc, text, records, edges, moves, keep, meta)
     if keep is not None:
         newcomer = new.default_output()
         what = new.label(newcomer) if newcomer is not None else "the new node"

@@ -83,3 +83,20 @@ def test_a_graph_with_nothing_to_differentiate_says_why(window, qtbot):
     choose(window, qtbot, "Show &Backward Graph")
     assert len(window.document.graph.nodes()) == count
     assert window.statusBar().currentMessage()
+
+
+def test_grad_typed_in_the_expression_bar_is_saved_as_the_call(window, qtbot, tmp_path):
+    edit = window.expression_bar.edit
+    edit.setFocus()
+    for line in ("x = 0.5", "y = tanh(x)"):  # Shift+Enter: another line
+        QTest.keyClicks(edit, line)
+        QTest.keyClick(edit, Qt.Key_Return, Qt.ShiftModifier)
+    QTest.keyClicks(edit, "d2y = grad(grad(y, x), x)")
+    QTest.keyClick(edit, Qt.Key_Return)
+    g = window.document.graph
+    assert window.document.evaluation.values[g.by_name("d2y")] == pytest.approx(-0.72686198, abs=1e-8)
+    from graphstudio.io.gs import write_text
+
+    assert "d2y = grad(grad(y, x), x)" in write_text(g)
+    QTest.keyClick(window.canvas, Qt.Key_Z, Qt.ControlModifier)  # undone with its nodes
+    assert "grad" not in write_text(g) and "d2y" not in g.names()
