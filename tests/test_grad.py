@@ -14,11 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sympy
+from hypothesis import HealthCheck, given, settings
 
 from graphstudio.core.backward import GradError, build_grads
 from graphstudio.core.engine import evaluate
 from graphstudio.io.gs import ParseError, parse_file, parse_text, write_text
 from new_op import hinge  # noqa: F401  (the fixture)
+from test_engine_robust import any_graphs
 from test_ops import numeric_gradient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -264,3 +266,28 @@ def test_every_examples_backward_graph_gives_the_backward_pass_and_is_saved_as_t
     values = evaluate(again).values
     for node in built.grads.values():  # each dz_dx read back computes the same numbers
         np.testing.assert_array_equal(values[again.by_name(g.name(node))], ev.values[node])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(any_graphs())
+def test_the_backward_graph_of_any_graph_is_the_backward_pass_or_says_why(case):
+    """Random graphs of every op, on ordinary and awkward numbers: building the backward pass
+    never raises anything but a GradError, and where every number is finite it gives the
+    engine's gradients."""
+    g, out = case
+    ev = evaluate(g, output=out)
+    inputs = [n for n in g.inputs() if n in g.ancestors(out)]
+    if ev.fatal_errors or not inputs:
+        return
+    try:
+        built = build_grads(g, out, inputs)
+    except GradError as exc:
+        assert str(exc)
+        return
+    values = evaluate(g, output=out).values
+    finite = all(np.all(np.isfinite(v)) for v in ev.values.values() if v is not None)
+    for x in inputs:
+        got = values[built.grads[x]]
+        assert np.shape(got) == np.shape(ev.grads[x])
+        if finite and np.all(np.isfinite(ev.grads[x])):
+            np.testing.assert_allclose(got, ev.grads[x], rtol=1e-9, atol=1e-12)

@@ -43,6 +43,7 @@ from .graph import GraphError, as_value
 from .numbers import shape_words
 from .ops import LEAF_KINDS, OPS, node_op, unbroadcast
 from .params import OpError
+from .vjp_ops import GradNotAvailable
 
 __all__ = ["GradError", "Built", "GradCall", "build_grads", "backward_graph", "depends_on",
            "signature",
@@ -351,6 +352,7 @@ def build_grads(target, y: int, xs: list[int], *, seed: Any = None, names=None,
     start = b.const(seed)
     terms: dict[int, list[int]] = {y: [start]}
     adjoints: dict[int, int] = {}
+    blocked: set[str] = set()  # the ops met whose local derivative is 0
     for n in reversed(order):
         if n not in reaches or n not in terms:
             continue
@@ -369,16 +371,23 @@ def build_grads(target, y: int, xs: list[int], *, seed: Any = None, names=None,
                             "built through it")
         try:
             shares = entry.vjp_ops(b, adj, tuple(parents), n)
-        except OpError as exc:
+            for p, share in zip(parents, shares):
+                if share is None and p in reaches:
+                    blocked.add(record.op)
+                if share is None or p not in reaches or target.node(p).op == "const":
+                    continue
+                terms.setdefault(p, []).append(b.fit(share, p))
+        except GradNotAvailable as exc:
             raise GradError(f"at {label(n)}: {exc}") from None
-        for p, share in zip(parents, shares):
-            if share is None or p not in reaches or target.node(p).op == "const":
-                continue
-            terms.setdefault(p, []).append(b.fit(share, p))
+        except (OpError, ValueError, TypeError, ArithmeticError, IndexError) as exc:
+            # a rule that does not fit these values (never expected): said, not raised
+            raise GradError(f"at {label(n)}: the gradient through {record.op} could not be "
+                            f"built ({type(exc).__name__}: {exc})") from None
     for x in xs:
         if x not in adjoints:
-            raise GradError(f"{label(y)} depends on {label(x)} only through stop_gradient, "
-                            "so its gradient is 0")
+            ops = " or ".join(sorted(blocked)) or "stop_gradient"
+            raise GradError(f"{label(y)} depends on {label(x)} only through {ops}, whose local "
+                            "derivative is 0, so its gradient is 0")
     wanted = [adjoints[x] for x in xs]
     named: dict[int, str] = {}
     if names is not None:
