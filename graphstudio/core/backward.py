@@ -35,6 +35,7 @@ Hessian-vector product (``grad(sum(grad(y, x) * v), x)``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
 from typing import Any, Iterable
 
 import numpy as np
@@ -110,25 +111,8 @@ def depends_on(source, y: int) -> set[int]:
 
 def _topological(source, nodes: set[int]) -> list[int]:
     """``nodes`` (closed under parents) with every node after its parents."""
-    order, state = [], {}
-    for start in sorted(nodes):
-        if start in state:
-            continue
-        stack = [(start, False)]
-        while stack:
-            n, done = stack.pop()
-            if done:
-                state[n] = 2
-                order.append(n)
-                continue
-            if n in state:
-                continue
-            state[n] = 1
-            stack.append((n, True))
-            for p in source.parents(n):
-                if p is not None and p not in state:
-                    stack.append((p, False))
-    return order
+    parents = {n: [p for p in source.parents(n) if p is not None] for n in sorted(nodes)}
+    return list(TopologicalSorter(parents).static_order())
 
 
 def _key(value: Any) -> tuple:
