@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from graphstudio.core.dataset import parse_csv
-from graphstudio.core.networks import NetworkSpec, build_network, initial_weights
+from graphstudio.core.networks import NetworkSpec, activations, build_network, initial_weights
+from graphstudio.core.ops import Op, register, unregister
 from graphstudio.core.train import Trainer
 from graphstudio.io.gs import parse_text, write_text
 
@@ -141,3 +142,27 @@ def test_round_trips_through_gs_text(form):
 def test_bad_specs(kw, message):
     with pytest.raises(ValueError, match=message):
         NetworkSpec(**kw)
+
+
+SOFTPLUS = Op(
+    name="softplus", arity=(1,), symbol="softplus", description="log(1 + exp(x))",
+    forward=lambda x: np.logaddexp(0.0, x), vjp=lambda g, a, o: (g / (1.0 + np.exp(-a[0])),),
+    formulas=("σ({0})",), sympy=lambda x: __import__("sympy").log(1 + __import__("sympy").exp(x)),
+    call="softplus", category="activations",
+)
+
+
+@pytest.mark.parametrize("form", ["matrix", "scalar"])
+def test_an_activation_registered_later_builds_a_network(form):
+    """The activations are the registry's: registering one offers it to the builder (and to
+    the New Network dialog, which lists the same function's names)."""
+    assert "softplus" not in activations()
+    register(SOFTPLUS)
+    try:
+        assert activations()[0] == "sigmoid" and "softplus" in activations()
+        g = build_network(NetworkSpec((1, 1, 1), "softplus", form=form))
+        assert any(g.op(n) == "softplus" for n in g.nodes())
+    finally:
+        unregister("softplus")
+    with pytest.raises(ValueError, match="choose one of sigmoid, tanh, relu"):
+        NetworkSpec((1, 1, 1), "softplus")

@@ -25,13 +25,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np
 
+from . import ops
 from .dataset import Binding
 from .graph import Graph
 
-__all__ = ["NetworkSpec", "ACTIVATIONS", "LOSSES", "FORMS", "initial_weights", "build_network",
+__all__ = ["NetworkSpec", "activations", "LOSSES", "FORMS", "initial_weights", "build_network",
            "layer_positions"]
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu")
+
+
+def activations() -> tuple[str, ...]:
+    """The activations a network may use: the registry's ops in the palette's activations
+    group (an op registered there later is offered too), the default first."""
+    names = [op.name for op in ops.OPS.values() if op.category == "activations"]
+    return tuple(sorted(names, key=lambda n: n != NetworkSpec.activation))
+
+
 #: "squared": Σ (output − target)²; "softmax_ce": cross-entropy of softmax(output), one-hot target
 LOSSES = ("squared", "softmax_ce")
 FORMS = ("matrix", "scalar")
@@ -58,8 +67,9 @@ class NetworkSpec:
     def __post_init__(self) -> None:
         if len(self.sizes) < 2 or any(int(s) != s or s < 1 for s in self.sizes):
             raise ValueError("layer sizes: at least an input and an output size, each >= 1")
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation {self.activation!r}: choose one of {', '.join(ACTIVATIONS)}")
+        if self.activation not in activations():
+            raise ValueError(f"activation {self.activation!r}: choose one of "
+                             f"{', '.join(activations())}")
         if self.loss not in LOSSES:
             raise ValueError(f"loss {self.loss!r}: choose one of {', '.join(LOSSES)}")
         if self.form not in FORMS:

@@ -31,6 +31,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
                                QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QMessageBox,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from ..core.engine import Evaluation, evaluate
@@ -103,7 +104,7 @@ class ExportDialog(QDialog):
         self.steps = QCheckBox("Step frames: the forward pass, then the backward pass")
         self.steps.setChecked(defaults.steps)
         self.path = QLineEdit()
-        browse = QPushButton("Browse…")
+        self.browse_button = browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         path_row = QHBoxLayout()
         path_row.addWidget(self.path, 1)
@@ -320,6 +321,7 @@ class ExportDialog(QDialog):
                                                     f"{fmt.title} ({patterns})")
         if chosen:
             self.path.setText(chosen)
+            self._confirmed = Path(chosen).expanduser()  # the file dialog asked before replacing
 
     # ---- export ----------------------------------------------------------------------------
 
@@ -333,6 +335,8 @@ class ExportDialog(QDialog):
             return self._fail(f"{out} is this document's own file: File > Save writes it; "
                               "an export is a copy under another name.")
         graph_file = self._file_format()
+        if not self._may_replace(out):
+            return False
         try:
             if graph_file is not None:
                 self.written = [self._write_file(graph_file, out)]
@@ -345,6 +349,21 @@ class ExportDialog(QDialog):
         self._remember(Path(text).expanduser())
         self.error.hide()
         self.accept()
+        return True
+
+    def _may_replace(self, out: Path) -> bool:
+        """Whether ``out`` may be written: yes when it does not exist yet or the user chose it in
+        the file dialog (which asked already); else the user is asked, as every save dialog does."""
+        if not out.is_file() or out == getattr(self, "_confirmed", None):
+            return True
+        answer = QMessageBox.question(
+            self, "Replace the file?",
+            f"{out.name} already exists in {out.parent}.\nReplace it with this export?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            self.error.hide()
+            return False
         return True
 
     def _write_file(self, fmt: FileFormat, out: Path) -> Path:

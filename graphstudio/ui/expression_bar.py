@@ -10,11 +10,16 @@ left unchanged.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QTextCursor
+from PySide6.QtGui import QFont, QPalette, QTextCursor
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
 __all__ = ["ExpressionBar", "ExpressionEdit"]
+
+#: (light theme, dark theme) colours of the bar's messages: each at least 4.5:1 against its
+#: theme's panels (WCAG AA), so an error is as easy to read on the dark theme as on the light
+ERROR = ("#c62828", "#ff8a80")
+DONE = ("#1b5e20", "#81c784")
 
 
 class ExpressionEdit(QPlainTextEdit):
@@ -79,7 +84,7 @@ class ExpressionBar(QWidget):
 
     def show_error(self, message: str, line: int | None = None, col: int | None = None) -> None:
         where = f"line {line}, column {col}: " if line is not None else ""
-        self.status.setStyleSheet("color: #d62728")
+        self.status.setStyleSheet(f"color: {self._tone(ERROR)}")
         self.status.setText(where + message)
         self.status.show()
         self._error = True
@@ -91,6 +96,10 @@ class ExpressionBar(QWidget):
                 self.edit.setTextCursor(cursor)
         self.edit.setFocus()
 
+    def _tone(self, tones: tuple[str, str]) -> str:
+        """The light or the dark theme's colour of a message, by the bar's own background."""
+        return tones[1] if self.palette().color(QPalette.Window).lightness() < 128 else tones[0]
+
     def clear_status(self) -> None:
         """Say nothing (another document; the text typed changed since the error)."""
         self._error = False
@@ -99,6 +108,6 @@ class ExpressionBar(QWidget):
 
     def show_done(self, message: str) -> None:
         self._error = False
-        self.status.setStyleSheet("color: #2e7d32")
+        self.status.setStyleSheet(f"color: {self._tone(DONE)}")
         self.status.setText(message)
         self.status.show()

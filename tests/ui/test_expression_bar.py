@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QTest
 
 
@@ -69,3 +71,29 @@ def test_build_into_a_new_document(window):
     g = window.document.graph
     assert set(g.names()) == {"t", "u"}
     assert window.document.evaluation.values[g.by_name("u")] == 6.0
+
+
+def _luminance(color) -> float:
+    """WCAG 2 relative luminance of a QColor."""
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    return (0.2126 * channel(color.redF()) + 0.7152 * channel(color.greenF())
+            + 0.0722 * channel(color.blueF()))
+
+
+def _contrast(a, b) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_messages_are_readable_on_either_theme(window, theme):
+    window.theme_actions[theme].trigger()  # View > Theme
+    status = window.expression_bar.status
+    back = window.expression_bar.palette().color(QPalette.Window)
+    type_and_enter(window, "z = a +* 3")
+    error = QColor(status.styleSheet().removeprefix("color: "))
+    type_and_enter(window, "z = a * 3")
+    done = QColor(status.styleSheet().removeprefix("color: "))
+    assert error.isValid() and done.isValid() and error != done
+    assert _contrast(error, back) >= 4.5 and _contrast(done, back) >= 4.5

@@ -265,3 +265,41 @@ def test_a_round_trip_through_the_menus_keeps_every_value_and_gradient(
         assert _same(after[label][0], value), (label, value, after[label][0])
         assert _same(after[label][1], grad), (label, grad, after[label][1])
     assert window.document.path is None and window.document.origin == out
+
+
+def test_exporting_over_an_existing_file_asks_and_cancel_keeps_it(window, qtbot, tmp_path,
+                                                                    monkeypatch):
+    window.open_file(str(GROSSE), ask=False)
+    out = tmp_path / "slide.gs"
+    out.write_text("# a file the user wrote\n")
+    asked: list[str] = []
+
+    def answer(choice):
+        def question(_parent, _title, text, *_a, **_k):
+            asked.append(text)
+            return choice
+        return question
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
+    dialog = _export_from_menu(window, qtbot, "Expression")
+    export_to(qtbot, dialog, out)
+    assert asked == [f"slide.gs already exists in {tmp_path}.\nReplace it with this export?"]
+    assert dialog.isVisible() and out.read_text() == "# a file the user wrote\n"
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    qtbot.mouseClick(dialog.export_button, Qt.LeftButton)
+    assert len(asked) == 2 and not dialog.isVisible()
+    assert "z =" in out.read_text()
+
+
+def test_a_file_chosen_in_the_file_dialog_is_not_asked_about_twice(window, qtbot, tmp_path,
+                                                                     monkeypatch):
+    window.open_file(str(GROSSE), ask=False)
+    out = tmp_path / "chosen.gs"
+    out.write_text("old\n")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: pytest.fail("asked again after the file dialog"))
+    dialog = _export_from_menu(window, qtbot, "Expression")
+    qtbot.mouseClick(dialog.browse_button, Qt.LeftButton)
+    qtbot.mouseClick(dialog.export_button, Qt.LeftButton)
+    assert not dialog.isVisible() and "z =" in out.read_text()

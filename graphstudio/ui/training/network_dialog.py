@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBo
 
 from ...core.dataset import Dataset, DatasetError, bound_inputs, load_csv, set_row
 from ...core.graph import Graph
-from ...core.networks import ACTIVATIONS, NetworkSpec, build_network
+from ...core.networks import NetworkSpec, activations, build_network
 from ...examples import examples_dir
 from .words import count
 
@@ -92,7 +92,7 @@ class NewNetworkDialog(QDialog):
         self.hidden.setPlaceholderText("none: a linear model")
         self.hidden.setToolTip("Units of each hidden layer, separated by commas: 4, or 8, 4")
         self.activation = QComboBox()
-        self.activation.addItems(list(ACTIVATIONS))
+        self.activation.addItems(list(activations()))
         self.loss = QComboBox()
         for key, text in LOSS_CHOICES:
             self.loss.addItem(text, key)
