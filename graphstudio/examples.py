@@ -13,6 +13,7 @@ TITLES = {
     "cmu11785_relu_max": "CMU 11-785, Lecture 5: ReLU and max (subgradients)",
     "cmu11785_softmax_ce": "CMU 11-785, Lecture 5: softmax and cross-entropy",
     "cs231n_gates": "CS231n, Backpropagation: add, max and multiply gates",
+    "cs231n_sigmoid_gate": "CS231n, Backpropagation: the sigmoid gate as a function",
     "d2l_detach": "Dive into Deep Learning 2.5.3: detaching computation",
     "d2l_nonscalar_backward": "Dive into Deep Learning 2.5.2: backward of a vector",
     "grosse_csc311": "Grosse, CSC 311: z = (a + b)(b + c)",
@@ -23,6 +24,7 @@ TITLES = {
     "siegen_backprop": "Siegen, Training Networks: backpropagation example",
     "siegen_fit_curve": "Siegen, Training Networks: fitting a curve",
     "siegen_regression": "Siegen, Training Networks: a regression network",
+    "swish_function": "Functions and groups: swish(x) = x sigmoid(x)",
 }
 
 

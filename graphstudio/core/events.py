@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import ClassVar, Iterator
 
 __all__ = ["GraphEvent", "NodeAdded", "NodesAdded", "NodeRemoved", "EdgeAdded", "EdgeRemoved",
-           "NodeChanged", "ValueChanged", "NodeMoved", "OutputChanged", "MetaChanged"]
+           "NodeChanged", "ValueChanged", "NodeMoved", "OutputChanged", "MetaChanged",
+           "GroupChanged"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,3 +109,12 @@ class MetaChanged(GraphEvent):
 
     affects_values: ClassVar[bool] = False
     key: str
+
+
+@dataclass(frozen=True, slots=True)
+class GroupChanged(GraphEvent):
+    """Group ``group`` was made, changed (its name, members or collapsed flag) or removed
+    (:mod:`graphstudio.core.groups`); a group only changes how the graph is shown."""
+
+    affects_values: ClassVar[bool] = False
+    group: int

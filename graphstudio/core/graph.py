@@ -29,15 +29,16 @@ nothing in this module knows about Qt. Results of evaluation are *not* stored he
 from __future__ import annotations
 
 import keyword
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping
 
 import networkx as nx
 import numpy as np
 
-from .events import (EdgeAdded, EdgeRemoved, GraphEvent, MetaChanged, NodeAdded, NodeChanged,
-                     NodeMoved, NodeRemoved, NodesAdded, OutputChanged, ValueChanged)
+from .events import (EdgeAdded, EdgeRemoved, GraphEvent, GroupChanged, MetaChanged, NodeAdded,
+                     NodeChanged, NodeMoved, NodeRemoved, NodesAdded, OutputChanged, ValueChanged)
+from .groups import Group, group_problem
 from .node import FIELDS, SETTABLE_FIELDS, Node, new_node
 from .numbers import format_value
 from .ops import LEAF_KINDS, NUMBER_WORDS, OPS, Value, arity_words, get_op, reserved_name
@@ -127,6 +128,9 @@ class Graph(_LeafAdders):
         self._listeners: list[Listener] = []
         self._output: int | None = None  # the chosen output; None = default
         self._meta: dict[str, Any] = {}
+        self._groups: dict[int, Group] = {}  # see core/groups.py
+        self._group_of: dict[int, int] = {}  # member node -> its group
+        self._next_group = 0
 
     @property
     def output(self) -> int | None:
@@ -280,6 +284,8 @@ class Graph(_LeafAdders):
         name = self._records[node].name
         if name is not None:
             self._names.pop(name, None)
+        if node in self._group_of:
+            self._leave_group(node)
         self._g.remove_node(node)
         self._structure_version += 1
         del self._records[node]
@@ -374,6 +380,83 @@ class Graph(_LeafAdders):
                 return
             self._meta[key] = value
         self._emit(MetaChanged(key))
+
+    # ---- groups (core/groups.py) ----------------------------------------------------------
+
+    def add_group(self, name: str, members: Iterable[int], *, collapsed: bool = True,
+                  function: str | None = None, params: Iterable[str] = (),
+                  args: Iterable[int] = (), group_id: int | None = None) -> int:
+        """Make ``members`` a group (refused, with the reason, when they are not one value
+        computed from outside: :func:`~graphstudio.core.groups.group_problem`)."""
+        members = frozenset(members)
+        problem = group_problem(self, members)
+        if problem:
+            raise GraphError(problem)
+        if not isinstance(name, str) or not name.strip():
+            raise GraphError("a group needs a name")
+        if group_id is None:
+            group_id = self._next_group
+        elif group_id in self._groups:
+            raise GraphError(f"group id {group_id} is already used")
+        self._next_group = max(self._next_group, group_id + 1)
+        self._groups[group_id] = Group(name, members, bool(collapsed), function, tuple(params),
+                                       tuple(args))
+        for n in members:
+            self._group_of[n] = group_id
+        self._emit(GroupChanged(group_id))
+        return group_id
+
+    def set_group(self, group_id: int, *, name: str | None = None,
+                  collapsed: bool | None = None, function: str | None = None) -> None:
+        """Rename a group (and its function, for a group a call made), or collapse or expand
+        it."""
+        group = self.group(group_id)
+        changes: dict[str, Any] = {}
+        if name is not None:
+            if not name.strip():
+                raise GraphError("a group needs a name")
+            changes["name"] = name
+        if function is not None:
+            changes["function"] = function
+        if collapsed is not None:
+            changes["collapsed"] = bool(collapsed)
+        self._groups[group_id] = group._replace(**changes)
+        self._emit(GroupChanged(group_id))
+
+    def remove_group(self, group_id: int) -> None:
+        """Ungroup: the nodes stay, the group goes."""
+        group = self.group(group_id)
+        for n in group.members:
+            self._group_of.pop(n, None)
+        del self._groups[group_id]
+        self._emit(GroupChanged(group_id))
+
+    def _leave_group(self, node: int) -> None:
+        """A removed node leaves its group; a group left with no op node goes."""
+        group_id = self._group_of.pop(node)
+        group = self._groups[group_id]
+        members = group.members - {node}
+        if not any(self._records[n].op not in LEAF_KINDS for n in members if n != node):
+            for n in members:
+                self._group_of.pop(n, None)
+            del self._groups[group_id]
+        else:
+            self._groups[group_id] = group._replace(members=members)
+        self._emit(GroupChanged(group_id))
+
+    def groups(self) -> Mapping[int, Group]:
+        """Every group by id, read-only."""
+        return MappingProxyType(self._groups)
+
+    def group(self, group_id: int) -> Group:
+        try:
+            return self._groups[group_id]
+        except KeyError:
+            raise GraphError(f"no group {group_id}") from None
+
+    def group_of(self, node: int) -> int | None:
+        """The group ``node`` is in, or None."""
+        return self._group_of.get(node)
 
     def _check_name(self, name: str) -> None:
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
@@ -557,13 +640,16 @@ class Graph(_LeafAdders):
         other._next_seq = self._next_seq
         other._output = self._output
         other._meta = dict(self._meta)
+        other._groups = dict(self._groups)
+        other._group_of = dict(self._group_of)
+        other._next_group = self._next_group
         return other
 
     def snapshot(self) -> "GraphState":
         """What :meth:`revert_to` needs to bring the graph back to how it is now (cheap: the
         records are immutable, so they are shared)."""
         return GraphState(dict(self._records), frozenset(self.edges()), self._output,
-                          dict(self._meta))
+                          dict(self._meta), dict(self._groups))
 
     def revert_to(self, state: "GraphState") -> None:
         """Bring the graph back to ``state`` in place (after an edit that failed half-way),
@@ -602,12 +688,35 @@ class Graph(_LeafAdders):
             self.set_output(state.output)
         for key in set(self._meta) | set(state.meta):
             self.set_meta(key, state.meta.get(key))
+        for gid in list(self._groups):
+            if self._groups[gid] != state.groups.get(gid):
+                self.remove_group(gid)
+        for gid, group in state.groups.items():
+            if gid not in self._groups:
+                self.restore_group(gid, group)
+
+    def restore_group(self, group_id: int, group: Group) -> None:
+        """Put back a group exactly as it was, under its old id (undo): its members must be in
+        the graph and in no other group."""
+        if group_id in self._groups:
+            raise GraphError(f"group id {group_id} is already used")
+        for n in group.members:
+            if n not in self._records or self._group_of.get(n, group_id) != group_id:
+                raise GraphError(f"cannot restore the group {group.name}: node {n} is not free")
+        self._groups[group_id] = group
+        for n in group.members:
+            self._group_of[n] = group_id
+        self._next_group = max(self._next_group, group_id + 1)
+        self._emit(GroupChanged(group_id))
 
     def subgraph(self, nodes: Iterable[int]) -> "Graph":
         """A copy holding only ``nodes`` and the edges among them, with the same ids, the
         same settings (``meta``) and no chosen output."""
         keep = set(nodes)
         sub = self.copy()
+        for gid, group in self._groups.items():  # a group is kept whole or not at all
+            if not group.members <= keep:
+                sub.remove_group(gid)
         for n in self.nodes():
             if n not in keep:
                 sub.remove_node(n)
@@ -623,6 +732,7 @@ class GraphState:
     edges: frozenset[tuple[int, int, int]]
     output: int | None
     meta: dict[str, Any]
+    groups: dict[int, Group] = field(default_factory=dict)
 
 
 def _new_record(op: str, name: str | None, value: Any, pos: tuple[float, float] | None,

@@ -44,7 +44,8 @@ def merge_into(target: Graph, source: Graph,
                offset: tuple[float, float] = (0.0, 0.0)) -> dict[int, int]:
     """Add ``source``'s nodes (in their order of assignment) and edges to ``target``; returns
     source id -> target id. ``source``'s output and settings (``meta``) are the caller's to
-    carry: a paste keeps the target's, a new network brings its own."""
+    carry: a paste keeps the target's, a new network brings its own. Groups come along (a
+    group whose arguments stay behind forgets them, and is written back from its inputs)."""
     ids: dict[int, int] = {}
     taken = set(target.names())
     for n in source.in_order():
@@ -59,4 +60,10 @@ def merge_into(target: Graph, source: Graph,
                                  **non_defaults(record, skip=_NOT_CARRIED))
     for s, t, p in source.edges():
         target.connect(ids[s], ids[t], p)
+    for group in source.groups().values():
+        args = tuple(ids[a] for a in group.args if a in ids)
+        target.add_group(group.name, [ids[m] for m in group.members],
+                         collapsed=group.collapsed, function=group.function,
+                         params=group.params if len(args) == len(group.args) else (),
+                         args=args if len(args) == len(group.args) else ())
     return ids

@@ -9,6 +9,8 @@
                  "trainable": false}, ...],
       "edges": [{"src": 0, "dst": 3, "port": 0}, ...],
       "output": 5,            # the chosen output node id, or null
+      "groups": [{"id": 0, "name": "swish", "members": [3, 4], "collapsed": true,
+                  "function": "swish", "params": ["x"], "args": [0]}],  # optional
       "dataset": "data/points.csv",  # optional: the CSV file of the data(...) inputs,
                                      # relative to the document's folder (or absolute)
       "dataset_csv": "x,y\n1,2\n",  # optional: the dataset carried inside (then "dataset"
@@ -40,6 +42,7 @@ import numpy as np
 
 from ..core.dataset import MAX_CLASSES, dataset_name_problem
 from ..core.graph import Graph, GraphError
+from ..core.groups import Group
 from ..core.node import SAVED_FIELDS, non_defaults
 from ..core.ops import LEAF_KINDS, OPS
 from ..core.savefile import atomic_write_text
@@ -187,6 +190,8 @@ def to_json(graph: Graph, view: dict[str, Any] | None = None) -> dict:
         "output": graph.output,
         "view": dict(view or {}),
     }
+    if graph.groups():
+        doc["groups"] = [group_json(gid, group) for gid, group in sorted(graph.groups().items())]
     if graph.meta.get("dataset"):
         doc["dataset"] = graph.meta["dataset"]
     if graph.meta.get("dataset_csv") is not None:
@@ -219,6 +224,11 @@ def from_json(doc: Any, source: str = "<document>") -> Document:
         add_node_json(graph, item, _at(f"{source}: nodes[{i}]"))
     for i, item in enumerate(edges):
         connect_json(graph, item, _at(f"{source}: edges[{i}]"))
+    groups = doc.get("groups", [])
+    if not isinstance(groups, list):
+        raise DocumentError(f"{source}: groups: expected a list")
+    for i, item in enumerate(groups):
+        add_group_json(graph, item, f"{source}: groups[{i}]")
     output = doc.get("output")
     if output is not None:
         if not _whole(output, 0, MAX_ID) or output not in graph:
@@ -305,6 +315,50 @@ def add_node_json(graph: Graph, item: Any, at: Callable[[str | None], str]) -> i
         return graph.add_node(op, name=name, value=value, pos=pos, node_id=node_id, **extra)
     except GraphError as exc:
         raise DocumentError(f"{at(None)}: {exc}") from None
+
+
+def group_json(group_id: int, group: Group) -> dict[str, Any]:
+    """One group (:mod:`graphstudio.core.groups`) as a JSON object."""
+    item: dict[str, Any] = {"id": group_id, "name": group.name,
+                            "members": sorted(group.members), "collapsed": group.collapsed}
+    if group.function is not None:
+        item["function"] = group.function
+    if group.args:
+        item["params"] = list(group.params)
+        item["args"] = list(group.args)
+    return item
+
+
+def add_group_json(graph: Graph, item: Any, where: str) -> None:
+    """Add the group a JSON object describes, checking every field (the nodes must be in the
+    graph already). Raises :class:`DocumentError`."""
+    if not isinstance(item, dict):
+        raise DocumentError(f"{where}: expected an object")
+    gid, name, members = item.get("id"), item.get("name"), item.get("members")
+    if not _whole(gid, 0, MAX_ID):
+        raise DocumentError(f"{where}.id: expected a whole number, found {_shown(gid)}")
+    if not isinstance(name, str) or not name.strip():
+        raise DocumentError(f"{where}.name: expected text, found {_shown(name)}")
+    if not isinstance(members, list) or not all(_whole(m, 0, MAX_ID) for m in members):
+        raise DocumentError(f"{where}.members: expected a list of node ids")
+    collapsed = item.get("collapsed", True)
+    if not isinstance(collapsed, bool):
+        raise DocumentError(f"{where}.collapsed: expected true or false, found {_shown(collapsed)}")
+    function = item.get("function")
+    if function is not None and (not isinstance(function, str) or not function.isidentifier()):
+        raise DocumentError(f"{where}.function: expected a function name, found {_shown(function)}")
+    params, args = item.get("params", []), item.get("args", [])
+    if (not isinstance(params, list) or not all(isinstance(p, str) and p.isidentifier()
+                                                for p in params)
+            or not isinstance(args, list) or not all(_whole(a, 0, MAX_ID) for a in args)
+            or len(params) != len(args)):
+        raise DocumentError(f"{where}: params and args: expected a list of names and a list of "
+                            "node ids of the same length")
+    try:
+        graph.add_group(name, members, collapsed=collapsed, function=function, params=params,
+                        args=args, group_id=gid)
+    except GraphError as exc:
+        raise DocumentError(f"{where}: {exc}") from None
 
 
 def connect_json(graph: Graph, item: Any, at: Callable[[str | None], str]) -> None:

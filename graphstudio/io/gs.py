@@ -66,7 +66,7 @@ from ..core.ops import (CALL_PRECEDENCE, DATASET_FORM, INPUT_FORMS, NUMBER_WORDS
                         arity_words, binary_op, binary_operator_texts, call_arities, call_names,
                         op_for_call, prefix_op, reserved_name, subscript_op)
 from ..core.textfile import CannotRead, quote, read_text
-from . import gs_fast, gs_split
+from . import gs_defs, gs_fast, gs_split
 from .gs_split import text_lines
 
 __all__ = ["ParseError", "parse_text", "parse_file", "write_text", "calls"]
@@ -109,6 +109,8 @@ class _Context:
     # the nodes are in it (dataset, output, seed lines)
     dataset: str | None = None  # the text's dataset() file
     seeded: set[int] = field(default_factory=set)  # the nodes the text gives a seed
+    functions: dict[str, gs_defs.Function] = field(default_factory=dict)  # the text's defs
+    later_functions: dict[str, int] = field(default_factory=dict)  # defs further on -> line
     grads: list[GradCall] = field(default_factory=list)  # what each grad(y, x) added
     assigning: ast.AST | None = None  # the right side of the assignment being read
 
@@ -342,6 +344,8 @@ class _Reader:
             for call in calls_in(stmts):
                 ctx.called.setdefault(call.func.id, _where(ctx, call))
             for stmt in stmts:
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    ctx.later_functions.setdefault(stmt.name, stmt.lineno)
                 if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
                         and isinstance(stmt.targets[0], ast.Name)):
                     ctx.later.setdefault(stmt.targets[0].id, stmt.lineno)
@@ -372,6 +376,8 @@ def _top_statement(ctx: "_Context", stmt: ast.stmt) -> None:
         _output(ctx, value)
     elif isinstance(stmt, ast.Expr) and _is_call(value, SEED_FORM):
         _seed(ctx, value)
+    elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        gs_defs.define(ctx, stmt)
     else:
         _statement(ctx, stmt)
 
@@ -380,7 +386,8 @@ def _fast(ctx: "_Context", plan: gs_fast.Plan) -> bool:
     """Build a simple line the fast path read, exactly as :func:`_statement` would; False
     (nothing built) when anything about it is for :func:`_statement` to say."""
     name = plan.target
-    if name in NUMBER_WORDS or name in ctx.assigned or reserved_name(name, ctx.called):
+    if (name in NUMBER_WORDS or name in ctx.assigned or reserved_name(name, ctx.called)
+            or name in ctx.functions):
         return False
     build = ctx.build
     where = (plan.line, plan.target_col)
@@ -550,6 +557,10 @@ def _statement(ctx: _Context, stmt: ast.stmt) -> None:
         raise _fail(ctx, target, f"'{_short(name)}' cannot name a node: line {call_line} calls "
                                  f"the function {_short(name)}(), and a name is a node or a "
                                  "function in one file; choose another name")
+    if name in ctx.functions:
+        raise _fail(ctx, target, f"'{_short(name)}' is the function defined on line "
+                                 f"{ctx.functions[name].line}; a name is a node or a function "
+                                 "in one file; choose another name")
     if name in ctx.assigned:
         first = ctx.assigned[name][0]
         where = f"line {first}" if first else "the current graph"
@@ -700,7 +711,13 @@ def _call(ctx: _Context, node: ast.Call) -> int:
         return _grad(ctx, node)
     if fname in _FORBIDDEN_CALLS:
         raise _fail(ctx, func, f"'{fname}' is not allowed: nothing in a GraphStudio file is executed")
+    if fname in ctx.functions:
+        return gs_defs.call(ctx, node, ctx.functions[fname])
     allowed = call_arities(fname)
+    if fname in ctx.later_functions and not allowed:
+        raise _fail(ctx, func, f"{_short(fname)}() is called before it is defined (on line "
+                               f"{ctx.later_functions[fname]}): define a function above its "
+                               "first call")
     if not allowed:
         known = ", ".join(call_names())
         raise _fail(ctx, func, f"unknown function '{_short(fname)}'; known functions: {known}")
@@ -799,12 +816,19 @@ def write_text(graph: Graph, header: str = "") -> str:
     Raises ``ValueError`` for what the format cannot hold (an unconnected argument, a named
     constant, an input with no value, a parameter bound to data): save those as ``.json``."""
     _check_writable(graph)
-    _check_names(graph)
+    called = _written_calls(graph)
+    _check_names(graph, called)
     lines = [f"# {h}" if h else "#" for h in header.splitlines()] if header else []
     if graph.meta.get("dataset"):
         lines.append(_dataset_text(graph.meta["dataset"], graph.meta.get("dataset_csv")))
+    defs, calls_of = gs_defs.def_texts(graph, called,
+                                       lambda n, args: _node_text(graph, n, args))
+    lines.extend(defs)
+    inner = {m for gid, group in graph.groups().items() for m in group.members
+             if m not in calls_of}  # written inside a def
     out = graph.default_output()
-    grads = written_grads(graph)  # result -> its grad(y, x), written as the call
+    grads = {r: c for r, c in written_grads(graph).items()  # written as grad(y, x) calls
+             if not {r, c.y, c.x} & inner}
     inside = {n for call in grads.values() for n in call.nodes if n != call.result}
     order = [n for n in graph.topological_order() if n not in inside]
     text: dict[int, tuple[str, int]] = {}  # node -> (text, precedence) for inline use
@@ -812,6 +836,11 @@ def write_text(graph: Graph, header: str = "") -> str:
             for n in order}
     for call in grads.values():
         used[call.y] += 1
+    for call in calls_of.values():  # a group uses each of its inputs once, in its call
+        for a in set(call.inputs):
+            group = graph.groups()[graph.group_of(call.output)]
+            used[a] -= sum(1 for _s, d, _p in graph.out_edges(a) if d in group.members) - \
+                call.inputs.count(a)
     names: dict[int, str] = {}
     taken = graph.names()
 
@@ -821,6 +850,7 @@ def write_text(graph: Graph, header: str = "") -> str:
             name = "_" + name
         return name
 
+    order = [n for n in order if n not in inner]
     for n in order:
         name = graph.name(n)
         if name is None and graph.op(n) != "const" and (used[n] > 1 or used[n] == 0 or n == out
@@ -851,27 +881,19 @@ def write_text(graph: Graph, header: str = "") -> str:
             lines.append(f"{names[n]} = {rhs}")
             text[n] = (names[n], CALL_PRECEDENCE)
             continue
-        op = OPS[kind]
-        call = grads.get(n)
-        parents = [call.y] if call is not None else graph.parents(n)
-        args = [text[p] for p in parents]  # (all connected: _check_writable)
-        if call is not None:
-            expr = f"{GRAD_FORM}({args[0][0]}, {names[call.x]})"
-        elif kind == "identity":  # y = x
-            expr = args[0][0]
-        elif op.infix and len(args) == 2:
-            left = _paren(args[0], op.precedence, right=False, right_assoc=op.infix.right_assoc)
-            right = _paren(args[1], op.precedence, right=True, right_assoc=op.infix.right_assoc)
-            expr = f"{left} {op.infix.text} {right}"
-        elif op.prefix and len(args) == 1:
-            expr = f"{op.prefix.text}{_paren(args[0], op.precedence, right=True)}"
-        elif op.subscript:
-            expr = f"{_paren(args[0], CALL_PRECEDENCE, right=False)}{op.params.text(record.params)}"
-        elif op.call:
-            expr = op.call_text([a[0] for a in args], record.params)
+        if n in grads:  # the nodes one grad(y, x) made: that call
+            call = grads[n]
+            expr, precedence = f"{GRAD_FORM}({text[call.y][0]}, {names[call.x]})", CALL_PRECEDENCE
+            parents = [call.y]
+        elif n in calls_of:  # a group: a call of its def
+            call = calls_of[n]
+            args = [text[a] for a in call.inputs]
+            expr, precedence = f"{call.function}({', '.join(a[0] for a in args)})", CALL_PRECEDENCE
+            parents = call.inputs
         else:
-            raise ValueError(f"{graph.label(n)} ({kind}) has no form in the expression format; "
-                             "save it as .json")
+            args = [text[p] for p in graph.parents(n)]  # (all connected: _check_writable)
+            expr, precedence = _node_text(graph, n, args)
+            parents = graph.parents(n)
         depth[n] = 1 + max((depth.get(p, 0) for p in parents if p not in names), default=0)
         if depth[n] >= MAX_INLINE_DEPTH and n not in names:
             names[n] = fresh(n)
@@ -879,7 +901,7 @@ def write_text(graph: Graph, header: str = "") -> str:
             lines.append(f"{names[n]} = {expr}")
             text[n] = (names[n], CALL_PRECEDENCE)
         else:
-            text[n] = (expr, CALL_PRECEDENCE if call is not None else op.precedence)
+            text[n] = (expr, precedence)
     for n in order:
         seed = graph.node(n).seed
         if seed is not None and graph.op(n) != "const":
@@ -887,6 +909,34 @@ def write_text(graph: Graph, header: str = "") -> str:
     if _output_written(graph, out):
         lines.append(f"{OUTPUT_FORM}({names[out]})")
     return "\n".join(lines) + "\n"
+
+
+def _node_text(graph: Graph, n: int, args: list[tuple[str, int]]) -> tuple[str, int]:
+    """Node ``n`` written inline, of its arguments' ``(text, precedence)``: ``(text,
+    precedence)``. (A constant is its number.)"""
+    record = graph.node(n)
+    kind = record.op
+    if kind == "const":
+        lit = format_literal(record.value)
+        # a negative number binds as Python's unary minus does
+        minus = prefix_op(ast.USub()).precedence
+        return lit, minus if lit.startswith("-") else CALL_PRECEDENCE
+    op = OPS[kind]
+    if kind == "identity":  # y = x
+        return args[0][0], op.precedence
+    if op.infix and len(args) == 2:
+        left = _paren(args[0], op.precedence, right=False, right_assoc=op.infix.right_assoc)
+        right = _paren(args[1], op.precedence, right=True, right_assoc=op.infix.right_assoc)
+        return f"{left} {op.infix.text} {right}", op.precedence
+    if op.prefix and len(args) == 1:
+        return f"{op.prefix.text}{_paren(args[0], op.precedence, right=True)}", op.precedence
+    if op.subscript:
+        return (f"{_paren(args[0], CALL_PRECEDENCE, right=False)}"
+                f"{op.params.text(record.params)}", op.precedence)
+    if op.call:
+        return op.call_text([a[0] for a in args], record.params), op.precedence
+    raise ValueError(f"{graph.label(n)} ({kind}) has no form in the expression format; "
+                     "save it as .json")
 
 
 def written_grads(graph: Graph) -> dict[int, GradCall]:
@@ -997,10 +1047,9 @@ def _written_calls(graph: Graph) -> set[str]:
     return called
 
 
-def _check_names(graph: Graph) -> None:
+def _check_names(graph: Graph, called: set[str]) -> None:
     """Refuse a graph whose text would call a function by the name of one of its nodes (a node
     named ``sum`` beside a ``sum(...)``): read back, the name would be both."""
-    called = _written_calls(graph)
     for name in sorted(graph.names()):
         if reserved_name(name, called):
             raise ValueError(f"the node {name} has the name of the function {name}() the graph "

@@ -10,6 +10,9 @@ Sizes are scene units, as in :mod:`graphstudio.render.draw`.
 
 from __future__ import annotations
 
+import weakref
+from functools import lru_cache
+
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
@@ -82,6 +85,26 @@ def _frame(theme: Theme, gradient: bool) -> QColor:
     return QColor(theme.grad if gradient else theme.muted)
 
 
+@lru_cache(maxsize=2048)
+def _cell_colours(fill: str) -> tuple[QColor, QColor]:
+    """A cell's fill and the ink its number is written in, parsed once (a scale has a few
+    hundred colours at most)."""
+    return QColor(fill), QColor(ink_on(fill))
+
+
+def _fills(grid: Grid, theme: Theme) -> list[list[str]]:
+    """Each cell's colour on the diverging scale, worked out once per grid and theme."""
+    held = _grid_fills.get(grid)
+    if held is None or held[0] is not theme:
+        held = (theme, [[diverging(theme, float(x)) for x in row] for row in grid.levels.tolist()])
+        _grid_fills[grid] = held
+    return held[1]
+
+
+_grid_fills: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # grid -> (theme, fills)
+_RIGHT = Qt.AlignRight | Qt.AlignVCenter  # combined once: in Python it costs as much as a cell
+
+
 def paint_grid(painter: QPainter, origin: QPointF, grid: Grid, theme: Theme,
                gradient: bool = False, widths: list[float] | None = None) -> None:
     """Draw ``grid`` with its top-left corner at ``origin`` (columns ``widths`` wide, by
@@ -99,15 +122,13 @@ def paint_grid(painter: QPainter, origin: QPointF, grid: Grid, theme: Theme,
         painter.setFont(f.cell)
         line = QColor(mix(theme.zero, theme.border, 0.45))
         y = origin.y()
-        for r in range(grid.rows):
+        for fills, texts in zip(_fills(grid, theme), grid.texts):
             x = origin.x()
-            for c, cw in enumerate(widths):
-                fill = diverging(theme, float(grid.levels[r, c]))
-                cell = QRectF(x, y, cw, rh)
-                painter.fillRect(cell, QColor(fill))
-                painter.setPen(QColor(ink_on(fill)))
-                painter.drawText(cell.adjusted(CELL_PAD, 0, -CELL_PAD, 0),
-                                 Qt.AlignRight | Qt.AlignVCenter, grid.texts[r][c])
+            for fill, text, cw in zip(fills, texts, widths):
+                colour, ink = _cell_colours(fill)
+                painter.fillRect(QRectF(x, y, cw, rh), colour)
+                painter.setPen(ink)
+                painter.drawText(QRectF(x + CELL_PAD, y, cw - 2 * CELL_PAD, rh), _RIGHT, text)
                 x += cw
             y += rh
         painter.setPen(QPen(line, 0.8))

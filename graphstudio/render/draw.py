@@ -43,12 +43,15 @@ from __future__ import annotations
 
 import math
 import weakref
+from dataclasses import dataclass
+from functools import lru_cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 
 from .cells import cell_at, column_widths, grid_size, paint_grid
 from .fonts import fonts
+from .group_frames import frame_rect, frames_bounds, paint_frame
 from .picture import EdgeView, NodeView, Picture
 from .routing import PORT_RADIUS, PORT_SPACING, output_point, port_point, route_edges
 from .style import Theme
@@ -79,6 +82,9 @@ LABEL_SPOTS = (0.5, 0.38, 0.62, 0.28, 0.72, 0.44, 0.56, 0.2, 0.8)  # where along
 # may sit, best first (the last ones for long routed edges, whose middle may be crowded)
 #: a highlighted edge's label spots: each of LABEL_SPOTS on one side of the curve, then the other
 BESIDE_SPOTS = tuple(x for at in LABEL_SPOTS for x in (at, -at))
+# text alignments, combined once (combining Qt's flags in Python costs as much as a drawText)
+LEFT, RIGHT, CENTRE = Qt.AlignLeft | Qt.AlignVCenter, Qt.AlignRight | Qt.AlignVCenter, Qt.AlignCenter
+MIDDLE, TOP_LEFT = Qt.AlignHCenter | Qt.AlignVCenter, Qt.AlignLeft | Qt.AlignTop
 
 
 # ---- what a node holds ------------------------------------------------------------------------
@@ -207,21 +213,100 @@ def _lines(view: NodeView, theme: Theme) -> list[tuple[str, str, float, float]]:
     if view.seed_text:
         tag = f.fm["tag"]
         out.append(("seed", view.seed_text, tag.horizontalAdvance(view.seed_text), tag.height()))
+    if view.gate_text:  # a collapsed group's local derivatives (render/groups.py)
+        tag = f.fm["tag"]
+        rows = view.gate_text.splitlines()
+        out.append(("seed", view.gate_text, max(tag.horizontalAdvance(r) for r in rows),
+                    tag.height() * len(rows)))
     return out
+
+
+@dataclass(frozen=True)
+class NodeLayout:
+    """A node's box measured once: its size, the header's parts and each body row's place
+    relative to the box's top-left corner. Measuring text is most of what sizing and painting
+    a node costs, so a view is measured once (:func:`node_layout`) and its box, its painting
+    and the rows the canvas edits in place all read this."""
+
+    width: float
+    height: float
+    header_h: float
+    header: tuple  # (left font key, text, right font key, right text, right colour) as _header_parts
+    title_w: float  # the width of the header's left text
+    badge: tuple[float, float]  # the shape badge's width and height (0, 0 without one)
+    body: tuple[tuple[str, str, float, float, float], ...]  # (kind, text, top, width, height)
+    widths: list[float] | None  # the grid columns (cell_widths)
+
+
+def _measure(view: NodeView, theme: Theme) -> NodeLayout:
+    fm = fonts(theme).fm
+    hw, hh = _header_size(view, theme)
+    pad_x, pad_y = _pads(view)
+    neuron = view.style == "neuron"
+    gap = NEURON_LINE_GAP if neuron else LINE_GAP
+    body, y = [], pad_y + hh
+    lines = _lines(view, theme)
+    for kind, text, w, h in lines:
+        y += ROW_GAPS.get(kind, gap)
+        body.append((kind, text, y, w, h))
+        y += h
+    w = max([hw] + [ln[2] for ln in lines])
+    h = hh + sum(ln[3] + ROW_GAPS.get(ln[0], gap) for ln in lines)
+    width = max(NEURON_MIN_WIDTH if neuron else MIN_WIDTH, w + 2 * pad_x)
+    height = max(h + 2 * pad_y, view.n_ports * PORT_SPACING + 8, 40.0)
+    header = _header_parts(view, theme)
+    return NodeLayout(width, height, hh, header, fm[header[0]].horizontalAdvance(header[1]),
+                      _badge_size(view, theme), tuple(body), cell_widths(view, theme))
+
+
+#: id(view) -> (a weak reference to the view, the theme, its layout); views never change once
+#: made, and an entry goes when its view does
+_layouts: dict[int, tuple[weakref.ref, Theme, NodeLayout]] = {}
+
+
+#: the layouts of views of numbers (no arrays), by what they write: opening a graph lays it out
+#: and then shows it, each with views of its own, and a scrub or an undo often shows again
+#: texts shown before; kept for up to _TEXTS_KEPT texts, then begun anew
+_by_text: dict[tuple, NodeLayout] = {}
+_TEXTS_KEPT = 20000
+
+
+def _text_key(view: NodeView, theme: Theme) -> tuple | None:
+    """Everything a number's layout depends on, or None for an array (its cells count too)."""
+    if view.shape or not isinstance(view.value, (float, type(None))) \
+            or not isinstance(view.grad, (float, type(None))):
+        return None
+    return (theme, view.style, view.kind, view.title, view.symbol, view.value_text,
+            view.grad_text, view.grad_prefix, view.seed_text, view.n_ports)
+
+
+def node_layout(view: NodeView, theme: Theme) -> NodeLayout:
+    """``view`` measured in ``theme``'s fonts, once for as long as the view lives (and once
+    for every view of a number that writes the same texts)."""
+    key = id(view)
+    hit = _layouts.get(key)
+    if hit is not None and hit[0]() is view and hit[1] is theme:
+        return hit[2]
+    texts = _text_key(view, theme)
+    layout = _by_text.get(texts) if texts is not None else None
+    if layout is None:
+        layout = _measure(view, theme)
+        if texts is not None:
+            if len(_by_text) >= _TEXTS_KEPT:
+                _by_text.clear()
+            _by_text[texts] = layout
+    _layouts[key] = (weakref.ref(view, lambda _ref: _layouts.pop(key, None)), theme, layout)
+    return layout
 
 
 def _rows(view: NodeView, rect: QRectF, theme: Theme) -> list[tuple[str, str, QRectF]]:
     """The node's rows inside ``rect``: ("header", title, box) then the body rows."""
+    layout = node_layout(view, theme)
     pad_x, pad_y = _pads(view)
-    x0, y = rect.left() + pad_x, rect.top() + pad_y
-    hh = _header_size(view, theme)[1]
-    rows = [("header", _header_text(view), QRectF(x0, y, rect.width() - 2 * pad_x, hh))]
-    y += hh
-    gap = NEURON_LINE_GAP if view.style == "neuron" else LINE_GAP
-    for kind, text, w, h in _lines(view, theme):
-        y += ROW_GAPS.get(kind, gap)
-        rows.append((kind, text, QRectF(x0, y, w, h)))
-        y += h
+    x0, top = rect.left() + pad_x, rect.top()
+    rows = [("header", _header_text(view),
+             QRectF(x0, top + pad_y, rect.width() - 2 * pad_x, layout.header_h))]
+    rows += [(kind, text, QRectF(x0, top + y, w, h)) for kind, text, y, w, h in layout.body]
     return rows
 
 
@@ -246,7 +331,7 @@ def cell_under(view: NodeView, rect: QRectF, theme: Theme,
                point: QPointF) -> tuple[str, tuple[int, ...]] | None:
     """The array cell under ``point`` in a node drawn in ``rect``: ("value" or "grad", the
     cell's index into the array), or None."""
-    widths = cell_widths(view, theme)
+    widths = node_layout(view, theme).widths
     for kind, grid in (("value", view.value_grid), ("grad", view.grad_grid)):
         origin = grid_origin(view, rect, theme, f"{kind}-grid")
         if grid is None or origin is None:
@@ -259,22 +344,18 @@ def cell_under(view: NodeView, rect: QRectF, theme: Theme,
 
 def node_rect(view: NodeView, center: tuple[float, float], theme: Theme) -> QRectF:
     """The node's box centred on ``center``, sized from what it holds."""
-    hw, hh = _header_size(view, theme)
-    lines = _lines(view, theme)
-    pad_x, pad_y = _pads(view)
-    neuron = view.style == "neuron"
-    gap = NEURON_LINE_GAP if neuron else LINE_GAP
-    w = max([hw] + [ln[2] for ln in lines])
-    h = hh + sum(ln[3] + ROW_GAPS.get(ln[0], gap) for ln in lines)
-    width = max(NEURON_MIN_WIDTH if neuron else MIN_WIDTH, w + 2 * pad_x)
-    height = max(h + 2 * pad_y, view.n_ports * PORT_SPACING + 8, 40.0)
+    layout = node_layout(view, theme)
+    width, height = layout.width, layout.height
     return QRectF(center[0] - width / 2, center[1] - height / 2, width, height)
 
 
 # ---- edges (their curves come from routing.py) -------------------------------------------------
 
 
+@lru_cache(maxsize=256)
 def _color(text: str, alpha: int | None = None) -> QColor:
+    """The colour ``#rrggbb`` (with ``alpha``), parsed once: painters copy what they are
+    given, so one QColor serves every paint (do not change it)."""
     c = QColor(text)
     if alpha is not None:
         c.setAlpha(alpha)
@@ -326,17 +407,28 @@ def _arrival(path: QPainterPath) -> tuple[QPointF, QPointF]:
     return path.pointAtPercent(1.0), QPointF(math.cos(angle), -math.sin(angle))
 
 
+@lru_cache(maxsize=64)
+def _pen(colour: str, width: float) -> QPen:
+    return QPen(_color(colour), width)
+
+
+@lru_cache(maxsize=16)
+def _edge_pen(colour: str, width: float) -> QPen:
+    return QPen(_color(colour), width, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin)
+
+
 def paint_edge(painter: QPainter, path: QPainterPath, edge: EdgeView, theme: Theme,
                label_at: float = 0.5) -> None:
     """The curve with an arrow head at the port; the label (local derivative) on a background
     box at the middle (or ``label_at`` along the curve), so it reads over other lines; the
     label of a highlighted edge beside it (:func:`edge_label_rect`)."""
-    colour = _color(theme.used if edge.highlight else theme.edge)
+    name = theme.used if edge.highlight else theme.edge
+    colour = _color(name)
     width = 3.0 if edge.highlight else 1.6
     painter.save()
     painter.setRenderHint(QPainter.Antialiasing, True)
     painter.setBrush(Qt.NoBrush)
-    painter.setPen(QPen(colour, width, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
+    painter.setPen(_edge_pen(name, width))
     painter.drawPath(path)
     tip, direction = _arrival(path)
     size = 9.0 + width
@@ -353,7 +445,7 @@ def paint_edge(painter: QPainter, path: QPainterPath, edge: EdgeView, theme: The
         painter.drawRoundedRect(box, 4, 4)
         painter.setFont(fonts(theme).edge)
         painter.setPen(_color(theme.edge_label))
-        painter.drawText(box, Qt.AlignCenter, edge.label)
+        painter.drawText(box, CENTRE, edge.label)
     painter.restore()
 
 
@@ -367,25 +459,24 @@ def _fill(view: NodeView, theme: Theme) -> str:
         view.kind, theme.node_fill)
 
 
-def _paint_header(painter: QPainter, view: NodeView, box: QRectF, theme: Theme) -> None:
+def _paint_header(painter: QPainter, view: NodeView, layout: NodeLayout, box: QRectF,
+                  theme: Theme) -> None:
     """Name, shape badge and op symbol (or tag); an unnamed op's symbol in the middle."""
     f = fonts(theme)
-    left, title, right, rtext, colour = _header_parts(view, theme)
-    bw, bh = _badge_size(view, theme)
+    left, title, right, rtext, colour = layout.header
+    bw, bh = layout.badge
+    painter.setFont(getattr(f, left))
+    painter.setPen(_color(theme.text))
     if right is None:  # an unnamed op: its symbol centred, the badge in the right corner
-        painter.setFont(getattr(f, left))
-        painter.setPen(_color(theme.text))
-        painter.drawText(box.adjusted(0, 0, -bw, 0) if bw else box, Qt.AlignHCenter | Qt.AlignVCenter, title)
+        painter.drawText(box.adjusted(0, 0, -bw, 0) if bw else box, MIDDLE, title)
         badge_x = box.right() - bw
     else:
-        painter.setFont(getattr(f, left))
-        painter.setPen(_color(theme.text))
-        painter.drawText(box, Qt.AlignLeft | Qt.AlignVCenter, title)
-        badge_x = box.left() + f.fm[left].horizontalAdvance(title) + (BADGE_GAP if title else 0)
+        painter.drawText(box, LEFT, title)
+        badge_x = box.left() + layout.title_w + (BADGE_GAP if title else 0)
         if rtext:
             painter.setFont(getattr(f, right))
             painter.setPen(_color(getattr(theme, colour)))
-            painter.drawText(box, Qt.AlignRight | Qt.AlignVCenter, rtext)
+            painter.drawText(box, RIGHT, rtext)
     if bw:
         badge = QRectF(badge_x, box.center().y() - bh / 2, bw, bh)
         painter.setPen(Qt.NoPen)
@@ -393,38 +484,39 @@ def _paint_header(painter: QPainter, view: NodeView, box: QRectF, theme: Theme) 
         painter.drawRoundedRect(badge, bh / 2, bh / 2)
         painter.setFont(f.tag)
         painter.setPen(_color(theme.muted))
-        painter.drawText(badge, Qt.AlignCenter, view.badge)
+        painter.drawText(badge, CENTRE, view.badge)
 
 
-def _paint_body(painter: QPainter, view: NodeView, rect: QRectF, theme: Theme) -> None:
+def _paint_body(painter: QPainter, view: NodeView, layout: NodeLayout, rect: QRectF,
+                theme: Theme) -> None:
     f = fonts(theme)
     neuron = view.style == "neuron"
     value_font = f.neuron_value if neuron else f.value
     pad_x = _pads(view)[0]
+    x0, top = rect.left() + pad_x, rect.top()
     inner_w = rect.width() - 2 * pad_x
-    for kind, text, box in _rows(view, rect, theme)[1:]:
+    for kind, text, y, w, h in layout.body:
         if kind == "seed":
             painter.setFont(f.tag)
             painter.setPen(_color(theme.grad))
-            painter.drawText(QRectF(box.x(), box.y(), inner_w, box.height()),
-                             Qt.AlignLeft | Qt.AlignVCenter, text)
+            painter.drawText(QRectF(x0, top + y, inner_w, h), LEFT, text)
         elif kind in ("value", "grad"):
             painter.setFont(value_font)
             painter.setPen(_color(theme.value if kind == "value" else theme.grad))
-            painter.drawText(QRectF(box.x(), box.y(), inner_w, box.height()),
-                             Qt.AlignLeft | Qt.AlignTop, text)
+            painter.drawText(QRectF(x0, top + y, inner_w, h), TOP_LEFT, text)
         elif kind == "grad-label":
             painter.setFont(f.tag)
             painter.setPen(_color(theme.grad))
-            painter.drawText(box, Qt.AlignLeft | Qt.AlignVCenter, text)
+            painter.drawText(QRectF(x0, top + y, w, h), LEFT, text)
         elif kind in ("value-range", "grad-range"):
             painter.setFont(f.tag)
             painter.setPen(_color(theme.grad if kind == "grad-range" else theme.muted))
-            painter.drawText(box, Qt.AlignLeft | Qt.AlignVCenter, text)
+            painter.drawText(QRectF(x0, top + y, w, h), LEFT, text)
         elif kind in ("value-grid", "grad-grid"):
             gradient = kind == "grad-grid"
-            paint_grid(painter, box.topLeft(), view.grad_grid if gradient else view.value_grid,
-                       theme, gradient=gradient, widths=cell_widths(view, theme))
+            paint_grid(painter, QPointF(x0, top + y),
+                       view.grad_grid if gradient else view.value_grid,
+                       theme, gradient=gradient, widths=layout.widths)
 
 
 def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
@@ -458,9 +550,12 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
     painter.setPen(pen)
     painter.drawRoundedRect(rect, radius, radius)
 
-    rows = _rows(view, rect, theme)
-    _paint_header(painter, view, rows[0][2], theme)
-    _paint_body(painter, view, rect, theme)
+    layout = node_layout(view, theme)
+    pad_x, pad_y = _pads(view)
+    _paint_header(painter, view, layout,
+                  QRectF(rect.left() + pad_x, rect.top() + pad_y, rect.width() - 2 * pad_x,
+                         layout.header_h), theme)
+    _paint_body(painter, view, layout, rect, theme)
     legend = _legend(view)
     if legend:  # on the bottom border, right, over a patch of the node's fill
         fm = f.fm["tag"]
@@ -471,23 +566,23 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
         painter.drawRect(box)
         painter.setFont(f.tag)
         painter.setPen(_color(theme.muted))
-        painter.drawText(box, Qt.AlignCenter, legend)
+        painter.drawText(box, CENTRE, legend)
 
     # argument ports (numbered for non-commutative ops) and the output
     numbered = view.numbered_ports
     painter.setFont(f.port)
     for p in range(view.n_ports):
         c = port_point(rect, p, view.n_ports)
-        painter.setPen(QPen(_color(theme.border), 1.2))
+        painter.setPen(_pen(theme.border, 1.2))
         painter.setBrush(_color(theme.background))
         painter.drawEllipse(c, PORT_RADIUS, PORT_RADIUS)
         if numbered:
             painter.setPen(_color(theme.muted))
             # outside, above-left of the circle: clear of the node's text and the incoming edge
             painter.drawText(QRectF(c.x() - PORT_RADIUS - 14, c.y() - PORT_RADIUS - 15, 14, 14),
-                             Qt.AlignRight | Qt.AlignVCenter, str(p + 1))
+                             RIGHT, str(p + 1))
     o = output_point(rect)
-    painter.setPen(QPen(_color(theme.border), 1.2))
+    painter.setPen(_pen(theme.border, 1.2))
     painter.setBrush(_color(theme.output_border if view.is_output else theme.border))
     painter.drawEllipse(o, PORT_RADIUS - 0.5, PORT_RADIUS - 0.5)
 
@@ -500,7 +595,7 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
         painter.drawEllipse(c, 9, 9)
         painter.setFont(f.badge)
         painter.setPen(QColor("#ffffff"))
-        painter.drawText(QRectF(c.x() - 9, c.y() - 9, 18, 18), Qt.AlignCenter, "!")
+        painter.drawText(QRectF(c.x() - 9, c.y() - 9, 18, 18), CENTRE, "!")
     painter.restore()
 
 
@@ -587,6 +682,9 @@ def _caption_rect(picture: Picture, theme: Theme, content: QRectF) -> QRectF | N
 def paint_picture(painter: QPainter, picture: Picture, theme: Theme) -> None:
     """Edges, then nodes, then the caption above the top-left of the drawing; no background."""
     rects, paths, spots = _geometry(picture, theme)
+    for frame in picture.groups:  # an expanded group's frame, under everything
+        paint_frame(painter, frame_rect([rects[n] for n in frame.members if n in rects]),
+                    frame.name, theme)
     # the highlighted edges last: no other edge's label box covers the path a step follows
     for (e, path), at in sorted(zip(paths, spots), key=lambda pa: bool(pa[0][0].highlight)):
         paint_edge(painter, path, e, theme, at)
@@ -597,7 +695,7 @@ def paint_picture(painter: QPainter, picture: Picture, theme: Theme) -> None:
         painter.save()
         painter.setFont(fonts(theme).caption)
         painter.setPen(_color(theme.text))
-        painter.drawText(box, Qt.AlignLeft | Qt.AlignVCenter, picture.caption)
+        painter.drawText(box, LEFT, picture.caption)
         painter.restore()
 
 
@@ -605,6 +703,8 @@ def picture_bounds(picture: Picture, theme: Theme, margin: float = 24) -> QRectF
     """Everything :func:`paint_picture` draws (edge labels and caption included) plus ``margin``."""
     rects, paths, spots = _geometry(picture, theme)
     bounds = _content_bounds(rects, paths, spots, theme)
+    if picture.groups:
+        bounds = bounds.united(frames_bounds(picture, rects, theme))
     box = _caption_rect(picture, theme, bounds)
     if box is not None:
         bounds = bounds.united(box)
@@ -629,11 +729,15 @@ def arrange(graph, evaluation, theme: Theme, edge_labels: bool = False) -> dict[
     from .layout import layered_layout
     from .picture import build_picture
 
-    picture = build_picture(graph, evaluation, {}, edge_labels=edge_labels)
+    picture = build_picture(graph, evaluation, {}, edge_labels=edge_labels, groups=False)
+    sizes = node_sizes(picture, theme)
+    if graph.groups():  # room for a group's nodes whether it is collapsed or expanded
+        for n, (w, h) in node_sizes(build_picture(graph, evaluation, {}), theme).items():
+            sizes[n] = (max(w, sizes[n][0]), max(h, sizes[n][1]))
     neurons = any(v.style == "neuron" for v in picture.nodes.values())
     gap_x, gap_y = (NEURON_COLUMN_GAP, NEURON_ROW_GAP) if neurons else (COLUMN_GAP, ROW_GAP)
     if edge_labels:  # room for the widest local-derivative label between two columns
         fm = fonts(theme).fm["edge"]
         widest = max((fm.horizontalAdvance(e.label) for e in picture.edges if e.label), default=0.0)
         gap_x = max(gap_x, widest + 60.0)
-    return layered_layout(graph, gap_x, gap_y, sizes=node_sizes(picture, theme))
+    return layered_layout(graph, gap_x, gap_y, sizes=sizes)

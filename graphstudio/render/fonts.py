@@ -35,18 +35,35 @@ SIZES = {
 SMALLEST = min(px for _family, px, _bold in SIZES.values())
 
 
+class Metrics:
+    """A font's metrics, with the width of each text measured once: measuring is most of what
+    sizing a node costs, and the same names, symbols and many of the same numbers are measured
+    again at every update (the last :data:`REMEMBERED` texts of each font are kept)."""
+
+    def __init__(self, font: QFont) -> None:
+        self._fm = QFontMetricsF(font)
+        self._height = self._fm.height()
+        self.horizontalAdvance = lru_cache(maxsize=REMEMBERED)(self._fm.horizontalAdvance)
+
+    def height(self) -> float:
+        return self._height
+
+
+REMEMBERED = 4096
+
+
 class Fonts:
     """The QFont and its metrics for each name of :data:`SIZES`, as attributes and ``fm``."""
 
     def __init__(self, family: str, mono: str) -> None:
-        self.fm: dict[str, QFontMetricsF] = {}
+        self.fm: dict[str, Metrics] = {}
         for name, (kind, px, bold) in SIZES.items():
             f = QFont(mono if kind == "mono" else family)
             f.setPixelSize(px)
             f.setBold(bold)
             f.setHintingPreference(QFont.PreferNoHinting)
             setattr(self, name, f)
-            self.fm[name] = QFontMetricsF(f)
+            self.fm[name] = Metrics(f)
 
 
 @lru_cache(maxsize=8)

@@ -101,7 +101,7 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
         if not (down or up):
             break  # settled: every further sweep would find the same orders
     if sizes is not None:
-        return _sized(graph, by_layer, depth, sizes, dx, dy)
+        return _sized(graph, by_layer, depth, sizes, dx, dy, parents)
     tallest = max(len(col) for col in by_layer.values())
     pos: dict[int, tuple[float, float]] = {}
     for c in range(depth):
@@ -112,14 +112,15 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
     return pos
 
 
-def _port_offsets(graph: Graph, sizes: dict[int, tuple[float, float]]):
+def _port_offsets(graph: Graph, sizes: dict[int, tuple[float, float]],
+                  parents: dict[int, list[int | None]]):
     """For each node, its parents and children with where the edge meets it, relative to the
     node's centre: (neighbour, my end's offset, the neighbour's end's offset). Ports run top to
     bottom on a child's left side (as render.routing draws them); the output is in the middle."""
     preds: dict[int, list[tuple[int, float, float]]] = {n: [] for n in graph.nodes()}
     succs: dict[int, list[tuple[int, float, float]]] = {n: [] for n in graph.nodes()}
     for src, dst, port in graph.edges():
-        n_ports = max(len(graph.parents(dst)), 1)
+        n_ports = max(len(parents[dst]), 1)
         h = sizes.get(dst, (0.0, 0.0))[1]
         span = min(h - 16.0, 28.0 * (n_ports - 1)) if n_ports > 1 else 0.0
         off = -span / 2 + span * port / (n_ports - 1) if n_ports > 1 else 0.0
@@ -149,7 +150,8 @@ def _place(col: list[int], heights: list[float], wanted: list[float], gap: float
 
 
 def _sized(graph: Graph, by_layer: dict[int, list[int]], depth: int,
-           sizes: dict[int, tuple[float, float]], gap_x: float, gap_y: float) -> dict[int, tuple[float, float]]:
+           sizes: dict[int, tuple[float, float]], gap_x: float, gap_y: float,
+           parents: dict[int, list[int | None]]) -> dict[int, tuple[float, float]]:
     """Coordinates for boxes of known sizes: columns as wide as their widest box, ``gap_x``
     between columns, ``gap_y`` at least between the boxes of a column. Each box is then moved
     up or down, keeping the column's order, to sit level with the ports it feeds and the
@@ -169,7 +171,7 @@ def _sized(graph: Graph, by_layer: dict[int, list[int]], depth: int,
             pos[n] = (x + width / 2, y + h / 2)
             y += h + gap_y
         x += width + gap_x
-    preds, succs = _port_offsets(graph, sizes)
+    preds, succs = _port_offsets(graph, sizes, parents)
     # a leaf whose only use is one node (a constant, a bias) follows that node in the sweeps
     # right to left; the node itself lines up with its other arguments, so a chain of x * 2
     # does not drift towards its constants

@@ -20,9 +20,11 @@ import numpy as np
 
 from ..core.engine import Evaluation, Step, backward_steps, forward_steps
 from ..core.graph import Graph
+from ..core.groups import gate_steps, gates, group_inputs
 from ..core.numbers import format_value, format_worked
 from ..core.ops import OPS, Value, node_op
 from .arrays import Grid, array_grid, cell_text, shape_badge
+from .groups import group_picture
 
 __all__ = ["NodeView", "EdgeView", "Picture", "TableRow", "node_view", "no_gradient",
            "build_picture", "step_pictures", "edge_label", "op_text", "grad_sum_text",
@@ -63,6 +65,7 @@ class NodeView:
     grad_missing: str | None = None  # why there is no gradient ("—" is drawn), e.g. no output value
     seed_text: str = ""  # the output's seed where it is not 1: "seed: sum of the elements"
     style: str = "box"  # "box" or "neuron" (see node_style)
+    gate_text: str = ""  # a collapsed group's local derivatives, a line each (render/groups.py)
 
     @cached_property
     def value_grid(self) -> Grid | None:
@@ -99,6 +102,7 @@ class Picture:
     caption: str = ""  # e.g. "Backward pass, step 3 of 7: ∂a/∂e = 25"
     show_grad: bool = True
     meta: dict = field(default_factory=dict)
+    groups: tuple = ()  # the expanded groups, framed (render/groups.py's GroupFrame)
 
 
 @dataclass(frozen=True)
@@ -240,8 +244,9 @@ def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
 
 def build_picture(graph: Graph, ev: Evaluation | None, positions: dict[int, tuple[float, float]],
                   *, show_values: bool = True, show_grad: bool = True,
-                  edge_labels: bool = False, digits: int = 4) -> Picture:
-    """The picture of ``graph`` annotated with ``ev``'s values and gradients."""
+                  edge_labels: bool = False, digits: int = 4, groups: bool = True) -> Picture:
+    """The picture of ``graph`` annotated with ``ev``'s values and gradients (its collapsed
+    groups as gates and its expanded ones framed, unless ``groups`` is false)."""
     missing = no_gradient(graph, ev)
     style = node_style(graph, ev)
     nodes = {n: node_view(graph, n, ev, show_values=show_values, show_grad=show_grad,
@@ -254,7 +259,8 @@ def build_picture(graph: Graph, ev: Evaluation | None, positions: dict[int, tupl
         wanted = edge_labels and ev is not None and ev.values.get(d) is not None
         label = edge_label(ev, s, d, p) if wanted and graph.op(s) != "const" else None
         edges.append(EdgeView(s, d, p, label))
-    return Picture(nodes, edges, dict(positions), show_grad=show_grad)
+    picture = Picture(nodes, edges, dict(positions), show_grad=show_grad)
+    return group_picture(graph, ev, picture, digits) if groups and graph.groups() else picture
 
 
 def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float, float]],
@@ -274,7 +280,8 @@ def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float
             v = replace(v, grad=None, grad_text="?")
         return v
 
-    fsteps, bsteps = forward_steps(ev), backward_steps(ev)
+    fsteps = gate_steps(graph, ev, forward_steps(ev))  # a collapsed group: one step
+    bsteps = gate_steps(graph, ev, backward_steps(ev))
     total = len(fsteps) + len(bsteps)
     out = graph.label(ev.output) if ev.output is not None else ""
     pictures = []
@@ -290,6 +297,7 @@ def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float
         name = view.title or graph.label(step.node)
         caption = f"Forward pass, step {k + 1} of {len(fsteps)}: {_computation(graph, ev, step.node, digits)}"
         pictures.append(Picture(nodes, edges, full.positions, caption, show_grad=False,
+                                groups=full.groups,
                                 meta={"phase": "forward", "step": k + 1, "of": total,
                                       "row": table_row(graph, ev, step), "output": out}))
     shown_grads: set[int] = set()
@@ -313,6 +321,7 @@ def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float
             caption += (f" (seed: the sum of {out}'s elements)" if ev.seeds_sum
                         else " (the given seed)")
         pictures.append(Picture(nodes, edges, full.positions, caption, show_grad=True,
+                                groups=full.groups,
                                 meta={"phase": "backward", "step": len(fsteps) + k + 1, "of": total,
                                       "row": table_row(graph, ev, step), "output": out}))
     return pictures
@@ -336,6 +345,10 @@ def op_text(graph: Graph, node: int, arg=None) -> str:
     record = graph.node(node)
     op = node_op(record.op, record.params)
     arg = arg or graph.label
+    gid = gates(graph).get(node) if graph.groups() else None
+    if gid is not None:  # a collapsed group: its function of its inputs
+        ins = dict.fromkeys(group_inputs(graph, graph.groups()[gid]))
+        return f"{graph.groups()[gid].name}({', '.join(arg(p) for p in ins)})"
     names = [arg(p) if p is not None else "?" for p in graph.parents(node)]
     entry = OPS[record.op]
     if entry.subscript and len(names) == 1:
@@ -362,6 +375,9 @@ def _computation(graph: Graph, ev: Evaluation, node: int, digits: int) -> str:
             return f"input {name}, {' × '.join(str(d) for d in np.shape(v))}"
         return f"input {name} = {value}"
     parents = [p for p in graph.parents(node) if p is not None]
+    gid = gates(graph).get(node) if graph.groups() else None
+    if gid is not None:
+        parents = group_inputs(graph, graph.groups()[gid])
     names = op_text(graph, node)
     values = [ev.values.get(p) for p in parents]
     if all(isinstance(v, float) for v in values):

@@ -35,7 +35,7 @@ from .style import THEMES, Theme, diverging, ink_on
 __all__ = ["to_tikz", "tex", "PREAMBLE", "tikz_layout", "box_size_cm"]
 
 #: what the bare picture needs in the document's preamble
-PREAMBLE = "\\usepackage{tikz}\n\\usepackage{amsmath}\n\\usetikzlibrary{arrows.meta}"
+PREAMBLE = "\\usepackage{tikz}\n\\usepackage{amsmath}\n\\usetikzlibrary{arrows.meta, fit}"
 
 #: centimetres per scene unit at scale 1: the layout's 210-unit columns become 3 cm
 UNIT_CM = 3.0 / 210.0
@@ -129,9 +129,10 @@ def box_size_cm(v: NodeView) -> tuple[float, float]:
             lines = text.splitlines()
             widths += [(len(line) + lead) * CHAR_CM for line in lines]
             height += len(lines) * LINE_CM
-    if v.seed_text:
-        widths.append(len(v.seed_text) * SCRIPT_CHAR_CM)
-        height += LINE_CM
+    for extra in (v.seed_text, *v.gate_text.splitlines()):
+        if extra:
+            widths.append(len(extra) * SCRIPT_CHAR_CM)
+            height += LINE_CM
     width = max(MIN_W_CM, max(widths, default=CHAR_CM) + PAD_CM)
     return width, max(MIN_H_CM, height + PAD_CM)
 
@@ -220,8 +221,9 @@ def _node_text(v: NodeView, theme: Theme) -> str:
         lines.append(_grad_prefix(v) + "\\," + matrix_tex(v.grad_grid, theme))
     elif v.grad_text:
         lines += _lines(v.grad_text, r"\textcolor{{gsgrad}}{{{}}}", first=tex(v.grad_prefix.strip()) + "\\,")
-    if v.seed_text:
-        lines.append(f"\\textcolor{{gsgrad}}{{\\scriptsize {tex(v.seed_text)}}}")
+    for extra in (v.seed_text, *v.gate_text.splitlines()):  # a gate's local derivatives
+        if extra:
+            lines.append(f"\\textcolor{{gsgrad}}{{\\scriptsize {tex(extra)}}}")
     return r"\\".join(lines) or "~"
 
 
@@ -273,7 +275,7 @@ def to_tikz(picture: Picture, *, theme: Theme | str = "light", standalone: bool 
     lines = []
     if standalone:
         lines += [r"\documentclass[tikz, border=4mm]{standalone}", r"\usepackage{amsmath}",
-                  r"\usetikzlibrary{arrows.meta}", r"\begin{document}"]
+                  r"\usetikzlibrary{arrows.meta, fit}", r"\begin{document}"]
     else:
         lines.append("% GraphStudio picture; needs in the preamble: "
                      + PREAMBLE.replace("\n", " "))
@@ -292,6 +294,12 @@ def to_tikz(picture: Picture, *, theme: Theme | str = "light", standalone: bool 
         x, y = picture.positions[n]
         lines.append(f"  \\node[{_node_style(v)}] (n{n}) at ({x * k:.3f}, {-y * k:.3f}) "
                      f"{{{_node_text(v, theme)}}};")
+    for frame in picture.groups:  # an expanded group: a dashed frame, labelled
+        inside = " ".join(f"(n{n})" for n in frame.members if n in picture.nodes)
+        if inside:
+            lines.append(f"  \\node[draw=gsmuted, dashed, rounded corners=6pt, inner sep=3mm, "
+                         f"fit={inside}, label={{[text=gsmuted, font=\\sffamily\\scriptsize]"
+                         f"north west:{tex(frame.name)}}}] {{}};")
     for e in picture.edges:
         lines.append(_edge(e, picture.nodes))
     if picture.caption:

@@ -93,6 +93,10 @@ class Canvas(QGraphicsView):
         self.graph_scene.edit_requested.connect(self.edit_in_place)
         doc.view_changed.connect(lambda _key: self.viewport().update())
         self.zoom_changed.connect(lambda zoom: self.graph_scene.set_text_shown(show_text(zoom)))
+        # nodes a scrub left out of sight are brought up to date when they may come into sight
+        self.zoom_changed.connect(lambda _zoom: self.graph_scene.catch_up())
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            bar.valueChanged.connect(lambda _value: self.graph_scene.catch_up())
 
     # ---- extension point -----------------------------------------------------------------------
 
@@ -189,28 +193,39 @@ class Canvas(QGraphicsView):
 
     def fit(self) -> None:
         """Fit every node in the view (never magnified past 1.6×)."""
-        bounds = self._graph_bounds()
+        self._fit(self._graph_bounds())
+        self.zoom_changed.emit(self.zoom())
+
+    def _fit(self, bounds: QRectF | None) -> None:
+        """Fit ``bounds`` in the view as :meth:`fit` does, without announcing the zoom."""
         if bounds is None:
             self.resetTransform()
             self.centerOn(0, 0)
-            self.zoom_changed.emit(self.zoom())
             return
         self.fitInView(bounds, Qt.KeepAspectRatio)
         if self.zoom() > 1.6:
-            self.set_zoom(1.6)
+            self._scale_to(1.6)
         self.centerOn(bounds.center())
-        self.zoom_changed.emit(self.zoom())
+
+    def _scale_to(self, factor: float) -> None:
+        """Zoom to ``factor`` (within the limits) about any point, without announcing it: the
+        caller centres the view and announces the zoom."""
+        target = min(MAX_ZOOM, max(MIN_ZOOM, factor))
+        self.scale(target / self.zoom(), target / self.zoom())
 
     def show_graph(self) -> None:
         """The view a graph opens in: fitted as :meth:`fit` does, but never smaller than
         :func:`readable_zoom`, at which the smallest text drawn is :data:`READABLE_PX` pixels
         high. A graph too big to fit at that zoom shows its left part (the inputs, where it
-        is read from), centred on the nodes there; Fit to View still shows all of it."""
-        self.fit()
+        is read from), centred on the nodes there; Fit to View still shows all of it. The
+        zoom is announced once, as it ends up (a big graph is not drawn as boxes first)."""
         bounds = self._graph_bounds()
+        self._fit(bounds)
         if bounds is None or self.zoom() >= readable_zoom() - 1e-9:
+            self.zoom_changed.emit(self.zoom())
             return
-        self.set_zoom(readable_zoom())
+        self._scale_to(readable_zoom())
+        self.zoom_changed.emit(self.zoom())
         view = self.mapToScene(self.viewport().rect()).boundingRect()
         right = bounds.left() + view.width()
         shown = QRectF()  # the nodes that fit from the left edge: centred on them

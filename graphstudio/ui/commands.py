@@ -98,8 +98,10 @@ class AddNodesCommand(Command):
     take the output over (see :func:`kept_output`); :attr:`note` then says so."""
 
     def __init__(self, doc, text, records: list[Saved], edges, moves=None,
-                 keep: int | None = None, meta: dict[str, tuple[Any, Any]] | None = None) -> None:
+                 keep: int | None = None, groups=None,
+                 meta: dict[str, tuple[Any, Any]] | None = None) -> None:
         super().__init__(doc, text)
+        self.groups = groups or {}  # new groups of the new nodes, by id
         self.records = records
         self.edges = edges
         self.moves: dict[int, tuple[tuple, tuple]] = moves or {}
@@ -111,6 +113,8 @@ class AddNodesCommand(Command):
 
     def apply(self) -> None:
         restore(self.graph, self.records, self.edges)
+        for gid, group in self.groups.items():
+            self.graph.restore_group(gid, group)
         for n, (_old, new) in self.moves.items():
             self.graph.set_position(n, new)
         if self.keep is not None:
@@ -121,6 +125,8 @@ class AddNodesCommand(Command):
     def revert(self) -> None:
         for key, (old, _new) in self.meta.items():
             self.graph.set_meta(key, old)
+        for gid in self.groups:
+            self.graph.remove_group(gid)
         if self.keep is not None:
             self.graph.set_output(self.old_output)
         for n in reversed(self.nodes):
@@ -141,6 +147,8 @@ class RemoveNodesCommand(Command):
         self.records = saved_nodes(g, nodes)
         self.edges = list(dict.fromkeys(e for n in nodes for e in g.in_edges(n) + g.out_edges(n)))
         self.output = g.output if g.output in nodes else None
+        touched = {g.group_of(n) for n in nodes} - {None}
+        self.groups = {gid: g.groups()[gid] for gid in touched}  # as they were
 
     def apply(self) -> None:
         for n, _record in self.records:
@@ -148,6 +156,10 @@ class RemoveNodesCommand(Command):
 
     def revert(self) -> None:
         restore(self.graph, self.records, self.edges)
+        for gid, group in self.groups.items():
+            if gid in self.graph.groups():
+                self.graph.remove_group(gid)
+            self.graph.restore_group(gid, group)
         if self.output is not None:
             self.graph.set_output(self.output)
 
@@ -386,10 +398,11 @@ def diff_command(doc: GraphDocument, new: Graph, text: str,
     moves = {n: (g.position(n), new.position(n)) for n in g.nodes()
              if new.position(n) is not None and new.position(n) != g.position(n)}
     keep = kept_output(g, new) if keep_output else None
+    groups = {gid: group for gid, group in new.groups().items() if gid not in g.groups()}
     # the grad(y, x) calls the new nodes came from, so that .gs text writes them as calls
     meta = ({GRADS_META: (g.meta.get(GRADS_META), new.meta.get(GRADS_META))}
             if new.meta.get(GRADS_META) != g.meta.get(GRADS_META) else None)
-    cmd = AddNodesCommand(doc, text, records, edges, moves, keep, meta)
+    cmd = AddNodesCommand(doc, text, records, edges, moves, keep, groups, meta)
     if keep is not None:
         newcomer = new.default_output()
         what = new.label(newcomer) if newcomer is not None else "the new node"

@@ -8,5 +8,6 @@ EXTENSIONS: list[str] = [
     "graphstudio.ui.export_menu",  # File > Export…, File > Export Steps…
     "graphstudio.ui.teaching",  # step-through, ledger, paths, formulas, gradient check, quiz
     "graphstudio.ui.training",  # Graph > New Network…, Graph > Train…
+    "graphstudio.ui.groups_ui",  # Graph > Group, Ungroup, Collapse/Expand; groups on the canvas
     "graphstudio.ui.backward_graph",  # Graph > Show Backward Graph
 ]

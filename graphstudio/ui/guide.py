@@ -30,6 +30,9 @@ VIEWS = [
     ("Ledger, Paths, Formulas", "How a gradient is assembled: upstream × local derivative per "
                                 "successor; the sum over paths; the formulas (Copy LaTeX)."),
     ("Check, Quiz", "Backprop against central differences; hide the gradients and find them."),
+    ("Groups", "Select nodes that compute one value and press Ctrl+G: they become one gate, "
+               "a box with the local derivative d out / d each input (each call of a .gs def "
+               "is a group too). Ctrl+Shift+G ungroups; Graph > Rename Group… names it."),
     ("Training", "Ctrl+T: gradient descent on the param(...) inputs over the dataset, with a "
                  "live loss curve; Keep or Revert at the end."),
 ]
@@ -39,6 +42,7 @@ GESTURES = [
     ("Drag from a node's output dot ● to a port ○", "connect"),
     ("Drag left and right over an input's number", "change it and watch every gradient move"),
     ("Double-click a name or a number", "edit it in place"),
+    ("Double-click a group's box; inside its frame", "open the group; close it again"),
     ("Mouse wheel; Space + drag or middle button", "zoom around the mouse; pan"),
     ("Right-click a node, an edge or the canvas", "what can be done with it (Set as Output…)"),
 ]

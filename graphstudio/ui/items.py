@@ -59,7 +59,7 @@ class NodeItem(QGraphicsItem):
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
-        self._tooltip()
+        self._node_tip: str | None = None  # made when first asked for (see toolTip)
 
     # ---- what it shows -------------------------------------------------------------------------
 
@@ -76,8 +76,10 @@ class NodeItem(QGraphicsItem):
             self.prepareGeometryChange()
             self.rect = rect
         self.view, self.theme = view, theme
+        self._node_tip = None
+        if self.hover:
+            self.setToolTip(self.node_tip())
         self._changed()
-        self._tooltip()
         self.update()
 
     def fit(self) -> bool:
@@ -90,7 +92,20 @@ class NodeItem(QGraphicsItem):
         self.update()
         return True
 
-    def _tooltip(self) -> None:
+    def toolTip(self) -> str:  # noqa: N802 (Qt's name)
+        """What the tooltip says: the cell or node under the pointer while it rests on the
+        node, else the node's own tip. Qt shows what :meth:`setToolTip` was last given, which
+        the hover events set; writing a tip for every node at every update would cost a
+        scrub or a training frame more than measuring the node."""
+        return super().toolTip() if self.hover else self.node_tip()
+
+    def node_tip(self) -> str:
+        """The node's own tip: its name, op, value, gradient and any error or warning."""
+        if self._node_tip is None:
+            self._node_tip = self._tooltip()
+        return self._node_tip
+
+    def _tooltip(self) -> str:
         v = self.view
         head = v.title or (v.symbol if v.kind == "op" else v.value_text)
         lines = [f"<b>{head}</b> ({v.op})"]
@@ -106,8 +121,7 @@ class NodeItem(QGraphicsItem):
             lines.append(f"<span style='color:{self.theme.warning}'>warning: {v.warning}</span>")
         if v.is_output:
             lines.append("the output (gradients are d output / d node)")
-        self._node_tip = "<br>".join(line.replace("\n", "<br>") for line in lines)
-        self.setToolTip(self._node_tip)
+        return "<br>".join(line.replace("\n", "<br>") for line in lines)
 
     def cell_tooltip(self, pos: QPointF) -> str | None:
         """What the pointer at ``pos`` (item coordinates) is over in an array: the cell's
@@ -181,13 +195,14 @@ class NodeItem(QGraphicsItem):
 
     def hoverEnterEvent(self, event) -> None:
         self.hover = True
+        self.setToolTip(self.node_tip())
         self.update()
         super().hoverEnterEvent(event)
 
     def hoverMoveEvent(self, event) -> None:
         pos = event.pos()
-        tip = self.cell_tooltip(pos) or self._node_tip
-        if tip != self.toolTip():  # the cell under the pointer, live once the tip is up
+        tip = self.cell_tooltip(pos) or self.node_tip()
+        if tip != super().toolTip():  # the cell under the pointer, live once the tip is up
             self.setToolTip(tip)
             if QToolTip.isVisible():
                 QToolTip.showText(event.screenPos(), tip)
@@ -201,7 +216,6 @@ class NodeItem(QGraphicsItem):
 
     def hoverLeaveEvent(self, event) -> None:
         self.hover = False
-        self.setToolTip(self._node_tip)
         self.update()
         super().hoverLeaveEvent(event)
 
@@ -321,7 +335,8 @@ class EdgeItem(QGraphicsItem):
     def _bound(self) -> None:
         self.prepareGeometryChange()
         bounds = self.path.boundingRect().adjusted(-14, -14, 14, 14)
-        for highlight in (False, True):  # a selected edge is drawn highlighted, label beside
+        for highlight in (False, True) if self.view.label else ():  # a selected edge is drawn
+            # highlighted, its label beside the curve
             box = edge_label_rect(self.path, replace(self.view, highlight=highlight), self.theme,
                                   self.label_at)
             if box is not None:

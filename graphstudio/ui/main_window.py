@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, Q
 from ..core.dataset import (DatasetError, bound_inputs, dataset_candidates, embedded_text,
                             is_embedded, load_csv)
 from ..core.engine import evaluate
+from ..core.groups import whole_groups
 from ..core.graph import Graph, GraphError
 from ..core.numbers import format_value
 from ..examples import example_files, example_title
@@ -294,7 +295,7 @@ class MainWindow(QMainWindow):
         self.act_zoom_out = a("Zoom &Out", self.canvas.zoom_out, K.ZoomOut)
         self.act_zoom_reset = a("&Actual Size", self.canvas.zoom_reset, "Ctrl+1")
         self.act_grid = a("&Grid", lambda on: self._set_view("grid", on), None, "", True)
-        self.act_grad = a("Show &Gradients", lambda on: self._set_view("show_grad", on), "Ctrl+G",
+        self.act_grad = a("Show &Gradients", lambda on: self._set_view("show_grad", on), "Ctrl+Alt+G",
                           "Show each node's gradient", True)
         self.act_labels = a("Show &Edge Labels", lambda on: self._set_view("edge_labels", on),
                             "Ctrl+E", "Show each edge's local derivative", True)
@@ -746,8 +747,12 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(exc), 8000)
             return False
 
+    def whole_selection(self) -> list[int]:
+        """The selected nodes, a collapsed group's box standing for all its nodes."""
+        return whole_groups(self.document.graph, self.scene.selected_nodes())
+
     def delete_selection(self) -> None:
-        nodes = self.scene.selected_nodes()
+        nodes = self.whole_selection()
         if nodes:
             self._push(RemoveNodesCommand(self.document, nodes))
             return
@@ -763,7 +768,7 @@ class MainWindow(QMainWindow):
             item.setSelected(True)
 
     def copy(self) -> bool:
-        nodes = self.scene.selected_nodes()
+        nodes = self.whole_selection()
         if not nodes:
             return False
         # plain text (a JSON document): a QMimeData handed to the clipboard from Python is
@@ -774,7 +779,7 @@ class MainWindow(QMainWindow):
 
     def cut(self) -> None:
         if self.copy():
-            self._push(RemoveNodesCommand(self.document, self.scene.selected_nodes()))
+            self._push(RemoveNodesCommand(self.document, self.whole_selection()))
 
     def paste(self) -> None:
         text = QApplication.clipboard().text()
@@ -803,7 +808,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(cmd.note, 10000)
 
     def duplicate(self) -> None:
-        nodes = self.scene.selected_nodes()
+        nodes = self.whole_selection()
         if nodes:  # beside the originals, wherever the mouse is
             self._paste_text(copy_text(self.document.graph, nodes), "Duplicate",
                              near=self.scene.boxes(self.document.graph, nodes).center())

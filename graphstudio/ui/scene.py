@@ -43,6 +43,9 @@ from .items import EdgeItem, NodeItem, OverviewItem
 __all__ = ["GraphScene", "SPOT_STEP"]
 
 SPOT_STEP = 24.0  # the grid new nodes are placed on when their first spot is taken
+CATCH_UP_MS = 150  # a scrub that pauses this long brings the nodes out of sight up to date
+CATCH_UP_CHUNK = 200  # nodes brought up to date at a time after that
+IN_SIGHT_MARGIN = 60.0  # scene units around the visible area that count as in sight
 
 
 def results_changed(old: Evaluation, new: Evaluation, nodes) -> list[int]:
@@ -97,6 +100,12 @@ class GraphScene(QGraphicsScene):
         self._shown: Evaluation | None = None  # the evaluation the live picture shows
         self._stale = True  # every view must be rebuilt (not only those whose results changed)
         self._scrubbing = False  # a number is being dragged: boxes grow but do not shrink
+        #: nodes out of sight whose results changed during a scrub and whose items still show
+        #: older numbers; they catch up when the drag pauses or ends, or the view moves
+        self._behind: set[int] = set()
+        self._catch_up = QTimer(self)
+        self._catch_up.setSingleShot(True)
+        self._catch_up.timeout.connect(self._catch_up_some)
         self._reroute = QTimer(self)  # node moves (undo, arrange...) reroute once, afterwards
         self._reroute.setSingleShot(True)
         self._reroute.setInterval(0)
@@ -113,6 +122,9 @@ class GraphScene(QGraphicsScene):
         doc.view_changed.connect(self._view_changed)
         self._selected: set = set()
         self.selectionChanged.connect(self._selection_changed)
+        #: called with each picture before the items show it (ui/groups_ui.py's GroupLayer
+        #: hides a collapsed group's inner items and adds its gate's edges)
+        self.before_show: list = []
         self.rebuild()
 
     @property
@@ -134,7 +146,7 @@ class GraphScene(QGraphicsScene):
         g = self.doc.graph
         picture = self._live_picture()  # each node's view made and measured once
         for n in g.nodes():
-            self._add_node(n, picture.nodes[n])
+            self._add_node(n, picture.nodes.get(n))  # (a collapsed group hides some)
         for e in g.edges():
             self._add_edge(*e)
         self._show(picture)
@@ -310,19 +322,68 @@ class GraphScene(QGraphicsScene):
             self._stale = True  # leaving step mode shows the live picture anew
             self._shown = None
         elif self._stale or doc.view.get("edge_labels", False) or self.picture is None \
+                or doc.graph.groups() \
                 or self._shown is None or doc.evaluation is None \
                 or self._no_gradient(doc.graph, doc.evaluation):
             self._show(self._live_picture())
         else:
-            picture = self.picture
             nodes = results_changed(self._shown, doc.evaluation, self.nodes)
-            show_grad = doc.view.get("show_grad", True)
-            for n in nodes:
-                old = picture.nodes.get(n)
-                picture.nodes[n] = node_view(doc.graph, n, doc.evaluation, show_grad=show_grad,
-                                             style=old.style if old is not None else "box")
             self._shown = doc.evaluation
-            self._show(picture, nodes, grow_only=self._scrubbing)
+            if self._scrubbing:  # what is out of sight waits (see catch_up)
+                later = self._out_of_sight(nodes)
+                nodes = [n for n in nodes if n not in later]
+                self._behind = self._behind.difference(nodes) | later
+                if later:
+                    self._catch_up.start(CATCH_UP_MS)
+            self._update_views(nodes)
+
+    def catch_up(self, most: int | None = None) -> None:
+        """Bring the nodes a scrub left behind (out of sight) up to date: all of them, or
+        ``most`` of them."""
+        self._catch_up.stop()
+        behind = list(self._behind)[:most]
+        self._behind.difference_update(behind)
+        if behind and not self._stale and self.picture is not None and self.fixed is None:
+            self._update_views([n for n in behind if n in self.nodes])
+
+    def _catch_up_some(self) -> None:
+        """The scrub paused: catch up a few nodes at a time, so that a big graph still answers
+        the mouse at once when the drag goes on."""
+        self.catch_up(CATCH_UP_CHUNK)
+        if self._behind:
+            self._catch_up.start(0)
+
+    def _update_views(self, nodes: list[int]) -> None:
+        """New views for ``nodes`` from the document's evaluation, and the items shown them."""
+        doc, picture = self.doc, self.picture
+        show_grad = doc.view.get("show_grad", True)
+        for n in nodes:
+            old = picture.nodes.get(n)
+            picture.nodes[n] = node_view(doc.graph, n, doc.evaluation, show_grad=show_grad,
+                                         style=old.style if old is not None else "box")
+        self._show(picture, nodes, grow_only=self._scrubbing)
+
+    def _out_of_sight(self, nodes: list[int]) -> set[int]:
+        """Those of ``nodes`` that no view shows now: outside every view's visible area, or
+        drawn as boxes without text (zoomed out) with a border that stays as it is (a node
+        that fails or recovers shows it at once)."""
+        sight = QRectF()
+        for view in self.views():
+            sight = sight.united(view.mapToScene(view.viewport().rect()).boundingRect())
+        m = IN_SIGHT_MARGIN
+        sight.adjust(-m, -m, m, m)
+        errors = self.doc.evaluation.errors
+        out = set()
+        for n in nodes:
+            item = self.nodes.get(n)
+            if item is None:
+                continue
+            err = errors.get(n)
+            if bool(item.view.error) != (err is not None and err.fatal):
+                continue
+            if not self._text_shown or not item.scene_rect().intersects(sight):
+                out.add(n)
+        return out
 
     def _no_gradient(self, graph, ev) -> bool:
         """The output has no value now, or had none in the picture shown: every node's gradient
@@ -348,6 +409,10 @@ class GraphScene(QGraphicsScene):
         theme = self.theme
         self.picture = picture
         self.overview.theme = theme
+        if nodes is None:
+            self._behind.clear()
+        for hook in self.before_show:
+            hook(picture)
         for n in picture.nodes if nodes is None else nodes:
             item = self.nodes.get(n)
             if item is not None:
@@ -500,6 +565,7 @@ class GraphScene(QGraphicsScene):
 
     def finish_scrub(self, node: int, old: float, new: float) -> None:
         """The drag is over: one undo step, and every box fits its text again."""
+        self.catch_up()
         self._scrubbing = False
         if new != old:
             self.doc.push(SetValueCommand(self.doc, node, new, old, has_old=True))

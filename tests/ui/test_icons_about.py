@@ -71,7 +71,7 @@ def test_every_main_action_is_on_the_toolbar_with_an_icon(qtbot, window):
 
 def test_hovering_a_button_shows_what_it_does_and_its_shortcut(window):
     assert hover_tooltip(button(window, "act_save")) == "Save the graph (Ctrl+S)"
-    assert hover_tooltip(button(window, "act_grad")) == "Show each node's gradient (Ctrl+G)"
+    assert hover_tooltip(button(window, "act_grad")) == "Show each node's gradient (Ctrl+Alt+G)"
     assert hover_tooltip(button(window, "act_step")) == \
         "Step through the forward and the backward pass (F5)"
     assert hover_tooltip(button(window, "act_train")).endswith("(Ctrl+T)")

@@ -188,3 +188,39 @@ def test_while_a_number_is_scrubbed_boxes_grow_but_do_not_shrink_until_the_drag_
     end = scene.edges[(a, b, 0)].path.pointAtPercent(1.0)
     port = scene.nodes[b].mapToScene(port_point(scene.nodes[b].rect, 0, 2))
     assert end.x() == pytest.approx(port.x() - PORT_RADIUS) and end.y() == pytest.approx(port.y())
+
+
+def test_nodes_out_of_sight_catch_up_when_a_scrub_pauses_and_when_it_ends(window, qtbot):
+    from graphstudio.ui.commands import MoveCommand
+    from graphstudio.ui.scene import CATCH_UP_MS
+
+    build(window, "a = 1\nb = a * 3\nfar = b + 1")
+    g = window.document.graph
+    a, b, far = (g.by_name(n) for n in ("a", "b", "far"))
+    doc, scene = window.document, window.scene
+    doc.push(MoveCommand(doc, {far: (g.position(far), (5000.0, 3000.0))}))
+    window.canvas.zoom_reset()
+    window.canvas.centerOn(scene.nodes[a])
+    item = scene.nodes[a]
+    row = row_rect(item.view, item.rect, item.theme, "value")
+    start = view_point(window, item.mapToScene(row.center()))
+    vp = window.canvas.viewport()
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
+    QTest.mouseMove(vp, start + QPoint(20, 0))
+    value = g.value(a)
+    assert value != 1.0
+    assert scene.nodes[b].view.value_text == f"{3 * value:g}"  # in sight: at once
+    assert scene.nodes[far].view.value_text == "4"  # out of sight: not yet
+    # the drag pauses (CATCH_UP_MS; longer on a busy machine): it catches up
+    qtbot.waitUntil(lambda: scene.nodes[far].view.value_text == f"{3 * value + 1:g}",
+                    timeout=CATCH_UP_MS + 3000)
+    QTest.mouseMove(vp, start + QPoint(40, 0))
+    assert scene.nodes[far].view.value_text == f"{3 * value + 1:g}"  # behind again
+    window.canvas.centerOn(scene.nodes[far])  # it comes into sight: up to date at once
+    assert scene.nodes[far].view.value_text == f"{3 * g.value(a) + 1:g}"
+    window.canvas.centerOn(scene.nodes[a])
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, start + QPoint(40, 0))
+    assert g.value(a) != value
+    picture = build_picture(g, doc.evaluation, {})
+    for n, node_item in scene.nodes.items():  # the drag is over: every node shows the end
+        assert texts(node_item.view) == texts(picture.nodes[n])

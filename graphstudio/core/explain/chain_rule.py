@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine import Evaluation, Term
+from ..engine import Evaluation, Step, Term
+from ..groups import gate_steps, hidden_members
 from ..ops import Value
 from .common import add, close, gradient_source, output_of, reaching, seed_note, seed_of
 
@@ -60,6 +61,9 @@ def ledger(ev: Evaluation, node: int, *, jacobian_limit: int = 64) -> Ledger:
     edges = sorted(graph.out_edges(node), key=lambda e: (ev.program.index[e[1]], e[2]))
     terms = tuple(ev.term(parent, child, port, limit=jacobian_limit)
                   for parent, child, port in edges if child in reach)
+    if graph.groups() and node not in hidden_members(graph):  # a collapsed group: one gate
+        (step,) = gate_steps(graph, ev, [Step("backward", node, terms=terms)])
+        terms = step.terms
     total: Value = 0.0 if isinstance(ev.values[node], float) else np.zeros_like(ev.values[node])
     for t in terms:
         total = add(total, t.contribution)

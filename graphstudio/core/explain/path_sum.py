@@ -11,6 +11,7 @@ import networkx as nx
 import numpy as np
 
 from ..engine import Evaluation
+from ..groups import gates, group_inputs, hidden_members, local_derivatives
 from ..ops import Value
 from .common import add, close, gradient_source, output_of, reaching, seed_of
 
@@ -129,6 +130,7 @@ def paths(ev: Evaluation, input: int, *, limit: int = 1000) -> PathSum:
     all_edges = sum(1 for p, c, _k in graph.edges()
                     if c in reach and p in reach and graph.op(p) != "const")
 
+    n_edges = len(edges)  # backprop multiplies once per edge of the graph on some path
     seed = seed_of(ev)
     zero = 0.0 if isinstance(ev.values[input], float) else np.zeros_like(ev.values[input])
     if n_paths > limit:
@@ -139,8 +141,13 @@ def paths(ev: Evaluation, input: int, *, limit: int = 1000) -> PathSum:
         total = zero
         for p in listed:
             total = add(total, p.product)
+        if graph.groups() and input not in hidden_members(graph):
+            listed = _through_gates(ev, listed)  # a collapsed group: one gate, one edge
+            n_paths = len(listed)
+            mult_paths = sum(max(len(p.edges) - 1, 0) for p in listed)
+            edges = edges | {e for p in listed for e in p.edges}
     return PathSum(input, out, n_paths, listed, total, ev.grads.get(input), mult_paths,
-                   len(edges), all_edges, edges)
+                   n_edges, all_edges, edges)
 
 
 def _pull_back(ev: Evaluation, order: list[int], ins: dict, out: int, input: int,
@@ -192,3 +199,43 @@ def _path(ev: Evaluation, start: int, edges: tuple, seed: Value) -> Path:
     locals_ = tuple(ev.local_derivative(p, c, k, limit=64) for p, c, k in edges)
     notes = tuple(n for n in (ev.note(c, k) for _p, c, k in edges) if n)
     return Path(start, edges, locals_, product, notes)
+
+
+def _through_gates(ev: Evaluation, listed: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The paths as the collapsed groups show the graph: the stretch of a path inside a group
+    is one edge into its gate, ``(input, output, k)``, whose local derivative is the group's
+    (:func:`~graphstudio.core.groups.local_derivatives`); paths that differ only inside a
+    group are one path, whose product is the sum of theirs (the group's local derivative is
+    that sum)."""
+    graph = ev.graph
+    hidden = hidden_members(graph)
+    outs = gates(graph)
+    owner = {**hidden, **outs}
+    derivs: dict[int, dict] = {}
+    merged: dict[tuple, Path] = {}
+    for path in listed:
+        edges, locals_ = [], []
+        for (p, c, k), local in zip(path.edges, path.locals):
+            gid = owner.get(c)
+            if gid is None:
+                edges.append((p, c, k))
+                locals_.append(local)
+                continue
+            if owner.get(p) == gid:
+                continue  # inside the group
+            group = graph.groups()[gid]
+            out = next(o for o, g in outs.items() if g == gid)
+            ins = list(dict.fromkeys(group_inputs(graph, group)))
+            if gid not in derivs:
+                derivs[gid] = local_derivatives(graph, ev, gid)
+            edges.append((p, out, ins.index(p)))
+            d = derivs[gid].get(p)
+            locals_.append(d if isinstance(d, float) else None)
+        key = tuple(edges)
+        if key in merged:
+            old = merged[key]
+            merged[key] = Path(old.start, old.edges, old.locals, add(old.product, path.product),
+                               old.notes)
+        else:
+            merged[key] = Path(path.start, key, tuple(locals_), path.product, path.notes)
+    return tuple(merged.values())

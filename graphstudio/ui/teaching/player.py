@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSlider, QStyle, QToolButton
                                QWidget)
 
 from ...core.engine import Step, backward_steps, forward_steps
+from ...core.groups import gate_steps
 from ...render.picture import Picture, grad_sum_text, step_pictures
 from .common import TeachingPanel, cell, d, make_table, note_label, positions
 
@@ -125,7 +126,8 @@ class StepPlayer(TeachingPanel):
             self.caption.setText("Nothing to step through: the graph is empty.")
             return False
         ev = self.ev
-        self.steps = forward_steps(ev) + backward_steps(ev)
+        # a collapsed group is one step, as in the pictures (core/groups.py)
+        self.steps = gate_steps(self.graph, ev, forward_steps(ev) + backward_steps(ev))
         self.pictures = step_pictures(self.graph, ev, positions(self.graph), edge_labels=True)
         return bool(self.pictures)
 

@@ -1,0 +1,156 @@
+"""Groups in the editor, driven as a person does: Ctrl+click the nodes, Ctrl+G, double-click
+the gate to open it and inside its frame to close it, Ctrl+Shift+G, undo and redo; the canvas
+hides a collapsed group's inner boxes and shows its local derivative."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from graphstudio.examples import examples_dir
+from graphstudio.io.gs import parse_file
+from ui_helpers import view_point
+
+
+def header_of(window, node: int) -> QPoint:
+    """A point on the node's header (its name), away from its ports and its number."""
+    item = window.scene.nodes[node]
+    rect = item.scene_rect()
+    return view_point(window, rect.topLeft() + (rect.topRight() - rect.topLeft()) * 0.5
+                      + type(rect.topLeft())(0, 12))
+
+
+def ctrl_click(window, nodes) -> None:
+    vp = window.canvas.viewport()
+    QTest.mouseClick(vp, Qt.LeftButton, Qt.NoModifier, header_of(window, nodes[0]))
+    for n in nodes[1:]:
+        QTest.mouseClick(vp, Qt.LeftButton, Qt.ControlModifier, header_of(window, n))
+
+
+def key(window, k, modifiers=Qt.ControlModifier) -> None:
+    QTest.keyClick(window.canvas, k, modifiers)
+
+
+def open_grosse(window):
+    window.open_file(str(examples_dir() / "grosse_csc311.gs"), ask=False)
+    g = window.document.graph
+    return g, [g.by_name(n) for n in "xyz"]
+
+
+def test_ctrl_g_groups_the_selection_into_one_gate_and_undo_takes_it_back(window, qtbot):
+    g, (x, y, z) = open_grosse(window)
+    ctrl_click(window, [x, y, z])
+    assert sorted(window.scene.selected_nodes()) == sorted([x, y, z])
+    key(window, Qt.Key_G)
+    (gid,) = g.groups()
+    assert g.groups()[gid].members == {x, y, z} and g.groups()[gid].collapsed
+    scene = window.scene
+    assert not scene.nodes[x].isVisible() and not scene.nodes[y].isVisible()
+    gate = scene.nodes[z].view
+    assert gate.symbol == "group" and gate.n_ports == 3
+    # the gate's local derivatives: dz/da = y = 7, dz/db = x + y = 9, dz/dc = x = 2
+    assert gate.gate_text.splitlines() == ["∂z/∂a = 7", "∂z/∂b = 9", "∂z/∂c = 2"]
+    a = g.by_name("a")
+    assert scene.edges[(a, z, 0)].isVisible()  # a arrives at the gate's first port
+    assert not scene.edges[(a, x, 0)].isVisible()
+    key(window, Qt.Key_Z)
+    assert g.groups() == {}
+    assert scene.nodes[x].isVisible() and scene.nodes[z].view.symbol == "×"
+    assert (a, z, 0) not in scene.edges
+    key(window, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)  # redo
+    assert len(g.groups()) == 1 and not scene.nodes[x].isVisible()
+
+
+def test_double_clicks_expand_and_collapse(window, qtbot):
+    g, (x, y, z) = open_grosse(window)
+    ctrl_click(window, [x, y, z])
+    key(window, Qt.Key_G)
+    (gid,) = g.groups()
+    vp = window.canvas.viewport()
+    QTest.mouseDClick(vp, Qt.LeftButton, Qt.NoModifier, header_of(window, z))
+    assert g.groups()[gid].collapsed is False
+    scene = window.scene
+    assert scene.nodes[x].isVisible() and scene.nodes[y].isVisible()
+    assert scene.nodes[z].view.symbol == "×"
+    frame = window.group_tools.layer.frames[gid]
+    assert frame.isVisible() and frame.name == "group"
+    for n in (x, y, z):
+        assert frame.frame.contains(scene.nodes[n].scene_rect())
+    # inside the frame, below the boxes: collapse again
+    inside = frame.frame.bottomLeft() + type(frame.frame.bottomLeft())(8, -4)
+    QTest.mouseDClick(vp, Qt.LeftButton, Qt.NoModifier, view_point(window, inside))
+    assert g.groups()[gid].collapsed is True
+    assert not scene.nodes[x].isVisible() and gid not in window.group_tools.layer.frames
+    key(window, Qt.Key_Z)
+    assert g.groups()[gid].collapsed is False  # each toggle is one undo step
+    assert window.document.undo_stack.undoText() == "Expand group"
+
+
+def test_ungroup_and_a_refused_group(window, qtbot):
+    g, (x, y, z) = open_grosse(window)
+    stack = window.document.undo_stack
+    ctrl_click(window, [x, y])  # x and y each feed z: two values, not one
+    key(window, Qt.Key_G)
+    assert g.groups() == {} and stack.count() == 0
+    message = window.statusBar().currentMessage()
+    assert message.startswith("cannot group: ") and "x, y are each used outside" in message
+    ctrl_click(window, [x, y, z])
+    key(window, Qt.Key_G)
+    ctrl_click(window, [z])
+    key(window, Qt.Key_G, Qt.ControlModifier | Qt.ShiftModifier)
+    assert g.groups() == {} and window.scene.nodes[x].isVisible()
+    key(window, Qt.Key_Z)
+    assert len(g.groups()) == 1
+
+
+def test_a_group_made_by_hand_is_saved_as_a_def(window, qtbot, tmp_path):
+    g, (x, y, z) = open_grosse(window)
+    ctrl_click(window, [x, y, z])
+    key(window, Qt.Key_G)
+    out = tmp_path / "grouped.gs"
+    assert window.save_to(out)
+    text = out.read_text()
+    assert "def group(a, b, c):\n    x = a + b\n    y = b + c\n    return x * y\n" in text
+    assert "z = group(a, b, c)" in text
+    again = parse_file(out)
+    assert [grp.name for grp in again.groups().values()] == ["group"]
+    json_out = tmp_path / "grouped.json"
+    assert window.save_to(json_out)
+    window.open_file(str(json_out), ask=False)
+    (grp,) = window.document.graph.groups().values()
+    assert grp.members == {x, y, z} and grp.collapsed
+
+
+def test_a_file_with_functions_opens_with_its_calls_collapsed(window, qtbot):
+    window.open_file(str(examples_dir() / "swish_function.gs"), ask=False)
+    g = window.document.graph
+    scene = window.scene
+    hidden = [n for n, item in scene.nodes.items() if not item.isVisible()]
+    assert sorted(g.op(n) for n in hidden) == ["add", "sigmoid", "sigmoid"]
+    h1 = scene.nodes[g.by_name("h1")].view
+    assert h1.symbol == "swish" and h1.gate_text == "∂h1/∂u = 1.041"
+
+
+def test_copy_paste_and_delete_take_a_collapsed_group_whole(window, qtbot):
+    window.open_file(str(examples_dir() / "cs231n_sigmoid_gate.gs"), ask=False)
+    g = window.document.graph
+    f = g.by_name("f")
+    (gid,) = g.groups()
+    members = set(g.groups()[gid].members)
+    ctrl_click(window, [f])
+    key(window, Qt.Key_C)
+    key(window, Qt.Key_V)
+    assert len(g.groups()) == 2
+    (new,) = set(g.groups()) - {gid}
+    pasted = g.groups()[new]
+    assert pasted.name == "sigmoid_gate" and len(pasted.members) == len(members)
+    assert pasted.members.isdisjoint(members)
+    key(window, Qt.Key_Z)  # the paste, group and all, is one step
+    assert set(g.groups()) == {gid} and all(m in g for m in members)
+    count = len(g)
+    ctrl_click(window, [f])
+    QTest.keyClick(window.canvas, Qt.Key_Delete)
+    assert g.groups() == {} and len(g) == count - len(members)
+    key(window, Qt.Key_Z)
+    assert g.groups()[gid].members == members and g.groups()[gid].collapsed
+    assert not window.scene.nodes[min(members - {f})].isVisible()
