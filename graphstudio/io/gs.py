@@ -265,10 +265,7 @@ class _Reader:
                                  f"the text makes more than {MAX_NODES:,} nodes, the most a "
                                  ".gs file may make")
         bulk.commit()
-        if ctx.grads:
-            graph.set_meta(GRADS_META, tuple(graph.meta.get(GRADS_META, ())) + tuple(ctx.grads))
-        for then in ctx.after:  # what lines such as seed(z, ...) set on the nodes just made
-            then()
+        finish(ctx)
 
     def _statements(self):
         """(plan, first line index, None) for a simple line; (None, first, ast statements)
@@ -358,6 +355,16 @@ class _Reader:
                 if not self.whole and ctx.assigned.get(name, (0, 0))[0]:
                     raise ParseError(self.filename, where[0], where[1], "a name and a function")
                 ctx.called[name] = where
+
+
+def finish(ctx: "_Context") -> None:
+    """What a text sets on the graph once its nodes are in it: what lines such as
+    ``seed(z, ...)`` say, and the ``grad(y, x)`` calls (for writing them back)."""
+    graph = ctx.graph
+    if ctx.grads:
+        graph.set_meta(GRADS_META, tuple(graph.meta.get(GRADS_META, ())) + tuple(ctx.grads))
+    for then in ctx.after:
+        then()
 
 
 def calls_in(stmts: list[ast.stmt]) -> list[ast.Call]:
@@ -824,8 +831,9 @@ def write_text(graph: Graph, header: str = "") -> str:
     defs, calls_of = gs_defs.def_texts(graph, called,
                                        lambda n, args: _node_text(graph, n, args))
     lines.extend(defs)
-    inner = {m for gid, group in graph.groups().items() for m in group.members
-             if m not in calls_of}  # written inside a def
+    groups = graph.groups()
+    inner = {m for out in calls_of for m in groups[graph.group_of(out)].members
+             if m not in calls_of}  # written inside a def (a group that is not, node by node)
     out = graph.default_output()
     grads = {r: c for r, c in written_grads(graph).items()  # written as grad(y, x) calls
              if not {r, c.y, c.x} & inner}
