@@ -66,7 +66,8 @@ class BackwardGraph:
             cmd = AddNodesCommand(doc, "Show Backward Graph", saved_nodes(copy, copy.nodes()),
                                   copy.edges(), keep=out)
         else:
-            cmd = diff_command(doc, copy, "Show Backward Graph")
+            cmd = diff_command(doc, copy, "Show Backward Graph", keep_output=False)
+            cmd.keep = out  # the gradients' nodes never take the output over
         try:
             doc.push(cmd)
         except GraphError as exc:

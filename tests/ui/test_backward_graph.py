@@ -100,3 +100,14 @@ def test_grad_typed_in_the_expression_bar_is_saved_as_the_call(window, qtbot, tm
     assert "d2y = grad(grad(y, x), x)" in write_text(g)
     QTest.keyClick(window.canvas, Qt.Key_Z, Qt.ControlModifier)  # undone with its nodes
     assert "grad" not in write_text(g) and "d2y" not in g.names()
+
+
+def test_the_output_stays_the_output_when_it_feeds_its_own_gradient(window, qtbot):
+    # the sigmoid gate's local derivative is (1 - f) f: the output f feeds the backward graph
+    assert window.open_file(EXAMPLES / "cs231n_sigmoid_gate.gs", ask=False)
+    g = window.document.graph
+    choose(window, qtbot, "Show &Backward Graph")
+    assert g.name(g.default_output()) == "f"
+    ev = window.document.evaluation
+    assert ev.values[g.by_name("df_dx0")] == pytest.approx(0.39322386648)  # CS231n: 0.39
+    assert ev.grads[g.by_name("x0")] == pytest.approx(0.39322386648)
