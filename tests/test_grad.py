@@ -291,3 +291,17 @@ def test_the_backward_graph_of_any_graph_is_the_backward_pass_or_says_why(case):
         assert np.shape(got) == np.shape(ev.grads[x])
         if finite and np.all(np.isfinite(ev.grads[x])):
             np.testing.assert_allclose(got, ev.grads[x], rtol=1e-9, atol=1e-12)
+
+
+def test_a_grad_of_a_function_call_opens_its_group():
+    # grad() re-uses the nodes inside the call (exp(-z), and f itself in (1 - f) f), so the
+    # call is no longer one value computed from outside: its nodes stay ungrouped
+    text = ("def sigmoid_gate(z):\n    return 1 / (1 + exp(-z))\n\nw0 = 2\nx0 = -1\n"
+            "f = sigmoid_gate(w0 * x0)\ng = grad(f, x0)\n")
+    g = parse_text(text)
+    assert g.groups() == {}
+    s = 1 / (1 + math.exp(2.0))
+    assert value(g, "g") == pytest.approx(2 * s * (1 - s))
+    again = write_text(g)
+    assert "g = grad(" in again and value(parse_text(again), "g") == value(g, "g")
+    assert parse_text(text.replace("g = grad(f, x0)\n", "")).groups()  # without: a group

@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction
 
 from ..core.backward import GradError, backward_graph
 from ..core.engine import evaluate
+from ..core.groups import group_problem
 from ..core.graph import Graph, GraphError
 from ..render.draw import COLUMN_GAP, ROW_GAP, arrange, node_sizes
 from ..render.layout import layered_layout
@@ -58,13 +59,14 @@ class BackwardGraph:
             return self._say(f"Cannot build the backward graph: {exc}")
         if not built.nodes:
             return self._say("The backward graph is already there")
+        opened = open_groups(copy)
         _lay_out(graph, copy, built.nodes, w.scene.theme)
         if new_document:
             if not w.new_document():
                 return False
             doc = w.document
             cmd = AddNodesCommand(doc, "Show Backward Graph", saved_nodes(copy, copy.nodes()),
-                                  copy.edges(), keep=out)
+                                  copy.edges(), keep=out, groups=dict(copy.groups()))
         else:
             cmd = diff_command(doc, copy, "Show Backward Graph", keep_output=False)
             cmd.keep = out  # the gradients' nodes never take the output over
@@ -77,13 +79,27 @@ class BackwardGraph:
         _bring_into_view(w, built.nodes)
         names = ", ".join(copy.label(built.grads[x]) for x in list(built.grads)[:4])
         more = "…" if len(built.grads) > 4 else ""
+        groups = f"; opened the group {', '.join(opened)}, whose inner values it uses" \
+            if opened else ""
         w.statusBar().showMessage(f"Built the backward graph: {len(built.nodes)} nodes, "
-                                  f"{names}{more}", 10000)
+                                  f"{names}{more}{groups}", 10000)
         return True
 
     def _say(self, message: str) -> bool:
         self.window.statusBar().showMessage(message, 10000)
         return False
+
+
+def open_groups(graph: Graph) -> list[str]:
+    """Ungroup the groups the backward graph uses the inside of (the sigmoid gate's
+    ``(1 - f) f`` uses its output f, and ``exp(-z)`` inside it): a group is one value computed
+    from outside, which they no longer are. Returns their names."""
+    opened = []
+    for gid, group in list(graph.groups().items()):
+        if group_problem(graph, group.members) is not None:
+            graph.remove_group(gid)
+            opened.append(group.name)
+    return opened
 
 
 def _lay_out(graph: Graph, copy: Graph, new: list[int], theme) -> None:

@@ -99,9 +99,10 @@ class AddNodesCommand(Command):
 
     def __init__(self, doc, text, records: list[Saved], edges, moves=None,
                  keep: int | None = None, groups=None,
-                 meta: dict[str, tuple[Any, Any]] | None = None) -> None:
+                 meta: dict[str, tuple[Any, Any]] | None = None, ungroup=None) -> None:
         super().__init__(doc, text)
         self.groups = groups or {}  # new groups of the new nodes, by id
+        self.ungroup = ungroup or {}  # groups it opens (the new nodes use their inner nodes)
         self.records = records
         self.edges = edges
         self.moves: dict[int, tuple[tuple, tuple]] = moves or {}
@@ -115,6 +116,8 @@ class AddNodesCommand(Command):
         restore(self.graph, self.records, self.edges)
         for gid, group in self.groups.items():
             self.graph.restore_group(gid, group)
+        for gid in self.ungroup:
+            self.graph.remove_group(gid)
         for n, (_old, new) in self.moves.items():
             self.graph.set_position(n, new)
         if self.keep is not None:
@@ -131,6 +134,8 @@ class AddNodesCommand(Command):
             self.graph.set_output(self.old_output)
         for n in reversed(self.nodes):
             self.graph.remove_node(n)
+        for gid, group in self.ungroup.items():
+            self.graph.restore_group(gid, group)
         for n, (old, _new) in self.moves.items():
             if old is not None:
                 self.graph.set_position(n, old)
@@ -402,7 +407,8 @@ def diff_command(doc: GraphDocument, new: Graph, text: str,
     # the grad(y, x) calls the new nodes came from, so that .gs text writes them as calls
     meta = ({GRADS_META: (g.meta.get(GRADS_META), new.meta.get(GRADS_META))}
             if new.meta.get(GRADS_META) != g.meta.get(GRADS_META) else None)
-    cmd = AddNodesCommand(doc, text, records, edges, moves, keep, groups, meta)
+    ungroup = {gid: group for gid, group in g.groups().items() if gid not in new.groups()}
+    cmd = AddNodesCommand(doc, text, records, edges, moves, keep, groups, meta, ungroup)
     if keep is not None:
         newcomer = new.default_output()
         what = new.label(newcomer) if newcomer is not None else "the new node"

@@ -111,3 +111,7 @@ def test_the_output_stays_the_output_when_it_feeds_its_own_gradient(window, qtbo
     ev = window.document.evaluation
     assert ev.values[g.by_name("df_dx0")] == pytest.approx(0.39322386648)  # CS231n: 0.39
     assert ev.grads[g.by_name("x0")] == pytest.approx(0.39322386648)
+    # its inner values are the backward graph's: the gate is opened, in the same step
+    assert g.groups() == {} and "opened the group sigmoid_gate" in window.statusBar().currentMessage()
+    QTest.keyClick(window.canvas, Qt.Key_Z, Qt.ControlModifier)
+    assert [grp.name for grp in g.groups().values()] == ["sigmoid_gate"]
