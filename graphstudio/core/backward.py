@@ -42,7 +42,7 @@ import numpy as np
 
 from .graph import GraphError, as_value
 from .numbers import shape_words
-from .ops import LEAF_KINDS, OPS, node_op, unbroadcast
+from .ops import LEAF_KINDS, OPS, node_op
 from .params import OpError
 from .vjp_ops import GradNotAvailable
 
