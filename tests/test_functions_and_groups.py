@@ -78,6 +78,8 @@ def test_a_call_inside_a_function_belongs_to_the_outer_group():
     ("def f(x):\n    return x.real\n", "2:12", "attribute access is not allowed"),
     ("def f(x):\n    return g(x)\ndef g(x):\n    return f(x)\n", "2:12", "g() is called before"),
     ("def f():\n    return 1\n", "1:1", "takes no parameters"),
+    ("def f(x):\n    w = param(1.0)\n    return w * x\n", "2:9", "param() cannot stand in a"),
+    ("def f(x):\n    return x * data(\"x\")\n", "2:16", "data() cannot stand in a"),
 ])
 def test_every_misuse_of_a_function_is_located(text, where, words):
     with pytest.raises(ParseError) as err:
@@ -173,6 +175,13 @@ def test_what_cannot_be_a_group_is_refused_with_the_reason():
     assert "a is an input" in group_problem(graph, [graph.by_name("a"), c])
     assert "c, e are each used outside" in group_problem(graph, [c, e])  # d is between them
     assert "select the nodes" in group_problem(graph, [])
+    tied = parse_text("a = 1\n")
+    k = tied.add_const(2.0)
+    m = tied.add_op("mul", [tied.by_name("a"), k])
+    e = tied.add_op("exp", [m])
+    tied.add_op("add", [e, k])
+    assert "the constant 2 is also used outside" in group_problem(tied, [k, m, e])
+    assert group_problem(tied, [m, e]) is None
     assert group_problem(graph, [d, e]) is None
     with pytest.raises(GraphError, match="used outside"):
         graph.add_group("g", [c, d])
@@ -248,3 +257,54 @@ def test_sigmoid_gate_local_derivative_is_the_lectures():
     assert d == pytest.approx((1 - f) * f) and d == pytest.approx(0.1966, abs=1e-4)
     assert ev.grad(graph.by_name("w0")) == pytest.approx(-0.1966, abs=1e-4)
     assert ev.grad(graph.by_name("x1")) == pytest.approx(-0.5898, abs=1e-4)
+
+
+def test_an_op_as_its_circuit_computes_the_same_and_saves_as_a_def():
+    from graphstudio.core.circuits import circuit_text
+    from graphstudio.io.gs_defs import with_circuit
+
+    assert circuit_text("sigmoid") == "1/(1 + exp(-x0))"
+    assert circuit_text("tanh") == "(exp(x0) - exp(-x0))/(exp(x0) + exp(-x0))"
+    assert circuit_text("sqrt") is None and circuit_text("exp") is None  # no simpler circuit
+    graph = parse_text("a = 0.5\nb = -2\ny = tanh(a * b)\nz = sigmoid(y) * 3\noutput(z)\n")
+    ev = evaluate(graph)
+    new = with_circuit(with_circuit(graph, graph.by_name("y")),
+                       next(n for n in graph.nodes() if graph.op(n) == "sigmoid"))
+    new_ev = evaluate(new)
+    for name in ("a", "b"):
+        assert new_ev.grad(new.by_name(name)) == pytest.approx(ev.grad(graph.by_name(name)),
+                                                               rel=1e-12)
+    assert sorted(g.name for g in new.groups().values()) == ["sigmoid", "tanh"]
+    assert not any(g.collapsed for g in new.groups().values())
+    text = write_text(new)
+    assert "def tanh_circuit(x0):\n    return (exp(x0) - exp(-x0)) / (exp(x0) + exp(-x0))" in text
+    assert "y = tanh_circuit(a * b)" in text
+    assert evaluate(parse_text(text)).value(0) == 0.5
+    with pytest.raises(ValueError, match="has no circuit"):
+        with_circuit(graph, graph.by_name("z"))
+
+
+def test_the_command_line_reads_files_with_functions(capsys, tmp_path):
+    import json
+
+    from graphstudio.cli import main
+
+    swish = str(examples_dir() / "swish_function.gs")
+    assert main(["eval", swish, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    u = 1.5  # dL/du = 2 (h1 + h2) swish'(u), swish'(u) = s + u s (1 - s)
+    s = sigmoid(u)
+    h = u * s + -0.5 * sigmoid(-0.5)
+    assert data["nodes"]["u"]["grad"] == pytest.approx(2 * h * (s + u * s * (1 - s)))
+    assert main(["explain", swish, "--node", "u"]) == 0
+    out = capsys.readouterr().out
+    assert "h1" in out and "swish: one gate" in out and "2.07518·1.04129 = 2.16088" in out
+    assert main(["explain", swish, "--paths", "u"]) == 0
+    assert "1 path from u to L" in capsys.readouterr().out
+    png = tmp_path / "swish.png"
+    assert main(["export", swish, "-o", str(png)]) == 0 and png.stat().st_size > 1000
+    bad = tmp_path / "bad.gs"
+    bad.write_text("def f(x):\n    return f(x)\n")
+    assert main(["eval", str(bad)]) != 0
+    err = capsys.readouterr().err
+    assert f"{bad}:2:12: f() calls itself" in err and "Traceback" not in err

@@ -121,3 +121,20 @@ def test_paths_go_through_a_collapsed_group_as_one_edge():
     assert ps.multiplications_backprop == 6  # the graph's own edges, inside the gate too
     opened, open_ev = swish(collapsed=False)
     assert paths(open_ev, opened.by_name("u")).count == 4
+
+
+def test_a_collapsed_group_is_laid_out_as_one_box(qapp):
+    from graphstudio.render.draw import arrange
+    from graphstudio.render.style import THEMES
+
+    def gate_x(collapsed):
+        graph = parse_file(examples_dir() / "cs231n_sigmoid_gate.gs")
+        for gid in graph.groups():
+            graph.set_group(gid, collapsed=collapsed)
+        pos = arrange(graph, evaluate(graph), THEMES["light"])
+        assert set(pos) == set(graph.nodes())  # the hidden nodes have places too
+        last_add = max(pos[n][0] for n in graph.nodes()
+                       if graph.op(n) == "add" and graph.group_of(n) is None)
+        return pos[graph.by_name("f")][0] - last_add
+
+    assert gate_x(True) < 250 < gate_x(False)  # four columns fewer while it is one box

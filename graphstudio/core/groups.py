@@ -68,6 +68,10 @@ def group_problem(graph: "Graph", members: Iterable[int], ignore: int | None = N
         if owner is not None and owner != ignore:
             return (f"{graph.label(n)} is already in the group {graph.groups()[owner].name}; "
                     "ungroup it first")
+    for n in members:
+        if graph.is_leaf(n) and any(c not in members for c in graph.children(n)):
+            return (f"the constant {graph.label(n)} is also used outside the selection; leave it "
+                    "out, or select what uses it too")
     outs = _outputs(graph, members)
     if len(outs) != 1:
         if not outs:

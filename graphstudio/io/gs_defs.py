@@ -165,6 +165,10 @@ def define(ctx: "_Context", stmt: ast.AST) -> None:
         for node in ast.walk(s.value):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 fname = node.func.id
+                if fname in _FORMS:
+                    raise _fail(ctx, node, f"{fname}() cannot stand in a function: a function "
+                                           "computes from its arguments; make the input in the "
+                                           f"graph and pass it, as in {name}(W)")
                 if fname == name:
                     raise _fail(ctx, node, f"{name}() calls itself: a function cannot be "
                                            "recursive (the graph would never end)")
@@ -391,3 +395,64 @@ def _body(graph: Graph, group, out: int, inputs: list[int], params: tuple[str, .
         else:
             text[n] = (expr, prec)
     return lines
+
+
+# ---- an op as its circuit ----------------------------------------------------------------------
+
+
+def with_circuit(graph: Graph, node: int) -> Graph:
+    """A copy of ``graph`` with op node ``node`` replaced by its circuit of simpler ops
+    (:func:`~graphstudio.core.circuits.circuit_text`), built as a call of a function
+    ``<op>_circuit`` (so saved as ``.gs`` it is that ``def``) and made an expanded group named
+    after the op. The circuit's output takes the node's name, its children, its seed and its
+    place as the output. Raises ``ValueError`` (in words for the user) when the op has no
+    circuit or an argument is missing."""
+    from ..core.circuits import circuit_text
+    from .gs import parse_text
+
+    record = graph.node(node)
+    text = None if record.is_leaf else circuit_text(record.op)
+    if text is None:
+        raise ValueError(f"{graph.label(node)} ({record.op}) has no circuit of simpler ops "
+                         "(sigmoid and tanh have)")
+    if graph.group_of(node) is not None:
+        raise ValueError(f"{graph.label(node)} is in a group; ungroup it first")
+    args = graph.parents(node)
+    if any(a is None for a in args):
+        raise ValueError(f"{graph.label(node)} has an argument that is not connected")
+    new = graph.copy()
+    taken = set(new.names())
+    temporary = []
+    names = []
+    for k, a in enumerate(args):
+        if new.name(a) is None:
+            name = f"_circuit_arg{k}"
+            while name in taken:
+                name = "_" + name
+            new.rename(a, name)
+            temporary.append(a)
+        names.append(new.name(a))
+    function = f"{record.op}_circuit"
+    while function in taken or call_arities(function):
+        function = "_" + function
+    out_name = "_circuit_out"
+    while out_name in taken:
+        out_name = "_" + out_name
+    params = [f"x{k}" for k in range(len(args))]
+    parse_text(f"def {function}({', '.join(params)}):\n    return {text}\n"
+               f"{out_name} = {function}({', '.join(names)})\n", "circuit", graph=new)
+    out = new.by_name(out_name)
+    for _src, child, port in new.out_edges(node):
+        new.disconnect(child, port)
+        new.connect(out, child, port)
+    if record.seed is not None:
+        new.set_attr(out, "seed", record.seed)
+    if graph.output == node:
+        new.set_output(out)
+    new.remove_node(node)
+    new.rename(out, record.name)
+    for a in temporary:
+        new.rename(a, None)
+    gid = new.group_of(out)
+    new.set_group(gid, name=record.op, collapsed=False)
+    return new

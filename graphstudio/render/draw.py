@@ -51,7 +51,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, Q
 
 from .cells import cell_at, column_widths, grid_size, paint_grid
 from .fonts import fonts
-from .group_frames import frame_rect, frames_bounds, paint_frame
+from .group_frames import frame_rect, frames_bounds, label_rect, paint_frame, paint_label
 from .picture import EdgeView, NodeView, Picture
 from .routing import PORT_RADIUS, PORT_SPACING, output_point, port_point, route_edges
 from .style import Theme
@@ -656,7 +656,12 @@ def _geometry_of(picture: Picture, theme: Theme):
     routes = route_edges(rects, [(e.src, e.dst, e.port, picture.nodes[e.dst].n_ports)
                                  for e in edges])
     paths = [(e, r.path()) for e, r in zip(edges, routes)]
-    return rects, paths, label_spots(paths, rects, theme)
+    avoid = dict(rects)
+    for frame in picture.groups:  # an edge label keeps clear of a frame's name too
+        box = frame_rect([rects[n] for n in frame.members if n in rects])
+        if not box.isNull():
+            avoid[("frame", frame.group)] = label_rect(box, frame.name, theme)
+    return rects, paths, label_spots(paths, avoid, theme)
 
 
 def _content_bounds(rects, paths, spots, theme: Theme) -> QRectF:
@@ -688,6 +693,9 @@ def paint_picture(painter: QPainter, picture: Picture, theme: Theme) -> None:
     # the highlighted edges last: no other edge's label box covers the path a step follows
     for (e, path), at in sorted(zip(paths, spots), key=lambda pa: bool(pa[0][0].highlight)):
         paint_edge(painter, path, e, theme, at)
+    for frame in picture.groups:
+        paint_label(painter, frame_rect([rects[n] for n in frame.members if n in rects]),
+                    frame.name, theme)
     for n, view in picture.nodes.items():
         paint_node(painter, rects[n], view, theme)
     box = _caption_rect(picture, theme, _content_bounds(rects, paths, spots, theme))
@@ -726,18 +734,30 @@ def arrange(graph, evaluation, theme: Theme, edge_labels: bool = False) -> dict[
     """Layered layout of ``graph`` with every node's box drawn as it will be (values and
     gradients from ``evaluation``), so wide array nodes get wide columns: the canvas's
     Graph > Arrange and the exporters' layout for files without positions."""
+    from ..core.groups import gates, hidden_members
+    from .groups import shown_graph
     from .layout import layered_layout
     from .picture import build_picture
 
-    picture = build_picture(graph, evaluation, {}, edge_labels=edge_labels, groups=False)
+    picture = build_picture(graph, evaluation, {}, edge_labels=edge_labels)
     sizes = node_sizes(picture, theme)
-    if graph.groups():  # room for a group's nodes whether it is collapsed or expanded
-        for n, (w, h) in node_sizes(build_picture(graph, evaluation, {}), theme).items():
-            sizes[n] = (max(w, sizes[n][0]), max(h, sizes[n][1]))
     neurons = any(v.style == "neuron" for v in picture.nodes.values())
     gap_x, gap_y = (NEURON_COLUMN_GAP, NEURON_ROW_GAP) if neurons else (COLUMN_GAP, ROW_GAP)
     if edge_labels:  # room for the widest local-derivative label between two columns
         fm = fonts(theme).fm["edge"]
         widest = max((fm.horizontalAdvance(e.label) for e in picture.edges if e.label), default=0.0)
         gap_x = max(gap_x, widest + 60.0)
-    return layered_layout(graph, gap_x, gap_y, sizes=sizes)
+    shown = shown_graph(graph)
+    if shown is graph:
+        return layered_layout(graph, gap_x, gap_y, sizes=sizes)
+    # collapsed groups: the graph as shown is laid out; the nodes a group hides keep their
+    # places of the whole graph's layout, moved with their gate (expanding it may then ask
+    # for Arrange, which lays the group's nodes out in the open)
+    placed = layered_layout(shown, gap_x, gap_y, sizes=sizes)
+    whole = build_picture(graph, evaluation, {}, edge_labels=edge_labels, groups=False)
+    full = layered_layout(graph, gap_x, gap_y, sizes=node_sizes(whole, theme))
+    for n, gid in hidden_members(graph).items():
+        out = next(o for o, g in gates(graph).items() if g == gid)
+        dx, dy = placed[out][0] - full[out][0], placed[out][1] - full[out][1]
+        placed[n] = (full[n][0] + dx, full[n][1] + dy)
+    return placed

@@ -1,6 +1,7 @@
 """The frame around an expanded group (:mod:`graphstudio.render.groups`): a dashed rounded
-rectangle around its nodes' boxes with the group's name above its top-left corner, painted
-under the edges and nodes, for the canvas and the drawn exports alike."""
+rectangle around its nodes' boxes, painted under the edges and nodes, with the group's name
+above its top-left corner painted over the edges (so a passing edge never hides it), for the
+canvas and the drawn exports alike."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from .fonts import fonts
 from .style import Theme
 
-__all__ = ["frame_rect", "label_rect", "paint_frame", "frames_bounds"]
+__all__ = ["frame_rect", "label_rect", "paint_frame", "paint_label", "frames_bounds"]
 
 MARGIN = 14.0  # between the frame and the boxes inside it
 
@@ -30,6 +31,7 @@ def label_rect(frame: QRectF, name: str, theme: Theme) -> QRectF:
 
 
 def paint_frame(painter: QPainter, frame: QRectF, name: str, theme: Theme) -> None:
+    """The frame, under the edges (its name is painted over them: :func:`paint_label`)."""
     if frame.isNull():
         return
     painter.save()
@@ -40,9 +42,21 @@ def paint_frame(painter: QPainter, frame: QRectF, name: str, theme: Theme) -> No
     fill.setAlpha(18)
     painter.setBrush(fill)
     painter.drawRoundedRect(frame, 10, 10)
+    painter.restore()
+
+
+def paint_label(painter: QPainter, frame: QRectF, name: str, theme: Theme) -> None:
+    """The frame's name on the background, over any edge that passes there."""
+    if frame.isNull():
+        return
+    painter.save()
+    box = label_rect(frame, name, theme)
+    painter.setPen(Qt.NoPen)
+    painter.setBrush(QColor(theme.background))
+    painter.drawRoundedRect(box, 3, 3)
     painter.setFont(fonts(theme).tag)
-    painter.setPen(color)
-    painter.drawText(label_rect(frame, name, theme), Qt.AlignLeft | Qt.AlignVCenter, name)
+    painter.setPen(QColor(theme.muted))
+    painter.drawText(box, Qt.AlignCenter, name)
     painter.restore()
 
 

@@ -17,8 +17,9 @@ from ..core.engine import Evaluation
 from ..core.graph import Graph
 from ..core.groups import gates, group_inputs, group_output, hidden_members, local_derivatives
 from ..core.numbers import format_value
+from ..core.ops import OPS
 
-__all__ = ["GroupFrame", "group_picture", "gate_lines"]
+__all__ = ["GroupFrame", "group_picture", "gate_lines", "shown_graph"]
 
 
 @dataclass(frozen=True)
@@ -90,3 +91,29 @@ def group_picture(graph: Graph, ev: Evaluation | None, picture, digits: int = 4)
     frames = tuple(GroupFrame(gid, g.name, tuple(sorted(g.members)))
                    for gid, g in sorted(graph.groups().items()) if not g.collapsed)
     return replace(picture, nodes=nodes, edges=edges, groups=frames)
+
+
+def shown_graph(graph: Graph) -> Graph:
+    """The graph as the collapsed groups show it, for laying it out: a copy without the nodes
+    they hide, each gate fed by the group's inputs directly (through an op of as many ports; the
+    copy is not evaluated). The same graph when no group is collapsed."""
+    outs = gates(graph)
+    if not outs:
+        return graph
+    shown = graph.copy()
+    for out, gid in outs.items():
+        group = graph.groups()[gid]
+        ins = list(dict.fromkeys(group_inputs(graph, group)))
+        for m in group.members:
+            if m != out:
+                shown.remove_node(m)
+        for _src, _dst, port in shown.in_edges(out):
+            shown.disconnect(out, port)
+        wide = next((op.name for op in OPS.values() if op.params is None
+                     and max(op.arity) >= len(ins)), None)
+        if wide is None:
+            continue
+        shown.set_op(out, wide)
+        for k, a in enumerate(ins):
+            shown.connect(a, out, k)
+    return shown

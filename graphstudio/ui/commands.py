@@ -451,11 +451,15 @@ def free_names(text: str, graph: Graph) -> list[str]:
         return []
     targets = {t.id for stmt in tree.body if isinstance(stmt, ast.Assign)
                for t in stmt.targets if isinstance(t, ast.Name)}
-    known = targets | set(graph.names())
+    # a def's own names (its parameters and locals) are not the graph's
+    defs = [stmt for stmt in tree.body if isinstance(stmt, ast.FunctionDef)]
+    inside = {id(n) for d in defs for n in ast.walk(d)}
+    known = targets | set(graph.names()) | {d.name for d in defs}
     called = calls(tree)
     functions = {id(c.func) for c in ast.walk(tree) if isinstance(c, ast.Call)}
     uses = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Name)
-                   and isinstance(n.ctx, ast.Load) and id(n) not in functions),
+                   and isinstance(n.ctx, ast.Load) and id(n) not in functions
+                   and id(n) not in inside),
                   key=lambda n: (n.lineno, n.col_offset))  # in the order of the text
     names = [n.id for n in uses]
     # a function's name used bare (``z = exp + 1``) is more likely a slip than a new input:

@@ -8,7 +8,8 @@ from ..core.graph import GraphError
 from ..core.groups import Group, group_problem
 from .commands import Command
 
-__all__ = ["GroupCommand", "UngroupCommand", "SetGroupCommand", "group_name"]
+__all__ = ["GroupCommand", "UngroupCommand", "SetGroupCommand", "ReplaceGraphCommand",
+           "group_name"]
 
 
 def group_name(doc, nodes) -> str:
@@ -65,6 +66,10 @@ class SetGroupCommand(Command):
         self.old: Group = doc.graph.group(gid)
         if name is not None and not name.strip():
             raise GraphError("a group needs a name")
+        if collapsed:
+            problem = group_problem(doc.graph, self.old.members, ignore=gid)
+            if problem:  # an edit since it was made (an edge out of its middle)
+                raise GraphError(f"cannot collapse {self.old.name}: {problem}")
         if collapsed is not None:
             text = f"{'Collapse' if collapsed else 'Expand'} {self.old.name}"
         else:
@@ -82,3 +87,19 @@ class SetGroupCommand(Command):
     def revert(self) -> None:
         self.graph.set_group(self.gid, name=self.old.name, collapsed=self.old.collapsed,
                              function=self.old.function)
+
+
+class ReplaceGraphCommand(Command):
+    """Make the graph ``new`` (an edited copy of it, with the same ids): nodes added,
+    removed, rewired and grouped in one step (Expand into Circuit)."""
+
+    def __init__(self, doc, new, text: str) -> None:
+        super().__init__(doc, text)
+        self.before = doc.graph.snapshot()
+        self.after = new.snapshot()
+
+    def apply(self) -> None:
+        self.graph.revert_to(self.after)
+
+    def revert(self) -> None:
+        self.graph.revert_to(self.before)

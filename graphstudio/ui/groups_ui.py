@@ -15,17 +15,24 @@ from PySide6.QtCore import QEvent, QObject, QRectF
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QGraphicsItem, QInputDialog
 
+from ..core.engine import evaluate
 from ..core.events import GroupChanged
 from ..core.graph import GraphError
-from ..render.group_frames import frame_rect, frames_bounds, label_rect, paint_frame
-from .group_commands import GroupCommand, SetGroupCommand, UngroupCommand
+from ..io.gs_defs import with_circuit
+from ..render.draw import arrange
+from ..render.group_frames import (frame_rect, frames_bounds, label_rect, paint_frame,
+                                  paint_label)
+from .commands import ArrangeCommand
+from .group_commands import (GroupCommand, ReplaceGraphCommand, SetGroupCommand,
+                             UngroupCommand)
 from .items import EdgeItem, NodeItem
 
 __all__ = ["install", "GroupLayer", "FrameItem"]
 
 
 class FrameItem(QGraphicsItem):
-    """The frame around an expanded group's boxes, under them."""
+    """The frame around an expanded group's boxes, under them; its name (``label``, an item of
+    its own that the layer adds beside it) is drawn over the edges."""
 
     def __init__(self, group: int, name: str, theme) -> None:
         super().__init__()
@@ -33,11 +40,13 @@ class FrameItem(QGraphicsItem):
         self.frame = QRectF()
         self._bounds = QRectF()
         self.setZValue(-1)
+        self.label = _FrameLabel(self)
 
     def set_frame(self, frame: QRectF, name: str, theme) -> None:
         self.prepareGeometryChange()
         self.frame, self.name, self.theme = frame, name, theme
-        self._bounds = frame.united(label_rect(frame, name, theme)).adjusted(-2, -2, 2, 2)
+        self._bounds = frame.adjusted(-2, -2, 2, 2)
+        self.label.changed()
         self.update()
 
     def boundingRect(self) -> QRectF:
@@ -45,6 +54,29 @@ class FrameItem(QGraphicsItem):
 
     def paint(self, painter, option, widget=None) -> None:
         paint_frame(painter, self.frame, self.name, self.theme)
+
+
+class _FrameLabel(QGraphicsItem):
+    """A frame's name, above the edges and their labels, below the boxes."""
+
+    def __init__(self, frame: FrameItem) -> None:
+        super().__init__()
+        self.owner = frame
+        self.setZValue(0.75)  # edges are at 0 and 0.5, boxes at 1
+        self._bounds = QRectF()
+
+    def changed(self) -> None:
+        self.prepareGeometryChange()
+        f = self.owner
+        self._bounds = label_rect(f.frame, f.name, f.theme) if not f.frame.isNull() else QRectF()
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(self, painter, option, widget=None) -> None:
+        f = self.owner
+        paint_label(painter, f.frame, f.name, f.theme)
 
 
 class GroupLayer:
@@ -118,13 +150,17 @@ class GroupLayer:
         scene = self.scene
         frames = {f.group: f for f in (picture.groups if picture is not None else ())}
         for gid in list(self.frames):
-            if gid not in frames:
-                scene.removeItem(self.frames.pop(gid))
+            if gid not in frames or self.frames[gid].scene() is not scene:
+                item = self.frames.pop(gid)
+                for part in (item, item.label):
+                    if part.scene() is scene:
+                        scene.removeItem(part)
         for gid, frame in frames.items():
             item = self.frames.get(gid)
             if item is None:
                 item = self.frames[gid] = FrameItem(gid, frame.name, scene.theme)
                 scene.addItem(item)
+                scene.addItem(item.label)
             rects = [scene.nodes[n].scene_rect() for n in frame.members if n in scene.nodes]
             item.set_frame(frame_rect(rects), frame.name, scene.theme)
 
@@ -201,9 +237,13 @@ class GroupTools:
                                    "act_collapse_group")
         self.act_rename = action("Re&name Group…", self.rename, None,
                                  "Rename the selected group", "act_rename_group")
+        self.act_circuit = action("Expand into &Circuit", self.circuit, None,
+                                  "Replace the selected sigmoid or tanh by its circuit of "
+                                  "simpler ops (exp, +, ÷), as a group", "act_circuit")
         menu = window.menu("Graph")
         menu.addSeparator()
-        menu.addActions([self.act_group, self.act_ungroup, self.act_collapse, self.act_rename])
+        menu.addActions([self.act_group, self.act_ungroup, self.act_collapse, self.act_rename,
+                         self.act_circuit])
         self._clicks = _DoubleClicks(self)
         window.canvas.viewport().installEventFilter(self._clicks)
         self._changed()
@@ -272,7 +312,54 @@ class GroupTools:
         self.set_collapsed(gid, not self.doc.graph.groups()[gid].collapsed)
 
     def set_collapsed(self, gid: int, collapsed: bool) -> None:
-        self._push(SetGroupCommand(self.doc, gid, collapsed=collapsed))
+        """Collapse or expand; an expanded group whose boxes land on others (its nodes kept
+        their places while it was one box) is laid out anew, in the same undo step."""
+        try:
+            command = SetGroupCommand(self.doc, gid, collapsed=collapsed)
+        except GraphError as exc:
+            self._refuse(str(exc))
+            return
+        if collapsed:
+            self._push(command)
+            return
+        stack = self.doc.undo_stack
+        stack.beginMacro(command.text())
+        try:
+            arranged = self._push(command) and self._crowded(gid) and self._push(
+                ArrangeCommand(self.doc, self.window.canvas.arrange()))
+        finally:
+            stack.endMacro()
+        if arranged:
+            self.window.canvas.fit()
+
+    def _crowded(self, gid: int) -> bool:
+        """Whether a box of the group overlaps a box outside it."""
+        nodes = self.window.scene.nodes
+        members = self.doc.graph.groups()[gid].members
+        inside = [nodes[n].scene_rect() for n in members if n in nodes]
+        outside = [item.scene_rect() for n, item in nodes.items()
+                   if n not in members and item.isVisible()]
+        return any(a.intersects(b) for a in inside for b in outside)
+
+    def circuit(self) -> None:
+        """Graph > Expand into Circuit: the selected node as its circuit, an expanded group,
+        the graph laid out anew; one undo step."""
+        nodes = self.window.scene.selected_nodes()
+        if len(nodes) != 1:
+            self._refuse("select one sigmoid or tanh node to expand into its circuit")
+            return
+        graph = self.doc.graph
+        try:
+            new = with_circuit(graph, nodes[0])
+        except ValueError as exc:
+            self._refuse(f"cannot expand into a circuit: {exc}")
+            return
+        for n, p in arrange(new, evaluate(new), self.window.scene.theme,
+                            bool(self.doc.view.get("edge_labels"))).items():
+            new.set_position(n, p)
+        if self._push(ReplaceGraphCommand(self.doc, new,
+                                          f"Expand {graph.label(nodes[0])} into its circuit")):
+            self.window.canvas.fit()
 
     def rename(self) -> None:
         gid = self.selected_group()

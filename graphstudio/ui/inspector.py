@@ -6,6 +6,8 @@ panel redraws from the document after each edit and evaluation (it holds no valu
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QColor, QFont, QPalette
@@ -175,7 +177,14 @@ class Inspector(QWidget):
             leaf = g.is_leaf(n)
             value = g.value(n)
             scalar = leaf and isinstance(value, float)
-            self.heading.setText(f"<b>{g.label(n)}</b> — node {n}")
+            heading = f"<b>{g.label(n)}</b> — node {n}"
+            gid = g.group_of(n)
+            if gid is not None:  # in a group (core/groups.py): say which, and how to open it
+                group = g.groups()[gid]
+                heading += (f"<br>in the group <b>{html.escape(group.name)}</b>, "
+                            + ("collapsed: double-click it to open it" if group.collapsed
+                               else "expanded: double-click inside its frame to close it"))
+            self.heading.setText(heading)
             self._row(self.name, True)
             if not self.name.hasFocus():
                 self.name.setText(record.name or "")

@@ -4,6 +4,8 @@ hides a collapsed group's inner boxes and shows its local derivative."""
 
 from __future__ import annotations
 
+import pytest
+
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -50,6 +52,7 @@ def test_ctrl_g_groups_the_selection_into_one_gate_and_undo_takes_it_back(window
     assert gate.symbol == "group" and gate.n_ports == 3
     # the gate's local derivatives: dz/da = y = 7, dz/db = x + y = 9, dz/dc = x = 2
     assert gate.gate_text.splitlines() == ["∂z/∂a = 7", "∂z/∂b = 9", "∂z/∂c = 2"]
+    assert "in the group <b>group</b>, collapsed" in window.inspector.heading.text()
     a = g.by_name("a")
     assert scene.edges[(a, z, 0)].isVisible()  # a arrives at the gate's first port
     assert not scene.edges[(a, x, 0)].isVisible()
@@ -154,3 +157,134 @@ def test_copy_paste_and_delete_take_a_collapsed_group_whole(window, qtbot):
     key(window, Qt.Key_Z)
     assert g.groups()[gid].members == members and g.groups()[gid].collapsed
     assert not window.scene.nodes[min(members - {f})].isVisible()
+
+
+def test_expanding_a_group_makes_room_for_its_nodes_in_one_undo_step(window, qtbot):
+    window.open_file(str(examples_dir() / "cs231n_sigmoid_gate.gs"), ask=False)
+    g = window.document.graph
+    f = g.by_name("f")
+    (gid,) = g.groups()
+    before = {n: g.position(n) for n in g.nodes()}
+    scene = window.scene
+    # opened collapsed, laid out as shown: the gate sits a column after the last +
+    plus = max((n for n in g.nodes() if g.op(n) == "add" and g.group_of(n) is None),
+               key=lambda n: g.position(n)[0])
+    assert scene.nodes[f].scene_rect().left() - scene.nodes[plus].scene_rect().right() < 200
+    QTest.mouseDClick(window.canvas.viewport(), Qt.LeftButton, Qt.NoModifier, header_of(window, f))
+    assert not g.groups()[gid].collapsed
+    rects = {n: item.scene_rect() for n, item in scene.nodes.items()}
+    members = g.groups()[gid].members
+    for m in members:
+        for n, r in rects.items():
+            if n not in members:
+                assert not rects[m].intersects(r), (g.label(m), g.label(n))
+    assert window.document.undo_stack.undoText() == "Expand sigmoid_gate"
+    key(window, Qt.Key_Z)
+    assert g.groups()[gid].collapsed
+    assert {n: g.position(n) for n in g.nodes()} == before
+
+
+def test_expand_a_sigmoid_into_its_circuit(window, qtbot, tmp_path):
+    build_text = "a = 0.5\nb = 2\ny = sigmoid(a * b)\nz = y * 3\n"
+    path = tmp_path / "sig.gs"
+    path.write_text(build_text)
+    window.open_file(str(path), ask=False)
+    g = window.document.graph
+    before = window.document.evaluation.grad(g.by_name("a"))
+    y = g.by_name("y")
+    ctrl_click(window, [y])
+    action = next(a for a in window.menu("Graph").actions() if a.objectName() == "act_circuit")
+    action.trigger()
+    (gid,) = g.groups()
+    group = g.groups()[gid]
+    assert group.name == "sigmoid" and not group.collapsed
+    assert sorted(g.op(n) for n in group.members if not g.is_leaf(n)) == ["add", "div", "exp", "neg"]
+    assert "sigmoid" not in [g.op(n) for n in g.nodes()]
+    out = g.by_name("y")  # the circuit's output took the name and the use
+    assert g.group_of(out) == gid and g.children(out) == [g.by_name("z")]
+    ev = window.document.evaluation
+    assert ev.grad(g.by_name("a")) == pytest.approx(before)
+    assert all(window.scene.nodes[n].isVisible() for n in group.members)
+    # collapsed, the circuit is the sigmoid gate again: its local derivative σ(1)(1 - σ(1))
+    QTest.mouseDClick(window.canvas.viewport(), Qt.LeftButton, Qt.NoModifier,
+                      view_point(window, window.group_tools.layer.frames[gid].frame.bottomLeft()
+                                 + type(window.group_tools.layer.frames[gid].frame.bottomLeft())(8, -4)))
+    assert window.scene.nodes[out].view.gate_text == "∂y/∂u2 = 0.1966"
+    key(window, Qt.Key_Z)
+    key(window, Qt.Key_Z)
+    assert g.groups() == {} and g.op(g.by_name("y")) == "sigmoid"
+    # a node without a circuit is refused, with the reason
+    ctrl_click(window, [g.by_name("z")])
+    action.trigger()
+    assert "has no circuit of simpler ops" in window.statusBar().currentMessage()
+
+
+def test_rename_a_group_through_its_dialog(window, qtbot, tmp_path):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
+
+    window.open_file(str(examples_dir() / "swish_function.gs"), ask=False)
+    g = window.document.graph
+    h1 = g.by_name("h1")
+    gid = g.group_of(h1)
+    ctrl_click(window, [h1])
+
+    def answer():
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QInputDialog)
+        edit = dialog.findChild(QLineEdit)
+        edit.selectAll()
+        QTest.keyClicks(edit, "silu")
+        QTest.keyClick(edit, Qt.Key_Return)
+
+    QTimer.singleShot(200, answer)
+    next(a for a in window.menu("Graph").actions() if a.objectName() == "act_rename_group").trigger()
+    assert g.groups()[gid].name == "silu" and g.groups()[gid].function == "silu"
+    assert window.scene.nodes[h1].view.symbol == "silu"
+    out = tmp_path / "renamed.gs"
+    assert window.save_to(out)
+    text = out.read_text()
+    assert "def silu(x):" in text and "h1 = silu(u)" in text and "h2 = swish(v)" in text
+    assert window.document.undo_stack.undoText() == "Rename group swish to silu"
+    window.act_undo.trigger()  # Edit > Undo
+    assert g.groups()[gid].name == "swish" and window.scene.nodes[h1].view.symbol == "swish"
+
+
+def test_a_group_edited_into_two_values_is_not_collapsed(window, qtbot):
+    g, (x, y, z) = open_grosse(window)
+    ctrl_click(window, [x, y, z])
+    key(window, Qt.Key_G)
+    (gid,) = g.groups()
+    QTest.mouseDClick(window.canvas.viewport(), Qt.LeftButton, Qt.NoModifier, header_of(window, z))
+    assert not g.groups()[gid].collapsed
+    # a new node fed by x, from inside the group: x is now used outside it
+    build = window.expression_bar.edit
+    build.setFocus()
+    QTest.keyClicks(build, "w = x * 2")
+    QTest.keyClick(build, Qt.Key_Return)
+    assert g.parents(g.by_name("w"))[0] == x
+    count = window.document.undo_stack.count()
+    ctrl_click(window, [z])
+    action = next(a for a in window.menu("Graph").actions()
+                  if a.objectName() == "act_collapse_group")
+    action.trigger()
+    assert not g.groups()[gid].collapsed and window.document.undo_stack.count() == count
+    message = window.statusBar().currentMessage()
+    assert message.startswith("cannot collapse group: ") and "used outside" in message
+    assert all(window.scene.nodes[n].isVisible() for n in (x, y, z))
+
+
+def test_the_expression_bar_builds_a_function_and_its_call(window, qtbot):
+    edit = window.expression_bar.edit
+    edit.setFocus()
+    for line in ("def sq(t):", "    return t * t", "q = sq(k) + 1"):
+        QTest.keyClicks(edit, line)
+        QTest.keyClick(edit, Qt.Key_Return, Qt.ShiftModifier)
+    QTest.keyClick(edit, Qt.Key_Return)
+    g = window.document.graph
+    assert sorted(g.names()) == ["k", "q"]  # k is new (value 1); t is sq's own name
+    (group,) = g.groups().values()
+    assert group.name == "sq" and group.collapsed
+    assert window.document.evaluation.grad(g.by_name("k")) == 2.0
+    key(window, Qt.Key_Z)
+    assert len(g) == 0 and g.groups() == {}
