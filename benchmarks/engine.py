@@ -5,6 +5,12 @@
     python benchmarks/engine.py --quick          # smaller graphs, fewer runs
     python benchmarks/engine.py --before DIR     # also a checkout of an older GraphStudio
                                                  # (DIR/.venv/bin/python), e.g. before-session8
+                                                 # (more than one: --before A --before B)
+
+GraphStudio is timed twice: "first run", each run with an empty cache folder (it reads the file,
+compiles it and keeps the compiled program: what a user sees the first time), and "cached",
+each run finding the program its first run kept (every later ``eval`` of the same file; see
+``graphstudio/core/program_cache.py``). Both print the same JSON, which is checked.
 
 Every figure is a median; the commands compared run in turn (A B C A B C ...), so a machine
 that slows down during the run slows every one of them alike, and the ratios are taken between
@@ -30,12 +36,14 @@ alone), compiling, the forward pass, the backward pass, and the JSON that ``eval
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import gc
 import importlib.util
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -49,7 +57,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import networks  # noqa: E402
-from graphstudio.cli import eval_json, named_nodes  # noqa: E402
+from graphstudio.cli import _rows, json_text, named_nodes, seed_json  # noqa: E402
 from graphstudio.core import engine  # noqa: E402
 from graphstudio.core.collector import collector_paused  # noqa: E402
 from graphstudio.io import gs  # noqa: E402
@@ -64,6 +72,28 @@ def have(module: str) -> bool:
 # ---- whole processes ---------------------------------------------------------------------------
 
 
+#: the cache folders of the runs (removed at the end)
+CACHES = tempfile.mkdtemp(prefix="gs-bench-caches-")
+atexit.register(shutil.rmtree, CACHES, ignore_errors=True)
+
+
+class Eval(list):
+    """``graphstudio eval FILE --json`` of one GraphStudio, with its cache folder: ``cache``
+    "cold" (a new empty folder for every run) or "warm" (one folder, kept from a first run
+    before the timing)."""
+
+    def __init__(self, python: str, path: Path, cache: str = "cold") -> None:
+        super().__init__([python, "-m", "graphstudio", "eval", str(path), "--json"])
+        self.cache = cache
+        self.folder = tempfile.mkdtemp(dir=CACHES) if cache == "warm" else None
+        if self.folder:
+            run(self)  # the first run keeps the program
+
+    def env(self) -> dict[str, str]:
+        folder = self.folder or tempfile.mkdtemp(dir=CACHES)
+        return {"XDG_CACHE_HOME": folder}
+
+
 def run(cmd: list[str], out_path: str | None = None) -> dict:
     """Run ``cmd`` to its end (through ``measured.py``, so that its peak memory is its own):
     its wall and CPU seconds and its peak memory (MB)."""
@@ -71,7 +101,8 @@ def run(cmd: list[str], out_path: str | None = None) -> dict:
     # so another checkout's python would import this checkout's graphstudio)
     proc = subprocess.run([PY, str(HERE / "measured.py"), out_path or "-", "--", *cmd],
                           capture_output=True, text=True, cwd=tempfile.gettempdir(),
-                          env=dict(os.environ, PYTHONPATH=str(HERE)))
+                          env=dict(os.environ, PYTHONPATH=str(HERE),
+                                   **(cmd.env() if isinstance(cmd, Eval) else {})))
     lines = proc.stdout.strip().splitlines()
     result = json.loads(lines[-1]) if proc.returncode == 0 and lines else {"code": "?"}
     if result["code"] != 0:
@@ -98,8 +129,15 @@ def table(results: dict[str, dict], base: str, note: str = "") -> None:
         print(f"    {name:34s} {r['cpu']:8.2f} {r['wall']:8.2f} {r['peak']:8.0f}   {ratio}")
 
 
-def eval_cmd(python: str, path: Path) -> list[str]:
-    return [python, "-m", "graphstudio", "eval", str(path), "--json"]
+def eval_cmds(path: Path, befores: list[str], label: str = "GraphStudio",
+              warm: bool = True) -> dict[str, Eval]:
+    """This GraphStudio's first and cached runs on ``path``, and each older one's."""
+    commands = {f"{label}, first run": Eval(PY, path)}
+    if warm:
+        commands[f"{label}, cached"] = Eval(PY, path, "warm")
+    for python in befores:
+        commands[f"{label} {Path(python).parents[2].name}"] = Eval(python, path)
+    return commands
 
 
 # ---- GraphStudio's phases in this process ---------------------------------------------------
@@ -148,17 +186,35 @@ def phases(path: Path, repeat: int) -> dict[str, float]:
     pos = program.index[out]
     ev = engine.evaluate(graph)
     nodes = named_nodes(graph)
+    from graphstudio.core import program_cache
+
+    folder = Path(tempfile.mkdtemp(dir=CACHES))
+    key = program_cache.entry_key(path.read_bytes(), path.suffix)
+    records = graph.records()
+    program_cache.store(folder, key, program, [records[m].name for m in nodes], nodes, out,
+                        graph.label(out))
+    compiled = program_cache.load(folder, key)
     steps = {
+        "cached: key (hash the file)": lambda: program_cache.entry_key(path.read_bytes(),
+                                                                       path.suffix),
+        "cached: load the program": lambda: program_cache.load(folder, key),
+        "cached: both passes": lambda: program_cache.replay(compiled),
         "read (parse + build)": lambda: gs.parse_text(text),
         "  of which parse": parse_only,
         "compile": lambda: engine._compile(graph),
         "forward": forward,
         "backward": lambda: engine._run_backward(program, values, pos, 1.0),
         "evaluate (program kept: both passes)": lambda: engine.evaluate(graph),
-        "JSON": lambda: json.dumps(eval_json(graph, ev, nodes)),
+        "JSON": lambda: json_text(**eval_json_parts(graph, ev, nodes)),
     }
     result = {name: median_time(fn, repeat, paused=True) for name, fn in steps.items()}
     return result
+
+
+def eval_json_parts(graph, ev, nodes) -> dict:
+    """What ``eval --json`` writes, as :func:`graphstudio.cli.json_text` takes it."""
+    return {"out_label": graph.label(ev.output), "seed": seed_json(ev),
+            "rows": _rows(graph, ev, nodes)}
 
 
 def print_phases(title: str, result: dict[str, float], nodes: int) -> None:
@@ -220,8 +276,9 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smaller graphs, fewer runs")
     p.add_argument("--repeat", type=int, help="runs of each whole process (default 5, quick 3)")
-    p.add_argument("--before", metavar="DIR", help="a checkout of another GraphStudio with its "
-                   "own virtual environment in DIR/.venv, timed beside this one")
+    p.add_argument("--before", metavar="DIR", action="append", default=[],
+                   help="a checkout of another GraphStudio with its own virtual environment in "
+                   "DIR/.venv, timed beside this one (may be given more than once)")
     p.add_argument("--no-million", action="store_true", help="leave out (c)")
     p.add_argument("--skip", action="append", default=[], metavar="NAME",
                    choices=["micrograd", "torch", "autograd"],
@@ -234,11 +291,11 @@ def main(argv=None) -> int:
     sizes = (16, 48, 32, 1) if args.quick else networks.SIZES
     chain = 20_000 if args.quick else 200_000
     million = 100_000 if args.quick else 1_000_000
-    before = None
-    if args.before:
-        before = str(Path(args.before).resolve() / ".venv" / "bin" / "python")
-        if not Path(before).exists():
-            p.error(f"--before: no {before}")
+    befores = []
+    for folder in args.before:
+        befores.append(str(Path(folder).resolve() / ".venv" / "bin" / "python"))
+        if not Path(befores[-1]).exists():
+            p.error(f"--before: no {befores[-1]}")
     ok = True
 
     versions = [f"Python {platform.python_version()}"]
@@ -262,10 +319,11 @@ def main(argv=None) -> int:
         nodes = len(gs.parse_text(mlp.read_text()))
         print(f"(a) neuron-level MLP {'-'.join(map(str, sizes))} from +, * and relu: "
               f"{nodes:,} nodes, graphstudio eval {mlp.name} --json, whole process")
-        ours = json_of(eval_cmd(PY, mlp), tmp, "ours")
-        commands = {"GraphStudio": eval_cmd(PY, mlp)}
-        if before:
-            commands["GraphStudio before"] = eval_cmd(before, mlp)
+        commands = eval_cmds(mlp, befores)
+        ours = json_of(commands["GraphStudio, first run"], tmp, "ours")
+        cached = json_of(commands["GraphStudio, cached"], tmp, "cached")
+        print(f"    the cached run's JSON is the first run's: {'yes' if cached == ours else 'NO'}")
+        ok = cached == ours and ok
         ref_env = "" if sizes == networks.SIZES else "quick"
         for label, module in refs.items():
             if not have(module) or module in args.skip:
@@ -275,7 +333,8 @@ def main(argv=None) -> int:
             cmd = [PY, script] if not ref_env else [PY, "-c", _quick_ref(module, sizes)]
             ok = same_numbers(ours, json_of(cmd, tmp, module), label) and ok
             commands[label] = cmd
-        table(compare(commands, repeat), "GraphStudio")
+        table(compare(commands, repeat), "micrograd" if "micrograd" in commands
+              else "GraphStudio, first run")
         print_phases("GraphStudio", phases(mlp, repeat), nodes)
         if have("micrograd"):
             print_phases("micrograd", micrograd_phases(repeat, sizes), nodes)
@@ -285,12 +344,13 @@ def main(argv=None) -> int:
         path.write_text(networks.chain_text(chain))
         print(f"\n(b) a chain of {chain:,} sin, graphstudio eval {path.name} --json, whole process")
         floor = [PY, str(HERE / "floor_chain.py"), str(path)]
-        same = json_of(floor, tmp, "floor") == json_of(eval_cmd(PY, path), tmp, "chain")
-        print(f"    the floor program's JSON is GraphStudio's: {'yes' if same else 'NO'}")
+        commands = {"floor (pure Python)": floor, **eval_cmds(path, befores)}
+        expected = json_of(floor, tmp, "floor")
+        same = all(json_of(commands[f"GraphStudio, {which}"], tmp, "chain") == expected
+                   for which in ("first run", "cached"))
+        print(f"    the floor program's JSON is GraphStudio's (first and cached runs): "
+              f"{'yes' if same else 'NO'}")
         ok = same and ok
-        commands = {"GraphStudio": eval_cmd(PY, path), "floor (pure Python)": floor}
-        if before:
-            commands["GraphStudio before"] = eval_cmd(before, path)
         results = compare(commands, repeat)
         table(results, "floor (pure Python)")
         print_phases("GraphStudio", phases(path, repeat), chain)
@@ -302,12 +362,10 @@ def main(argv=None) -> int:
             big = tmp / "big.gs"
             big.write_text(networks.chain_text(million))
             print(f"\n(c) chains of {million // 10:,} and {million:,} sin, whole process")
-            commands = {f"GraphStudio, {million // 10:,}": eval_cmd(PY, small),
-                        f"GraphStudio, {million:,}": eval_cmd(PY, big)}
-            if before:
-                commands[f"GraphStudio before, {million:,}"] = eval_cmd(before, big)
+            commands = {**eval_cmds(small, [], f"GraphStudio {million // 10:,}"),
+                        **eval_cmds(big, befores, f"GraphStudio {million:,}")}
             results = compare(commands, max(1, repeat // 2 + 1))
-            table(results, f"GraphStudio, {million // 10:,}",
+            table(results, f"GraphStudio {million // 10:,}, first run",
                   note=" (10x the nodes: at most 11x the time)")
     if not ok:
         print("\nresults differ: see above")

@@ -22,16 +22,19 @@ import importlib
 import json
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-from . import __version__
 from .core.collector import collector_paused
-from .core.engine import Evaluation, evaluate
-from .core.graph import Graph, GraphError
-from .core.numbers import format_value
-from .io import OpenError, open_document
-from .io.document import Document, jsonable
-from .io.formats import readers, suffix_list
+from .core.numbers import format_value, jsonable
+
+if TYPE_CHECKING:
+    from .core.engine import Evaluation
+    from .core.graph import Graph
+    from .io.document import Document
+
+# The readers (and with them networkx and every file format) are imported where a file is
+# opened: ``eval`` of a file whose compiled program is cached never opens it
+# (core/program_cache.py), and starts in a third of the time without them.
 
 __all__ = ["main", "UsageError", "load_and_evaluate", "graph_file"]
 
@@ -50,7 +53,18 @@ class UsageError(Exception):
     """A problem with the user's input: printed as one line, exit status 1."""
 
 
+#: the help text of an argument that is a graph file, filled in when help is printed
+#: (:func:`graph_file` lists every reader's suffixes, which imports every reader)
+GRAPH_FILE_HELP = "a graph file"
+
+
 class _Parser(argparse.ArgumentParser):
+    def format_help(self) -> str:
+        for action in self._actions:
+            if action.help is GRAPH_FILE_HELP:
+                action.help = graph_file()
+        return super().format_help()
+
     def error(self, message: str) -> None:  # exit status 1 with one clear line, like other errors
         self.print_usage(sys.stderr)
         print(f"{self.prog}: error: {message}", file=sys.stderr)
@@ -63,12 +77,18 @@ def parser(prog: str, description: str) -> argparse.ArgumentParser:
 
 def graph_file(what: str = "graph") -> str:
     """The help text of a FILE argument: the suffixes of every format GraphStudio reads."""
+    from .io.formats import readers, suffix_list
+
     return f"a {suffix_list(readers())} {what}"
 
 
 def load_and_evaluate(path: str, output: str | None = None) -> tuple[Document, Evaluation]:
     """Open FILE, pick the output by name, evaluate; raise UsageError with a located message
     for anything the user must fix (including shape mismatches, which are fatal here)."""
+    from .core.engine import evaluate
+    from .core.graph import GraphError
+    from .io import OpenError, open_document
+
     try:
         doc = open_document(path)
     except OpenError as exc:
@@ -112,10 +132,13 @@ def named_nodes(graph: Graph) -> list[int]:
 
 def eval_main(argv: Sequence[str]) -> int:
     p = parser("graphstudio eval", "Print every named node's value and gradient.")
-    p.add_argument("file", help=graph_file())
+    p.add_argument("file", help=GRAPH_FILE_HELP)
     p.add_argument("--output", metavar="NAME", help="differentiate this node (default: the only "
                    "sink, else the last assigned name)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--no-cache", action="store_true", help="read and compile the file even if "
+                   "its compiled program is in the cache, and keep nothing there "
+                   "(GRAPHSTUDIO_CACHE=off does the same)")
     args = p.parse_args(argv)
     # The command reads one graph, prints and ends: the collector would only walk the graph
     # again and again while it is read, evaluated and printed (a fifth of the time).
@@ -123,7 +146,21 @@ def eval_main(argv: Sequence[str]) -> int:
         return _eval(args)
 
 
+#: one printed row of ``eval``: a named node's name, op, value and gradient
+Row = tuple[str, str, object, object]
+
+
 def _eval(args: argparse.Namespace) -> int:
+    cache = None if args.no_cache else _cache_entry(args.file)
+    if cache is not None:
+        from .core import program_cache
+
+        compiled = program_cache.load(cache[0], cache[1])
+        replayed = compiled and program_cache.replay(compiled, args.output)
+        if replayed:
+            out_label, rows = replayed
+            _print_eval(args, out_label, 1.0, rows)
+            return 0
     doc, ev = load_and_evaluate(args.file, args.output)
     graph = doc.graph
     for note in doc.notes:
@@ -131,32 +168,101 @@ def _eval(args: argparse.Namespace) -> int:
     warn_domain(args.file, graph, ev)
     nodes = named_nodes(graph)
     out_label = graph.label(ev.output) if ev.output is not None else None
-    if args.json:
-        print(json.dumps(eval_json(graph, ev, nodes)))
-        return 0
-    rows = [("name", "op", "value", f"grad d{out_label}/d·")]
-    for n in nodes:
-        rows.append((graph.label(n), graph.op(n), format_value(ev.values.get(n), 6),
-                     format_value(ev.grads.get(n), 6)))
-    print(table(rows))
-    if ev.seed_text(6):
-        print(f"seed: {ev.seed_text(6)}"
-              + (f" (the gradients are those of the sum of {out_label}'s elements)"
-                 if ev.seeds_sum else f" (given: the gradients are those of Σ seedᵢ·{out_label}ᵢ)"))
+    _print_eval(args, out_label, ev, _rows(graph, ev, nodes))
+    if cache is not None:
+        _keep(cache, args.file, doc, ev, nodes)
     return 0
+
+
+def _cache_entry(path: str) -> tuple[Path, str, bytes] | None:
+    """Where the cache is, the key of ``path``'s content and that content; None when the cache
+    is off or the file cannot be read (opening it says why)."""
+    from .core.program_cache import cache_folder, entry_key
+
+    folder = cache_folder()
+    if folder is None:
+        return None
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    return folder, entry_key(data, Path(path).suffix), data
+
+
+def _keep(cache: tuple[Path, str, bytes], path: str, doc: Document, ev: Evaluation,
+          nodes: list[int]) -> None:
+    """Keep the compiled program of a file just evaluated, if it may be replayed and the file
+    still holds what was read (it may have been saved again meanwhile)."""
+    from .core import program_cache
+
+    graph = doc.graph
+    output = graph.default_output()
+    if output is None or not program_cache.cacheable(graph, ev.program, ev.values, ev.errors,
+                                                     doc.notes):
+        return
+    try:
+        if Path(path).read_bytes() != cache[2]:
+            return
+    except OSError:
+        return
+    records = graph.records()
+    program_cache.store(cache[0], cache[1], ev.program, [records[n].name for n in nodes], nodes,
+                        output, graph.label(output))
+
+
+def _rows(graph: Graph, ev: Evaluation, nodes: list[int]) -> list[Row]:
+    records = graph.records()
+    return [(records[n].name or graph.label(n), records[n].op, ev.values.get(n), ev.grads.get(n))
+            for n in nodes]
+
+
+def _print_eval(args: argparse.Namespace, out_label: str | None, seed: Evaluation | float,
+                rows: list[Row]) -> None:
+    """Print what ``eval`` prints: ``seed`` is the evaluation (which says what the backward
+    pass started from), or the 1.0 of a number output."""
+    if args.json:
+        print(json_text(out_label, seed if type(seed) is float else seed_json(seed), rows))
+        return
+    lines = [("name", "op", "value", f"grad d{out_label}/d·")]
+    for name, op, value, grad in rows:
+        lines.append((name, op, format_value(value, 6), format_value(grad, 6)))
+    print(table(lines))
+    if type(seed) is not float and seed.seed_text(6):
+        print(f"seed: {seed.seed_text(6)}"
+              + (f" (the gradients are those of the sum of {out_label}'s elements)"
+                 if seed.seeds_sum else f" (given: the gradients are those of Σ seedᵢ·{out_label}ᵢ)"))
+
+
+def json_text(out_label: str | None, seed, rows: list[Row]) -> str:
+    """``json.dumps`` of :func:`_json`, the same text, written directly: a number in JSON is
+    its ``repr`` and a plain name needs no escaping, so the common rows skip the encoder's
+    general path (which takes twice as long on a network's 50,000 numbers)."""
+    dumps = json.dumps
+
+    def number(v) -> str:
+        return repr(v) if type(v) is float and v - v == 0.0 else dumps(jsonable(v))
+
+    nodes = ", ".join(
+        f'{_json_name(name)}: {{"op": {_json_name(op)}, "value": {number(value)}, '
+        f'"grad": {number(grad)}}}' for name, op, value, grad in rows)
+    return f'{{"output": {dumps(out_label)}, "seed": {dumps(seed)}, "nodes": {{{nodes}}}}}'
+
+
+def _json_name(text: str) -> str:
+    return f'"{text}"' if text.isidentifier() and text.isascii() else json.dumps(text)
+
+
+def _json(out_label: str | None, seed, rows: list[Row]) -> dict:
+    return {"output": out_label, "seed": seed,
+            "nodes": {name: {"op": op, "value": jsonable(value), "grad": jsonable(grad)}
+                      for name, op, value, grad in rows}}
 
 
 def eval_json(graph: Graph, ev: Evaluation, nodes: list[int]) -> dict:
     """What ``eval --json`` prints: the output, the seed, and ``nodes``' op, value and
     gradient by name."""
-    records = graph.records()
-    return {
-        "output": graph.label(ev.output) if ev.output is not None else None,
-        "seed": seed_json(ev),
-        "nodes": {records[n].name or graph.label(n): {
-            "op": records[n].op, "value": jsonable(ev.values.get(n)),
-            "grad": jsonable(ev.grads.get(n))} for n in nodes},
-    }
+    return _json(graph.label(ev.output) if ev.output is not None else None, seed_json(ev),
+                 _rows(graph, ev, nodes))
 
 
 def seed_json(ev: Evaluation):
@@ -187,7 +293,7 @@ def editor_main(argv: Sequence[str]) -> int:
     p.add_argument("file", nargs="?", help=graph_file("file") + " to open")
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="render the whole window to a PNG and exit (works headless)")
-    p.add_argument("--version", action="version", version=f"graphstudio {__version__}")
+    p.add_argument("--version", action="version", version=f"graphstudio {_version()}")
     desktop = p.add_mutually_exclusive_group()
     desktop.add_argument("--install-desktop", action="store_true",
                          help="register GraphStudio with the desktop for this user (menu entry, "
@@ -206,6 +312,12 @@ def editor_main(argv: Sequence[str]) -> int:
     except ImportError as exc:
         raise UsageError(f"the editor cannot start: {exc}") from None
     return app.run(args.file, screenshot=args.screenshot)
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
 
 
 def desktop_main(install: bool) -> int:

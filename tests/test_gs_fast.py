@@ -290,3 +290,36 @@ def test_numbers_read_exactly_as_python_reads_them():
         plan = gs_fast.simple_statement(f"x = {text}", 1, rules)
         assert plan is not None and plan.literal == float(ast.literal_eval(text)), text
     assert math.isinf(gs_fast.simple_statement("x = 1e999", 1, rules).literal)
+
+
+def test_nested_calls_read_by_splitting_are_read_as_token_by_token():
+    """``u = f(g(h(x)))`` lines are split rather than tokenised: the plan must be the one the
+    token-by-token reader makes (and None where it gives None), for the writer's chains and
+    for lines near every edge (keywords, number words, param, ops with a parameter, names
+    that are no op, depth around MAX_DEPTH, unbalanced parentheses, trailing blanks)."""
+    import random
+
+    rules = gs_fast.grammar()
+    rng = random.Random(11)
+    words = ["sin", "cos", "exp", "relu", "tanh", "log", "sqrt", "abs", "sigmoid", "identity",
+             "neg", "sum", "param", "reshape", "transpose", "inf", "nan", "x", "if", "not",
+             "lambda", "foo", "print", "True", "None", "_y", "u16", "seed", "output"]
+    plain = words[:10]
+    depth = gs_fast.MAX_DEPTH
+    lines = [f"u{16 * (k + 1)} = {'sin(' * 16}u{16 * k}{')' * 16}" for k in range(1, 20)]
+    for _ in range(3000):
+        d = rng.choice([1, 2, 3, 16, depth - 1, depth, depth + 1])
+        calls = [rng.choice(plain) if rng.random() < 0.99 else rng.choice(words)
+                 for _ in range(d)]
+        closing = ")" * (d + rng.choice([0] * 8 + [1, -1]))
+        tail = rng.choice(["", "", " ", "\t", "  # a comment", "\n"])
+        target = rng.choice(words) if rng.random() < 0.2 else "u7"
+        inner = rng.choice(words) if rng.random() < 0.2 else "x3"
+        lines.append(f"{target} = {'('.join(calls)}({inner}{closing}{tail}")
+    split = 0
+    for number, line in enumerate(lines, start=1):
+        plan = gs_fast.simple_statement(line, number, rules)
+        assert repr(plan) == repr(gs_fast._simple_statement(line, number, rules)), line
+        match = gs_fast._NESTED.fullmatch(line)
+        split += match is not None and gs_fast._nested_calls(match, number) is not None
+    assert split > 500  # a good part of them took the split path

@@ -39,17 +39,19 @@ from __future__ import annotations
 import math
 import weakref
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-import networkx as nx
 import numpy as np
 
 from .collector import collector_paused
 from .events import GraphEvent, ValueChanged
-from .graph import Graph
 from .numbers import format_value, shape_words
 from .ops import OPS, Op, Value, unbroadcast
 from .params import OpError
+
+if TYPE_CHECKING:  # (networkx and the graph are imported where they are used: ``eval`` of a
+    # cached program runs these passes without them, see core/program_cache.py)
+    from .graph import Graph
 
 __all__ = [
     "NodeError", "Program", "Evaluation", "Evaluator", "compile_graph", "evaluate", "Term",
@@ -494,8 +496,16 @@ def _run_backward(prog: Program, values: list, out_pos: int, seed: Value,
                 args = tuple(values[p] for p in ps)
                 scalar = type(g) is float and all(type(a) is float for a in args)
             try:
-                if scalar:
-                    contribs = _scalar_backward(op, g, args, values[i])
+                if scalar:  # _scalar_backward, its common case written out (a call less)
+                    try:
+                        contribs = (op.scalar_vjp or op.vjp)(g, args, values[i])
+                    except (ArithmeticError, ValueError):
+                        contribs = _scalar_backward(op, g, args, values[i])
+                    else:
+                        for c in contribs:
+                            if type(c) is not float:
+                                contribs = _scalar_backward(op, g, args, values[i])
+                                break
                 else:
                     contribs = _local_backward(op, g, args, values[i])
             except Exception as exc:  # the engine must not raise on a graph the model accepts
@@ -505,6 +515,22 @@ def _run_backward(prog: Program, values: list, out_pos: int, seed: Value,
                     problems[i] = NodeError(prog.order[i], "gradient",
                                             f"the gradient through {op.name} could not be "
                                             f"computed ({type(exc).__name__}: {exc})")
+            if len(ps) == 1:  # (the loop below, for one parent and for two)
+                p = ps[0]
+                if kinds[p] != "const":
+                    prev = grads[p]
+                    grads[p] = contribs[0] if prev is None else prev + contribs[0]
+                continue
+            if len(ps) == 2:
+                p, q = ps
+                c, d = contribs
+                if kinds[p] != "const":
+                    prev = grads[p]
+                    grads[p] = c if prev is None else prev + c
+                if kinds[q] != "const":
+                    prev = grads[q]
+                    grads[q] = d if prev is None else prev + d
+                continue
             for p, c in zip(ps, contribs):
                 if kinds[p] == "const":
                     continue
@@ -650,11 +676,13 @@ class Evaluator:
         if (self._program is None or self._values is None
                 or self._program.version != self.graph.structure_version):
             return self.evaluate(output)
+        from networkx import descendants
+
         prog = self._program
         affected: set[int] = set()
         for changed in self._changed:
             prog.leaf_values[prog.index[changed]] = self.graph.value(changed)
-            affected |= nx.descendants(self.graph.g, changed)
+            affected |= descendants(self.graph.g, changed)
             affected.add(changed)
         self._changed.clear()
         positions = sorted(prog.index[n] for n in affected)
@@ -701,7 +729,9 @@ def backward_steps(ev: Evaluation) -> list[Step]:
     ``grad_table`` terms: for every successor, upstream × local derivative."""
     if ev.output is None or ev.values.get(ev.output) is None:
         return []
-    reach = nx.ancestors(ev.graph.g, ev.output)
+    from networkx import ancestors
+
+    reach = ancestors(ev.graph.g, ev.output)
     reach.add(ev.output)
     steps = []
     for n in reversed(ev.program.order):

@@ -15,6 +15,8 @@ A value is a Python float or a numpy array (see :func:`graphstudio.core.graph.as
   ``3``, ``0.1``, ``[[1, 2], [-3, 4]]``, ``-0.0``, ``inf``, ``nan``.
 * :func:`format_editable`: what a person **edits** in place: 12 significant digits for a
   number, JSON for an array (``[[1, 2.5], [3, 4]]``).
+* :func:`jsonable`: a value as **JSON data** (floats and nested lists, ``"nan"``, ``"inf"``),
+  as ``eval --json`` and the JSON document write it.
 * :func:`shape_words`: what a value **is**, for messages: ``a vector of 3``, ``a 2×3 matrix``.
 
 No Qt here.
@@ -34,7 +36,7 @@ from typing import Any, Callable
 import numpy as np
 
 __all__ = ["format_value", "format_worked", "format_array_in_full", "format_literal",
-           "format_editable", "shape_words"]
+           "format_editable", "shape_words", "jsonable"]
 
 _SCALARS = (float, int, np.floating, np.integer)
 
@@ -122,3 +124,21 @@ def shape_words(value: Any) -> str:
     if len(shape) == 2:
         return f"a {shape[0]}×{shape[1]} matrix"
     return f"an array of shape {shape}"
+
+
+def jsonable(value: Any) -> Any:
+    """A value as JSON data: floats and nested lists, non-finite numbers as strings."""
+    if type(value) is float and value - value == 0.0:  # a finite number (the common case)
+        return value
+    if value is None:
+        return None
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()]
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    v = float(value)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return v

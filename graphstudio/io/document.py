@@ -31,7 +31,6 @@ document; the file gets the permissions the user's umask gives a new file.
 from __future__ import annotations
 
 import json
-import math
 import re
 import reprlib
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from ..core.dataset import MAX_CLASSES, dataset_name_problem
 from ..core.graph import Graph, GraphError
 from ..core.groups import Group
 from ..core.node import SAVED_FIELDS, non_defaults
+from ..core.numbers import jsonable
 from ..core.ops import LEAF_KINDS, OPS
 from ..core.savefile import atomic_write_text
 from ..core.textfile import CannotRead, read_text
@@ -81,22 +81,6 @@ class Document:
     graph: Graph
     view: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # things the user should know (not errors)
-
-
-def jsonable(value: Any) -> Any:
-    """A value as JSON data: floats and nested lists, non-finite numbers as strings."""
-    if value is None:
-        return None
-    if isinstance(value, np.ndarray):
-        return [jsonable(v) for v in value.tolist()]
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    v = float(value)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return v
 
 
 def _from_jsonable(value: Any, where: str) -> Any:

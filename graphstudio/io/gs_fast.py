@@ -259,9 +259,49 @@ def _tokens(code: str) -> list[tuple[str, int]]:
     return tokens
 
 
+# ``u = f(g(h(x)))``: nested calls of one argument around a name, as the writer writes a chain
+_NESTED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) = ((?:[A-Za-z_][A-Za-z0-9_]*\()+)"
+                     r"([A-Za-z_][A-Za-z0-9_]*)(\)+)[ \t]*\n?", re.ASCII)
+
+
 def simple_statement(line: str, number: int, rules: Grammar) -> Plan | None:
     """The plan of physical line ``number`` (``line``), when it is a simple assignment the
     fast path reads; else None (``ast`` reads it). ``rules``: :func:`grammar`."""
+    match = _NESTED.fullmatch(line)
+    if match is not None:
+        plan = _nested_calls(match, number)
+        if plan is not None:
+            return plan
+    return _simple_statement(line, number, rules)
+
+
+def _nested_calls(match: re.Match, number: int) -> Plan | None:
+    """The plan of ``u = f(g(h(x)))``, read by splitting it rather than token by token: what
+    :func:`_simple_statement` makes of it (``tests/test_gs_fast.py`` compares them), or None
+    when anything about it is for that to decide (a keyword, a number word, ``param``, an op
+    with a parameter, too deep)."""
+    target, opened, inner, closed = match.groups()
+    names = opened[:-1].split("(")
+    if (len(names) != len(closed) or len(names) > MAX_DEPTH or target in _KEYWORDS
+            or inner in _KEYWORDS or inner in NUMBER_WORDS or names[0] == "param"):
+        return None
+    col = len(target) + 4  # where the value begins: after "target = "
+    calls = []
+    ops = []
+    for name in names:
+        op = op_for_call(name, 1)
+        if name in _KEYWORDS or op is None or not _plain_call(op):
+            return None
+        calls.append((name, (number, col)))
+        ops.append(op.name)
+        col += len(name) + 1
+    steps = [("name", inner, (number, col))]
+    for name, where in zip(reversed(ops), reversed(calls)):
+        steps.append(("op", name, 1, where[1]))
+    return Plan(target, 1, number, None, False, tuple(steps), calls[0][1], False, tuple(calls))
+
+
+def _simple_statement(line: str, number: int, rules: Grammar) -> Plan | None:
     code = line.split("#", 1)[0] if "#" in line else line
     if not _CODE.fullmatch(code):
         return None

@@ -1,0 +1,295 @@
+"""``graphstudio eval`` keeps a file's compiled program in the user's cache folder and replays it
+when the same bytes are evaluated again (core/program_cache.py). A replay must print exactly
+what reading the file prints, and nothing in the cache (a changed file, another GraphStudio, a
+damaged or unreadable entry) may ever give another answer or a traceback."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import graphstudio.io as gs_io
+from graphstudio.cli import main
+from graphstudio.core import program_cache
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["eval", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def entries() -> list[Path]:
+    folder = program_cache.cache_folder()
+    return sorted(folder.glob("*.npz")) if folder.exists() else []
+
+
+def network_text(seed: int, width: int = 6, depth: int = 4) -> str:
+    """A random layered network of the ops a neuron-level network uses, and a few others."""
+    rng = random.Random(seed)
+    lines = [f"x{i} = {rng.uniform(-2, 2)!r}" for i in range(width)]
+    layer = [f"x{i}" for i in range(width)]
+    ops = ["{a} + {b}", "{a} * {b}", "{a} - {b}", "relu({a})", "tanh({a}) * {b}",
+           "sin({a}) + 0.5 * {b}", "{a} * {a}", "sigmoid({a} - {b})", "-{a}"]
+    for d in range(depth):
+        nxt = []
+        for j in range(width):
+            w = f"w{d}_{j}"
+            lines.append(f"{w} = param({rng.uniform(-1, 1)!r})")
+            a, b = rng.choice(layer), rng.choice(layer)
+            lines.append(f"h{d}_{j} = {w} * " + rng.choice(ops).format(a=a, b=b))
+            nxt.append(f"h{d}_{j}")
+        layer = nxt
+    lines.append("loss = " + " + ".join(f"{h} * {h}" for h in layer))
+    return "\n".join(lines) + "\n"
+
+
+def test_a_replay_prints_what_reading_the_file_prints(tmp_path, capsys, monkeypatch):
+    for seed in range(6):
+        path = tmp_path / f"net{seed}.gs"
+        path.write_text(network_text(seed))
+        reference = run(capsys, str(path), "--json", "--no-cache")
+        assert reference[0] == 0
+        assert len(entries()) == seed  # --no-cache keeps nothing
+        assert run(capsys, str(path), "--json") == reference  # read, compiled and kept
+        assert len(entries()) == seed + 1
+        with monkeypatch.context() as m:
+            m.setattr(gs_io, "open_document", lambda p: pytest.fail("read again"))
+            assert run(capsys, str(path), "--json") == reference  # replayed
+            # the table and another output, from the same entry
+            table = run(capsys, str(path))
+            output = run(capsys, str(path), "--json", "--output", "h1_2")
+        assert table == run(capsys, str(path), "--no-cache")
+        assert output == run(capsys, str(path), "--json", "--output", "h1_2", "--no-cache")
+        assert json.loads(output[1])["output"] == "h1_2"
+
+
+@pytest.mark.parametrize("name", ["cs231n_gates.gs", "siegen_backprop.gs", "grosse_csc311.gs",
+                                  "bristol_lecture2.gs", "swish_function.gs",
+                                  "cs231n_sigmoid_gate.gs"])
+def test_the_examples_of_numbers_replayed(name, capsys, monkeypatch):
+    path = str(EXAMPLES / name)
+    reference = run(capsys, path, "--json", "--no-cache")
+    assert run(capsys, path, "--json") == reference
+    assert len(entries()) == 1
+    monkeypatch.setattr(gs_io, "open_document", lambda p: pytest.fail("read again"))
+    assert run(capsys, path, "--json") == reference
+
+
+def test_a_changed_file_is_read_again(tmp_path, capsys):
+    path = tmp_path / "f.gs"
+    path.write_text("x = 2\ny = 3\nz = x * y + x\n")
+    assert json.loads(run(capsys, str(path), "--json")[1])["nodes"]["z"]["value"] == 8.0
+    path.write_text("x = 5\ny = 3\nz = x * y + x\n")  # the same structure, another number
+    out = json.loads(run(capsys, str(path), "--json")[1])
+    assert out["nodes"]["z"]["value"] == 20.0 and out["nodes"]["x"]["grad"] == 4.0
+    assert len(entries()) == 2
+
+
+def test_another_graphstudio_finds_no_entry(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "f.gs"
+    path.write_text("x = 2\nz = x * x\n")
+    run(capsys, str(path), "--json")
+    opened = []
+    real = gs_io.open_document
+    monkeypatch.setattr(gs_io, "open_document", lambda p: opened.append(p) or real(p))
+    run(capsys, str(path), "--json")
+    assert opened == []
+    monkeypatch.setattr(program_cache, "code_stamp", lambda root=None: "another version")
+    assert json.loads(run(capsys, str(path), "--json")[1])["nodes"]["x"]["grad"] == 4.0
+    assert len(opened) == 1
+
+
+def test_the_code_stamp_follows_the_code(tmp_path):
+    package = tmp_path / "pkg"
+    (package / "core").mkdir(parents=True)
+    (package / "core" / "engine.py").write_text("A = 1\n")
+    (package / "cli.py").write_text("B = 2\n")
+    before = program_cache.code_stamp(package)
+    assert program_cache.code_stamp(package) == before
+    (package / "core" / "engine.py").write_text("A = 12\n")  # an edit
+    edited = program_cache.code_stamp(package)
+    assert edited != before
+    (package / "core" / "new.py").write_text("")  # a new module (another version)
+    assert program_cache.code_stamp(package) not in (before, edited)
+    # the key changes with the stamp, the content and the suffix
+    keys = {program_cache.entry_key(b"x = 1\n", ".gs", "a"),
+            program_cache.entry_key(b"x = 1\n", ".gs", "b"),
+            program_cache.entry_key(b"x = 2\n", ".gs", "a"),
+            program_cache.entry_key(b"x = 1\n", ".json", "a")}
+    assert len(keys) == 4
+
+
+def _damaged_entries(entry: Path) -> dict[str, bytes]:
+    """Ways an entry can be wrong: each must be ignored."""
+    good = entry.read_bytes()
+    with np.load(entry, allow_pickle=False) as e:
+        arrays = {k: e[k] for k in e.files}
+
+    def saved(**changes) -> bytes:
+        import io
+        buffer = io.BytesIO()
+        np.savez(buffer, **{**arrays, **changes})
+        return buffer.getvalue()
+
+    parents = arrays["parents"].copy()
+    parents[-1] = len(arrays["kinds"]) - 1  # a node its own parent
+    kinds = arrays["kinds"].copy()
+    kinds[-1] = len(arrays["vocab"])  # an op that is not there
+    return {
+        "garbage": b"not a cache entry at all",
+        "empty": b"",
+        "truncated": good[: len(good) // 2],
+        "a flipped byte": good[:200] + bytes([good[200] ^ 0xFF]) + good[201:],
+        "another key": saved(key=np.array("0" * 64)),
+        "a parent after its child": saved(parents=parents),
+        "an unknown op code": saved(kinds=kinds),
+        "an op that is not registered": saved(vocab=np.array(
+            ["no_such_op" if v == "mul" else v for v in arrays["vocab"].tolist()])),
+        "too few leaf values": saved(leaf_values=arrays["leaf_values"][:-1]),
+        "a missing array": _without(arrays, "names"),
+        "a pickled object": saved(names=np.array([object()], dtype=object)),
+    }
+
+
+def _without(arrays: dict, name: str) -> bytes:
+    import io
+    buffer = io.BytesIO()
+    np.savez(buffer, **{k: v for k, v in arrays.items() if k != name})
+    return buffer.getvalue()
+
+
+def test_a_damaged_entry_is_never_an_answer(tmp_path, capsys):
+    path = tmp_path / "net.gs"
+    path.write_text(network_text(7))
+    reference = run(capsys, str(path), "--json", "--no-cache")
+    run(capsys, str(path), "--json")
+    (entry,) = entries()
+    good = entry.read_bytes()
+    for what, data in _damaged_entries(entry).items():
+        entry.write_bytes(data)
+        assert run(capsys, str(path), "--json") == reference, what
+        assert entry.read_bytes() == good, what  # replaced by a sound entry
+
+
+def test_an_unreadable_or_unwritable_cache_is_no_cache(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "f.gs"
+    path.write_text("x = 2\nz = x * x\n")
+    reference = run(capsys, str(path), "--json", "--no-cache")
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert run(capsys, str(path), "--json") == reference
+    assert run(capsys, str(path), "--json") == reference
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    run(capsys, str(path), "--json")
+    (entry,) = entries()
+    entry.unlink()
+    entry.mkdir()  # an entry that is a folder
+    assert run(capsys, str(path), "--json") == reference
+
+
+def test_turned_off_keeps_nothing(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "f.gs"
+    path.write_text("x = 2\nz = x * x\n")
+    monkeypatch.setenv("GRAPHSTUDIO_CACHE", "off")
+    run(capsys, str(path), "--json")
+    monkeypatch.delenv("GRAPHSTUDIO_CACHE")
+    assert not entries()
+
+
+@pytest.mark.parametrize("text", [
+    "x = [1, 2]\ny = x * x\n",  # arrays
+    "x = -1\ny = log(x)\n",  # a domain warning, which must be printed every time
+    "x = 2\ny = x * x\nseed(y, 3)\n",  # a seed
+    "x = [1, 2, 3]\ny = x[1] * 2\n",  # an op with a parameter
+])
+def test_graphs_that_are_not_kept_are_read_every_time(text, tmp_path, capsys):
+    path = tmp_path / "f.gs"
+    path.write_text(text)
+    reference = run(capsys, str(path), "--json", "--no-cache")
+    assert run(capsys, str(path), "--json") == reference
+    assert run(capsys, str(path), "--json") == reference
+    assert not entries()
+
+
+def test_a_replay_that_meets_a_problem_reads_the_file(tmp_path, capsys):
+    """An entry whose passes meet a problem (here a sound entry of the file, whose input was
+    made negative so that sqrt gets a domain warning) is not an answer: the file is read."""
+    path = tmp_path / "f.gs"
+    path.write_text("x = 4\nz = sqrt(x)\n")
+    reference = run(capsys, str(path), "--json", "--no-cache")
+    run(capsys, str(path), "--json")
+    (entry,) = entries()
+    with np.load(entry, allow_pickle=False) as e:
+        arrays = {k: e[k] for k in e.files}
+    assert arrays["leaf_values"].tolist() == [4.0]
+    np.savez(entry, **{**arrays, "leaf_values": np.array([-4.0])})
+    assert run(capsys, str(path), "--json") == reference
+    assert json.loads(reference[1])["nodes"]["z"]["value"] == 2.0
+
+
+def test_unknown_output_is_the_same_error(tmp_path, capsys):
+    path = tmp_path / "f.gs"
+    path.write_text("x = 2\nz = x * x\n")
+    reference = run(capsys, str(path), "--output", "nope", "--no-cache")
+    run(capsys, str(path), "--json")
+    assert run(capsys, str(path), "--output", "nope") == reference
+    assert reference[0] == 1 and "no node of that name" in reference[2]
+
+
+def test_a_replay_loads_neither_networkx_nor_the_readers(tmp_path):
+    path = tmp_path / "f.gs"
+    path.write_text(network_text(3))
+    code = ("import sys; from graphstudio.cli import main; main(['eval', sys.argv[1], '--json']);"
+            "print(sorted(m for m in ('networkx', 'sympy', 'graphstudio.io', 'PySide6') "
+            "if m in sys.modules), file=sys.stderr)")
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
+    runs = [subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                           text=True, env=env, check=True) for _ in range(2)]
+    assert runs[0].stdout == runs[1].stdout
+    assert "'networkx'" in runs[0].stderr  # the first run reads the file
+    assert runs[1].stderr.strip() == "[]"
+
+
+def test_the_json_text_is_json_dumps():
+    from graphstudio.cli import _json, json_text
+
+    rows = [("x", "input", 1.5, -0.0), ("y_2", "mul", float("nan"), float("inf")),
+            ("z", "const", 3.0, None), ("a b", "add", -float("inf"), 1e-300),
+            ('q"\\é', "sin", np.array([[1.0, float("nan")], [2.5, -3.0]]), [0.1, 0.2]),
+            ("ß", "relu", 0.1 + 0.2, 12345678901234567890.0)]
+    for out, seed in [("x", 1.0), (None, None), ("q\"", "sum"), ("y", [1.0, 0.0])]:
+        assert json_text(out, seed, rows) == json.dumps(_json(out, seed, rows))
+    assert json_text("x", 1.0, []) == json.dumps(_json("x", 1.0, []))
+
+
+def test_the_cache_keeps_the_newest_entries(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(program_cache, "MAX_ENTRIES", 3)
+    paths = []
+    for k in range(5):
+        path = tmp_path / f"f{k}.gs"
+        path.write_text(f"x = {k + 1}\nz = x * x\n")
+        paths.append(path)
+        run(capsys, str(path), "--json")
+        assert len(entries()) == min(k + 1, 3)
+    # the newest three are replayed; the oldest are read again
+    opened = []
+    real = gs_io.open_document
+    monkeypatch.setattr(gs_io, "open_document", lambda p: opened.append(Path(p).name) or real(p))
+    for path in paths[2:]:
+        run(capsys, str(path), "--json")
+    assert opened == []
+    monkeypatch.setattr(program_cache, "MAX_BYTES", 1)  # only the newest entry fits
+    run(capsys, str(paths[0]), "--json")
+    assert opened == ["f0.gs"] and len(entries()) == 1
+    run(capsys, str(paths[0]), "--json")
+    assert opened == ["f0.gs"]
