@@ -18,6 +18,11 @@ Extension points (stable; the teaching views and the training panel use them)
     tells when).
 ``window.selected_nodes() -> list[int]``
     The selected node ids.
+``window.leave_checks``
+    A list of callables asked, in order, before the document is closed, replaced or the window
+    quits (File > New, Open, Quit); each returns False to keep things as they are (e.g. the
+    training panel asks whether to keep trained parameters). They run before "Save the
+    changes?", so what they put in the document is saved with it.
 ``graphstudio/ui/extensions.py``
     ``EXTENSIONS``: module names whose ``install(window)`` runs when the window starts.
 
@@ -105,6 +110,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, restore_layout: bool = True, session=None) -> None:
         super().__init__()
+        self.leave_checks: list = []  # see the module's extension points
         self.document = GraphDocument(self)
         self.autosaver = session.track(self.document) if session is not None else None
         self.canvas = Canvas(self.document)
@@ -503,6 +509,8 @@ class MainWindow(QMainWindow):
 
     def maybe_save(self) -> bool:
         """True when it is fine to drop the current graph (saved, discarded, or unmodified)."""
+        if not all(check() for check in self.leave_checks):
+            return False
         if not self.document.modified:
             return True
         answer = QMessageBox.question(

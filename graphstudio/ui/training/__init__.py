@@ -22,13 +22,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ...core.engine import evaluate
 from ...core.graph import Graph, GraphError
 from .network_dialog import NewNetworkDialog
 from .network_view import UnitResponses
-from .train_panel import TrainPanel
+from .train_panel import FINISHED, TrainPanel
 
 __all__ = ["install", "Training", "TrainPanel", "NewNetworkDialog"]
 
@@ -92,7 +92,28 @@ class Training(QObject):
         if app is not None:
             app.aboutToQuit.connect(self.panel.shutdown)
         window.destroyed.connect(self.panel.shutdown)
+        window.leave_checks.append(self.may_leave)
         self.follow_document()
+
+    def may_leave(self) -> bool:
+        """Before the document goes (New, Open, Quit): trained parameters not yet kept are the
+        user's work, so ask. Keep puts them in the graph
+        (one undoable step; "Save the changes?" follows), Discard drops them, Cancel stays."""
+        panel = self.panel
+        if panel.state != FINISHED or panel.result is None:
+            return True
+        self.show_panel()
+        answer = QMessageBox.question(
+            self.window, "Trained parameters not kept",
+            "The training panel holds trained parameters that are not in the graph yet.\n"
+            "Keep them in the graph first?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes)
+        if answer == QMessageBox.StandardButton.Yes:
+            panel.keep()
+        elif answer == QMessageBox.StandardButton.Discard:
+            panel.revert()
+        return answer != QMessageBox.StandardButton.Cancel
 
     # ---- the document -------------------------------------------------------------------------------
 
