@@ -390,7 +390,7 @@ class MainWindow(QMainWindow):
         doc = self.document
         doc.modified_changed.connect(lambda _m: self._update_title())
         doc.path_changed.connect(self._update_title)
-        doc.evaluated.connect(self._show_evaluation)
+        doc.evaluated.connect(self.show_evaluation)
         doc.replaced.connect(self._sync_view_actions)
         doc.replaced.connect(self._forget_messages)
         self.canvas.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -404,7 +404,7 @@ class MainWindow(QMainWindow):
         self.canvas.menu_requested.connect(self._canvas_menu)
         self.scene.selectionChanged.connect(self._selection_status)
         self._sync_view_actions()
-        self._show_evaluation(doc.evaluation)
+        self.show_evaluation(doc.evaluation)
 
     # ---- title and status -------------------------------------------------------------------------------
 
@@ -414,7 +414,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.document.display_name()}{came}[*] — GraphStudio")
         self.setWindowModified(self.document.modified)
 
-    def _show_evaluation(self, ev) -> None:
+    def show_evaluation(self, ev, note: str = "") -> None:
+        """The output's value (and the graph's problems) in the status bar, from ``ev``; a
+        panel showing other numbers on the canvas (a training preview) passes its own
+        evaluation and a ``note`` saying whose numbers they are."""
         if ev is None:
             return
         g = self.document.graph
@@ -423,6 +426,8 @@ class MainWindow(QMainWindow):
             out = f"output {g.label(ev.output)} = {format_value(ev.values.get(ev.output))}"
             if ev.seed_text():
                 out += f", seed: {ev.seed_text()}"
+            if note:
+                out += f" ({note})"
         else:
             out = "no output"
         text = out

@@ -63,3 +63,23 @@ def test_discard_drops_them_and_goes_on(window, qtbot, trained, monkeypatch):
     assert asked == ["Trained parameters not kept"]
     assert window.document.path is None and len(window.document.graph) == 0
     assert trained.state == "idle"
+
+
+def test_the_status_bar_says_whose_numbers_the_canvas_shows(window, qtbot, trained):
+    """While the canvas previews the trained parameters, the status bar gives the output's
+    trained value and says it is not kept; Revert brings back the document's."""
+    from graphstudio.core.engine import evaluate
+    from graphstudio.core.numbers import format_value
+
+    g = window.document.graph.copy()
+    for node, value in trained.result.items():
+        g.set_value(node, value)
+    out = window.document.evaluation.output
+    trained_value = format_value(evaluate(g).values[out])
+    kept_value = format_value(window.document.evaluation.values[out])
+    assert trained_value != kept_value
+    label = window.eval_label
+    qtbot.waitUntil(lambda: "trained, not kept yet" in label.text())
+    assert f"= {trained_value} (trained, not kept yet)" in label.text()
+    qtbot.mouseClick(trained.revert_button, Qt.LeftButton)
+    assert f"= {kept_value}" in label.text() and "trained" not in label.text()

@@ -198,11 +198,13 @@ class Training(QObject):
         scene = self.window.scene
         positions = {n: (i.pos().x(), i.pos().y()) for n, i in scene.nodes.items()}
         view = self.doc.view
-        picture = build_picture(g, evaluate(g), positions, show_grad=view.get("show_grad", True),
+        ev = evaluate(g)
+        picture = build_picture(g, ev, positions, show_grad=view.get("show_grad", True),
                                 edge_labels=view.get("edge_labels", False))
         picture = self.units.decorate(picture, {n: v for n, v in values.items()
                                                 if g.node(n).trainable})
         self.window.canvas.show_picture(picture)
+        self.window.show_evaluation(ev, "trained, not kept yet")
         self._preview_at = time.monotonic()
         self._preview_cost = self._preview_at - started
         if not self._overlap_checked:
@@ -221,6 +223,7 @@ class Training(QObject):
         self._preview_timer.stop()
         if self.window.canvas.step_mode:
             self.window.canvas.show_picture(None)
+        self.window.show_evaluation(self.doc.evaluation)
 
     def show_row(self, row: int) -> None:
         """Give the data inputs the values of dataset row ``row`` (one undoable step), so the
