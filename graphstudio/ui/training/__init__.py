@@ -93,7 +93,19 @@ class Training(QObject):
             app.aboutToQuit.connect(self.panel.shutdown)
         window.destroyed.connect(self.panel.shutdown)
         window.leave_checks.append(self.may_leave)
+        self._share_learning_rate(getattr(window, "teaching", None))
         self.follow_document()
+
+    def _share_learning_rate(self, teaching) -> None:
+        """One τ: the Steps panel's update uses the Training panel's learning rate (and a
+        rate typed in either is the other's), so stepping one update shows what a training
+        step with these settings does."""
+        if teaching is None:
+            return
+        step_lr, train_lr = teaching.player.update_lr, self.panel.lr
+        step_lr.setValue(train_lr.value())
+        train_lr.valueChanged.connect(lambda v: step_lr.value() != v and step_lr.setValue(v))
+        step_lr.valueChanged.connect(lambda v: train_lr.value() != v and train_lr.setValue(v))
 
     def may_leave(self) -> bool:
         """Before the document goes (New, Open, Quit): trained parameters not yet kept are the
