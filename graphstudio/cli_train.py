@@ -4,10 +4,14 @@
 
     graphstudio train examples/siegen_fit_curve.gs --steps 300 --lr 0.5 --lr-steps 200:0.2
     graphstudio train examples/seoul_sgd_l2.gs --steps 200 --lr 0.5 --batch 8 -o trained.gs
+    graphstudio train examples/cmu11785_classify.gs --steps 300 --lr 0.5 --holdout 0.25 --plane out.png
 
 Prints the loss as it goes (a progress bar on a terminal, a line every tenth of the run
 otherwise) and ends with ``final loss: <number>``, the mean loss over the whole dataset at the
-trained parameters. With ``-o OUT`` it writes the graph with the trained parameters (a ``.json``
+trained parameters. ``--holdout SHARE`` sets that share of the rows aside (chosen with
+``--seed``): they are not trained on, and their loss is printed beside the training loss.
+``--plane OUT.png`` draws the trained network's output over the plane of its two input
+columns with the data points on top (:mod:`graphstudio.render.plane`). With ``-o OUT`` it writes the graph with the trained parameters (a ``.json``
 document or ``.gs`` text, by suffix), naming its dataset relative to OUT's folder where it can
 (absolute otherwise), or carrying the CSV inside with ``--embed-data``. A diverging run prints
 why and exits with status 1 without writing anything.
@@ -51,6 +55,13 @@ def main(argv: Sequence[str]) -> int:
                    "dataset, full-batch gradient descent)")
     p.add_argument("--seed", type=int, default=DEFAULTS.seed, metavar="S",
                    help=f"seed of the minibatch shuffle (default {DEFAULTS.seed})")
+    p.add_argument("--holdout", type=float, default=DEFAULTS.holdout, metavar="SHARE",
+                   help="share of the rows to set aside and not train on (0 to 0.9, e.g. 0.2); "
+                   "their loss is printed beside the training loss")
+    p.add_argument("--plane", metavar="OUT.png", help="draw the trained output over the plane "
+                   "of the two input columns, with the data points, to a PNG")
+    p.add_argument("--theme", choices=("light", "dark", "print"), default="light",
+                   help="the colours of --plane (default light)")
     p.add_argument("--output", metavar="NAME", help="the loss node (default: the graph's output)")
     p.add_argument("-o", dest="out", metavar="OUT",
                    help=f"write the trained graph ({suffix_list(_out_formats())}); its dataset "
@@ -66,9 +77,16 @@ def main(argv: Sequence[str]) -> int:
     except ValueError as exc:
         raise UsageError(f"--lr/--lr-steps: {exc}") from None
     try:
-        settings = TrainingSettings(args.steps, schedule, args.batch, args.seed)
+        settings = TrainingSettings(args.steps, schedule, args.batch, args.seed, args.holdout)
     except ValueError as exc:
-        raise UsageError(f"--steps {args.steps}: {exc}") from None
+        flag = f"--holdout {args.holdout:g}" if "held out" in str(exc) else f"--steps {args.steps}"
+        raise UsageError(f"{flag}: {exc}") from None
+    if args.plane is not None:
+        plane_out = Path(args.plane)
+        if plane_out.suffix.lower() != ".png":
+            raise UsageError(f"--plane {args.plane}: the picture is a PNG; name it OUT.png")
+        if not plane_out.resolve().parent.is_dir():
+            raise UsageError(f"--plane {args.plane}: the folder does not exist")
     if args.out is not None:
         out = Path(args.out)
         if not out.suffix or writer_for(out) not in _out_formats():
@@ -103,12 +121,23 @@ def main(argv: Sequence[str]) -> int:
         raise UsageError(str(exc)) from None
     except TrainingError as exc:
         raise UsageError(f"{args.file}: {exc}") from None
+    plane = None
+    if args.plane is not None:
+        from .core.plane import NoPlane, Plane
+        try:
+            plane = Plane(graph, dataset, trainer.output)
+        except NoPlane as exc:
+            raise UsageError(f"--plane: {args.file}: {exc}") from None
 
     examples = f"{trainer.n_examples} example{'s' * (trainer.n_examples != 1)}"
     batch = "full batch" if trainer.batch_size >= trainer.n_examples else f"batch {trainer.batch_size}"
     params = ", ".join(graph.label(n) for n in trainer.param_nodes)
+    held = ""
+    if trainer.held_out:
+        held = (f", {len(trainer.held_out)} held out (held-out loss "
+                f"{trainer.held_out_loss():.6g})")
     print(f"training {params} on {examples} ({batch}, {settings.schedule.describe()}); "
-          f"initial loss {trainer.initial_loss:.6g}")
+          f"initial loss {trainer.initial_loss:.6g}{held}")
     if trainer.batch_refusal:
         print(f"one example at a time, not the whole batch at once: {trainer.batch_refusal}")
     report = _Progress(settings.steps, sys.stdout)
@@ -128,6 +157,12 @@ def main(argv: Sequence[str]) -> int:
         raise
     report.finish()
     print(f"final loss: {trainer.loss():.6g}")
+    if trainer.held_out:
+        print(f"held-out loss: {trainer.held_out_loss():.6g} ({len(trainer.held_out)} rows "
+              f"not trained on)")
+    if plane is not None:
+        _draw_plane(args.plane, plane, trainer, args.theme)
+        print(f"wrote {args.plane}")
 
     if args.out is not None:
         _write(args.out, doc, trainer, args, settings.schedule)
@@ -152,6 +187,19 @@ def _write(out: str, doc, trainer: Trainer, args, schedule: Schedule) -> None:
         raise UsageError(f"{out}: cannot write the file: {exc.strerror or exc}") from None
 
 
+def _draw_plane(out: str, plane, trainer: Trainer, theme: str) -> None:
+    from .render.export import ensure_app
+    from .render.plane import plane_image, plane_scene, plane_title
+    from .render.style import THEMES
+
+    ensure_app()
+    title = (f"{plane_title(plane)} after {trainer.step_count} "
+             f"step{'s' * (trainer.step_count != 1)}")
+    image = plane_image(plane_scene(plane, trainer.parameters(), title), THEMES[theme])
+    if not image.save(out, "PNG"):
+        raise UsageError(f"--plane {out}: cannot write the file")
+
+
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.exists() and b.exists() and a.samefile(b)
@@ -170,6 +218,8 @@ class _Progress:
 
     def update(self, r: StepRecord) -> None:
         text = f"step {r.step}/{self.total}  loss {r.loss:.6g}  lr {r.lr:g}"
+        if r.held_out_loss is not None:
+            text += f"  held-out {r.held_out_loss:.6g}"
         if self.tty:
             width = max(10, min(40, shutil.get_terminal_size().columns - len(text) - 4))
             done = int(width * r.step / max(self.total, 1))

@@ -138,3 +138,13 @@ def test_a_collapsed_group_is_laid_out_as_one_box(qapp):
         return pos[graph.by_name("f")][0] - last_add
 
     assert gate_x(True) < 250 < gate_x(False)  # four columns fewer while it is one box
+
+
+def test_a_gate_of_an_array_shows_the_gradient_of_a_number_output_only():
+    from graphstudio.io.gs import parse_text
+    from graphstudio.render.groups import gate_lines
+
+    graph = parse_text("def f(v):\n    return sum(v * v)\nx = [1, -2, 0.5]\ny = f(x)\n")
+    assert gate_lines(graph, evaluate(graph), 0) == "∂y/∂x = [2 -4 1]"  # 2v
+    graph = parse_text("def f(v):\n    return v * v\nx = [1, -2, 0.5]\ny = f(x)\n")
+    assert gate_lines(graph, evaluate(graph), 0) == ""  # a Jacobian: read it expanded

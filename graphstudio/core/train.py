@@ -60,7 +60,7 @@ from .graph import Graph, as_value
 from .numbers import format_value
 
 __all__ = ["Schedule", "TrainingSettings", "StepRecord", "Trainer", "TrainingError", "Diverged",
-           "parameters_of"]
+           "parameters_of", "held_out_rows"]
 
 
 class TrainingError(ValueError):
@@ -136,22 +136,28 @@ class TrainingSettings:
 
     ``steps`` is how many steps a run takes, ``schedule`` the learning rate of each,
     ``batch_size`` the examples a step averages over (None: every example, full-batch
-    gradient descent), ``seed`` the seed of the minibatch shuffle."""
+    gradient descent), ``seed`` the seed of the minibatch shuffle and of the choice of
+    held-out rows, ``holdout`` the share of the dataset's rows set aside (0 … 0.9): never
+    trained on, their loss reported beside the training loss (:func:`held_out_rows`)."""
 
     steps: int = 100
     schedule: Schedule = Schedule(0.1)
     batch_size: int | None = None
     seed: int = 0
+    holdout: float = 0.0
 
     def __post_init__(self) -> None:
         if self.steps < 0:  # (the trainer checks the batch size, for every caller)
             raise ValueError(f"expected a number of steps >= 0, not {self.steps}")
+        if not (0.0 <= self.holdout <= MAX_HOLDOUT):
+            raise ValueError(f"the share of rows held out must be between 0 and {MAX_HOLDOUT:g}, "
+                             f"not {self.holdout:g}")
 
     def trainer(self, graph: Graph, dataset: Dataset | None = None,
                 output: int | None = None) -> "Trainer":
         """A :class:`Trainer` of ``graph`` over ``dataset`` with these settings."""
         return Trainer(graph, dataset, schedule=self.schedule, batch_size=self.batch_size,
-                       seed=self.seed, output=output)
+                       seed=self.seed, output=output, holdout=self.holdout)
 
 
 @dataclass(frozen=True)
@@ -159,7 +165,8 @@ class StepRecord:
     """What one step did: the mean loss of its batch and its mean gradient (at the parameters
     before the update), the learning rate, the epoch (passes over the data so far), the
     batch's row indices, and the parameters after the update (``grads`` and ``params`` are
-    copies: safe to hand to another thread)."""
+    copies: safe to hand to another thread). ``held_out_loss`` is the mean loss over the
+    held-out rows at the same parameters as ``loss`` (None when no row is held out)."""
 
     step: int
     loss: float
@@ -169,6 +176,31 @@ class StepRecord:
     grad_norm: float
     params: dict[int, Any] = field(repr=False)
     grads: dict[int, Any] = field(repr=False, default_factory=dict)
+    held_out_loss: float | None = None
+
+
+#: the largest share of rows that can be held out
+MAX_HOLDOUT = 0.9
+
+
+def held_out_rows(n: int, share: float, seed: int = 0) -> tuple[int, ...]:
+    """The rows (of ``n``) set aside when holding out ``share`` of them: ``round(share·n)``
+    rows (at least one when ``share`` > 0, and never all), chosen by a shuffle seeded with
+    ``seed``, in increasing order. The panel and ``graphstudio train`` both call this, so the
+    same settings hold out the same rows.
+
+    >>> rows = held_out_rows(10, 0.3, seed=0)
+    >>> len(rows), rows == held_out_rows(10, 0.3, seed=0), rows == tuple(sorted(rows))
+    (3, True, True)
+    """
+    if share <= 0 or n == 0:
+        return ()
+    k = min(max(1, round(share * n)), n - 1)
+    if k < 1:
+        raise TrainingError(f"cannot hold out rows of a dataset of {n} row{'s' * (n != 1)}: "
+                            "none would be left to train on")
+    rows = np.random.default_rng(seed).permutation(n)[:k]
+    return tuple(sorted(int(r) for r in rows))
 
 
 def parameters_of(graph: Graph) -> list[int]:
@@ -196,12 +228,16 @@ class Trainer:
     ``batch_size`` None (or at least the number of examples) is full-batch gradient descent.
     ``output`` is the loss node (default: the graph's output). ``batched`` False evaluates
     the examples one at a time even when the graph could take the whole batch at once.
+    ``holdout`` sets that share of the rows aside (:func:`held_out_rows`): the steps, the
+    batches and :meth:`loss` use the other rows; :meth:`held_out_loss` and each record's
+    ``held_out_loss`` the rows set aside.
     """
 
     def __init__(self, graph: Graph, dataset: Dataset | None = None, *,
                  schedule: Schedule | float = 0.1, batch_size: int | None = None, seed: int = 0,
                  shuffle: bool = True, output: int | None = None,
-                 divergence_factor: float = 1e6, batched: bool = True) -> None:
+                 divergence_factor: float = 1e6, batched: bool = True,
+                 holdout: float = 0.0) -> None:
         self.graph = graph.copy()
         self.schedule = schedule if isinstance(schedule, Schedule) else Schedule(float(schedule))
         self.dataset = dataset
@@ -222,14 +258,21 @@ class Trainer:
             self.columns = bind(self.graph, dataset) if bound else {}
         except DatasetError as exc:
             raise TrainingError(str(exc)) from None
-        self.n_examples = len(dataset) if bound else 1
-        self._all = tuple(range(self.n_examples))  # the rows of a full batch
+        rows = len(dataset) if bound else 1
+        if holdout and not bound:
+            raise TrainingError("holding rows out needs a dataset: this graph has none")
+        #: the rows set aside, never trained on
+        self.held_out = held_out_rows(rows, holdout, seed)
+        held = set(self.held_out)
+        self._all = tuple(r for r in range(rows) if r not in held)  # the rows of a full batch
+        #: the rows trained on
+        self.n_examples = len(self._all)
         if batch_size is not None and batch_size < 1:
             raise TrainingError(f"the batch size must be at least 1, not {batch_size}")
         self.batch_size = min(batch_size or self.n_examples, self.n_examples)
         self.shuffle = shuffle
         self._rng = np.random.default_rng(seed)
-        self._order = np.arange(self.n_examples)
+        self._order = np.array(self._all, dtype=np.intp)
         self._pos = 0
         self.epoch = 0
         self.step_count = 0
@@ -247,7 +290,7 @@ class Trainer:
         self.batch_refusal: str | None = None
         self.initial_loss = self._check_setup(batched)
         if self.batch_size < self.n_examples and shuffle:
-            self._order = self._rng.permutation(self.n_examples)
+            self._order = self._rng.permutation(self._order)
 
     # ---- evaluating examples -----------------------------------------------------------------
 
@@ -306,7 +349,7 @@ class Trainer:
     def _batched(self, rows) -> tuple[float, dict[int, Any]]:
         for n, v in self._params.items():
             self._set(n, v)
-        if rows is self._all:
+        if rows is self._all and not self.held_out:
             inputs = self.columns
         else:
             index = np.fromiter(rows, dtype=np.intp, count=len(rows))
@@ -357,8 +400,13 @@ class Trainer:
         return nx.ancestors(self.graph.g, self.output)
 
     def loss(self) -> float:
-        """The mean loss over every example at the current parameters."""
+        """The mean loss over every example trained on (every row but those held out) at the
+        current parameters."""
         return self._batch(self._all)[0]
+
+    def held_out_loss(self) -> float | None:
+        """The mean loss over the held-out rows at the current parameters (None: none)."""
+        return self._batch(self.held_out)[0] if self.held_out else None
 
     # ---- stepping ------------------------------------------------------------------------------
 
@@ -372,7 +420,7 @@ class Trainer:
             self.epoch += 1
             self._pos = 0
             if self.shuffle:
-                self._order = self._rng.permutation(self.n_examples)
+                self._order = self._rng.permutation(self._order)
         return tuple(int(r) for r in rows)
 
     def step(self) -> StepRecord:
@@ -382,6 +430,7 @@ class Trainer:
         lr = self.schedule.lr_at(k)
         rows = self._next_batch()
         loss, grads = self._batch(rows)
+        held = self.held_out_loss()
         limit = self.divergence_factor * max(self.initial_loss, 1e-12)
         if not math.isfinite(loss) or loss > limit:
             self._params = self._previous
@@ -400,7 +449,7 @@ class Trainer:
         self._previous, self._params = self._params, new
         self.step_count = k
         norm = math.sqrt(squares)
-        record = StepRecord(k, loss, lr, self.epoch, rows, norm, self.parameters(), grads)
+        record = StepRecord(k, loss, lr, self.epoch, rows, norm, self.parameters(), grads, held)
         self.history.append(record)
         return record
 

@@ -46,10 +46,12 @@ import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 
-from .cells import cell_at, column_widths, grid_size, paint_grid
+from .cells import cell_at, column_widths, grid_size, heat_image, paint_grid
 from .fonts import fonts
 from .group_frames import frame_rect, frames_bounds, label_rect, paint_frame, paint_label
 from .picture import EdgeView, NodeView, Picture
@@ -71,6 +73,8 @@ MIN_WIDTH = 76.0
 BADGE_PAD = 5.0  # inside the shape badge, left and right
 BADGE_GAP = 8.0  # between the name and the shape badge
 HEADER_GAP = 12.0  # between the name (and badge) and the op symbol or tag
+#: a unit's response is drawn at this share of the full colours, so its text reads over it
+THUMBNAIL_STRENGTH = 0.6
 NEURON_PAD_X = 9.0  # a neuron's padding: ports still clear of the text
 NEURON_PAD_Y = 4.0
 NEURON_LINE_GAP = 0.0
@@ -425,6 +429,11 @@ def paint_edge(painter: QPainter, path: QPainterPath, edge: EdgeView, theme: The
     name = theme.used if edge.highlight else theme.edge
     colour = _color(name)
     width = 3.0 if edge.highlight else 1.6
+    if edge.weight is not None and not edge.highlight:  # Playground: sign by colour, size by width
+        w = min(1.0, abs(edge.weight))
+        colour = _color(theme.negative if edge.weight < 0 else theme.positive,
+                        round(255 * (0.35 + 0.65 * w)))
+        width = 1.0 + 5.0 * w
     painter.save()
     painter.setRenderHint(QPainter.Antialiasing, True)
     painter.setBrush(Qt.NoBrush)
@@ -519,6 +528,25 @@ def _paint_body(painter: QPainter, view: NodeView, layout: NodeLayout, rect: QRe
                        theme, gradient=gradient, widths=layout.widths)
 
 
+_THUMBNAILS: dict[int, tuple] = {}  # id(levels) -> (weak ref to levels, theme, QImage)
+
+
+def _thumbnail_image(levels: np.ndarray, theme: Theme):
+    """The heat map of a unit's response (row 0 of ``levels`` at the bottom), made once per
+    array and theme: a repaint draws the same image again."""
+    hit = _THUMBNAILS.get(id(levels))
+    if hit is not None and hit[0]() is levels and hit[1] is theme:
+        return hit[2]
+    image = heat_image(np.asarray(levels)[::-1] * THUMBNAIL_STRENGTH, theme)
+    if len(_THUMBNAILS) > 1024:
+        _THUMBNAILS.clear()
+    try:
+        _THUMBNAILS[id(levels)] = (weakref.ref(levels), theme, image)
+    except TypeError:  # not an ndarray (no weak references): not cached
+        pass
+    return image
+
+
 def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
                selected: bool = False, hover: bool = False) -> None:
     """Draw one node into ``rect`` (from :func:`node_rect`)."""
@@ -549,6 +577,16 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
         pen.setStyle(Qt.DashLine)
     painter.setPen(pen)
     painter.drawRoundedRect(rect, radius, radius)
+    if view.thumbnail is not None:  # the unit's response over the input plane, behind its text
+        clip = QPainterPath()
+        clip.addRoundedRect(rect.adjusted(bw / 2, bw / 2, -bw / 2, -bw / 2), radius, radius)
+        painter.save()
+        painter.setClipPath(clip)
+        painter.setRenderHint(QPainter.SmoothPixmapTransform, True)
+        painter.drawImage(rect, _thumbnail_image(view.thumbnail, theme))
+        painter.restore()
+        painter.setBrush(Qt.NoBrush)
+        painter.drawRoundedRect(rect, radius, radius)
 
     layout = node_layout(view, theme)
     pad_x, pad_y = _pads(view)

@@ -32,8 +32,9 @@ class GroupFrame:
 
 
 def gate_lines(graph: Graph, ev: Evaluation | None, gid: int, digits: int = 4) -> str:
-    """The gate's local derivatives, one line per input: ``∂y/∂a = 1.041`` (for an array,
-    its shape: the Jacobian is read in the expanded group)."""
+    """The gate's local derivatives, one line per input: ``∂y/∂a = 1.041``, or for an array
+    input of a number output its gradient ``∂y/∂v = [2 -4]``; none for an array output (its
+    Jacobian is read in the expanded group)."""
     if ev is None:
         return ""
     group = graph.groups()[gid]
@@ -45,7 +46,7 @@ def gate_lines(graph: Graph, ev: Evaluation | None, gid: int, digits: int = 4) -
         if d is None:
             continue
         name = f"∂{graph.label(out)}/∂{graph.label(a)}"
-        if isinstance(d, float) and isinstance(ev.value(out), float):
+        if isinstance(ev.value(out), float):
             lines.append(f"{name} = {format_value(d, digits)}")
     return "\n".join(lines)
 

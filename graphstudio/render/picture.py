@@ -28,7 +28,7 @@ from .groups import group_picture
 
 __all__ = ["NodeView", "EdgeView", "Picture", "TableRow", "node_view", "no_gradient",
            "build_picture", "step_pictures", "edge_label", "op_text", "grad_sum_text",
-           "table_row", "node_style", "NEURON_STYLE_FROM"]
+           "table_row", "node_style", "NEURON_STYLE_FROM", "update_pictures", "updated_values"]
 
 #: a graph with at least this many nodes, nearly all of them numbers, is a network written
 #: neuron by neuron (see node_style)
@@ -66,6 +66,9 @@ class NodeView:
     seed_text: str = ""  # the output's seed where it is not 1: "seed: sum of the elements"
     style: str = "box"  # "box" or "neuron" (see node_style)
     gate_text: str = ""  # a collapsed group's local derivatives, a line each (render/groups.py)
+    #: a hidden unit's response over the input plane (a 2-D array of levels -1 … 1, row 0 at
+    #: the bottom), drawn as the box's background (:mod:`graphstudio.render.network_view`)
+    thumbnail: np.ndarray | None = field(default=None, compare=False)
 
     @cached_property
     def value_grid(self) -> Grid | None:
@@ -92,6 +95,7 @@ class EdgeView:
     port: int
     label: str | None = None  # local derivative, e.g. "∂z/∂x = y = 7"
     highlight: bool = False
+    weight: float | None = None  # a weight's sign and size (-1 … 1): the line's colour and width
 
 
 @dataclass
@@ -114,7 +118,7 @@ class TableRow:
 
     node: int
     name: str
-    phase: str  # "forward" or "backward"
+    phase: str  # "forward", "backward" or "update" (θ ← θ − τ·g: value new, grad τ·g)
     value: str = ""
     how: str = ""  # e = f × g = 4 × 2 = 8
     grad: str = ""
@@ -324,6 +328,55 @@ def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float
                                 groups=full.groups,
                                 meta={"phase": "backward", "step": len(fsteps) + k + 1, "of": total,
                                       "row": table_row(graph, ev, step), "output": out}))
+    return pictures
+
+
+def updated_values(graph: Graph, ev: Evaluation, lr: float) -> dict[int, Value]:
+    """One gradient-descent update of this evaluation's example, ``θ ← θ − τ·g``: each
+    trainable input's new value (in the graph's order) from its value and its gradient in
+    ``ev``, with the learning rate ``lr`` (τ). Parameters without a gradient are left out."""
+    out = {}
+    for n in graph.inputs():
+        if graph.node(n).trainable and ev.grads.get(n) is not None and n in ev.values:
+            out[n] = ev.values[n] - lr * ev.grads[n]
+    return out
+
+
+def update_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float, float]],
+                    lr: float, *, edge_labels: bool = False, digits: int = 4) -> list[Picture]:
+    """The steps after the backward pass: the update ``θ ← θ − τ·g`` of each parameter in turn,
+    its box showing the new value (the others updated so far too), its gradient still shown;
+    the row for the ``grad_table`` (:class:`TableRow`, phase ``"update"``) gives the old value,
+    ``τ·g`` and the new value. ``meta["new"]`` holds the new values so far."""
+    new = updated_values(graph, ev, lr)
+    full = build_picture(graph, ev, positions, edge_labels=edge_labels, digits=digits)
+    style = node_style(graph, ev)
+    text = cell_text if style == "neuron" else (lambda v: format_value(v, digits))
+    pictures, done = [], {}
+    out = graph.label(ev.output) if ev.output is not None else ""
+    for k, (n, value) in enumerate(new.items()):
+        done[n] = value
+        nodes = {}
+        for m, v in full.nodes.items():
+            if m in done:
+                v = replace(v, value=done[m], value_text=text(done[m]))
+            nodes[m] = replace(v, highlight="current" if m == n else None)
+        edges = [replace(e, label=None, highlight=False) for e in full.edges]
+        name = graph.label(n)
+        old, step = ev.values[n], lr * ev.grads[n]
+        number = isinstance(value, float)
+        row = TableRow(n, name, "update", value=format_worked(value),
+                       how=f"{name} ← {name} − τ·∇{name}, τ = {lr:g}",
+                       grad=format_worked(step),
+                       sum=(f"{format_worked(old)} − {format_worked(step)} = {format_worked(value)}"
+                            if number else f"was {format_worked(old)}"))
+        worked = (f"{name} = {format_value(old, digits)} − {lr:g} × "
+                  f"{format_value(ev.grads[n], digits)} = {format_value(value, digits)}" if number
+                  else f"{name} ← {name} − {lr:g} × ∇{name} (each number in the table)")
+        caption = f"Update, step {k + 1} of {len(new)}: θ ← θ − τ·g with τ = {lr:g}: {worked}"
+        pictures.append(Picture(nodes, edges, full.positions, caption, show_grad=True,
+                                meta={"phase": "update", "step": k + 1, "of": len(new),
+                                      "row": row, "output": out, "new": dict(done)}))
     return pictures
 
 

@@ -88,6 +88,10 @@ class GraphScene(QGraphicsScene):
         self.edges: dict[tuple[int, int, int], EdgeItem] = {}
         self.picture: Picture | None = None  # what is shown now
         self.fixed: Picture | None = None  # a picture shown instead of the live one
+        #: turns the live picture into the one shown (the training view's unit responses,
+        #: ``graphstudio.ui.training.network_view``), or None; the live picture is then built
+        #: whole at every change
+        self.decorate = None
         self._rubber: QGraphicsPathItem | None = None
         self._from: NodeItem | None = None  # dragging an edge out of this node's output
         self._to: tuple[NodeItem, int] | None = None  # ... or back from this free port
@@ -322,7 +326,7 @@ class GraphScene(QGraphicsScene):
             self._stale = True  # leaving step mode shows the live picture anew
             self._shown = None
         elif self._stale or doc.view.get("edge_labels", False) or self.picture is None \
-                or doc.graph.groups() \
+                or self.decorate is not None or doc.graph.groups() \
                 or self._shown is None or doc.evaluation is None \
                 or self._no_gradient(doc.graph, doc.evaluation):
             self._show(self._live_picture())
@@ -398,6 +402,8 @@ class GraphScene(QGraphicsScene):
         picture = build_picture(doc.graph, doc.evaluation, positions,
                                 show_grad=doc.view.get("show_grad", True),
                                 edge_labels=doc.view.get("edge_labels", False))
+        if self.decorate is not None:
+            picture = self.decorate(picture)
         self._stale = False
         self._shown = doc.evaluation
         return picture
@@ -429,6 +435,12 @@ class GraphScene(QGraphicsScene):
         for (e, item), at in zip(items, spots):
             item.set_view(e, theme, at)
         self.update()
+
+    def set_decorate(self, decorate) -> None:
+        """Show the live picture through ``decorate`` (see :attr:`decorate`), or as it is."""
+        self.decorate = decorate
+        self._stale = True
+        self.refresh()
 
     # ---- step mode ------------------------------------------------------------------------------
 

@@ -138,10 +138,20 @@ class Teaching(QObject):
             canvas.add_key_handler(self._step_key)
         doc = window.document
         doc.evaluated.connect(self._evaluated)
+        self.player.values_requested.connect(self._keep_values)
         doc.replaced.connect(self._replaced)
         if scene is not None:
             scene.selectionChanged.connect(self._selection)
         self._evaluated(doc.evaluation)
+
+    def _keep_values(self, values: dict, text: str) -> None:
+        """The Steps panel's Keep the Update: set the parameters, one undoable step."""
+        from ..training.commands import SetValuesCommand
+
+        doc = self.window.document
+        doc.push(SetValuesCommand(doc, values, text))
+        self.window.statusBar().showMessage(f"{text} kept (Edit > Undo puts the old values back)",
+                                            8000)
 
     def _step_key(self, key) -> bool:
         """The arrow keys (and Home, End) on the canvas step through the passes while a step

@@ -8,18 +8,25 @@ written as the sum it is, ``Σ upstream × local``.
 
 A new evaluation (any edit, or scrubbing an input) makes the steps stale: the player leaves
 step mode and the canvas goes back to the live view.
+
+For a graph with parameters, *then update θ ← θ − τ·g* adds one gradient-descent update of
+the example shown as the last steps (:func:`~graphstudio.render.picture.update_pictures`): each
+parameter in turn shows its new value, and the table its old value, ``τ·g`` and the new
+value. The update is only shown: *Keep the Update* (at the last step) asks the host to set
+the new values, as one undoable step (``values_requested``).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton,
+                               QSlider, QStyle, QToolButton, QVBoxLayout, QWidget)
 
 from ...core.engine import Step, backward_steps, forward_steps
 from ...core.groups import gate_steps
-from ...render.picture import Picture, grad_sum_text, step_pictures
+from ...core.train import TrainingSettings
+from ...render.picture import Picture, grad_sum_text, step_pictures, update_pictures
 from .common import TeachingPanel, cell, d, make_table, note_label, positions
 
 __all__ = ["StepPlayer", "grad_sum_text"]
@@ -31,6 +38,7 @@ class StepPlayer(TeachingPanel):
     """First / back / play / next / last, a speed slider, the caption and the grad_table."""
 
     COLUMNS = ["node", "value", "grad", "= Σ upstream × local"]
+    values_requested = Signal(object, str)  # {node: value}, the undo text: Keep the Update
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,11 +86,33 @@ class StepPlayer(TeachingPanel):
         controls.addWidget(QLabel("Speed"))
         controls.addWidget(self.speed, 1)
         controls.addWidget(self.speed_label)
+        self.update_box = QCheckBox("then update θ ← θ − τ·g, τ")
+        self.update_box.setObjectName("step-update")
+        self.update_box.setToolTip("After the backward pass, one gradient-descent step on this "
+                                   "example: each parameter's new value, shown (not set)")
+        self.update_lr = QDoubleSpinBox()
+        self.update_lr.setObjectName("step-update-lr")
+        self.update_lr.setDecimals(5)
+        self.update_lr.setRange(0.00001, 1e6)
+        self.update_lr.setValue(TrainingSettings().schedule.lr)
+        self.update_lr.setToolTip("The learning rate τ of the update")
+        self.keep_button = QPushButton("Keep the Update")
+        self.keep_button.setToolTip("Set the parameters to their updated values (one undoable "
+                                    "step)")
+        self.keep_button.clicked.connect(self.keep_update)
+        update_row = QHBoxLayout()
+        update_row.addWidget(self.update_box)
+        update_row.addWidget(self.update_lr)
+        update_row.addStretch(1)
+        update_row.addWidget(self.keep_button)
+        self.update_box.toggled.connect(self._update_changed)
+        self.update_lr.valueChanged.connect(self._update_changed)
         self.caption = note_label(IDLE_TEXT)
         self.caption.setMinimumHeight(self.caption.fontMetrics().height() * 2 + 4)
         self.table = make_table(self.COLUMNS)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
+        layout.addLayout(update_row)
         layout.addWidget(self.caption)
         layout.addWidget(self.table, 1)
         for key, slot in ((Qt.Key_Right, self.next), (Qt.Key_Left, self.back),
@@ -106,6 +136,20 @@ class StepPlayer(TeachingPanel):
     def context_changed(self) -> None:
         """New numbers: the steps are stale, so step mode ends."""
         self.stop()
+        has = self._has_params()
+        self.update_box.setEnabled(has)
+        self.update_lr.setEnabled(has)
+
+    def _has_params(self) -> bool:
+        g = self.graph
+        return g is not None and any(g.node(n).trainable for n in g.inputs())
+
+    def _update_changed(self, *_args) -> None:
+        """Other update steps: the steps are made again (from the first, if stepping)."""
+        was = self.active
+        self.stop()
+        if was:
+            self.go(0)
 
     def release(self) -> None:
         self._reset()
@@ -128,8 +172,23 @@ class StepPlayer(TeachingPanel):
         ev = self.ev
         # a collapsed group is one step, as in the pictures (core/groups.py)
         self.steps = gate_steps(self.graph, ev, forward_steps(ev) + backward_steps(ev))
-        self.pictures = step_pictures(self.graph, ev, positions(self.graph), edge_labels=True)
+        where = positions(self.graph)
+        self.pictures = step_pictures(self.graph, ev, where, edge_labels=True)
+        if self.update_box.isChecked() and self._has_params() and ev.output is not None:
+            self.pictures += update_pictures(self.graph, ev, where, self.update_lr.value())
         return bool(self.pictures)
+
+    def update_values(self) -> dict | None:
+        """The parameters' new values, once every update step has been shown (else None)."""
+        if not self.active or self.index != len(self.pictures) - 1:
+            return None
+        last = self.pictures[self.index].meta
+        return dict(last["new"]) if last.get("phase") == "update" else None
+
+    def keep_update(self) -> None:
+        values = self.update_values()
+        if values:
+            self.values_requested.emit(values, f"Gradient-descent update, τ = {self.update_lr.value():g}")
 
     # ---- controls ----------------------------------------------------------------------------
 
@@ -202,6 +261,7 @@ class StepPlayer(TeachingPanel):
         self.next_button.setEnabled(not self.active or self.index < n - 1)
         self.last_button.setEnabled(not self.active or self.index < n - 1)
         self.stop_button.setEnabled(self.active)
+        self.keep_button.setEnabled(self.update_values() is not None)
         P = QStyle.StandardPixmap
         self.play_button.setIcon(self.style().standardIcon(P.SP_MediaPause if self.playing
                                                            else P.SP_MediaPlay))
@@ -218,10 +278,18 @@ class StepPlayer(TeachingPanel):
                                                "of grad_table[u_i] · ∂u_i/∂u_j"))
         self.table.setRowCount(0)
         self._rows = {}
-        current = self.steps[k].node
+        current = self.pictures[k].meta["row"].node
         for picture in self.pictures[:k + 1]:  # the rows the steps write (render.picture)
             entry = picture.meta["row"]
-            if entry.phase == "forward":
+            if entry.phase == "update":  # a row of its own: old − τ·g = new
+                row = self.table.rowCount()
+                self.table.insertRow(row)
+                self._rows[entry.node] = row
+                self.table.setItem(row, 0, cell(f"{entry.name} ←", tip=entry.how))
+                self.table.setItem(row, 1, cell(entry.value, mono=True, tip="the new value"))
+                self.table.setItem(row, 2, cell(f"τ·g = {entry.grad}", mono=True))
+                self.table.setItem(row, 3, cell(entry.sum, mono=True, tip=entry.how))
+            elif entry.phase == "forward":
                 row = self.table.rowCount()
                 self.table.insertRow(row)
                 self._rows[entry.node] = row

@@ -22,12 +22,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ...core.engine import evaluate
 from ...core.graph import Graph, GraphError
 from .network_dialog import NewNetworkDialog
-from .train_panel import TrainPanel
+from .network_view import UnitResponses
+from .train_panel import FINISHED, TrainPanel
 
 __all__ = ["install", "Training", "TrainPanel", "NewNetworkDialog"]
 
@@ -50,7 +51,7 @@ class Training(QObject):
         self.window = window
         self.doc = window.document
         self.dialog = NewNetworkDialog(window)
-        self.panel = TrainPanel()
+        self.panel = TrainPanel(theme=lambda: window.scene.theme)
         self.dock = window.add_panel("Training", self.panel, Qt.RightDockWidgetArea)
         self.dock.hide()
         self.act_network = QAction("New &Network…", window)
@@ -80,14 +81,51 @@ class Training(QObject):
         self.panel.running_changed.connect(self._run_started)
         self.panel.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
         self.panel.locate_requested.connect(window.locate_dataset)
+        self.panel.row_requested.connect(self.show_row)
+        self.doc.view_changed.connect(lambda key: self.panel.plane.canvas.update()
+                                      if key == "theme" else None)
         self.doc.changed.connect(self.follow_document)
         self.doc.replaced.connect(self.follow_document)
+        self.units = UnitResponses(window, lambda: _base_dir(self.doc))
         self.doc.path_changed.connect(self.follow_document)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.panel.shutdown)
         window.destroyed.connect(self.panel.shutdown)
+        window.leave_checks.append(self.may_leave)
+        self._share_learning_rate(getattr(window, "teaching", None))
         self.follow_document()
+
+    def _share_learning_rate(self, teaching) -> None:
+        """One τ: the Steps panel's update uses the Training panel's learning rate (and a
+        rate typed in either is the other's), so stepping one update shows what a training
+        step with these settings does."""
+        if teaching is None:
+            return
+        step_lr, train_lr = teaching.player.update_lr, self.panel.lr
+        step_lr.setValue(train_lr.value())
+        train_lr.valueChanged.connect(lambda v: step_lr.value() != v and step_lr.setValue(v))
+        step_lr.valueChanged.connect(lambda v: train_lr.value() != v and train_lr.setValue(v))
+
+    def may_leave(self) -> bool:
+        """Before the document goes (New, Open, Quit): trained parameters not yet kept are the
+        user's work, so ask. Keep puts them in the graph
+        (one undoable step; "Save the changes?" follows), Discard drops them, Cancel stays."""
+        panel = self.panel
+        if panel.state != FINISHED or panel.result is None:
+            return True
+        self.show_panel()
+        answer = QMessageBox.question(
+            self.window, "Trained parameters not kept",
+            "The training panel holds trained parameters that are not in the graph yet.\n"
+            "Keep them in the graph first?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes)
+        if answer == QMessageBox.StandardButton.Yes:
+            panel.keep()
+        elif answer == QMessageBox.StandardButton.Discard:
+            panel.revert()
+        return answer != QMessageBox.StandardButton.Cancel
 
     # ---- the document -------------------------------------------------------------------------------
 
@@ -172,9 +210,13 @@ class Training(QObject):
         scene = self.window.scene
         positions = {n: (i.pos().x(), i.pos().y()) for n, i in scene.nodes.items()}
         view = self.doc.view
-        picture = build_picture(g, evaluate(g), positions, show_grad=view.get("show_grad", True),
+        ev = evaluate(g)
+        picture = build_picture(g, ev, positions, show_grad=view.get("show_grad", True),
                                 edge_labels=view.get("edge_labels", False))
+        picture = self.units.decorate(picture, {n: v for n, v in values.items()
+                                                if g.node(n).trainable})
         self.window.canvas.show_picture(picture)
+        self.window.show_evaluation(ev, "trained, not kept yet")
         self._preview_at = time.monotonic()
         self._preview_cost = self._preview_at - started
         if not self._overlap_checked:
@@ -193,6 +235,27 @@ class Training(QObject):
         self._preview_timer.stop()
         if self.window.canvas.step_mode:
             self.window.canvas.show_picture(None)
+        self.window.show_evaluation(self.doc.evaluation)
+
+    def show_row(self, row: int) -> None:
+        """Give the data inputs the values of dataset row ``row`` (one undoable step), so the
+        canvas and every view show that example's forward and backward values."""
+        from ...core.dataset import DatasetError, bind, load_for_graph
+        from .commands import SetValuesCommand
+
+        g = self.doc.graph
+        try:
+            ds = load_for_graph(g, _base_dir(self.doc))
+            columns = bind(g, ds) if ds is not None else {}
+        except DatasetError as exc:
+            self.window.statusBar().showMessage(str(exc), 8000)
+            return
+        if not columns or not 0 <= row < len(ds):
+            return
+        self.doc.push(SetValuesCommand(self.doc, {n: v[row] for n, v in columns.items()},
+                                       f"Show dataset row {row + 1}"))
+        self.window.statusBar().showMessage(f"The canvas shows row {row + 1} of "
+                                            f"{Path(ds.path).name} ({ds.where(row)})", 8000)
 
     def keep(self, params: dict[int, Any]) -> None:
         from .commands import SetValuesCommand

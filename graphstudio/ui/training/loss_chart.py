@@ -11,6 +11,10 @@ which costs more than drawing the curve, so the ends are worked out here (:func:
 what ``QValueAxis.applyNiceNumbers`` does) and given to the axis only when they change.
 
 A log scale shows the late, slow part of a descent that a linear scale flattens into a line.
+
+When rows are held out, a second, dashed curve gives their loss (a point is then
+``(step, loss, held-out loss)``), and a legend names both: the training loss falling while
+the held-out loss rises is overfitting, seen as it happens.
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ import math
 import numpy as np
 
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QLogValueAxis, QValueAxis
-from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtCore import QEvent, QMargins, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen
 
 __all__ = ["LossChart", "MAX_SHOWN", "nice_range"]
 
@@ -62,6 +66,7 @@ class LossChart(QChartView):
         super().__init__(chart, parent)
         self.setRenderHint(QPainter.Antialiasing)
         chart.legend().hide()
+        chart.legend().setAlignment(Qt.AlignTop)
         chart.setMargins(QMargins(4, 4, 8, 4))
         chart.setBackgroundRoundness(0)
         self.series = QLineSeries()
@@ -70,9 +75,20 @@ class LossChart(QChartView):
         pen.setWidthF(2.0)
         self.series.setPen(pen)
         chart.addSeries(self.series)
+        self.held_series = QLineSeries()
+        self.held_series.setName("held-out rows")
+        pen = QPen(QColor("#d9822b"))
+        pen.setWidthF(2.0)
+        pen.setStyle(Qt.DashLine)
+        self.held_series.setPen(pen)
+        chart.addSeries(self.held_series)
         self.points: list[tuple[int, float]] = []
+        #: the held-out loss of each step that has one
+        self.held_points: list[tuple[int, float]] = []
         self._steps: list[int] = []  # the points' two columns, to slice
         self._losses: list[float] = []
+        self._held_steps: list[int] = []
+        self._held: list[float] = []
         self._floor = math.inf  # the smallest positive loss: where a log axis starts
         self.total = 10
         self.log_scale = False
@@ -83,8 +99,38 @@ class LossChart(QChartView):
         self._style_axis(self.x_axis)
         chart.addAxis(self.x_axis, Qt.AlignBottom)
         self.series.attachAxis(self.x_axis)
+        self.held_series.attachAxis(self.x_axis)
         self._make_y_axes()
         self.setMinimumHeight(150)
+        self._follow_palette()
+
+    def changeEvent(self, event) -> None:
+        """A theme change reaches the chart as a new palette (QtCharts keeps its own colours)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.PaletteChange:
+            self._follow_palette()
+
+    def _follow_palette(self) -> None:
+        """Background, labels, titles, grid and legend in the panel's colours, so the chart is
+        dark on the dark theme and not a white block in a dark panel."""
+        pal = self.palette()
+        back, text = pal.color(QPalette.Base), pal.color(QPalette.Text)
+        grid = QColor(back)
+        grid = grid.lighter(160) if back.lightness() < 128 else grid.darker(115)
+        chart = self.chart()
+        chart.setBackgroundBrush(QBrush(back))
+        self.setBackgroundBrush(QBrush(back))
+        chart.legend().setLabelColor(text)
+        for axis in chart.axes():
+            axis.setLabelsColor(text)
+            axis.setTitleBrush(QBrush(text))
+            axis.setGridLineColor(grid)
+            axis.setMinorGridLineColor(grid)
+            axis.setLinePenColor(pal.color(QPalette.Mid) if back.lightness() >= 128 else grid)
+
+    def sizeHint(self) -> QSize:
+        """Short: the chart shares a narrow panel with the output over the plane."""
+        return QSize(super().sizeHint().width(), 170)
 
     @staticmethod
     def _style_axis(axis) -> None:
@@ -116,12 +162,14 @@ class LossChart(QChartView):
     def _show_y_axis(self) -> None:
         shown, hidden = ((self.log_axis, self.linear_axis) if self.log_scale
                          else (self.linear_axis, self.log_axis))
-        if hidden in self.series.attachedAxes():
-            self.series.detachAxis(hidden)
+        for series in (self.series, self.held_series):
+            if hidden in series.attachedAxes():
+                series.detachAxis(hidden)
         hidden.setVisible(False)
         shown.setVisible(True)
-        if shown not in self.series.attachedAxes():
-            self.series.attachAxis(shown)
+        for series in (self.series, self.held_series):
+            if shown not in series.attachedAxes():
+                series.attachAxis(shown)
         self.y_axis = shown
         self._redraw()
 
@@ -130,16 +178,24 @@ class LossChart(QChartView):
     def reset(self, total_steps: int) -> None:
         """Forget the points; the x axis spans ``total_steps``."""
         self.points, self._steps, self._losses = [], [], []
+        self.held_points = []
+        self._held_steps, self._held = [], []
         self._floor = math.inf
         self.total = max(1, int(total_steps))
         self._redraw()
 
-    def add_points(self, points: list[tuple[int, float]]) -> None:
-        new = [(int(s), float(v)) for s, v in points if math.isfinite(v)]
+    def add_points(self, points) -> None:
+        """Points ``(step, loss)``, or ``(step, loss, held-out loss)``."""
+        new = [(int(p[0]), float(p[1])) for p in points if math.isfinite(p[1])]
+        held = [(int(p[0]), float(p[2])) for p in points
+                if len(p) > 2 and p[2] is not None and math.isfinite(p[2])]
         self.points.extend(new)
         self._steps.extend(s for s, _v in new)
         self._losses.extend(v for _s, v in new)
-        self._floor = min([self._floor] + [v for _s, v in new if v > 0])
+        self.held_points.extend(held)
+        self._held_steps.extend(s for s, _v in held)
+        self._held.extend(v for _s, v in held)
+        self._floor = min([self._floor] + [v for _s, v in new + held if v > 0])
         self._redraw()
 
     def set_log_scale(self, on: bool) -> None:
@@ -147,9 +203,11 @@ class LossChart(QChartView):
             self.log_scale = bool(on)
             self._show_y_axis()
 
-    def shown_points(self) -> list[tuple[float, float]]:
-        """The points the series holds now (after thinning and, on a log scale, clamping)."""
-        return [(p.x(), p.y()) for p in self.series.points()]
+    def shown_points(self, held: bool = False) -> list[tuple[float, float]]:
+        """The points the series holds now (after thinning and, on a log scale, clamping);
+        ``held``: those of the held-out curve."""
+        series = self.held_series if held else self.series
+        return [(p.x(), p.y()) for p in series.points()]
 
     # ---- drawing --------------------------------------------------------------------------------
 
@@ -163,8 +221,7 @@ class LossChart(QChartView):
             axis.setTickCount(ticks)
         axis.setRange(lo, hi)
 
-    def _redraw(self) -> None:
-        xs, ys = self._steps, self._losses
+    def _thinned(self, xs: list, ys: list) -> tuple[np.ndarray, np.ndarray]:
         if len(xs) > MAX_SHOWN:
             stride = 2 ** math.ceil(math.log2(len(xs) / MAX_SHOWN))
             tail = slice(-1, None) if (len(xs) - 1) % stride else slice(0, 0)
@@ -172,7 +229,17 @@ class LossChart(QChartView):
         xs, ys = np.array(xs, dtype=float), np.array(ys, dtype=float)
         if self.log_scale:  # a log axis cannot show 0
             ys = np.maximum(ys, self._floor if math.isfinite(self._floor) else 1e-12)
+        return xs, ys
+
+    def _redraw(self) -> None:
+        xs, ys = self._thinned(self._steps, self._losses)
         self.series.replaceNp(xs, ys)
+        hx, hy = self._thinned(self._held_steps, self._held)
+        self.held_series.replaceNp(hx, hy)
+        legend = self.chart().legend()
+        if legend.isVisible() != bool(self._held):
+            legend.setVisible(bool(self._held))
+        ys = np.concatenate([ys, hy])
         last = self.points[-1][0] if self.points else 0
         self._set_range(self.x_axis, *nice_range(0, max(last, min(self.total, 10))))
         if not len(ys):

@@ -16,7 +16,15 @@ The panel never changes the graph. It tells its host what to do through signals:
   ``{node id: value}``;
 * ``apply_requested(dict)``: Keep: set these parameters, as one undoable step;
 * ``reverted()``: Revert (or a discarded run): show the graph's own values again;
+* ``row_requested(int)``: show dataset row ``k`` (from 0) on the canvas: its forward and
+  backward values (the host sets the data inputs to that row, as one undoable step); while
+  training, the canvas previews that row too;
 * ``running_changed(bool)``, ``message(str)`` (for a status bar).
+
+*Hold out* sets a share of the rows aside (chosen by the seed, the same rows as
+``graphstudio train --holdout``): the loss chart shows their loss as a second curve. Under
+the chart, :class:`~.plane_view.PlaneView` draws the output over the input plane, following
+the run.
 
 A run that diverges stops with a message in the panel (never a canvas of NaN): the trainer
 puts the parameters back to the last step whose loss was finite, and Keep keeps those.
@@ -31,13 +39,15 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame,
                                QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
-                               QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
+                               QSizePolicy, QSpinBox, QSplitter, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from ...core.dataset import Dataset, DatasetError, DatasetNotFound, bound_inputs, load_for_graph
 from ...core.graph import Graph
-from ...core.train import (Schedule, StepRecord, Trainer, TrainingError, TrainingSettings,
-                           parameters_of)
+from ...core.train import (MAX_HOLDOUT, Schedule, StepRecord, Trainer, TrainingError,
+                           TrainingSettings, parameters_of)
 from .loss_chart import LossChart
+from .plane_view import PlaneView
 from .words import count
 from .worker import TrainingThread
 
@@ -57,8 +67,10 @@ class TrainPanel(QWidget):
     running_changed = Signal(bool)
     message = Signal(str)
     locate_requested = Signal()  # the dataset file cannot be found: ask where it is
+    row_requested = Signal(int)  # show this dataset row (from 0) on the canvas
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, theme=None, parent=None) -> None:
+        self._theme = theme
         super().__init__(parent)
         self.graph: Graph | None = None
         self.base_dir: Path | None = None
@@ -115,6 +127,21 @@ class TrainPanel(QWidget):
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setValue(DEFAULTS.seed)
         self.seed.setToolTip("Seed of the minibatch shuffle: the same seed gives the same run")
+        self.holdout = QSpinBox()
+        self.holdout.setObjectName("holdout")
+        self.holdout.setRange(0, round(MAX_HOLDOUT * 100))
+        self.holdout.setValue(round(DEFAULTS.holdout * 100))
+        self.holdout.setSuffix(" % of the rows")
+        self.holdout.setSpecialValueText("none")
+        self.holdout.setToolTip("Rows set aside (chosen by the seed) and never trained on; the "
+                                "chart shows their loss beside the training loss")
+        self.row = QSpinBox()
+        self.row.setObjectName("canvas-row")
+        self.row.setRange(1, 1)
+        self.row.setPrefix("row ")
+        self.row.setToolTip("The dataset row whose forward and backward values the canvas "
+                            "shows (and the Steps panel steps through)")
+        self.row.setEnabled(False)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
@@ -131,6 +158,8 @@ class TrainPanel(QWidget):
         batch.addWidget(self.batch_size, 1)
         form.addRow("Batch", batch)
         form.addRow("Seed", self.seed)
+        form.addRow("Hold out", self.holdout)
+        form.addRow("Canvas shows", self.row)
 
         self.start_button = QPushButton("Start")
         self.start_button.setDefault(True)
@@ -154,6 +183,10 @@ class TrainPanel(QWidget):
         self.status.setMinimumHeight(2 * self.status.fontMetrics().lineSpacing())
         self.status.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self.chart = LossChart()
+        self.chart.setMinimumHeight(160)  # shares the room with the plane (below)
+        self.plane = PlaneView(self._theme)
+        self.plane.message.connect(self.message)
+        self.plane.dataset_changed.connect(self._dataset_changed)
         self.log_scale = QCheckBox("Log scale")
         self.problem = QLabel()
         self.problem.setWordWrap(True)
@@ -183,17 +216,44 @@ class TrainPanel(QWidget):
         line.setFrameShadow(QFrame.Sunken)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
+        # the settings fold away while a run goes, leaving the room to the pictures (a laptop's
+        # screen has no room for the settings, the loss curve and the plane at once)
+        self.settings_box = QWidget()
+        self.settings_box.setObjectName("training-settings")
+        self.settings_box.setLayout(form)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.settings_toggle = QToolButton()
+        self.settings_toggle.setObjectName("settings-toggle")
+        self.settings_toggle.setText("Settings")
+        self.settings_toggle.setCheckable(True)
+        self.settings_toggle.setChecked(True)
+        self.settings_toggle.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.settings_toggle.setAutoRaise(True)
+        self.settings_toggle.setArrowType(Qt.DownArrow)
+        self.settings_toggle.toggled.connect(self._show_settings)
+        curve = QWidget()
+        curve_layout = QVBoxLayout(curve)
+        curve_layout.setContentsMargins(0, 0, 0, 0)
+        curve_layout.addWidget(self.chart, 1)
+        curve_layout.addWidget(self.log_scale)
+        self.pictures = QSplitter(Qt.Vertical)
+        self.pictures.setObjectName("training-pictures")
+        self.pictures.setChildrenCollapsible(False)
+        self.pictures.addWidget(curve)
+        self.pictures.addWidget(self.plane)
+        self.pictures.setStretchFactor(0, 0)  # the curve keeps its height, the plane grows
+        self.pictures.setStretchFactor(1, 1)
         layout.addWidget(self.info)
-        layout.addLayout(form)
+        layout.addWidget(self.settings_toggle, 0, Qt.AlignLeft)
+        layout.addWidget(self.settings_box)
         layout.addLayout(run_row)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.status)
         layout.addWidget(self.problem)
         layout.addWidget(self.locate_button, 0, Qt.AlignLeft)
-        layout.addWidget(self.chart, 1)
-        layout.addWidget(self.log_scale)
+        layout.addLayout(result_row)  # above the pictures: in view on a small screen
         layout.addWidget(line)
-        layout.addLayout(result_row)
+        layout.addWidget(self.pictures, 1)
 
         self.schedule_kind.currentIndexChanged.connect(self._schedule_changed)
         self.schedule_text.textChanged.connect(self._schedule_changed)
@@ -206,8 +266,13 @@ class TrainPanel(QWidget):
         self.keep_button.clicked.connect(self.keep)
         self.revert_button.clicked.connect(self.revert)
         self.log_scale.toggled.connect(self.chart.set_log_scale)
+        self.row.valueChanged.connect(self._row_changed)
         self._schedule_changed()
         self._batch_changed()
+
+    def _show_settings(self, on: bool) -> None:
+        self.settings_box.setVisible(on)
+        self.settings_toggle.setArrowType(Qt.DownArrow if on else Qt.RightArrow)
 
     def _schedule_changed(self, *_args) -> None:
         steps = self.schedule_kind.currentIndex() == 1
@@ -229,7 +294,8 @@ class TrainPanel(QWidget):
     def settings(self) -> TrainingSettings:
         """What the widgets are set to; ValueError says what is wrong with the schedule."""
         batch = self.batch_size.value() if self.batch_kind.currentIndex() == 1 else None
-        return TrainingSettings(self.steps.value(), self.schedule(), batch, self.seed.value())
+        return TrainingSettings(self.steps.value(), self.schedule(), batch, self.seed.value(),
+                                self.holdout.value() / 100)
 
     # ---- the host's interface ---------------------------------------------------------------------
 
@@ -245,6 +311,23 @@ class TrainPanel(QWidget):
         self.graph = graph
         self.base_dir = Path(base_dir) if base_dir is not None else None
         self._show_info()
+        if self.state == IDLE:  # a run's picture follows the run, not the document
+            self.plane.set_graph(graph, self.base_dir)
+
+    def _dataset_changed(self, rows: int) -> None:
+        """The plane view read the graph's dataset (``rows`` rows, 0: none)."""
+        self.row.blockSignals(True)
+        self.row.setRange(1, max(1, rows))
+        self.row.blockSignals(False)
+        self.row.setEnabled(rows > 0 and self.state == IDLE)
+
+    def _row_changed(self, value: int) -> None:
+        if self.state == IDLE:
+            self.row_requested.emit(value - 1)
+
+    def shown_row(self) -> int:
+        """The dataset row the canvas shows (from 0)."""
+        return self.row.value() - 1
 
     def _show_info(self) -> None:
         g = self.graph
@@ -320,7 +403,8 @@ class TrainPanel(QWidget):
         t = self.trainer
         self._example = {}
         if t.columns:
-            self._example = {n: values[0] for n, values in t.columns.items()}
+            row = min(self.shown_row(), t.n_examples + len(t.held_out) - 1)
+            self._example = {n: values[row] for n, values in t.columns.items()}
         steps = settings.steps
         self.last = None
         self.result = None
@@ -334,6 +418,9 @@ class TrainPanel(QWidget):
                             f"initial loss {t.initial_loss:.6g}")
         self.status.setToolTip(f"Evaluated one example at a time, not the whole batch at "
                                f"once: {t.batch_refusal}" if t.batch_refusal else "")
+        if t.held_out:
+            self.status.setText(self.status.text() + f"; {count(len(t.held_out), 'row')} held "
+                                f"out (loss {t.held_out_loss():.6g})")
         if t.batch_refusal:
             self.message.emit(f"Training one example at a time (slower): {t.batch_refusal}")
         self.thread = TrainingThread(t, steps)
@@ -363,6 +450,7 @@ class TrainPanel(QWidget):
             return
         self.last = record
         self.chart.add_points(points)
+        self.plane.follow(record.params)
         # drawn now: Qt asks for a widget's repaint with a low-priority event, which waits
         # behind the reports and canvas previews queued on a busy GUI thread; the curve costs
         # a millisecond or two, so every report is a frame
@@ -371,7 +459,9 @@ class TrainPanel(QWidget):
         t = self.trainer
         epoch = f", {count(record.epoch, 'epoch')} done" if t.batch_size < t.n_examples else ""
         one_at_a_time = "; one example at a time" if t.batch_refusal else ""
-        self.status.setText(f"step {record.step}: loss {record.loss:.6g}, lr {record.lr:g}"
+        held = (f", held-out {record.held_out_loss:.6g}" if record.held_out_loss is not None
+                else "")
+        self.status.setText(f"step {record.step}: loss {record.loss:.6g}{held}, lr {record.lr:g}"
                             f"{epoch}, |∇| {record.grad_norm:.3g}{one_at_a_time}")
         self.preview.emit(self._shown(record.params))
 
@@ -387,6 +477,8 @@ class TrainPanel(QWidget):
         self.result = params if steps > 0 else None
         if self.result is not None:
             self.preview.emit(self._shown(self.result))
+            self.plane.follow(self.result)
+            self.plane.flush()
             self._set_state(FINISHED)
         else:
             self._set_state(IDLE)
@@ -399,6 +491,9 @@ class TrainPanel(QWidget):
         params = t.parameters()
         try:
             final = f"; loss over every example {t.loss():.6g}" if t.step_count else ""
+            if t.step_count and t.held_out:
+                final = (f"; loss over the rows trained on {t.loss():.6g}, over the held-out "
+                         f"rows {t.held_out_loss():.6g}")
         except TrainingError:
             final = ""
         what = "Stopped after" if how == "stopped" else "Done:"
@@ -455,13 +550,16 @@ class TrainPanel(QWidget):
         self.result = None
         self._example = {}
         self._set_state(IDLE)
+        self.plane.set_graph(self.graph, self.base_dir)  # the graph's own parameters again
 
     def _set_state(self, state: str) -> None:
         was_running = self.is_running()
         self.state = state
         idle = state == IDLE
-        for w in (self.steps, self.lr, self.schedule_kind, self.batch_kind, self.seed):
+        for w in (self.steps, self.lr, self.schedule_kind, self.batch_kind, self.seed,
+                  self.holdout):
             w.setEnabled(idle)
+        self.row.setEnabled(idle and self.row.maximum() > 1)
         self._schedule_changed()
         self._batch_changed()
         self.start_button.setEnabled(idle)
@@ -474,4 +572,8 @@ class TrainPanel(QWidget):
         self.revert_button.setEnabled(state == FINISHED)
         self.result_label.setEnabled(state == FINISHED)
         if self.is_running() != was_running:
+            # fold the settings away for the run, unfold them when it is over
+            self.settings_toggle.setChecked(not self.is_running() and state != FINISHED)
             self.running_changed.emit(self.is_running())
+        elif idle:
+            self.settings_toggle.setChecked(True)

@@ -24,7 +24,8 @@ while the 11-785 example trained (about 10% of the worker's time is spent restin
 
 Signals (queued to the GUI thread, since the QThread object lives there):
 
-* ``progress(list[(step, loss)], StepRecord)``: the new points and the latest record;
+* ``progress(list[(step, loss)], StepRecord)``: the new points and the latest record (a
+  point is ``(step, loss, held-out loss)`` when rows are held out);
 * ``finished_run(str)``: ``"done"`` after every step, ``"stopped"`` when stopped early;
 * ``failed(str, bool)``: a message, and whether the run diverged (the trainer's parameters
   are then back at the last finite-loss step).
@@ -107,7 +108,8 @@ class TrainingThread(QThread):
 
         try:
             for record in t.run(self.steps):
-                points.append((record.step, record.loss))
+                points.append((record.step, record.loss) if record.held_out_loss is None
+                              else (record.step, record.loss, record.held_out_loss))
                 last = record
                 if time.monotonic() - rested >= REST_EVERY:
                     time.sleep(REST_FOR)  # a turn for the GUI thread (module docstring)

@@ -1,0 +1,219 @@
+"""The Training panel's picture of what the network has learned: its output over the plane of
+its two input columns, behind the data points (:mod:`graphstudio.core.plane`, painted by
+:mod:`graphstudio.render.plane`), following a run as it trains.
+
+Redrawing costs one batched pass of the network over the grid (48 × 48 points, a few
+milliseconds for a lecture's network) and a paint. While a run goes, :meth:`PlaneView.follow`
+is called with every report of the training thread; the view keeps only the latest
+parameters and recomputes at most every :data:`INTERVAL` seconds, and after each
+recomputation waits at least as long as it took (:data:`PAUSE`), so a big network makes the
+picture slower, never the window. When the graph has no plane, the view says why in one line
+instead of a picture.
+
+The plane of a graph (its dataset read, its inputs found, a batched plan made) is worked out
+only while the view is visible, once per graph given to :meth:`PlaneView.set_graph`: the
+panel gives it the document's graph after every edit, and a hidden panel costs nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from PySide6.QtCore import QRectF, QSize, QTimer, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
+                               QVBoxLayout, QWidget)
+
+from pathlib import Path
+
+from ...core.dataset import Dataset, DatasetError, load_for_graph
+from ...core.graph import Graph
+from ...core.plane import NoPlane, Plane
+from ...render.plane import PlaneScene, paint_plane, plane_image, plane_scene, plane_title
+from ...render.style import THEMES, Theme
+
+__all__ = ["PlaneView", "PlaneCanvas", "INTERVAL", "PAUSE"]
+
+INTERVAL = 1 / 15  # seconds: at most 15 pictures a second
+PAUSE = 1.0  # after a picture, wait at least this many times as long as it took
+
+
+class PlaneCanvas(QWidget):
+    """Paints a :class:`PlaneScene`, as wide as the panel and about as high as wide."""
+
+    def __init__(self, theme: Callable[[], Theme], parent=None) -> None:
+        super().__init__(parent)
+        self.theme = theme
+        self.scene: PlaneScene | None = None
+        self.setMinimumSize(200, 150)
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Expanding)
+        self.paints = 0  # frames painted (what a benchmark counts)
+
+    def sizeHint(self) -> QSize:
+        return QSize(300, 170)
+
+    def paintEvent(self, _event) -> None:
+        if self.scene is None:
+            return
+        painter = QPainter(self)
+        try:
+            paint_plane(painter, QRectF(self.rect()), self.scene, self.theme())
+        finally:
+            painter.end()
+        self.paints += 1
+
+
+class PlaneView(QWidget):
+    """The output over the input plane (see the module docstring)."""
+
+    message = Signal(str)
+    dataset_changed = Signal(int)  # the rows of the dataset read (0: none)
+
+    def __init__(self, theme: Callable[[], Theme] | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("plane-view")
+        self.theme = theme or (lambda: THEMES["light"])
+        self.plane: Plane | None = None
+        self.title = QLabel("Output over the input plane")
+        self.title.setObjectName("plane-title")
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.save_button = QPushButton("Save PNG…")
+        self.save_button.setToolTip("Save this picture as a PNG image")
+        self.save_button.clicked.connect(self.save_dialog)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.save_button)
+        self.why = QLabel()
+        self.why.setWordWrap(True)
+        self.why.setObjectName("hint")
+        self.canvas = PlaneCanvas(lambda: self.theme())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addLayout(head)
+        layout.addWidget(self.why)
+        layout.addWidget(self.canvas)
+        self._params: dict[int, Any] | None = None
+        self._pending: dict[int, Any] | None = None
+        self._drawn_at = 0.0
+        self._cost = 0.0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._redraw)
+        self._source: tuple | None = None  # (graph, base_dir) not yet worked out
+        self.set_context(None, None)
+
+    # ---- what is shown -------------------------------------------------------------------------
+
+    def set_graph(self, graph: Graph | None, base_dir: str | Path | None = None) -> None:
+        """Show ``graph``'s output over its dataset's plane, at its own parameters; worked
+        out now if the view is visible, else when it is shown."""
+        self._source = (graph, base_dir)
+        if self.isVisible():
+            self._work_out()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._source is not None:
+            self._work_out()
+
+    def _work_out(self) -> None:
+        graph, base_dir = self._source
+        self._source = None
+        dataset = None
+        if graph is not None:
+            try:
+                dataset = load_for_graph(graph, base_dir)
+            except DatasetError as exc:
+                self.dataset_changed.emit(0)
+                self.set_context(None, None, why=f"No output over the input plane: {exc}.")
+                return
+        self.dataset_changed.emit(len(dataset) if dataset is not None else 0)
+        self.set_context(graph, dataset)
+
+    def set_context(self, graph: Graph | None, dataset: Dataset | None,
+                    loss: int | None = None, why: str = "") -> None:
+        """Show ``graph``'s output over the plane of ``dataset`` at the graph's parameters
+        (or say why there is no plane)."""
+        self._timer.stop()
+        self._pending = self._params = None
+        self.plane = None
+        if why:
+            pass
+        elif graph is None or dataset is None:
+            why = "The output over the input plane appears here for a network on a dataset " \
+                  "with two input columns."
+        else:
+            try:
+                self.plane = Plane(graph, dataset, loss)
+            except NoPlane as exc:
+                why = f"No output over the input plane: {exc}."
+        self.why.setText(why)
+        self.why.setVisible(bool(why))
+        self.canvas.setVisible(self.plane is not None)
+        self.save_button.setEnabled(self.plane is not None)
+        self._redraw()
+
+    def follow(self, params: dict[int, Any]) -> None:
+        """Show the output at ``params`` soon (coalesced; see the module docstring)."""
+        if self.plane is None:
+            return
+        self._pending = params
+        if self._timer.isActive():
+            return
+        wait = max(INTERVAL, PAUSE * self._cost) - (time.monotonic() - self._drawn_at)
+        self._timer.start(max(0, int(wait * 1000)))
+
+    def flush(self) -> None:
+        """Draw the latest parameters now (the end of a run)."""
+        if self._timer.isActive():
+            self._timer.stop()
+            self._redraw()
+
+    def _redraw(self) -> None:
+        if self._pending is not None:
+            self._params, self._pending = self._pending, None
+        if self.plane is None:
+            self.canvas.scene = None
+            self.canvas.update()
+            return
+        started = time.monotonic()
+        try:
+            self.canvas.scene = plane_scene(self.plane, self._params, plane_title(self.plane))
+        except NoPlane as exc:  # a batch rule failed on these points: say so, draw nothing
+            self.plane = None
+            self.why.setText(f"No output over the input plane: {exc}.")
+            self.why.show()
+            self.canvas.hide()
+            return
+        if self.canvas.isVisible():
+            self.canvas.repaint()
+        self._drawn_at = time.monotonic()
+        self._cost = self._drawn_at - started
+
+    def values(self):
+        """The grid now shown (None: no picture)."""
+        return self.canvas.scene.grid if self.canvas.scene is not None else None
+
+    # ---- saving ------------------------------------------------------------------------------
+
+    def save(self, path: str) -> bool:
+        """Save the picture as a PNG; False (and a message) when it cannot be written."""
+        if self.canvas.scene is None:
+            return False
+        image = plane_image(self.canvas.scene, self.theme())
+        if not image.save(path, "PNG"):
+            self.message.emit(f"Cannot write {path}")
+            return False
+        self.message.emit(f"Saved the output over the input plane to {path}")
+        return True
+
+    def save_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the Picture", "plane.png",
+                                              "PNG image (*.png)")
+        if path:
+            if not path.lower().endswith(".png"):
+                path += ".png"
+            self.save(path)
