@@ -17,6 +17,8 @@ TITLES = {
     "d2l_detach": "Dive into Deep Learning 2.5.3: detaching computation",
     "d2l_nonscalar_backward": "Dive into Deep Learning 2.5.2: backward of a vector",
     "grosse_csc311": "Grosse, CSC 311: z = (a + b)(b + c)",
+    "second_derivative_tanh": "JAX, Autodiff Cookbook: tanh'' with grad(grad(y, x), x)",
+    "seoul_backward_graph": "Seoul, Feedforward Networks 2: the backward pass as a graph",
     "seoul_mlp_l2": "Seoul, Feedforward Networks 2: an MLP with L2",
     "seoul_sgd_l2": "Seoul, Feedforward Networks 2: minibatch SGD",
     "siegen_backprop": "Siegen, Training Networks: backpropagation example",

@@ -62,8 +62,7 @@ def whole_text_reader(text: str, filename: str = "f.gs", graph: Graph | None = N
         except RecursionError:
             raise ParseError(filename, stmt.lineno, stmt.col_offset + 1, gs.TOO_DEEP) from None
     bulk.commit()
-    for then in ctx.after:
-        then()
+    gs.finish(ctx)
     return graph
 
 

@@ -124,23 +124,28 @@ def engine_grads(name, args, weight, params=None):
     return [ev.grads[i] for i in ins]
 
 
+def numeric_gradient(f, a, h=1e-6):
+    """d f / d a by central differences, element by element (``f`` of a value like ``a``
+    gives a number)."""
+    arr = np.array(a, dtype=float, ndmin=1)
+    num = np.zeros_like(arr)
+    for j in range(arr.size):
+        vals = []
+        for sign in (1, -1):
+            trial = arr.copy()
+            trial.flat[j] += sign * h
+            vals.append(f(trial.reshape(np.shape(a)) if np.ndim(a) else float(trial[0])))
+        num.flat[j] = (vals[0] - vals[1]) / (2 * h)
+    return num.reshape(np.shape(a)) if np.ndim(a) else float(num[0])
+
+
 def central_difference(name, args, weight, h=1e-6, params=None):
     forward = node_op(name, params).forward
-    grads = []
-    for k, a in enumerate(args):
-        arr = np.array(a, dtype=float, ndmin=1)
-        num = np.zeros_like(arr)
-        for j in range(arr.size):
-            vals = []
-            for sign in (1, -1):
-                trial = arr.copy()
-                trial.flat[j] += sign * h
-                trial_args = list(args)
-                trial_args[k] = trial.reshape(np.shape(a)) if np.ndim(a) else float(trial[0])
-                vals.append(np.sum(weight * forward(*trial_args)))
-            num.flat[j] = (vals[0] - vals[1]) / (2 * h)
-        grads.append(num.reshape(np.shape(a)) if np.ndim(a) else float(num[0]))
-    return grads
+
+    def moved(k):
+        return lambda v: np.sum(weight * forward(*args[:k], v, *args[k + 1:]))
+
+    return [numeric_gradient(moved(k), a, h) for k, a in enumerate(args)]
 
 
 def check_gradient(name, args, params=None):

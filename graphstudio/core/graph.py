@@ -790,6 +790,8 @@ class Bulk(_LeafAdders):
         self._edges: list[tuple[int, int, int]] = []  # (parent, child, port), in order
         self._names: dict[str, int] = {}
         self._done = False
+        self._parent_index: dict[int, list] = {}  # child -> parents by port, for parents()
+        self._indexed = 0  # how many of _edges the index holds
 
     def __enter__(self) -> "Bulk":
         return self
@@ -844,6 +846,28 @@ class Bulk(_LeafAdders):
     def by_name(self, name: str) -> int:
         node = self._names.get(name)
         return node if node is not None else self._graph.by_name(name)
+
+    def parents(self, node: int) -> list[int | None]:
+        """The node's parents by port (None where unconnected), new nodes and old alike."""
+        if node not in self._records:
+            return self._graph.parents(node)
+        index = self._parent_index
+        for parent, child, port in self._edges[self._indexed:]:  # the edges added since
+            ports = index.setdefault(child, [])
+            ports.extend([None] * (port + 1 - len(ports)))
+            ports[port] = parent
+        self._indexed = len(self._edges)
+        entry = OPS.get(self._records[node].op)
+        ports = list(index.get(node, []))
+        need = min(entry.arity) if entry is not None else 0
+        return ports + [None] * (need - len(ports))
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._records or node in self._graph
+
+    def all_nodes(self) -> list[int]:
+        """The graph's nodes and the new ones."""
+        return self._graph.nodes() + list(self._records)
 
     def rename(self, node: int, name: str | None) -> None:
         record = self._new(node)

@@ -14,6 +14,11 @@ needs to know about the op; nothing about a particular op is written anywhere el
   exactly the numbers of the numpy rules, the sign of zero and NaN included
   (``tests/test_scalar_vjps.py`` checks every entry); where C's ``math`` differs from numpy
   (``(-inf) ** 0.5``), they raise and the engine takes the numpy rule;
+* ``vjp_ops(b, g, args, out)``: the same vector-Jacobian product written as *ops*, for the
+  backward pass built as a graph (``grad(y, x)``, Graph > Show Backward Graph): ``b`` builds
+  nodes, the others are nodes; it returns one node per port, or None where no gradient flows
+  (:mod:`graphstudio.core.vjp_ops` holds the rules, :mod:`graphstudio.core.backward` the
+  builder). An op without one evaluates as usual, but ``grad()`` cannot go through it;
 * ``formulas``: one text template per port for the local derivative as an edge label,
   ``∂out/∂arg`` written in the names of the arguments (``{0}``, ``{1}``) and the output
   (``{out}``), e.g. ``∂z/∂x = y`` for ``z = x * y``;
@@ -85,6 +90,7 @@ import numpy as np
 from .arrays import (concat_forward, concat_sympy, concat_vjp, index_forward, index_sympy,
                      index_vjp, reshape_forward, reshape_sympy, reshape_vjp, stack_forward,
                      stack_sympy, stack_vjp)
+from . import vjp_ops as V
 from .params import AXIS, INDEX, SHAPE, Params
 
 Value = Any  # a Python float or a numpy array (ndim >= 1)
@@ -174,6 +180,7 @@ class Op:
     params: Params | None = None  # the kind of static parameter its nodes carry
     symbol_with: str | None = None  # the symbol of a node, its parameter's text as {p}
     subscript: bool = False  # written x[index] (an op with an index parameter)
+    vjp_ops: Callable[..., tuple] | None = None  # the vjp as ops (core/vjp_ops.py)
 
     def formula(self, port: int, arg_names: list[str], out_name: str) -> str:
         """Local derivative of this op w.r.t. argument ``port`` as label text (``y`` for x*y)."""
@@ -237,6 +244,7 @@ def _bind(op: Op, value: Any) -> Op:
     return replace(
         op, params=None, forward=partial(op.forward, p=value), vjp=partial(op.vjp, p=value),
         sympy=partial(op.sympy, p=value), scalar_forward=None, scalar_vjp=None,
+        vjp_ops=None if op.vjp_ops is None else partial(op.vjp_ops, p=value),
         symbol=(op.symbol_with or op.symbol).replace("{p}", text), symbol_with=None,
         formulas=tuple(f.replace("{p}", text) for f in op.formulas),
         note=op.note.replace("{p}", text))
@@ -475,6 +483,38 @@ def _relu(x):
 def _zero_vjp(g, args, out):
     """No gradient flows back: 0 of the argument's shape (not ``g * 0``, which keeps a NaN)."""
     return (0.0 if np.ndim(args[0]) == 0 else np.zeros(np.shape(args[0])),)
+
+
+def _zero_vjps(g, args, out):
+    """An indicator's local derivative: 0 for every argument, of its shape."""
+    return tuple(0.0 if np.ndim(a) == 0 else np.zeros(np.shape(a)) for a in args)
+
+
+def _sum_like_vjp(g, args, out):
+    h, a = args
+    back = np.broadcast_to(g, np.shape(h)).astype(float) if np.ndim(h) else g
+    return back, (0.0 if np.ndim(a) == 0 else np.zeros(np.shape(a)))
+
+
+def _sym_step(x):
+    sympy = _sympy()
+    return sympy.Piecewise((1, x > 0), (0, True))
+
+
+def _sym_sign(x):
+    sympy = _sympy()
+    return sympy.Piecewise((1, x > 0), (-1, x < 0), (0, True))
+
+
+def _sym_equal(a, b):
+    sympy = _sympy()
+    return sympy.Piecewise((1, sympy.Eq(a, b)), (0, True))
+
+
+def _sym_sum_like(h, a):
+    if not _is_array(h):
+        return h
+    return unbroadcast(h, np.shape(a)) if np.ndim(a) else np.sum(h)
 
 
 _STOP_GRADIENT_FUNCTION: list = []  # the sympy function class, made on first use
@@ -735,120 +775,144 @@ _BUILTIN = [
     Op(name="add", arity=(2,), symbol="+", description="sum of two values",
        forward=np.add, scalar_forward=float.__add__, vjp=lambda g, a, o: (g, g),
        formulas=("1", "1"), sympy=lambda a, b: a + b,
-       infix=_PLUS, commutative=True),
+       infix=_PLUS, commutative=True,
+       vjp_ops=V.add),
     Op(name="sub", arity=(2,), symbol="−", description="difference a − b",
        forward=np.subtract, scalar_forward=float.__sub__, vjp=lambda g, a, o: (g, -g),
        formulas=("1", "-1"), sympy=lambda a, b: a - b,
-       infix=_MINUS),
+       infix=_MINUS,
+       vjp_ops=V.sub),
     Op(name="mul", arity=(2,), symbol="×", description="product of two values",
        forward=np.multiply, scalar_forward=float.__mul__,
        vjp=lambda g, a, o: (g * a[1], g * a[0]),
        formulas=("{1}", "{0}"), sympy=lambda a, b: a * b,
-       infix=Operator("*", 20, ast.Mult), commutative=True),
+       infix=Operator("*", 20, ast.Mult), commutative=True,
+       vjp_ops=V.mul),
     Op(name="div", arity=(2,), symbol="÷", description="quotient a / b",
        forward=np.divide, scalar_forward=float.__truediv__,
        vjp=lambda g, a, o: (g / a[1], -g * a[0] / (a[1] * a[1])),
        formulas=("1/{1}", "-{0}/{1}²"), sympy=lambda a, b: a / b,
-       infix=Operator("/", 20, ast.Div), may_fail=True),
+       infix=Operator("/", 20, ast.Div), may_fail=True,
+       vjp_ops=V.div),
     Op(name="pow", arity=(2,), symbol="^", description="power a ** b",
        forward=np.power, scalar_forward=_scalar_pow, vjp=_pow_vjp, scalar_vjp=_scalar_pow_vjp,
        formulas=("{1}·{0}^({1}-1)", "{out}·ln {0}"), sympy=lambda a, b: a**b,
-       infix=Operator("**", 40, ast.Pow, right_assoc=True), may_fail=True),
+       infix=Operator("**", 40, ast.Pow, right_assoc=True), may_fail=True,
+       vjp_ops=V.pow_),
     Op(name="matmul", arity=(2,), symbol="@", description="matrix product a @ b",
        forward=np.matmul, vjp=_matmul_vjp,
        formulas=("{1}ᵀ", "{0}ᵀ"), sympy=_sym_matmul,
        infix=Operator("@", 20, ast.MatMult), elementwise=False, category="linear algebra",
-       batched=Batched(_batched_matmul, _batched_matmul_vjp, lift=True)),
+       batched=Batched(_batched_matmul, _batched_matmul_vjp, lift=True),
+       vjp_ops=V.matmul),
     Op(name="neg", arity=(1,), symbol="−", description="negation −x",
        forward=np.negative, scalar_forward=float.__neg__, vjp=lambda g, a, o: (-g,),
        formulas=("-1",), sympy=lambda a: -a,
-       prefix=Operator("-", 30, ast.USub)),
+       prefix=Operator("-", 30, ast.USub),
+       vjp_ops=V.neg),
     # unary functions
     Op(name="exp", arity=(1,), symbol="exp", description="exponential eˣ",
        forward=np.exp, scalar_forward=math.exp, vjp=lambda g, a, o: (g * o,),
        formulas=("exp({0})",), sympy=_sym("exp"),
-       call="exp", may_fail=True, category="functions"),
+       call="exp", may_fail=True, category="functions",
+       vjp_ops=V.exp),
     Op(name="log", arity=(1,), symbol="log", description="natural logarithm",
        forward=np.log, scalar_forward=math.log, vjp=lambda g, a, o: (g / a[0],),
        formulas=("1/{0}",), sympy=_sym("log"),
-       call="log", may_fail=True, category="functions"),
+       call="log", may_fail=True, category="functions",
+       vjp_ops=V.log),
     Op(name="sqrt", arity=(1,), symbol="√", description="square root",
        forward=np.sqrt, scalar_forward=math.sqrt, vjp=lambda g, a, o: (g * 0.5 / o,),
        formulas=("1/(2√{0})",), sympy=_sym("sqrt"),
-       call="sqrt", may_fail=True, category="functions"),
+       call="sqrt", may_fail=True, category="functions",
+       vjp_ops=V.sqrt),
     Op(name="abs", arity=(1,), symbol="|x|", description="absolute value (abs'(0) = 0)",
        forward=np.abs, scalar_forward=abs, vjp=lambda g, a, o: (g * np.sign(a[0]),),
        scalar_vjp=lambda g, a, o: (g * _scalar_sign(a[0]),),
        formulas=("sign({0})",), sympy=_sym("Abs"),
-       call="abs", kink=AT_ZERO, category="functions"),
+       call="abs", kink=AT_ZERO, category="functions",
+       vjp_ops=V.abs_),
     Op(name="sin", arity=(1,), symbol="sin", description="sine",
        forward=np.sin, scalar_forward=math.sin, vjp=lambda g, a, o: (g * np.cos(a[0]),),
        scalar_vjp=lambda g, a, o: (g * math.cos(a[0]),),
        formulas=("cos({0})",), sympy=_sym("sin"),
-       call="sin", category="functions"),
+       call="sin", category="functions",
+       vjp_ops=V.sin),
     Op(name="cos", arity=(1,), symbol="cos", description="cosine",
        forward=np.cos, scalar_forward=math.cos, vjp=lambda g, a, o: (-g * np.sin(a[0]),),
        scalar_vjp=lambda g, a, o: (-g * math.sin(a[0]),),
        formulas=("-sin({0})",), sympy=_sym("cos"),
-       call="cos", category="functions"),
+       call="cos", category="functions",
+       vjp_ops=V.cos),
     Op(name="tanh", arity=(1,), symbol="tanh", description="hyperbolic tangent",
        forward=np.tanh, scalar_forward=math.tanh, vjp=lambda g, a, o: (g * (1 - o * o),),
        formulas=("1 - {out}²",), sympy=_sym("tanh"),
-       call="tanh", category="activations"),
+       call="tanh", category="activations",
+       vjp_ops=V.tanh),
     Op(name="sigmoid", arity=(1,), symbol="σ", description="logistic sigmoid σ(x)",
        forward=_sigmoid, scalar_forward=_scalar_sigmoid, vjp=lambda g, a, o: (g * o * (1 - o),),
        formulas=("{out}(1 - {out})",), sympy=lambda x: 1 / (1 + _sympy().exp(-x)),
-       call="sigmoid", category="activations"),
+       call="sigmoid", category="activations",
+       vjp_ops=V.sigmoid),
     Op(name="relu", arity=(1,), symbol="relu", description="rectifier max(x, 0) (relu'(0) = 0)",
        forward=_relu, scalar_forward=lambda x: _scalar_max(x, 0.0),
        vjp=lambda g, a, o: (g * (np.asarray(a[0]) > 0),),
        scalar_vjp=lambda g, a, o: (g if a[0] > 0 else g * 0.0,),
        formulas=("[{0} > 0]",), sympy=_sym_relu,
-       call="relu", kink=AT_ZERO, category="activations"),
+       call="relu", kink=AT_ZERO, category="activations",
+       vjp_ops=V.relu),
     Op(name="max", arity=(2,), symbol="max",
        description="larger of two values (a tie splits the gradient)",
        forward=np.maximum, scalar_forward=_scalar_max, vjp=_max_vjp,
        formulas=("[{0} > {1}]", "[{1} > {0}]"), sympy=_sym("Max"),
-       call="max", commutative=True, kink=AT_TIE, category="functions"),
+       call="max", commutative=True, kink=AT_TIE, category="functions",
+       vjp_ops=V.max_),
     Op(name="min", arity=(2,), symbol="min",
        description="smaller of two values (a tie splits the gradient)",
        forward=np.minimum, scalar_forward=_scalar_min, vjp=_min_vjp,
        formulas=("[{0} < {1}]", "[{1} < {0}]"), sympy=_sym("Min"),
-       call="min", commutative=True, kink=AT_TIE, category="functions"),
+       call="min", commutative=True, kink=AT_TIE, category="functions",
+       vjp_ops=V.min_),
     # reductions and vector functions
     Op(name="sum", arity=(1,), symbol="Σ", description="sum of all elements",
        forward=lambda x: _to_float_if_scalar(np.sum(x)), scalar_forward=_scalar_sum, vjp=_sum_vjp,
        formulas=("1",), sympy=_sym_total,
-       call="sum", elementwise=False, category="vectors", batched=_SUM_BATCHED),
+       call="sum", elementwise=False, category="vectors", batched=_SUM_BATCHED,
+       vjp_ops=V.sum_),
     Op(name="mean", arity=(1,), symbol="mean", description="mean of all elements",
        forward=_mean, scalar_forward=_scalar_sum, vjp=_mean_vjp,
        formulas=("1/n",), sympy=_sym_mean,
-       call="mean", elementwise=False, category="vectors", batched=_MEAN_BATCHED),
+       call="mean", elementwise=False, category="vectors", batched=_MEAN_BATCHED,
+       vjp_ops=V.mean),
     Op(name="amax", arity=(1,), symbol="max",
        description="largest element (ties split the gradient)",
        forward=lambda x: _to_float_if_scalar(np.max(x)), scalar_forward=float,
        vjp=_reduce_max_vjp, scalar_vjp=_scalar_reduce_max_vjp,
        formulas=("[{0}ᵢ = max]",), sympy=_sym_extreme("Max"),
        call="max", kink=Kink(_tie_at(-1), "at a tie"), elementwise=False, category="vectors",
-       batched=Batched(lambda x: np.max(x, axis=_example_axes(x)), _batched_reduce_max_vjp)),
+       batched=Batched(lambda x: np.max(x, axis=_example_axes(x)), _batched_reduce_max_vjp),
+       vjp_ops=V.extreme),
     Op(name="amin", arity=(1,), symbol="min",
        description="smallest element (ties split the gradient)",
        forward=lambda x: _to_float_if_scalar(np.min(x)), scalar_forward=float,
        vjp=_reduce_max_vjp, scalar_vjp=_scalar_reduce_max_vjp,
        formulas=("[{0}ᵢ = min]",), sympy=_sym_extreme("Min"),
        call="min", kink=Kink(_tie_at(0), "at a tie"), elementwise=False, category="vectors",
-       batched=Batched(lambda x: np.min(x, axis=_example_axes(x)), _batched_reduce_max_vjp)),
+       batched=Batched(lambda x: np.min(x, axis=_example_axes(x)), _batched_reduce_max_vjp),
+       vjp_ops=V.extreme),
     Op(name="softmax", arity=(1,), symbol="softmax", description="softmax over the last axis",
        forward=_softmax, vjp=_softmax_vjp,
        formulas=("diag(s) − s sᵀ",), sympy=_sym_softmax,
        call="softmax", elementwise=False, category="vectors",
-       batched=Batched(_batched_softmax, _batched_softmax_vjp)),
+       batched=Batched(_batched_softmax, _batched_softmax_vjp),
+       vjp_ops=V.softmax),
     Op(name="transpose", arity=(1,), symbol="ᵀ", description="matrix transpose",
        forward=np.transpose, scalar_forward=float, vjp=_transpose_vjp,
        scalar_vjp=lambda g, a, o: (g,),
        formulas=("ᵀ",), sympy=lambda x: np.transpose(x) if _is_array(x) else x,
        call="transpose", elementwise=False, category="linear algebra",
-       batched=Batched(_batched_transpose, lambda g, a, o: (_batched_transpose(g),))),
+       batched=Batched(_batched_transpose, lambda g, a, o: (_batched_transpose(g),)),
+       vjp_ops=V.transpose),
     # losses
     Op(name="sqerr", arity=(2,), symbol="‖·‖²", description="squared error Σ (a − b)²",
        forward=lambda a, b: _to_float_if_scalar(np.sum(np.subtract(a, b) ** 2)),
@@ -857,7 +921,8 @@ _BUILTIN = [
        formulas=("2({0} - {1})", "-2({0} - {1})"),
        sympy=lambda a, b: _sym_total((a - b) ** 2),
        call="sqerr", commutative=True, elementwise=False, category="losses",
-       batched=Batched(_batched_sqerr, _batched_sqerr_vjp)),
+       batched=Batched(_batched_sqerr, _batched_sqerr_vjp),
+       vjp_ops=V.sqerr),
     Op(name="mse", arity=(2,), symbol="mse", description="mean squared error",
        forward=lambda a, b: _mean(np.subtract(a, b) ** 2),
        scalar_forward=lambda a, b: (a - b) * (a - b), vjp=_mse_vjp,
@@ -865,38 +930,44 @@ _BUILTIN = [
        formulas=("2({0} - {1})/n", "-2({0} - {1})/n"),
        sympy=lambda a, b: _sym_mean((a - b) ** 2),
        call="mse", commutative=True, elementwise=False, category="losses",
-       batched=Batched(_batched_mse, _batched_mse_vjp)),
+       batched=Batched(_batched_mse, _batched_mse_vjp),
+       vjp_ops=V.mse),
     Op(name="cross_entropy", arity=(2,), symbol="CE",
        description="cross-entropy −Σ t·log p of probabilities p and targets t",
        forward=_cross_entropy, vjp=_cross_entropy_vjp,
        scalar_vjp=lambda g, a, o: (-g * a[1] / a[0], -g * math.log(a[0])),
        formulas=("-{1}/{0}", "-log {0}"), sympy=lambda p, t: -_sym_total(t * _sym_map("log", p)),
        call="cross_entropy", may_fail=True, elementwise=False, category="losses",
-       batched=Batched(_batched_cross_entropy, _batched_cross_entropy_vjp)),
+       batched=Batched(_batched_cross_entropy, _batched_cross_entropy_vjp),
+       vjp_ops=V.cross_entropy),
     # picking and arranging elements
     Op(name="index", arity=(1,), symbol="[i]", symbol_with="{p}",
        description="the elements a fixed index picks: s[2], W[0, :], v[1:3], v[-1]",
        forward=index_forward, vjp=index_vjp, sympy=index_sympy,
        formulas=("1 at {0}{p}, 0 elsewhere",), params=INDEX, subscript=True,
-       elementwise=False, category="vectors"),
+       elementwise=False, category="vectors",
+       vjp_ops=V.index),
     Op(name="reshape", arity=(1,), symbol="reshape", symbol_with="reshape {p}",
        description="the same elements in another shape: reshape(x, [2, 3]), "
                    "reshape(v, [-1, 1]) (-1: the size that is left)",
        forward=reshape_forward, vjp=reshape_vjp, sympy=reshape_sympy,
        formulas=("1 for each element, back in {0}'s shape",), params=SHAPE,
-       call="reshape", elementwise=False, category="vectors"),
+       call="reshape", elementwise=False, category="vectors",
+       vjp_ops=V.reshape),
     Op(name="concat", arity=_JOINED, symbol="concat", symbol_with="concat axis {p}",
        description="vectors or matrices joined end to end along an axis: concat(a, b), "
                    "concat(A, B, axis=1) side by side",
        forward=concat_forward, vjp=concat_vjp, sympy=concat_sympy,
        formulas=_joined_formulas(), params=AXIS,
-       call="concat", elementwise=False, category="vectors"),
+       call="concat", elementwise=False, category="vectors",
+       vjp_ops=V.concat),
     Op(name="stack", arity=_JOINED, symbol="stack", symbol_with="stack axis {p}",
        description="arguments of one shape as the slices of a new axis: stack(s1, s2, s3) "
                    "makes numbers a vector, stack(u, v, axis=1) vectors the columns",
        forward=stack_forward, vjp=stack_vjp, sympy=stack_sympy,
        formulas=_joined_formulas(), params=AXIS,
-       call="stack", elementwise=False, category="vectors"),
+       call="stack", elementwise=False, category="vectors",
+       vjp_ops=V.stack),
     # gradients
     Op(name="stop_gradient", arity=(1,), symbol="stop ∇",
        description="x's value with no gradient through it: its local derivative is 0 "
@@ -904,12 +975,44 @@ _BUILTIN = [
        forward=lambda x: x, scalar_forward=float, vjp=_zero_vjp,
        formulas=("0",), sympy=_sym_stop_gradient, blocks_gradient=True,
        note="stop_gradient: ∂{out}/∂{0} taken as 0; the value passes, the gradient does not",
-       call="stop_gradient", category="gradients"),
+       call="stop_gradient", category="gradients",
+       vjp_ops=V.nothing),
+    # the ops the backward pass built as a graph uses (core/vjp_ops.py): indicators, whose
+    # derivative is 0 wherever it exists, and the adjoint pair of broadcasting
+    Op(name="step", arity=(1,), symbol="[x > 0]",
+       description="1 where x > 0, else 0: relu's local derivative (its own derivative is 0)",
+       forward=lambda x: _to_float_if_scalar(np.asarray(x) > 0),
+       scalar_forward=lambda x: 1.0 if x > 0 else 0.0, vjp=_zero_vjps,
+       formulas=("0",), sympy=_sym_step, kink=AT_ZERO,
+       call="step", category=None, vjp_ops=V.nothing),
+    Op(name="sign", arity=(1,), symbol="sign",
+       description="the sign of x, -1, 0 or 1: abs's local derivative (its own derivative is 0)",
+       forward=np.sign, scalar_forward=_scalar_sign, vjp=_zero_vjps,
+       formulas=("0",), sympy=_sym_sign, kink=AT_ZERO,
+       call="sign", category=None, vjp_ops=V.nothing),
+    Op(name="equal", arity=(2,), symbol="[a = b]",
+       description="1 where a equals b, else 0: which elements a max picked",
+       forward=lambda a, b: _to_float_if_scalar(np.equal(a, b)),
+       scalar_forward=lambda a, b: 1.0 if a == b else 0.0, vjp=_zero_vjps,
+       formulas=("0", "0"), sympy=_sym_equal, kink=AT_TIE, commutative=True,
+       call="equal", category=None, vjp_ops=V.nothing),
+    Op(name="ones_like", arity=(1,), symbol="1",
+       description="ones of x's shape: the local derivative of a sum",
+       forward=lambda x: _to_float_if_scalar(np.ones(np.shape(x))),
+       scalar_forward=lambda x: 1.0, vjp=_zero_vjps,
+       formulas=("0",), sympy=lambda x: np.full(np.shape(x), 1, dtype=object) if _is_array(x) else 1,
+       call="ones_like", category=None, vjp_ops=V.nothing),
+    Op(name="sum_like", arity=(2,), symbol="Σ to shape",
+       description="h summed down to a's shape: how broadcasting's gradient comes back",
+       forward=lambda h, a: _to_float_if_scalar(unbroadcast(h, np.shape(a))),
+       vjp=_sum_like_vjp, formulas=("1", "0"), sympy=_sym_sum_like,
+       call="sum_like", elementwise=False, category=None, vjp_ops=V.sum_like),
     # ``y = x`` in the text: the same value under another name (written back as ``y = x``)
     Op(name="identity", arity=(1,), symbol="=", description="the same value under another name",
        forward=lambda x: x, scalar_forward=float, vjp=lambda g, a, o: (g,),
        formulas=("1",), sympy=lambda x: x,
-       category=None),
+       category=None,
+       vjp_ops=V.identity),
 ]
 
 

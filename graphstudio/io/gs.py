@@ -57,6 +57,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..core.backward import GRADS_META, GradCall, GradError, build_grads, signature
 from ..core.collector import collector_paused
 from ..core.dataset import MAX_CLASSES, Binding, binding, dataset_name_problem
 from ..core.graph import Bulk, Graph, GraphError
@@ -110,6 +111,8 @@ class _Context:
     seeded: set[int] = field(default_factory=set)  # the nodes the text gives a seed
     functions: dict[str, gs_defs.Function] = field(default_factory=dict)  # the text's defs
     later_functions: dict[str, int] = field(default_factory=dict)  # defs further on -> line
+    grads: list[GradCall] = field(default_factory=list)  # what each grad(y, x) added
+    assigning: ast.AST | None = None  # the right side of the assignment being read
 
 
 def _where(ctx: _Context, node: ast.AST) -> tuple[int, int]:
@@ -262,8 +265,7 @@ class _Reader:
                                  f"the text makes more than {MAX_NODES:,} nodes, the most a "
                                  ".gs file may make")
         bulk.commit()
-        for then in ctx.after:  # what lines such as seed(z, ...) set on the nodes just made
-            then()
+        finish(ctx)
 
     def _statements(self):
         """(plan, first line index, None) for a simple line; (None, first, ast statements)
@@ -353,6 +355,16 @@ class _Reader:
                 if not self.whole and ctx.assigned.get(name, (0, 0))[0]:
                     raise ParseError(self.filename, where[0], where[1], "a name and a function")
                 ctx.called[name] = where
+
+
+def finish(ctx: "_Context") -> None:
+    """What a text sets on the graph once its nodes are in it: what lines such as
+    ``seed(z, ...)`` say, and the ``grad(y, x)`` calls (for writing them back)."""
+    graph = ctx.graph
+    if ctx.grads:
+        graph.set_meta(GRADS_META, tuple(graph.meta.get(GRADS_META, ())) + tuple(ctx.grads))
+    for then in ctx.after:
+        then()
 
 
 def calls_in(stmts: list[ast.stmt]) -> list[ast.Call]:
@@ -569,6 +581,7 @@ def _statement(ctx: _Context, stmt: ast.stmt) -> None:
     elif _is_call(value, DATASET_FORM):
         raise _fail(ctx, value, 'dataset() stands on a line of its own, as in dataset("points.csv")')
     else:
+        ctx.assigning = value
         node = _expr(ctx, value)
         record = ctx.build.node(node)
         if record.name is not None or record.is_leaf and isinstance(value, ast.Name):
@@ -701,6 +714,8 @@ def _call(ctx: _Context, node: ast.Call) -> int:
         raise _fail(ctx, node, 'dataset() stands on a line of its own, as in dataset("points.csv")')
     if fname == SEED_FORM:
         raise _fail(ctx, node, "seed() stands on a line of its own, as in seed(z, [1, 0, 0])")
+    if fname == GRAD_FORM:
+        return _grad(ctx, node)
     if fname in _FORBIDDEN_CALLS:
         raise _fail(ctx, func, f"'{fname}' is not allowed: nothing in a GraphStudio file is executed")
     if fname in ctx.functions:
@@ -734,6 +749,50 @@ def _call(ctx: _Context, node: ast.Call) -> int:
         params = _param(ctx, op, node.keywords[0].value, node)
     args = [_expr(ctx, a) for a in arg_nodes]
     return ctx.build.add_op(op.name, args, params=params, source=_where(ctx, node))
+
+
+#: ``grad(y, x)``: the nodes computing dy/dx, built from the graph's own nodes
+#: (:mod:`graphstudio.core.backward`)
+GRAD_FORM = "grad"
+_GRAD_USAGE = ("grad() takes a number to differentiate and the name of what to differentiate "
+               "by, as in g = grad(y, x)")
+
+
+def _grad(ctx: _Context, node: ast.Call) -> int:
+    """``grad(y, x)``: build the backward pass from ``y`` to ``x`` out of ordinary nodes; the
+    node holding dy/dx is the call's value (so ``grad(grad(y, x), x)`` differentiates again)."""
+    if node.keywords or len(node.args) != 2:
+        raise _fail(ctx, node, _GRAD_USAGE)
+    wrt = node.args[1]
+    if not isinstance(wrt, ast.Name):
+        raise _fail(ctx, wrt, _GRAD_USAGE)
+    y = _expr(ctx, node.args[0])
+    x = _expr(ctx, wrt)
+    build = ctx.build
+    written = {y: _short(ast.unparse(node.args[0])), x: wrt.id}
+
+    def label(n: int) -> str:
+        if n in written:
+            return written[n]
+        record = build.node(n)
+        if record.name:
+            return record.name
+        return f"the {record.op} on line {record.source[0]}" if record.source else record.op
+
+    where = _where(ctx, node)
+    try:
+        built = build_grads(build, y, [x], number_only=True, source_pos=where, label=label)
+    except GradError as exc:
+        raise _fail(ctx, node, f"grad({written[y]}, {wrt.id}): {exc}") from None
+    result = built.grads[x]
+    nodes = list(built.nodes)
+    if result not in nodes or build.node(result).is_leaf:  # an existing node, a constant
+        if node is not ctx.assigning:  # inside an expression: that node is the value
+            return result
+        result = build.add_op("identity", [result], source=where)  # g = grad(...) names it
+        nodes.append(result)
+    ctx.grads.append(GradCall(result, y, x, tuple(nodes), signature(build, nodes)))
+    return result
 
 
 def _param(ctx: _Context, op, node: ast.AST, around: ast.AST) -> Any:
@@ -772,12 +831,19 @@ def write_text(graph: Graph, header: str = "") -> str:
     defs, calls_of = gs_defs.def_texts(graph, called,
                                        lambda n, args: _node_text(graph, n, args))
     lines.extend(defs)
-    inner = {m for gid, group in graph.groups().items() for m in group.members
-             if m not in calls_of}  # written inside a def
+    groups = graph.groups()
+    inner = {m for out in calls_of for m in groups[graph.group_of(out)].members
+             if m not in calls_of}  # written inside a def (a group that is not, node by node)
     out = graph.default_output()
-    order = graph.topological_order()
+    grads = {r: c for r, c in written_grads(graph).items()  # written as grad(y, x) calls
+             if not {r, c.y, c.x} & inner}
+    inside = {n for call in grads.values() for n in call.nodes if n != call.result}
+    order = [n for n in graph.topological_order() if n not in inside]
     text: dict[int, tuple[str, int]] = {}  # node -> (text, precedence) for inline use
-    used = {n: len(graph.out_edges(n)) for n in order}
+    used = {n: sum(1 for _s, d, _p in graph.out_edges(n) if d not in inside and d not in grads)
+            for n in order}
+    for call in grads.values():
+        used[call.y] += 1
     for call in calls_of.values():  # a group uses each of its inputs once, in its call
         for a in set(call.inputs):
             group = graph.groups()[graph.group_of(call.output)]
@@ -800,6 +866,8 @@ def write_text(graph: Graph, header: str = "") -> str:
             name = fresh(n)
         if name is not None:
             names[n] = name
+    for call in grads.values():  # grad(y, x) names what it differentiates by
+        names.setdefault(call.x, fresh(call.x))
     depth: dict[int, int] = {}  # nesting depth of a node's inline text
     for n in order:
         record = graph.node(n)
@@ -821,7 +889,11 @@ def write_text(graph: Graph, header: str = "") -> str:
             lines.append(f"{names[n]} = {rhs}")
             text[n] = (names[n], CALL_PRECEDENCE)
             continue
-        if n in calls_of:  # a group: a call of its def
+        if n in grads:  # the nodes one grad(y, x) made: that call
+            call = grads[n]
+            expr, precedence = f"{GRAD_FORM}({text[call.y][0]}, {names[call.x]})", CALL_PRECEDENCE
+            parents = [call.y]
+        elif n in calls_of:  # a group: a call of its def
             call = calls_of[n]
             args = [text[a] for a in call.inputs]
             expr, precedence = f"{call.function}({', '.join(a[0] for a in args)})", CALL_PRECEDENCE
@@ -873,6 +945,34 @@ def _node_text(graph: Graph, n: int, args: list[tuple[str, int]]) -> tuple[str, 
         return op.call_text([a[0] for a in args], record.params), op.precedence
     raise ValueError(f"{graph.label(n)} ({kind}) has no form in the expression format; "
                      "save it as .json")
+
+
+def written_grads(graph: Graph) -> dict[int, GradCall]:
+    """The ``grad(y, x)`` calls a text made whose nodes the graph still holds unchanged, by
+    their result: those a ``.gs`` text writes as the call. A call whose nodes were changed,
+    named, or used by a node outside the calls is written as its nodes instead."""
+    out = graph.default_output()
+    calls = []
+    for call in graph.meta.get(GRADS_META, ()):
+        if call.y not in graph or call.x not in graph or call.result not in graph:
+            continue
+        if signature(graph, call.nodes) != call.signature:
+            continue
+        inner = [n for n in call.nodes if n != call.result]
+        if any(graph.name(n) is not None or n == out or graph.node(n).seed is not None
+               for n in inner):
+            continue
+        calls.append(call)
+    while True:  # drop calls whose inner nodes something else uses, until none does
+        every = {n for call in calls for n in call.nodes}
+        inner = {n for call in calls for n in call.nodes if n != call.result}
+        keep = [call for call in calls
+                if call.y not in inner and call.x not in inner
+                and all(child in every for n in call.nodes if n != call.result
+                        for child in graph.children(n))]
+        if len(keep) == len(calls):
+            return {call.result: call for call in calls}
+        calls = keep
 
 
 def _dataset_text(name: str, csv: str | None) -> str:
@@ -929,7 +1029,13 @@ def _written_calls(graph: Graph) -> set[str]:
     """The function names the text of ``graph`` calls: its ops written as calls, and the forms
     of its parameters, data inputs and dataset."""
     called = set()
+    grads = written_grads(graph)
+    if grads:
+        called.add(GRAD_FORM)
+    inside = {n for call in grads.values() for n in call.nodes}
     for n in graph.nodes():
+        if n in inside:
+            continue
         record = graph.node(n)
         if record.is_leaf:
             if binding(graph, n) is not None:

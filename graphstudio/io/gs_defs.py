@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..core.graph import Graph
-from ..core.groups import function_name, group_inputs, group_output
+from ..core.groups import function_name, group_inputs, group_output, group_problem
 from ..core.ops import (CALL_PRECEDENCE, DATASET_FORM, INPUT_FORMS, NUMBER_WORDS, call_arities,
                         reserved_name)
 
@@ -275,9 +275,15 @@ def call(ctx: "_Context", node: ast.Call, fn: Function) -> int:
     out = _expand(ctx, fn, scope)
     if not isinstance(ctx.build, _Scope):  # a call at the top: its own group
         graph, made = ctx.graph, tuple(scope.made)
-        ctx.after.append(lambda: graph.add_group(fn.name, made, function=fn.name,
-                                                 params=fn.params, args=args))
+        ctx.after.append(lambda: _add_group(graph, fn, made, args))
     return out
+
+
+def _add_group(graph: Graph, fn: Function, made: tuple, args: list) -> None:
+    """The call's group, unless a later line uses its inner values (``grad(y, x)`` of it
+    re-uses the nodes inside): then its nodes stay ungrouped, and are written one by one."""
+    if group_problem(graph, made) is None:
+        graph.add_group(fn.name, made, function=fn.name, params=fn.params, args=args)
 
 
 # ---- writing ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
+from ..core.backward import GRADS_META
 from ..core.graph import Graph, GraphError
 from ..core.merge import merge_into
 from ..core.node import Node
@@ -97,33 +98,44 @@ class AddNodesCommand(Command):
     take the output over (see :func:`kept_output`); :attr:`note` then says so."""
 
     def __init__(self, doc, text, records: list[Saved], edges, moves=None,
-                 keep: int | None = None, groups=None) -> None:
+                 keep: int | None = None, groups=None,
+                 meta: dict[str, tuple[Any, Any]] | None = None, ungroup=None) -> None:
         super().__init__(doc, text)
         self.groups = groups or {}  # new groups of the new nodes, by id
+        self.ungroup = ungroup or {}  # groups it opens (the new nodes use their inner nodes)
         self.records = records
         self.edges = edges
         self.moves: dict[int, tuple[tuple, tuple]] = moves or {}
         self.nodes = [n for n, _record in records]
         self.keep = keep
         self.old_output = doc.graph.output
+        self.meta = meta or {}  # graph settings it changes: key -> (old, new)
         self.note = ""
 
     def apply(self) -> None:
         restore(self.graph, self.records, self.edges)
         for gid, group in self.groups.items():
             self.graph.restore_group(gid, group)
+        for gid in self.ungroup:
+            self.graph.remove_group(gid)
         for n, (_old, new) in self.moves.items():
             self.graph.set_position(n, new)
         if self.keep is not None:
             self.graph.set_output(self.keep)
+        for key, (_old, new) in self.meta.items():
+            self.graph.set_meta(key, new)
 
     def revert(self) -> None:
+        for key, (old, _new) in self.meta.items():
+            self.graph.set_meta(key, old)
         for gid in self.groups:
             self.graph.remove_group(gid)
         if self.keep is not None:
             self.graph.set_output(self.old_output)
         for n in reversed(self.nodes):
             self.graph.remove_node(n)
+        for gid, group in self.ungroup.items():
+            self.graph.restore_group(gid, group)
         for n, (old, _new) in self.moves.items():
             if old is not None:
                 self.graph.set_position(n, old)
@@ -392,7 +404,11 @@ def diff_command(doc: GraphDocument, new: Graph, text: str,
              if new.position(n) is not None and new.position(n) != g.position(n)}
     keep = kept_output(g, new) if keep_output else None
     groups = {gid: group for gid, group in new.groups().items() if gid not in g.groups()}
-    cmd = AddNodesCommand(doc, text, records, edges, moves, keep, groups)
+    # the grad(y, x) calls the new nodes came from, so that .gs text writes them as calls
+    meta = ({GRADS_META: (g.meta.get(GRADS_META), new.meta.get(GRADS_META))}
+            if new.meta.get(GRADS_META) != g.meta.get(GRADS_META) else None)
+    ungroup = {gid: group for gid, group in g.groups().items() if gid not in new.groups()}
+    cmd = AddNodesCommand(doc, text, records, edges, moves, keep, groups, meta, ungroup)
     if keep is not None:
         newcomer = new.default_output()
         what = new.label(newcomer) if newcomer is not None else "the new node"

@@ -9,4 +9,5 @@ EXTENSIONS: list[str] = [
     "graphstudio.ui.teaching",  # step-through, ledger, paths, formulas, gradient check, quiz
     "graphstudio.ui.training",  # Graph > New Network…, Graph > Train…
     "graphstudio.ui.groups_ui",  # Graph > Group, Ungroup, Collapse/Expand; groups on the canvas
+    "graphstudio.ui.backward_graph",  # Graph > Show Backward Graph
 ]

@@ -18,6 +18,11 @@ Extension points (stable; the teaching views and the training panel use them)
     tells when).
 ``window.selected_nodes() -> list[int]``
     The selected node ids.
+``window.leave_checks``
+    A list of callables asked, in order, before the document is closed, replaced or the window
+    quits (File > New, Open, Quit); each returns False to keep things as they are (e.g. the
+    training panel asks whether to keep trained parameters). They run before "Save the
+    changes?", so what they put in the document is saved with it.
 ``graphstudio/ui/extensions.py``
     ``EXTENSIONS``: module names whose ``install(window)`` runs when the window starts.
 
@@ -105,6 +110,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, restore_layout: bool = True, session=None) -> None:
         super().__init__()
+        self.leave_checks: list = []  # see the module's extension points
         self.document = GraphDocument(self)
         self.autosaver = session.track(self.document) if session is not None else None
         self.canvas = Canvas(self.document)
@@ -384,7 +390,7 @@ class MainWindow(QMainWindow):
         doc = self.document
         doc.modified_changed.connect(lambda _m: self._update_title())
         doc.path_changed.connect(self._update_title)
-        doc.evaluated.connect(self._show_evaluation)
+        doc.evaluated.connect(self.show_evaluation)
         doc.replaced.connect(self._sync_view_actions)
         doc.replaced.connect(self._forget_messages)
         self.canvas.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -398,7 +404,7 @@ class MainWindow(QMainWindow):
         self.canvas.menu_requested.connect(self._canvas_menu)
         self.scene.selectionChanged.connect(self._selection_status)
         self._sync_view_actions()
-        self._show_evaluation(doc.evaluation)
+        self.show_evaluation(doc.evaluation)
 
     # ---- title and status -------------------------------------------------------------------------------
 
@@ -408,7 +414,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.document.display_name()}{came}[*] — GraphStudio")
         self.setWindowModified(self.document.modified)
 
-    def _show_evaluation(self, ev) -> None:
+    def show_evaluation(self, ev, note: str = "") -> None:
+        """The output's value (and the graph's problems) in the status bar, from ``ev``; a
+        panel showing other numbers on the canvas (a training preview) passes its own
+        evaluation and a ``note`` saying whose numbers they are."""
         if ev is None:
             return
         g = self.document.graph
@@ -417,6 +426,8 @@ class MainWindow(QMainWindow):
             out = f"output {g.label(ev.output)} = {format_value(ev.values.get(ev.output))}"
             if ev.seed_text():
                 out += f", seed: {ev.seed_text()}"
+            if note:
+                out += f" ({note})"
         else:
             out = "no output"
         text = out
@@ -503,6 +514,8 @@ class MainWindow(QMainWindow):
 
     def maybe_save(self) -> bool:
         """True when it is fine to drop the current graph (saved, discarded, or unmodified)."""
+        if not all(check() for check in self.leave_checks):
+            return False
         if not self.document.modified:
             return True
         answer = QMessageBox.question(

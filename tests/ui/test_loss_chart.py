@@ -64,3 +64,26 @@ def test_a_long_run_shows_a_few_hundred_points_that_stay_put(chart):
     # the points shown before (all but the latest, which was shown only for being the latest)
     # are shown again, where they were: a noisy curve does not shimmer as it grows
     assert after[:len(before) - 1] == before[:-1]
+
+
+def _mean_lightness(widget) -> float:
+    image = widget.grab().toImage()
+    w, h = image.width(), image.height()
+    samples = [image.pixelColor(x, y).lightness() for x in range(0, w, 7) for y in range(0, h, 7)]
+    return sum(samples) / len(samples)
+
+
+@pytest.mark.parametrize("theme, dark", [("dark", True), ("light", False)])
+def test_the_chart_follows_the_theme(window, qtbot, theme, dark):
+    """On the dark theme the chart is dark with light labels, not a white block in a dark
+    panel; back on the light theme it is light again."""
+    window.theme_actions["dark" if not dark else "light"].trigger()
+    window.theme_actions[theme].trigger()  # View > Theme
+    window.training.act_train.trigger()  # Graph > Train…
+    training = window.training.panel.chart
+    qtbot.waitUntil(training.isVisible)
+    training.add_points([(1, 0.9), (2, 0.5), (3, 0.3)])
+    lightness = _mean_lightness(training)
+    assert (lightness < 100) if dark else (lightness > 200)
+    label = training.x_axis.labelsColor().lightness()
+    assert (label > 160) if dark else (label < 100)

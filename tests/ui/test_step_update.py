@@ -95,3 +95,34 @@ def test_keep_the_update_is_one_undoable_step(qtbot, main_window):
     assert doc.undo_stack.undoText().startswith("Gradient-descent update")
     doc.undo_stack.undo()
     assert np.array_equal(g.value(v), before)
+
+
+def _type_number(qtbot, spin, text: str) -> None:
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, text)
+    qtbot.keyClick(spin, Qt.Key_Return)
+
+
+def test_the_update_uses_the_training_panel_s_learning_rate(qtbot, main_window):
+    """One τ: a rate typed in the Training panel is the Steps panel's, and back, so the update
+    shown is the one a training step with those settings makes."""
+    open_lecture(qtbot, main_window, "seoul_mlp_l2")
+    menu_action(main_window, "Graph", "Train…").trigger()
+    train_lr = main_window.training.panel.lr
+    step_lr = main_window.teaching.player.update_lr
+    qtbot.waitExposed(train_lr)
+    _type_number(qtbot, train_lr, "0.05")
+    assert step_lr.value() == 0.05
+    menu_action(main_window, "Graph", "Step Through").trigger()
+    player = main_window.teaching.player
+    qtbot.waitExposed(player)
+    _type_number(qtbot, step_lr, "0.2")
+    assert train_lr.value() == 0.2
+    doc = main_window.document
+    v = doc.graph.by_name("v")
+    before, grad = np.array(doc.graph.value(v)), np.array(doc.evaluation.grads[v])
+    qtbot.mouseClick(player.update_box, Qt.LeftButton)
+    last_step(qtbot, player)
+    qtbot.mouseClick(player.keep_button, Qt.LeftButton)
+    assert np.array_equal(doc.graph.value(v), before - 0.2 * grad)

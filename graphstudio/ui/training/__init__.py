@@ -22,13 +22,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ...core.engine import evaluate
 from ...core.graph import Graph, GraphError
 from .network_dialog import NewNetworkDialog
 from .network_view import UnitResponses
-from .train_panel import TrainPanel
+from .train_panel import FINISHED, TrainPanel
 
 __all__ = ["install", "Training", "TrainPanel", "NewNetworkDialog"]
 
@@ -92,7 +92,40 @@ class Training(QObject):
         if app is not None:
             app.aboutToQuit.connect(self.panel.shutdown)
         window.destroyed.connect(self.panel.shutdown)
+        window.leave_checks.append(self.may_leave)
+        self._share_learning_rate(getattr(window, "teaching", None))
         self.follow_document()
+
+    def _share_learning_rate(self, teaching) -> None:
+        """One τ: the Steps panel's update uses the Training panel's learning rate (and a
+        rate typed in either is the other's), so stepping one update shows what a training
+        step with these settings does."""
+        if teaching is None:
+            return
+        step_lr, train_lr = teaching.player.update_lr, self.panel.lr
+        step_lr.setValue(train_lr.value())
+        train_lr.valueChanged.connect(lambda v: step_lr.value() != v and step_lr.setValue(v))
+        step_lr.valueChanged.connect(lambda v: train_lr.value() != v and train_lr.setValue(v))
+
+    def may_leave(self) -> bool:
+        """Before the document goes (New, Open, Quit): trained parameters not yet kept are the
+        user's work, so ask. Keep puts them in the graph
+        (one undoable step; "Save the changes?" follows), Discard drops them, Cancel stays."""
+        panel = self.panel
+        if panel.state != FINISHED or panel.result is None:
+            return True
+        self.show_panel()
+        answer = QMessageBox.question(
+            self.window, "Trained parameters not kept",
+            "The training panel holds trained parameters that are not in the graph yet.\n"
+            "Keep them in the graph first?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes)
+        if answer == QMessageBox.StandardButton.Yes:
+            panel.keep()
+        elif answer == QMessageBox.StandardButton.Discard:
+            panel.revert()
+        return answer != QMessageBox.StandardButton.Cancel
 
     # ---- the document -------------------------------------------------------------------------------
 
@@ -177,11 +210,13 @@ class Training(QObject):
         scene = self.window.scene
         positions = {n: (i.pos().x(), i.pos().y()) for n, i in scene.nodes.items()}
         view = self.doc.view
-        picture = build_picture(g, evaluate(g), positions, show_grad=view.get("show_grad", True),
+        ev = evaluate(g)
+        picture = build_picture(g, ev, positions, show_grad=view.get("show_grad", True),
                                 edge_labels=view.get("edge_labels", False))
         picture = self.units.decorate(picture, {n: v for n, v in values.items()
                                                 if g.node(n).trainable})
         self.window.canvas.show_picture(picture)
+        self.window.show_evaluation(ev, "trained, not kept yet")
         self._preview_at = time.monotonic()
         self._preview_cost = self._preview_at - started
         if not self._overlap_checked:
@@ -200,6 +235,7 @@ class Training(QObject):
         self._preview_timer.stop()
         if self.window.canvas.step_mode:
             self.window.canvas.show_picture(None)
+        self.window.show_evaluation(self.doc.evaluation)
 
     def show_row(self, row: int) -> None:
         """Give the data inputs the values of dataset row ``row`` (one undoable step), so the

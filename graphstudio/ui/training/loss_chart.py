@@ -24,8 +24,8 @@ import math
 import numpy as np
 
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QLogValueAxis, QValueAxis
-from PySide6.QtCore import QMargins, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtCore import QEvent, QMargins, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen
 
 __all__ = ["LossChart", "MAX_SHOWN", "nice_range"]
 
@@ -102,6 +102,31 @@ class LossChart(QChartView):
         self.held_series.attachAxis(self.x_axis)
         self._make_y_axes()
         self.setMinimumHeight(150)
+        self._follow_palette()
+
+    def changeEvent(self, event) -> None:
+        """A theme change reaches the chart as a new palette (QtCharts keeps its own colours)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.PaletteChange:
+            self._follow_palette()
+
+    def _follow_palette(self) -> None:
+        """Background, labels, titles, grid and legend in the panel's colours, so the chart is
+        dark on the dark theme and not a white block in a dark panel."""
+        pal = self.palette()
+        back, text = pal.color(QPalette.Base), pal.color(QPalette.Text)
+        grid = QColor(back)
+        grid = grid.lighter(160) if back.lightness() < 128 else grid.darker(115)
+        chart = self.chart()
+        chart.setBackgroundBrush(QBrush(back))
+        self.setBackgroundBrush(QBrush(back))
+        chart.legend().setLabelColor(text)
+        for axis in chart.axes():
+            axis.setLabelsColor(text)
+            axis.setTitleBrush(QBrush(text))
+            axis.setGridLineColor(grid)
+            axis.setMinorGridLineColor(grid)
+            axis.setLinePenColor(pal.color(QPalette.Mid) if back.lightness() >= 128 else grid)
 
     def sizeHint(self) -> QSize:
         """Short: the chart shares a narrow panel with the output over the plane."""
