@@ -13,4 +13,5 @@ x0 = -1
 w1 = -3
 x1 = -2
 w2 = -3
-f = sigmoid_gate(w0 * x0 + w1 * x1 + w2)
+z = w0 * x0 + w1 * x1 + w2
+f = sigmoid_gate(z)
