@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject, QRectF
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QGraphicsItem, QInputDialog
 
+from ..core.circuits import circuit_text
 from ..core.engine import evaluate
 from ..core.events import GroupChanged
 from ..core.graph import GraphError
@@ -253,7 +254,21 @@ class GroupTools:
                          self.act_circuit])
         self._clicks = _DoubleClicks(self)
         window.canvas.viewport().installEventFilter(self._clicks)
+        window.node_menu_providers.append(self.node_actions)
         self._changed()
+
+    def node_actions(self, node: int) -> list[QAction]:
+        """What a node's right-click menu offers: Group for several nodes selected, the
+        group's own actions for a node in a group, Expand into Circuit for an op that has one."""
+        graph = self.doc.graph
+        actions = []
+        if len(self.window.scene.selected_nodes()) > 1:
+            actions.append(self.act_group)
+        if graph.group_of(node) is not None:
+            actions += [self.act_collapse, self.act_rename, self.act_ungroup]
+        elif not graph.is_leaf(node) and circuit_text(graph.op(node)) is not None:
+            actions.append(self.act_circuit)
+        return actions
 
     # ---- following the document ---------------------------------------------------------------
 

@@ -23,6 +23,9 @@ Extension points (stable; the teaching views and the training panel use them)
     quits (File > New, Open, Quit); each returns False to keep things as they are (e.g. the
     training panel asks whether to keep trained parameters). They run before "Save the
     changes?", so what they put in the document is saved with it.
+``window.node_menu_providers``
+    A list of callables ``provider(node) -> list[QAction]``: the actions each adds to a node's
+    right-click menu (after the editor's own), e.g. Group and Ungroup.
 ``graphstudio/ui/extensions.py``
     ``EXTENSIONS``: module names whose ``install(window)`` runs when the window starts.
 
@@ -111,6 +114,7 @@ class MainWindow(QMainWindow):
     def __init__(self, restore_layout: bool = True, session=None) -> None:
         super().__init__()
         self.leave_checks: list = []  # see the module's extension points
+        self.node_menu_providers: list = []
         self.document = GraphDocument(self)
         self.autosaver = session.track(self.document) if session is not None else None
         self.canvas = Canvas(self.document)
@@ -881,6 +885,11 @@ class MainWindow(QMainWindow):
         menu.addAction(self.act_output)
         menu.addSeparator()
         menu.addActions([self.act_cut, self.act_copy, self.act_duplicate, self.act_delete])
+        for provider in self.node_menu_providers:
+            actions = provider(node)
+            if actions:
+                menu.addSeparator()
+                menu.addActions(actions)
         menu.exec(screen_pos)
 
     def _canvas_menu(self, scene_pos, screen_pos) -> None:

@@ -288,3 +288,54 @@ def test_the_expression_bar_builds_a_function_and_its_call(window, qtbot):
     assert window.document.evaluation.grad(g.by_name("k")) == 2.0
     key(window, Qt.Key_Z)
     assert len(g) == 0 and g.groups() == {}
+
+
+def _right_click_menu(window, node, choose: str | None = None) -> list[str]:
+    """Right-click the node's header; the texts of the menu that opens, closed unchosen or
+    with the entry ``choose`` clicked."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    shown: list[list[str]] = []
+
+    def read_and_close() -> None:
+        menu = QApplication.activePopupWidget()
+        if not isinstance(menu, QMenu):
+            QTimer.singleShot(10, read_and_close)
+            return
+        entries = {a.text().replace("&", ""): a for a in menu.actions() if not a.isSeparator()}
+        shown.append(list(entries))
+        if choose is None:
+            menu.close()
+        else:
+            QTest.mouseClick(menu, Qt.LeftButton, Qt.NoModifier,
+                             menu.actionGeometry(entries[choose]).center())
+
+    vp = window.canvas.viewport()
+    at = header_of(window, node)
+    QTimer.singleShot(0, read_and_close)
+    # what the platform sends for a right click (offscreen Qt has no platform to send it)
+    QApplication.sendEvent(vp, QContextMenuEvent(QContextMenuEvent.Mouse, at, vp.mapToGlobal(at)))
+    assert len(shown) == 1
+    return shown[0]
+
+
+def test_a_node_s_right_click_menu_offers_the_group_actions(window, qtbot, monkeypatch):
+    g, (x, y, z) = open_grosse(window)
+    assert "Group" not in _right_click_menu(window, x)
+    ctrl_click(window, [x, y, z])
+    menu = _right_click_menu(window, z)
+    assert "Group" in menu and "Ungroup" not in menu
+    _right_click_menu(window, z, choose="Group")
+    assert len(g.groups()) == 1
+    gate = next(n for n in (x, y, z) if window.scene.nodes[n].isVisible())
+    menu = _right_click_menu(window, gate)
+    assert {"Collapse/Expand Group", "Rename Group…", "Ungroup"} <= set(menu)
+
+
+def test_a_sigmoid_s_right_click_menu_offers_its_circuit(window, qtbot, monkeypatch):
+    window.build_expression("h = sigmoid(a)")
+    g = window.document.graph
+    assert "Expand into Circuit" in _right_click_menu(window, g.by_name("h"))
+    assert "Expand into Circuit" not in _right_click_menu(window, g.by_name("a"))
