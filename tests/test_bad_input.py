@@ -293,3 +293,10 @@ def test_open_document_reports_every_reader_failure_as_open_error(tmp_path):
 def test_values_read_from_a_document_are_arrays_of_floats():
     d = from_json(doc(nodes=[{"id": 0, "op": "input", "value": [[1, 2], [3, 4]]}]), "d.json")
     assert d.graph.value(0).dtype == np.float64
+
+
+@pytest.mark.parametrize("line", ["c =. e + 2", "c = 1e + 2", "c = . + 1"])
+def test_gs_a_stray_dot_or_exponent_is_located_not_a_traceback(line):
+    # found by the fuzzer: the fast line reader took "." for a number and float() raised
+    err = gs_error(f"e = 1\n{line}\n")
+    assert err.line == 2 and err.col >= 1

@@ -245,7 +245,10 @@ def _number(text: str) -> float:
     if "." not in text and "e" not in text and "E" not in text:  # an integer
         if len(text) > 300 or (text[0] == "0" and text.strip("0")):
             raise _Odd  # too large for a float, or a leading zero: the ast reader says so
-    return float(text)
+    try:
+        return float(text)
+    except ValueError:  # not a number Python reads (a lone ".", "1e"): the ast reader says where
+        raise _Odd from None
 
 
 def _tokens(code: str) -> list[tuple[str, int]]:
