@@ -104,8 +104,9 @@ class Training(QObject):
             return
         step_lr, train_lr = teaching.player.update_lr, self.panel.lr
         step_lr.setValue(train_lr.value())
-        train_lr.valueChanged.connect(lambda v: step_lr.value() != v and step_lr.setValue(v))
-        step_lr.valueChanged.connect(lambda v: train_lr.value() != v and train_lr.setValue(v))
+        # setValue of the value a box already holds emits nothing, so the two do not loop
+        train_lr.valueChanged.connect(step_lr.setValue)
+        step_lr.valueChanged.connect(train_lr.setValue)
 
     def may_leave(self) -> bool:
         """Before the document goes (New, Open, Quit): trained parameters not yet kept are the
