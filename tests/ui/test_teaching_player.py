@@ -160,3 +160,24 @@ def test_constants_show_their_value_from_the_first_forward_step(qtbot, main_wind
     assert len(consts) == 3
     assert all(w.scene.nodes[n].view.value_text == "2" for n in consts)
     assert w.scene.nodes[g.by_name("J")].view.value_text == "?"  # not computed yet
+
+
+def test_array_rows_leave_every_column_room_for_its_words(qtbot):
+    # Seoul's network: vectors in the value and grad columns, "Σ upstream · Jacobian over h"
+    # in the last; in a panel as wide as the Steps dock, no column is squeezed so narrow that
+    # its words break letter by letter
+    graph, ev = lecture("seoul_mlp_l2")
+    player = shown(qtbot, StepPlayer(), graph, ev)
+    player.resize(460, 640)
+    while player.next_button.isEnabled():
+        qtbot.mouseClick(player.next_button, Qt.LeftButton)
+    table = player.table
+    metrics = table.fontMetrics()
+    jacobian = [r for r in range(table.rowCount()) if "Jacobian" in table.item(r, 3).text()]
+    assert jacobian  # the rows this is about
+    for r in range(table.rowCount()):
+        for c in range(table.columnCount()):
+            item = table.item(r, c)
+            words = item.text().split() if item is not None else []
+            widest = max((metrics.horizontalAdvance(w) for w in words), default=0)
+            assert widest <= table.columnWidth(c), (table.item(r, 0).text(), c, item.text())
