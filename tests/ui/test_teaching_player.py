@@ -181,3 +181,24 @@ def test_array_rows_leave_every_column_room_for_its_words(qtbot):
             words = item.text().split() if item is not None else []
             widest = max((metrics.horizontalAdvance(w) for w in words), default=0)
             assert widest <= table.columnWidth(c), (table.item(r, 0).text(), c, item.text())
+
+
+def test_a_step_label_on_a_short_edge_is_drawn_over_the_boxes(qtbot, main_window):
+    # Seoul's h -> yhat edge is too short for its label to sit clear of the boxes: at h's
+    # backward step the label (∂yhat/∂h = vᵀ) is what the step is about, so it is on top
+    from graphstudio.render.draw import edge_label_rect
+
+    w = main_window
+    open_lecture(qtbot, w, "seoul_mlp_l2")
+    player = w.teaching.player
+    menu_action(w, "Graph", "Step Through").trigger()
+    h, yhat = w.document.graph.by_name("h"), w.document.graph.by_name("yhat")
+    edge = next(e for e in w.scene.edges.values() if (e.src.node, e.dst.node) == (h, yhat))
+    while not (edge.view.highlight and edge.view.label):  # its backward step
+        assert player.next_button.isEnabled()
+        qtbot.mouseClick(player.next_button, Qt.LeftButton)
+    box = edge_label_rect(edge.path, edge.view, edge.theme, edge.label_at)
+    centre = edge.mapToScene(box.center())
+    assert w.scene.nodes[yhat].sceneBoundingRect().contains(centre)  # over yhat's box...
+    # ... and drawn above it (the items there, top first; the edge's box holds its label)
+    assert w.scene.items(centre, Qt.IntersectsItemBoundingRect)[0] is edge
