@@ -11,9 +11,9 @@ trainer; a progress bar and a live loss curve (:class:`~.loss_chart.LossChart`) 
 The panel never changes the graph. It tells its host what to do through signals:
 
 * ``preview(dict)``: values to *show* (not set) on the canvas while training, with each
-  report of the training thread (up to 30 times a second): every parameter at its current
-  value and every input bound to the dataset at the first example's values,
-  ``{node id: value}``;
+  frame of the training thread (up to 25 a second, see :mod:`.worker`), to be drawn at once:
+  every parameter at its current value and every input bound to the dataset at the first
+  example's values, ``{node id: value}``;
 * ``apply_requested(dict)``: Keep: set these parameters, as one undoable step;
 * ``reverted()``: Revert (or a discarded run): show the graph's own values again;
 * ``row_requested(int)``: show dataset row ``k`` (from 0) on the canvas: its forward and
