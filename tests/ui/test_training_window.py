@@ -205,3 +205,24 @@ def test_the_status_line_neither_widens_the_panel_nor_moves_the_curve(qtbot, win
     assert panel.chart.y() == chart_top
     qtbot.mouseClick(panel.stop_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: panel.state == "finished", timeout=5000)
+
+
+def test_an_edit_during_a_run_shows_in_the_next_frame(qtbot, window):
+    from graphstudio.ui.commands import RenameCommand
+
+    assert window.open_file(SIEGEN, ask=False)
+    panel = train(qtbot, window, 100000, 0.5)
+    qtbot.waitUntil(lambda: window.canvas.step_mode and panel.last is not None, timeout=30000)
+    qtbot.mouseClick(panel.pause_button, Qt.LeftButton)
+    g = window.document.graph
+    w1 = g.by_name("w1")
+    assert window.scene.nodes[w1].view.title == "w1"
+    window.document.push(RenameCommand(window.document, w1, "weights"))
+    qtbot.mouseClick(panel.pause_button, Qt.LeftButton)  # Resume: the run's frames go on
+    step = panel.last.step
+    qtbot.waitUntil(lambda: panel.last.step > step and window.canvas.step_mode, timeout=30000)
+    # the canvas still shows the run (trained values) under the new name
+    qtbot.waitUntil(lambda: window.scene.nodes[w1].view.title == "weights", timeout=30000)
+    assert not np.array_equal(window.scene.nodes[w1].view.value, g.value(w1))
+    qtbot.mouseClick(panel.stop_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.state == "finished", timeout=30000)
