@@ -201,7 +201,9 @@ class Training(QObject):
                                 edge_labels=view.get("edge_labels", False))
         picture = self.units.decorate(picture, {n: v for n, v in values.items()
                                                 if g.node(n).trainable})
-        self.window.canvas.show_picture(picture)
+        # while the run goes, boxes only grow (steady, no rerouting); its last picture fits
+        scene.show_picture(picture, grow_only=self.panel.is_running())
+        self.window.canvas.keep_in_view()
         self.window.show_evaluation(ev, "trained, not kept yet")
         if not self._overlap_checked:
             self._overlap_checked = True
