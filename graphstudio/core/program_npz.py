@@ -16,6 +16,7 @@ import numpy as np
 
 from .engine import Program, _run_backward, _run_forward
 from .ops import OPS
+from .scalar_program import pick_output
 
 __all__ = ["CompiledFile", "store", "load", "replay", "SUFFIX"]
 
@@ -173,13 +174,11 @@ def replay(compiled: CompiledFile, output: str | None = None
     differentiate (default: the file's output). None when ``output`` names no node or the
     passes meet any problem: reading the file the usual way then says what it is."""
     program = compiled.program
-    if output is None:
-        out, out_label = compiled.output, compiled.output_label
-    else:
-        try:
-            out, out_label = compiled.named[compiled.names.index(output)], output
-        except ValueError:
-            return None
+    picked = pick_output(compiled.names, compiled.named, output, compiled.output,
+                         compiled.output_label)
+    if picked is None:
+        return None
+    out, out_label = picked
     n = len(program.order)
     values: list = [None] * n
     errors: dict = {}

@@ -34,7 +34,7 @@ import sys
 
 from .scalar_rules import PURE, pure_name
 
-__all__ = ["ScalarProgram", "rules", "encode", "decode", "run", "MAGIC"]
+__all__ = ["ScalarProgram", "rules", "encode", "decode", "run", "pick_output", "MAGIC"]
 
 MAGIC = b"graphstudio scalar program 1 "
 _LEAF_KINDS = ("input", "const")
@@ -152,13 +152,11 @@ def run(program: ScalarProgram, output: str | None = None
     prints them; ``output`` names the node to differentiate (default: the file's output).
     None when ``output`` names no node, or a rule raises (a number the engine's passes take
     through numpy, such as ``1 / 0``, or a damaged entry): reading the file says what it is."""
-    if output is None:
-        out, out_label = program.output, program.output_label
-    else:
-        try:
-            out, out_label = program.named[program.names.index(output)], output
-        except ValueError:
-            return None
+    picked = pick_output(program.names, program.named, output, program.output,
+                         program.output_label)
+    if picked is None:
+        return None
+    out, out_label = picked
     try:
         values = _forward(program)
         grads = _backward(program, values, out)
@@ -173,6 +171,18 @@ def run(program: ScalarProgram, output: str | None = None
             g = None if k == "const" else 0.0
         rows.append((name, k, values[i], g))
     return out_label, rows
+
+
+def pick_output(names: list[str], named: list[int], output: str | None, default: int,
+                default_label: str) -> tuple[int, str] | None:
+    """The position and label of the node named ``output`` (of ``names`` at ``named``
+    positions), the default ones for None; None when no node has that name."""
+    if output is None:
+        return default, default_label
+    try:
+        return named[names.index(output)], output
+    except ValueError:
+        return None
 
 
 def _forward(program: ScalarProgram) -> list[float]:
