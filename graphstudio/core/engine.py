@@ -122,13 +122,25 @@ def _compile(graph: Graph) -> Program:
     index = {n: i for i, n in enumerate(order)}
     ops: list[Op | None] = []
     kinds: list[str] = []
-    parents: list[tuple[int, ...]] = []
-    leaf_values: list[Value] = []
     leaves: list[int] = []
-    # The records and the raw networkx dict node -> {parent: {port: attrs}}: the public views
-    # wrap every lookup in a new object, which costs more than the rest of this loop.
+    # The records, and the arguments by port: from the edge list of a graph just read (whose
+    # structure networkx does not hold yet, see Graph.edge_list), else from the raw networkx
+    # dict node -> {parent: {port: attrs}} (the public views wrap every lookup in a new
+    # object, which costs more than the rest of this loop).
     records = graph.records()
-    pred = graph.g._pred
+    edges = graph.edge_list()
+    if edges is not None:
+        by_child: dict[int, list] = {}
+        for src, dst, port in edges:
+            slots = by_child.get(dst)
+            if slots is None:
+                slots = by_child[dst] = []
+            if port >= len(slots):
+                slots.extend([-1] * (port + 1 - len(slots)))
+            slots[port] = index[src]
+    else:
+        pred = graph.g._pred
+    parents: list[tuple[int, ...]] = []
     for n in order:
         record = records[n]
         kind = record.op
@@ -137,22 +149,26 @@ def _compile(graph: Graph) -> Program:
             leaves.append(len(ops))
             ops.append(None)
             parents.append(())
-            leaf_values.append(None)
             continue
         op = OPS[kind]
         if op.params is not None:  # index, reshape...: the op with this node's parameter
             op = op.bind(record.params if record.params is not None else op.params.default)
         ops.append(op)
-        leaf_values.append(None)
-        slots = [-1] * min(op.arity)  # parent position by port; -1 = not connected
-        for src, keys in pred[n].items():
-            j = index[src]
-            for port in keys:
-                if port >= len(slots):
-                    slots.extend([-1] * (port + 1 - len(slots)))
-                slots[port] = j
+        need = min(op.arity)  # parent position by port; -1 = not connected
+        if edges is not None:
+            slots = by_child.get(n, [])
+            if len(slots) < need:
+                slots.extend([-1] * (need - len(slots)))
+        else:
+            slots = [-1] * need
+            for src, keys in pred[n].items():
+                j = index[src]
+                for port in keys:
+                    if port >= len(slots):
+                        slots.extend([-1] * (port + 1 - len(slots)))
+                    slots[port] = j
         parents.append(tuple(slots))
-    return Program(order, index, ops, kinds, parents, leaf_values, leaves,
+    return Program(order, index, ops, kinds, parents, [None] * len(order), leaves,
                    graph.structure_version)
 
 

@@ -39,7 +39,7 @@ import numpy as np
 from .events import (EdgeAdded, EdgeRemoved, GraphEvent, GroupChanged, MetaChanged, NodeAdded,
                      NodeChanged, NodeMoved, NodeRemoved, NodesAdded, OutputChanged, ValueChanged)
 from .groups import Group, group_problem
-from .node import FIELDS, SETTABLE_FIELDS, Node, new_node
+from .node import FIELDS, SETTABLE_FIELDS, Node, new_node, new_op_node
 from .numbers import format_value
 from .ops import LEAF_KINDS, NUMBER_WORDS, OPS, Value, arity_words, get_op, reserved_name
 
@@ -119,7 +119,10 @@ class Graph(_LeafAdders):
     """A computation graph. Node ids are ints, stable for the life of the graph."""
 
     def __init__(self) -> None:
-        self._g = nx.MultiDiGraph()  # the structure; the nodes' attributes are in _records
+        self._nx = nx.MultiDiGraph()  # the structure (read it as _g); the nodes' attributes
+        # are in _records
+        #: nodes and edges added in bulk and not yet in networkx (see _g), or None
+        self._pending: tuple[list[int], list[tuple[int, int, int]]] | None = None
         self._records: dict[int, Node] = {}
         self._next_id = 0
         self._next_seq = 0  # order of assignment, for the default output
@@ -151,6 +154,31 @@ class Graph(_LeafAdders):
         changes, and only then: what the engine caches a compiled graph by (a new value, a
         name or a move leaves it alone)."""
         return self._structure_version
+
+    @property
+    def _g(self) -> nx.MultiDiGraph:
+        """The networkx structure, with every node and edge added so far.
+
+        Nodes added in bulk (:meth:`bulk`) go into networkx when it is first asked for, not
+        when they are added: ``graphstudio eval`` of a file reads it into a graph, compiles
+        and evaluates it from the records and the edge list (:meth:`edge_list`), and never
+        needs networkx's dicts, which would take half its time and memory on a large graph."""
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            nodes, edges = pending
+            self._nx.add_nodes_from(nodes)
+            add_edge = self._nx.add_edge  # (networkx's add_edges_from calls it for each edge)
+            for s, d, p in edges:
+                add_edge(s, d, p)
+        return self._nx
+
+    def edge_list(self) -> list[tuple[int, int, int]] | None:
+        """Every edge as ``(parent, child, port)`` in the order they were added, when the
+        graph was built in bulk and nothing else has read its structure yet (networkx does not
+        hold it yet); else None (read :meth:`edges` or :attr:`g`)."""
+        pending = self._pending
+        return pending[1] if pending is not None and not self._nx else None
 
     @property
     def g(self) -> nx.MultiDiGraph:
@@ -583,6 +611,10 @@ class Graph(_LeafAdders):
     def sinks(self) -> list[int]:
         """Op nodes that feed nothing."""
         records = self._records
+        edges = self.edge_list()
+        if edges is not None:  # (without putting the structure into networkx)
+            fed = {s for s, _d, _p in edges}
+            return [n for n, r in records.items() if n not in fed and r.op not in LEAF_KINDS]
         return [n for n, nbrs in self._g.adjacency() if not nbrs and records[n].op not in LEAF_KINDS]
 
     def inputs(self) -> list[int]:
@@ -605,6 +637,10 @@ class Graph(_LeafAdders):
         records = self._records
         order = sorted(records, key=lambda n: records[n].seq)
         rank = {n: i for i, n in enumerate(order)}
+        edges = self.edge_list()
+        if edges is not None:  # (without putting the structure into networkx)
+            if all(rank[s] < rank[d] for s, d, _p in edges):
+                return order
         pred = self._g._pred  # the raw dict: the public view costs a call per lookup
         for n in order:
             r = rank[n]
@@ -633,7 +669,7 @@ class Graph(_LeafAdders):
         """An independent copy with the same ids (listeners are not copied; the records are
         shared, which is safe because they cannot change)."""
         other = Graph()
-        other._g = self._g.copy()
+        other._nx = self._g.copy()
         other._records = dict(self._records)
         other._names = dict(self._names)
         other._next_id = self._next_id
@@ -839,6 +875,26 @@ class Bulk(_LeafAdders):
             edges.append((a, node, port))
         return node
 
+    def add_read_op(self, op: str, args: list[int], source: tuple[int, int]) -> int:
+        """``add_op(op, args, source=source)`` for a reader of text, which makes a node a
+        token: the same node, without the keyword arguments' general path (an op with a
+        parameter, or arguments that do not fit, take that path and its messages)."""
+        entry = OPS.get(op)
+        records = self._records
+        if entry is None or entry.params is not None or len(args) not in entry.arity:
+            return self.add_op(op, args, source=source)
+        for a in args:
+            if a not in records and a not in self._graph._records:
+                return self.add_op(op, args, source=source)
+        node = self._next_id
+        self._next_id = node + 1
+        records[node] = new_op_node(op, self._next_seq, (int(source[0]), int(source[1])))
+        self._next_seq += 1
+        edges = self._edges
+        for port, a in enumerate(args):
+            edges.append((a, node, port))
+        return node
+
     def node(self, node: int) -> Node:
         record = self._records.get(node)
         return record if record is not None else self._graph.node(node)
@@ -908,10 +964,11 @@ class Bulk(_LeafAdders):
             raise GraphError("the graph changed while nodes were being added in bulk")
         self._done = True
         nodes = list(self._records)
-        graph._g.add_nodes_from(nodes)
-        add_edge = graph._g.add_edge  # (networkx's add_edges_from calls it for each edge too)
-        for s, d, p in self._edges:
-            add_edge(s, d, p)
+        if graph._pending is None:  # (networkx gets them when first asked: see Graph._g)
+            graph._pending = (nodes, self._edges)
+        else:
+            graph._pending[0].extend(nodes)
+            graph._pending[1].extend(self._edges)
         graph._records.update(self._records)
         graph._names.update(self._names)
         graph._next_id, graph._next_seq = self._next_id, self._next_seq

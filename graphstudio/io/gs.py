@@ -419,7 +419,7 @@ def _fast(ctx: "_Context", plan: gs_fast.Plan) -> bool:
             count = step[2]
             args = stack[-count:]
             del stack[-count:]
-            stack.append(build.add_op(step[1], args, source=step[3]))
+            stack.append(build.add_read_op(step[1], args, step[3]))
         elif kind == "name":
             stack.append(build.by_name(step[1]))
         else:
