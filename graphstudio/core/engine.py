@@ -129,16 +129,8 @@ def _compile(graph: Graph) -> Program:
     # object, which costs more than the rest of this loop).
     records = graph.records()
     edges = graph.edge_list()
-    if edges is not None:
-        by_child: dict[int, list] = {}
-        for src, dst, port in edges:
-            slots = by_child.get(dst)
-            if slots is None:
-                slots = by_child[dst] = []
-            if port >= len(slots):
-                slots.extend([-1] * (port + 1 - len(slots)))
-            slots[port] = index[src]
-    else:
+    by_child = None if edges is None else _arguments(edges, index)
+    if by_child is None:
         pred = graph.g._pred
     parents: list[tuple[int, ...]] = []
     for n in order:
@@ -155,21 +147,38 @@ def _compile(graph: Graph) -> Program:
             op = op.bind(record.params if record.params is not None else op.params.default)
         ops.append(op)
         need = min(op.arity)  # parent position by port; -1 = not connected
-        if edges is not None:
-            slots = by_child.get(n, [])
-            if len(slots) < need:
-                slots.extend([-1] * (need - len(slots)))
-        else:
-            slots = [-1] * need
-            for src, keys in pred[n].items():
-                j = index[src]
-                for port in keys:
-                    if port >= len(slots):
-                        slots.extend([-1] * (port + 1 - len(slots)))
-                    slots[port] = j
+        if by_child is not None:
+            ps = by_child.get(n, ())
+            parents.append(ps if len(ps) >= need else ps + (-1,) * (need - len(ps)))
+            continue
+        slots = [-1] * need
+        for src, keys in pred[n].items():
+            j = index[src]
+            for port in keys:
+                if port >= len(slots):
+                    slots.extend([-1] * (port + 1 - len(slots)))
+                slots[port] = j
         parents.append(tuple(slots))
     return Program(order, index, ops, kinds, parents, [None] * len(order), leaves,
                    graph.structure_version)
+
+
+def _arguments(edges: list[tuple[int, int, int]], index: dict[int, int]
+               ) -> dict[int, tuple[int, ...]] | None:
+    """Each child's argument positions by port, from an edge list whose edges into a node come
+    together in the order of their ports (as a bulk adds them); None for any other list."""
+    by_child: dict[int, tuple[int, ...]] = {}
+    for src, dst, port in edges:
+        if port == 0:
+            if dst in by_child:
+                return None
+            by_child[dst] = (index[src],)
+        else:
+            ports = by_child.get(dst, ())
+            if len(ports) != port:
+                return None
+            by_child[dst] = ports + (index[src],)
+    return by_child
 
 
 def _normalise(v: Any) -> Value:

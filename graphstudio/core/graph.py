@@ -31,9 +31,8 @@ from __future__ import annotations
 import keyword
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
-import networkx as nx
 import numpy as np
 
 from .events import (EdgeAdded, EdgeRemoved, GraphEvent, GroupChanged, MetaChanged, NodeAdded,
@@ -42,6 +41,9 @@ from .groups import Group, group_problem
 from .node import FIELDS, SETTABLE_FIELDS, Node, new_node, new_op_node
 from .numbers import format_value
 from .ops import LEAF_KINDS, NUMBER_WORDS, OPS, Value, arity_words, get_op, reserved_name
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["Graph", "GraphError", "GraphState", "Bulk", "as_value"]
 
@@ -119,8 +121,8 @@ class Graph(_LeafAdders):
     """A computation graph. Node ids are ints, stable for the life of the graph."""
 
     def __init__(self) -> None:
-        self._nx = nx.MultiDiGraph()  # the structure (read it as _g); the nodes' attributes
-        # are in _records
+        self._nx: nx.MultiDiGraph | None = None  # the structure, made when first read (read
+        # it as _g); the nodes' attributes are in _records
         #: nodes and edges added in bulk and not yet in networkx (see _g), or None
         self._pending: tuple[list[int], list[tuple[int, int, int]]] | None = None
         self._records: dict[int, Node] = {}
@@ -163,6 +165,10 @@ class Graph(_LeafAdders):
         when they are added: ``graphstudio eval`` of a file reads it into a graph, compiles
         and evaluates it from the records and the edge list (:meth:`edge_list`), and never
         needs networkx's dicts, which would take half its time and memory on a large graph."""
+        if self._nx is None:
+            import networkx as nx  # (imported here: ``eval`` of a file needs none of it)
+
+            self._nx = nx.MultiDiGraph()
         pending = self._pending
         if pending is not None:
             self._pending = None
@@ -178,7 +184,7 @@ class Graph(_LeafAdders):
         graph was built in bulk and nothing else has read its structure yet (networkx does not
         hold it yet); else None (read :meth:`edges` or :attr:`g`)."""
         pending = self._pending
-        return pending[1] if pending is not None and not self._nx else None
+        return pending[1] if pending is not None and not self._nx else None  # (None or empty)
 
     @property
     def g(self) -> nx.MultiDiGraph:
@@ -283,7 +289,9 @@ class Graph(_LeafAdders):
                 f"argument {port + 1} of {self.label(dst)} is already connected to "
                 f"{self.label(self.parent_at(dst, port))}"
             )
-        if src == dst or nx.has_path(self._g, dst, src):
+        from networkx import has_path
+
+        if src == dst or has_path(self._g, dst, src):
             raise GraphError(
                 f"connecting {self.label(src)} to {self.label(dst)} would close a cycle: "
                 f"{self.label(src)} already depends on {self.label(dst)}"
@@ -602,11 +610,15 @@ class Graph(_LeafAdders):
 
     def ancestors(self, node: int) -> set[int]:
         """Every node ``node`` depends on (not itself)."""
-        return nx.ancestors(self._g, node)
+        from networkx import ancestors
+
+        return ancestors(self._g, node)
 
     def descendants(self, node: int) -> set[int]:
         """Every node that depends on ``node`` (not itself)."""
-        return nx.descendants(self._g, node)
+        from networkx import descendants
+
+        return descendants(self._g, node)
 
     def sinks(self) -> list[int]:
         """Op nodes that feed nothing."""
@@ -635,7 +647,10 @@ class Graph(_LeafAdders):
         that is checked in one linear pass (it is then exactly the lexicographical order),
         and only a graph wired against assignment order pays for the general sort."""
         records = self._records
-        order = sorted(records, key=lambda n: records[n].seq)
+        order = list(records)
+        seqs = [r.seq for r in records.values()]
+        if seqs != sorted(seqs):  # (most graphs hold them in order already)
+            order.sort(key=lambda n: records[n].seq)
         rank = {n: i for i, n in enumerate(order)}
         edges = self.edge_list()
         if edges is not None:  # (without putting the structure into networkx)
@@ -646,7 +661,9 @@ class Graph(_LeafAdders):
             r = rank[n]
             for p in pred[n]:
                 if rank[p] >= r:
-                    return list(nx.lexicographical_topological_sort(
+                    from networkx import lexicographical_topological_sort
+
+                    return list(lexicographical_topological_sort(
                         self._g, key=lambda m: records[m].seq))
         return order
 
@@ -888,11 +905,14 @@ class Bulk(_LeafAdders):
                 return self.add_op(op, args, source=source)
         node = self._next_id
         self._next_id = node + 1
-        records[node] = new_op_node(op, self._next_seq, (int(source[0]), int(source[1])))
+        if type(source) is not tuple or type(source[0]) is not int or type(source[1]) is not int:
+            source = (int(source[0]), int(source[1]))
+        records[node] = new_op_node(op, self._next_seq, source)
         self._next_seq += 1
-        edges = self._edges
-        for port, a in enumerate(args):
-            edges.append((a, node, port))
+        if len(args) == 1:
+            self._edges.append((args[0], node, 0))
+        else:
+            self._edges.extend([(a, node, port) for port, a in enumerate(args)])
         return node
 
     def node(self, node: int) -> Node:
