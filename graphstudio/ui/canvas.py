@@ -74,7 +74,7 @@ class Canvas(QGraphicsView):
         self.setDragMode(QGraphicsView.RubberBandDrag)
         self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
-        self.setViewportUpdateMode(QGraphicsView.BoundingRectViewportUpdate)
+        self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
         # the grid is drawn once per zoom and scroll, not under every repaint of the boxes (a
         # training run repaints them many times a second); the view settings (grid, theme)
         # and another document's may change it
