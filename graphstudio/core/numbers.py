@@ -69,9 +69,23 @@ def format_worked(value: Any, digits: int = 4) -> str:
 
 def format_array_in_full(value: Any, digits: int = 4) -> str:
     """Every element of an array (each in the worked style), rows on their own lines, up to
-    160 characters wide."""
-    return _array_text(np.asarray(value, dtype=float), digits, lambda x: format_worked(x, digits),
-                       width=160, threshold=10_000, edgeitems=3)
+    160 characters wide; the columns of a matrix right-aligned, so its rows read as a table.
+
+    >>> print(format_array_in_full([[-0.5, 12.0], [3.0, -0.25]]))
+    [[ -0.5    12]
+     [    3 -0.25]]
+    """
+    arr = np.asarray(value, dtype=float)
+    threshold = 10_000
+
+    def element(x: float) -> str:
+        return format_worked(x, digits)
+
+    if arr.ndim >= 2 and arr.size > arr.shape[-1] and arr.size <= threshold:
+        width = max(len(element(x)) for x in arr.flat)
+        return _array_text(arr, digits, lambda x: element(x).rjust(width), width=160,
+                           threshold=threshold, edgeitems=3)
+    return _array_text(arr, digits, element, width=160, threshold=threshold, edgeitems=3)
 
 
 def _array_text(arr: np.ndarray, digits: int, element: Callable[[float], str], *, width: int,

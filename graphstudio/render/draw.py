@@ -723,19 +723,26 @@ def _caption_rect(picture: Picture, theme: Theme, content: QRectF) -> QRectF | N
 
 
 def paint_picture(painter: QPainter, picture: Picture, theme: Theme) -> None:
-    """Edges, then nodes, then the caption above the top-left of the drawing; no background."""
+    """Edges, then nodes, then highlighted edges, then the caption above the top-left of the
+    drawing; no background."""
     rects, paths, spots = _geometry(picture, theme)
     for frame in picture.groups:  # an expanded group's frame, under everything
         paint_frame(painter, frame_rect([rects[n] for n in frame.members if n in rects]),
                     frame.name, theme)
-    # the highlighted edges last: no other edge's label box covers the path a step follows
-    for (e, path), at in sorted(zip(paths, spots), key=lambda pa: bool(pa[0][0].highlight)):
-        paint_edge(painter, path, e, theme, at)
+    for (e, path), at in zip(paths, spots):
+        if not e.highlight:
+            paint_edge(painter, path, e, theme, at)
     for frame in picture.groups:
         paint_label(painter, frame_rect([rects[n] for n in frame.members if n in rects]),
                     frame.name, theme)
     for n, view in picture.nodes.items():
         paint_node(painter, rects[n], view, theme)
+    # the highlighted edges (a step's) over everything: no other edge's label covers the path
+    # the step follows, and on a short edge, where no spot for its label is clear of the
+    # boxes, the local derivative the step is about still reads (as on the canvas)
+    for (e, path), at in zip(paths, spots):
+        if e.highlight:
+            paint_edge(painter, path, e, theme, at)
     box = _caption_rect(picture, theme, _content_bounds(rects, paths, spots, theme))
     if box is not None:
         painter.save()

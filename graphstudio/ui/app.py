@@ -165,9 +165,12 @@ def run(file: str | None = None, screenshot: str | None = None) -> int:
 def _screenshot(file: str | None, screenshot: str) -> int:
     application()
     from ..io import OpenError, open_document
-    from .main_window import MainWindow
+    from .main_window import DEFAULT_SIZE, MainWindow
 
     window = MainWindow(restore_layout=False)
+    # the window a person first sees on a laptop, whatever screen Qt reports (the offscreen
+    # platform's is 800 x 800, which left the canvas a strip too narrow for most graphs)
+    window.resize(*DEFAULT_SIZE)
     if file is not None:
         try:
             open_document(file)

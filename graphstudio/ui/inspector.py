@@ -110,6 +110,8 @@ class Inspector(QWidget):
         self.grad_view.setReadOnly(True)
         self.grad_view.setFont(mono)
         self.grad_view.setMaximumHeight(120)
+        for view in (self.value_view, self.grad_view):  # a matrix's row stays one line
+            view.setLineWrapMode(QPlainTextEdit.NoWrap)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #d62728")

@@ -315,7 +315,9 @@ class EdgeItem(QGraphicsItem):
         if view == self.view and theme is self.theme and label_at == self.label_at:
             return
         self.view, self.theme, self.label_at = view, theme, label_at
-        self.setZValue(0.5 if view.highlight else 0)  # above other edges' labels, below nodes
+        # a highlighted edge (the step's) above the boxes too: on a short edge no spot for its
+        # label is clear of them, and the local derivative is what the step is about
+        self.setZValue(1.5 if view.highlight else 0)
         self._bound()
         self._changed()
         if view.label:

@@ -80,3 +80,24 @@ def test_the_inspector_shows_every_number_of_a_large_array(window, tmp_path):
     assert numbers == BIG.ravel().tolist()
     grads = window.inspector.grad_view.toPlainText().split(":", 1)[1]
     assert len(re.findall(r"-?\d+(?:\.\d+)?", grads)) == 120
+
+
+def test_the_inspector_keeps_each_row_of_a_matrix_on_one_line_in_columns(window, tmp_path):
+    # gradients of eight digits and of different lengths, in a panel narrower than a row
+    g = open_text(window, tmp_path, "W = [[0.2, -0.4], [0.7, 0.1], [-0.3, 0.5]]\n"
+                                    "x = [1, -1]\ny = sin(W @ x) / 7\nL = sum(y * y)\n")
+    W = g.by_name("W")
+    item = window.scene.nodes[W]
+    header = row_rect(item.view, item.rect, item.theme, "header")
+    QTest.mouseClick(window.canvas.viewport(), Qt.LeftButton, Qt.NoModifier,
+                     view_point(window, item.mapToScene(header.center())))
+    view = window.inspector.grad_view
+    rows = view.toPlainText().splitlines()[1:]
+    assert len(rows) == 3 and max(map(len, rows)) * view.fontMetrics().averageCharWidth() > \
+        view.viewport().width()  # too wide for the panel...
+    block = view.document().firstBlock()
+    while block.isValid():  # ... and still one line each, not wrapped
+        assert block.layout().lineCount() == 1, block.text()
+        block = block.next()
+    # the columns are right-aligned: each row's second number ends where the others' do
+    assert len({len(r.rstrip("]")) for r in rows}) == 1

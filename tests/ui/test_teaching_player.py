@@ -160,3 +160,45 @@ def test_constants_show_their_value_from_the_first_forward_step(qtbot, main_wind
     assert len(consts) == 3
     assert all(w.scene.nodes[n].view.value_text == "2" for n in consts)
     assert w.scene.nodes[g.by_name("J")].view.value_text == "?"  # not computed yet
+
+
+def test_array_rows_leave_every_column_room_for_its_words(qtbot):
+    # Seoul's network: vectors in the value and grad columns, "Σ upstream · Jacobian over h"
+    # in the last; in a panel as wide as the Steps dock, no column is squeezed so narrow that
+    # its words break letter by letter
+    graph, ev = lecture("seoul_mlp_l2")
+    player = shown(qtbot, StepPlayer(), graph, ev)
+    player.resize(460, 640)
+    while player.next_button.isEnabled():
+        qtbot.mouseClick(player.next_button, Qt.LeftButton)
+    table = player.table
+    metrics = table.fontMetrics()
+    jacobian = [r for r in range(table.rowCount()) if "Jacobian" in table.item(r, 3).text()]
+    assert jacobian  # the rows this is about
+    for r in range(table.rowCount()):
+        for c in range(table.columnCount()):
+            item = table.item(r, c)
+            words = item.text().split() if item is not None else []
+            widest = max((metrics.horizontalAdvance(w) for w in words), default=0)
+            assert widest <= table.columnWidth(c), (table.item(r, 0).text(), c, item.text())
+
+
+def test_a_step_label_on_a_short_edge_is_drawn_over_the_boxes(qtbot, main_window):
+    # Seoul's h -> yhat edge is too short for its label to sit clear of the boxes: at h's
+    # backward step the label (∂yhat/∂h = vᵀ) is what the step is about, so it is on top
+    from graphstudio.render.draw import edge_label_rect
+
+    w = main_window
+    open_lecture(qtbot, w, "seoul_mlp_l2")
+    player = w.teaching.player
+    menu_action(w, "Graph", "Step Through").trigger()
+    h, yhat = w.document.graph.by_name("h"), w.document.graph.by_name("yhat")
+    edge = next(e for e in w.scene.edges.values() if (e.src.node, e.dst.node) == (h, yhat))
+    while not (edge.view.highlight and edge.view.label):  # its backward step
+        assert player.next_button.isEnabled()
+        qtbot.mouseClick(player.next_button, Qt.LeftButton)
+    box = edge_label_rect(edge.path, edge.view, edge.theme, edge.label_at)
+    centre = edge.mapToScene(box.center())
+    assert w.scene.nodes[yhat].sceneBoundingRect().contains(centre)  # over yhat's box...
+    # ... and drawn above it (the items there, top first; the edge's box holds its label)
+    assert w.scene.items(centre, Qt.IntersectsItemBoundingRect)[0] is edge

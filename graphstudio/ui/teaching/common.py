@@ -71,8 +71,12 @@ def highlight_picture(graph: Graph, ev: Evaluation, edges: Iterable[tuple[int, i
     return picture
 
 
-def make_table(headers: list[str], stretch: int | None = None) -> QTableWidget:
-    """A read-only table with a row per item, columns sized to their contents."""
+def make_table(headers: list[str], stretch: int | tuple[int, ...] | None = None) -> QTableWidget:
+    """A read-only table with a row per item, columns sized to their contents but for the
+    ``stretch`` column(s) (the last by default), which share the width left and wrap their
+    text. Several stretch columns suit a table whose cells can all be long (arrays, sums):
+    with one, the others took their one-line width and left it a sliver wrapped letter by
+    letter."""
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().setVisible(False)
@@ -87,7 +91,8 @@ def make_table(headers: list[str], stretch: int | None = None) -> QTableWidget:
     for i in range(len(headers)):
         header.setSectionResizeMode(i, QHeaderView.ResizeToContents)
     stretch = len(headers) - 1 if stretch is None else stretch
-    header.setSectionResizeMode(stretch, QHeaderView.Stretch)
+    for i in (stretch,) if isinstance(stretch, int) else stretch:
+        header.setSectionResizeMode(i, QHeaderView.Stretch)
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
     return table
 

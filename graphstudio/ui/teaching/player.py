@@ -37,7 +37,7 @@ IDLE_TEXT = "Press Play or Next to step through the forward pass, then the backw
 class StepPlayer(TeachingPanel):
     """First / back / play / next / last, a speed slider, the caption and the grad_table."""
 
-    COLUMNS = ["node", "value", "grad", "= Σ upstream × local"]
+    COLUMNS = ["node", "value", "grad", "= Σ upstream\n× local"]  # two lines: a narrow column
     values_requested = Signal(object, str)  # {node: value}, the undo text: Keep the Update
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -109,7 +109,7 @@ class StepPlayer(TeachingPanel):
         self.update_lr.valueChanged.connect(self._update_changed)
         self.caption = note_label(IDLE_TEXT)
         self.caption.setMinimumHeight(self.caption.fontMetrics().height() * 2 + 4)
-        self.table = make_table(self.COLUMNS)
+        self.table = make_table(self.COLUMNS, stretch=(1, 2, 3))  # arrays and sums
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addLayout(update_row)
