@@ -1,18 +1,23 @@
 """How often the editor redraws while it trains: frames per second of the Training panel's loss
-curve and of the canvas.
+curve, of its output over the input plane and of the canvas.
 
-    python benchmarks/train_editor.py                       # the Seoul example, 3 runs
+    python benchmarks/train_editor.py                       # both examples, 3 runs each
+    python benchmarks/train_editor.py --example seoul_sgd_l2.gs
     python benchmarks/train_editor.py --before PYTHON       # an older GraphStudio too, alternating
     python benchmarks/train_editor.py --screenshot out.png  # and the window as it trains
 
-Each run is a process of its own: it opens the editor's main window (1366 x 768) on
-``examples/seoul_sgd_l2.gs``, opens Graph > Train…, sets the example's settings (learning rate
-0.5, minibatches of 8, as its comment says) with a number of steps the run cannot finish, clicks
-Start, lets a second go by, and then counts for ``--seconds`` seconds the paint events that
-reach the loss curve's viewport and the canvas's viewport (an event filter on each: a paint
-event is a frame that was actually drawn, not one that was asked for). It prints, per run, the
-frames per second of each, the longest gap between two of the canvas's frames, and the training
-steps per second in the same time; then the median of the runs.
+Each run is a process of its own: it opens the editor's main window (1366 x 768) on an example
+(``seoul_sgd_l2.gs``: learning rate 0.5, minibatches of 8, as its comment says;
+``cmu11785_classify.gs``, the 11-785 classifier: learning rate 0.5, full batch), with the
+Training panel's plane view and View > Unit Responses on (the default), opens Graph > Train…,
+sets the example's settings with a number of steps the run cannot finish, clicks Start, lets a
+second go by, and then counts for ``--seconds`` seconds the paint events that reach the loss
+curve's viewport, the plane's picture and the canvas's viewport (an event filter on each: a
+paint event is a frame that was actually drawn, not one that was asked for). It prints, per
+run, the frames per second of each, the longest gap between two of the canvas's frames, the
+training steps per second in the same time and, for a version whose training thread counts
+them, the milliseconds the window took to draw a frame while the thread waited; then the
+median of the runs.
 
 The window is drawn on the display Qt is given (``QT_QPA_PLATFORM``, ``DISPLAY``); without one
 it is drawn offscreen, into memory, which paints the same widgets the same way. Settings and
@@ -36,10 +41,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-EXAMPLE = HERE.parent / "examples" / "seoul_sgd_l2.gs"
+#: each example and its settings: learning rate, minibatch size (None: full batch)
+EXAMPLES = {"seoul_sgd_l2.gs": ("0.5", "8"), "cmu11785_classify.gs": ("0.5", None)}
 
 
-def measure(seconds: float, screenshot: str | None) -> dict:
+def measure(example: str, seconds: float, screenshot: str | None) -> dict:
     """One run in this process (see the module docstring); returns the figures."""
     if "QT_QPA_PLATFORM" not in os.environ and not os.environ.get("DISPLAY"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -82,7 +88,7 @@ def measure(seconds: float, screenshot: str | None) -> dict:
     window.resize(1366, 768)
     window.show()
     QTest.qWaitForWindowExposed(window)
-    window.open_file(str(EXAMPLE), ask=False)
+    window.open_file(str(HERE.parent / "examples" / example), ask=False)
     window.training.show_panel()
     panel = window.training.panel
     wait(300)
@@ -93,19 +99,28 @@ def measure(seconds: float, screenshot: str | None) -> dict:
         QTest.keyClicks(spin, text)
         QTest.keyClick(spin, Qt.Key_Return)
 
+    lr, batch = EXAMPLES[example]
     type_into(panel.steps, "1000000")
-    type_into(panel.lr, "0.5")
-    panel.batch_kind.setCurrentIndex(1)  # Minibatch (the combo box's own signal runs)
-    type_into(panel.batch_size, "8")
+    type_into(panel.lr, lr)
+    if batch:
+        panel.batch_kind.setCurrentIndex(1)  # Minibatch (the combo box's own signal runs)
+        type_into(panel.batch_size, batch)
+    units = window.findChild(QObject, "act_unit_responses")
+    if units is not None and not units.isChecked():
+        raise SystemExit("View > Unit Responses is off")
     chart = Frames(panel.chart.viewport())
+    plane = Frames(panel.plane.canvas)
     canvas = Frames(window.canvas.viewport())
     QTest.mouseClick(panel.start_button, Qt.LeftButton)
     if panel.trainer is None:
         raise SystemExit(f"training did not start: {panel.problem.text()}")
     wait(1000)
-    begin, steps0 = time.perf_counter(), panel.trainer.step_count
+    def frames() -> tuple[int, float]:  # frames sent and their time (an older version: none)
+        return getattr(panel.thread, "frames", 0), getattr(panel.thread, "frame_seconds", 0.0)
+
+    begin, steps0, (frames0, drawing0) = time.perf_counter(), panel.trainer.step_count, frames()
     wait(int(seconds * 1000))
-    end, steps1 = time.perf_counter(), panel.trainer.step_count
+    end, steps1, (frames1, drawing1) = time.perf_counter(), panel.trainer.step_count, frames()
     if screenshot:
         window.grab().save(screenshot, "PNG")
     panel.stop()
@@ -121,51 +136,65 @@ def measure(seconds: float, screenshot: str | None) -> dict:
     shown = [t for t in canvas.times if begin <= t < end]
     gaps = [b - a for a, b in zip([begin] + shown, shown + [end])]
     return {"graphstudio": str(Path(graphstudio.__file__).parent.parent),
-            "chart_fps": rate(chart.times), "canvas_fps": rate(canvas.times),
+            "chart_fps": rate(chart.times), "plane_fps": rate(plane.times),
+            "canvas_fps": rate(canvas.times),
             "canvas_longest_gap_ms": max(gaps) * 1e3,
-            "steps_per_s": (steps1 - steps0) / (end - begin)}
+            "steps_per_s": (steps1 - steps0) / (end - begin),
+            "frame_ms": ((drawing1 - drawing0) / (frames1 - frames0) * 1e3
+                         if frames1 > frames0 else None)}
 
 
-def run(python: str, seconds: float) -> dict:
-    out = subprocess.run([python, str(Path(__file__).resolve()), "--one", "--seconds",
-                          str(seconds)], capture_output=True, text=True, timeout=300)
+def run(python: str, example: str, seconds: float) -> dict:
+    out = subprocess.run([python, str(Path(__file__).resolve()), "--one", "--example", example,
+                          "--seconds", str(seconds)], capture_output=True, text=True, timeout=300)
     lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
     if out.returncode != 0 or not lines:
         raise SystemExit(f"{python}: the run failed:\n{out.stdout}{out.stderr}")
     return json.loads(lines[-1])
 
 
+def _line(res: dict) -> str:
+    frame = f", {res['frame_ms']:4.1f} ms a frame" if res.get("frame_ms") is not None else ""
+    return (f"curve {res['chart_fps']:5.1f} fps, plane {res['plane_fps']:5.1f} fps, canvas "
+            f"{res['canvas_fps']:5.1f} fps (longest gap {res['canvas_longest_gap_ms']:4.0f} ms), "
+            f"{res['steps_per_s']:5.0f} steps/s{frame}")
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=3, help="runs of each GraphStudio (default 3)")
     p.add_argument("--seconds", type=float, default=5.0, help="seconds counted per run")
+    p.add_argument("--example", choices=sorted(EXAMPLES), action="append",
+                   help="the example to train (more than once; default: both)")
     p.add_argument("--before", metavar="PYTHON",
                    help="an interpreter importing another GraphStudio, run alternately")
     p.add_argument("--screenshot", metavar="PNG", help="one run in this process, and its window")
     p.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    examples = args.example or list(EXAMPLES)
     if args.one or args.screenshot:
-        print(json.dumps(measure(args.seconds, args.screenshot)), flush=True)
+        print(json.dumps(measure(examples[0], args.seconds, args.screenshot)), flush=True)
         return 0
     who = {"this": sys.executable}
     if args.before:
         who["before"] = args.before
-    results: dict[str, list[dict]] = {k: [] for k in who}
-    print(f"Training {EXAMPLE.name} in the editor (lr 0.5, batches of 8): frames per second "
-          f"over {args.seconds:g} s, {args.runs} runs each, alternating")
-    for r in range(args.runs):
-        for name, python in who.items():
-            res = run(python, args.seconds)
-            results[name].append(res)
-            print(f"  {name:6s} run {r + 1}: curve {res['chart_fps']:5.1f} fps, canvas "
-                  f"{res['canvas_fps']:5.1f} fps (longest gap {res['canvas_longest_gap_ms']:4.0f}"
-                  f" ms), {res['steps_per_s']:7.0f} steps/s", flush=True)
-    print("\nmedians")
-    for name, rs in results.items():
-        med = {k: statistics.median(r[k] for r in rs) for k in rs[0] if k != "graphstudio"}
-        print(f"  {name:6s} {rs[0]['graphstudio']}: curve {med['chart_fps']:.1f} fps, canvas "
-              f"{med['canvas_fps']:.1f} fps (longest gap {med['canvas_longest_gap_ms']:.0f} ms), "
-              f"{med['steps_per_s']:.0f} training steps/s")
+    for example in examples:
+        lr, batch = EXAMPLES[example]
+        results: dict[str, list[dict]] = {k: [] for k in who}
+        print(f"Training {example} in the editor (lr {lr}, "
+              f"{f'batches of {batch}' if batch else 'full batch'}): frames per second over "
+              f"{args.seconds:g} s, {args.runs} runs each, alternating")
+        for r in range(args.runs):
+            for name, python in who.items():
+                res = run(python, example, args.seconds)
+                results[name].append(res)
+                print(f"  {name:6s} run {r + 1}: {_line(res)}", flush=True)
+        print("medians")
+        for name, rs in results.items():
+            med = {k: statistics.median(r[k] for r in rs) if rs[0][k] is not None else None
+                   for k in rs[0] if k != "graphstudio"}
+            print(f"  {name:6s} {rs[0]['graphstudio']}: {_line(med)}")
+        print()
     return 0
 
 

@@ -1,10 +1,13 @@
 """``graphstudio eval`` keeps a file's compiled program in the user's cache folder and replays it
 when the same bytes are evaluated again (core/program_cache.py). A replay must print exactly
 what reading the file prints, and nothing in the cache (a changed file, another GraphStudio, a
-damaged or unreadable entry) may ever give another answer or a traceback."""
+damaged or unreadable entry) may ever give another answer or a traceback. Both formats are
+covered: a program of plain-Python rules (``.gsp``, replayed without numpy) and any other
+program of numbers (``.npz``)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import subprocess
@@ -16,7 +19,7 @@ import pytest
 
 import graphstudio.io as gs_io
 from graphstudio.cli import main
-from graphstudio.core import program_cache
+from graphstudio.core import program_cache, scalar_program
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -29,16 +32,26 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def entries() -> list[Path]:
     folder = program_cache.cache_folder()
-    return sorted(folder.glob("*.npz")) if folder.exists() else []
+    if not folder.exists():
+        return []
+    return sorted(p for p in folder.iterdir() if p.name.endswith(program_cache.SUFFIXES))
 
 
-def network_text(seed: int, width: int = 6, depth: int = 4) -> str:
-    """A random layered network of the ops a neuron-level network uses, and a few others."""
+#: ops whose rules need numpy (``pow``'s backward, ``max``'s): a network using them is kept
+#: as an ``.npz``
+NUMPY_OPS = ["{a} ** 2 + {b}", "max({a}, {b})"]
+
+
+def network_text(seed: int, width: int = 6, depth: int = 4, extra: list[str] = ()) -> str:
+    """A random layered network of the ops a neuron-level network uses, and a few others
+    (and ``extra``)."""
     rng = random.Random(seed)
     lines = [f"x{i} = {rng.uniform(-2, 2)!r}" for i in range(width)]
     layer = [f"x{i}" for i in range(width)]
     ops = ["{a} + {b}", "{a} * {b}", "{a} - {b}", "relu({a})", "tanh({a}) * {b}",
-           "sin({a}) + 0.5 * {b}", "{a} * {a}", "sigmoid({a} - {b})", "-{a}"]
+           "sin({a}) + 0.5 * {b}", "{a} * {a}", "sigmoid({a} - {b})", "-{a}",
+           "exp(0.1 * {a}) / (1 + {b} * {b})", "sqrt(abs({a}) + 1) - cos({b})",
+           "log(1 + {a} * {a})", "sqerr({a}, {b})", *extra]
     for d in range(depth):
         nxt = []
         for j in range(width):
@@ -52,15 +65,18 @@ def network_text(seed: int, width: int = 6, depth: int = 4) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_a_replay_prints_what_reading_the_file_prints(tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("extra, suffix", [([], ".gsp"), (NUMPY_OPS, ".npz")])
+def test_a_replay_prints_what_reading_the_file_prints(extra, suffix, tmp_path, capsys,
+                                                      monkeypatch):
     for seed in range(6):
         path = tmp_path / f"net{seed}.gs"
-        path.write_text(network_text(seed))
+        path.write_text(network_text(seed, extra=extra))
         reference = run(capsys, str(path), "--json", "--no-cache")
         assert reference[0] == 0
         assert len(entries()) == seed  # --no-cache keeps nothing
         assert run(capsys, str(path), "--json") == reference  # read, compiled and kept
         assert len(entries()) == seed + 1
+        assert {p.suffix for p in entries()} == {suffix}
         with monkeypatch.context() as m:
             m.setattr(gs_io, "open_document", lambda p: pytest.fail("read again"))
             assert run(capsys, str(path), "--json") == reference  # replayed
@@ -130,6 +146,8 @@ def test_the_code_stamp_follows_the_code(tmp_path):
 
 def _damaged_entries(entry: Path) -> dict[str, bytes]:
     """Ways an entry can be wrong: each must be ignored."""
+    if entry.suffix == ".gsp":
+        return _damaged_scalar_entries(entry)
     good = entry.read_bytes()
     with np.load(entry, allow_pickle=False) as e:
         arrays = {k: e[k] for k in e.files}
@@ -160,6 +178,66 @@ def _damaged_entries(entry: Path) -> dict[str, bytes]:
     }
 
 
+def _scalar_parts(entry: Path) -> dict:
+    """What :func:`scalar_program.encode` takes, from a sound entry."""
+    program = scalar_program.decode(entry.read_bytes(), entry.stem)
+    return {"key": entry.stem, "kinds": program.kinds, "kind": program.kind,
+            "first": program.first, "second": program.second, "leaves": program.leaves,
+            "names": program.names, "named": program.named, "output": program.output,
+            "output_label": program.output_label}
+
+
+def signed(body: bytes) -> bytes:
+    """An entry of ``body`` with its digest: the checks after the digest must catch it."""
+    return scalar_program.MAGIC + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+
+
+def _damaged_scalar_entries(entry: Path) -> dict[str, bytes]:
+    good = entry.read_bytes()
+    parts = _scalar_parts(entry)
+    n = len(parts["kind"])
+    last_binary = max(i for i in range(n) if parts["kinds"][parts["kind"][i]][3] == 2)
+
+    def saved(**changes) -> bytes:  # re-encoded: a sound digest over wrong content
+        return scalar_program.encode(**{**parts, **changes})
+
+    def changed(name: str, i: int, value) -> list:
+        items = list(parts[name])
+        items[i] = value
+        return items
+
+    def kinds_with(**rule) -> list:
+        return [[k[0], rule.get("forward", k[1]), rule.get("backward", k[2]), k[3]]
+                if k[1] else k for k in parts["kinds"]]
+
+    header_end = good.index(b"\n", good.index(b"\n") + 1)
+    return {
+        "garbage": b"not a cache entry at all",
+        "empty": b"",
+        "truncated": good[: len(good) // 2],
+        "a flipped byte in the header": good[:120] + bytes([good[120] ^ 0x01]) + good[121:],
+        "a flipped byte in a number": good[:-20] + bytes([good[-20] ^ 0x01]) + good[-19:],
+        "a byte more": good + b"\0",
+        "no digest": scalar_program.MAGIC + good[good.index(b"\n"):],
+        "another key": saved(key="0" * 64),
+        "a parent after its child": saved(first=changed("first", last_binary, n - 1)),
+        "a second parent after its child": saved(second=changed("second", last_binary, n - 1)),
+        "a negative parent": saved(first=changed("first", last_binary, -2)),
+        "an unknown kind": saved(kind=changed("kind", n - 1, len(parts["kinds"]))),
+        "a rule that is not known": saved(kinds=kinds_with(forward="os.system")),
+        "a backward rule that is not known": saved(kinds=kinds_with(backward="eval")),
+        "a leaf with a rule": saved(kinds=[[k[0], "math.sin", "sin_vjp", 1] if not k[1] else k
+                                           for k in parts["kinds"]]),
+        "an op of three arguments": saved(kinds=[[*k[:3], 3] if k[1] else k
+                                                  for k in parts["kinds"]]),
+        "an output beyond the end": saved(output=n),
+        "a named node beyond the end": saved(named=changed("named", 0, n)),
+        "a name that is not text": saved(names=changed("names", 0, 7)),
+        "a header that is not JSON": signed(b"{" + good[header_end:]),
+        "a header without the key": signed(b"{}" + good[header_end:]),
+    }
+
+
 def _without(arrays: dict, name: str) -> bytes:
     import io
     buffer = io.BytesIO()
@@ -167,9 +245,10 @@ def _without(arrays: dict, name: str) -> bytes:
     return buffer.getvalue()
 
 
-def test_a_damaged_entry_is_never_an_answer(tmp_path, capsys):
+@pytest.mark.parametrize("extra", [[], NUMPY_OPS], ids=["gsp", "npz"])
+def test_a_damaged_entry_is_never_an_answer(extra, tmp_path, capsys):
     path = tmp_path / "net.gs"
-    path.write_text(network_text(7))
+    path.write_text(network_text(7, extra=extra))
     reference = run(capsys, str(path), "--json", "--no-cache")
     run(capsys, str(path), "--json")
     (entry,) = entries()
@@ -229,12 +308,45 @@ def test_a_replay_that_meets_a_problem_reads_the_file(tmp_path, capsys):
     reference = run(capsys, str(path), "--json", "--no-cache")
     run(capsys, str(path), "--json")
     (entry,) = entries()
-    with np.load(entry, allow_pickle=False) as e:
-        arrays = {k: e[k] for k in e.files}
-    assert arrays["leaf_values"].tolist() == [4.0]
-    np.savez(entry, **{**arrays, "leaf_values": np.array([-4.0])})
+    parts = _scalar_parts(entry)
+    assert parts["leaves"] == [4.0, 0.0]
+    entry.write_bytes(scalar_program.encode(**{**parts, "leaves": [-4.0, 0.0]}))
     assert run(capsys, str(path), "--json") == reference
     assert json.loads(reference[1])["nodes"]["z"]["value"] == 2.0
+
+
+def test_a_replay_that_meets_a_problem_reads_the_file_npz(tmp_path, capsys):
+    """The same for an entry replayed with numpy (pow's rules need it)."""
+    path = tmp_path / "f.gs"
+    path.write_text("x = 4\nz = x ** 0.5\n")
+    reference = run(capsys, str(path), "--json", "--no-cache")
+    run(capsys, str(path), "--json")
+    (entry,) = entries()
+    assert entry.suffix == ".npz"
+    with np.load(entry, allow_pickle=False) as e:
+        arrays = {k: e[k] for k in e.files}
+    assert arrays["leaf_values"].tolist()[0] == 4.0
+    leaf_values = arrays["leaf_values"].copy()
+    leaf_values[0] = -4.0
+    np.savez(entry, **{**arrays, "leaf_values": leaf_values})
+    assert run(capsys, str(path), "--json") == reference
+    assert json.loads(reference[1])["nodes"]["z"]["value"] == 2.0
+
+
+def test_a_gradient_numpy_gives_as_inf_is_read_from_the_file(tmp_path, capsys, monkeypatch):
+    """sqrt'(0) is 1/0: Python raises where the engine's numpy rule gives inf, so the replay
+    without numpy hands the file to the usual reading, which prints the same inf."""
+    path = tmp_path / "f.gs"
+    path.write_text("x = 0\nz = sqrt(x)\n")
+    reference = run(capsys, str(path), "--json", "--no-cache")
+    assert json.loads(reference[1])["nodes"]["x"]["grad"] == "inf"
+    run(capsys, str(path), "--json")
+    assert [p.suffix for p in entries()] == [".gsp"]
+    opened = []
+    real = gs_io.open_document
+    monkeypatch.setattr(gs_io, "open_document", lambda p: opened.append(p) or real(p))
+    assert run(capsys, str(path), "--json") == reference
+    assert opened == [str(path)]
 
 
 def test_unknown_output_is_the_same_error(tmp_path, capsys):
@@ -246,18 +358,20 @@ def test_unknown_output_is_the_same_error(tmp_path, capsys):
     assert reference[0] == 1 and "no node of that name" in reference[2]
 
 
-def test_a_replay_loads_neither_networkx_nor_the_readers(tmp_path):
+@pytest.mark.parametrize("extra, loaded", [([], []), (NUMPY_OPS, ["numpy"])])
+def test_a_replay_loads_neither_networkx_nor_the_readers(extra, loaded, tmp_path):
+    """Nor numpy, when every op's rules on floats are plain Python."""
     path = tmp_path / "f.gs"
-    path.write_text(network_text(3))
+    path.write_text(network_text(3, extra=extra))
     code = ("import sys; from graphstudio.cli import main; main(['eval', sys.argv[1], '--json']);"
-            "print(sorted(m for m in ('networkx', 'sympy', 'graphstudio.io', 'PySide6') "
-            "if m in sys.modules), file=sys.stderr)")
+            "print(sorted(m for m in ('networkx', 'sympy', 'graphstudio.io', 'PySide6', "
+            "'numpy') if m in sys.modules), file=sys.stderr)")
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
     runs = [subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
                            text=True, env=env, check=True) for _ in range(2)]
     assert runs[0].stdout == runs[1].stdout
     assert "'networkx'" in runs[0].stderr  # the first run reads the file
-    assert runs[1].stderr.strip() == "[]"
+    assert runs[1].stderr.strip() == str(loaded)
 
 
 def test_the_json_text_is_json_dumps():

@@ -19,7 +19,8 @@ A value is a Python float or a numpy array (see :func:`graphstudio.core.graph.as
   as ``eval --json`` and the JSON document write it.
 * :func:`shape_words`: what a value **is**, for messages: ``a vector of 3``, ``a 2×3 matrix``.
 
-No Qt here.
+No Qt here, and no numpy until an array is met: ``graphstudio eval`` of a cached program of
+numbers prints its floats without importing numpy (core/program_cache.py).
 
 >>> format_value(16384.0), format_worked(16384.0), format_value(-0.25), format_value(None)
 ('1.638e+04', '16384', '-0.25', '—')
@@ -31,21 +32,34 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Callable
+import sys
+from typing import TYPE_CHECKING, Any, Callable
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["format_value", "format_worked", "format_array_in_full", "format_literal",
            "format_editable", "shape_words", "jsonable"]
 
-_SCALARS = (float, int, np.floating, np.integer)
+
+def _scalar(value: Any) -> bool:
+    """A Python or numpy number (a numpy number exists only once numpy is imported)."""
+    if isinstance(value, (float, int)):
+        return True
+    np = sys.modules.get("numpy")
+    return np is not None and isinstance(value, (np.floating, np.integer))
+
+
+def _ndarray(value: Any) -> bool:
+    np = sys.modules.get("numpy")
+    return np is not None and isinstance(value, np.ndarray)
 
 
 def format_value(value: Any, digits: int = 4) -> str:
     """A short readable form of a value: ``60``, ``-0.25``, ``[1 -2.5]``, ``nan``, ``—``."""
     if value is None:
         return "—"
-    if isinstance(value, _SCALARS):
+    if _scalar(value):
         v = float(value)
         if v != v:
             return "nan"
@@ -54,13 +68,15 @@ def format_value(value: Any, digits: int = 4) -> str:
         if v == 0:
             return "0"
         return f"{v:.{digits}g}"
+    import numpy as np
+
     return _array_text(np.asarray(value), digits, lambda x: format_value(x, digits), width=60,
                        threshold=12, edgeitems=2)
 
 
 def format_worked(value: Any, digits: int = 4) -> str:
     """As :func:`format_value`, but a whole number below 10¹² is written in full (``16384``)."""
-    if isinstance(value, _SCALARS):
+    if _scalar(value):
         v = float(value)
         if math.isfinite(v) and v.is_integer() and abs(v) < 1e12:
             return str(int(v))
@@ -75,6 +91,8 @@ def format_array_in_full(value: Any, digits: int = 4) -> str:
     [[ -0.5    12]
      [    3 -0.25]]
     """
+    import numpy as np
+
     arr = np.asarray(value, dtype=float)
     threshold = 10_000
 
@@ -88,8 +106,10 @@ def format_array_in_full(value: Any, digits: int = 4) -> str:
     return _array_text(arr, digits, element, width=160, threshold=threshold, edgeitems=3)
 
 
-def _array_text(arr: np.ndarray, digits: int, element: Callable[[float], str], *, width: int,
+def _array_text(arr: "np.ndarray", digits: int, element: Callable[[float], str], *, width: int,
                 threshold: int, edgeitems: int) -> str:
+    import numpy as np
+
     return np.array2string(arr, precision=digits, separator=" ", suppress_small=True,
                            max_line_width=width, threshold=threshold, edgeitems=edgeitems,
                            formatter={"float_kind": element})
@@ -97,7 +117,7 @@ def _array_text(arr: np.ndarray, digits: int, element: Callable[[float], str], *
 
 def format_literal(value: Any) -> str:
     """The value as ``.gs`` literal text that reads back to the same floats."""
-    if isinstance(value, np.ndarray):
+    if _ndarray(value):
         value = value.tolist()
     if isinstance(value, list):
         return "[" + ", ".join(format_literal(v) for v in value) + "]"
@@ -120,6 +140,8 @@ def format_editable(value: Any) -> str:
     def plain(x):
         return [plain(v) for v in x] if isinstance(x, list) else (int(x) if float(x).is_integer() else x)
 
+    import numpy as np
+
     return json.dumps(plain(np.asarray(value).tolist()))
 
 
@@ -127,9 +149,11 @@ def shape_words(value: Any) -> str:
     """``a number``, ``a vector of 3``, ``a 2×3 matrix``, ``an array of shape (2, 2, 2)``: what
     a value (or a shape, given as a tuple) is, for messages.
 
-    >>> shape_words(2.0), shape_words(np.zeros(3)), shape_words((2, 3))
+    >>> shape_words(2.0), shape_words([0.0, 0.0, 0.0]), shape_words((2, 3))
     ('a number', 'a vector of 3', 'a 2×3 matrix')
     """
+    import numpy as np
+
     shape = value if isinstance(value, tuple) else np.shape(value)
     if not shape:
         return "a number"
@@ -146,7 +170,7 @@ def jsonable(value: Any) -> Any:
         return value
     if value is None:
         return None
-    if isinstance(value, np.ndarray):
+    if _ndarray(value):
         return [jsonable(v) for v in value.tolist()]
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]

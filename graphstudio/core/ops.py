@@ -13,7 +13,9 @@ needs to know about the op; nothing about a particular op is written anywhere el
   arithmetic already stays in floats, such as ``mul``'s, needs none). Both fast paths give
   exactly the numbers of the numpy rules, the sign of zero and NaN included
   (``tests/test_scalar_vjps.py`` checks every entry); where C's ``math`` differs from numpy
-  (``(-inf) ** 0.5``), they raise and the engine takes the numpy rule;
+  (``(-inf) ** 0.5``), they raise and the engine takes the numpy rule (the rules that are plain
+  Python arithmetic live in :mod:`graphstudio.core.scalar_rules`, which imports no numpy, so
+  that a cached program of them replays without it);
 * ``vjp_ops(b, g, args, out)``: the same vector-Jacobian product written as *ops*, for the
   backward pass built as a graph (``grad(y, x)``, Graph > Show Backward Graph): ``b`` builds
   nodes, the others are nodes; it returns one node per port, or None where no gradient flows
@@ -90,6 +92,7 @@ import numpy as np
 from .arrays import (concat_forward, concat_sympy, concat_vjp, index_forward, index_sympy,
                      index_vjp, reshape_forward, reshape_sympy, reshape_vjp, stack_forward,
                      stack_sympy, stack_vjp)
+from . import scalar_rules as S
 from . import vjp_ops as V
 from .params import AXIS, INDEX, SHAPE, Params
 
@@ -301,13 +304,6 @@ def _sigmoid(x):
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def _scalar_sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
 def _softmax(x):
     x = np.asarray(x, dtype=float)
     if x.ndim == 0:
@@ -399,29 +395,6 @@ def _scalar_pow(a: float, b: float) -> float:
     if isinstance(r, complex):
         raise ValueError("negative base with fractional exponent")
     return float(r)
-
-
-def _scalar_max(a: float, b: float) -> float:
-    """``np.maximum`` of two floats: NaN if either is NaN, the second on a tie (0.0, -0.0)."""
-    return a if a > b or a != a else b
-
-
-def _scalar_min(a: float, b: float) -> float:
-    return a if a < b or a != a else b
-
-
-def _scalar_sign(x: float) -> float:
-    """``np.sign`` of a float: 0.0 at both zeros, NaN at NaN."""
-    if x > 0:
-        return 1.0
-    if x < 0:
-        return -1.0
-    return 0.0 if x == 0 else math.nan
-
-
-def _scalar_sqerr_vjp(g: float, args: tuple, out: float) -> tuple:
-    d = args[0] - args[1]
-    return g * 2 * d, -g * 2 * d
 
 
 def _scalar_sum(x: float) -> float:
@@ -773,24 +746,24 @@ _MINUS = Operator("-", 10, ast.Sub)
 _BUILTIN = [
     # binary arithmetic
     Op(name="add", arity=(2,), symbol="+", description="sum of two values",
-       forward=np.add, scalar_forward=float.__add__, vjp=lambda g, a, o: (g, g),
+       forward=np.add, scalar_forward=float.__add__, vjp=S.add_vjp,
        formulas=("1", "1"), sympy=lambda a, b: a + b,
        infix=_PLUS, commutative=True,
        vjp_ops=V.add),
     Op(name="sub", arity=(2,), symbol="−", description="difference a − b",
-       forward=np.subtract, scalar_forward=float.__sub__, vjp=lambda g, a, o: (g, -g),
+       forward=np.subtract, scalar_forward=float.__sub__, vjp=S.sub_vjp,
        formulas=("1", "-1"), sympy=lambda a, b: a - b,
        infix=_MINUS,
        vjp_ops=V.sub),
     Op(name="mul", arity=(2,), symbol="×", description="product of two values",
        forward=np.multiply, scalar_forward=float.__mul__,
-       vjp=lambda g, a, o: (g * a[1], g * a[0]),
+       vjp=S.mul_vjp,
        formulas=("{1}", "{0}"), sympy=lambda a, b: a * b,
        infix=Operator("*", 20, ast.Mult), commutative=True,
        vjp_ops=V.mul),
     Op(name="div", arity=(2,), symbol="÷", description="quotient a / b",
        forward=np.divide, scalar_forward=float.__truediv__,
-       vjp=lambda g, a, o: (g / a[1], -g * a[0] / (a[1] * a[1])),
+       vjp=S.div_vjp,
        formulas=("1/{1}", "-{0}/{1}²"), sympy=lambda a, b: a / b,
        infix=Operator("/", 20, ast.Div), may_fail=True,
        vjp_ops=V.div),
@@ -806,70 +779,70 @@ _BUILTIN = [
        batched=Batched(_batched_matmul, _batched_matmul_vjp, lift=True),
        vjp_ops=V.matmul),
     Op(name="neg", arity=(1,), symbol="−", description="negation −x",
-       forward=np.negative, scalar_forward=float.__neg__, vjp=lambda g, a, o: (-g,),
+       forward=np.negative, scalar_forward=float.__neg__, vjp=S.neg_vjp,
        formulas=("-1",), sympy=lambda a: -a,
        prefix=Operator("-", 30, ast.USub),
        vjp_ops=V.neg),
     # unary functions
     Op(name="exp", arity=(1,), symbol="exp", description="exponential eˣ",
-       forward=np.exp, scalar_forward=math.exp, vjp=lambda g, a, o: (g * o,),
+       forward=np.exp, scalar_forward=math.exp, vjp=S.exp_vjp,
        formulas=("exp({0})",), sympy=_sym("exp"),
        call="exp", may_fail=True, category="functions",
        vjp_ops=V.exp),
     Op(name="log", arity=(1,), symbol="log", description="natural logarithm",
-       forward=np.log, scalar_forward=math.log, vjp=lambda g, a, o: (g / a[0],),
+       forward=np.log, scalar_forward=math.log, vjp=S.log_vjp,
        formulas=("1/{0}",), sympy=_sym("log"),
        call="log", may_fail=True, category="functions",
        vjp_ops=V.log),
     Op(name="sqrt", arity=(1,), symbol="√", description="square root",
-       forward=np.sqrt, scalar_forward=math.sqrt, vjp=lambda g, a, o: (g * 0.5 / o,),
+       forward=np.sqrt, scalar_forward=math.sqrt, vjp=S.sqrt_vjp,
        formulas=("1/(2√{0})",), sympy=_sym("sqrt"),
        call="sqrt", may_fail=True, category="functions",
        vjp_ops=V.sqrt),
     Op(name="abs", arity=(1,), symbol="|x|", description="absolute value (abs'(0) = 0)",
        forward=np.abs, scalar_forward=abs, vjp=lambda g, a, o: (g * np.sign(a[0]),),
-       scalar_vjp=lambda g, a, o: (g * _scalar_sign(a[0]),),
+       scalar_vjp=S.abs_vjp,
        formulas=("sign({0})",), sympy=_sym("Abs"),
        call="abs", kink=AT_ZERO, category="functions",
        vjp_ops=V.abs_),
     Op(name="sin", arity=(1,), symbol="sin", description="sine",
        forward=np.sin, scalar_forward=math.sin, vjp=lambda g, a, o: (g * np.cos(a[0]),),
-       scalar_vjp=lambda g, a, o: (g * math.cos(a[0]),),
+       scalar_vjp=S.sin_vjp,
        formulas=("cos({0})",), sympy=_sym("sin"),
        call="sin", category="functions",
        vjp_ops=V.sin),
     Op(name="cos", arity=(1,), symbol="cos", description="cosine",
        forward=np.cos, scalar_forward=math.cos, vjp=lambda g, a, o: (-g * np.sin(a[0]),),
-       scalar_vjp=lambda g, a, o: (-g * math.sin(a[0]),),
+       scalar_vjp=S.cos_vjp,
        formulas=("-sin({0})",), sympy=_sym("cos"),
        call="cos", category="functions",
        vjp_ops=V.cos),
     Op(name="tanh", arity=(1,), symbol="tanh", description="hyperbolic tangent",
-       forward=np.tanh, scalar_forward=math.tanh, vjp=lambda g, a, o: (g * (1 - o * o),),
+       forward=np.tanh, scalar_forward=math.tanh, vjp=S.tanh_vjp,
        formulas=("1 - {out}²",), sympy=_sym("tanh"),
        call="tanh", category="activations",
        vjp_ops=V.tanh),
     Op(name="sigmoid", arity=(1,), symbol="σ", description="logistic sigmoid σ(x)",
-       forward=_sigmoid, scalar_forward=_scalar_sigmoid, vjp=lambda g, a, o: (g * o * (1 - o),),
+       forward=_sigmoid, scalar_forward=S.sigmoid, vjp=S.sigmoid_vjp,
        formulas=("{out}(1 - {out})",), sympy=lambda x: 1 / (1 + _sympy().exp(-x)),
        call="sigmoid", category="activations",
        vjp_ops=V.sigmoid),
     Op(name="relu", arity=(1,), symbol="relu", description="rectifier max(x, 0) (relu'(0) = 0)",
-       forward=_relu, scalar_forward=lambda x: _scalar_max(x, 0.0),
+       forward=_relu, scalar_forward=S.relu,
        vjp=lambda g, a, o: (g * (np.asarray(a[0]) > 0),),
-       scalar_vjp=lambda g, a, o: (g if a[0] > 0 else g * 0.0,),
+       scalar_vjp=S.relu_vjp,
        formulas=("[{0} > 0]",), sympy=_sym_relu,
        call="relu", kink=AT_ZERO, category="activations",
        vjp_ops=V.relu),
     Op(name="max", arity=(2,), symbol="max",
        description="larger of two values (a tie splits the gradient)",
-       forward=np.maximum, scalar_forward=_scalar_max, vjp=_max_vjp,
+       forward=np.maximum, scalar_forward=S.maximum, vjp=_max_vjp,
        formulas=("[{0} > {1}]", "[{1} > {0}]"), sympy=_sym("Max"),
        call="max", commutative=True, kink=AT_TIE, category="functions",
        vjp_ops=V.max_),
     Op(name="min", arity=(2,), symbol="min",
        description="smaller of two values (a tie splits the gradient)",
-       forward=np.minimum, scalar_forward=_scalar_min, vjp=_min_vjp,
+       forward=np.minimum, scalar_forward=S.minimum, vjp=_min_vjp,
        formulas=("[{0} < {1}]", "[{1} < {0}]"), sympy=_sym("Min"),
        call="min", commutative=True, kink=AT_TIE, category="functions",
        vjp_ops=V.min_),
@@ -916,8 +889,8 @@ _BUILTIN = [
     # losses
     Op(name="sqerr", arity=(2,), symbol="‖·‖²", description="squared error Σ (a − b)²",
        forward=lambda a, b: _to_float_if_scalar(np.sum(np.subtract(a, b) ** 2)),
-       scalar_forward=lambda a, b: (a - b) * (a - b), vjp=_sqerr_vjp,
-       scalar_vjp=_scalar_sqerr_vjp,
+       scalar_forward=S.sqerr, vjp=_sqerr_vjp,
+       scalar_vjp=S.sqerr_vjp,
        formulas=("2({0} - {1})", "-2({0} - {1})"),
        sympy=lambda a, b: _sym_total((a - b) ** 2),
        call="sqerr", commutative=True, elementwise=False, category="losses",
@@ -925,8 +898,8 @@ _BUILTIN = [
        vjp_ops=V.sqerr),
     Op(name="mse", arity=(2,), symbol="mse", description="mean squared error",
        forward=lambda a, b: _mean(np.subtract(a, b) ** 2),
-       scalar_forward=lambda a, b: (a - b) * (a - b), vjp=_mse_vjp,
-       scalar_vjp=_scalar_sqerr_vjp,
+       scalar_forward=S.sqerr, vjp=_mse_vjp,
+       scalar_vjp=S.sqerr_vjp,
        formulas=("2({0} - {1})/n", "-2({0} - {1})/n"),
        sympy=lambda a, b: _sym_mean((a - b) ** 2),
        call="mse", commutative=True, elementwise=False, category="losses",
@@ -987,7 +960,7 @@ _BUILTIN = [
        call="step", category=None, vjp_ops=V.nothing),
     Op(name="sign", arity=(1,), symbol="sign",
        description="the sign of x, -1, 0 or 1: abs's local derivative (its own derivative is 0)",
-       forward=np.sign, scalar_forward=_scalar_sign, vjp=_zero_vjps,
+       forward=np.sign, scalar_forward=S.sign, vjp=_zero_vjps,
        formulas=("0",), sympy=_sym_sign, kink=AT_ZERO,
        call="sign", category=None, vjp_ops=V.nothing),
     Op(name="equal", arity=(2,), symbol="[a = b]",
@@ -1009,7 +982,7 @@ _BUILTIN = [
        call="sum_like", elementwise=False, category=None, vjp_ops=V.sum_like),
     # ``y = x`` in the text: the same value under another name (written back as ``y = x``)
     Op(name="identity", arity=(1,), symbol="=", description="the same value under another name",
-       forward=lambda x: x, scalar_forward=float, vjp=lambda g, a, o: (g,),
+       forward=lambda x: x, scalar_forward=float, vjp=S.same_vjp,
        formulas=("1",), sympy=lambda x: x,
        category=None,
        vjp_ops=V.identity),

@@ -270,25 +270,25 @@ def contour(values: np.ndarray, level: float, xs: np.ndarray,
     """
     v = np.asarray(values, dtype=float)
     out = []
-    rows, cols = v.shape
-    for i in range(rows - 1):
-        for j in range(cols - 1):
-            corners = [(i, j), (i, j + 1), (i + 1, j + 1), (i + 1, j)]  # around the cell
-            vals = [v[c] for c in corners]
-            if not all(np.isfinite(vals)):
-                continue
-            above = [x >= level for x in vals]
-            if all(above) or not any(above):
-                continue
-            crossings = []
-            for k in range(4):
-                a, b = corners[k], corners[(k + 1) % 4]
-                va, vb = vals[k], vals[(k + 1) % 4]
-                if (va >= level) != (vb >= level):
-                    t = (level - va) / (vb - va)
-                    x = xs[a[1]] + t * (xs[b[1]] - xs[a[1]])
-                    y = ys[a[0]] + t * (ys[b[0]] - ys[a[0]])
-                    crossings.append((float(x), float(y)))
-            for k in range(0, len(crossings) - 1, 2):
-                out.append((crossings[k], crossings[k + 1]))
+    # the cells the line crosses, found for the whole grid at once (a picture is drawn many
+    # times a second while a run trains; the line crosses few of its cells): every corner
+    # finite, some but not all of them at or above the level
+    finite, above = np.isfinite(v), v >= level
+    whole = finite[:-1, :-1] & finite[:-1, 1:] & finite[1:, 1:] & finite[1:, :-1]
+    count = (above[:-1, :-1].astype(int) + above[:-1, 1:] + above[1:, 1:] + above[1:, :-1])
+    for i, j in zip(*np.nonzero(whole & (count > 0) & (count < 4))):  # row by row
+        i, j = int(i), int(j)
+        corners = [(i, j), (i, j + 1), (i + 1, j + 1), (i + 1, j)]  # around the cell
+        vals = [v[c] for c in corners]
+        crossings = []
+        for k in range(4):
+            a, b = corners[k], corners[(k + 1) % 4]
+            va, vb = vals[k], vals[(k + 1) % 4]
+            if (va >= level) != (vb >= level):
+                t = (level - va) / (vb - va)
+                x = xs[a[1]] + t * (xs[b[1]] - xs[a[1]])
+                y = ys[a[0]] + t * (ys[b[0]] - ys[a[0]])
+                crossings.append((float(x), float(y)))
+        for k in range(0, len(crossings) - 1, 2):
+            out.append((crossings[k], crossings[k + 1]))
     return out

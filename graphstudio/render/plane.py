@@ -135,8 +135,8 @@ def paint_plane(painter: QPainter, rect: QRectF, scene: PlaneScene, theme: Theme
                              plot.height() + dy), heat_image(levels, theme))
     painter.restore()
 
+    painter.setPen(QPen(text, 2.0))
     for a, b in scene.boundary():
-        painter.setPen(QPen(text, 2.0))
         painter.drawLine(at(*a), at(*b))
 
     # the points, on the full scale, with an outline that reads on any background

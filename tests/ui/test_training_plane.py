@@ -59,7 +59,7 @@ def test_the_plane_shows_the_graph_before_training(qtbot, panel):
     plane = Plane(graph, load_for_graph(graph, EXAMPLES))
     for i, j in [(0, 0), (20, 31), (47, 47)]:
         assert grid.values[i, j] == pytest.approx(at_point(graph, plane, grid.xs[j], grid.ys[i]), rel=1e-12)
-    assert view.canvas.paints >= 1
+    qtbot.waitUntil(lambda: view.canvas.paints >= 1)  # painted when the event loop runs
 
 
 def test_training_moves_the_plane_and_ends_at_the_trained_output(qtbot, panel):

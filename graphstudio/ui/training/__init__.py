@@ -16,11 +16,10 @@ The widgets know nothing of the window; everything between them and the document
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -33,10 +32,6 @@ from .train_panel import FINISHED, TrainPanel
 __all__ = ["install", "Training", "TrainPanel", "NewNetworkDialog"]
 
 GAP = 220.0  # between an existing graph and a network added beside it
-PREVIEW_INTERVAL = 1 / 30  # seconds: the canvas follows training at most 30 times a second
-#: after a preview, the canvas waits at least this many times as long as that preview took
-#: before drawing the next, so the window keeps time for its other events on a big graph
-PREVIEW_PAUSE = 1.0
 
 
 def _base_dir(doc) -> Path | None:
@@ -66,12 +61,6 @@ class Training(QObject):
         menu.addSeparator()
         menu.addActions([self.act_network, self.act_train])
 
-        self._pending: dict[int, Any] | None = None  # values waiting to be previewed
-        self._preview_at = 0.0  # when the last preview was drawn (time.monotonic)
-        self._preview_cost = 0.0  # how long it took
-        self._preview_timer = QTimer(self)
-        self._preview_timer.setSingleShot(True)
-        self._preview_timer.timeout.connect(self._draw_preview)
         self._overlap_checked = False  # once per run: do the wider boxes overlap?
 
         self.dialog.network_built.connect(self.add_network)
@@ -185,23 +174,9 @@ class Training(QObject):
         self.dock.raise_()
 
     def show_preview(self, values: dict[int, Any]) -> None:
-        """Show the graph with ``values`` on the canvas, without changing the document.
-
-        Drawing a big graph costs the GUI thread time, so previews are coalesced: at most one
-        every :data:`PREVIEW_INTERVAL` seconds, and after each a pause at least as long as it
-        took (:data:`PREVIEW_PAUSE`); the latest values always get drawn."""
-        self._pending = values
-        if self._preview_timer.isActive():
-            return
-        wait = (max(PREVIEW_INTERVAL, PREVIEW_PAUSE * self._preview_cost)
-                - (time.monotonic() - self._preview_at))
-        self._preview_timer.start(max(0, int(wait * 1000)))
-
-    def _draw_preview(self) -> None:
-        values, self._pending = self._pending, None
-        if values is None:
-            return
-        started = time.monotonic()
+        """Show the graph with ``values`` on the canvas, without changing the document,
+        drawn now: the training thread sets the pace (a frame at a time, see
+        :mod:`.worker`) and waits while the frame is drawn."""
         from ...render.picture import build_picture
 
         g = self.doc.graph.copy()
@@ -218,8 +193,6 @@ class Training(QObject):
                                                 if g.node(n).trainable})
         self.window.canvas.show_picture(picture)
         self.window.show_evaluation(ev, "trained, not kept yet")
-        self._preview_at = time.monotonic()
-        self._preview_cost = self._preview_at - started
         if not self._overlap_checked:
             self._overlap_checked = True
             if _overlapping(scene.nodes.values()):
@@ -232,8 +205,6 @@ class Training(QObject):
             self._overlap_checked = False
 
     def end_preview(self) -> None:
-        self._pending = None
-        self._preview_timer.stop()
         if self.window.canvas.step_mode:
             self.window.canvas.show_picture(None)
         self.window.show_evaluation(self.doc.evaluation)

@@ -4,10 +4,10 @@ its two input columns, behind the data points (:mod:`graphstudio.core.plane`, pa
 
 Redrawing costs one batched pass of the network over the grid (48 × 48 points, a few
 milliseconds for a lecture's network) and a paint. While a run goes, :meth:`PlaneView.follow`
-is called with every report of the training thread; the view keeps only the latest
-parameters and recomputes at most every :data:`INTERVAL` seconds, and after each
-recomputation waits at least as long as it took (:data:`PAUSE`), so a big network makes the
-picture slower, never the window. When the graph has no plane, the view says why in one line
+is called with every frame of the training thread (25 a second); the view keeps only the
+latest parameters and draws at most every :data:`INTERVAL` seconds (every other frame), and
+after each picture waits at least as long as it took (:data:`PAUSE`), so a big network makes
+the picture slower, never the window. When the graph has no plane, the view says why in one line
 instead of a picture.
 
 The plane of a graph (its dataset read, its inputs found, a batched plan made) is worked out
@@ -156,19 +156,24 @@ class PlaneView(QWidget):
         self.save_button.setEnabled(self.plane is not None)
         self._redraw()
 
-    def follow(self, params: dict[int, Any]) -> None:
-        """Show the output at ``params`` soon (coalesced; see the module docstring)."""
+    def follow(self, params: dict[int, Any], now: bool = False) -> None:
+        """Show the output at ``params``: at once when a picture is due (or ``now``), else
+        the next time one is (see the module docstring). A run calls this with every frame
+        (:mod:`.worker`), so the picture is drawn within a frame, at every other one."""
         if self.plane is None:
             return
         self._pending = params
-        if self._timer.isActive():
-            return
         wait = max(INTERVAL, PAUSE * self._cost) - (time.monotonic() - self._drawn_at)
-        self._timer.start(max(0, int(wait * 1000)))
+        if now or wait <= 0:
+            self._timer.stop()
+            self._redraw()
+        elif not self._timer.isActive():
+            # a fallback when no further call comes: the next frame normally draws first
+            self._timer.start(int((wait + INTERVAL) * 1000))
 
     def flush(self) -> None:
         """Draw the latest parameters now (the end of a run)."""
-        if self._timer.isActive():
+        if self._pending is not None:
             self._timer.stop()
             self._redraw()
 
@@ -188,8 +193,7 @@ class PlaneView(QWidget):
             self.why.show()
             self.canvas.hide()
             return
-        if self.canvas.isVisible():
-            self.canvas.repaint()
+        self.canvas.update()  # painted with the rest of a training frame (worker.paint_now)
         self._drawn_at = time.monotonic()
         self._cost = self._drawn_at - started
 

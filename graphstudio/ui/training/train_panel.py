@@ -11,9 +11,9 @@ trainer; a progress bar and a live loss curve (:class:`~.loss_chart.LossChart`) 
 The panel never changes the graph. It tells its host what to do through signals:
 
 * ``preview(dict)``: values to *show* (not set) on the canvas while training, with each
-  report of the training thread (up to 30 times a second): every parameter at its current
-  value and every input bound to the dataset at the first example's values,
-  ``{node id: value}``;
+  frame of the training thread (up to 25 a second, see :mod:`.worker`), to be drawn at once:
+  every parameter at its current value and every input bound to the dataset at the first
+  example's values, ``{node id: value}``;
 * ``apply_requested(dict)``: Keep: set these parameters, as one undoable step;
 * ``reverted()``: Revert (or a discarded run): show the graph's own values again;
 * ``row_requested(int)``: show dataset row ``k`` (from 0) on the canvas: its forward and
@@ -49,7 +49,7 @@ from ...core.train import (MAX_HOLDOUT, Schedule, StepRecord, Trainer, TrainingE
 from .loss_chart import LossChart
 from .plane_view import PlaneView
 from .words import count
-from .worker import TrainingThread
+from .worker import TrainingThread, paint_now
 
 __all__ = ["TrainPanel"]
 
@@ -446,15 +446,19 @@ class TrainPanel(QWidget):
             self.trainer.stop()  # the thread reports finished_run("stopped")
 
     def _on_progress(self, points: list, record: StepRecord) -> None:
+        """A frame from the training thread: every view drawn now, while the thread waits
+        (see :mod:`.worker`), then the thread is told to go on."""
+        try:
+            self._draw_frame(points, record)
+        finally:
+            if self.thread is not None:
+                self.thread.frame_drawn()
+
+    def _draw_frame(self, points: list, record: StepRecord) -> None:
         if self.trainer is None:
             return
         self.last = record
         self.chart.add_points(points)
-        self.plane.follow(record.params)
-        # drawn now: Qt asks for a widget's repaint with a low-priority event, which waits
-        # behind the reports and canvas previews queued on a busy GUI thread; the curve costs
-        # a millisecond or two, so every report is a frame
-        self.chart.viewport().repaint()
         self.progress_bar.setValue(record.step)
         t = self.trainer
         epoch = f", {count(record.epoch, 'epoch')} done" if t.batch_size < t.n_examples else ""
@@ -463,7 +467,9 @@ class TrainPanel(QWidget):
                 else "")
         self.status.setText(f"step {record.step}: loss {record.loss:.6g}{held}, lr {record.lr:g}"
                             f"{epoch}, |∇| {record.grad_norm:.3g}{one_at_a_time}")
+        self.plane.follow(record.params, now=t.paused or t.stopped)
         self.preview.emit(self._shown(record.params))
+        paint_now()
 
     def _shown(self, params: dict[int, Any]) -> dict[int, Any]:
         return {**self._example, **params}
