@@ -92,13 +92,29 @@ slide_text.screen_report(sys.argv[2:])
 def painted_font_sizes(scene) -> list[float]:
     """The pixel size (scene units) of every text the items of ``scene`` paint, read from an
     SVG rendering of the scene (the items' own paint code, through QSvgGenerator)."""
+    from PySide6.QtWidgets import QGraphicsItem
+
+    bounds = scene.itemsBoundingRect()
+    # items that keep a pixmap of themselves would hand the SVG pictures, not text: drawn
+    # afresh while measured
+    cached = [i for i in scene.items() if i.cacheMode() != QGraphicsItem.NoCache]
+    modes = [i.cacheMode() for i in cached]
+    for item in cached:
+        item.setCacheMode(QGraphicsItem.NoCache)
+    try:
+        return _svg_font_sizes(scene, bounds)
+    finally:
+        for item, mode in zip(cached, modes):
+            item.setCacheMode(mode)
+
+
+def _svg_font_sizes(scene, bounds) -> list[float]:
     from xml.etree import ElementTree
 
     from PySide6.QtCore import QRectF, QSize
     from PySide6.QtGui import QPainter
     from PySide6.QtSvg import QSvgGenerator
 
-    bounds = scene.itemsBoundingRect()
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "scene.svg")
         gen = QSvgGenerator()

@@ -58,6 +58,28 @@ class EdgeRouter:
         self._pending: set[Edge] = set()  # edges to route whatever else changes
         self._obstacles: Obstacles | None = None
 
+    @property
+    def boxes(self) -> dict[int, tuple[float, float, float, float]]:
+        """Each node's box as it was last told (x, y, width, height); do not change it."""
+        return self._boxes
+
+    def bounds(self, nodes=None) -> tuple[float, float, float, float] | None:
+        """(left, top, right, bottom) around the boxes of ``nodes`` (default: all) and, for all,
+        the control points of every curve (a curve lies within them), or None without boxes."""
+        boxes = list(self._boxes.values()) if nodes is None else \
+            [self._boxes[n] for n in nodes if n in self._boxes]
+        if not boxes:
+            return None
+        b = np.array(boxes, dtype=float)
+        left, top = b[:, 0].min(), b[:, 1].min()
+        right, bottom = (b[:, 0] + b[:, 2]).max(), (b[:, 1] + b[:, 3]).max()
+        if nodes is None and self.routes:
+            p = np.array([c for r in self.routes.values() for c in r.cubics],
+                         dtype=float).reshape(-1, 2)
+            left, top = min(left, p[:, 0].min()), min(top, p[:, 1].min())
+            right, bottom = max(right, p[:, 0].max()), max(bottom, p[:, 1].max())
+        return float(left), float(top), float(right), float(bottom)
+
     # ---- being told --------------------------------------------------------------------------
 
     def set_node(self, node: int, rect: QRectF, n_ports: int) -> bool:

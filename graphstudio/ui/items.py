@@ -59,6 +59,7 @@ class NodeItem(QGraphicsItem):
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self._node_tip: str | None = None  # made when first asked for (see toolTip)
 
     # ---- what it shows -------------------------------------------------------------------------

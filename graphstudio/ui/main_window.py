@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, Q
 
 from ..core.dataset import (DatasetError, bound_inputs, dataset_candidates, embedded_text,
                             is_embedded, load_csv)
+from ..core.collector import collector_paused
 from ..core.engine import evaluate
 from ..core.groups import whole_groups
 from ..core.graph import Graph, GraphError
@@ -594,10 +595,11 @@ class MainWindow(QMainWindow):
 
     def _show_document(self, doc, *, path=None, origin=None) -> None:
         view = doc.view if isinstance(doc.view, dict) else {}
-        lay_out_missing(doc.graph, view)
-        self.document.replace(doc.graph, path, view, origin=origin)
-        QTimer.singleShot(0, self.canvas.show_graph)
-        self.canvas.show_graph()
+        with collector_paused():  # thousands of items and views made, none of them garbage
+            lay_out_missing(doc.graph, view)
+            self.document.replace(doc.graph, path, view, origin=origin)
+            QTimer.singleShot(0, self.canvas.show_graph)
+            self.canvas.show_graph()
 
     def _offer_dataset(self, doc) -> None:
         missing = next((n for n in doc.notes if "cannot find the dataset" in n), None)
@@ -842,7 +844,8 @@ class MainWindow(QMainWindow):
 
     def arrange(self) -> None:
         if len(self.document.graph):
-            self._push(ArrangeCommand(self.document, self.canvas.arrange()))
+            with collector_paused():
+                self._push(ArrangeCommand(self.document, self.canvas.arrange()))
             self.canvas.fit()
 
     def open_quick_search(self) -> None:
