@@ -4,10 +4,12 @@ window, none is trained past an undrawn frame, and Stop ends a thread that waits
 
 from pathlib import Path
 
+import pytest
+
 from graphstudio.core.dataset import load_for_graph
 from graphstudio.core.train import Schedule, Trainer
 from graphstudio.io.gs import parse_file
-from graphstudio.ui.training.worker import TrainingThread
+from graphstudio.ui.training.worker import TrainingThread, training_time
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -43,3 +45,12 @@ def test_the_thread_trains_on_only_when_the_window_has_drawn_the_frame(qtbot):
         assert thread.stop_and_wait(10000)
     assert thread.isFinished()
     assert trainer.step_count == frames[-1][1].step
+
+
+def test_the_trainer_keeps_a_share_of_the_time_between_frames():
+    # a lecture example's frame (about 32 ms on a busy machine): a quarter as long trains
+    assert training_time(0.032) == pytest.approx(0.008)
+    # a big graph's frame of 2 s: about as long again goes to training (2 - 0.75 * 0.1)
+    assert training_time(2.0) == pytest.approx(1.925)
+    # and the two rules meet at 0.1 s, so a frame's cost never makes the share jump
+    assert training_time(0.1) == pytest.approx(0.025)

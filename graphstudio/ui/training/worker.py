@@ -15,17 +15,15 @@ the GUI thread, which goes back and forth between Qt and Python while it draws (
 paint is a Python call), waits for such turns: a canvas frame of about 30 ms of work took twice
 that while the trainer ran, and the window drew about ten frames a second. Drawing while the
 trainer sleeps takes the time it costs, and training between frames runs at full speed. The
-trainer is never starved either: after a frame that took ``c`` seconds it trains at least
-:data:`TRAIN_SHARE` ``× c`` before asking for the next, and at least ``c`` after a frame
-slower than :data:`SLOW_FRAME` (a big graph draws fewer frames).
+trainer is never starved either (:func:`training_time`): after a frame it trains at least a
+quarter as long as the frame took before asking for the next, and on a big graph, whose
+frames take longer than :data:`SLOW_FRAME`, about as long as the frame took.
 
 The GIL, between frames: the GUI thread still answers the mouse and paints small widgets
 while the trainer runs, and each of those Python callbacks must take the GIL from it. While
 a run is going the switch interval is therefore :data:`SWITCH_INTERVAL` (1 ms), which costs
-the training little, and it is put back when the last run ends. And the worker sleeps 2 ms
-every 20 ms (:data:`REST_EVERY`, :data:`REST_FOR`): with many widgets alive (a full test
-session leaves hundreds) the GUI thread, needing the GIL for many callbacks per event-loop
-turn, was seen frozen for a whole run without these rests.
+the training little, and it is put back when the last run ends. (The GUI thread cannot be
+starved: at every frame the trainer waits until the GUI thread has run.)
 
 Signals (queued to the GUI thread, since the QThread object lives there):
 
@@ -55,15 +53,19 @@ __all__ = ["TrainingThread", "FRAME_INTERVAL", "SWITCH_INTERVAL", "paint_now"]
 FRAME_INTERVAL = 1 / 25  # seconds between two frames (reports to the GUI)
 #: after a frame that took c seconds, train at least TRAIN_SHARE * c before the next: a fifth
 #: of the time at least goes to training when frames cost more than the interval leaves; and
-#: after a frame slower than SLOW_FRAME (a big graph, which cannot be drawn 20 times a second
-#: anyway), at least c: half of the time
+#: beyond SLOW_FRAME (a big graph, which cannot be drawn 20 times a second anyway) every second
+#: of a frame adds a second of training: close to half of the time
 TRAIN_SHARE = 0.25
 SLOW_FRAME = 0.1
+
+
+def training_time(cost: float) -> float:
+    """How long the thread trains at least after a frame that took ``cost`` seconds."""
+    return max(TRAIN_SHARE * cost, cost - (1 - TRAIN_SHARE) * SLOW_FRAME)
 #: the longest a worker waits for the GUI to draw a frame; then it goes on (a receiver that
 #: never answers slows a run down, it never stops it)
 FRAME_WAIT = 2.0
 SWITCH_INTERVAL = 0.001  # seconds, while any run is going (see the module docstring)
-REST_EVERY, REST_FOR = 0.02, 0.002  # seconds: the worker sleeps 2 ms every 20 ms
 _switch_lock = threading.Lock()
 _runs = 0
 _saved_interval = 0.005
@@ -118,11 +120,11 @@ class TrainingThread(QThread):
         t = self.trainer
         points: list[tuple[int, float]] = []
         last = None
-        due = rested = time.monotonic()  # when the next frame is due
+        due = time.monotonic()  # when the next frame is due
 
         def flush(wait: bool) -> None:
             """Send the points gathered; with ``wait``, sleep until the GUI has drawn them."""
-            nonlocal due, rested
+            nonlocal due
             if points:
                 sent = time.monotonic()
                 self._drawn.clear()
@@ -131,11 +133,9 @@ class TrainingThread(QThread):
                 points.clear()
                 if wait:
                     self._drawn.wait(FRAME_WAIT)
-                    done = rested = time.monotonic()
+                    done = time.monotonic()
                     self.frame_seconds += done - sent
-                    cost = done - sent
-                    share = TRAIN_SHARE if cost <= SLOW_FRAME else 1.0
-                    due = max(sent + self.interval, done + share * cost)
+                    due = max(sent + self.interval, done + training_time(done - sent))
                     return
             due = time.monotonic() + self.interval
 
@@ -144,13 +144,9 @@ class TrainingThread(QThread):
                 points.append((record.step, record.loss) if record.held_out_loss is None
                               else (record.step, record.loss, record.held_out_loss))
                 last = record
-                now = time.monotonic()
-                if now - rested >= REST_EVERY:
-                    time.sleep(REST_FOR)  # a turn for the GUI thread (module docstring)
-                    rested = time.monotonic()
                 if t.paused or t.stopped:
                     flush(False)
-                elif now >= due:
+                elif time.monotonic() >= due:
                     flush(True)
         except Diverged as exc:
             flush(False)
