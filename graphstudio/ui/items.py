@@ -29,7 +29,8 @@ from PySide6.QtWidgets import QGraphicsItem, QToolTip
 
 from ..core.numbers import format_value
 from ..render.detail import Overview
-from ..render.draw import cell_under, edge_label_rect, node_rect, paint_edge, paint_node, row_rect
+from ..render.draw import (cell_under, edge_drawing, edge_label_rect, node_rect, paint_edge_drawing,
+                           paint_node, row_rect)
 from ..render.picture import EdgeView, NodeView
 from ..render.routing import output_point, port_point
 from ..render.style import Theme
@@ -304,6 +305,7 @@ class EdgeItem(QGraphicsItem):
         self.label_at = 0.5
         self.path = QPainterPath()
         self._bounds = QRectF()
+        self._drawings: dict = {}  # selected or not -> its EdgeDrawing, until the edge changes
         self.setFlags(QGraphicsItem.ItemIsSelectable)
         self.setZValue(0)
 
@@ -315,6 +317,7 @@ class EdgeItem(QGraphicsItem):
         if view == self.view and theme is self.theme and label_at == self.label_at:
             return
         self.view, self.theme, self.label_at = view, theme, label_at
+        self._drawings = {}
         # a highlighted edge (the step's) above the boxes too: on a short edge no spot for its
         # label is clear of them, and the local derivative is what the step is about
         self.setZValue(1.5 if view.highlight else 0)
@@ -326,6 +329,7 @@ class EdgeItem(QGraphicsItem):
     def set_path(self, path: QPainterPath) -> None:
         """The curve from the scene's router (:class:`~graphstudio.render.router.EdgeRouter`)."""
         self.path = path
+        self._drawings = {}
         self._bound()
         self._changed()
 
@@ -356,8 +360,13 @@ class EdgeItem(QGraphicsItem):
         return stroker.createStroke(self.path)
 
     def paint(self, painter, option, widget=None) -> None:
-        view = replace(self.view, highlight=True) if self.isSelected() else self.view
-        paint_edge(painter, self.path, view, self.theme, self.label_at)
+        selected = self.isSelected()  # a selected edge is drawn highlighted
+        drawing = self._drawings.get(selected)
+        if drawing is None:
+            view = replace(self.view, highlight=True) if selected else self.view
+            drawing = self._drawings[selected] = edge_drawing(self.path, view, self.theme,
+                                                              self.label_at)
+        paint_edge_drawing(painter, drawing)
 
     def contextMenuEvent(self, event) -> None:
         self.scene().edge_menu_requested.emit(self.dst.node, self.port, event.screenPos())
