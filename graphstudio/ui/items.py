@@ -60,7 +60,12 @@ class NodeItem(QGraphicsItem):
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
+        # the box is kept as a pixmap in device pixels (sharp at every zoom and pixel ratio; Qt
+        # draws it again when update() is called, as every change of look here does), so
+        # repainting a region over unchanged boxes only copies pixels; while a number is
+        # scrubbed, a box whose numbers change at every step is drawn directly (see set_view)
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self._cached = True
         self._node_tip: str | None = None  # made when first asked for (see toolTip)
 
     # ---- what it shows -------------------------------------------------------------------------
@@ -77,6 +82,9 @@ class NodeItem(QGraphicsItem):
         if rect != self.rect:
             self.prepareGeometryChange()
             self.rect = rect
+        if grow_only and self._cached:  # a pixmap drawn and then copied at every step costs more
+            self.setCacheMode(QGraphicsItem.NoCache)
+            self._cached = False
         self.view, self.theme = view, theme
         self._node_tip = None
         if self.hover:
@@ -85,7 +93,11 @@ class NodeItem(QGraphicsItem):
         self.update()
 
     def fit(self) -> bool:
-        """Size the box to its text again (after a scrub let it grow); whether it changed."""
+        """Size the box to its text again (after a scrub let it grow), cached again as a
+        pixmap; whether its size changed."""
+        if not self._cached:
+            self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+            self._cached = True
         if self._fit == self.rect:
             return False
         self.prepareGeometryChange()
@@ -306,8 +318,7 @@ class EdgeItem(QGraphicsItem):
         self.path = QPainterPath()
         self._bounds = QRectF()
         self._drawings: dict = {}  # selected or not -> its EdgeDrawing, until the edge changes
-        self.setFlags(QGraphicsItem.ItemIsSelectable)
-        self.setZValue(0)
+        self.setFlags(QGraphicsItem.ItemIsSelectable)  # at z 0, Qt's default
 
     @property
     def key(self) -> tuple[int, int, int]:
