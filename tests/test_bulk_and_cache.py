@@ -8,6 +8,8 @@ networkx's own order of nodes and neighbours, the next id and order of assignmen
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -44,13 +46,19 @@ def scripts(draw):
     return steps
 
 
-def run(script, target) -> list[int]:
+def run(script, target, reader: bool = False) -> list[int]:
+    """Run ``script`` on a graph or a bulk; ``reader``: the ops as the ``.gs`` reader adds
+    them to a bulk (``add_read_op``, then a name)."""
     ids: list[int] = []
     for kind, op, args, name, fields, value in script:
         if kind == "input":
             ids.append(target.add_input(name, value, **fields))
         elif kind == "const":
             ids.append(target.add_const(value))
+        elif reader:
+            ids.append(target.add_read_op(op, [ids[a] for a in args], fields["source"]))
+            if name is not None:
+                target.rename(ids[-1], name)
         else:
             ids.append(target.add_op(op, [ids[a] for a in args], name=name, **fields))
     return ids
@@ -98,6 +106,42 @@ def test_bulk_builds_the_graph_node_by_node_building_builds(script, before):
     for n in one.nodes():
         assert repr(ev_one.values[n]) == repr(ev_bulk.values[n])
         assert repr(ev_one.grads[n]) == repr(ev_bulk.grads[n])
+
+
+@settings(max_examples=100, deadline=None)
+@given(script=scripts())
+def test_a_graph_read_in_bulk_is_evaluated_before_networkx_holds_it(script):
+    """A reader's bulk (``add_read_op``) into an empty graph: the graph sorts, compiles and
+    evaluates from its edge list, networkx untouched, exactly as the graph built node by node
+    (whose structure networkx holds) does; networkx gets it all when first asked."""
+    one, read = Graph(), Graph()
+    run(script, one)
+    with read.bulk() as b:
+        run(script, b, reader=True)
+    edges = read.edge_list()
+    assert sorted(edges) == sorted(one.edges())
+    found = (read.sinks(), read.topological_order(), read.default_output(),
+             compile_graph(read).parents, evaluate(read))
+    assert read.edge_list() is not None  # still not in networkx
+    assert found[:4] == (one.sinks(), one.topological_order(), one.default_output(),
+                         compile_graph(one).parents)
+    ev_one = evaluate(one)
+    for n in one.nodes():
+        assert repr(ev_one.values[n]) == repr(found[4].values[n])
+        assert repr(ev_one.grads[n]) == repr(found[4].grads[n])
+    assert_same_graph(one, read)  # (which reads networkx)
+    assert read.edge_list() is None
+
+
+def test_eval_of_a_file_never_puts_its_structure_into_networkx(tmp_path):
+    from graphstudio.cli import load_and_evaluate
+
+    path = tmp_path / "f.gs"
+    path.write_text("x = 2\nw = param(0.5)\nh = relu(w * x + 1)\nloss = sin(h) * h\n")
+    doc, ev = load_and_evaluate(str(path))
+    assert doc.graph.edge_list() is not None
+    assert ev.grads[doc.graph.by_name("x")] == pytest.approx(
+        0.5 * (math.cos(2.0) * 2.0 + math.sin(2.0)))
 
 
 def test_a_listener_following_node_by_node_can_follow_a_bulk():

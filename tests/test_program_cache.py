@@ -360,7 +360,8 @@ def test_unknown_output_is_the_same_error(tmp_path, capsys):
 
 @pytest.mark.parametrize("extra, loaded", [([], []), (NUMPY_OPS, ["numpy"])])
 def test_a_replay_loads_neither_networkx_nor_the_readers(extra, loaded, tmp_path):
-    """Nor numpy, when every op's rules on floats are plain Python."""
+    """Nor numpy, when every op's rules on floats are plain Python. (Neither run builds
+    networkx's structure: the first evaluates the graph from its edge list.)"""
     path = tmp_path / "f.gs"
     path.write_text(network_text(3, extra=extra))
     code = ("import sys; from graphstudio.cli import main; main(['eval', sys.argv[1], '--json']);"
@@ -370,7 +371,8 @@ def test_a_replay_loads_neither_networkx_nor_the_readers(extra, loaded, tmp_path
     runs = [subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
                            text=True, env=env, check=True) for _ in range(2)]
     assert runs[0].stdout == runs[1].stdout
-    assert "'networkx'" in runs[0].stderr  # the first run reads the file
+    assert "'graphstudio.io'" in runs[0].stderr  # the first run reads the file...
+    assert "'networkx'" not in runs[0].stderr  # ...and evaluates it from the edge list
     assert runs[1].stderr.strip() == str(loaded)
 
 

@@ -122,13 +122,17 @@ def _compile(graph: Graph) -> Program:
     index = {n: i for i, n in enumerate(order)}
     ops: list[Op | None] = []
     kinds: list[str] = []
-    parents: list[tuple[int, ...]] = []
-    leaf_values: list[Value] = []
     leaves: list[int] = []
-    # The records and the raw networkx dict node -> {parent: {port: attrs}}: the public views
-    # wrap every lookup in a new object, which costs more than the rest of this loop.
+    # The records, and the arguments by port: from the edge list of a graph just read (whose
+    # structure networkx does not hold yet, see Graph.edge_list), else from the raw networkx
+    # dict node -> {parent: {port: attrs}} (the public views wrap every lookup in a new
+    # object, which costs more than the rest of this loop).
     records = graph.records()
-    pred = graph.g._pred
+    edges = graph.edge_list()
+    by_child = None if edges is None else _arguments(edges, index)
+    if by_child is None:
+        pred = graph.g._pred
+    parents: list[tuple[int, ...]] = []
     for n in order:
         record = records[n]
         kind = record.op
@@ -137,14 +141,17 @@ def _compile(graph: Graph) -> Program:
             leaves.append(len(ops))
             ops.append(None)
             parents.append(())
-            leaf_values.append(None)
             continue
         op = OPS[kind]
         if op.params is not None:  # index, reshape...: the op with this node's parameter
             op = op.bind(record.params if record.params is not None else op.params.default)
         ops.append(op)
-        leaf_values.append(None)
-        slots = [-1] * min(op.arity)  # parent position by port; -1 = not connected
+        need = min(op.arity)  # parent position by port; -1 = not connected
+        if by_child is not None:
+            ps = by_child.get(n, ())
+            parents.append(ps if len(ps) >= need else ps + (-1,) * (need - len(ps)))
+            continue
+        slots = [-1] * need
         for src, keys in pred[n].items():
             j = index[src]
             for port in keys:
@@ -152,8 +159,26 @@ def _compile(graph: Graph) -> Program:
                     slots.extend([-1] * (port + 1 - len(slots)))
                 slots[port] = j
         parents.append(tuple(slots))
-    return Program(order, index, ops, kinds, parents, leaf_values, leaves,
+    return Program(order, index, ops, kinds, parents, [None] * len(order), leaves,
                    graph.structure_version)
+
+
+def _arguments(edges: list[tuple[int, int, int]], index: dict[int, int]
+               ) -> dict[int, tuple[int, ...]] | None:
+    """Each child's argument positions by port, from an edge list whose edges into a node come
+    together in the order of their ports (as a bulk adds them); None for any other list."""
+    by_child: dict[int, tuple[int, ...]] = {}
+    for src, dst, port in edges:
+        if port == 0:
+            if dst in by_child:
+                return None
+            by_child[dst] = (index[src],)
+        else:
+            ports = by_child.get(dst, ())
+            if len(ports) != port:
+                return None
+            by_child[dst] = ports + (index[src],)
+    return by_child
 
 
 def _normalise(v: Any) -> Value:

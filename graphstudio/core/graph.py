@@ -31,17 +31,19 @@ from __future__ import annotations
 import keyword
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
-import networkx as nx
 import numpy as np
 
 from .events import (EdgeAdded, EdgeRemoved, GraphEvent, GroupChanged, MetaChanged, NodeAdded,
                      NodeChanged, NodeMoved, NodeRemoved, NodesAdded, OutputChanged, ValueChanged)
 from .groups import Group, group_problem
-from .node import FIELDS, SETTABLE_FIELDS, Node, new_node
+from .node import FIELDS, SETTABLE_FIELDS, Node, new_node, new_op_node
 from .numbers import format_value
 from .ops import LEAF_KINDS, NUMBER_WORDS, OPS, Value, arity_words, get_op, reserved_name
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["Graph", "GraphError", "GraphState", "Bulk", "as_value"]
 
@@ -119,7 +121,10 @@ class Graph(_LeafAdders):
     """A computation graph. Node ids are ints, stable for the life of the graph."""
 
     def __init__(self) -> None:
-        self._g = nx.MultiDiGraph()  # the structure; the nodes' attributes are in _records
+        self._nx: nx.MultiDiGraph | None = None  # the structure, made when first read (read
+        # it as _g); the nodes' attributes are in _records
+        #: nodes and edges added in bulk and not yet in networkx (see _g), or None
+        self._pending: tuple[list[int], list[tuple[int, int, int]]] | None = None
         self._records: dict[int, Node] = {}
         self._next_id = 0
         self._next_seq = 0  # order of assignment, for the default output
@@ -151,6 +156,35 @@ class Graph(_LeafAdders):
         changes, and only then: what the engine caches a compiled graph by (a new value, a
         name or a move leaves it alone)."""
         return self._structure_version
+
+    @property
+    def _g(self) -> nx.MultiDiGraph:
+        """The networkx structure, with every node and edge added so far.
+
+        Nodes added in bulk (:meth:`bulk`) go into networkx when it is first asked for, not
+        when they are added: ``graphstudio eval`` of a file reads it into a graph, compiles
+        and evaluates it from the records and the edge list (:meth:`edge_list`), and never
+        needs networkx's dicts, which would take half its time and memory on a large graph."""
+        if self._nx is None:
+            import networkx as nx  # (imported here: ``eval`` of a file needs none of it)
+
+            self._nx = nx.MultiDiGraph()
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            nodes, edges = pending
+            self._nx.add_nodes_from(nodes)
+            add_edge = self._nx.add_edge  # (networkx's add_edges_from calls it for each edge)
+            for s, d, p in edges:
+                add_edge(s, d, p)
+        return self._nx
+
+    def edge_list(self) -> list[tuple[int, int, int]] | None:
+        """Every edge as ``(parent, child, port)`` in the order they were added, when the
+        graph was built in bulk and nothing else has read its structure yet (networkx does not
+        hold it yet); else None (read :meth:`edges` or :attr:`g`)."""
+        pending = self._pending
+        return pending[1] if pending is not None and not self._nx else None  # (None or empty)
 
     @property
     def g(self) -> nx.MultiDiGraph:
@@ -255,7 +289,9 @@ class Graph(_LeafAdders):
                 f"argument {port + 1} of {self.label(dst)} is already connected to "
                 f"{self.label(self.parent_at(dst, port))}"
             )
-        if src == dst or nx.has_path(self._g, dst, src):
+        from networkx import has_path
+
+        if src == dst or has_path(self._g, dst, src):
             raise GraphError(
                 f"connecting {self.label(src)} to {self.label(dst)} would close a cycle: "
                 f"{self.label(src)} already depends on {self.label(dst)}"
@@ -574,15 +610,23 @@ class Graph(_LeafAdders):
 
     def ancestors(self, node: int) -> set[int]:
         """Every node ``node`` depends on (not itself)."""
-        return nx.ancestors(self._g, node)
+        from networkx import ancestors
+
+        return ancestors(self._g, node)
 
     def descendants(self, node: int) -> set[int]:
         """Every node that depends on ``node`` (not itself)."""
-        return nx.descendants(self._g, node)
+        from networkx import descendants
+
+        return descendants(self._g, node)
 
     def sinks(self) -> list[int]:
         """Op nodes that feed nothing."""
         records = self._records
+        edges = self.edge_list()
+        if edges is not None:  # (without putting the structure into networkx)
+            fed = {s for s, _d, _p in edges}
+            return [n for n, r in records.items() if n not in fed and r.op not in LEAF_KINDS]
         return [n for n, nbrs in self._g.adjacency() if not nbrs and records[n].op not in LEAF_KINDS]
 
     def inputs(self) -> list[int]:
@@ -603,14 +647,23 @@ class Graph(_LeafAdders):
         that is checked in one linear pass (it is then exactly the lexicographical order),
         and only a graph wired against assignment order pays for the general sort."""
         records = self._records
-        order = sorted(records, key=lambda n: records[n].seq)
+        order = list(records)
+        seqs = [r.seq for r in records.values()]
+        if seqs != sorted(seqs):  # (most graphs hold them in order already)
+            order.sort(key=lambda n: records[n].seq)
         rank = {n: i for i, n in enumerate(order)}
+        edges = self.edge_list()
+        if edges is not None:  # (without putting the structure into networkx)
+            if all(rank[s] < rank[d] for s, d, _p in edges):
+                return order
         pred = self._g._pred  # the raw dict: the public view costs a call per lookup
         for n in order:
             r = rank[n]
             for p in pred[n]:
                 if rank[p] >= r:
-                    return list(nx.lexicographical_topological_sort(
+                    from networkx import lexicographical_topological_sort
+
+                    return list(lexicographical_topological_sort(
                         self._g, key=lambda m: records[m].seq))
         return order
 
@@ -633,7 +686,7 @@ class Graph(_LeafAdders):
         """An independent copy with the same ids (listeners are not copied; the records are
         shared, which is safe because they cannot change)."""
         other = Graph()
-        other._g = self._g.copy()
+        other._nx = self._g.copy()
         other._records = dict(self._records)
         other._names = dict(self._names)
         other._next_id = self._next_id
@@ -839,6 +892,29 @@ class Bulk(_LeafAdders):
             edges.append((a, node, port))
         return node
 
+    def add_read_op(self, op: str, args: list[int], source: tuple[int, int]) -> int:
+        """``add_op(op, args, source=source)`` for a reader of text, which makes a node a
+        token: the same node, without the keyword arguments' general path (an op with a
+        parameter, or arguments that do not fit, take that path and its messages)."""
+        entry = OPS.get(op)
+        records = self._records
+        if entry is None or entry.params is not None or len(args) not in entry.arity:
+            return self.add_op(op, args, source=source)
+        for a in args:
+            if a not in records and a not in self._graph._records:
+                return self.add_op(op, args, source=source)
+        node = self._next_id
+        self._next_id = node + 1
+        if type(source) is not tuple or type(source[0]) is not int or type(source[1]) is not int:
+            source = (int(source[0]), int(source[1]))
+        records[node] = new_op_node(op, self._next_seq, source)
+        self._next_seq += 1
+        if len(args) == 1:
+            self._edges.append((args[0], node, 0))
+        else:
+            self._edges.extend([(a, node, port) for port, a in enumerate(args)])
+        return node
+
     def node(self, node: int) -> Node:
         record = self._records.get(node)
         return record if record is not None else self._graph.node(node)
@@ -908,10 +984,11 @@ class Bulk(_LeafAdders):
             raise GraphError("the graph changed while nodes were being added in bulk")
         self._done = True
         nodes = list(self._records)
-        graph._g.add_nodes_from(nodes)
-        add_edge = graph._g.add_edge  # (networkx's add_edges_from calls it for each edge too)
-        for s, d, p in self._edges:
-            add_edge(s, d, p)
+        if graph._pending is None:  # (networkx gets them when first asked: see Graph._g)
+            graph._pending = (nodes, self._edges)
+        else:
+            graph._pending[0].extend(nodes)
+            graph._pending[1].extend(self._edges)
         graph._records.update(self._records)
         graph._names.update(self._names)
         graph._next_id, graph._next_seq = self._next_id, self._next_seq

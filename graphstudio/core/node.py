@@ -114,6 +114,16 @@ def new_node(op: str, name: str | None, value: Value, pos: tuple[float, float] |
     return tuple.__new__(Node, (op, name, value, pos, seq, *tail))
 
 
+_OP_TAIL = _TAIL_DEFAULTS[:-1]
+assert FIELDS[-1] == "source"
+
+
+def new_op_node(op: str, seq: int, source: tuple[int, int] | None) -> Node:
+    """``new_node(op, None, None, None, seq, {"source": source})``: an op node a reader makes,
+    its place in the text its one field beyond the first five."""
+    return tuple.__new__(Node, (op, None, None, None, seq, *_OP_TAIL, source))
+
+
 def non_defaults(node: Node, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     """The fields of ``node`` that differ from their defaults (``op`` always), by name."""
     return {f: getattr(node, f) for f in FIELDS

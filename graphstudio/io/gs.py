@@ -413,13 +413,17 @@ def _fast(ctx: "_Context", plan: gs_fast.Plan) -> bool:
         if called in assigned:
             return False
     stack: list[int] = []
+    add_op = build.add_read_op
     for step in plan.steps:
         kind = step[0]
         if kind == "op":
             count = step[2]
+            if count == 1:  # (the common cases without slicing)
+                stack[-1] = add_op(step[1], [stack[-1]], step[3])
+                continue
             args = stack[-count:]
             del stack[-count:]
-            stack.append(build.add_op(step[1], args, source=step[3]))
+            stack.append(add_op(step[1], args, step[3]))
         elif kind == "name":
             stack.append(build.by_name(step[1]))
         else:

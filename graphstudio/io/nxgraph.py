@@ -43,9 +43,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from typing import Any, Callable, Hashable
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, Callable, Hashable
 
 from ..core.dataset import dataset_name_problem
 from ..core.engine import Evaluation, evaluate
@@ -55,6 +53,9 @@ from ..core.ops import LEAF_KINDS, OPS
 from ..core.node import SAVED_FIELDS
 from .document import (MAX_COORD, VALUE_FIELDS, Document, DocumentError, add_node_json,
                        connect_json, jsonable, node_json)
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["to_networkx", "from_networkx", "node_key", "node_label"]
 
@@ -89,6 +90,8 @@ def to_networkx(graph: Graph, ev: Evaluation | None = None, *, text: bool = Fals
     annotated with ``ev`` (evaluated here when not given). With ``text`` every attribute is a
     scalar (GraphML): values as literal text, lists of columns as JSON text."""
     ev = ev if ev is not None else evaluate(graph)
+    import networkx as nx  # (imported here: ``eval`` imports every format, needing none)
+
     g = nx.MultiDiGraph()
     if graph.output is not None:
         g.graph["output"] = node_key(graph, graph.output)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import networkx as nx
 
 from ...core.textfile import CannotRead, read_text
 from ..document import MAX_BYTES, Document, DocumentError, atomic_write_text
@@ -27,6 +26,8 @@ from . import FileFormat, register
 
 
 def write(path, graph, view) -> None:
+    import networkx as nx  # (imported here: ``eval`` imports every format, needing none)
+
     g = to_networkx(graph, text=True)
     atomic_write_text(path, "\n".join(nx.generate_graphml(g)) + "\n")
 
@@ -36,6 +37,8 @@ def read(path: Path) -> Document:
         text = read_text(path, MAX_BYTES)
     except CannotRead as exc:
         raise DocumentError(f"{path}: cannot read the file: {exc.reason}") from None
+    import networkx as nx
+
     try:
         g = nx.parse_graphml(text, force_multigraph=True)
     except Exception as exc:  # noqa: BLE001 - networkx raises several kinds for malformed XML

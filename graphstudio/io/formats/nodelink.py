@@ -28,7 +28,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 
 from ...core.textfile import CannotRead, read_text
 from ..document import MAX_BYTES, Document, DocumentError, atomic_write_text, parse_json
@@ -81,6 +80,8 @@ def read(path: Path) -> Document:
     edges = data.get(key, [])
     if not isinstance(edges, list):
         raise DocumentError(f"{source}: '{key}' must be a list")
+    import networkx as nx  # (imported here: ``eval`` imports every format, needing none)
+
     g = nx.MultiDiGraph() if data.get("directed", True) is not False else nx.MultiGraph()
     attrs = data.get("graph") or {}
     if not isinstance(attrs, dict):
