@@ -41,8 +41,27 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-#: each example and its settings: learning rate, minibatch size (None: full batch)
-EXAMPLES = {"seoul_sgd_l2.gs": ("0.5", "8"), "cmu11785_classify.gs": ("0.5", None)}
+#: each example and its settings: learning rate, minibatch size (None: full batch); NETWORK is
+#: not a file but the network Graph > New Network… builds by default on two_blobs.csv
+NETWORK = "network_2-4-2"
+EXAMPLES = {"seoul_sgd_l2.gs": ("0.5", "8"), "cmu11785_classify.gs": ("0.5", None),
+            NETWORK: ("0.5", None)}
+
+
+def network_file(folder: Path) -> Path:
+    """The New Network dialog's default on two_blobs.csv (2-4-2, scalar neurons, softmax and
+    cross-entropy, 73 nodes), written as a .gs file: a network drawn neuron by neuron, whose
+    hidden units show their responses on the canvas (View > Unit Responses)."""
+    from graphstudio.core.dataset import load_csv, set_row
+    from graphstudio.core.networks import NetworkSpec, build_network
+    from graphstudio.io.gs import write_text
+
+    csv = HERE.parent / "examples" / "data" / "two_blobs.csv"
+    g = build_network(NetworkSpec((2, 4, 2), loss="softmax_ce", form="scalar", dataset=str(csv)))
+    set_row(g, load_csv(csv), 0)
+    path = folder / "network.gs"
+    path.write_text(write_text(g))
+    return path
 
 
 def measure(example: str, seconds: float, screenshot: str | None) -> dict:
@@ -88,7 +107,8 @@ def measure(example: str, seconds: float, screenshot: str | None) -> dict:
     window.resize(1366, 768)
     window.show()
     QTest.qWaitForWindowExposed(window)
-    window.open_file(str(HERE.parent / "examples" / example), ask=False)
+    path = network_file(home) if example == NETWORK else HERE.parent / "examples" / example
+    window.open_file(str(path), ask=False)
     window.training.show_panel()
     panel = window.training.panel
     wait(300)

@@ -88,6 +88,7 @@ class GraphScene(QGraphicsScene):
         self.edges: dict[tuple[int, int, int], EdgeItem] = {}
         self.picture: Picture | None = None  # what is shown now
         self.fixed: Picture | None = None  # a picture shown instead of the live one
+        self._fixed_grow_only = False  # its boxes only grow (see show_picture)
         #: turns the live picture into the one shown (the training view's unit responses,
         #: ``graphstudio.ui.training.network_view``), or None; the live picture is then built
         #: whole at every change
@@ -323,7 +324,7 @@ class GraphScene(QGraphicsScene):
         structure or settings, else on the items whose results changed."""
         doc = self.doc
         if self.fixed is not None:
-            self._show(self.fixed)
+            self._show(self.fixed, grow_only=self._fixed_grow_only)
             self._stale = True  # leaving step mode shows the live picture anew
             self._shown = None
         elif self._stale or doc.view.get("edge_labels", False) or self.picture is None \
@@ -445,9 +446,13 @@ class GraphScene(QGraphicsScene):
 
     # ---- step mode ------------------------------------------------------------------------------
 
-    def show_picture(self, picture: Picture | None) -> None:
+    def show_picture(self, picture: Picture | None, grow_only: bool = False) -> None:
+        """Show ``picture`` instead of the live one (None: the live one again); ``grow_only``
+        (a training run's frames): boxes grow to fit new numbers but do not shrink, so they
+        neither twitch nor reroute their edges at every frame."""
         was = self.fixed is not None
         self.fixed = picture
+        self._fixed_grow_only = grow_only and picture is not None
         self.refresh()
         if was != (picture is not None):
             self.step_mode_changed.emit(picture is not None)

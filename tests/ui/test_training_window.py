@@ -205,3 +205,69 @@ def test_the_status_line_neither_widens_the_panel_nor_moves_the_curve(qtbot, win
     assert panel.chart.y() == chart_top
     qtbot.mouseClick(panel.stop_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: panel.state == "finished", timeout=5000)
+
+
+def test_an_edit_during_a_run_shows_in_the_next_frame(qtbot, window):
+    from graphstudio.ui.commands import RenameCommand
+
+    assert window.open_file(SIEGEN, ask=False)
+    panel = train(qtbot, window, 100000, 0.5)
+    qtbot.waitUntil(lambda: window.canvas.step_mode and panel.last is not None, timeout=30000)
+    qtbot.mouseClick(panel.pause_button, Qt.LeftButton)
+    g = window.document.graph
+    w1 = g.by_name("w1")
+    assert window.scene.nodes[w1].view.title == "w1"
+    window.document.push(RenameCommand(window.document, w1, "weights"))
+    qtbot.mouseClick(panel.pause_button, Qt.LeftButton)  # Resume: the run's frames go on
+    step = panel.last.step
+    qtbot.waitUntil(lambda: panel.last.step > step and window.canvas.step_mode, timeout=30000)
+    # the canvas still shows the run (trained values) under the new name
+    qtbot.waitUntil(lambda: window.scene.nodes[w1].view.title == "weights", timeout=30000)
+    assert not np.array_equal(window.scene.nodes[w1].view.value, g.value(w1))
+    qtbot.mouseClick(panel.stop_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.state == "finished", timeout=30000)
+
+
+def test_boxes_only_grow_while_a_run_goes_and_fit_its_last_picture(qtbot, window):
+    from graphstudio.render.draw import node_rect
+
+    assert window.open_file(EXAMPLES / "seoul_sgd_l2.gs", ask=False)
+    widths = []  # each frame's box widths, read after the canvas has drawn the frame
+    window.training.panel.preview.connect(
+        lambda _values: widths.append({n: i.rect.width() for n, i in window.scene.nodes.items()}))
+    panel = train(qtbot, window, 100000, 0.5)
+    qtbot.waitUntil(lambda: len(widths) >= 15, timeout=30000)
+    qtbot.mouseClick(panel.stop_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.state == "finished", timeout=30000)
+    running = widths[:15]
+    for n in running[0]:  # steady boxes: a number that loses a digit leaves its box as it is
+        assert all(a[n] <= b[n] for a, b in zip(running, running[1:])), window.document.graph.label(n)
+    # the run's last picture: every box fits what it shows, no wider
+    for item in window.scene.nodes.values():
+        assert item.rect == node_rect(item.view, (0.0, 0.0), item.theme)
+
+
+def test_a_growing_picture_keeps_a_box_wide_until_a_fitted_one_comes(qtbot, window):
+    from graphstudio.core.engine import evaluate
+    from graphstudio.render.draw import node_rect
+    from graphstudio.render.picture import build_picture
+
+    assert window.open_file(SIEGEN, ask=False)
+    g = window.document.graph
+    w1, scene = g.by_name("w1"), window.scene
+    positions = {n: (i.pos().x(), i.pos().y()) for n, i in scene.nodes.items()}
+
+    def picture(value):
+        copy = g.copy()
+        copy.set_value(w1, np.full(np.shape(g.value(w1)), value))
+        return build_picture(copy, evaluate(copy), positions)
+
+    scene.show_picture(picture(0.5), grow_only=True)  # wide numbers (its gradients)
+    wide = scene.nodes[w1].rect
+    scene.show_picture(picture(-123.456), grow_only=True)  # narrower: the box stays as wide
+    grown = scene.nodes[w1].rect
+    assert grown.contains(wide)
+    scene.show_picture(picture(-123.456))  # a fitted picture: the box fits its numbers
+    item = scene.nodes[w1]
+    assert item.rect == node_rect(item.view, (0.0, 0.0), item.theme)
+    assert item.rect.width() < grown.width()

@@ -73,6 +73,11 @@ class Training(QObject):
         self.panel.row_requested.connect(self.show_row)
         self.doc.view_changed.connect(lambda key: self.panel.plane.canvas.update()
                                       if key == "theme" else None)
+        #: the document's graph copied for the canvas's previews of a run (its compiled program
+        #: kept between frames); made again after any change of the document's graph
+        self._preview_graph: Graph | None = None
+        self.doc.graph_event.connect(self._forget_preview_graph)
+        self.doc.replaced.connect(self._forget_preview_graph)
         self.doc.changed.connect(self.follow_document)
         self.doc.replaced.connect(self.follow_document)
         self.units = UnitResponses(window, lambda: _base_dir(self.doc))
@@ -118,6 +123,9 @@ class Training(QObject):
         return answer != QMessageBox.StandardButton.Cancel
 
     # ---- the document -------------------------------------------------------------------------------
+
+    def _forget_preview_graph(self, *_args) -> None:
+        self._preview_graph = None
 
     def follow_document(self) -> None:
         self.panel.set_graph(self.doc.graph, _base_dir(self.doc))
@@ -179,7 +187,9 @@ class Training(QObject):
         :mod:`.worker`) and waits while the frame is drawn."""
         from ...render.picture import build_picture
 
-        g = self.doc.graph.copy()
+        if self._preview_graph is None:  # one copy while the document stays as it is
+            self._preview_graph = self.doc.graph.copy()
+        g = self._preview_graph
         for n, v in values.items():
             if n in g and g.is_leaf(n):
                 g.set_value(n, v)
@@ -191,7 +201,9 @@ class Training(QObject):
                                 edge_labels=view.get("edge_labels", False))
         picture = self.units.decorate(picture, {n: v for n, v in values.items()
                                                 if g.node(n).trainable})
-        self.window.canvas.show_picture(picture)
+        # while the run goes, boxes only grow (steady, no rerouting); its last picture fits
+        scene.show_picture(picture, grow_only=self.panel.is_running())
+        self.window.canvas.keep_in_view()
         self.window.show_evaluation(ev, "trained, not kept yet")
         if not self._overlap_checked:
             self._overlap_checked = True

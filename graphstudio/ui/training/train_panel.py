@@ -482,10 +482,10 @@ class TrainPanel(QWidget):
         steps = t.step_count if t is not None else 0
         self.result = params if steps > 0 else None
         if self.result is not None:
+            self._set_state(FINISHED)  # first: the last picture is not a running one
             self.preview.emit(self._shown(self.result))
             self.plane.follow(self.result)
             self.plane.flush()
-            self._set_state(FINISHED)
         else:
             self._set_state(IDLE)
             self.reverted.emit()

@@ -11,11 +11,13 @@ A frame waits for the GUI. After sending one, the thread sleeps until the GUI sa
 drawn it (:meth:`TrainingThread.frame_drawn`), then trains until the next is due. Why:
 training and drawing are both Python, and only one thread runs Python at a time (the GIL).
 When both want it, CPython hands it over only every ``sys.getswitchinterval()`` seconds, and
-every call from the GUI thread into Qt and back waits for such a turn: a canvas frame of 30 ms
-of work took twice that, and the window drew about ten frames a second. Drawing while the
+the GUI thread, which goes back and forth between Qt and Python while it draws (every item's
+paint is a Python call), waits for such turns: a canvas frame of about 30 ms of work took twice
+that while the trainer ran, and the window drew about ten frames a second. Drawing while the
 trainer sleeps takes the time it costs, and training between frames runs at full speed. The
 trainer is never starved either: after a frame that took ``c`` seconds it trains at least
-:data:`TRAIN_SHARE` ``× c`` before asking for the next (a big graph draws fewer frames).
+:data:`TRAIN_SHARE` ``× c`` before asking for the next, and at least ``c`` after a frame
+slower than :data:`SLOW_FRAME` (a big graph draws fewer frames).
 
 The GIL, between frames: the GUI thread still answers the mouse and paints small widgets
 while the trainer runs, and each of those Python callbacks must take the GIL from it. While
@@ -52,8 +54,11 @@ __all__ = ["TrainingThread", "FRAME_INTERVAL", "SWITCH_INTERVAL", "paint_now"]
 
 FRAME_INTERVAL = 1 / 25  # seconds between two frames (reports to the GUI)
 #: after a frame that took c seconds, train at least TRAIN_SHARE * c before the next: a fifth
-#: of the time at least goes to training when frames cost more than the interval leaves
+#: of the time at least goes to training when frames cost more than the interval leaves; and
+#: after a frame slower than SLOW_FRAME (a big graph, which cannot be drawn 20 times a second
+#: anyway), at least c: half of the time
 TRAIN_SHARE = 0.25
+SLOW_FRAME = 0.1
 #: the longest a worker waits for the GUI to draw a frame; then it goes on (a receiver that
 #: never answers slows a run down, it never stops it)
 FRAME_WAIT = 2.0
@@ -128,7 +133,9 @@ class TrainingThread(QThread):
                     self._drawn.wait(FRAME_WAIT)
                     done = rested = time.monotonic()
                     self.frame_seconds += done - sent
-                    due = max(sent + self.interval, done + TRAIN_SHARE * (done - sent))
+                    cost = done - sent
+                    share = TRAIN_SHARE if cost <= SLOW_FRAME else 1.0
+                    due = max(sent + self.interval, done + share * cost)
                     return
             due = time.monotonic() + self.interval
 
