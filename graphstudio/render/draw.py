@@ -58,7 +58,8 @@ from .picture import EdgeView, NodeView, Picture
 from .routing import PORT_RADIUS, PORT_SPACING, output_point, port_point, route_edges
 from .style import Theme
 
-__all__ = ["node_rect", "paint_node", "paint_edge", "paint_picture", "picture_bounds",
+__all__ = ["node_rect", "paint_node", "paint_edge", "EdgeDrawing", "edge_drawing",
+           "paint_edge_drawing", "paint_picture", "picture_bounds",
            "edge_label_rect", "label_spots", "node_sizes", "row_rect", "grid_origin", "cell_under", "arrange",
            "fonts"]
 
@@ -421,11 +422,27 @@ def _edge_pen(colour: str, width: float) -> QPen:
     return QPen(_color(colour), width, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin)
 
 
-def paint_edge(painter: QPainter, path: QPainterPath, edge: EdgeView, theme: Theme,
-               label_at: float = 0.5) -> None:
-    """The curve with an arrow head at the port; the label (local derivative) on a background
-    box at the middle (or ``label_at`` along the curve), so it reads over other lines; the
-    label of a highlighted edge beside it (:func:`edge_label_rect`)."""
+@dataclass(frozen=True)
+class EdgeDrawing:
+    """What painting an edge takes, worked out once (:func:`edge_drawing`): the canvas keeps
+    it until the edge's curve or view changes, so a repaint only draws."""
+
+    path: QPainterPath
+    pen: QPen
+    colour: QColor  # the arrow head's
+    head: QPolygonF
+    label: str | None
+    label_box: QRectF | None
+    label_border: QPen | None
+    label_fill: QColor | None
+    theme: Theme
+
+
+def edge_drawing(path: QPainterPath, edge: EdgeView, theme: Theme,
+                 label_at: float = 0.5) -> EdgeDrawing:
+    """The curve's pen, the arrow head at the port and the label's box (local derivative) at
+    the middle (or ``label_at`` along the curve); the label of a highlighted edge beside it
+    (:func:`edge_label_rect`)."""
     name = theme.used if edge.highlight else theme.edge
     colour = _color(name)
     width = 3.0 if edge.highlight else 1.6
@@ -434,28 +451,47 @@ def paint_edge(painter: QPainter, path: QPainterPath, edge: EdgeView, theme: The
         colour = _color(theme.negative if edge.weight < 0 else theme.positive,
                         round(255 * (0.35 + 0.65 * w)))
         width = 1.0 + 5.0 * w
-    painter.save()
-    painter.setRenderHint(QPainter.Antialiasing, True)
-    painter.setBrush(Qt.NoBrush)
-    painter.setPen(_edge_pen(name, width))
-    painter.drawPath(path)
     tip, direction = _arrival(path)
     size = 9.0 + width
     normal = QPointF(-direction.y(), direction.x())
     base = tip - direction * size
     head = QPolygonF([tip, base + normal * (size * 0.45), base - normal * (size * 0.45)])
-    painter.setPen(Qt.NoPen)
-    painter.setBrush(colour)
-    painter.drawPolygon(head)
     box = edge_label_rect(path, edge, theme, label_at)
+    border = fill = None
     if box is not None:
-        painter.setBrush(_color(theme.background, 235))
-        painter.setPen(QPen(_color(theme.used if edge.highlight else theme.edge_label, 110), 1))
-        painter.drawRoundedRect(box, 4, 4)
+        fill = _color(theme.background, 235)
+        border = QPen(_color(theme.used if edge.highlight else theme.edge_label, 110), 1)
+    return EdgeDrawing(path, _edge_pen(name, width), colour, head, edge.label, box, border, fill,
+                       theme)
+
+
+def paint_edge_drawing(painter: QPainter, drawing: EdgeDrawing) -> None:
+    """Paint an edge worked out by :func:`edge_drawing`."""
+    painter.save()
+    painter.setRenderHint(QPainter.Antialiasing, True)
+    painter.setBrush(Qt.NoBrush)
+    painter.setPen(drawing.pen)
+    painter.drawPath(drawing.path)
+    painter.setPen(Qt.NoPen)
+    painter.setBrush(drawing.colour)
+    painter.drawPolygon(drawing.head)
+    if drawing.label_box is not None:
+        theme = drawing.theme
+        painter.setBrush(drawing.label_fill)
+        painter.setPen(drawing.label_border)
+        painter.drawRoundedRect(drawing.label_box, 4, 4)
         painter.setFont(fonts(theme).edge)
         painter.setPen(_color(theme.edge_label))
-        painter.drawText(box, CENTRE, edge.label)
+        painter.drawText(drawing.label_box, CENTRE, drawing.label)
     painter.restore()
+
+
+def paint_edge(painter: QPainter, path: QPainterPath, edge: EdgeView, theme: Theme,
+               label_at: float = 0.5) -> None:
+    """The curve with an arrow head at the port; the label (local derivative) on a background
+    box at the middle (or ``label_at`` along the curve), so it reads over other lines; the
+    label of a highlighted edge beside it (:func:`edge_label_rect`)."""
+    paint_edge_drawing(painter, edge_drawing(path, edge, theme, label_at))
 
 
 # ---- nodes ------------------------------------------------------------------------------------

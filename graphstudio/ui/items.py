@@ -29,7 +29,8 @@ from PySide6.QtWidgets import QGraphicsItem, QToolTip
 
 from ..core.numbers import format_value
 from ..render.detail import Overview
-from ..render.draw import cell_under, edge_label_rect, node_rect, paint_edge, paint_node, row_rect
+from ..render.draw import (cell_under, edge_drawing, edge_label_rect, node_rect, paint_edge_drawing,
+                           paint_node, row_rect)
 from ..render.picture import EdgeView, NodeView
 from ..render.routing import output_point, port_point
 from ..render.style import Theme
@@ -59,7 +60,12 @@ class NodeItem(QGraphicsItem):
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
+        # the box is kept as a pixmap in device pixels (sharp at every zoom and pixel ratio; Qt
+        # draws it again when update() is called, as every change of look here does), so
+        # repainting a region over unchanged boxes only copies pixels; while a number is
+        # scrubbed, a box whose numbers change at every step is drawn directly (see set_view)
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self._cached = True
         self._node_tip: str | None = None  # made when first asked for (see toolTip)
 
     # ---- what it shows -------------------------------------------------------------------------
@@ -76,6 +82,9 @@ class NodeItem(QGraphicsItem):
         if rect != self.rect:
             self.prepareGeometryChange()
             self.rect = rect
+        if grow_only and self._cached:  # a pixmap drawn and then copied at every step costs more
+            self.setCacheMode(QGraphicsItem.NoCache)
+            self._cached = False
         self.view, self.theme = view, theme
         self._node_tip = None
         if self.hover:
@@ -84,7 +93,11 @@ class NodeItem(QGraphicsItem):
         self.update()
 
     def fit(self) -> bool:
-        """Size the box to its text again (after a scrub let it grow); whether it changed."""
+        """Size the box to its text again (after a scrub let it grow), cached again as a
+        pixmap; whether its size changed."""
+        if not self._cached:
+            self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+            self._cached = True
         if self._fit == self.rect:
             return False
         self.prepareGeometryChange()
@@ -304,8 +317,8 @@ class EdgeItem(QGraphicsItem):
         self.label_at = 0.5
         self.path = QPainterPath()
         self._bounds = QRectF()
-        self.setFlags(QGraphicsItem.ItemIsSelectable)
-        self.setZValue(0)
+        self._drawings: dict = {}  # selected or not -> its EdgeDrawing, until the edge changes
+        self.setFlags(QGraphicsItem.ItemIsSelectable)  # at z 0, Qt's default
 
     @property
     def key(self) -> tuple[int, int, int]:
@@ -315,6 +328,7 @@ class EdgeItem(QGraphicsItem):
         if view == self.view and theme is self.theme and label_at == self.label_at:
             return
         self.view, self.theme, self.label_at = view, theme, label_at
+        self._drawings = {}
         # a highlighted edge (the step's) above the boxes too: on a short edge no spot for its
         # label is clear of them, and the local derivative is what the step is about
         self.setZValue(1.5 if view.highlight else 0)
@@ -326,6 +340,7 @@ class EdgeItem(QGraphicsItem):
     def set_path(self, path: QPainterPath) -> None:
         """The curve from the scene's router (:class:`~graphstudio.render.router.EdgeRouter`)."""
         self.path = path
+        self._drawings = {}
         self._bound()
         self._changed()
 
@@ -356,8 +371,13 @@ class EdgeItem(QGraphicsItem):
         return stroker.createStroke(self.path)
 
     def paint(self, painter, option, widget=None) -> None:
-        view = replace(self.view, highlight=True) if self.isSelected() else self.view
-        paint_edge(painter, self.path, view, self.theme, self.label_at)
+        selected = self.isSelected()  # a selected edge is drawn highlighted
+        drawing = self._drawings.get(selected)
+        if drawing is None:
+            view = replace(self.view, highlight=True) if selected else self.view
+            drawing = self._drawings[selected] = edge_drawing(self.path, view, self.theme,
+                                                              self.label_at)
+        paint_edge_drawing(painter, drawing)
 
     def contextMenuEvent(self, event) -> None:
         self.scene().edge_menu_requested.emit(self.dst.node, self.port, event.screenPos())

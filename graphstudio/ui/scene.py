@@ -162,7 +162,8 @@ class GraphScene(QGraphicsScene):
         item = NodeItem(n, view or node_view(g, n), self.theme)
         pos = g.position(n) or (0.0, 0.0)
         item.setPos(pos[0], pos[1])
-        item.setFlag(QGraphicsItem.ItemHasNoContents, not self._text_shown)
+        if not self._text_shown:
+            item.setFlag(QGraphicsItem.ItemHasNoContents)
         self.addItem(item)
         self.nodes[n] = item
         self.node_changed(item)
@@ -172,7 +173,8 @@ class GraphScene(QGraphicsScene):
         if port >= dst_item.view.n_ports:
             dst_item.set_view(node_view(self.doc.graph, dst), self.theme)
         item = EdgeItem(self.nodes[src], dst_item, port, self.theme)
-        item.setFlag(QGraphicsItem.ItemHasNoContents, not self._text_shown)
+        if not self._text_shown:
+            item.setFlag(QGraphicsItem.ItemHasNoContents)
         self.addItem(item)
         self.edges[(src, dst, port)] = item
         self.router.add_edge(src, dst, port)
@@ -377,8 +379,10 @@ class GraphScene(QGraphicsScene):
         for view in self.views():
             sight = sight.united(view.mapToScene(view.viewport().rect()).boundingRect())
         m = IN_SIGHT_MARGIN
-        sight.adjust(-m, -m, m, m)
+        left, top = sight.left() - m, sight.top() - m
+        right, bottom = sight.right() + m, sight.bottom() + m
         errors = self.doc.evaluation.errors
+        boxes = self.router.boxes  # each shown node's box (read here, not asked of its item)
         out = set()
         for n in nodes:
             item = self.nodes.get(n)
@@ -387,7 +391,9 @@ class GraphScene(QGraphicsScene):
             err = errors.get(n)
             if bool(item.view.error) != (err is not None and err.fatal):
                 continue
-            if not self._text_shown or not item.scene_rect().intersects(sight):
+            box = boxes.get(n)
+            if not self._text_shown or box is None or box[0] > right or box[1] > bottom \
+                    or box[0] + box[2] < left or box[1] + box[3] < top:
                 out.add(n)
         return out
 
