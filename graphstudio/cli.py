@@ -169,7 +169,7 @@ def _eval(args: argparse.Namespace) -> int:
     out_label = graph.label(ev.output) if ev.output is not None else None
     _print_eval(args, out_label, ev, _rows(graph, ev, nodes))
     if cache is not None:
-        _keep(cache, args.file, doc, ev, nodes)
+        _keep(cache, args.file, doc, ev, nodes, args.output is None)
     return 0
 
 
@@ -189,13 +189,14 @@ def _cache_entry(path: str) -> tuple[Path, str, bytes] | None:
 
 
 def _keep(cache: tuple[Path, str, bytes], path: str, doc: Document, ev: Evaluation,
-          nodes: list[int]) -> None:
+          nodes: list[int], default: bool) -> None:
     """Keep the compiled program of a file just evaluated, if it may be replayed and the file
-    still holds what was read (it may have been saved again meanwhile)."""
+    still holds what was read (it may have been saved again meanwhile); ``default``: ``ev``
+    differentiated the file's own output."""
     from .core import program_cache
 
     graph = doc.graph
-    output = graph.default_output()
+    output = ev.output if default else graph.default_output()  # (the file's own output)
     if output is None or not program_cache.cacheable(graph, ev.program, ev.values, ev.errors,
                                                      doc.notes):
         return

@@ -133,8 +133,8 @@ def _compile(graph: Graph) -> Program:
     if by_child is None:
         pred = graph.g._pred
     parents: list[tuple[int, ...]] = []
-    for n in order:
-        record = records[n]
+    plain: dict[str, tuple[Op, int]] = {}  # an op without parameters, and its fewest arguments
+    for n, record in zip(order, map(records.__getitem__, order)):
         kind = record.op
         kinds.append(kind)
         if kind == "input" or kind == "const":
@@ -142,11 +142,17 @@ def _compile(graph: Graph) -> Program:
             ops.append(None)
             parents.append(())
             continue
-        op = OPS[kind]
-        if op.params is not None:  # index, reshape...: the op with this node's parameter
-            op = op.bind(record.params if record.params is not None else op.params.default)
+        known = plain.get(kind)
+        if known is not None:
+            op, need = known
+        else:
+            op = OPS[kind]
+            if op.params is not None:  # index, reshape...: the op with this node's parameter
+                op = op.bind(record.params if record.params is not None else op.params.default)
+            else:
+                plain[kind] = (op, min(op.arity))
+            need = min(op.arity)  # parent positions by port; -1 = not connected
         ops.append(op)
-        need = min(op.arity)  # parent position by port; -1 = not connected
         if by_child is not None:
             ps = by_child.get(n, ())
             parents.append(ps if len(ps) >= need else ps + (-1,) * (need - len(ps)))

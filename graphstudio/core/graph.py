@@ -182,7 +182,8 @@ class Graph(_LeafAdders):
     def edge_list(self) -> list[tuple[int, int, int]] | None:
         """Every edge as ``(parent, child, port)`` in the order they were added, when the
         graph was built in bulk and nothing else has read its structure yet (networkx does not
-        hold it yet); else None (read :meth:`edges` or :attr:`g`)."""
+        hold it yet); else None (read :meth:`edges` or :attr:`g`). The graph's own list: read
+        it, never change it."""
         pending = self._pending
         return pending[1] if pending is not None and not self._nx else None  # (None or empty)
 
