@@ -160,6 +160,23 @@ def test_set_input_recomputes_only_descendants_and_agrees_with_full_evaluate():
     assert same(ev2.grads, evaluate(graph).grads)
 
 
+def test_a_scrubbed_input_reaches_the_nodes_added_since_its_last_drag():
+    # the evaluator keeps an input's descendants between the steps of a drag: a node added
+    # below the input afterwards must be recomputed when the input is set again
+    graph = parse_text("a = 1\nb = 2\np = a * b")
+    n = graph.by_name
+    ev = Evaluator(graph)
+    ev.evaluate()
+    assert ev.set_input(n("a"), 2.0).values[n("p")] == 4.0  # a drag: its descendants found
+    assert ev.set_input(n("a"), 3.0).values[n("p")] == 6.0  # and kept
+    q = graph.add_op("sin", [n("a")], name="q")  # a new node below a
+    ev.set_input(n("b"), 5.0)  # the next pass compiles the new structure
+    for value in (0.25, 0.5):  # the next drag over a: q follows it at every step
+        result = ev.set_input(n("a"), value)
+        assert q in result.recomputed and result.values[q] == math.sin(value)
+        assert result.values[n("p")] == value * 5.0
+
+
 def test_set_input_picks_up_values_changed_on_the_graph_directly():
     graph = parse_text("a = 1\nb = 2\nc = 7\nz = a * b\nw = c + 1")
     n = graph.by_name

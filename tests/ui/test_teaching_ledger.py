@@ -111,6 +111,23 @@ def test_in_the_editor_clicking_a_node_explains_it(qtbot, main_window):
     assert w.teaching.ledger.summary.text() == "dz/db = 7 × 1 + 2 × 1 = 9"
 
 
+def test_nodes_made_while_the_ledger_is_hidden_are_offered_when_it_is_shown(qtbot, main_window):
+    # a hidden ledger fills its node menu when it is shown, not at every evaluation
+    w = main_window
+    open_lecture(qtbot, w, "grosse_csc311")
+    dock = w.teaching.docks["Ledger"]
+    dock.hide()
+    type_expression(qtbot, w, "q = z * 2")
+    q = w.document.graph.by_name("q")
+    canvas_click(qtbot, w, q)
+    assert not w.teaching.ledger.isVisible()
+    w.teaching.raise_panel("Ledger")
+    ledger = w.teaching.ledger
+    offered = [ledger.node_combo.itemText(i) for i in range(ledger.node_combo.count())]
+    assert "q" in offered and ledger.node_combo.currentText() == "q"
+    assert ledger.selected == q
+
+
 def test_in_the_editor_forward_mode_stays_on_across_an_edit(qtbot, main_window):
     w = main_window
     open_lecture(qtbot, w, "grosse_csc311")

@@ -84,6 +84,7 @@ class LedgerPanel(TeachingPanel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._nodes_stale = False  # the node menu waits for the panel to be shown
         self.led: Ledger | None = None
         self.fm: ForwardMode | None = None
         self._waiting_formulas = False
@@ -151,15 +152,29 @@ class LedgerPanel(TeachingPanel):
 
     def context_changed(self) -> None:
         graph = self.graph
-        explainable = [n for n in (self.ev.program.order if self.ev else graph.nodes())
-                       if graph.op(n) != "const"]
-        self.node_combo.fill(graph, explainable)
-        if self.selected is not None:
-            self.node_combo.choose(self.selected)
+        if self.isVisible():
+            self._fill_nodes()
+        else:  # a scrub evaluates a big graph many times a second: its names wait for a look
+            self._nodes_stale = True
         self.forward_input.fill(graph, graph.inputs())
         if self.forward_toggle.isChecked():
             self._compute_forward()
             self.picture_requested.emit(self.current_picture())
+
+    def _fill_nodes(self) -> None:
+        """The node menu: every node the ledger can explain, the selected one chosen."""
+        self._nodes_stale = False
+        graph, selected = self.graph, self.selected  # (a new menu may choose another first)
+        explainable = [n for n in (self.ev.program.order if self.ev else graph.nodes())
+                       if graph.op(n) != "const"]
+        self.node_combo.fill(graph, explainable)
+        if selected is not None:
+            self.node_combo.choose(selected)
+
+    def showEvent(self, event) -> None:
+        if self._nodes_stale and self.graph is not None:
+            self._fill_nodes()
+        super().showEvent(event)  # which refreshes the ledger, from the node chosen
 
     def selection_changed(self) -> None:
         if self.selected is not None:
