@@ -727,11 +727,9 @@ class Evaluator:
         version = self.graph.structure_version
         kept = self._downstream.get(node)
         if kept is None or kept[0] != version:
-            from networkx import descendants
-
             if len(self._downstream) > 64:  # the inputs scrubbed lately, not every one ever
                 self._downstream.clear()
-            kept = self._downstream[node] = (version, descendants(self.graph.g, node))
+            kept = self._downstream[node] = (version, self.graph.descendants(node))
         return kept[1]
 
     def _finish(self, output: int | None, recomputed: set[int]) -> Evaluation:
