@@ -160,6 +160,8 @@ def _eval(args: argparse.Namespace) -> int:
             out_label, rows = replayed
             _print_eval(args, out_label, 1.0, rows)
             return 0
+        if _first_run(args, cache):
+            return 0
     doc, ev = load_and_evaluate(args.file, args.output)
     graph = doc.graph
     for note in doc.notes:
@@ -171,6 +173,28 @@ def _eval(args: argparse.Namespace) -> int:
     if cache is not None:
         _keep(cache, args.file, doc, ev, nodes, args.output is None)
     return 0
+
+
+def _first_run(args: argparse.Namespace, cache: tuple[Path, str, bytes]) -> bool:
+    """The first run of a ``.gs`` text of numbers whose every op has rules in plain Python,
+    without a graph: the text read straight into its program (:mod:`graphstudio.io.gs_program`),
+    its passes run, the program kept and the result printed, as reading the file would print
+    it. False, having printed nothing, for any other file (and for any problem the passes
+    meet): reading it the usual way then says what there is to say."""
+    if Path(args.file).suffix.lower() != ".gs":
+        return False
+    from .core import program_cache, scalar_program
+    from .io import gs_program
+
+    program = gs_program.read_program(cache[2])
+    if program is None:
+        return False
+    answer = scalar_program.run(program, args.output, fresh=True)
+    if answer is None:
+        return False
+    _print_eval(args, answer[0], 1.0, answer[1])
+    program_cache.store_scalar(cache[0], cache[1], program)
+    return True
 
 
 def _cache_entry(path: str) -> tuple[Path, str, bytes] | None:
