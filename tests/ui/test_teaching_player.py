@@ -163,21 +163,22 @@ def test_constants_show_their_value_from_the_first_forward_step(qtbot, main_wind
 
 
 def seoul_stepped_to_the_end(qtbot):
-    """The Steps table of Seoul's network after the last step, in a panel as wide as the
+    """The step player on Seoul's network after the last step, in a panel as wide as the
     Steps dock."""
     graph, ev = lecture("seoul_mlp_l2")
     player = shown(qtbot, StepPlayer(), graph, ev)
     player.resize(460, 640)
     while player.next_button.isEnabled():
         qtbot.mouseClick(player.next_button, Qt.LeftButton)
-    return player.table
+    return player
 
 
 def test_array_rows_leave_every_column_room_for_its_words(qtbot):
     # Seoul's network: vectors in the value and grad columns, "Σ upstream · Jacobian over h"
     # in the last; in a panel as wide as the Steps dock, no column is squeezed so narrow that
     # its words break letter by letter
-    table = seoul_stepped_to_the_end(qtbot)
+    player = seoul_stepped_to_the_end(qtbot)
+    table = player.table
     metrics = table.fontMetrics()
     jacobian = [r for r in range(table.rowCount()) if "Jacobian" in table.item(r, 3).text()]
     assert jacobian  # the rows this is about
@@ -195,7 +196,8 @@ def test_a_matrix_keeps_its_rows_whole_and_its_columns_aligned(qtbot):
     # shares a row was broken in two, six lines of loose numbers), the columns right-aligned
     from PySide6.QtGui import QFontMetrics
 
-    table = seoul_stepped_to_the_end(qtbot)
+    player = seoul_stepped_to_the_end(qtbot)
+    table = player.table
     row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == "W")
     for column in (1, 2):  # value and gradient
         item = table.item(row, column)
