@@ -43,13 +43,14 @@ from __future__ import annotations
 
 import math
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
+from PySide6.QtGui import (QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF,
+                           QTransform)
 
 from .cells import cell_at, column_widths, grid_size, heat_image, paint_grid
 from .fonts import fonts
@@ -61,7 +62,7 @@ from .style import Theme
 __all__ = ["node_rect", "paint_node", "paint_edge", "EdgeDrawing", "edge_drawing",
            "paint_edge_drawing", "paint_picture", "picture_bounds",
            "edge_label_rect", "label_spots", "node_sizes", "row_rect", "grid_origin", "cell_under", "arrange",
-           "fonts"]
+           "arrange_picture", "fonts"]
 
 PAD_X = 11.0  # horizontal padding inside a node (room for the ports)
 PAD_Y = 8.0
@@ -436,6 +437,9 @@ class EdgeDrawing:
     label_border: QPen | None
     label_fill: QColor | None
     theme: Theme
+    #: the curve as straight pieces for the screen's scale (see :func:`paint_edge_drawing`):
+    #: (device pixels per unit, point pairs), made when first painted at that scale
+    pieces: list = field(default_factory=list, compare=False, repr=False)
 
 
 def edge_drawing(path: QPainterPath, edge: EdgeView, theme: Theme,
@@ -465,13 +469,16 @@ def edge_drawing(path: QPainterPath, edge: EdgeView, theme: Theme,
                        theme)
 
 
-def paint_edge_drawing(painter: QPainter, drawing: EdgeDrawing) -> None:
-    """Paint an edge worked out by :func:`edge_drawing`."""
+def paint_edge_drawing(painter: QPainter, drawing: EdgeDrawing, screen: bool = False) -> None:
+    """Paint an edge worked out by :func:`edge_drawing`. ``screen``: the painter draws pixels
+    (the canvas), and the curve is stroked as straight pieces a fraction of a pixel off it
+    when its pen is wider than a pixel (:func:`_stroke_pieces`)."""
     painter.save()
     painter.setRenderHint(QPainter.Antialiasing, True)
     painter.setBrush(Qt.NoBrush)
-    painter.setPen(drawing.pen)
-    painter.drawPath(drawing.path)
+    if not (screen and _stroke_pieces(painter, drawing)):
+        painter.setPen(drawing.pen)
+        painter.drawPath(drawing.path)
     painter.setPen(Qt.NoPen)
     painter.setBrush(drawing.colour)
     painter.drawPolygon(drawing.head)
@@ -484,6 +491,42 @@ def paint_edge_drawing(painter: QPainter, drawing: EdgeDrawing) -> None:
         painter.setPen(_color(theme.edge_label))
         painter.drawText(drawing.label_box, CENTRE, drawing.label)
     painter.restore()
+
+
+def _stroke_pieces(painter: QPainter, drawing: EdgeDrawing) -> bool:
+    """Stroke the curve as the straight pieces that approximate it to half a device pixel,
+    with flat ends, if the pen is wider than a device pixel (whether it did). Qt strokes a
+    smoothed curve of such a pen by filling its outline, about ten times the time it takes
+    to rasterize the same line's straight pieces one by one; on screen the two look the same."""
+    pen = drawing.pen
+    device = painter.deviceTransform()
+    scale = device.m11()  # device pixels per scene unit
+    if pen.widthF() * scale <= 1.0:
+        return False  # Qt draws a pen this thin as a cosmetic line, faster still
+    if device.type().value > QTransform.TxScale.value or device.m22() != scale:
+        return False
+    pieces = drawing.pieces
+    if not pieces or pieces[0] != scale:
+        points = list(drawing.path.toSubpathPolygons(QTransform.fromScale(scale, scale))[0])
+        pieces[:] = [scale, [p for a, b in zip(points, points[1:]) for p in (a, b)]]
+    # the pieces are in device pixels from the scene's origin: undo the scale, keep the rest
+    world = painter.worldTransform()
+    painter.setWorldTransform(QTransform.fromScale(1 / scale, 1 / scale) * world)
+    width = pen.widthF() * scale
+    wide = QPen(pen)
+    wide.setWidthF(width)
+    wide.setCapStyle(Qt.FlatCap)
+    painter.setPen(wide)
+    lines = pieces[1]
+    painter.drawLines(lines)
+    if lines:  # the round ends
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(pen.color())
+        painter.drawEllipse(lines[0], width / 2, width / 2)
+        painter.drawEllipse(lines[-1], width / 2, width / 2)
+        painter.setBrush(Qt.NoBrush)
+    painter.setWorldTransform(world)
+    return True
 
 
 def paint_edge(painter: QPainter, path: QPainterPath, edge: EdgeView, theme: Theme,
@@ -811,16 +854,19 @@ def node_sizes(picture: Picture, theme: Theme) -> dict[int, tuple[float, float]]
     return out
 
 
-def arrange(graph, evaluation, theme: Theme, edge_labels: bool = False) -> dict[int, tuple[float, float]]:
+def arrange(graph, evaluation, theme: Theme, edge_labels: bool = False,
+            picture: Picture | None = None) -> dict[int, tuple[float, float]]:
     """Layered layout of ``graph`` with every node's box drawn as it will be (values and
     gradients from ``evaluation``), so wide array nodes get wide columns: the canvas's
-    Graph > Arrange and the exporters' layout for files without positions."""
+    Graph > Arrange and the exporters' layout for files without positions. ``picture``: the
+    picture :func:`arrange_picture` made of it, when the caller keeps it (to show it)."""
     from ..core.groups import gates, hidden_members
     from .groups import shown_graph
     from .layout import layered_layout
     from .picture import build_picture
 
-    picture = build_picture(graph, evaluation, {}, edge_labels=edge_labels)
+    if picture is None:
+        picture = arrange_picture(graph, evaluation, edge_labels)
     sizes = node_sizes(picture, theme)
     neurons = any(v.style == "neuron" for v in picture.nodes.values())
     gap_x, gap_y = (NEURON_COLUMN_GAP, NEURON_ROW_GAP) if neurons else (COLUMN_GAP, ROW_GAP)
@@ -842,3 +888,11 @@ def arrange(graph, evaluation, theme: Theme, edge_labels: bool = False) -> dict[
         dx, dy = placed[out][0] - full[out][0], placed[out][1] - full[out][1]
         placed[n] = (full[n][0] + dx, full[n][1] + dy)
     return placed
+
+
+def arrange_picture(graph, evaluation, edge_labels: bool = False) -> Picture:
+    """The picture :func:`arrange` measures the boxes of (every number and gradient shown, no
+    positions yet)."""
+    from .picture import build_picture
+
+    return build_picture(graph, evaluation, {}, edge_labels=edge_labels)

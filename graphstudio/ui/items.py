@@ -377,7 +377,7 @@ class EdgeItem(QGraphicsItem):
             view = replace(self.view, highlight=True) if selected else self.view
             drawing = self._drawings[selected] = edge_drawing(self.path, view, self.theme,
                                                               self.label_at)
-        paint_edge_drawing(painter, drawing)
+        paint_edge_drawing(painter, drawing, screen=True)
 
     def contextMenuEvent(self, event) -> None:
         self.scene().edge_menu_requested.emit(self.dst.node, self.port, event.screenPos())

@@ -102,6 +102,7 @@ class GraphScene(QGraphicsScene):
         self.overview.setVisible(False)
         self.addItem(self.overview)
         self._text_shown = True
+        self._offered: tuple | None = None  # see offer_picture
         self._shown: Evaluation | None = None  # the evaluation the live picture shows
         self._stale = True  # every view must be rebuilt (not only those whose results changed)
         self._scrubbing = False  # a number is being dragged: boxes grow but do not shrink
@@ -150,12 +151,34 @@ class GraphScene(QGraphicsScene):
         self.overview.overview = Overview()
         self._selected = set()
         g = self.doc.graph
-        picture = self._live_picture()  # each node's view made and measured once
+        offered, self._offered = self._offered, None
+        if offered is not None and offered[0] is g and offered[2] == self._picture_options():
+            picture = offered[1]
+            self._stale = False
+            self._shown = self.doc.evaluation
+        else:
+            picture = self._live_picture()  # each node's view made and measured once
         for n in g.nodes():
             self._add_node(n, picture.nodes.get(n))  # (a collapsed group hides some)
         for e in g.edges():
             self._add_edge(*e)
         self._show(picture)
+
+    def offer_picture(self, graph, picture: Picture, *, show_grad: bool = True,
+                      edge_labels: bool = False) -> None:
+        """``picture`` of ``graph``, made with its results and these options, before the
+        document shows ``graph`` (opening a file without positions lays it out from such a
+        picture): the next :meth:`rebuild` shows it instead of making and measuring every
+        node's view again, if the document's graph and view settings are still those."""
+        self._offered = (graph, picture, (show_grad, edge_labels))
+
+    def _picture_options(self) -> tuple:
+        """What the live picture is made with besides the graph and its results (see
+        :meth:`_live_picture`); a decorated picture is never offered one."""
+        view = self.doc.view
+        if self.decorate is not None:
+            return ()
+        return (view.get("show_grad", True), view.get("edge_labels", False))
 
     def _add_node(self, n: int, view: NodeView | None = None) -> None:
         g = self.doc.graph
