@@ -469,17 +469,29 @@ def edge_drawing(path: QPainterPath, edge: EdgeView, theme: Theme,
                        theme)
 
 
+# Qt's enums looked up once: each lookup through a class costs microseconds in PySide6, and
+# an edge is painted hundreds of times a frame
+_ANTIALIASING = QPainter.RenderHint.Antialiasing
+_TEXT_ANTIALIASING = QPainter.RenderHint.TextAntialiasing
+_NO_BRUSH = Qt.BrushStyle.NoBrush
+_NO_PEN = Qt.PenStyle.NoPen
+_FLAT_CAP = Qt.PenCapStyle.FlatCap
+_TX_SCALE = QTransform.TransformationType.TxScale.value
+#: a curve this long on screen (device pixels across its control points) is stroked in pieces
+PIECES_FROM_PX = 400.0
+
+
 def paint_edge_drawing(painter: QPainter, drawing: EdgeDrawing, screen: bool = False) -> None:
     """Paint an edge worked out by :func:`edge_drawing`. ``screen``: the painter draws pixels
-    (the canvas), and the curve is stroked as straight pieces a fraction of a pixel off it
-    when its pen is wider than a pixel (:func:`_stroke_pieces`)."""
+    (the canvas), and a long curve with a pen wider than a pixel is stroked as straight
+    pieces a fraction of a pixel off it (:func:`_stroke_pieces`)."""
     painter.save()
-    painter.setRenderHint(QPainter.Antialiasing, True)
-    painter.setBrush(Qt.NoBrush)
+    painter.setRenderHint(_ANTIALIASING, True)
+    painter.setBrush(_NO_BRUSH)
     if not (screen and _stroke_pieces(painter, drawing)):
         painter.setPen(drawing.pen)
         painter.drawPath(drawing.path)
-    painter.setPen(Qt.NoPen)
+    painter.setPen(_NO_PEN)
     painter.setBrush(drawing.colour)
     painter.drawPolygon(drawing.head)
     if drawing.label_box is not None:
@@ -494,39 +506,51 @@ def paint_edge_drawing(painter: QPainter, drawing: EdgeDrawing, screen: bool = F
 
 
 def _stroke_pieces(painter: QPainter, drawing: EdgeDrawing) -> bool:
-    """Stroke the curve as the straight pieces that approximate it to half a device pixel,
-    with flat ends, if the pen is wider than a device pixel (whether it did). Qt strokes a
-    smoothed curve of such a pen by filling its outline, about ten times the time it takes
-    to rasterize the same line's straight pieces one by one; on screen the two look the same."""
+    """Stroke a long curve as the straight pieces that approximate it to half a device pixel
+    (flat ends, then a dot at each end for the round cap), if its pen is wider than a device
+    pixel; whether it did. Qt strokes a curve with such a pen by filling its outline, which
+    for a curve running across the canvas (or far beyond it) takes several times as long as
+    rasterizing its straight pieces one by one; on screen the two look the same. A short
+    curve costs about the same either way, and is stroked as it is."""
     pen = drawing.pen
     device = painter.deviceTransform()
     scale = device.m11()  # device pixels per scene unit
     if pen.widthF() * scale <= 1.0:
         return False  # Qt draws a pen this thin as a cosmetic line, faster still
-    if device.type().value > QTransform.TxScale.value or device.m22() != scale:
-        return False
     pieces = drawing.pieces
     if not pieces or pieces[0] != scale:
-        points = list(drawing.path.toSubpathPolygons(QTransform.fromScale(scale, scale))[0])
-        pieces[:] = [scale, [p for a, b in zip(points, points[1:]) for p in (a, b)]]
+        pieces[:] = [scale, _pieces(drawing.path, pen, scale)]
+    lines = pieces[1]
+    if lines is None or device.type().value > _TX_SCALE or device.m22() != scale:
+        return False
+    pairs, wide, radius = lines
     # the pieces are in device pixels from the scene's origin: undo the scale, keep the rest
     world = painter.worldTransform()
     painter.setWorldTransform(QTransform.fromScale(1 / scale, 1 / scale) * world)
-    width = pen.widthF() * scale
-    wide = QPen(pen)
-    wide.setWidthF(width)
-    wide.setCapStyle(Qt.FlatCap)
     painter.setPen(wide)
-    lines = pieces[1]
-    painter.drawLines(lines)
-    if lines:  # the round ends
-        painter.setPen(Qt.NoPen)
-        painter.setBrush(pen.color())
-        painter.drawEllipse(lines[0], width / 2, width / 2)
-        painter.drawEllipse(lines[-1], width / 2, width / 2)
-        painter.setBrush(Qt.NoBrush)
+    painter.drawLines(pairs)
+    painter.setPen(_NO_PEN)
+    painter.setBrush(pen.color())
+    painter.drawEllipse(pairs[0], radius, radius)
+    painter.drawEllipse(pairs[-1], radius, radius)
+    painter.setBrush(_NO_BRUSH)
     painter.setWorldTransform(world)
     return True
+
+
+def _pieces(path: QPainterPath, pen: QPen, scale: float):
+    """(point pairs in device pixels, the pen for them, the radius of the ends) of ``path`` at
+    ``scale``, or None for a curve short enough to be stroked as it is."""
+    box = path.controlPointRect()
+    if (box.width() + box.height()) * scale < PIECES_FROM_PX:
+        return None
+    points = list(path.toSubpathPolygons(QTransform.fromScale(scale, scale))[0])
+    if len(points) < 2:
+        return None
+    wide = QPen(pen)
+    wide.setWidthF(pen.widthF() * scale)
+    wide.setCapStyle(_FLAT_CAP)
+    return [p for a, b in zip(points, points[1:]) for p in (a, b)], wide, wide.widthF() / 2
 
 
 def paint_edge(painter: QPainter, path: QPainterPath, edge: EdgeView, theme: Theme,
@@ -631,8 +655,8 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
     """Draw one node into ``rect`` (from :func:`node_rect`)."""
     f = fonts(theme)
     painter.save()
-    painter.setRenderHint(QPainter.Antialiasing, True)
-    painter.setRenderHint(QPainter.TextAntialiasing, True)
+    painter.setRenderHint(_ANTIALIASING, True)
+    painter.setRenderHint(_TEXT_ANTIALIASING, True)
     radius = 7.0 if view.style == "neuron" else 9.0
     if view.highlight == "current":
         painter.setPen(Qt.NoPen)

@@ -158,10 +158,11 @@ class GraphScene(QGraphicsScene):
             self._shown = self.doc.evaluation
         else:
             picture = self._live_picture()  # each node's view made and measured once
+        theme = self.theme
         for n in g.nodes():
-            self._add_node(n, picture.nodes.get(n))  # (a collapsed group hides some)
+            self._add_node(n, picture.nodes.get(n), theme)  # (a collapsed group hides some)
         for e in g.edges():
-            self._add_edge(*e)
+            self._add_edge(*e, theme=theme)
         self._show(picture)
 
     def offer_picture(self, graph, picture: Picture, *, show_grad: bool = True,
@@ -180,9 +181,9 @@ class GraphScene(QGraphicsScene):
             return ()
         return (view.get("show_grad", True), view.get("edge_labels", False))
 
-    def _add_node(self, n: int, view: NodeView | None = None) -> None:
+    def _add_node(self, n: int, view: NodeView | None = None, theme: Theme | None = None) -> None:
         g = self.doc.graph
-        item = NodeItem(n, view or node_view(g, n), self.theme)
+        item = NodeItem(n, view or node_view(g, n), theme or self.theme)
         pos = g.position(n) or (0.0, 0.0)
         item.setPos(pos[0], pos[1])
         if not self._text_shown:
@@ -191,11 +192,12 @@ class GraphScene(QGraphicsScene):
         self.nodes[n] = item
         self.node_changed(item)
 
-    def _add_edge(self, src: int, dst: int, port: int) -> None:
+    def _add_edge(self, src: int, dst: int, port: int, theme: Theme | None = None) -> None:
+        theme = theme or self.theme
         dst_item = self.nodes[dst]
         if port >= dst_item.view.n_ports:
-            dst_item.set_view(node_view(self.doc.graph, dst), self.theme)
-        item = EdgeItem(self.nodes[src], dst_item, port, self.theme)
+            dst_item.set_view(node_view(self.doc.graph, dst), theme)
+        item = EdgeItem(self.nodes[src], dst_item, port, theme)
         if not self._text_shown:
             item.setFlag(QGraphicsItem.ItemHasNoContents)
         self.addItem(item)
