@@ -32,13 +32,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["format_value", "format_worked", "format_array_in_full", "format_literal",
+__all__ = ["format_value", "format_worked", "one_line", "format_array_in_full", "format_literal",
            "format_editable", "shape_words", "jsonable"]
 
 
@@ -93,6 +94,18 @@ def _shown(arr: "np.ndarray", *, threshold: int, edgeitems: int) -> "np.ndarray"
     index = [np.r_[0:edgeitems, n - edgeitems:n] if n > 2 * edgeitems else np.arange(n)
              for n in arr.shape]
     return arr[np.ix_(*index)]
+
+
+def one_line(text: str) -> str:
+    """A printed array put on one line, for a sentence (a caption, a status message): its rows
+    side by side and the padding that aligned its columns dropped, ``[[0.2 -0.4] [3 5]]``.
+
+    >>> one_line("[[ 0.2 -0.4]\\n [   3    5]]")
+    '[[0.2 -0.4] [3 5]]'
+    """
+    if "\n" not in text and "  " not in text:
+        return text
+    return re.sub(r"\[ +", "[", " ".join(text.split()))
 
 
 def format_worked(value: Any, digits: int = 4) -> str:

@@ -231,3 +231,14 @@ def test_a_step_label_on_a_short_edge_is_drawn_over_the_boxes(qtbot, main_window
     assert w.scene.nodes[yhat].sceneBoundingRect().contains(centre)  # over yhat's box...
     # ... and drawn above it (the items there, top first; the edge's box holds its label)
     assert w.scene.items(centre, Qt.IntersectsItemBoundingRect)[0] is edge
+
+
+def test_a_caption_writes_a_matrix_on_one_line(qtbot):
+    # the caption is a sentence (and the status bar's message): W's gradient in it is one
+    # line, its rows side by side, as in Seoul's ∂J/∂W
+    player = seoul_stepped_to_the_end(qtbot)
+    while "∂J/∂W =" not in player.caption.text():
+        assert player.back_button.isEnabled(), "no step for W"
+        qtbot.mouseClick(player.back_button, Qt.LeftButton)
+    assert player.caption.text().endswith(
+        "∂J/∂W = [[-0.02832 0.02432] [0.02477 -0.008774] [-0.02615 0.03015]]")
