@@ -38,6 +38,12 @@ from ..render.style import Theme
 __all__ = ["NodeItem", "EdgeItem", "OverviewItem", "HIT"]
 
 HIT = 11.0  # how close (scene units) a press must be to a port or the output dot
+# Qt's enums looked up once (a lookup through a class costs microseconds in PySide6, and
+# opening a big graph makes thousands of items)
+_NODE_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+_EDGE_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+_PIXMAP = QGraphicsItem.CacheMode.DeviceCoordinateCache
+_NO_CACHE = QGraphicsItem.CacheMode.NoCache
 
 
 def _dist(a: QPointF, b: QPointF) -> float:
@@ -57,14 +63,14 @@ class NodeItem(QGraphicsItem):
         self.drop_port: int | None = None  # ringed while an edge is dragged over it
         self._drag: str | None = None
         self._scrub: tuple[float, float, float] | None = None  # (screen x, start value, step)
-        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable)
+        self.setFlags(_NODE_FLAGS)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
         # the box is kept as a pixmap in device pixels (sharp at every zoom and pixel ratio; Qt
         # draws it again when update() is called, as every change of look here does), so
         # repainting a region over unchanged boxes only copies pixels; while a number is
         # scrubbed, a box whose numbers change at every step is drawn directly (see set_view)
-        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.setCacheMode(_PIXMAP)
         self._cached = True
         self._node_tip: str | None = None  # made when first asked for (see toolTip)
 
@@ -83,7 +89,7 @@ class NodeItem(QGraphicsItem):
             self.prepareGeometryChange()
             self.rect = rect
         if grow_only and self._cached:  # a pixmap drawn and then copied at every step costs more
-            self.setCacheMode(QGraphicsItem.NoCache)
+            self.setCacheMode(_NO_CACHE)
             self._cached = False
         self.view, self.theme = view, theme
         self._node_tip = None
@@ -96,7 +102,7 @@ class NodeItem(QGraphicsItem):
         """Size the box to its text again (after a scrub let it grow), cached again as a
         pixmap; whether its size changed."""
         if not self._cached:
-            self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+            self.setCacheMode(_PIXMAP)
             self._cached = True
         if self._fit == self.rect:
             return False
@@ -318,7 +324,7 @@ class EdgeItem(QGraphicsItem):
         self.path = QPainterPath()
         self._bounds = QRectF()
         self._drawings: dict = {}  # selected or not -> its EdgeDrawing, until the edge changes
-        self.setFlags(QGraphicsItem.ItemIsSelectable)  # at z 0, Qt's default
+        self.setFlags(_EDGE_FLAGS)  # at z 0, Qt's default
 
     @property
     def key(self) -> tuple[int, int, int]:
@@ -377,7 +383,7 @@ class EdgeItem(QGraphicsItem):
             view = replace(self.view, highlight=True) if selected else self.view
             drawing = self._drawings[selected] = edge_drawing(self.path, view, self.theme,
                                                               self.label_at)
-        paint_edge_drawing(painter, drawing)
+        paint_edge_drawing(painter, drawing, screen=True)
 
     def contextMenuEvent(self, event) -> None:
         self.scene().edge_menu_requested.emit(self.dst.node, self.port, event.screenPos())
