@@ -200,14 +200,15 @@ def _first_run(args: argparse.Namespace, cache: tuple[Path, str, bytes]) -> bool
 def _cache_entry(path: str) -> tuple[Path, str, bytes] | None:
     """Where the cache is, the key of ``path``'s content and that content; None when the cache
     is off or the file cannot be read (opening it says why)."""
-    from .core.program_cache import cache_folder, entry_key
+    from .core.program_cache import MAX_FILE_BYTES, cache_folder, entry_key
+    from .core.textfile import CannotRead, read_bytes
 
     folder = cache_folder()
     if folder is None:
         return None
-    try:
-        data = Path(path).read_bytes()
-    except OSError:
+    try:  # (only a regular file: a device never ends, a pipe waits for a writer)
+        data = read_bytes(path, MAX_FILE_BYTES)
+    except CannotRead:
         return None
     return folder, entry_key(data, Path(path).suffix), data
 
@@ -224,10 +225,12 @@ def _keep(cache: tuple[Path, str, bytes], path: str, doc: Document, ev: Evaluati
     if output is None or not program_cache.cacheable(graph, ev.program, ev.values, ev.errors,
                                                      doc.notes):
         return
+    from .core.textfile import CannotRead, read_bytes
+
     try:
-        if Path(path).read_bytes() != cache[2]:
+        if read_bytes(path, len(cache[2])) != cache[2]:
             return
-    except OSError:
+    except CannotRead:
         return
     records = graph.records()
     program_cache.store(cache[0], cache[1], ev.program, [records[n].name for n in nodes], nodes,

@@ -248,3 +248,12 @@ def test_a_bad_text_gives_the_full_readers_message(text, tmp_path, capsys):
     assert reference[0] == 1 and reference[2].startswith(f"{path}:")
     assert run(capsys, str(path), "--json") == reference
     assert not entries()
+
+
+def test_a_first_run_asked_for_an_unknown_output_gives_the_full_readers_message(
+        tmp_path, capsys):
+    path = tmp_path / "f.gs"
+    path.write_text(chain(40))
+    reference = run(capsys, str(path), "--output", "nope", "--no-cache")
+    assert reference[0] == 1 and "--output nope: no node of that name" in reference[2]
+    assert run(capsys, str(path), "--output", "nope") == reference

@@ -424,3 +424,26 @@ def test_the_cache_keeps_the_newest_entries(tmp_path, capsys, monkeypatch):
     assert answered[3:] == [False] and len(entries()) == 1
     run(capsys, str(paths[0]), "--json")
     assert answered[3:] == [False, True]
+
+
+@pytest.mark.parametrize("kind", ["a pipe", "a device"])
+def test_a_pipe_or_a_device_is_never_read_for_the_key(kind, tmp_path):
+    """The key is the file's bytes; a pipe would wait for a writer and a device never ends:
+    neither is read, and reading the file says what it is (in a process of its own, so that a
+    wait would end the test rather than hang it)."""
+    import os
+
+    if kind == "a pipe":
+        path = tmp_path / "f.gs"
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/zero")
+        if not path.exists():
+            pytest.skip("no /dev/zero here")
+    code = "import sys; from graphstudio.cli import main; sys.exit(main(sys.argv[1:]))"
+    done = subprocess.run([sys.executable, "-c", code, "eval", str(path), "--json"],
+                          capture_output=True, text=True, timeout=60,
+                          env={"XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == (f"{path}:1:1: cannot read the file: not a regular file (a device, a "
+                           "pipe or a socket)\n")

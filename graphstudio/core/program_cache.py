@@ -46,8 +46,8 @@ if TYPE_CHECKING:
     from .graph import Graph
     from .scalar_program import ScalarProgram
 
-__all__ = ["cache_folder", "entry_key", "code_stamp", "replay", "store", "store_scalar", "cacheable",
-           "MAX_ENTRIES", "FORMAT", "SUFFIXES"]
+__all__ = ["cache_folder", "entry_key", "code_stamp", "replay", "store", "store_scalar",
+           "cacheable", "MAX_ENTRIES", "MAX_FILE_BYTES", "FORMAT", "SUFFIXES"]
 
 #: the layout of an entry; a new layout is a new number, so old entries are never misread
 FORMAT = 2
@@ -55,6 +55,9 @@ FORMAT = 2
 #: takes about 20 bytes a node: 20 MB for a million)
 MAX_ENTRIES = 32
 MAX_BYTES = 256 * 2**20
+#: the largest file whose program is kept (a larger one is read the usual way, every time:
+#: no reader takes more than 50 MB)
+MAX_FILE_BYTES = 64 * 2**20
 #: the entries' file names end with one of these: a program replayed without numpy, or not
 SCALAR_SUFFIX = ".gsp"
 SUFFIXES = (SCALAR_SUFFIX, ".npz")
