@@ -111,9 +111,8 @@ def test_every_example_reads_the_same(path):
     assert kind == "graph"
 
 
-def test_the_fast_path_reads_most_lines_of_a_network():
-    """What it is for: in a text the writer makes of a neuron-level network, every
-    assignment is read without ``ast``."""
+def neuron_network_text() -> str:
+    """The text the writer makes of a small neuron-level network."""
     g = Graph()
     xs = [g.add_input(f"x{k}", 0.1 * k) for k in range(1, 9)]
     acc = g.add_input("b", -0.5, trainable=True)
@@ -123,7 +122,13 @@ def test_the_fast_path_reads_most_lines_of_a_network():
     h = g.add_op("relu", [acc], name="h")
     d = g.add_op("sub", [h, g.add_const(0.5)])
     g.add_op("mul", [d, d], name="loss")
-    text = write_text(g)
+    return write_text(g)
+
+
+def test_the_fast_path_reads_most_lines_of_a_network():
+    """What it is for: in a text the writer makes of a neuron-level network, every
+    assignment is read without ``ast``."""
+    text = neuron_network_text()
     rules = gs_fast.grammar()
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
     assert all(gs_fast.simple_statement(line, 1, rules) is not None for line in lines), text

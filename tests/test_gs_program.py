@@ -14,7 +14,7 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_gs_fast import texts
+from test_gs_fast import neuron_network_text, texts
 from test_program_cache import entries, network_text, run
 
 import graphstudio.io as gs_io
@@ -67,21 +67,8 @@ def chain(n: int, calls: str = "sin") -> str:
     return write_text(g)
 
 
-def neuron_network() -> str:
-    g = Graph()
-    xs = [g.add_input(f"x{k}", 0.1 * k) for k in range(1, 9)]
-    acc = g.add_input("b", -0.5, trainable=True)
-    for k, x in enumerate(xs, start=1):
-        w = g.add_input(f"w{k}", 0.25 - 0.1 * k, trainable=True)
-        acc = g.add_op("add", [acc, g.add_op("mul", [w, x])])
-    h = g.add_op("relu", [acc], name="h")
-    d = g.add_op("sub", [h, g.add_const(0.5)])
-    g.add_op("mul", [d, d], name="loss")
-    return write_text(g)
-
-
 @pytest.mark.parametrize("text", [chain(2), chain(17), chain(1000), chain(300, "sin cos tanh"),
-                                  neuron_network(), network_text(1), network_text(4)],
+                                  neuron_network_text(), network_text(1), network_text(4)],
                          ids=["chain2", "chain17", "chain1000", "mixed", "neurons", "net1",
                               "net4"])
 def test_what_it_is_for_reads_the_same_both_ways(text):
@@ -196,7 +183,7 @@ def never_opened(monkeypatch) -> None:
     monkeypatch.setattr(gs_io, "open_document", lambda p: pytest.fail("read by the full reader"))
 
 
-@pytest.mark.parametrize("text", [chain(100), neuron_network(), network_text(2)],
+@pytest.mark.parametrize("text", [chain(100), neuron_network_text(), network_text(2)],
                          ids=["chain", "neurons", "net"])
 def test_a_first_run_prints_what_the_full_reader_prints_and_keeps_the_program(
         text, tmp_path, capsys, monkeypatch):
