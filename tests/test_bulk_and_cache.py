@@ -133,6 +133,33 @@ def test_a_graph_read_in_bulk_is_evaluated_before_networkx_holds_it(script):
     assert read.edge_list() is None
 
 
+def test_a_second_thread_never_sees_the_structure_half_built():
+    """A bulk-read chain of 60,000 edges: while one thread puts it into networkx (its first
+    reader), another asking for the edges waits for all of them; it never sees the part
+    added so far (the pending list used to be dropped before networkx had it all)."""
+    import threading
+
+    graph = Graph()
+    with graph.bulk() as b:
+        last = b.add_input("x", 1.0)
+        for _ in range(60_000):
+            last = b.add_read_op("sin", [last], (1, 0))
+    started, seen = threading.Event(), []
+
+    def first_reader():
+        started.set()
+        graph.g
+
+    thread = threading.Thread(target=first_reader)
+    thread.start()
+    started.wait()
+    while graph._nx is None:  # the first reader has begun to build it
+        pass
+    seen.append(graph.g.number_of_edges())
+    thread.join()
+    assert seen == [60_000]
+
+
 def test_eval_of_a_file_never_puts_its_structure_into_networkx(tmp_path):
     from graphstudio.cli import load_and_evaluate
 

@@ -29,6 +29,7 @@ nothing in this module knows about Qt. Results of evaluation are *not* stored he
 from __future__ import annotations
 
 import keyword
+import threading
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
@@ -107,6 +108,9 @@ def _params_for(op: str, value: Any) -> Any:
 Listener = Callable[[GraphEvent], None]
 
 
+_STRUCTURE_LOCK = threading.Lock()  # see Graph._g
+
+
 class _LeafAdders:
     """``add_input`` and ``add_const``, for a graph and a bulk alike (each has ``add_node``)."""
 
@@ -165,18 +169,22 @@ class Graph(_LeafAdders):
         when they are added: ``graphstudio eval`` of a file reads it into a graph, compiles
         and evaluates it from the records and the edge list (:meth:`edge_list`), and never
         needs networkx's dicts, which would take half its time and memory on a large graph."""
-        if self._nx is None:
-            import networkx as nx  # (imported here: ``eval`` of a file needs none of it)
+        if self._pending is None and self._nx is not None:
+            return self._nx
+        with _STRUCTURE_LOCK:  # two threads asking first must not both build it, nor may one
+            # read it half built: the pending list is dropped only once networkx has it all
+            if self._nx is None:
+                import networkx as nx  # (imported here: ``eval`` of a file needs none of it)
 
-            self._nx = nx.MultiDiGraph()
-        pending = self._pending
-        if pending is not None:
-            self._pending = None
-            nodes, edges = pending
-            self._nx.add_nodes_from(nodes)
-            add_edge = self._nx.add_edge  # (networkx's add_edges_from calls it for each edge)
-            for s, d, p in edges:
-                add_edge(s, d, p)
+                self._nx = nx.MultiDiGraph()
+            pending = self._pending
+            if pending is not None:
+                nodes, edges = pending
+                self._nx.add_nodes_from(nodes)
+                add_edge = self._nx.add_edge  # (networkx's add_edges_from calls it per edge)
+                for s, d, p in edges:
+                    add_edge(s, d, p)
+                self._pending = None
         return self._nx
 
     def edge_list(self) -> list[tuple[int, int, int]] | None:

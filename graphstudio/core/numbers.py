@@ -32,13 +32,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["format_value", "format_worked", "format_array_in_full", "format_literal",
+__all__ = ["format_value", "format_worked", "one_line", "format_array_in_full", "format_literal",
            "format_editable", "shape_words", "jsonable"]
 
 
@@ -70,8 +71,41 @@ def format_value(value: Any, digits: int = 4) -> str:
         return f"{v:.{digits}g}"
     import numpy as np
 
-    return _array_text(np.asarray(value), digits, lambda x: format_value(x, digits), width=60,
-                       threshold=12, edgeitems=2)
+    arr = np.asarray(value)
+
+    def element(x: float) -> str:
+        return format_value(x, digits)
+
+    if arr.ndim >= 2 and arr.size > arr.shape[-1]:  # rows on lines: columns right-aligned
+        width = max(len(element(x)) for x in _shown(arr, threshold=12, edgeitems=2).flat)
+        return _array_text(arr, digits, lambda x: element(x).rjust(width), width=60,
+                           threshold=12, edgeitems=2)
+    return _array_text(arr, digits, element, width=60, threshold=12, edgeitems=2)
+
+
+def _shown(arr: "np.ndarray", *, threshold: int, edgeitems: int) -> "np.ndarray":
+    """The elements numpy prints of ``arr``: all of them, or the ``edgeitems`` at each end of
+    every axis when it summarises (so a column's width is measured on what is seen, and a
+    100,000-row array is not formatted whole for four of its rows)."""
+    import numpy as np
+
+    if arr.size <= threshold:
+        return arr
+    index = [np.r_[0:edgeitems, n - edgeitems:n] if n > 2 * edgeitems else np.arange(n)
+             for n in arr.shape]
+    return arr[np.ix_(*index)]
+
+
+def one_line(text: str) -> str:
+    """A printed array put on one line, for a sentence (a caption, a status message): its rows
+    side by side and the padding that aligned its columns dropped, ``[[0.2 -0.4] [3 5]]``.
+
+    >>> one_line("[[ 0.2 -0.4]\\n [   3    5]]")
+    '[[0.2 -0.4] [3 5]]'
+    """
+    if "\n" not in text and "  " not in text:
+        return text
+    return re.sub(r"\[ +", "[", " ".join(text.split()))
 
 
 def format_worked(value: Any, digits: int = 4) -> str:

@@ -43,13 +43,14 @@ from __future__ import annotations
 
 import math
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
+from PySide6.QtGui import (QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF,
+                           QTransform)
 
 from .cells import cell_at, column_widths, grid_size, heat_image, paint_grid
 from .fonts import fonts
@@ -61,7 +62,7 @@ from .style import Theme
 __all__ = ["node_rect", "paint_node", "paint_edge", "EdgeDrawing", "edge_drawing",
            "paint_edge_drawing", "paint_picture", "picture_bounds",
            "edge_label_rect", "label_spots", "node_sizes", "row_rect", "grid_origin", "cell_under", "arrange",
-           "fonts"]
+           "arrange_picture", "fonts"]
 
 PAD_X = 11.0  # horizontal padding inside a node (room for the ports)
 PAD_Y = 8.0
@@ -441,6 +442,9 @@ class EdgeDrawing:
     label_border: QPen | None
     label_fill: QColor | None
     theme: Theme
+    #: the curve as straight pieces for the screen's scale (see :func:`paint_edge_drawing`):
+    #: (device pixels per unit, point pairs), made when first painted at that scale
+    pieces: list = field(default_factory=list, compare=False, repr=False)
 
 
 def edge_drawing(path: QPainterPath, edge: EdgeView, theme: Theme,
@@ -470,14 +474,28 @@ def edge_drawing(path: QPainterPath, edge: EdgeView, theme: Theme,
                        theme)
 
 
-def paint_edge_drawing(painter: QPainter, drawing: EdgeDrawing) -> None:
-    """Paint an edge worked out by :func:`edge_drawing`."""
+# Qt's enums looked up once: each lookup through a class costs microseconds in PySide6, and
+# an edge is painted hundreds of times a frame
+_ANTIALIASING = QPainter.RenderHint.Antialiasing
+_TEXT_ANTIALIASING = QPainter.RenderHint.TextAntialiasing
+_NO_BRUSH = Qt.BrushStyle.NoBrush
+_NO_PEN = Qt.PenStyle.NoPen
+_FLAT_CAP = Qt.PenCapStyle.FlatCap
+#: a curve this long on screen (device pixels across its control points) is stroked in pieces
+PIECES_FROM_PX = 400.0
+
+
+def paint_edge_drawing(painter: QPainter, drawing: EdgeDrawing, screen: bool = False) -> None:
+    """Paint an edge worked out by :func:`edge_drawing`. ``screen``: the painter draws pixels
+    (the canvas), and a long curve with a pen wider than a pixel is stroked as straight
+    pieces a fraction of a pixel off it (:func:`_stroke_pieces`)."""
     painter.save()
-    painter.setRenderHint(QPainter.Antialiasing, True)
-    painter.setBrush(Qt.NoBrush)
-    painter.setPen(drawing.pen)
-    painter.drawPath(drawing.path)
-    painter.setPen(Qt.NoPen)
+    painter.setRenderHint(_ANTIALIASING, True)
+    painter.setBrush(_NO_BRUSH)
+    if not (screen and _stroke_pieces(painter, drawing)):
+        painter.setPen(drawing.pen)
+        painter.drawPath(drawing.path)
+    painter.setPen(_NO_PEN)
     painter.setBrush(drawing.colour)
     painter.drawPolygon(drawing.head)
     if drawing.label_box is not None:
@@ -489,6 +507,57 @@ def paint_edge_drawing(painter: QPainter, drawing: EdgeDrawing) -> None:
         painter.setPen(_color(theme.edge_label))
         painter.drawText(drawing.label_box, CENTRE, drawing.label)
     painter.restore()
+
+
+def _stroke_pieces(painter: QPainter, drawing: EdgeDrawing) -> bool:
+    """Stroke a long curve as the straight pieces that approximate it to half a device pixel
+    (flat ends, then a dot at each end for the round cap), if its pen is wider than a device
+    pixel; whether it did. Qt strokes a curve with such a pen by filling its outline, which
+    for a curve running across the canvas (or far beyond it) takes several times as long as
+    rasterizing its straight pieces one by one; on screen the two look the same. A short
+    curve costs about the same either way, and is stroked as it is."""
+    pen = drawing.pen
+    device = painter.deviceTransform()
+    scale = device.m11()  # device pixels per scene unit
+    if pen.widthF() * scale <= 1.0:
+        return False  # Qt draws a pen this thin as a cosmetic line, faster still
+    pieces = drawing.pieces
+    if not pieces or pieces[0] != scale:
+        pieces[:] = [scale, _pieces(drawing.path, pen, scale)]
+    lines = pieces[1]
+    if lines is None or device.m22() != scale or device.m12() or device.m21() \
+            or device.m13() or device.m23():
+        return False  # turned, sheared or in perspective (never on the canvas)
+    pairs, wide, radius = lines
+    # the pieces are in device pixels from the scene's origin: undo the scale, keep the rest
+    world = painter.worldTransform()
+    painter.setWorldTransform(QTransform.fromScale(1 / scale, 1 / scale) * world)
+    painter.setPen(wide)
+    painter.drawLines(pairs)
+    painter.setPen(_NO_PEN)
+    painter.setBrush(pen.color())
+    painter.drawEllipse(pairs[0], radius, radius)
+    painter.drawEllipse(pairs[-1], radius, radius)
+    painter.setBrush(_NO_BRUSH)
+    painter.setWorldTransform(world)
+    return True
+
+
+def _pieces(path: QPainterPath, pen: QPen, scale: float):
+    """(point pairs in device pixels, the pen for them, the radius of the ends) of ``path`` at
+    ``scale``, or None for a curve short enough to be stroked as it is."""
+    box = path.controlPointRect()
+    if (box.width() + box.height()) * scale < PIECES_FROM_PX:
+        return None
+    points = path.toSubpathPolygons(QTransform.fromScale(scale, scale))[0].toList()
+    if len(points) < 2:
+        return None
+    pairs = [None] * (2 * len(points) - 2)  # each piece's two ends
+    pairs[0::2], pairs[1::2] = points[:-1], points[1:]
+    wide = QPen(pen)
+    wide.setWidthF(pen.widthF() * scale)
+    wide.setCapStyle(_FLAT_CAP)
+    return pairs, wide, wide.widthF() / 2
 
 
 def paint_edge(painter: QPainter, path: QPainterPath, edge: EdgeView, theme: Theme,
@@ -600,8 +669,8 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
     numbers change)."""
     f = fonts(theme)
     painter.save()
-    painter.setRenderHint(QPainter.Antialiasing, True)
-    painter.setRenderHint(QPainter.TextAntialiasing, True)
+    painter.setRenderHint(_ANTIALIASING, True)
+    painter.setRenderHint(_TEXT_ANTIALIASING, True)
     radius = 7.0 if view.style == "neuron" else 9.0
     if view.highlight == "current":
         painter.setPen(Qt.NoPen)
@@ -846,16 +915,19 @@ def node_sizes(picture: Picture, theme: Theme) -> dict[int, tuple[float, float]]
     return out
 
 
-def arrange(graph, evaluation, theme: Theme, edge_labels: bool = False) -> dict[int, tuple[float, float]]:
+def arrange(graph, evaluation, theme: Theme, edge_labels: bool = False,
+            picture: Picture | None = None) -> dict[int, tuple[float, float]]:
     """Layered layout of ``graph`` with every node's box drawn as it will be (values and
     gradients from ``evaluation``), so wide array nodes get wide columns: the canvas's
-    Graph > Arrange and the exporters' layout for files without positions."""
+    Graph > Arrange and the exporters' layout for files without positions. ``picture``: the
+    picture :func:`arrange_picture` made of it, when the caller keeps it (to show it)."""
     from ..core.groups import gates, hidden_members
     from .groups import shown_graph
     from .layout import layered_layout
     from .picture import build_picture
 
-    picture = build_picture(graph, evaluation, {}, edge_labels=edge_labels)
+    if picture is None:
+        picture = arrange_picture(graph, evaluation, edge_labels)
     sizes = node_sizes(picture, theme)
     neurons = any(v.style == "neuron" for v in picture.nodes.values())
     gap_x, gap_y = (NEURON_COLUMN_GAP, NEURON_ROW_GAP) if neurons else (COLUMN_GAP, ROW_GAP)
@@ -877,3 +949,11 @@ def arrange(graph, evaluation, theme: Theme, edge_labels: bool = False) -> dict[
         dx, dy = placed[out][0] - full[out][0], placed[out][1] - full[out][1]
         placed[n] = (full[n][0] + dx, full[n][1] + dy)
     return placed
+
+
+def arrange_picture(graph, evaluation, edge_labels: bool = False) -> Picture:
+    """The picture :func:`arrange` measures the boxes of (every number and gradient shown, no
+    positions yet)."""
+    from .picture import build_picture
+
+    return build_picture(graph, evaluation, {}, edge_labels=edge_labels)

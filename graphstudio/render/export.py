@@ -27,7 +27,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from ..core.engine import Evaluation
 from ..core.graph import Graph
@@ -57,7 +57,10 @@ class ExportSettings:
     folder default to the first format, PNG); ``steps`` writes the forward then the backward
     pass a frame a step; ``show_grad``, ``edge_labels`` and ``theme`` are what the canvas
     shows; ``scale`` sizes the drawing; ``options`` are the format's own
-    (:attr:`ExportFormat.options`: ``dpi``, ``transparent``, ``standalone``...), by name."""
+    (:attr:`ExportFormat.options`: ``dpi``, ``transparent``, ``standalone``...), by name;
+    ``decorate`` is what the canvas draws over its picture of the graph (a small network's
+    unit responses, :func:`~graphstudio.render.network_view.unit_responses`), so the export
+    shows what the canvas shows; the step frames are drawn as the steps are, without it."""
 
     format: str | None = None
     steps: bool = False
@@ -66,6 +69,7 @@ class ExportSettings:
     theme: str = "light"
     scale: float = 1.0
     options: Mapping[str, Any] = field(default_factory=dict)
+    decorate: Callable[[Picture], Picture] | None = None
 
     @classmethod
     def from_view(cls, view: Mapping[str, Any] | None, **changes: Any) -> "ExportSettings":
@@ -206,11 +210,14 @@ def export_layout(graph: Graph, ev: Evaluation | None, *, edge_labels: bool = Fa
 
 def pictures_for(graph: Graph, ev: Evaluation, format: str, *, steps: bool = False,
                  show_grad: bool = True, edge_labels: bool = False,
-                 theme: Theme | str = "light") -> list[Picture]:
+                 theme: Theme | str = "light",
+                 decorate: Callable[[Picture], Picture] | None = None) -> list[Picture]:
     """What an export of ``graph`` in ``format`` draws: one picture, or with ``steps`` one per
     step of the forward pass then the backward pass (a player format, HTML: always the picture
     and then every step), laid out by the format (TikZ: LaTeX sizes its own boxes, and Qt is
-    never started) or else by :func:`export_layout`."""
+    never started) or else by :func:`export_layout`. ``decorate`` (see
+    :class:`ExportSettings`) is applied to the picture of the graph."""
+    decorate = decorate or (lambda picture: picture)
     fmt = _format(format)
     labels = edge_labels or fmt.player  # a player labels the edges each step uses
     if fmt.layout is not None:
@@ -218,11 +225,12 @@ def pictures_for(graph: Graph, ev: Evaluation, format: str, *, steps: bool = Fal
     else:
         pos = export_layout(graph, ev, edge_labels=labels, theme=theme)
     if fmt.player:
-        return [build_picture(graph, ev, pos, show_grad=show_grad, edge_labels=edge_labels),
+        return [decorate(build_picture(graph, ev, pos, show_grad=show_grad,
+                                       edge_labels=edge_labels)),
                 *step_pictures(graph, ev, pos, edge_labels=True)]
     if steps:
         return step_pictures(graph, ev, pos, edge_labels=edge_labels)
-    return [build_picture(graph, ev, pos, show_grad=show_grad, edge_labels=edge_labels)]
+    return [decorate(build_picture(graph, ev, pos, show_grad=show_grad, edge_labels=edge_labels))]
 
 
 def graph_picture(graph: Graph, ev: Evaluation | None, *, show_grad: bool = True,
@@ -279,7 +287,7 @@ def export_graph(graph: Graph, ev: Evaluation, out: str | os.PathLike,
     check_scale(s.scale)
     _check_folder(out)
     pictures = pictures_for(graph, ev, name, steps=s.steps, show_grad=s.show_grad,
-                            edge_labels=s.edge_labels, theme=s.theme)
+                            edge_labels=s.edge_labels, theme=s.theme, decorate=s.decorate)
     if fmt.player:
         return [_write_whole(fmt, pictures, out, s.scale, _theme(s.theme), options)]
     if s.steps:

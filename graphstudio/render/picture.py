@@ -21,7 +21,7 @@ import numpy as np
 from ..core.engine import Evaluation, Step, backward_steps, forward_steps
 from ..core.graph import Graph
 from ..core.groups import gate_steps, gates, group_inputs
-from ..core.numbers import format_value, format_worked
+from ..core.numbers import format_value, format_worked, one_line
 from ..core.ops import OPS, Value, node_op
 from .arrays import Grid, array_grid, cell_text, shape_badge
 from .groups import group_picture
@@ -358,7 +358,8 @@ def step_pictures(graph: Graph, ev: Evaluation, positions: dict[int, tuple[float
         view = full.nodes[step.node]
         name = view.title or graph.label(step.node)
         caption = (f"Backward pass, step {k + 1} of {len(bsteps)}: "
-                   f"∂{out}/∂{name} = {_sum_of_terms(step, digits)}{view.grad_text or '—'}")
+                   f"∂{out}/∂{name} = {_sum_of_terms(step, digits)}"
+                   f"{one_line(view.grad_text) or '—'}")
         notes = list(dict.fromkeys(t.note for t in step.terms if t.note))
         if notes:
             caption += f" ({'; '.join(notes)})"
@@ -459,7 +460,7 @@ def op_text(graph: Graph, node: int, arg=None) -> str:
 def _computation(graph: Graph, ev: Evaluation, node: int, digits: int) -> str:
     """``e = f × g = 4 × 2 = 8``: what a forward step computes, in names and then numbers."""
     kind = graph.op(node)
-    value = format_value(ev.values.get(node), digits)
+    value = one_line(format_value(ev.values.get(node), digits))
     if kind == "const":
         return f"the constant {value}"
     name = graph.label(node)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
@@ -39,6 +39,7 @@ from ..core.graph import Graph, GraphError
 from ..core.options import Option
 from ..io.formats import FileFormat, save_document, writer_named, writers
 from ..render.export import ExportError, ExportSettings, export_bounds, export_graph, pictures_for
+from ..render.picture import Picture
 from ..render.exporters import ExportFormat, export_format, export_formats, format_options
 from ..render.style import THEMES
 from .places import remember_folder, settings as stored, start_folder
@@ -83,9 +84,11 @@ class ExportDialog(QDialog):
 
     def __init__(self, graph: Graph, ev: Evaluation | None = None, *, view: dict | None = None,
                  base: str | Path | None = None, steps: bool = False,
+                 decorate: Callable[[Picture], Picture] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.graph = graph
+        self.decorate = decorate  # what the canvas draws over the graph (ExportSettings)
         self.ev = ev if ev is not None else evaluate(graph)
         self.view = dict(view or {})
         self.written: list[Path] = []
@@ -202,7 +205,7 @@ class ExportDialog(QDialog):
         return ExportSettings(format=fmt.name, steps=steps, show_grad=self.show_grad.isChecked(),
                               edge_labels=self.edge_labels.isChecked(),
                               theme=self.theme.currentData(), scale=self.scale.value(),
-                              options=options)
+                              options=options, decorate=self.decorate)
 
     def _propose_path(self) -> None:
         """The path typed, with the suffix of the chosen format: ``name.png``, ``name_steps/``

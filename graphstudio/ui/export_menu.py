@@ -23,12 +23,14 @@ def open_export_dialog(window, steps: bool = False) -> ExportDialog:
     doc = window.document
     dialog = ExportDialog(doc.graph, getattr(doc, "evaluation", None),
                           view=getattr(doc, "view", None), base=getattr(doc, "path", None),
-                          steps=steps, parent=window)
+                          steps=steps, decorate=getattr(window.scene, "decorate", None),
+                          parent=window)
 
     def done(result: int) -> None:
         status = getattr(window, "statusBar", None)
         if result and dialog.summary() and callable(status):
             status().showMessage(dialog.summary(), 5000)
+        dialog.deleteLater()  # (it holds the graph and its evaluation as they were)
 
     dialog.finished.connect(done)
     dialog.open()

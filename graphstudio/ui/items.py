@@ -39,6 +39,12 @@ from .box_pixmap import BoxPixmap
 __all__ = ["NodeItem", "EdgeItem", "OverviewItem", "HIT"]
 
 HIT = 11.0  # how close (scene units) a press must be to a port or the output dot
+# Qt's enums looked up once (a lookup through a class costs microseconds in PySide6, and
+# opening a big graph makes thousands of items)
+_NODE_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+_EDGE_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+_PIXMAP = QGraphicsItem.CacheMode.DeviceCoordinateCache
+_NO_CACHE = QGraphicsItem.CacheMode.NoCache
 
 
 def _dist(a: QPointF, b: QPointF) -> float:
@@ -58,14 +64,14 @@ class NodeItem(QGraphicsItem):
         self.drop_port: int | None = None  # ringed while an edge is dragged over it
         self._drag: str | None = None
         self._scrub: tuple[float, float, float] | None = None  # (screen x, start value, step)
-        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable)
+        self.setFlags(_NODE_FLAGS)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
         # the box is kept as a pixmap in device pixels (sharp at every zoom and pixel ratio; Qt
         # draws it again when update() is called, as every change of look here does), so
         # repainting a region over unchanged boxes only copies pixels; while a number is
         # scrubbed, a box whose numbers change at every step is drawn directly (see set_view)
-        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.setCacheMode(_PIXMAP)
         self._cached = True
         self._box = BoxPixmap()  # the box without its numbers, while it is not cached
         self._node_tip: str | None = None  # made when first asked for (see toolTip)
@@ -85,7 +91,7 @@ class NodeItem(QGraphicsItem):
             self.prepareGeometryChange()
             self.rect = rect
         if grow_only and self._cached:  # a pixmap drawn and then copied at every step costs more
-            self.setCacheMode(QGraphicsItem.NoCache)  # (the box without numbers is kept: paint)
+            self.setCacheMode(_NO_CACHE)  # (the box without its numbers is kept: paint)
             self._cached = False
         elif not grow_only and not self._cached:  # the numbers settle (a run's last frame)
             self._cache()
@@ -110,7 +116,7 @@ class NodeItem(QGraphicsItem):
         return True
 
     def _cache(self) -> None:
-        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.setCacheMode(_PIXMAP)
         self._cached = True
         self._box.clear()
 
@@ -330,7 +336,7 @@ class EdgeItem(QGraphicsItem):
         self.path = QPainterPath()
         self._bounds = QRectF()
         self._drawings: dict = {}  # selected or not -> its EdgeDrawing, until the edge changes
-        self.setFlags(QGraphicsItem.ItemIsSelectable)  # at z 0, Qt's default
+        self.setFlags(_EDGE_FLAGS)  # at z 0, Qt's default
 
     @property
     def key(self) -> tuple[int, int, int]:
@@ -389,7 +395,7 @@ class EdgeItem(QGraphicsItem):
             view = replace(self.view, highlight=True) if selected else self.view
             drawing = self._drawings[selected] = edge_drawing(self.path, view, self.theme,
                                                               self.label_at)
-        paint_edge_drawing(painter, drawing)
+        paint_edge_drawing(painter, drawing, screen=True)
 
     def contextMenuEvent(self, event) -> None:
         self.scene().edge_menu_requested.emit(self.dst.node, self.port, event.screenPos())

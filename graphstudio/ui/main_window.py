@@ -58,7 +58,8 @@ from ..io.document import DocumentError
 from ..io.formats import (base_name, dialog_filter, filter_format, reader_for, readers,
                           save_document, suffix_list, writer_for, writers)
 from ..io.gs import ParseError
-from ..render.draw import arrange
+from ..render.draw import arrange, arrange_picture
+from ..render.picture import Picture
 from ..render.style import THEMES
 from . import extensions, icons
 from .about import show_about
@@ -84,16 +85,21 @@ MAX_RECENT = 10
 LAYOUT_VERSION = 2
 
 
-def lay_out_missing(graph: Graph, view: dict) -> None:
+def lay_out_missing(graph: Graph, view: dict) -> Picture | None:
     """Give nodes without a position one from the layered layout (files without positions);
-    positions the file has are kept."""
+    positions the file has are kept. The picture the layout measured, or None when every
+    node had a position: the canvas shows it rather than make and measure it again."""
     missing = [n for n in graph.nodes() if graph.position(n) is None]
     if not missing:
-        return
+        return None
     theme = THEMES.get(view.get("theme", "light"), THEMES["light"])
-    positions = arrange(graph, evaluate(graph), theme, bool(view.get("edge_labels")))
+    edge_labels = bool(view.get("edge_labels"))
+    ev = evaluate(graph)
+    picture = arrange_picture(graph, ev, edge_labels)
+    positions = arrange(graph, ev, theme, edge_labels, picture=picture)
     for n in missing:
         graph.set_position(n, positions[n])
+    return picture
 
 
 #: the window's size the first time, on a screen big enough for it
@@ -596,7 +602,9 @@ class MainWindow(QMainWindow):
     def _show_document(self, doc, *, path=None, origin=None) -> None:
         view = doc.view if isinstance(doc.view, dict) else {}
         with collector_paused():  # thousands of items and views made, none of them garbage
-            lay_out_missing(doc.graph, view)
+            picture = lay_out_missing(doc.graph, view)
+            if picture is not None:
+                self.scene.offer_picture(doc.graph, picture, edge_labels=bool(view.get("edge_labels")))
             self.document.replace(doc.graph, path, view, origin=origin)
             QTimer.singleShot(0, self.canvas.show_graph)
             self.canvas.show_graph()
@@ -737,7 +745,9 @@ class MainWindow(QMainWindow):
             QMessageBox.critical(self, "Cannot restore the document", str(exc))
             return False
         view = doc.view if isinstance(doc.view, dict) else {}
-        lay_out_missing(doc.graph, view)
+        picture = lay_out_missing(doc.graph, view)
+        if picture is not None:
+            self.scene.offer_picture(doc.graph, picture, edge_labels=bool(view.get("edge_labels")))
         self.document.replace(doc.graph, path, view)
         self.document.undo_stack.resetClean()  # unsaved: modified, nothing to undo
         QTimer.singleShot(0, self.canvas.show_graph)

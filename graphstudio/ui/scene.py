@@ -102,6 +102,7 @@ class GraphScene(QGraphicsScene):
         self.overview.setVisible(False)
         self.addItem(self.overview)
         self._text_shown = True
+        self._offered: tuple | None = None  # see offer_picture
         self._shown: Evaluation | None = None  # the evaluation the live picture shows
         self._stale = True  # every view must be rebuilt (not only those whose results changed)
         self._scrubbing = False  # a number is being dragged: boxes grow but do not shrink
@@ -150,16 +151,39 @@ class GraphScene(QGraphicsScene):
         self.overview.overview = Overview()
         self._selected = set()
         g = self.doc.graph
-        picture = self._live_picture()  # each node's view made and measured once
+        offered, self._offered = self._offered, None
+        if offered is not None and offered[0] is g and offered[2] == self._picture_options():
+            picture = offered[1]
+            self._stale = False
+            self._shown = self.doc.evaluation
+        else:
+            picture = self._live_picture()  # each node's view made and measured once
+        theme = self.theme
         for n in g.nodes():
-            self._add_node(n, picture.nodes.get(n))  # (a collapsed group hides some)
+            self._add_node(n, picture.nodes.get(n), theme)  # (a collapsed group hides some)
         for e in g.edges():
-            self._add_edge(*e)
+            self._add_edge(*e, theme=theme)
         self._show(picture)
 
-    def _add_node(self, n: int, view: NodeView | None = None) -> None:
+    def offer_picture(self, graph, picture: Picture, *, show_grad: bool = True,
+                      edge_labels: bool = False) -> None:
+        """``picture`` of ``graph``, made with its results and these options, before the
+        document shows ``graph`` (opening a file without positions lays it out from such a
+        picture): the next :meth:`rebuild` shows it instead of making and measuring every
+        node's view again, if the document's graph and view settings are still those."""
+        self._offered = (graph, picture, (show_grad, edge_labels))
+
+    def _picture_options(self) -> tuple:
+        """What the live picture is made with besides the graph and its results (see
+        :meth:`_live_picture`); a decorated picture is never offered one."""
+        view = self.doc.view
+        if self.decorate is not None:
+            return ()
+        return (view.get("show_grad", True), view.get("edge_labels", False))
+
+    def _add_node(self, n: int, view: NodeView | None = None, theme: Theme | None = None) -> None:
         g = self.doc.graph
-        item = NodeItem(n, view or node_view(g, n), self.theme)
+        item = NodeItem(n, view or node_view(g, n), theme or self.theme)
         pos = g.position(n) or (0.0, 0.0)
         item.setPos(pos[0], pos[1])
         if not self._text_shown:
@@ -168,11 +192,12 @@ class GraphScene(QGraphicsScene):
         self.nodes[n] = item
         self.node_changed(item)
 
-    def _add_edge(self, src: int, dst: int, port: int) -> None:
+    def _add_edge(self, src: int, dst: int, port: int, theme: Theme | None = None) -> None:
+        theme = theme or self.theme
         dst_item = self.nodes[dst]
         if port >= dst_item.view.n_ports:
-            dst_item.set_view(node_view(self.doc.graph, dst), self.theme)
-        item = EdgeItem(self.nodes[src], dst_item, port, self.theme)
+            dst_item.set_view(node_view(self.doc.graph, dst), theme)
+        item = EdgeItem(self.nodes[src], dst_item, port, theme)
         if not self._text_shown:
             item.setFlag(QGraphicsItem.ItemHasNoContents)
         self.addItem(item)

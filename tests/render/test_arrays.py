@@ -130,7 +130,8 @@ def test_an_array_view_gives_its_printout_as_text_and_a_hidden_one_no_grid():
     ev = evaluate(g)
     W = build_picture(g, ev, {}).nodes[g.by_name("W")]
     assert W.value_grid is not None and W.grad_grid is not None  # text not needed for cells
-    assert W.value_text == "[[1.5 -2]\n [3 4]]" and W.grad_text == "[[1 1]\n [1 1]]"
+    # (a matrix's columns right-aligned)
+    assert W.value_text == "[[1.5  -2]\n [  3   4]]" and W.grad_text == "[[1 1]\n [1 1]]"
     assert replace(W, highlight="current").value_text == W.value_text
     assert W == replace(W)
     hidden = replace(W, value_text="", grad_text="")  # as the quiz hides what is asked

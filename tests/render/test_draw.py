@@ -13,9 +13,9 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath
 
 from graphstudio.core.engine import evaluate
 from graphstudio.io.gs import parse_text
-from graphstudio.render.draw import (_arrival, arrange, node_rect, output_point, paint_picture,
-                                     picture_bounds, port_point)
-from graphstudio.render.picture import build_picture, step_pictures
+from graphstudio.render.draw import (_arrival, arrange, edge_drawing, node_rect, output_point,
+                                     paint_edge_drawing, paint_picture, picture_bounds, port_point)
+from graphstudio.render.picture import EdgeView, build_picture, step_pictures
 from graphstudio.render.routing import edge_path
 from graphstudio.render.style import THEMES
 
@@ -157,3 +157,41 @@ def test_an_arrow_head_points_the_way_its_curve_arrives_as_qt_measures_it():
     tip, direction = _arrival(path)
     angle = math.radians(path.angleAtPercent(1.0))
     assert (direction.x(), direction.y()) == pytest.approx((math.cos(angle), -math.sin(angle)), abs=1e-9)
+
+
+def _edge_image(drawing, scale: float, screen: bool) -> np.ndarray:
+    img = QImage(int(420 * scale), int(260 * scale), QImage.Format_ARGB32)
+    img.fill(QColor("white"))
+    p = QPainter(img)
+    p.scale(scale, scale)
+    paint_edge_drawing(p, drawing, screen=screen)
+    p.end()
+    bits = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())
+    return bits[:, :img.width() * 4].reshape(img.height(), img.width(), 4)[:, :, :3].astype(int)
+
+
+@pytest.mark.parametrize("highlight", [False, True])
+@pytest.mark.parametrize("scale", [1.0, 1.5, 3.0])
+def test_on_screen_a_wide_edge_is_stroked_in_straight_pieces_that_look_like_the_curve(scale, highlight):
+    # the canvas strokes a curve whose pen is wider than a pixel as short straight lines (Qt
+    # fills a wide curve's outline ten times slower); the pixels must be those of the curve
+    path = QPainterPath(QPointF(10, 20))
+    path.cubicTo(QPointF(200, 20), QPointF(150, 240), QPointF(400, 230))
+    drawing = edge_drawing(path, EdgeView(0, 1, 0, highlight=highlight), LIGHT)
+    curve = _edge_image(drawing, scale, screen=False)
+    pieces = _edge_image(drawing, scale, screen=True)
+    assert drawing.pieces and drawing.pieces[0] == scale  # drawn in pieces, kept for this scale
+    ink = 255 * 3 - curve.sum(axis=2)
+    ink_pieces = 255 * 3 - pieces.sum(axis=2)
+    assert abs(ink_pieces.sum() - ink.sum()) < 0.05 * ink.sum()  # as thick
+    differ = np.abs(curve - pieces).max(axis=2) > 60
+    assert differ.sum() < 0.01 * (ink > 60).sum()  # in the same places
+
+
+def test_a_thin_pen_and_a_drawing_for_a_file_are_stroked_as_the_curve():
+    path = QPainterPath(QPointF(10, 20))
+    path.cubicTo(QPointF(200, 20), QPointF(150, 240), QPointF(400, 230))
+    drawing = edge_drawing(path, EdgeView(0, 1, 0), LIGHT)
+    _edge_image(drawing, 0.5, screen=True)  # 1.6 units at half size: under a pixel
+    _edge_image(drawing, 2.0, screen=False)  # an export: no pieces (SVG and PDF keep curves)
+    assert not drawing.pieces

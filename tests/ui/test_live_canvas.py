@@ -6,6 +6,8 @@ dragged. Counted, not timed (speed: benchmarks/editor.py)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QWheelEvent
@@ -233,3 +235,50 @@ def test_nodes_out_of_sight_catch_up_when_a_scrub_pauses_and_when_it_ends(window
     picture = build_picture(g, doc.evaluation, {})
     for n, node_item in scene.nodes.items():  # the drag is over: every node shows the end
         assert texts(node_item.view) == texts(picture.nodes[n])
+
+
+@pytest.fixture
+def pictures_built(monkeypatch):
+    """How many times a live picture of the whole graph is made (by the layout or the scene)."""
+    import graphstudio.render.picture as picture_module
+    import graphstudio.ui.scene as scene_module
+
+    made: list[int] = []
+    real = picture_module.build_picture
+
+    def spy(*args, **kw):
+        made.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(picture_module, "build_picture", spy)
+    monkeypatch.setattr(scene_module, "build_picture", spy)
+    return made
+
+
+def test_a_file_without_positions_is_shown_with_the_picture_its_layout_measured(
+        window, tmp_path, pictures_built):
+    path = tmp_path / "chain.gs"
+    path.write_text("a = 1.5\nb = 2\nc = a * b\nd = sin(c) + a\n", encoding="utf-8")
+    assert window.open_file(str(path), ask=False)
+    assert len(pictures_built) == 1  # laid out and shown from one picture
+    g = window.document.graph
+    fresh = build_picture(g, window.document.evaluation, {})
+    assert {n: texts(i.view) for n, i in window.scene.nodes.items()} == \
+        {n: texts(v) for n, v in fresh.nodes.items()}
+    assert window.scene.nodes[g.by_name("d")].view.grad_text  # gradients shown
+
+
+def test_a_picture_made_for_other_view_settings_is_not_shown(window, tmp_path, pictures_built):
+    # the layout measures boxes with their gradients; a document that hides them is shown
+    # from a picture of its own
+    path = tmp_path / "no_grads.json"
+    path.write_text(json.dumps({
+        "format_version": 1, "app": "graphstudio",
+        "nodes": [{"id": 0, "op": "input", "name": "a", "value": 1.0},
+                  {"id": 1, "op": "const", "name": None, "value": 2.0},
+                  {"id": 2, "op": "mul", "name": "b"}],
+        "edges": [{"src": 0, "dst": 2, "port": 0}, {"src": 1, "dst": 2, "port": 1}],
+        "output": None, "view": {"show_grad": False}}), encoding="utf-8")
+    assert window.open_file(str(path), ask=False)
+    assert len(pictures_built) == 2
+    assert all(item.view.grad_text == "" for item in window.scene.nodes.values())

@@ -65,6 +65,8 @@ def test_an_array_node_shows_its_jacobian_and_the_vector_jacobian_product(qtbot)
         jac[i, 2 * i:2 * i + 2] = [1.0, 2.0]
     assert np.allclose(panel.led.terms[0].local, jac)
     assert panel.table_rows()[0][3] == "J: 3×6"
+    # the gradient backprop stored, on lines of its own below the sentence, rows aligned
+    assert panel.agreement.text() == "✓ backprop stored dy/dW =\n[[0 0]\n [0 0]\n [1 2]]"
 
 
 def test_constants_are_not_offered_they_get_no_gradient(qtbot):
@@ -157,3 +159,20 @@ def test_a_stopped_gradient_says_why_in_the_ledger(qtbot):
     panel.set_selected(graph.by_name("z"))
     assert "seed" not in panel.summary.text()
     assert "the backward pass starts with ones" in panel.agreement.text()
+
+
+def test_a_panel_opened_from_view_panels_gets_the_room_its_tables_need(qtbot, main_window):
+    # opened from View > Panels, the Ledger shares the Inspector's column, which was too
+    # narrow for its five columns; it is widened as when the Graph menu opens it
+    from graphstudio.ui.teaching import Teaching
+
+    main_window.resize(1360, 860)  # a laptop's window
+    open_lecture(qtbot, main_window, "seoul_mlp_l2")
+    panels = menu_action(main_window, "View", "Panels").menu()
+    ledger = next(a for a in panels.actions() if a.text() == "Ledger")
+    inspector = next(d for d in main_window.findChildren(type(main_window.teaching.docks["Ledger"]))
+                     if d.windowTitle() == "Inspector")
+    assert inspector.width() < Teaching.PANEL_WIDTH  # the column it opens in
+    ledger.trigger()
+    dock = main_window.teaching.docks["Ledger"]
+    qtbot.waitUntil(lambda: dock.isVisible() and dock.width() >= Teaching.PANEL_WIDTH)

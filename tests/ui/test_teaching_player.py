@@ -162,15 +162,22 @@ def test_constants_show_their_value_from_the_first_forward_step(qtbot, main_wind
     assert w.scene.nodes[g.by_name("J")].view.value_text == "?"  # not computed yet
 
 
-def test_array_rows_leave_every_column_room_for_its_words(qtbot):
-    # Seoul's network: vectors in the value and grad columns, "Σ upstream · Jacobian over h"
-    # in the last; in a panel as wide as the Steps dock, no column is squeezed so narrow that
-    # its words break letter by letter
+def seoul_stepped_to_the_end(qtbot):
+    """The step player on Seoul's network after the last step, in a panel as wide as the
+    Steps dock."""
     graph, ev = lecture("seoul_mlp_l2")
     player = shown(qtbot, StepPlayer(), graph, ev)
     player.resize(460, 640)
     while player.next_button.isEnabled():
         qtbot.mouseClick(player.next_button, Qt.LeftButton)
+    return player
+
+
+def test_array_rows_leave_every_column_room_for_its_words(qtbot):
+    # Seoul's network: vectors in the value and grad columns, "Σ upstream · Jacobian over h"
+    # in the last; in a panel as wide as the Steps dock, no column is squeezed so narrow that
+    # its words break letter by letter
+    player = seoul_stepped_to_the_end(qtbot)
     table = player.table
     metrics = table.fontMetrics()
     jacobian = [r for r in range(table.rowCount()) if "Jacobian" in table.item(r, 3).text()]
@@ -181,6 +188,28 @@ def test_array_rows_leave_every_column_room_for_its_words(qtbot):
             words = item.text().split() if item is not None else []
             widest = max((metrics.horizontalAdvance(w) for w in words), default=0)
             assert widest <= table.columnWidth(c), (table.item(r, 0).text(), c, item.text())
+
+
+def test_a_matrix_keeps_its_rows_whole_and_its_columns_aligned(qtbot):
+    # W's gradient on Seoul's network is 3×2; in a panel as wide as the Steps dock its cell
+    # shows three lines, one per row of the matrix, each fitting its column (with equal
+    # shares a row was broken in two, six lines of loose numbers), the columns right-aligned
+    from PySide6.QtGui import QFontMetrics
+
+    player = seoul_stepped_to_the_end(qtbot)
+    table = player.table
+    row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == "W")
+    for column in (1, 2):  # value and gradient
+        item = table.item(row, column)
+        lines = item.text().split("\n")
+        assert len(lines) == 3, item.text()
+        metrics = QFontMetrics(item.font())
+        for line in lines:
+            assert " " not in line  # no place to break inside a row ...
+            assert metrics.horizontalAdvance(line) <= table.columnWidth(column), (line, column)
+        assert len({len(line.rstrip("]")) for line in lines}) == 1, lines  # ... right-aligned
+    grads = table.item(row, 2).text().replace("\u00a0", " ")
+    assert "-0.008774" in grads and "0.03015" in grads  # Seoul's ∂J/∂W, as the lecture has it
 
 
 def test_a_step_label_on_a_short_edge_is_drawn_over_the_boxes(qtbot, main_window):
@@ -202,3 +231,14 @@ def test_a_step_label_on_a_short_edge_is_drawn_over_the_boxes(qtbot, main_window
     assert w.scene.nodes[yhat].sceneBoundingRect().contains(centre)  # over yhat's box...
     # ... and drawn above it (the items there, top first; the edge's box holds its label)
     assert w.scene.items(centre, Qt.IntersectsItemBoundingRect)[0] is edge
+
+
+def test_a_caption_writes_a_matrix_on_one_line(qtbot):
+    # the caption is a sentence (and the status bar's message): W's gradient in it is one
+    # line, its rows side by side, as in Seoul's ∂J/∂W
+    player = seoul_stepped_to_the_end(qtbot)
+    while "∂J/∂W =" not in player.caption.text():
+        assert player.back_button.isEnabled(), "no step for W"
+        qtbot.mouseClick(player.back_button, Qt.LeftButton)
+    assert player.caption.text().endswith(
+        "∂J/∂W = [[-0.02832 0.02432] [0.02477 -0.008774] [-0.02615 0.03015]]")

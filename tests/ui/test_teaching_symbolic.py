@@ -59,6 +59,8 @@ def test_an_array_input_has_a_matrix_of_formulas(qtbot):
     assert text.startswith("dy/dW =\n") and "⎡" in text  # drawn as a matrix
     assert "✓ equal" in card.detail.text()
     assert card.latex.startswith("\\frac{\\partial y}{\\partial W} = \\left[\\begin{matrix}")
+    # the sentence above the cards names the point on one line, W's rows side by side
+    assert "W = [[1 -0.5] [-1 -1] [0.5 1]]" in panel.message.text()
 
 
 def test_arrays_too_large_for_formulas_say_why(qtbot):

@@ -4,6 +4,8 @@ document's values and live while it trains; other graphs are left as they are.""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from PySide6.QtCore import Qt
 
@@ -81,3 +83,26 @@ def test_the_units_follow_training(qtbot, main_window, tmp_path):
     # the document still has its own weights: Revert shows them again
     qtbot.mouseClick(panel.revert_button, Qt.LeftButton)
     np.testing.assert_allclose(thumbnails(main_window)["h1_1"], before)
+
+
+def test_an_export_shows_the_units_as_the_canvas_does(qtbot, main_window, tmp_path):
+    # File > Export… of the network draws each unit's response in its box (an image each:
+    # three hidden units and the output) and the weights' links as the canvas does; with
+    # View > Unit Responses off, neither, as on the canvas
+    from ui_helpers import export_dialog, export_to
+
+    path = network_file(tmp_path)
+    _action, dialog = export_dialog(main_window, qtbot, path, "SVG")
+    out = tmp_path / "units.svg"
+    export_to(qtbot, dialog, out)
+    assert out.read_text(encoding="utf-8").count("<image") == 4
+    menu_action(main_window, "View", "Unit Responses").trigger()  # off
+    _action, dialog = export_dialog(main_window, qtbot, path, "SVG")
+    plain = tmp_path / "plain.svg"
+    export_to(qtbot, dialog, plain)
+    assert plain.read_text(encoding="utf-8").count("<image") == 0
+    widths = {round(float(w), 2) for w in re.findall(r'stroke-width="([0-9.]+)"',
+                                                     out.read_text(encoding="utf-8"))}
+    plain_widths = {round(float(w), 2) for w in re.findall(r'stroke-width="([0-9.]+)"',
+                                                           plain.read_text(encoding="utf-8"))}
+    assert len(widths) > len(plain_widths)  # links as wide as their weights

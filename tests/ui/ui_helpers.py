@@ -40,8 +40,10 @@ def export_dialog(window, qtbot, example, format_text: str):
     window.open_file(str(example), ask=False)
     action = next(a for a in window.menu("File").actions() if a.text().replace("&", "") == "Export…")
     action.trigger()
-    dialog = window.findChild(ExportDialog)
-    qtbot.waitUntil(dialog.isVisible)
+    shown = []  # the dialog just opened (one closed before may not be deleted yet)
+    qtbot.waitUntil(lambda: bool(shown.extend(d for d in window.findChildren(ExportDialog)
+                                              if d.isVisible()) or shown))
+    dialog = shown[0]
     dialog.format.setFocus()
     qtbot.keyClicks(dialog.format, format_text)
     return action, dialog

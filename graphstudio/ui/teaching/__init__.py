@@ -131,8 +131,11 @@ class Teaching(QObject):
             self.docks[name] = window.add_panel(name, panel, Qt.RightDockWidgetArea)
         # The panels wait until asked for (Graph menu, View > Panels): open all at once they
         # would squeeze the canvas, which is what a person opens the editor to see.
-        for dock in self.docks.values():
+        for name, dock in self.docks.items():
             dock.hide()
+            # opened from View > Panels too, a panel gets the room its tables need
+            dock.toggleViewAction().triggered.connect(
+                lambda on, n=name: self.raise_panel(n) if on else None)
         self._actions()
         if hasattr(canvas, "add_key_handler"):
             canvas.add_key_handler(self._step_key)
@@ -216,13 +219,18 @@ class Teaching(QObject):
             act.blockSignals(False)
         return follow
 
+    #: the width a teaching panel's tables need (the right-hand column is widened to it)
+    PANEL_WIDTH = 440
+
     def raise_panel(self, name: str) -> None:
         dock = self.docks[name]
         was_hidden = not any(d.isVisible() for d in self.docks.values())
         dock.show()
         dock.raise_()
-        if was_hidden:  # the tables need room; widen the right-hand column when they appear
-            self.window.resizeDocks([dock], [440], Qt.Horizontal)
+        # the tables need room: widen the right-hand column when they appear, or when the
+        # column is narrower (the Inspector's, when the panel shares its tabs)
+        if was_hidden or dock.width() < self.PANEL_WIDTH:
+            self.window.resizeDocks([dock], [self.PANEL_WIDTH], Qt.Horizontal)
 
     def step_through(self) -> None:
         self.raise_panel("Steps")

@@ -22,8 +22,8 @@ from dataclasses import replace
 from typing import Iterable
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontDatabase
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetrics
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHeaderView, QLabel,
                                QLayout, QScrollArea, QTableWidget, QTableWidgetItem, QWidget)
 
@@ -32,7 +32,7 @@ from ...core.graph import Graph
 from ...render.picture import Picture, build_picture, edge_label, op_text
 
 __all__ = ["TeachingPanel", "positions", "mono_font", "highlight_picture", "NodeCombo",
-           "make_table", "fit_height", "cell", "scrolling", "note_label", "say", "d", "op_text", "RIGHT", "WRONG",
+           "make_table", "unbroken_rows", "fit_height", "cell", "scrolling", "note_label", "say", "d", "op_text", "RIGHT", "WRONG",
            "GOOD", "BAD"]
 
 RIGHT, WRONG = "✓", "✗"
@@ -91,10 +91,89 @@ def make_table(headers: list[str], stretch: int | tuple[int, ...] | None = None)
     for i in range(len(headers)):
         header.setSectionResizeMode(i, QHeaderView.ResizeToContents)
     stretch = len(headers) - 1 if stretch is None else stretch
-    for i in (stretch,) if isinstance(stretch, int) else stretch:
-        header.setSectionResizeMode(i, QHeaderView.Stretch)
+    if isinstance(stretch, int):
+        header.setSectionResizeMode(stretch, QHeaderView.Stretch)
+    else:
+        table.shared_widths = SharedWidths(table, stretch)
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
     return table
+
+
+NO_BREAK = "\u00a0"
+
+
+def unbroken_rows(text: str) -> str:
+    """``text`` that wraps only between its lines: a matrix keeps each row on one line (its
+    spaces become no-break spaces), so it reads as a matrix and not as a run of numbers."""
+    if "\n" not in text:
+        return text
+    return "\n".join(line.replace(" ", NO_BREAK) for line in text.split("\n"))
+
+
+class SharedWidths(QObject):
+    """Columns that share a table's width as an HTML table shares a page: each gets at least
+    its widest piece that cannot break (a matrix row, a long number), then the width left is
+    shared out evenly, no column taking more than its text needs while another still wraps.
+    With plain equal shares a 3×2 matrix was broken into six half-rows beside a column with
+    room to spare. Call :meth:`fit` after filling the table; a resize fits it again."""
+
+    PADDING = 12  # the cell's margins and the grid line
+
+    def __init__(self, table: QTableWidget, columns: tuple[int, ...]) -> None:
+        super().__init__(table)
+        self.table, self.columns = table, columns
+        for i in columns:
+            table.horizontalHeader().setSectionResizeMode(i, QHeaderView.Fixed)
+        table.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Resize:
+            self.fit()
+        return False
+
+    def _needs(self, column: int) -> tuple[int, int]:
+        """The widest unbreakable piece and the widest line of ``column``, in pixels."""
+        table = self.table
+        header = table.horizontalHeaderItem(column)
+        metrics = QFontMetrics(table.horizontalHeader().font())
+        least = most = max((metrics.horizontalAdvance(line)  # a header breaks only at its \n
+                            for line in (header.text() if header else "").split("\n")), default=0)
+        pieces = []
+        for row in range(table.rowCount()):
+            item = table.item(row, column)
+            if item is not None and item.text():
+                pieces.append((item.text(), item.font()))
+        for text, font in pieces:
+            metrics = QFontMetrics(font)
+            for line in text.split("\n"):
+                most = max(most, metrics.horizontalAdvance(line))
+                least = max(least, max((metrics.horizontalAdvance(w) for w in line.split(" ")),
+                                       default=0))
+        return least + self.PADDING, most + self.PADDING
+
+    def fit(self) -> None:
+        table, header = self.table, self.table.horizontalHeader()
+        others = sum(header.sectionSize(i) for i in range(table.columnCount())
+                     if i not in self.columns)
+        room = table.viewport().width() - others
+        needs = {i: self._needs(i) for i in self.columns}
+        widths = {i: least for i, (least, _) in needs.items()}
+        spare = room - sum(widths.values())
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded if spare < 0
+                                           else Qt.ScrollBarAlwaysOff)
+        growing = [i for i in self.columns if widths[i] < needs[i][1]]
+        while spare > 0 and growing:  # even shares, none past its widest line
+            share = max(1, spare // len(growing))
+            for i in list(growing):
+                step = min(share, needs[i][1] - widths[i], spare)
+                widths[i] += step
+                spare -= step
+                if widths[i] >= needs[i][1]:
+                    growing.remove(i)
+        for k, i in enumerate(self.columns):  # the rest, evenly, so the table is filled
+            widths[i] += max(0, spare) // len(self.columns) + (
+                1 if k < max(0, spare) % len(self.columns) else 0)
+            header.resizeSection(i, widths[i])
 
 
 def fit_height(table: QTableWidget, max_rows: int = 10) -> None:

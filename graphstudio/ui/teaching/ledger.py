@@ -29,6 +29,12 @@ from .symbolic import Formulas, formulas_or_reason, pretty_line, worker
 __all__ = ["LedgerPanel", "ledger_sum_text", "forward_picture"]
 
 
+def _is(value: str, sign: str = " = ") -> str:
+    """`` = 3`` after a name; a matrix (lines of its own) starts on the next line, so its
+    rows stay aligned."""
+    return f"{sign.rstrip()}\n{value}" if "\n" in value else f"{sign}{value}"
+
+
 def ledger_sum_text(led: Ledger) -> str:
     """``dz/db = 7 × 1 + 2 × 1 = 9`` (scalars), or the sum of vector-Jacobian products."""
     lhs = d(led.output_label, led.label)
@@ -276,10 +282,13 @@ class LedgerPanel(TeachingPanel):
         self.summary.setText("\n".join([ledger_sum_text(led)] + notes))
         if led.agrees:
             say(self.agreement, (led.note + "  " if led.note else "")
-                + f"{RIGHT} backprop stored {d(out, led.label)} = {format_worked(led.grad)}", ok=True)
+                + f"{RIGHT} backprop stored {d(out, led.label)}{_is(format_worked(led.grad))}",
+                ok=True)
         else:
-            say(self.agreement, f"{WRONG} backprop stored {format_worked(led.grad)}, the terms sum to "
-                                f"{format_worked(led.total)}", ok=False)
+            stored = format_worked(led.grad)
+            say(self.agreement, f"{WRONG} backprop stored{_is(stored, ' ')}"
+                                + ("\n" if "\n" in stored else ", ")
+                                + f"the terms sum to{_is(format_worked(led.total), ' ')}", ok=False)
         fit_height(self.table, 6)
         if arrays:
             self._show_jacobians(led)

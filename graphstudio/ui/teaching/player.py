@@ -27,7 +27,7 @@ from ...core.engine import Step, backward_steps, forward_steps
 from ...core.groups import gate_steps
 from ...core.train import TrainingSettings
 from ...render.picture import Picture, grad_sum_text, step_pictures, update_pictures
-from .common import TeachingPanel, cell, d, make_table, note_label, positions
+from .common import TeachingPanel, cell, d, make_table, note_label, positions, unbroken_rows
 
 __all__ = ["StepPlayer", "grad_sum_text"]
 
@@ -286,23 +286,26 @@ class StepPlayer(TeachingPanel):
                 self.table.insertRow(row)
                 self._rows[entry.node] = row
                 self.table.setItem(row, 0, cell(f"{entry.name} ←", tip=entry.how))
-                self.table.setItem(row, 1, cell(entry.value, mono=True, tip="the new value"))
-                self.table.setItem(row, 2, cell(f"τ·g = {entry.grad}", mono=True))
+                self.table.setItem(row, 1, cell(unbroken_rows(entry.value), mono=True,
+                                                tip="the new value"))
+                self.table.setItem(row, 2, cell(unbroken_rows(f"τ·g = {entry.grad}"), mono=True))
                 self.table.setItem(row, 3, cell(entry.sum, mono=True, tip=entry.how))
             elif entry.phase == "forward":
                 row = self.table.rowCount()
                 self.table.insertRow(row)
                 self._rows[entry.node] = row
                 self.table.setItem(row, 0, cell(entry.name))
-                self.table.setItem(row, 1, cell(entry.value, mono=True, tip=entry.how))
+                self.table.setItem(row, 1, cell(unbroken_rows(entry.value), mono=True,
+                                                tip=entry.how))
                 self.table.setItem(row, 2, cell("", mono=True))
                 self.table.setItem(row, 3, cell(""))
             else:
                 row = self._rows.get(entry.node)
                 if row is None:
                     continue
-                self.table.setItem(row, 2, cell(entry.grad, mono=True))
+                self.table.setItem(row, 2, cell(unbroken_rows(entry.grad), mono=True))
                 self.table.setItem(row, 3, cell(entry.sum, mono=True))
+        self.table.shared_widths.fit()
         row = self._rows.get(current)
         if row is not None:
             self.table.selectRow(row)

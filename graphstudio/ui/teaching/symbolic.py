@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from ...core.engine import Evaluation, evaluate
 from ...core.explain import ExplainError, Symbolic, symbolic
 from ...core.graph import Graph
-from ...core.numbers import format_worked
+from ...core.numbers import format_worked, one_line
 from .common import RIGHT, WRONG, TeachingPanel, d, mono_font, note_label, say, scrolling
 
 __all__ = ["SymbolicPanel", "Formulas", "formulas_or_reason", "worker",
@@ -270,7 +270,8 @@ class SymbolicPanel(TeachingPanel):
         graph, ev = self.graph, self.ev
         out = graph.label(f.output)
         inputs = [n for n in f.gradients if n in f.sym.nodes]  # those the output needs
-        at = ", ".join(f"{graph.label(n)} = {format_worked(graph.value(n))}" for n in inputs)
+        at = ", ".join(f"{graph.label(n)} = {one_line(format_worked(graph.value(n)))}"
+                       for n in inputs)
         self.message.setText(f"The output {out} as a formula of the inputs, and each input's "
                              f"gradient simplified by sympy, evaluated at {at}.")
         card = FormulaCard(out, readable(f.sym.expr), f.output_latex(),
