@@ -476,7 +476,6 @@ _TEXT_ANTIALIASING = QPainter.RenderHint.TextAntialiasing
 _NO_BRUSH = Qt.BrushStyle.NoBrush
 _NO_PEN = Qt.PenStyle.NoPen
 _FLAT_CAP = Qt.PenCapStyle.FlatCap
-_TX_SCALE = QTransform.TransformationType.TxScale.value
 #: a curve this long on screen (device pixels across its control points) is stroked in pieces
 PIECES_FROM_PX = 400.0
 
@@ -521,8 +520,9 @@ def _stroke_pieces(painter: QPainter, drawing: EdgeDrawing) -> bool:
     if not pieces or pieces[0] != scale:
         pieces[:] = [scale, _pieces(drawing.path, pen, scale)]
     lines = pieces[1]
-    if lines is None or device.type().value > _TX_SCALE or device.m22() != scale:
-        return False
+    if lines is None or device.m22() != scale or device.m12() or device.m21() \
+            or device.m13() or device.m23():
+        return False  # turned, sheared or in perspective (never on the canvas)
     pairs, wide, radius = lines
     # the pieces are in device pixels from the scene's origin: undo the scale, keep the rest
     world = painter.worldTransform()
@@ -544,13 +544,15 @@ def _pieces(path: QPainterPath, pen: QPen, scale: float):
     box = path.controlPointRect()
     if (box.width() + box.height()) * scale < PIECES_FROM_PX:
         return None
-    points = list(path.toSubpathPolygons(QTransform.fromScale(scale, scale))[0])
+    points = path.toSubpathPolygons(QTransform.fromScale(scale, scale))[0].toList()
     if len(points) < 2:
         return None
+    pairs = [None] * (2 * len(points) - 2)  # each piece's two ends
+    pairs[0::2], pairs[1::2] = points[:-1], points[1:]
     wide = QPen(pen)
     wide.setWidthF(pen.widthF() * scale)
     wide.setCapStyle(_FLAT_CAP)
-    return [p for a, b in zip(points, points[1:]) for p in (a, b)], wide, wide.widthF() / 2
+    return pairs, wide, wide.widthF() / 2
 
 
 def paint_edge(painter: QPainter, path: QPainterPath, edge: EdgeView, theme: Theme,

@@ -26,6 +26,7 @@ True
 from __future__ import annotations
 
 from collections import defaultdict
+from operator import add
 
 from ..core.graph import Graph
 
@@ -69,24 +70,32 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
         by_layer[layer[n]].append(n)
     depth = max(by_layer) + 1
     # neighbours with an offset: a parent feeding argument 1 of a child sorts just above one
-    # feeding argument 2 (ports are drawn top to bottom), so a - b does not cross itself
-    preds = {n: [(p, 0.0) for p in ps if p is not None] for n, ps in parents.items()}
-    succs: dict[int, list[tuple[int, float]]] = {n: [] for n in parents}
+    # feeding argument 2 (ports are drawn top to bottom), so a - b does not cross itself; a
+    # node's parents all count at offset 0, so their mean is that of their (whole) indices
+    preds = {n: [p for p in ps if p is not None] for n, ps in parents.items()}
+    succs: dict[int, tuple[list[int], list[float]]] = {n: ([], []) for n in parents}
     for src, dst, port in graph.edges():
         n_ports = max(len(parents[dst]), 1)
-        succs[src].append((dst, (port + 0.5) / n_ports - 0.5))
+        succs[src][0].append(dst)
+        succs[src][1].append((port + 0.5) / n_ports - 0.5)
     index = {n: i for col in by_layer.values() for i, n in enumerate(col)}  # every node
+    at = index.__getitem__
 
-    def sweep(cols: range, neighbours: dict[int, list[tuple[int, float]]]) -> bool:
-        """Sort each column by its nodes' barycentres; whether any order changed."""
+    def sweep(cols: range, down: bool) -> bool:
+        """Sort each column by its nodes' barycentres (``down``: of their parents, else of
+        their children's ports); whether any order changed."""
         changed = False
         for c in cols:
             col = by_layer[c]
             key = {}
             for n in col:
-                ns = neighbours[n]
-                key[n] = (sum([index[m] + off for m, off in ns]) / len(ns) if ns else index[n],
-                          seq[n])
+                if down:
+                    ms = preds[n]
+                    centre = sum(map(at, ms)) / len(ms) if ms else index[n]
+                else:
+                    ms, offsets = succs[n]
+                    centre = sum(map(add, map(at, ms), offsets)) / len(ms) if ms else index[n]
+                key[n] = (centre, seq[n])
             ordered = sorted(col, key=key.__getitem__)
             if ordered != col:
                 changed = True
@@ -96,8 +105,8 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
         return changed
 
     for _ in range(sweeps):
-        down = sweep(range(1, depth), preds)
-        up = sweep(range(depth - 2, -1, -1), succs)
+        down = sweep(range(1, depth), True)
+        up = sweep(range(depth - 2, -1, -1), False)
         if not (down or up):
             break  # settled: every further sweep would find the same orders
     if sizes is not None:
@@ -129,24 +138,32 @@ def _port_offsets(graph: Graph, sizes: dict[int, tuple[float, float]],
     return preds, succs
 
 
-def _place(col: list[int], heights: list[float], wanted: list[float], gap: float) -> list[float]:
+def _place(wanted: list[float], shift: list[float]) -> list[float]:
     """Centres for the boxes of one column, in their order, as near ``wanted`` as they can be
     (least squares) with ``gap`` between boxes: isotonic regression (pool adjacent violators)
-    on the wanted centres shifted by each box's place in the stack."""
+    on the wanted centres shifted by each box's place in the stack (``shift``, from
+    :func:`_shifts`)."""
+    sums: list[float] = []  # the blocks: their sums and counts
+    counts: list[float] = []
+    for w, s in zip(wanted, shift):
+        sums.append(w - s)
+        counts.append(1.0)
+        while len(sums) > 1 and sums[-2] / counts[-2] > sums[-1] / counts[-1]:
+            total, count = sums.pop(), counts.pop()
+            sums[-1] += total
+            counts[-1] += count
+    out: list[float] = []
+    for total, count in zip(sums, counts):
+        out += [total / count] * int(count)
+    return [z + s for z, s in zip(out, shift)]
+
+
+def _shifts(heights: list[float], gap: float) -> list[float]:
+    """Where each box of a column sits below the first when they are stacked ``gap`` apart."""
     shift = [0.0]
     for a, b in zip(heights, heights[1:]):
         shift.append(shift[-1] + (a + b) / 2 + gap)
-    blocks: list[list[float]] = []  # [sum, count]
-    for w, s in zip(wanted, shift):
-        blocks.append([w - s, 1.0])
-        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
-            total, count = blocks.pop()
-            blocks[-1][0] += total
-            blocks[-1][1] += count
-    out: list[float] = []
-    for total, count in blocks:
-        out += [total / count] * int(count)
-    return [z + s for z, s in zip(out, shift)]
+    return shift
 
 
 def _sized(graph: Graph, by_layer: dict[int, list[int]], depth: int,
@@ -157,10 +174,12 @@ def _sized(graph: Graph, by_layer: dict[int, list[int]], depth: int,
     up or down, keeping the column's order, to sit level with the ports it feeds and the
     outputs that feed it (a few sweeps each way), so edges run as straight as the order
     allows and a chain of nodes lies on one line."""
-    pos: dict[int, tuple[float, float]] = {}
+    xs: dict[int, float] = {}
+    ys: dict[int, float] = {}
     x = 0.0
     cols = [by_layer.get(c, []) for c in range(depth)]
-    for col in cols:
+    shifts = {}  # by column: where its boxes sit below its first
+    for c, col in enumerate(cols):
         if not col:
             continue
         width = max(sizes.get(n, (0.0, 0.0))[0] for n in col)
@@ -168,35 +187,49 @@ def _sized(graph: Graph, by_layer: dict[int, list[int]], depth: int,
         total = sum(heights) + gap_y * (len(col) - 1)
         y = -total / 2
         for n, h in zip(col, heights):
-            pos[n] = (x + width / 2, y + h / 2)
+            xs[n], ys[n] = x + width / 2, y + h / 2
             y += h + gap_y
         x += width + gap_x
+        shifts[c] = _shifts(heights, gap_y)
     preds, succs = _port_offsets(graph, sizes, parents)
     # a leaf whose only use is one node (a constant, a bias) follows that node in the sweeps
     # right to left; the node itself lines up with its other arguments, so a chain of x * 2
     # does not drift towards its constants
     followers = {n for n in graph.nodes() if graph.is_leaf(n) and len(set(graph.children(n))) == 1}
 
-    def leading(n: int):
-        lead = [e for e in preds[n] if e[0] not in followers]
-        return lead or preds[n]
+    def ends(edges):
+        """The neighbours placed, and the offsets of each edge's two ends."""
+        edges = [e for e in edges if e[0] in ys]
+        return [e[0] for e in edges], [e[1] for e in edges], [e[2] for e in edges]
 
-    def sweep(order, neighbours_of, movable=lambda n: True) -> None:
-        for col in order:
+    leading = {}
+    for n, edges in preds.items():
+        lead = [e for e in edges if e[0] not in followers]
+        leading[n] = ends(lead or edges)
+    following = {n: ends(edges) for n, edges in succs.items()}
+
+    def sweep(order, neighbours, movable=None) -> None:
+        for c in order:
+            col = cols[c]
             if not col:
                 continue
             wanted = []
             for n in col:
-                ends = [pos[m][1] + their - mine for m, mine, their in neighbours_of(n) if m in pos]
-                wanted.append(sum(ends) / len(ends) if ends and movable(n) else pos[n][1])
-            heights = [sizes.get(n, (0.0, 0.0))[1] for n in col]
-            for n, y in zip(col, _place(col, heights, wanted, gap_y)):
-                pos[n] = (pos[n][0], y)
+                ms, mine, their = neighbours[n]
+                if ms and (movable is None or n in movable):
+                    wanted.append(sum([ys[m] + t - o for m, o, t in zip(ms, mine, their)]) / len(ms))
+                else:
+                    wanted.append(ys[n])
+            for n, y in zip(col, _place(wanted, shifts[c])):
+                ys[n] = y
 
+    right = range(1, depth)
+    left = range(depth - 2, -1, -1)
     for _ in range(3):
-        sweep(cols[1:], leading)
-        sweep(cols[-2::-1], lambda n: succs[n])
-    sweep(cols[1:], leading)  # last left to right: a chain ends straight
-    sweep(cols[-2::-1], lambda n: succs[n], movable=lambda n: n in followers)
+        sweep(right, leading)
+        sweep(left, following)
+    sweep(right, leading)  # last left to right: a chain ends straight
+    sweep(left, following, movable=followers)
+    pos = {n: (xs[n], ys[n]) for n in ys}
     # whole units: a saved document reads cleanly and nodes line up exactly
     return {n: (float(round(x)), float(round(y))) for n, (x, y) in pos.items()}
