@@ -46,6 +46,15 @@ def test_a_smooth_graph_agrees(qtbot):
     assert pictures == []  # nothing to mark on the canvas
 
 
+def test_one_gradient_is_one_gradient(qtbot):
+    graph, ev = lecture("d2l_nonscalar_backward")  # y = x * x, x = [0, 1, 2, 3]
+    panel = shown(qtbot, CheckPanel(), graph, ev)
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    assert [r[:2] for r in panel.table_rows()] == [["x", "[0 2 4 6]"]]
+    assert panel.summary.text() == ("✓ the gradient of y by x agrees with the central "
+                                     "difference")
+
+
 def test_the_check_follows_an_edit(qtbot):
     graph, ev = graph_of(RELU_AT_0)
     panel = shown(qtbot, CheckPanel(), graph, ev)

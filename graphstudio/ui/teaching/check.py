@@ -113,8 +113,9 @@ class CheckPanel(TeachingPanel):
             say(self.summary, f"{WRONG} {len(bad)} mismatch{s} ({names}) in the gradients of "
                               f"{out}", ok=False)
         else:
-            say(self.summary, f"{RIGHT} all {len(entries)} gradients of {out} agree with the "
-                              f"central difference", ok=True)
+            which = (f"the gradient of {out} by {entries[0].label} agrees" if len(entries) == 1
+                     else f"all {len(entries)} gradients of {out} agree")
+            say(self.summary, f"{RIGHT} {which} with the central difference", ok=True)
         if show and bad:
             self.picture_requested.emit(self.marked_picture())
         return entries
