@@ -1,8 +1,8 @@
 """While its numbers change at every frame (a scrub, a training run), a box is copied from a
 picture of it without its numbers and the numbers are drawn on it (graphstudio/ui/box_pixmap.py):
 that looks as the box drawn directly does, at any zoom and offset, the numbers are the new
-ones, and a box whose look changes is drawn anew. After the run, the boxes are cached by Qt
-again."""
+ones, and a box whose look changes is drawn anew. While a run trains, Qt keeps the edges as
+pictures; after it, the boxes are cached by Qt again and the edges drawn directly."""
 
 from __future__ import annotations
 
@@ -133,12 +133,15 @@ def test_boxes_are_cached_by_qt_again_after_a_run(qtbot, window, tmp_path):
                     timeout=20000)
     qtbot.waitUntil(lambda: window.scene.fixed is not None, timeout=5000)
     seen.append(sum(i.cacheMode() == QGraphicsItem.NoCache for i in items))
+    edges = list(window.scene.edges.values())  # their curves stay: Qt keeps them as pictures
+    assert all(e.cacheMode() == QGraphicsItem.DeviceCoordinateCache for e in edges)
     qtbot.mouseClick(panel.stop_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: panel.state == "finished", timeout=20000)
     qtbot.wait(50)
     assert seen[0] > len(items) // 2  # the numbers change: drawn directly, box from a picture
     # the run's last picture fits the boxes, and Qt keeps each as a picture again
     assert all(i.cacheMode() == QGraphicsItem.DeviceCoordinateCache for i in items)
+    assert all(e.cacheMode() == QGraphicsItem.NoCache for e in edges)  # as when editing
     window.canvas.viewport().repaint()  # and it still paints
     qtbot.mouseClick(panel.revert_button, Qt.LeftButton)
     assert all(i.cacheMode() == QGraphicsItem.DeviceCoordinateCache for i in items)
