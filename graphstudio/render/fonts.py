@@ -43,6 +43,7 @@ class Metrics:
     def __init__(self, font: QFont) -> None:
         self._fm = QFontMetricsF(font)
         self._height = self._fm.height()
+        self.ascent = self._fm.ascent()  # from a line's top to its baseline
         self.horizontalAdvance = lru_cache(maxsize=REMEMBERED)(self._fm.horizontalAdvance)
 
     def height(self) -> float:

@@ -18,7 +18,7 @@ output) share one scale, their largest size over the plane.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 import numpy as np
@@ -29,8 +29,8 @@ from ..core.ops import get_op
 from ..core.plane import Plane
 from .picture import Picture
 
-__all__ = ["unit_responses", "network_units", "network_weights", "MAX_UNITS",
-           "THUMBNAIL_RESOLUTION"]
+__all__ = ["unit_responses", "network_units", "network_weights", "NetworkShape",
+           "network_shape", "MAX_UNITS", "THUMBNAIL_RESOLUTION"]
 
 #: a network with more units than this is not a small network: no thumbnails
 MAX_UNITS = 64
@@ -77,8 +77,27 @@ def _range(graph: Graph, node: int, plane: Plane) -> tuple[float, float] | None:
     return (lo + hi) / 2, abs(hi - lo) / 2
 
 
-def _levels(graph: Graph, grids: Mapping[int, np.ndarray], plane: Plane) -> dict[int, np.ndarray]:
-    ranges = {n: _range(graph, n, plane) for n in grids}
+@dataclass(frozen=True)
+class NetworkShape:
+    """What :func:`unit_responses` reads of a network's structure: the units, the weights
+    and each unit's range (``(middle, half width)``, None for an unbounded one). It holds as
+    long as the graph's structure and the plane do; a view that follows a run works it out
+    once (:func:`network_shape`) rather than at every frame."""
+
+    units: tuple[int, ...]
+    weights: tuple[int, ...]
+    ranges: Mapping[int, tuple[float, float] | None]
+
+
+def network_shape(graph: Graph, plane: Plane, units: list[int] | None = None) -> NetworkShape:
+    """The units (default :func:`network_units`), weights and ranges of ``graph``'s network."""
+    units = network_units(graph, plane) if units is None else units
+    return NetworkShape(tuple(units), tuple(network_weights(graph)),
+                        {n: _range(graph, n, plane) for n in units})
+
+
+def _levels(grids: Mapping[int, np.ndarray],
+            ranges: Mapping[int, tuple[float, float] | None]) -> dict[int, np.ndarray]:
     finite = [np.abs(g[np.isfinite(g)]) for n, g in grids.items() if ranges[n] is None]
     scale = max((float(f.max()) for f in finite if f.size), default=0.0) or 1.0
     out = {}
@@ -90,23 +109,24 @@ def _levels(graph: Graph, grids: Mapping[int, np.ndarray], plane: Plane) -> dict
 
 def unit_responses(picture: Picture, graph: Graph, plane: Plane,
                    params: Mapping[int, Any] | None = None,
-                   units: list[int] | None = None) -> Picture:
+                   shape: NetworkShape | None = None) -> Picture:
     """``picture`` with each unit's response over the plane (at ``params``, default the
-    graph's own) and each weight's sign and size on its links."""
+    graph's own) and each weight's sign and size on its links; ``shape`` is the network's
+    :func:`network_shape`, worked out here when not given."""
     if not any(v.style == "neuron" for v in picture.nodes.values()):
         return picture
-    units = network_units(graph, plane) if units is None else units
-    if not units:
+    shape = network_shape(graph, plane) if shape is None else shape
+    if not shape.units:
         return picture
     params = dict(params or {})
-    grids = plane.node_grids(tuple(units), params, THUMBNAIL_RESOLUTION)
-    levels = _levels(graph, {n: g.values for n, g in grids.items()}, plane)
+    # every unit over the grid in one batched pass of the network
+    grids = plane.node_grids(shape.units, params, THUMBNAIL_RESOLUTION)
+    levels = _levels({n: g.values for n, g in grids.items()}, shape.ranges)
     nodes = dict(picture.nodes)
     for n, lv in levels.items():
         if n in nodes and nodes[n].style == "neuron":
             nodes[n] = replace(nodes[n], thumbnail=lv)
-    weights = network_weights(graph)
-    values = {n: float(params.get(n, graph.value(n))) for n in weights}
+    values = {n: float(params.get(n, graph.value(n))) for n in shape.weights}
     top = max((abs(v) for v in values.values()), default=0.0) or 1.0
     edges = [replace(e, weight=values[e.src] / top) if e.src in values else e
              for e in picture.edges]

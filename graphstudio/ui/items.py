@@ -34,6 +34,7 @@ from ..render.draw import (cell_under, edge_drawing, edge_label_rect, node_rect,
 from ..render.picture import EdgeView, NodeView
 from ..render.routing import output_point, port_point
 from ..render.style import Theme
+from .box_pixmap import BoxPixmap
 
 __all__ = ["NodeItem", "EdgeItem", "OverviewItem", "HIT"]
 
@@ -72,6 +73,7 @@ class NodeItem(QGraphicsItem):
         # scrubbed, a box whose numbers change at every step is drawn directly (see set_view)
         self.setCacheMode(_PIXMAP)
         self._cached = True
+        self._box = BoxPixmap()  # the box without its numbers, while it is not cached
         self._node_tip: str | None = None  # made when first asked for (see toolTip)
 
     # ---- what it shows -------------------------------------------------------------------------
@@ -89,8 +91,10 @@ class NodeItem(QGraphicsItem):
             self.prepareGeometryChange()
             self.rect = rect
         if grow_only and self._cached:  # a pixmap drawn and then copied at every step costs more
-            self.setCacheMode(_NO_CACHE)
+            self.setCacheMode(_NO_CACHE)  # (the box without its numbers is kept: paint)
             self._cached = False
+        elif not grow_only and not self._cached:  # the numbers settle (a run's last frame)
+            self._cache()
         self.view, self.theme = view, theme
         self._node_tip = None
         if self.hover:
@@ -102,8 +106,7 @@ class NodeItem(QGraphicsItem):
         """Size the box to its text again (after a scrub let it grow), cached again as a
         pixmap; whether its size changed."""
         if not self._cached:
-            self.setCacheMode(_PIXMAP)
-            self._cached = True
+            self._cache()
         if self._fit == self.rect:
             return False
         self.prepareGeometryChange()
@@ -111,6 +114,11 @@ class NodeItem(QGraphicsItem):
         self._changed()
         self.update()
         return True
+
+    def _cache(self) -> None:
+        self.setCacheMode(_PIXMAP)
+        self._cached = True
+        self._box.clear()
 
     def toolTip(self) -> str:  # noqa: N802 (Qt's name)
         """What the tooltip says: the cell or node under the pointer while it rests on the
@@ -202,7 +210,11 @@ class NodeItem(QGraphicsItem):
         return path
 
     def paint(self, painter, option, widget=None) -> None:
-        paint_node(painter, self.rect, self.view, self.theme, self.isSelected(), self.hover)
+        if self._cached:  # Qt keeps the picture
+            paint_node(painter, self.rect, self.view, self.theme, self.isSelected(), self.hover)
+        else:  # the numbers change at every frame: only they are drawn anew
+            self._box.paint(painter, self.boundingRect(), self.rect, self.view, self.theme,
+                            self.isSelected(), self.hover)
         if self.drop_port is not None:  # where a dragged edge would land
             painter.setPen(QPen(QColor(self.theme.selection), 2.5))
             painter.setBrush(Qt.NoBrush)

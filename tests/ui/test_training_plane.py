@@ -164,3 +164,35 @@ def test_the_row_spin_box_shows_that_row_on_the_canvas(qtbot, window):
     assert ev.values[g.by_name("x")].tolist() == want.tolist()
     window.document.undo_stack.undo()
     np.testing.assert_array_equal(g.value(x), [ds.column("x1")[0], ds.column("x2")[0]])
+
+
+def test_the_canvas_shows_the_picture_of_its_scene_as_it_changes(qtbot, panel):
+    # the picture is kept between paints (a frame repaints the panel around it), and drawn
+    # anew for a new scene: what the widget shows is always its scene painted now
+    from graphstudio.render.plane import plane_image
+
+    graph = open_document(CLASSIFY).graph
+    panel.set_graph(graph, EXAMPLES)
+    canvas = panel.plane.canvas
+    theme = panel.plane.theme()
+
+    def pixels(img):
+        img = img.convertToFormat(QImage.Format_ARGB32)
+        raw = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())
+        return raw[:, :img.width() * 4].reshape(img.height(), img.width(), 4).astype(int)
+
+    def shown():
+        return pixels(canvas.grab().toImage())
+
+    def painted(scene=None):  # a scene painted now into an image of the canvas's size
+        return pixels(plane_image(scene or canvas.scene, theme, canvas.width(), canvas.height()))
+
+    def same(a, b):  # a widget's pixmap rounds colours a step apart from an image
+        return np.abs(a - b).max() <= 2
+
+    first, before = shown(), canvas.scene
+    assert same(first, painted())
+    assert (shown() == first).all()  # painted again from the picture kept
+    train(qtbot, panel, 150, 0.5)  # the settings fold away: the canvas is taller, too
+    now = shown()
+    assert same(now, painted()) and not same(now, painted(before))

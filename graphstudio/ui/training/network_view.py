@@ -19,7 +19,7 @@ from PySide6.QtGui import QAction
 
 from ...core.dataset import DatasetError, load_for_graph
 from ...core.plane import NoPlane, Plane
-from ...render.network_view import network_units, unit_responses
+from ...render.network_view import NetworkShape, network_shape, unit_responses
 from ...render.picture import Picture, node_style
 
 __all__ = ["UnitResponses"]
@@ -33,7 +33,7 @@ class UnitResponses(QObject):
         self._base_dir = base_dir
         self._key = None
         self._plane: Plane | None = None
-        self._units: list[int] = []
+        self._shape: NetworkShape | None = None  # its units, weights and their ranges
         self.action = QAction("&Unit Responses", window)
         self.action.setObjectName("act_unit_responses")
         self.action.setCheckable(True)
@@ -59,7 +59,7 @@ class UnitResponses(QObject):
         g = self.doc.graph
         key = (id(g), g.structure_version, g.meta.get("dataset"), str(self._base_dir()))
         if key != self._key:
-            self._key, self._plane, self._units = key, None, []
+            self._key, self._plane, self._shape = key, None, None
             if g.meta.get("dataset") and node_style(g) == "neuron":
                 try:
                     ds = load_for_graph(g, self._base_dir())
@@ -67,8 +67,8 @@ class UnitResponses(QObject):
                 except (DatasetError, NoPlane):
                     plane = None
                 if plane is not None:
-                    self._units = network_units(g, plane)
-                    self._plane = plane if self._units else None
+                    self._shape = network_shape(g, plane)
+                    self._plane = plane if self._shape.units else None
         return self._plane
 
     def decorate(self, picture: Picture, params: Mapping[int, Any] | None = None) -> Picture:
@@ -80,6 +80,6 @@ class UnitResponses(QObject):
         if params is None:
             params = {n: g.value(n) for n in g.inputs() if g.node(n).trainable}
         try:
-            return unit_responses(picture, g, plane, params, self._units)
+            return unit_responses(picture, g, plane, params, self._shape)
         except NoPlane:
             return picture

@@ -21,7 +21,7 @@ import time
 from typing import Any, Callable
 
 from PySide6.QtCore import QRectF, QSize, QTimer, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
                                QVBoxLayout, QWidget)
 
@@ -40,7 +40,11 @@ PAUSE = 1.0  # after a picture, wait at least this many times as long as it took
 
 
 class PlaneCanvas(QWidget):
-    """Paints a :class:`PlaneScene`, as wide as the panel and about as high as wide."""
+    """Paints a :class:`PlaneScene`, as wide as the panel and about as high as wide.
+
+    The picture is painted once per scene, theme and size into a pixmap in device pixels, and
+    copied from it when the widget is painted again for another reason (a training frame
+    repaints the panel around it at every frame, the picture changes at every other one)."""
 
     def __init__(self, theme: Callable[[], Theme], parent=None) -> None:
         super().__init__(parent)
@@ -49,6 +53,9 @@ class PlaneCanvas(QWidget):
         self.setMinimumSize(200, 150)
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Expanding)
         self.paints = 0  # frames painted (what a benchmark counts)
+        #: (scene, theme, width, height, pixel ratio) and its picture; a scene is told from
+        #: another by identity (it holds arrays), as is a theme
+        self._kept: tuple[tuple, QPixmap] | None = None
 
     def sizeHint(self) -> QSize:
         return QSize(300, 170)
@@ -56,9 +63,22 @@ class PlaneCanvas(QWidget):
     def paintEvent(self, _event) -> None:
         if self.scene is None:
             return
+        theme, ratio = self.theme(), self.devicePixelRatioF()
+        key = (self.scene, theme, self.width(), self.height(), ratio)
+        kept = self._kept[0] if self._kept is not None else None
+        if kept is None or kept[0] is not key[0] or kept[1] is not key[1] or kept[2:] != key[2:]:
+            pixmap = QPixmap(self.size() * ratio)
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(QColor(theme.background))
+            painter = QPainter(pixmap)
+            try:
+                paint_plane(painter, QRectF(self.rect()), self.scene, theme)
+            finally:
+                painter.end()
+            self._kept = (key, pixmap)
         painter = QPainter(self)
         try:
-            paint_plane(painter, QRectF(self.rect()), self.scene, self.theme())
+            painter.drawPixmap(0, 0, self._kept[1])
         finally:
             painter.end()
         self.paints += 1

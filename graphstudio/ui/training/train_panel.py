@@ -459,7 +459,11 @@ class TrainPanel(QWidget):
             return
         self.last = record
         self.chart.add_points(points)
+        # QProgressBar repaints itself at once when its text changes (and the window shows it
+        # then, on its own); without updates it is painted with the rest of the frame instead
+        self.progress_bar.setUpdatesEnabled(False)
         self.progress_bar.setValue(record.step)
+        self.progress_bar.setUpdatesEnabled(True)
         t = self.trainer
         epoch = f", {count(record.epoch, 'epoch')} done" if t.batch_size < t.n_examples else ""
         one_at_a_time = "; one example at a time" if t.batch_refusal else ""

@@ -1,0 +1,162 @@
+"""While its numbers change at every frame (a scrub, a training run), a box is copied from a
+picture of it without its numbers and the numbers are drawn on it (graphstudio/ui/box_pixmap.py):
+that looks as the box drawn directly does, at any zoom and offset, the numbers are the new
+ones, and a box whose look changes is drawn anew. After the run, the boxes are cached by Qt
+again."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QGraphicsItem
+
+from graphstudio.core.dataset import load_csv, set_row
+from graphstudio.core.engine import evaluate
+from graphstudio.core.networks import NetworkSpec, build_network
+from graphstudio.examples import examples_dir
+from graphstudio.io.gs import write_text
+from graphstudio.render.draw import node_rect, paint_node
+from graphstudio.render.picture import build_picture
+from graphstudio.render.style import THEMES
+from graphstudio.ui.box_pixmap import BoxPixmap
+
+from test_training_panel import set_spin
+
+CSV = examples_dir() / "data" / "two_blobs.csv"
+THEME = THEMES["light"]
+
+
+def network():
+    g = build_network(NetworkSpec((2, 3, 2), loss="softmax_ce", form="scalar", dataset=str(CSV)))
+    set_row(g, load_csv(CSV), 0)
+    return g
+
+
+def views():
+    g = network()
+    picture = build_picture(g, evaluate(g), {n: (0.0, 0.0) for n in g.nodes()})
+    return g, picture.nodes
+
+
+def image(draw, scale: float, dx: float, dy: float) -> QImage:
+    img = QImage(420, 260, QImage.Format_ARGB32_Premultiplied)
+    img.fill(Qt.white)
+    p = QPainter(img)
+    p.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+    p.translate(dx, dy)
+    p.scale(scale, scale)
+    draw(p)
+    p.end()
+    return img
+
+
+def other_digits(text: str) -> str:
+    return text.translate(str.maketrans("0123456789", "3456789012"))
+
+
+def pixels(img: QImage) -> np.ndarray:
+    raw = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())
+    return raw[:, :img.width() * 4].reshape(img.height(), img.width(), 4).astype(int)
+
+
+def differing(a: QImage, b: QImage, tolerance: int = 3) -> int:
+    """How many pixels differ by more than ``tolerance`` in a channel (compositing an
+    antialiased edge from a picture may round one step apart from drawing it directly)."""
+    return int((np.abs(pixels(a) - pixels(b)).max(axis=2) > tolerance).sum())
+
+
+@pytest.mark.parametrize("scale, dx, dy", [(1.0, 120.0, 80.0), (0.69, 150.3, 90.7),
+                                           (2.0, 210.5, 130.25)])
+def test_a_box_from_its_picture_looks_as_the_box_drawn_directly(qtbot, scale, dx, dy):
+    g, nodes = views()
+    for name in ("w1_1_2", "z1_2", "L"):  # a weight, a sum, the output (thick border)
+        view = nodes[g.by_name(name)]
+        rect = node_rect(view, (0.0, 0.0), THEME)
+        bounds = rect.adjusted(-24, -16, 14, 10)  # as NodeItem.boundingRect
+        box = BoxPixmap()
+        direct = image(lambda p: paint_node(p, rect, view, THEME), scale, dx, dy)
+        copied = image(lambda p: box.paint(p, bounds, rect, view, THEME, False, False),
+                       scale, dx, dy)
+        assert differing(direct, copied) <= 4, name
+        # the same box with other numbers as long (its picture kept): the new ones are drawn
+        other = replace(view, value_text=other_digits(view.value_text),
+                        grad_text=other_digits(view.grad_text))
+        direct = image(lambda p: paint_node(p, rect, other, THEME), scale, dx, dy)
+        copied = image(lambda p: box.paint(p, bounds, rect, other, THEME, False, False),
+                       scale, dx, dy)
+        assert differing(direct, copied) <= 4, name
+        # selected: another look, drawn anew
+        direct = image(lambda p: paint_node(p, rect, other, THEME, selected=True), scale, dx, dy)
+        copied = image(lambda p: box.paint(p, bounds, rect, other, THEME, True, False),
+                       scale, dx, dy)
+        assert differing(direct, copied) <= 4, name
+        # moved by part of a pixel (a scroll), or zoomed: drawn anew, sharp where it is now
+        for s2, dx2, dy2 in ((scale, dx + 0.5, dy + 0.25), (scale * 1.25, dx, dy)):
+            direct = image(lambda p: paint_node(p, rect, other, THEME, selected=True), s2, dx2, dy2)
+            copied = image(lambda p: box.paint(p, bounds, rect, other, THEME, True, False),
+                           s2, dx2, dy2)
+            assert differing(direct, copied) <= 4, name
+
+
+def test_the_numbers_drawn_are_the_views(qtbot):
+    g, nodes = views()
+    view = nodes[g.by_name("z1_1")]
+    rect = node_rect(view, (0.0, 0.0), THEME)
+    bounds = rect.adjusted(-24, -16, 14, 10)
+    box = BoxPixmap()
+    one = image(lambda p: box.paint(p, bounds, rect, view, THEME, False, False), 1.0, 100, 80)
+    other = replace(view, value_text=other_digits(view.value_text))
+    two = image(lambda p: box.paint(p, bounds, rect, other, THEME, False, False), 1.0, 100, 80)
+    assert differing(one, two) > 20
+
+
+def network_file(tmp_path):
+    path = tmp_path / "net.gs"
+    path.write_text(write_text(network()))
+    return path
+
+
+def test_boxes_are_cached_by_qt_again_after_a_run(qtbot, window, tmp_path):
+    assert window.open_file(network_file(tmp_path), ask=False)
+    items = list(window.scene.nodes.values())
+    assert all(i.cacheMode() == QGraphicsItem.DeviceCoordinateCache for i in items)
+    window.training.show_panel()
+    panel = window.training.panel
+    set_spin(qtbot, panel.steps, "1000000")
+    seen = []  # whether, at a frame of the run, the boxes were drawn without Qt's cache
+    qtbot.mouseClick(panel.start_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.trainer is not None and panel.trainer.step_count > 20,
+                    timeout=20000)
+    qtbot.waitUntil(lambda: window.scene.fixed is not None, timeout=5000)
+    seen.append(sum(i.cacheMode() == QGraphicsItem.NoCache for i in items))
+    qtbot.mouseClick(panel.stop_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.state == "finished", timeout=20000)
+    qtbot.wait(50)
+    assert seen[0] > len(items) // 2  # the numbers change: drawn directly, box from a picture
+    # the run's last picture fits the boxes, and Qt keeps each as a picture again
+    assert all(i.cacheMode() == QGraphicsItem.DeviceCoordinateCache for i in items)
+    window.canvas.viewport().repaint()  # and it still paints
+    qtbot.mouseClick(panel.revert_button, Qt.LeftButton)
+    assert all(i.cacheMode() == QGraphicsItem.DeviceCoordinateCache for i in items)
+
+
+def test_a_box_in_a_rotated_view_is_drawn_directly(qtbot):
+    g, nodes = views()
+    view = nodes[g.by_name("z1_1")]
+    rect = node_rect(view, (0.0, 0.0), THEME)
+    box = BoxPixmap()
+
+    def rotated(draw):
+        def go(p):
+            p.rotate(10)
+            draw(p)
+        return go
+
+    direct = image(rotated(lambda p: paint_node(p, rect, view, THEME)), 1.0, 150, 80)
+    copied = image(rotated(lambda p: box.paint(p, rect.adjusted(-24, -16, 14, 10), rect, view,
+                                               THEME, False, False)), 1.0, 150, 80)
+    assert direct == copied  # drawn directly: the same pixels
