@@ -29,8 +29,12 @@ wall time and peak memory, from the operating system's accounting of the finishe
 (c) A chain of 1,000,000 nodes: time and peak memory; and how the cost grows from 100,000 to
     1,000,000 nodes (10x the nodes).
 
-Then GraphStudio's phases, in this process (medians): reading the text (of which parsing
-alone), compiling, the forward pass, the backward pass, and the JSON that ``eval`` prints.
+Then GraphStudio's phases, in this process (medians): a cached run's (hashing the file,
+loading the program, the passes); a first run's when the text is read straight into its program
+without a graph (``graphstudio/io/gs_program.py``: reading, the passes, keeping the program,
+and apart, starting Python with the imports); the full reader's, which a first run of any
+other text takes (reading the text, of which parsing alone, compiling, the forward pass, the
+backward pass); and the JSON that ``eval`` prints.
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ import networks  # noqa: E402
 from graphstudio.cli import _rows, json_text, named_nodes, seed_json  # noqa: E402
 from graphstudio.core import engine  # noqa: E402
 from graphstudio.core.collector import collector_paused  # noqa: E402
-from graphstudio.io import gs  # noqa: E402
+from graphstudio.io import gs, gs_program  # noqa: E402
 
 PY = sys.executable
 
@@ -203,21 +207,42 @@ def phases(path: Path, repeat: int) -> dict[str, float]:
             return program_npz.load(folder / f"{key}{program_npz.SUFFIX}", key)
         passes = program_npz.replay
     loaded = load()
+    data = path.read_bytes()
+    read = gs_program.read_program(data)  # None: a first run takes the full reader
     steps = {
         "cached: key (hash the file)": lambda: program_cache.entry_key(path.read_bytes(),
                                                                        path.suffix),
         f"cached: load the program ({entry.suffix if entry.exists() else '.npz'})": load,
         "cached: both passes": lambda: passes(loaded),
-        "read (parse + build)": lambda: gs.parse_text(text),
-        "  of which parse": parse_only,
-        "compile": lambda: engine._compile(graph),
-        "forward": forward,
-        "backward": lambda: engine._run_backward(program, values, pos, 1.0),
-        "evaluate (program kept: both passes)": lambda: engine.evaluate(graph),
-        "JSON": lambda: json_text(**eval_json_parts(graph, ev, nodes)),
     }
+    if read is not None:  # a first run without a graph (io/gs_program.py)
+        keep = Path(tempfile.mkdtemp(dir=CACHES))
+        steps.update({
+            "first run: read into the program": lambda: gs_program.read_program(data),
+            "first run: both passes": lambda: scalar_program.run(read, fresh=True),
+            "first run: keep the program": lambda: program_cache.store_scalar(keep, key, read),
+        })
+    steps.update({
+        "full reader: read (parse + build)": lambda: gs.parse_text(text),
+        "  of which parse": parse_only,
+        "full reader: compile": lambda: engine._compile(graph),
+        "full reader: forward": forward,
+        "full reader: backward": lambda: engine._run_backward(program, values, pos, 1.0),
+        "full reader: evaluate (both passes)": lambda: engine.evaluate(graph),
+        "JSON": lambda: json_text(**eval_json_parts(graph, ev, nodes)),
+    })
     result = {name: median_time(fn, repeat, paused=True) for name, fn in steps.items()}
+    if read is not None:
+        result["first run: start Python, import (whole process)"] = start_time(repeat)
     return result
+
+
+def start_time(repeat: int) -> float:
+    """The CPU time of a process that starts Python and imports what a first run without a
+    graph imports (the registry of ops, and with it numpy), and does nothing else."""
+    code = ("import graphstudio.cli, graphstudio.core.program_cache, "
+            "graphstudio.core.scalar_program, graphstudio.io.gs_program")
+    return statistics.median(run([PY, "-c", code])["cpu"] for _ in range(repeat))
 
 
 def eval_json_parts(graph, ev, nodes) -> dict:

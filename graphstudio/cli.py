@@ -160,6 +160,8 @@ def _eval(args: argparse.Namespace) -> int:
             out_label, rows = replayed
             _print_eval(args, out_label, 1.0, rows)
             return 0
+        if _first_run(args, cache):
+            return 0
     doc, ev = load_and_evaluate(args.file, args.output)
     graph = doc.graph
     for note in doc.notes:
@@ -173,17 +175,40 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _first_run(args: argparse.Namespace, cache: tuple[Path, str, bytes]) -> bool:
+    """The first run of a ``.gs`` text of numbers whose every op has rules in plain Python,
+    without a graph: the text read straight into its program (:mod:`graphstudio.io.gs_program`),
+    its passes run, the program kept and the result printed, as reading the file would print
+    it. False, having printed nothing, for any other file (and for any problem the passes
+    meet): reading it the usual way then says what there is to say."""
+    if Path(args.file).suffix.lower() != ".gs":
+        return False
+    from .core import program_cache, scalar_program
+    from .io import gs_program
+
+    program = gs_program.read_program(cache[2])
+    if program is None:
+        return False
+    answer = scalar_program.run(program, args.output, fresh=True)
+    if answer is None:
+        return False
+    _print_eval(args, answer[0], 1.0, answer[1])
+    program_cache.store_scalar(cache[0], cache[1], program)
+    return True
+
+
 def _cache_entry(path: str) -> tuple[Path, str, bytes] | None:
     """Where the cache is, the key of ``path``'s content and that content; None when the cache
     is off or the file cannot be read (opening it says why)."""
-    from .core.program_cache import cache_folder, entry_key
+    from .core.program_cache import MAX_FILE_BYTES, cache_folder, entry_key
+    from .core.textfile import CannotRead, read_bytes
 
     folder = cache_folder()
     if folder is None:
         return None
-    try:
-        data = Path(path).read_bytes()
-    except OSError:
+    try:  # (only a regular file: a device never ends, a pipe waits for a writer)
+        data = read_bytes(path, MAX_FILE_BYTES)
+    except CannotRead:
         return None
     return folder, entry_key(data, Path(path).suffix), data
 
@@ -200,10 +225,12 @@ def _keep(cache: tuple[Path, str, bytes], path: str, doc: Document, ev: Evaluati
     if output is None or not program_cache.cacheable(graph, ev.program, ev.values, ev.errors,
                                                      doc.notes):
         return
+    from .core.textfile import CannotRead, read_bytes
+
     try:
-        if Path(path).read_bytes() != cache[2]:
+        if read_bytes(path, len(cache[2])) != cache[2]:
             return
-    except OSError:
+    except CannotRead:
         return
     records = graph.records()
     program_cache.store(cache[0], cache[1], ev.program, [records[n].name for n in nodes], nodes,

@@ -111,9 +111,8 @@ def test_every_example_reads_the_same(path):
     assert kind == "graph"
 
 
-def test_the_fast_path_reads_most_lines_of_a_network():
-    """What it is for: in a text the writer makes of a neuron-level network, every
-    assignment is read without ``ast``."""
+def neuron_network_text() -> str:
+    """The text the writer makes of a small neuron-level network."""
     g = Graph()
     xs = [g.add_input(f"x{k}", 0.1 * k) for k in range(1, 9)]
     acc = g.add_input("b", -0.5, trainable=True)
@@ -123,7 +122,13 @@ def test_the_fast_path_reads_most_lines_of_a_network():
     h = g.add_op("relu", [acc], name="h")
     d = g.add_op("sub", [h, g.add_const(0.5)])
     g.add_op("mul", [d, d], name="loss")
-    text = write_text(g)
+    return write_text(g)
+
+
+def test_the_fast_path_reads_most_lines_of_a_network():
+    """What it is for: in a text the writer makes of a neuron-level network, every
+    assignment is read without ``ast``."""
+    text = neuron_network_text()
     rules = gs_fast.grammar()
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
     assert all(gs_fast.simple_statement(line, 1, rules) is not None for line in lines), text
@@ -320,6 +325,35 @@ def test_nested_calls_read_by_splitting_are_read_as_token_by_token():
     for number, line in enumerate(lines, start=1):
         plan = gs_fast.simple_statement(line, number, rules)
         assert repr(plan) == repr(gs_fast._simple_statement(line, number, rules)), line
-        match = gs_fast._NESTED.fullmatch(line)
-        split += match is not None and gs_fast._nested_calls(match, number) is not None
+        nested = gs_fast.nested_line(line)
+        split += nested is not None and gs_fast._nested_calls(nested, number) is not None
     assert split > 500  # a good part of them took the split path
+
+
+def test_a_name_and_a_number_read_by_one_expression_are_read_as_token_by_token():
+    """``x = -0.5`` lines are read by one regular expression: the plan must be the one the
+    token-by-token reader makes (and None where it gives None), for numbers of every form
+    Python writes and near every edge (signs, leading zeros, exponents, keywords, number
+    words, blanks, comments)."""
+    import random
+
+    rules = gs_fast.grammar()
+    rng = random.Random(5)
+    targets = ["x", "w1_2", "_t", "None", "if", "inf", "nan", "param", "sum", "x y", "1x", "é"]
+    numbers = ["0", "-0", "0.0", "-0.0", "007", "00", "0.5", ".5", "-.5", "5.", "1e3", "1E-3",
+               "2.5e+3", "1e999", "-1e999", "4.9e-324", "1_000", "0x1f", "1j", "--1", "- 1",
+               "+1", "inf", "-inf", "nan", "1e", ".", "-", "1.2.3", "9" * 301, "9" * 299,
+               "123456789012345678901234567890", repr(rng.uniform(-1, 1))]
+    lines = []
+    for _ in range(3000):
+        target = rng.choice(targets) if rng.random() < 0.3 else "x3"
+        number = rng.choice(numbers) if rng.random() < 0.7 else repr(rng.uniform(-1e6, 1e6))
+        equals = rng.choice([" = "] * 8 + ["=", " =  ", "\t=\t"])
+        tail = rng.choice(["", "", " ", "\t", "  # a comment", "\n", ")"])
+        lines.append(f"{target}{equals}{number}{tail}")
+    quick = 0
+    for number, line in enumerate(lines, start=1):
+        plan = gs_fast.simple_statement(line, number, rules)
+        assert repr(plan) == repr(gs_fast._simple_statement(line, number, rules)), line
+        quick += gs_fast.literal_line(line) is not None
+    assert quick > 500  # a good part of them took the quick path

@@ -20,6 +20,7 @@ import pytest
 import graphstudio.io as gs_io
 from graphstudio.cli import main
 from graphstudio.core import program_cache, scalar_program
+from graphstudio.io import gs_program
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -79,6 +80,7 @@ def test_a_replay_prints_what_reading_the_file_prints(extra, suffix, tmp_path, c
         assert {p.suffix for p in entries()} == {suffix}
         with monkeypatch.context() as m:
             m.setattr(gs_io, "open_document", lambda p: pytest.fail("read again"))
+            m.setattr(gs_program, "read_program", lambda data: pytest.fail("read again"))
             assert run(capsys, str(path), "--json") == reference  # replayed
             # the table and another output, from the same entry
             table = run(capsys, str(path))
@@ -97,6 +99,7 @@ def test_the_examples_of_numbers_replayed(name, capsys, monkeypatch):
     assert run(capsys, path, "--json") == reference
     assert len(entries()) == 1
     monkeypatch.setattr(gs_io, "open_document", lambda p: pytest.fail("read again"))
+    monkeypatch.setattr(gs_program, "read_program", lambda data: pytest.fail("read again"))
     assert run(capsys, path, "--json") == reference
 
 
@@ -110,18 +113,32 @@ def test_a_changed_file_is_read_again(tmp_path, capsys):
     assert len(entries()) == 2
 
 
+def replays(monkeypatch) -> list[bool]:
+    """Whether each ``eval`` from now on was answered by the cache (True) or read the file
+    (False; with either reader: a first run of a plain text reads it without a graph)."""
+    answered = []
+    real = program_cache.replay
+
+    def replay(*args, **kwargs):
+        result = real(*args, **kwargs)
+        answered.append(result is not None)
+        return result
+
+    monkeypatch.setattr(program_cache, "replay", replay)
+    return answered
+
+
 def test_another_graphstudio_finds_no_entry(tmp_path, capsys, monkeypatch):
     path = tmp_path / "f.gs"
     path.write_text("x = 2\nz = x * x\n")
     run(capsys, str(path), "--json")
-    opened = []
-    real = gs_io.open_document
-    monkeypatch.setattr(gs_io, "open_document", lambda p: opened.append(p) or real(p))
+    answered = replays(monkeypatch)
     run(capsys, str(path), "--json")
-    assert opened == []
+    assert answered == [True]
     monkeypatch.setattr(program_cache, "code_stamp", lambda root=None: "another version")
     assert json.loads(run(capsys, str(path), "--json")[1])["nodes"]["x"]["grad"] == 4.0
-    assert len(opened) == 1
+    assert answered == [True, False]
+    assert len(entries()) == 2  # kept under the other version's key
 
 
 def test_the_code_stamp_follows_the_code(tmp_path):
@@ -398,14 +415,35 @@ def test_the_cache_keeps_the_newest_entries(tmp_path, capsys, monkeypatch):
         run(capsys, str(path), "--json")
         assert len(entries()) == min(k + 1, 3)
     # the newest three are replayed; the oldest are read again
-    opened = []
-    real = gs_io.open_document
-    monkeypatch.setattr(gs_io, "open_document", lambda p: opened.append(Path(p).name) or real(p))
+    answered = replays(monkeypatch)
     for path in paths[2:]:
         run(capsys, str(path), "--json")
-    assert opened == []
+    assert answered == [True, True, True]
     monkeypatch.setattr(program_cache, "MAX_BYTES", 1)  # only the newest entry fits
     run(capsys, str(paths[0]), "--json")
-    assert opened == ["f0.gs"] and len(entries()) == 1
+    assert answered[3:] == [False] and len(entries()) == 1
     run(capsys, str(paths[0]), "--json")
-    assert opened == ["f0.gs"]
+    assert answered[3:] == [False, True]
+
+
+@pytest.mark.parametrize("kind", ["a pipe", "a device"])
+def test_a_pipe_or_a_device_is_never_read_for_the_key(kind, tmp_path):
+    """The key is the file's bytes; a pipe would wait for a writer and a device never ends:
+    neither is read, and reading the file says what it is (in a process of its own, so that a
+    wait would end the test rather than hang it)."""
+    import os
+
+    if kind == "a pipe":
+        path = tmp_path / "f.gs"
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/zero")
+        if not path.exists():
+            pytest.skip("no /dev/zero here")
+    code = "import sys; from graphstudio.cli import main; sys.exit(main(sys.argv[1:]))"
+    done = subprocess.run([sys.executable, "-c", code, "eval", str(path), "--json"],
+                          capture_output=True, text=True, timeout=60,
+                          env={"XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == (f"{path}:1:1: cannot read the file: not a regular file (a device, a "
+                           "pipe or a socket)\n")

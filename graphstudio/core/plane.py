@@ -269,6 +269,7 @@ def contour(values: np.ndarray, level: float, xs: np.ndarray,
     [((0.5, 0.0), (0.5, 1.0))]
     """
     v = np.asarray(values, dtype=float)
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
     out = []
     # the cells the line crosses, found for the whole grid at once (a picture is drawn many
     # times a second while a run trains; the line crosses few of its cells): every corner
@@ -276,19 +277,20 @@ def contour(values: np.ndarray, level: float, xs: np.ndarray,
     finite, above = np.isfinite(v), v >= level
     whole = finite[:-1, :-1] & finite[:-1, 1:] & finite[1:, 1:] & finite[1:, :-1]
     count = (above[:-1, :-1].astype(int) + above[:-1, 1:] + above[1:, 1:] + above[1:, :-1])
-    for i, j in zip(*np.nonzero(whole & (count > 0) & (count < 4))):  # row by row
-        i, j = int(i), int(j)
-        corners = [(i, j), (i, j + 1), (i + 1, j + 1), (i + 1, j)]  # around the cell
-        vals = [v[c] for c in corners]
-        crossings = []
-        for k in range(4):
-            a, b = corners[k], corners[(k + 1) % 4]
-            va, vb = vals[k], vals[(k + 1) % 4]
-            if (va >= level) != (vb >= level):
-                t = (level - va) / (vb - va)
-                x = xs[a[1]] + t * (xs[b[1]] - xs[a[1]])
-                y = ys[a[0]] + t * (ys[b[0]] - ys[a[0]])
-                crossings.append((float(x), float(y)))
+    i, j = np.nonzero(whole & (count > 0) & (count < 4))  # row by row
+    corners = [(i, j), (i, j + 1), (i + 1, j + 1), (i + 1, j)]  # around each cell
+    vals = [v[c] for c in corners]
+    crossing, px, py = [], [], []  # per side of the cells: whether crossed, and where
+    for k in range(4):
+        (ai, aj), (bi, bj) = corners[k], corners[(k + 1) % 4]
+        va, vb = vals[k], vals[(k + 1) % 4]
+        crossing.append(((va >= level) != (vb >= level)).tolist())
+        with np.errstate(divide="ignore", invalid="ignore"):  # uncrossed sides: not read
+            t = (level - va) / (vb - va)
+        px.append((xs[aj] + t * (xs[bj] - xs[aj])).tolist())
+        py.append((ys[ai] + t * (ys[bi] - ys[ai])).tolist())
+    for c in range(len(i)):
+        crossings = [(px[k][c], py[k][c]) for k in range(4) if crossing[k][c]]
         for k in range(0, len(crossings) - 1, 2):
             out.append((crossings[k], crossings[k + 1]))
     return out

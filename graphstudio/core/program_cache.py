@@ -44,9 +44,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .engine import Program
     from .graph import Graph
+    from .scalar_program import ScalarProgram
 
-__all__ = ["cache_folder", "entry_key", "code_stamp", "replay", "store", "cacheable",
-           "MAX_ENTRIES", "FORMAT", "SUFFIXES"]
+__all__ = ["cache_folder", "entry_key", "code_stamp", "replay", "store", "store_scalar",
+           "cacheable", "MAX_ENTRIES", "MAX_FILE_BYTES", "FORMAT", "SUFFIXES"]
 
 #: the layout of an entry; a new layout is a new number, so old entries are never misread
 FORMAT = 2
@@ -54,6 +55,9 @@ FORMAT = 2
 #: takes about 20 bytes a node: 20 MB for a million)
 MAX_ENTRIES = 32
 MAX_BYTES = 256 * 2**20
+#: the largest file whose program is kept (a larger one is read the usual way, every time:
+#: no reader takes more than 50 MB)
+MAX_FILE_BYTES = 64 * 2**20
 #: the entries' file names end with one of these: a program replayed without numpy, or not
 SCALAR_SUFFIX = ".gsp"
 SUFFIXES = (SCALAR_SUFFIX, ".npz")
@@ -134,11 +138,24 @@ def store(folder: Path, key: str, program: Program, names: list[str], named: lis
 
         data = program_npz.store(key, program, names, named, output, output_label)
         suffix = program_npz.SUFFIX
+    return _write(folder, f"{key}{suffix}", data)
+
+
+def store_scalar(folder: Path, key: str, program: ScalarProgram) -> bool:
+    """Keep a program read straight into :mod:`~graphstudio.core.scalar_program`'s arrays
+    (:mod:`graphstudio.io.gs_program`) under ``key``; False when the folder cannot be
+    written."""
+    from . import scalar_program
+
+    return _write(folder, f"{key}{SCALAR_SUFFIX}", scalar_program.encode_program(key, program))
+
+
+def _write(folder: Path, name: str, data: bytes) -> bool:
     from .savefile import atomic_write_bytes
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(folder / f"{key}{suffix}", data)
+        atomic_write_bytes(folder / name, data)
         _prune(folder)
     except OSError:
         return False
@@ -157,13 +174,10 @@ def _scalar_entry(key: str, program: Program, names: list[str], named: list[int]
     for name, op in zip(program.kinds, program.ops):
         k = code.get(name)
         if k is None:
-            if op is None:
-                entry = [name, None, None, 0]
-            else:
-                named_rules = scalar_program.rules(op)
-                if named_rules is None:
-                    return None
-                entry = [name, *named_rules, max(op.arity)]
+            entry = (scalar_program.leaf_entry(name) if op is None
+                     else scalar_program.kind_entry(op))
+            if entry is None:
+                return None
             k = code[name] = len(kinds)
             kinds.append(entry)
         kind.append(k)

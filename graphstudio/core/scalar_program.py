@@ -30,11 +30,13 @@ from __future__ import annotations
 import array
 import hashlib
 import json
+import math
 import sys
 
 from .scalar_rules import PURE, pure_name
 
-__all__ = ["ScalarProgram", "rules", "encode", "decode", "run", "pick_output", "MAGIC"]
+__all__ = ["ScalarProgram", "rules", "kind_entry", "leaf_entry", "encode", "encode_program",
+           "decode", "run", "pick_output", "MAGIC"]
 
 MAGIC = b"graphstudio scalar program 1 "
 _LEAF_KINDS = ("input", "const")
@@ -74,6 +76,18 @@ def rules(op) -> tuple[str, str] | None:
     return (forward, backward) if forward and backward else None
 
 
+def kind_entry(op) -> list | None:
+    """The entry of the header's ``kinds`` for the nodes of ``op``: its name, the names of its
+    :func:`rules` and how many arguments it takes; None when its rules are not plain Python."""
+    named_rules = rules(op)
+    return None if named_rules is None else [op.name, *named_rules, max(op.arity)]
+
+
+def leaf_entry(kind: str) -> list:
+    """The entry of the header's ``kinds`` for a leaf (``"input"`` or ``"const"``)."""
+    return [kind, None, None, 0]
+
+
 def encode(key: str, kinds: list[list], kind: list[int], first: list[int], second: list[int],
            leaves: list[float], names: list[str], named: list[int], output: int,
            output_label: str) -> bytes:
@@ -86,6 +100,13 @@ def encode(key: str, kinds: list[list], kind: list[int], first: list[int], secon
         parts.append(array.array(code, items).tobytes())
     body = b"".join(parts)
     return MAGIC + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+
+
+def encode_program(key: str, program: ScalarProgram) -> bytes:
+    """:func:`encode` of a whole program."""
+    p = program
+    return encode(key, p.kinds, p.kind, p.first, p.second, p.leaves, p.names, p.named,
+                  p.output, p.output_label)
 
 
 def decode(data: bytes, key: str) -> ScalarProgram:
@@ -145,13 +166,17 @@ def _check_kinds(kinds) -> None:
             raise Invalid("kinds")
 
 
-def run(program: ScalarProgram, output: str | None = None
+def run(program: ScalarProgram, output: str | None = None, fresh: bool = False
         ) -> tuple[str, list[tuple[str, str, float, float | None]]] | None:
     """The two passes: the output's label, and each named node's name, kind, value and
     gradient (0 for a node the gradient does not reach, None for a constant), as ``eval``
     prints them; ``output`` names the node to differentiate (default: the file's output).
     None when ``output`` names no node, or a rule raises (a number the engine's passes take
-    through numpy, such as ``1 / 0``, or a damaged entry): reading the file says what it is."""
+    through numpy, such as ``1 / 0``, or a damaged entry): reading the file says what it is.
+
+    ``fresh``: the program was just read from a text (:mod:`graphstudio.io.gs_program`), not
+    kept after an evaluation that had nothing to report; then None too when a value is not
+    finite, where the engine may warn (``1e200 * 1e200`` raises nothing in Python)."""
     picked = pick_output(program.names, program.named, output, program.output,
                          program.output_label)
     if picked is None:
@@ -159,6 +184,8 @@ def run(program: ScalarProgram, output: str | None = None
     out, out_label = picked
     try:
         values = _forward(program)
+        if fresh and not _finite(values):
+            return None
         grads = _backward(program, values, out)
     except Exception:  # ArithmeticError, ValueError from a rule; Invalid; a damaged entry
         return None
@@ -171,6 +198,11 @@ def run(program: ScalarProgram, output: str | None = None
             g = None if k == "const" else 0.0
         rows.append((name, k, values[i], g))
     return out_label, rows
+
+
+def _finite(values: list[float]) -> bool:
+    """Whether every value is a finite number."""
+    return all(map(math.isfinite, values))
 
 
 def pick_output(names: list[str], named: list[int], output: str | None, default: int,

@@ -13,7 +13,7 @@ import os
 import stat
 from pathlib import Path
 
-__all__ = ["CannotRead", "read_text", "quote", "size_text"]
+__all__ = ["CannotRead", "read_text", "read_bytes", "quote", "size_text"]
 
 
 class CannotRead(OSError):
@@ -38,6 +38,16 @@ def size_text(n: int) -> str:
 def read_text(path: str | Path, limit: int | None = None) -> str:
     """The file's text (UTF-8, with or without the byte-order mark some editors write);
     raises :class:`CannotRead` for anything but a regular file of at most ``limit`` bytes."""
+    data = read_bytes(path, limit)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CannotRead(f"not UTF-8 text (byte {exc.start + 1})") from None
+
+
+def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
+    """The file's bytes; raises :class:`CannotRead` for anything but a regular file of at most
+    ``limit`` bytes."""
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
@@ -53,11 +63,9 @@ def read_text(path: str | Path, limit: int | None = None) -> str:
             data = fh.read(limit + 1) if limit is not None else fh.read()
         if limit is not None and len(data) > limit:
             raise CannotRead(f"the file is larger than {size_text(limit)}, the most that is read")
-        return data.decode("utf-8-sig")
+        return data
     except CannotRead:
         raise
-    except UnicodeDecodeError as exc:
-        raise CannotRead(f"not UTF-8 text (byte {exc.start + 1})") from None
     except ValueError as exc:  # a NUL character in the name
         raise CannotRead(f"the file name is not valid ({exc})") from None
     except OSError as exc:

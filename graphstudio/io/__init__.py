@@ -5,11 +5,12 @@ networkx node-link JSON and DOT, each a module of the format registry
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..core.dataset import (DatasetError, DatasetNotFound, dataset_candidates, find_dataset,
-                           is_embedded, load_for_graph, set_row)
-from .document import Document
-from .formats import reader_for, readers, suffix_list, writer_for
+if TYPE_CHECKING:  # (the formats and the datasets are imported where a file is opened:
+    # ``graphstudio eval`` reads most .gs files without them, see io/gs_program.py, and any
+    # module of this package imports this one first)
+    from .document import Document
 
 __all__ = ["open_document", "OpenError"]
 
@@ -21,6 +22,8 @@ class OpenError(ValueError):
 def open_document(path: str | Path) -> Document:
     """Open a file of any readable format (by its suffix) as a :class:`Document`; raises
     :class:`OpenError`."""
+    from .formats import reader_for, readers, suffix_list, writer_for
+
     path = Path(path)
     if not path.exists():
         raise OpenError(f"{path}: no such file")
@@ -54,6 +57,9 @@ def _show_first_example(doc: Document, path: Path) -> None:
     ref = graph.meta.get("dataset")
     if not ref:
         return
+    from ..core.dataset import (DatasetError, DatasetNotFound, dataset_candidates, find_dataset,
+                                is_embedded, load_for_graph, set_row)
+
     if not is_embedded(graph):
         try:
             found = find_dataset(ref, path.parent)

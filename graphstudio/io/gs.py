@@ -67,7 +67,7 @@ from ..core.ops import (CALL_PRECEDENCE, DATASET_FORM, INPUT_FORMS, NUMBER_WORDS
                         op_for_call, prefix_op, reserved_name, subscript_op)
 from ..core.textfile import CannotRead, quote, read_text
 from . import gs_defs, gs_fast, gs_split
-from .gs_split import text_lines
+from .gs_split import MAX_BYTES, MAX_NODES, text_lines
 
 __all__ = ["ParseError", "parse_text", "parse_file", "write_text", "calls"]
 
@@ -188,12 +188,11 @@ def parse_text(text: str, filename: str = "<text>", graph: Graph | None = None) 
 
 TOO_DEEP = "expression nested too deeply (about 1,000 levels); split it into several assignments"
 
-#: The limits of a ``.gs`` text: its size; the nodes it may make (a node takes about 1.5 kB
-#: once built); the numbers and names one statement that is not a simple line may hold (Python's
-#: parser, which reads it safely, takes about a kilobyte per number or name: a bigger array
-#: belongs in a ``.json`` document, which the editor's Save writes).
-MAX_BYTES = 50_000_000
-MAX_NODES = 2_000_000
+#: The limits of a ``.gs`` text: its size and the nodes it may make
+#: (:data:`graphstudio.io.gs_split.MAX_BYTES` and ``MAX_NODES``); the numbers and names one
+#: statement that is not a simple line may hold (Python's parser, which reads it safely, takes
+#: about a kilobyte per number or name: a bigger array belongs in a ``.json`` document, which
+#: the editor's Save writes).
 MAX_TOKENS = 100_000
 _TOKEN = re.compile(r"[\w.]+")
 #: numpy 1.x allows 32 dimensions (2.x 64); no graph needs more than a few

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 from ..core.ops import NUMBER_WORDS, Op, binary_op, op_for_call, prefix_op
 
-__all__ = ["Plan", "Grammar", "grammar", "simple_statement", "MAX_DEPTH", "MAX_STEPS"]
+__all__ = ["Plan", "Grammar", "grammar", "simple_statement", "literal_line", "nested_line",
+           "called_names", "call_op", "MAX_DEPTH", "MAX_STEPS"]
 
 #: How deeply a line's expression may nest for the fast path, and how many steps (nodes and
 #: names) it may take; other lines go to ``ast``, which says where Python's own limits are
@@ -225,8 +226,8 @@ def _parse(tokens: list[tuple[str, int]], line: int, rules: Grammar,
 
 
 def _call(name: str, count: int, col: int, line: int, steps: list, operands: list) -> None:
-    op = op_for_call(name, count)
-    if op is None or not _plain_call(op):
+    op = call_op(name, count)
+    if op is None:
         raise _Odd
     if count:
         del operands[-count:]
@@ -265,35 +266,86 @@ def _tokens(code: str) -> list[tuple[str, int]]:
 # ``u = f(g(h(x)))``: nested calls of one argument around a name, as the writer writes a chain
 _NESTED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) = ((?:[A-Za-z_][A-Za-z0-9_]*\()+)"
                      r"([A-Za-z_][A-Za-z0-9_]*)(\)+)[ \t]*\n?", re.ASCII)
+# ``x = -0.5``: a name and a number, the first line of a chain and every input of a network
+_LITERAL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) = (-?)((?:[0-9]+\.?[0-9]*|\.[0-9]+)"
+                      r"(?:[eE][-+]?[0-9]+)?)[ \t]*\n?", re.ASCII)
 
 
 def simple_statement(line: str, number: int, rules: Grammar) -> Plan | None:
     """The plan of physical line ``number`` (``line``), when it is a simple assignment the
     fast path reads; else None (``ast`` reads it). ``rules``: :func:`grammar`."""
-    match = _NESTED.fullmatch(line)
-    if match is not None:
-        plan = _nested_calls(match, number)
+    literal = literal_line(line)
+    if literal is not None:
+        target, value = literal
+        return Plan(target, 1, number, value, False, (), (number, len(target) + 4), False, ())
+    nested = nested_line(line)
+    if nested is not None:
+        plan = _nested_calls(nested, number)
         if plan is not None:
             return plan
     return _simple_statement(line, number, rules)
 
 
-def _nested_calls(match: re.Match, number: int) -> Plan | None:
-    """The plan of ``u = f(g(h(x)))``, read by splitting it rather than token by token: what
-    :func:`_simple_statement` makes of it (``tests/test_gs_fast.py`` compares them), or None
-    when anything about it is for that to decide (a keyword, a number word, ``param``, an op
-    with a parameter, too deep)."""
-    target, opened, inner, closed = match.groups()
-    names = opened[:-1].split("(")
-    if (len(names) != len(closed) or len(names) > MAX_DEPTH or target in _KEYWORDS
-            or inner in _KEYWORDS or inner in NUMBER_WORDS or names[0] == "param"):
+def literal_line(line: str) -> tuple[str, float] | None:
+    """``x = -0.5`` read by one regular expression: the name and the number, as
+    :func:`_simple_statement` reads them (``tests/test_gs_fast.py`` compares them); None for
+    any other line, and where a name or a number is for the token reader to decide."""
+    match = _LITERAL.fullmatch(line)
+    if match is None:
         return None
+    target, sign, text = match.groups()
+    if target in _KEYWORDS:
+        return None
+    try:
+        value = _number(text)
+    except _Odd:
+        return None
+    return target, -value if sign else value
+
+
+def nested_line(line: str) -> tuple[str, str, str] | None:
+    """``u = f(g(h(x)))`` read by splitting it: the target, the calls' text ``f(g(h(`` and the
+    name inside; None for any other line and where something is for the token reader to
+    decide (a keyword, a number word, ``param``, too deep). The names called, from the outside
+    in, are :func:`called_names` of the calls' text; whether each calls an op the fast path
+    reads is :func:`call_op`'s to say."""
+    match = _NESTED.fullmatch(line)
+    if match is None:
+        return None
+    target, opened, inner, closed = match.groups()
+    depth = len(closed)
+    if (opened.count("(") != depth or depth > MAX_DEPTH or target in _KEYWORDS
+            or inner in _KEYWORDS or inner in NUMBER_WORDS or opened.startswith("param(")):
+        return None
+    return target, opened, inner
+
+
+def called_names(opened: str) -> list[str]:
+    """The names of a :func:`nested_line`'s calls' text, from the outside in."""
+    return opened[:-1].split("(")
+
+
+def call_op(name: str, count: int) -> Op | None:
+    """The op that ``name(...)`` with ``count`` node arguments calls, when the fast path reads
+    such a call; else None."""
+    if name in _KEYWORDS:
+        return None
+    op = op_for_call(name, count)
+    return op if op is not None and _plain_call(op) else None
+
+
+def _nested_calls(nested: tuple[str, list[str], str], number: int) -> Plan | None:
+    """The plan of a :func:`nested_line`: what :func:`_simple_statement` makes of it
+    (``tests/test_gs_fast.py`` compares them), or None when a name calls no op the fast path
+    reads (an op with a parameter, a name that is no op)."""
+    target, opened, inner = nested
+    names = called_names(opened)
     col = len(target) + 4  # where the value begins: after "target = "
     calls = []
     ops = []
     for name in names:
-        op = op_for_call(name, 1)
-        if name in _KEYWORDS or op is None or not _plain_call(op):
+        op = call_op(name, 1)
+        if op is None:
             return None
         calls.append((name, (number, col)))
         ops.append(op.name)

@@ -15,7 +15,13 @@ from __future__ import annotations
 import re
 import tokenize
 
-__all__ = ["text_lines", "statement_end"]
+__all__ = ["text_lines", "statement_end", "MAX_BYTES", "MAX_NODES"]
+
+#: The limits of a ``.gs`` text: its size, and the nodes it may make (a node takes about 1.5 kB
+#: once built). Here, with the lines, so that every reader of the text finds them without
+#: importing the others.
+MAX_BYTES = 50_000_000
+MAX_NODES = 2_000_000
 
 _LINE_BREAK = re.compile(r"\r\n?")
 # strings that open and close on one line, without escapes; a comment outside them

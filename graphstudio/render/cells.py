@@ -163,8 +163,10 @@ def heat_image(levels: np.ndarray, theme: Theme) -> QImage:
     out[..., :3] = np.round(zero + (end - zero) * a).astype(np.uint8)
     out[..., 3] = 255
     out[~finite, :3] = rgb(theme.muted).astype(np.uint8)
-    data = np.ascontiguousarray(out[..., [2, 1, 0, 3]])  # QImage.Format_ARGB32 is BGRA in memory
-    return QImage(data.data, cols, rows, cols * 4, QImage.Format_ARGB32).copy()
+    data = np.ascontiguousarray(out[..., [2, 1, 0, 3]])  # QImage's 32-bit ARGB is BGRA in memory
+    # every pixel opaque, so its premultiplied colours are its colours: the format a painter
+    # draws without converting the image first (a canvas draws thumbnails scaled at every frame)
+    return QImage(data.data, cols, rows, cols * 4, QImage.Format_ARGB32_Premultiplied).copy()
 
 
 def paint_heat_map(painter: QPainter, rect: QRectF, values, theme: Theme, *,

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 
 from ..core.plane import RESOLUTION, Plane, PlaneGrid, contour
@@ -136,8 +136,9 @@ def paint_plane(painter: QPainter, rect: QRectF, scene: PlaneScene, theme: Theme
     painter.restore()
 
     painter.setPen(QPen(text, 2.0))
-    for a, b in scene.boundary():
-        painter.drawLine(at(*a), at(*b))
+    segments = scene.boundary()
+    if segments:  # one call for the whole line (a picture is drawn many times a second)
+        painter.drawLines([QLineF(at(*a), at(*b)) for a, b in segments])
 
     # the points, on the full scale, with an outline that reads on any background
     if scene.targets is not None:
@@ -146,8 +147,12 @@ def paint_plane(painter: QPainter, rect: QRectF, scene: PlaneScene, theme: Theme
     else:
         point_levels = np.zeros(len(scene.points))
     painter.setPen(QPen(text, 1.2))
-    for (x, y), level in zip(scene.points, point_levels):
-        painter.setBrush(QColor(diverging(theme, float(level))))
+    brushes = {}  # a colour per level (a classifier's points have two)
+    for (x, y), level in zip(scene.points.tolist(), point_levels.tolist()):
+        brush = brushes.get(level)
+        if brush is None:
+            brush = brushes[level] = QColor(diverging(theme, level))
+        painter.setBrush(brush)
         painter.drawEllipse(at(x, y), POINT_RADIUS, POINT_RADIUS)
     painter.setBrush(Qt.NoBrush)
     painter.setPen(QPen(QColor(theme.border), 1.0))

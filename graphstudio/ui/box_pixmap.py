@@ -35,7 +35,10 @@ class BoxPixmap:
     def paint(self, painter: QPainter, bounds: QRectF, rect: QRectF, view: NodeView,
               theme: Theme, selected: bool, hover: bool) -> None:
         """Paint the node drawn in ``rect`` (item coordinates; ``bounds`` holds all it draws)."""
-        t = painter.deviceTransform()
+        # item to device pixels of the widget (the painter's device transform would add where
+        # the widget sits in its window, which a transform reset below does not take away)
+        ratio = painter.device().devicePixelRatioF()
+        t = painter.worldTransform() * QTransform.fromScale(ratio, ratio)
         key = box_key(view, rect, theme, selected, hover)
         if key is None or t.type().value > QTransform.TxScale.value:
             paint_node(painter, rect, view, theme, selected, hover)
@@ -55,7 +58,6 @@ class BoxPixmap:
             finally:
                 p.end()
             self._key, self._pixmap = key, pixmap
-        ratio = painter.device().devicePixelRatioF()
         self._pixmap.setDevicePixelRatio(ratio)
         painter.save()
         painter.setWorldTransform(QTransform())

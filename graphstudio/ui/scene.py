@@ -49,6 +49,9 @@ SPOT_STEP = 24.0  # the grid new nodes are placed on when their first spot is ta
 CATCH_UP_MS = 150  # a scrub that pauses this long brings the nodes out of sight up to date
 CATCH_UP_CHUNK = 200  # nodes brought up to date at a time after that
 IN_SIGHT_MARGIN = 60.0  # scene units around the visible area that count as in sight
+EDGES_KEPT = 1000  # the most edges kept as pictures while a run trains (see _keep_edges)
+_CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
+_NOT_CACHED = QGraphicsItem.CacheMode.NoCache
 
 
 def results_changed(old: Evaluation, new: Evaluation, nodes) -> list[int]:
@@ -92,6 +95,7 @@ class GraphScene(QGraphicsScene):
         self.picture: Picture | None = None  # what is shown now
         self.fixed: Picture | None = None  # a picture shown instead of the live one
         self._fixed_grow_only = False  # its boxes only grow (see show_picture)
+        self._edge_cache = _NOT_CACHED  # how the edges are drawn (see _keep_edges)
         #: turns the live picture into the one shown (the training view's unit responses,
         #: ``graphstudio.ui.training.network_view``), or None; the live picture is then built
         #: whole at every change
@@ -146,6 +150,7 @@ class GraphScene(QGraphicsScene):
     def rebuild(self) -> None:
         """Items for every node and edge of the document's graph."""
         self.fixed = None
+        self._edge_cache = _NOT_CACHED  # the new edges are drawn directly
         for item in list(self.nodes.values()) + list(self.edges.values()):
             self.removeItem(item)
         self.nodes.clear()
@@ -504,9 +509,22 @@ class GraphScene(QGraphicsScene):
         was = self.fixed is not None
         self.fixed = picture
         self._fixed_grow_only = grow_only and picture is not None
+        self._keep_edges(self._fixed_grow_only)
         self.refresh()
         if was != (picture is not None):
             self.step_mode_changed.emit(picture is not None)
+
+    def _keep_edges(self, on: bool) -> None:
+        """While a run's frames change the numbers, the curves stay: Qt keeps each edge as a
+        picture in device pixels (an edge whose weight changes is drawn anew), rather than
+        every edge being drawn again under the boxes repainted at every frame. Only on a
+        graph of at most :data:`EDGES_KEPT` edges (the pictures of a big one would outgrow
+        Qt's cache of them)."""
+        mode = _CACHED if on and len(self.edges) <= EDGES_KEPT else _NOT_CACHED
+        if mode != self._edge_cache:
+            self._edge_cache = mode
+            for item in self.edges.values():
+                item.setCacheMode(mode)
 
     def _leave_step_mode(self) -> None:
         if self.fixed is not None:

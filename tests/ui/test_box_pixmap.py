@@ -1,8 +1,8 @@
 """While its numbers change at every frame (a scrub, a training run), a box is copied from a
 picture of it without its numbers and the numbers are drawn on it (graphstudio/ui/box_pixmap.py):
 that looks as the box drawn directly does, at any zoom and offset, the numbers are the new
-ones, and a box whose look changes is drawn anew. After the run, the boxes are cached by Qt
-again."""
+ones, and a box whose look changes is drawn anew. While a run trains, Qt keeps the edges as
+pictures; after it, the boxes are cached by Qt again and the edges drawn directly."""
 
 from __future__ import annotations
 
@@ -133,12 +133,15 @@ def test_boxes_are_cached_by_qt_again_after_a_run(qtbot, window, tmp_path):
                     timeout=20000)
     qtbot.waitUntil(lambda: window.scene.fixed is not None, timeout=5000)
     seen.append(sum(i.cacheMode() == QGraphicsItem.NoCache for i in items))
+    edges = list(window.scene.edges.values())  # their curves stay: Qt keeps them as pictures
+    assert all(e.cacheMode() == QGraphicsItem.DeviceCoordinateCache for e in edges)
     qtbot.mouseClick(panel.stop_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: panel.state == "finished", timeout=20000)
     qtbot.wait(50)
     assert seen[0] > len(items) // 2  # the numbers change: drawn directly, box from a picture
     # the run's last picture fits the boxes, and Qt keeps each as a picture again
     assert all(i.cacheMode() == QGraphicsItem.DeviceCoordinateCache for i in items)
+    assert all(e.cacheMode() == QGraphicsItem.NoCache for e in edges)  # as when editing
     window.canvas.viewport().repaint()  # and it still paints
     qtbot.mouseClick(panel.revert_button, Qt.LeftButton)
     assert all(i.cacheMode() == QGraphicsItem.DeviceCoordinateCache for i in items)
@@ -160,3 +163,34 @@ def test_a_box_in_a_rotated_view_is_drawn_directly(qtbot):
     copied = image(rotated(lambda p: box.paint(p, rect.adjusted(-24, -16, 14, 10), rect, view,
                                                THEME, False, False)), 1.0, 150, 80)
     assert direct == copied  # drawn directly: the same pixels
+
+
+def test_while_it_trains_the_canvas_in_its_window_shows_each_box_where_it_is(qtbot, window,
+                                                                              tmp_path):
+    # painted inside the window (the canvas is not at the window's corner), each box and its
+    # numbers are where the canvas alone draws them
+    from PySide6.QtCore import QPoint, QRect
+
+    assert window.open_file(network_file(tmp_path), ask=False)
+    window.training.show_panel()
+    panel = window.training.panel
+    set_spin(qtbot, panel.steps, "1000000")
+    qtbot.mouseClick(panel.start_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.trainer is not None and panel.trainer.step_count > 20,
+                    timeout=20000)
+    qtbot.mouseClick(panel.pause_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.state == "paused", timeout=5000)
+    qtbot.wait(100)
+    items = list(window.scene.nodes.values())
+    assert sum(i.cacheMode() == QGraphicsItem.NoCache for i in items) > len(items) // 2
+    viewport = window.canvas.viewport()
+    corner = viewport.mapTo(window, QPoint(0, 0))
+    assert corner.x() > 50 and corner.y() > 50
+    in_window = window.grab().toImage().copy(QRect(corner, viewport.size()))
+    alone = viewport.grab().toImage()
+    in_window = in_window.convertToFormat(QImage.Format_ARGB32_Premultiplied)
+    alone = alone.convertToFormat(QImage.Format_ARGB32_Premultiplied)
+    assert in_window.size() == alone.size()
+    assert differing(in_window, alone) <= 20
+    qtbot.mouseClick(panel.stop_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.state == "finished", timeout=20000)

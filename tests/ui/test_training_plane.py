@@ -169,7 +169,10 @@ def test_the_row_spin_box_shows_that_row_on_the_canvas(qtbot, window):
 def test_the_canvas_shows_the_picture_of_its_scene_as_it_changes(qtbot, panel):
     # the picture is kept between paints (a frame repaints the panel around it), and drawn
     # anew for a new scene: what the widget shows is always its scene painted now
-    from graphstudio.render.plane import plane_image
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor, QPainter
+
+    from graphstudio.render.plane import paint_plane
 
     graph = open_document(CLASSIFY).graph
     panel.set_graph(graph, EXAMPLES)
@@ -185,10 +188,15 @@ def test_the_canvas_shows_the_picture_of_its_scene_as_it_changes(qtbot, panel):
         return pixels(canvas.grab().toImage())
 
     def painted(scene=None):  # a scene painted now into an image of the canvas's size
-        return pixels(plane_image(scene or canvas.scene, theme, canvas.width(), canvas.height()))
+        img = QImage(canvas.width(), canvas.height(), QImage.Format_ARGB32_Premultiplied)
+        img.fill(QColor(theme.background))
+        painter = QPainter(img)
+        paint_plane(painter, QRectF(img.rect()), scene or canvas.scene, theme)
+        painter.end()
+        return pixels(img)
 
-    def same(a, b):  # a widget's pixmap rounds colours a step apart from an image
-        return np.abs(a - b).max() <= 2
+    def same(a, b):
+        return np.abs(a - b).max() <= 1
 
     first, before = shown(), canvas.scene
     assert same(first, painted())

@@ -1,0 +1,221 @@
+"""The first ``eval`` of a ``.gs`` file of numbers: its text read straight into a scalar program.
+
+A cached ``eval`` replays a file's program without building a graph
+(:mod:`graphstudio.core.scalar_program`). The first ``eval`` need not build one either when
+the text is plain enough: simple lines only (:mod:`graphstudio.io.gs_fast`: ``x = 0.5``,
+``u = sin(sin(x))``, ``z = b + w * x``...), every op one with rules on floats in plain Python.
+:func:`read_program` reads such a text into the program's arrays, which ``eval`` runs, keeps in
+the cache and prints. It is the program that compiling the graph the full reader builds
+gives, byte for byte once encoded (``tests/test_gs_program.py`` reads the same texts both
+ways and compares).
+
+It decides nothing about the language. The lines are read by :mod:`~graphstudio.io.gs_fast`,
+as the full reader reads them, and the op facts come from the registry. Any text this module
+is not certain to read exactly as the full reader does gives None, and the full reader
+(:mod:`graphstudio.io.gs`) reads it and says what is wrong, if anything. That covers a line
+that is not simple, a name assigned twice, used before it is assigned or both a name and a
+function, a number word, an op without rules in plain Python, and too many nodes.
+"""
+
+from __future__ import annotations
+
+from ..core.ops import NUMBER_WORDS, OPS
+from ..core.scalar_program import ScalarProgram, kind_entry, leaf_entry
+from . import gs_fast
+from .gs_split import MAX_BYTES, MAX_NODES, text_lines
+
+__all__ = ["read_program"]
+
+
+class _Refused(Exception):
+    """The text is for the full reader."""
+
+
+def read_program(data: bytes) -> ScalarProgram | None:
+    """The scalar program of a ``.gs`` file's bytes (its default output as the output), or
+    None when the full reader must read it (see the module docstring)."""
+    if len(data) > MAX_BYTES:
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    try:
+        return _Reader().read(text_lines(text))
+    except _Refused:
+        return None
+
+
+class _Reader:
+    """The arrays of a program being read (:class:`ScalarProgram`'s), by position: the
+    nodes in the order the full reader makes them, which is the order the engine compiles a
+    graph just read in."""
+
+    def __init__(self) -> None:
+        self.kind: list[int] = []  # each node's kind: an index into _entries
+        self.first: list[int] = []
+        self.second: list[int] = []
+        self.leaves: list[float] = []
+        self.names: list[str] = []  # the named nodes' names and positions, in order
+        self.named: list[int] = []
+        self.at: dict[str, int] = {}  # name -> position
+        self.called: set[str] = set()  # the function names the text calls
+        self._kinds: dict[str, int] = {}  # op name (or leaf kind) -> its index
+        self._entries: list[list] = []  # the header's kinds (scalar_program.kind_entry)
+        self._calls: dict[str, int] = {}  # a function of one argument -> its kind's index
+        self._chains: dict[str, tuple] = {}  # the calls' text of a nested line -> its nodes'
+        # kinds, second arguments and values
+
+    def read(self, lines: list[str]) -> ScalarProgram:
+        rules = gs_fast.grammar()
+        nested_line, literal_line = gs_fast.nested_line, gs_fast.literal_line
+        for number, line in enumerate(lines, start=1):
+            stripped = line.lstrip(" \t\f")
+            if not stripped or stripped[0] == "#":  # a blank line, a comment
+                continue
+            nested = nested_line(line)
+            if nested is not None:
+                self._nested(*nested)
+            else:
+                literal = literal_line(line)
+                if literal is not None:
+                    self._assign(literal[0], self._leaf("input", literal[1]))
+                else:
+                    plan = gs_fast.simple_statement(line, number, rules)
+                    if plan is None:
+                        raise _Refused
+                    self._plan(plan)
+            if len(self.kind) > MAX_NODES:
+                raise _Refused
+        if not self.kind:
+            raise _Refused
+        return self._program()
+
+    # ---- lines -----------------------------------------------------------------------------
+
+    def _nested(self, target: str, opened: str, inner: str) -> None:
+        """``target = f(g(h(inner)))``: the calls from the inside out. A chain repeats the same
+        calls line after line: what they make is looked up once for each text of calls."""
+        made = self._chains.get(opened)
+        if made is None:
+            calls = gs_fast.called_names(opened)
+            self._note_calls(calls)  # (a name assigned later is refused by _assign)
+            kinds = [self._call_kind(c) for c in reversed(calls)]
+            made = self._chains[opened] = (kinds, [-1] * len(kinds), [0.0] * len(kinds))
+        kinds, no_second, no_value = made
+        arg = self._name(inner)
+        start = len(self.kind)
+        self.kind.extend(kinds)
+        self.first.append(arg)
+        self.first.extend(range(start, start + len(kinds) - 1))
+        self.second.extend(no_second)
+        self.leaves.extend(no_value)
+        self._assign(target, len(self.kind) - 1)
+
+    def _plan(self, plan: gs_fast.Plan) -> None:
+        """Any other simple line, step by step, as :func:`graphstudio.io.gs._fast` builds it."""
+        self._note_calls([name for name, _where in plan.calls])
+        if plan.literal is not None:  # (a parameter is an input too)
+            self._assign(plan.target, self._leaf("input", plan.literal))
+            return
+        stack: list[int] = []
+        for step in plan.steps:
+            kind = step[0]
+            if kind == "name":
+                stack.append(self._name(step[1]))
+            elif kind == "const":
+                stack.append(self._leaf("const", step[1]))
+            else:
+                count = step[2]
+                if count not in (1, 2):
+                    raise _Refused
+                args = stack[-count:]
+                del stack[-count:]
+                stack.append(self._op(step[1], args))
+        last = plan.steps[-1][0]
+        if last == "name":  # y = x: a node of its own, which passes x on
+            self._assign(plan.target, self._op("identity", stack))
+        elif last == "op":
+            self._assign(plan.target, stack[-1])
+        else:
+            raise _Refused
+
+    # ---- nodes -----------------------------------------------------------------------------
+
+    def _note_calls(self, calls: list[str]) -> None:
+        """A name the text calls may not name a node (the full reader says where)."""
+        if not self.at.keys().isdisjoint(calls):
+            raise _Refused
+        self.called.update(calls)
+
+    def _name(self, name: str) -> int:
+        at = self.at.get(name)
+        if at is None:  # not assigned above: the full reader says so
+            raise _Refused
+        return at
+
+    def _assign(self, target: str, position: int) -> None:
+        if target in self.at or target in self.called or target in NUMBER_WORDS:
+            raise _Refused
+        self.at[target] = position
+        self.names.append(target)
+        self.named.append(position)
+
+    def _leaf(self, kind: str, value: float) -> int:
+        self.kind.append(self._kind(kind, None))
+        self.first.append(-1)
+        self.second.append(-1)
+        self.leaves.append(value)
+        return len(self.kind) - 1
+
+    def _op(self, name: str, args: list[int]) -> int:
+        op = OPS.get(name)
+        if op is None:
+            raise _Refused
+        self.kind.append(self._kind(name, op))
+        self.first.append(args[0])
+        self.second.append(args[1] if len(args) == 2 else -1)
+        self.leaves.append(0.0)
+        return len(self.kind) - 1
+
+    def _call_kind(self, call: str) -> int:
+        k = self._calls.get(call)
+        if k is None:
+            op = gs_fast.call_op(call, 1)
+            if op is None:
+                raise _Refused
+            k = self._calls[call] = self._kind(op.name, op)
+        return k
+
+    def _kind(self, name: str, op) -> int:
+        k = self._kinds.get(name)
+        if k is None:
+            entry = leaf_entry(name) if op is None else kind_entry(op)
+            if entry is None:  # rules that need numpy
+                raise _Refused
+            k = self._kinds[name] = len(self._entries)
+            self._entries.append(entry)
+        return k
+
+    # ---- the program -------------------------------------------------------------------------
+
+    def _program(self) -> ScalarProgram:
+        # (the kinds are numbered as their first node is made: in the order of the engine's
+        # program, which the entry keeps)
+        entries, kind = self._entries, self.kind
+        output = self._default_output(entries, kind)
+        label = self.names[self.named.index(output)]
+        return ScalarProgram(entries, kind, self.first, self.second, self.leaves, self.names,
+                             self.named, output, label)
+
+    def _default_output(self, entries: list[list], kind: list[int]) -> int:
+        """:meth:`Graph.default_output <graphstudio.core.graph.Graph.default_output>` of the
+        graph read: the only op node that feeds nothing, else the last named node, which is
+        the last node (and feeds nothing)."""
+        last = len(kind) - 1
+        if entries[kind[last]][1] is not None:  # an op: the only such node, or the last named
+            return last
+        fed = set(self.first)
+        fed.update(self.second)
+        sinks = [i for i, k in enumerate(kind) if entries[k][1] is not None and i not in fed]
+        return sinks[0] if len(sinks) == 1 else last
