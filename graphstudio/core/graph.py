@@ -133,6 +133,7 @@ class Graph(_LeafAdders):
         self._next_id = 0
         self._next_seq = 0  # order of assignment, for the default output
         self._structure_version = 0  # see structure_version
+        self._feeding: tuple[int, int, frozenset[int]] | None = None  # see feeding
         self._names: dict[str, int] = {}
         self._listeners: list[Listener] = []
         self._output: int | None = None  # the chosen output; None = default
@@ -622,6 +623,16 @@ class Graph(_LeafAdders):
         from networkx import ancestors
 
         return ancestors(self._g, node)
+
+    def feeding(self, node: int) -> frozenset[int]:
+        """``node`` and every node it depends on: the nodes with a path to it, whose gradient
+        of it means something. Kept until the structure changes (the canvas asks it of the
+        output at every evaluation)."""
+        kept = self._feeding
+        if kept is None or kept[:2] != (self._structure_version, node):
+            kept = (self._structure_version, node, frozenset(self.ancestors(node) | {node}))
+            self._feeding = kept
+        return kept[2]
 
     def descendants(self, node: int) -> set[int]:
         """Every node that depends on ``node`` (not itself)."""

@@ -259,6 +259,8 @@ def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
     entry = node_op(op, record.params) if kind == "op" else None  # with its parameter
     value = ev.values.get(node) if ev else record.value
     grad = ev.grads.get(node) if ev and grad_missing is None else None
+    if grad is not None and ev.output in graph and node not in graph.feeding(ev.output):
+        grad = None  # no path to the output: no gradient line (a row of "∇ 0" said nothing)
     err = ev.errors.get(node) if ev else None
     n_ports = max(len(graph.parents(node)), min(entry.arity)) if entry else 0
     is_output = ev is not None and ev.output == node

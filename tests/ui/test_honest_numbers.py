@@ -164,3 +164,24 @@ def test_the_training_panel_forgets_the_last_documents_run(window, qtbot):
     assert window.open_file(GROSSE)
     assert panel.chart.points == [] and panel.status.text().strip() == ""
     assert panel.progress_bar.value() == 0
+
+
+def test_a_node_with_no_path_to_the_output_shows_no_gradient(window, qtbot):
+    # Seoul's backward graph: grad(z, v) adds nodes computing dz/dv beside z; none of them
+    # feeds z, so "∇ 0" on each said nothing and hid the point (dz_dv equals ∇v)
+    assert window.open_file(ROOT / "examples" / "seoul_backward_graph.gs")
+    g = window.document.graph
+    shown = grads_shown(window)
+    assert shown["dz_dv"] == "" and shown["z"] == "1"
+    assert shown["v"] == window.scene.nodes[g.by_name("dz_dv")].view.value_text == "0.4744"
+    unnamed = [i.view.grad_text for n, i in window.scene.nodes.items()
+               if not g.name(n) and not g.is_leaf(n)]
+    assert unnamed and all(t == "" for t in unnamed)
+    # dz_dv made the output: its nodes get gradients (v's is d²z/dv², with z = sin(w) w²
+    # and w = tanh(v): 1.0775 at v = 0.5, by sympy), z none
+    window.scene.select([g.by_name("dz_dv")])
+    window.act_output.trigger()
+    shown = grads_shown(window)
+    assert shown["z"] == "" and shown["dz_dv"] == "1" and shown["v"] == "1.078"
+    window.document.undo_stack.undo()  # back: z the output again
+    assert grads_shown(window)["dz_dv"] == "" and grads_shown(window)["z"] == "1"
