@@ -19,7 +19,7 @@ from ..core.groups import gates, group_inputs, group_output, hidden_members, loc
 from ..core.numbers import format_value
 from ..core.ops import OPS
 
-__all__ = ["GroupFrame", "group_picture", "gate_lines", "shown_graph"]
+__all__ = ["GroupFrame", "group_picture", "gate_view", "gate_lines", "shown_graph"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,14 @@ def gate_lines(graph: Graph, ev: Evaluation | None, gid: int, digits: int = 4) -
     return "\n".join(lines)
 
 
+def gate_view(graph: Graph, ev: Evaluation | None, gid: int, view, digits: int = 4):
+    """The view of collapsed group ``gid``'s gate, from its output node's own ``view``."""
+    group = graph.groups()[gid]
+    ins = list(dict.fromkeys(group_inputs(graph, group)))
+    return replace(view, symbol=group.name, n_ports=max(1, len(ins)), numbered_ports=len(ins) > 1,
+                   gate_text=gate_lines(graph, ev, gid, digits) if view.grad_text else "")
+
+
 def group_picture(graph: Graph, ev: Evaluation | None, picture, digits: int = 4):
     """``picture`` (of every node) as the groups show it (see the module docstring)."""
     if not graph.groups():
@@ -60,14 +68,10 @@ def group_picture(graph: Graph, ev: Evaluation | None, picture, digits: int = 4)
     nodes = {n: v for n, v in picture.nodes.items() if n not in hidden}
     ports: dict[int, list[int]] = {}
     for out, gid in outs.items():
-        group = graph.groups()[gid]
-        ins = list(dict.fromkeys(group_inputs(graph, group)))
-        ports[out] = ins
+        ports[out] = list(dict.fromkeys(group_inputs(graph, graph.groups()[gid])))
         view = nodes.get(out)
         if view is not None:
-            nodes[out] = replace(view, symbol=group.name, n_ports=max(1, len(ins)),
-                                 numbered_ports=len(ins) > 1, gate_text=gate_lines(
-                                     graph, ev, gid, digits) if view.grad_text else "")
+            nodes[out] = gate_view(graph, ev, gid, view, digits)
     edges = []
     into: dict[tuple[int, int], list] = {}  # (input, gate) -> the edges it stands for
     for e in picture.edges:

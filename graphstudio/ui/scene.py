@@ -9,7 +9,8 @@ until the graph is edited.
 
 Only what changed is redone, so a scrub stays live on big graphs: after an evaluation that
 follows value changes only (a scrub, a typed number), only the nodes whose value, gradient or
-error changed get a new view (and are measured and repainted again); the edges are rerouted
+error changed get a new view (and are measured and repainted again; a node a collapsed group
+hides gives its gate a new view, for the gate's local derivatives); the edges are rerouted
 only where a box moved or changed size, and then only those a change can affect
 (:class:`~graphstudio.render.router.EdgeRouter`). Any other change (structure, names, view
 settings, a step picture) rebuilds every view. Zoomed out too far for text, the canvas has the
@@ -28,9 +29,11 @@ from ..core.engine import Evaluation
 from ..core.events import (EdgeAdded, EdgeRemoved, GraphEvent, NodeAdded, NodeMoved, NodeRemoved,
                            ValueChanged)
 from ..core.graph import GraphError
+from ..core.groups import gates, hidden_members
 from ..core.ops import get_op
 from ..render.detail import Overview, box_style
 from ..render.draw import label_spots, node_rect
+from ..render.groups import gate_view
 from ..render.picture import NodeView, Picture, build_picture, no_gradient, node_view
 from ..render.router import EdgeRouter
 from ..render.routing import output_point, port_point
@@ -360,12 +363,12 @@ class GraphScene(QGraphicsScene):
             self._stale = True  # leaving step mode shows the live picture anew
             self._shown = None
         elif self._stale or doc.view.get("edge_labels", False) or self.picture is None \
-                or self.decorate is not None or doc.graph.groups() \
+                or self.decorate is not None \
                 or self._shown is None or doc.evaluation is None \
                 or self._no_gradient(doc.graph, doc.evaluation):
             self._show(self._live_picture())
         else:
-            nodes = results_changed(self._shown, doc.evaluation, self.nodes)
+            nodes = self._as_shown(results_changed(self._shown, doc.evaluation, self.nodes))
             self._shown = doc.evaluation
             if self._scrubbing:  # what is out of sight waits (see catch_up)
                 later = self._out_of_sight(nodes)
@@ -391,14 +394,31 @@ class GraphScene(QGraphicsScene):
         if self._behind:
             self._catch_up.start(0)
 
+    def _as_shown(self, nodes: list[int]) -> list[int]:
+        """``nodes`` as the picture shows them: a node a collapsed group hides stands for the
+        group's gate, whose local derivatives it changes."""
+        graph = self.doc.graph
+        hidden = hidden_members(graph) if graph.groups() else {}
+        if not hidden:
+            return nodes
+        gate_of = {gid: out for out, gid in gates(graph).items()}
+        shown = [n for n in nodes if n not in hidden]
+        return shown + sorted({gate_of[hidden[n]] for n in nodes if n in hidden} - set(shown))
+
     def _update_views(self, nodes: list[int]) -> None:
-        """New views for ``nodes`` from the document's evaluation, and the items shown them."""
+        """New views for ``nodes`` (none of them hidden by a group) from the document's
+        evaluation, and the items shown them."""
         doc, picture = self.doc, self.picture
+        graph, ev = doc.graph, doc.evaluation
         show_grad = doc.view.get("show_grad", True)
+        group_of = gates(graph) if graph.groups() else {}  # the gates, by their output node
         for n in nodes:
             old = picture.nodes.get(n)
-            picture.nodes[n] = node_view(doc.graph, n, doc.evaluation, show_grad=show_grad,
-                                         style=old.style if old is not None else "box")
+            view = node_view(graph, n, ev, show_grad=show_grad,
+                             style=old.style if old is not None else "box")
+            if n in group_of:
+                view = gate_view(graph, ev, group_of[n], view)
+            picture.nodes[n] = view
         self._show(picture, nodes, grow_only=self._scrubbing)
 
     def _out_of_sight(self, nodes: list[int]) -> set[int]:

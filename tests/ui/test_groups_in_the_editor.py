@@ -339,3 +339,43 @@ def test_a_sigmoid_s_right_click_menu_offers_its_circuit(window, qtbot, monkeypa
     g = window.document.graph
     assert "Expand into Circuit" in _right_click_menu(window, g.by_name("h"))
     assert "Expand into Circuit" not in _right_click_menu(window, g.by_name("a"))
+
+
+def test_a_scrub_beside_a_collapsed_group_gives_new_views_only_to_what_changed(
+        window, qtbot, monkeypatch):
+    import graphstudio.ui.items as items_module
+    from graphstudio.render.draw import row_rect
+    from graphstudio.render.picture import build_picture
+
+    g, (x, y, z) = open_grosse(window)
+    ctrl_click(window, [x, y, z])
+    key(window, Qt.Key_G)
+    assert window.build_expression("q = 5\nr = q * 2")  # nothing to do with c
+    scene = window.scene
+    c, q, r = g.by_name("c"), g.by_name("q"), g.by_name("r")
+    before = {n: item.view for n, item in scene.nodes.items()}
+    measured: list[int] = []
+    real = items_module.node_rect
+    monkeypatch.setattr(items_module, "node_rect",
+                        lambda view, *a: measured.append(view.node) or real(view, *a))
+    item = scene.nodes[c]  # drag over c's number, as a person scrubs it
+    start = view_point(window, item.mapToScene(row_rect(item.view, item.rect, item.theme,
+                                                        "value").center()))
+    vp = window.canvas.viewport()
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
+    for dx in (10, 20, 40):
+        QTest.mouseMove(vp, start + QPoint(dx, 0))
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, start + QPoint(40, 0))
+    assert g.value(c) != 4.0
+    # what is shown is what a picture made from scratch shows, the gate's local derivatives too
+    fresh = build_picture(g, window.document.evaluation, {})
+    assert set(fresh.nodes) == {n for n, i in scene.nodes.items() if i.isVisible()}
+    for n, view in fresh.nodes.items():
+        shown = scene.nodes[n].view
+        assert (shown.value_text, shown.grad_text, shown.gate_text, shown.symbol) == \
+            (view.value_text, view.grad_text, view.gate_text, view.symbol)
+    assert scene.nodes[z].view.gate_text != before[z].gate_text  # ∂z/∂a = y changed with c
+    # the nodes beside it kept their views and were not measured again
+    assert scene.nodes[q].view is before[q] and scene.nodes[r].view is before[r]
+    assert q not in measured and r not in measured
+    assert not scene.nodes[x].isVisible() and not scene.nodes[y].isVisible()

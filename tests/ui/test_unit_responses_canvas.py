@@ -106,3 +106,24 @@ def test_an_export_shows_the_units_as_the_canvas_does(qtbot, main_window, tmp_pa
     plain_widths = {round(float(w), 2) for w in re.findall(r'stroke-width="([0-9.]+)"',
                                                            plain.read_text(encoding="utf-8"))}
     assert len(widths) > len(plain_widths)  # links as wide as their weights
+
+
+def test_a_weight_made_a_constant_input_loses_its_coloured_link(qtbot, main_window, tmp_path):
+    # which inputs are parameters is no change of structure, but it is what the links show
+    assert main_window.open_file(network_file(tmp_path), ask=False)
+    g = main_window.document.graph
+    w = g.by_name("w1_1_1")
+
+    def weighted():
+        return {g.label(i.view.src) for i in main_window.scene.edges.values()
+                if i.view.weight is not None}
+
+    assert "w1_1_1" in weighted()
+    main_window.scene.select([w])
+    box = main_window.inspector.trainable
+    qtbot.waitUntil(lambda: box.isEnabled() and box.isChecked(), timeout=5000)
+    qtbot.mouseClick(box, Qt.LeftButton)
+    assert not g.node(w).trainable
+    assert "w1_1_1" not in weighted() and "w1_1_2" in weighted()
+    qtbot.mouseClick(box, Qt.LeftButton)  # a parameter again
+    assert "w1_1_1" in weighted()

@@ -7,7 +7,8 @@ shows while it trains.
 It applies only to a graph drawn neuron by neuron whose dataset gives an input plane, with at
 most :data:`~graphstudio.render.network_view.MAX_UNITS` units; for any other graph it does
 nothing and costs nothing (the action is still there, checked by default). The plane of the
-document's graph is worked out once per change of its structure or dataset.
+document's graph is worked out once per change of its structure or dataset, or of which inputs
+are parameters or read data.
 """
 
 from __future__ import annotations
@@ -57,7 +58,10 @@ class UnitResponses(QObject):
     def plane(self) -> Plane | None:
         """The plane of the document's graph when it is a small neuron network, else None."""
         g = self.doc.graph
-        key = (id(g), g.structure_version, g.meta.get("dataset"), str(self._base_dir()))
+        # which inputs are parameters or bound to data is not structure, but the plane and
+        # the weights drawn depend on it
+        leaves = tuple((n, g.node(n).trainable, g.node(n).data) for n in g.inputs())
+        key = (id(g), g.structure_version, g.meta.get("dataset"), str(self._base_dir()), leaves)
         if key != self._key:
             self._key, self._plane, self._shape = key, None, None
             if g.meta.get("dataset") and node_style(g) == "neuron":
