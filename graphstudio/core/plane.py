@@ -287,8 +287,8 @@ def contour(values: np.ndarray, level: float, xs: np.ndarray,
         crossing.append(((va >= level) != (vb >= level)).tolist())
         with np.errstate(divide="ignore", invalid="ignore"):  # uncrossed sides: not read
             t = (level - va) / (vb - va)
-        px.append((xs[aj] + t * (xs[bj] - xs[aj])).tolist())
-        py.append((ys[ai] + t * (ys[bi] - ys[ai])).tolist())
+            px.append((xs[aj] + t * (xs[bj] - xs[aj])).tolist())
+            py.append((ys[ai] + t * (ys[bi] - ys[ai])).tolist())
     for c in range(len(i)):
         crossings = [(px[k][c], py[k][c]) for k in range(4) if crossing[k][c]]
         for k in range(0, len(crossings) - 1, 2):
