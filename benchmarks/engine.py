@@ -233,7 +233,7 @@ def phases(path: Path, repeat: int) -> dict[str, float]:
     })
     result = {name: median_time(fn, repeat, paused=True) for name, fn in steps.items()}
     if read is not None:
-        result["first run: start Python, import (whole process)"] = start_time(repeat)
+        result["first run: start Python, imports"] = start_time(repeat)  # (a process)
     return result
 
 

@@ -6,7 +6,9 @@ Reading a large ``.gs`` file and building its graph cost far more than the two p
 its compiled :class:`~graphstudio.core.engine.Program` (the ops in topological order, each
 node's parents, the inputs' numbers), the names ``eval`` prints and the output, in the user's
 cache folder; the next ``eval`` of the same bytes loads that and runs the passes, without
-networkx and without reading the text.
+networkx and without reading the text. (A first ``eval`` of a plain ``.gs`` text builds no graph
+either: :mod:`graphstudio.io.gs_program` reads it straight into the program kept here, see
+:func:`store_scalar`.)
 
 * **The key** is a SHA-256 of the file's bytes, its suffix (the same bytes mean another graph in
   another format), this cache's format number and :func:`code_stamp`, which changes whenever
