@@ -758,8 +758,8 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
 def paint_node_body(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme) -> None:
     """Draw the rows under a node's header (what ``paint_node(..., body=False)`` leaves out)."""
     painter.save()
-    painter.setRenderHint(QPainter.Antialiasing, True)
-    painter.setRenderHint(QPainter.TextAntialiasing, True)
+    painter.setRenderHint(_ANTIALIASING, True)
+    painter.setRenderHint(_TEXT_ANTIALIASING, True)
     _paint_body(painter, view, node_layout(view, theme), rect, theme)
     painter.restore()
 

@@ -24,6 +24,8 @@ from ..render.style import Theme
 
 __all__ = ["BoxPixmap"]
 
+_SCALING = QTransform.TransformationType.TxScale.value  # no rotation or shear up to this type
+
 
 class BoxPixmap:
     """One node's box without its numbers, in device pixels (see the module docstring)."""
@@ -38,15 +40,17 @@ class BoxPixmap:
         # item to device pixels of the widget (the painter's device transform would add where
         # the widget sits in its window, which a transform reset below does not take away)
         ratio = painter.device().devicePixelRatioF()
-        t = painter.worldTransform() * QTransform.fromScale(ratio, ratio)
+        t = painter.worldTransform()
+        if ratio != 1.0:
+            t = t * QTransform.fromScale(ratio, ratio)
         key = box_key(view, rect, theme, selected, hover)
-        if key is None or t.type().value > QTransform.TxScale.value:
+        if key is None or t.type().value > _SCALING:
             paint_node(painter, rect, view, theme, selected, hover)
             return
         device = t.mapRect(bounds)
         x, y = math.floor(device.left()), math.floor(device.top())
         # the same box at another zoom, or shifted by part of a pixel, is drawn anew
-        key = (key, t.m11(), t.m22(), round(t.dx() - x, 3), round(t.dy() - y, 3))
+        key = (key, t.m11(), t.m22(), round(t.dx() - x, 3), round(t.dy() - y, 3), ratio)
         if key != self._key:
             pixmap = QPixmap(math.ceil(device.right()) - x + 1, math.ceil(device.bottom()) - y + 1)
             pixmap.fill(Qt.transparent)
@@ -57,8 +61,8 @@ class BoxPixmap:
                 paint_node(p, rect, view, theme, selected, hover, body=False)
             finally:
                 p.end()
+            pixmap.setDevicePixelRatio(ratio)
             self._key, self._pixmap = key, pixmap
-        self._pixmap.setDevicePixelRatio(ratio)
         painter.save()
         painter.setWorldTransform(QTransform())
         painter.drawPixmap(QPointF(x / ratio, y / ratio), self._pixmap)

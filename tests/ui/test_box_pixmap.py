@@ -194,3 +194,27 @@ def test_while_it_trains_the_canvas_in_its_window_shows_each_box_where_it_is(qtb
     assert differing(in_window, alone) <= 20
     qtbot.mouseClick(panel.stop_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: panel.state == "finished", timeout=20000)
+
+
+def test_on_a_screen_of_two_pixels_a_point_the_box_is_as_sharp_and_where_it_is(qtbot):
+    g, nodes = views()
+    view = nodes[g.by_name("z1_2")]
+    rect = node_rect(view, (0.0, 0.0), THEME)
+    box = BoxPixmap()
+
+    def hidpi(draw) -> QImage:
+        img = QImage(840, 520, QImage.Format_ARGB32_Premultiplied)
+        img.setDevicePixelRatio(2.0)
+        img.fill(Qt.white)
+        p = QPainter(img)
+        p.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        p.translate(130.25, 70.5)
+        p.scale(0.8, 0.8)
+        draw(p)
+        p.end()
+        return img
+
+    direct = hidpi(lambda p: paint_node(p, rect, view, THEME))
+    copied = hidpi(lambda p: box.paint(p, rect.adjusted(-24, -16, 14, 10), rect, view, THEME,
+                                       False, False))
+    assert differing(direct, copied) <= 4
