@@ -134,6 +134,7 @@ class Graph(_LeafAdders):
         self._next_seq = 0  # order of assignment, for the default output
         self._structure_version = 0  # see structure_version
         self._feeding: tuple[int, int, frozenset[int]] | None = None  # see feeding
+        self._parents: tuple[int, dict[int, tuple]] = (-1, {})  # see parents
         self._names: dict[str, int] = {}
         self._listeners: list[Listener] = []
         self._output: int | None = None  # the chosen output; None = default
@@ -270,6 +271,7 @@ class Graph(_LeafAdders):
         node = self.add_node(op, name=name, **fields)
         for port, a in enumerate(args):
             self._g.add_edge(a, node, key=port)
+            self._structure_version += 1  # (a listener may have read the new node's parents)
             if self._listeners:
                 self._emit(EdgeAdded(a, node, port))
         return node
@@ -605,15 +607,23 @@ class Graph(_LeafAdders):
         return None
 
     def parents(self, node: int) -> list[int | None]:
-        """Parents by port; ``None`` where a port of the op is not connected."""
-        op = self._record(node).op
-        if op in LEAF_KINDS:
-            return []
-        by_port = {k: s for s, _d, k in self._g.in_edges(node, keys=True)}
-        arity = get_op(op).arity
-        count = max(by_port, default=-1) + 1
-        count = max(count, min(arity))
-        return [by_port.get(p) for p in range(count)]
+        """Parents by port; ``None`` where a port of the op is not connected. Kept until the
+        structure changes (the canvas asks it of every node at every frame of a training run)."""
+        kept = self._parents
+        if kept[0] != self._structure_version:
+            kept = self._parents = (self._structure_version, {})
+        record = self._record(node)
+        hit = kept[1].get(node)
+        if hit is not None and hit[0] is record:  # (a record is replaced when its op changes)
+            return list(hit[1])
+        if record.op in LEAF_KINDS:
+            found = ()
+        else:
+            by_port = {k: s for s, _d, k in self._g.in_edges(node, keys=True)}
+            count = max(max(by_port, default=-1) + 1, min(get_op(record.op).arity))
+            found = tuple(by_port.get(p) for p in range(count))
+        kept[1][node] = (record, found)
+        return list(found)
 
     def children(self, node: int) -> list[int]:
         return list(dict.fromkeys(d for _s, d in self._g.out_edges(node)))

@@ -53,7 +53,7 @@ from PySide6.QtGui import (QColor, QPainter, QPainterPath, QPainterPathStroker, 
                            QTransform)
 
 from .cells import cell_at, column_widths, grid_size, heat_image, paint_grid
-from .fonts import fonts
+from .fonts import fonts, fonts_of
 from .group_frames import frame_rect, frames_bounds, label_rect, paint_frame, paint_label
 from .picture import EdgeView, NodeView, Picture
 from .routing import PORT_RADIUS, PORT_SPACING, output_point, port_point, route_edges
@@ -153,18 +153,28 @@ def _header_parts(view: NodeView, theme: Theme):
 
 
 def _header_size(view: NodeView, theme: Theme) -> tuple[float, float]:
-    fm = fonts(theme).fm
     left, title, right, rtext, _colour = _header_parts(view, theme)
-    w = fm[left].horizontalAdvance(title)
+    return _header_metrics(theme.font_family, theme.mono_family, left, title, right, rtext,
+                           view.badge)[:2]
+
+
+@lru_cache(maxsize=4096)
+def _header_metrics(family: str, mono: str, left: str, title: str, right: str | None,
+                    rtext: str, badge: str) -> tuple[float, float, float]:
+    """A header's width and height and its left text's width, measured once for each text: a
+    node's name stays while its numbers change at every frame of a training run."""
+    fm = fonts_of(family, mono).fm
+    title_w = w = fm[left].horizontalAdvance(title)
     h = fm[left].height()
-    bw, bh = _badge_size(view, theme)
-    if bw:
+    if badge:
+        tag = fm["tag"]
+        bw, bh = tag.horizontalAdvance(badge) + 2 * BADGE_PAD, tag.height() + 2
         w += (BADGE_GAP if title else 0) + bw
         h = max(h, bh)
     if right and rtext:
         w += HEADER_GAP + fm[right].horizontalAdvance(rtext)
         h = max(h, fm[right].height())
-    return w, h
+    return w, h, title_w
 
 
 def _grad_label(view: NodeView) -> str:
@@ -188,7 +198,10 @@ def _lines(view: NodeView, theme: Theme) -> list[tuple[str, str, float, float]]:
     out = []
 
     def text_line(kind: str, text: str) -> None:
-        rows = text.splitlines() or [""]
+        rows = text.splitlines()
+        if len(rows) <= 1:  # a number (every box at every frame of a run): one measurement
+            out.append((kind, text, fm.horizontalAdvance(rows[0] if rows else ""), fm.height()))
+            return
         w = max(fm.horizontalAdvance(r) for r in rows)
         out.append((kind, text, w, fm.height() * len(rows)))
 
@@ -250,8 +263,9 @@ class NodeLayout:
 
 
 def _measure(view: NodeView, theme: Theme) -> NodeLayout:
-    fm = fonts(theme).fm
-    hw, hh = _header_size(view, theme)
+    header = _header_parts(view, theme)
+    hw, hh, title_w = _header_metrics(theme.font_family, theme.mono_family, *header[:4],
+                                      view.badge)
     pad_x, pad_y = _pads(view)
     neuron = view.style == "neuron"
     gap = NEURON_LINE_GAP if neuron else LINE_GAP
@@ -265,8 +279,7 @@ def _measure(view: NodeView, theme: Theme) -> NodeLayout:
     h = hh + sum(ln[3] + ROW_GAPS.get(ln[0], gap) for ln in lines)
     width = max(NEURON_MIN_WIDTH if neuron else MIN_WIDTH, w + 2 * pad_x)
     height = max(h + 2 * pad_y, view.n_ports * PORT_SPACING + 8, 40.0)
-    header = _header_parts(view, theme)
-    return NodeLayout(width, height, hh, header, fm[header[0]].horizontalAdvance(header[1]),
+    return NodeLayout(width, height, hh, header, title_w,
                       _badge_size(view, theme), tuple(body), cell_widths(view, theme))
 
 

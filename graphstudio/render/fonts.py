@@ -68,9 +68,10 @@ class Fonts:
 
 
 @lru_cache(maxsize=8)
-def _fonts(family: str, mono: str) -> Fonts:
+def fonts_of(family: str, mono: str) -> Fonts:
+    """The fonts of a theme with these families (:func:`fonts`), made once."""
     return Fonts(family, mono)
 
 
 def fonts(theme: Theme) -> Fonts:
-    return _fonts(theme.font_family, theme.mono_family)
+    return fonts_of(theme.font_family, theme.mono_family)
