@@ -99,6 +99,30 @@ def test_every_write_is_announced_as_a_declared_event():
     assert "dataset" not in g.meta and g.output == z
 
 
+def test_parents_follow_every_change_of_the_structure():
+    """The parents a node's box reads at every frame are kept, and follow each change: an
+    argument disconnected or connected, an op changed, and a node's parents read by a listener
+    while add_op is still wiring its arguments."""
+    g = parse_text("a = 1\nb = 2\nz = a * b")
+    a, b, z = g.by_name("a"), g.by_name("b"), g.by_name("z")
+    assert g.parents(z) == [a, b] and g.parents(a) == []
+    g.disconnect(z, 1)
+    assert g.parents(z) == [a, None]
+    g.connect(a, z, 1)
+    assert g.parents(z) == [a, a]
+    g.parents(z).append(b)  # a copy: the kept list does not change
+    assert g.parents(z) == [a, a]
+    g.set_op(z, "neg")
+    assert g.parents(z) == [a]
+    g.set_op(z, "input")
+    assert g.parents(z) == []
+    read = []
+    g.subscribe(lambda event: read.append(g.parents(event.node))
+                if isinstance(event, NodeAdded) else None)
+    s = g.add_op("add", [a, b])
+    assert read == [[None, None]] and g.parents(s) == [a, b]
+
+
 def test_events_are_declared_in_one_module_and_cannot_change():
     declared = {c for c in vars(events).values()
                 if isinstance(c, type) and issubclass(c, events.GraphEvent)}
