@@ -133,8 +133,9 @@ class Graph(_LeafAdders):
         self._next_id = 0
         self._next_seq = 0  # order of assignment, for the default output
         self._structure_version = 0  # see structure_version
-        self._feeding: tuple[int, int, frozenset[int]] | None = None  # see feeding
-        self._parents: tuple[int, dict[int, tuple]] = (-1, {})  # see parents
+        #: facts read off the structure (parents, ancestors), by kind and node, valid for
+        #: the structure version they were found at (see _kept)
+        self._kept_facts: tuple[int, dict[str, dict]] = (-1, {})
         self._names: dict[str, int] = {}
         self._listeners: list[Listener] = []
         self._output: int | None = None  # the chosen output; None = default
@@ -609,11 +610,9 @@ class Graph(_LeafAdders):
     def parents(self, node: int) -> list[int | None]:
         """Parents by port; ``None`` where a port of the op is not connected. Kept until the
         structure changes (the canvas asks it of every node at every frame of a training run)."""
-        kept = self._parents
-        if kept[0] != self._structure_version:
-            kept = self._parents = (self._structure_version, {})
+        kept = self._kept("parents")
         record = self._record(node)
-        hit = kept[1].get(node)
+        hit = kept.get(node)
         if hit is not None and hit[0] is record:  # (a record is replaced when its op changes)
             return list(hit[1])
         if record.op in LEAF_KINDS:
@@ -622,8 +621,19 @@ class Graph(_LeafAdders):
             by_port = {k: s for s, _d, k in self._g.in_edges(node, keys=True)}
             count = max(max(by_port, default=-1) + 1, min(get_op(record.op).arity))
             found = tuple(by_port.get(p) for p in range(count))
-        kept[1][node] = (record, found)
+        kept[node] = (record, found)
         return list(found)
+
+    def _kept(self, kind: str) -> dict:
+        """The facts of ``kind`` found so far about the structure as it is now, by node: one
+        home for what is worth keeping until a node or an edge is added or removed."""
+        version, facts = self._kept_facts
+        if version != self._structure_version:
+            version, facts = self._kept_facts = (self._structure_version, {})
+        found = facts.get(kind)
+        if found is None:
+            found = facts[kind] = {}
+        return found
 
     def children(self, node: int) -> list[int]:
         return list(dict.fromkeys(d for _s, d in self._g.out_edges(node)))
@@ -638,11 +648,11 @@ class Graph(_LeafAdders):
         """``node`` and every node it depends on: the nodes with a path to it, whose gradient
         of it means something. Kept until the structure changes (the canvas asks it of the
         output at every evaluation)."""
-        kept = self._feeding
-        if kept is None or kept[:2] != (self._structure_version, node):
-            kept = (self._structure_version, node, frozenset(self.ancestors(node) | {node}))
-            self._feeding = kept
-        return kept[2]
+        kept = self._kept("feeding")
+        found = kept.get(node)
+        if found is None:
+            found = kept[node] = frozenset(self.ancestors(node) | {node})
+        return found
 
     def descendants(self, node: int) -> set[int]:
         """Every node that depends on ``node`` (not itself)."""
