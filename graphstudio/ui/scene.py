@@ -52,6 +52,8 @@ IN_SIGHT_MARGIN = 60.0  # scene units around the visible area that count as in s
 EDGES_KEPT = 1000  # the most edges kept as pictures while a run trains (see _keep_edges)
 _CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
 _NOT_CACHED = QGraphicsItem.CacheMode.NoCache
+_NO_INDEX = QGraphicsScene.ItemIndexMethod.NoIndex
+_BSP_INDEX = QGraphicsScene.ItemIndexMethod.BspTreeIndex
 
 
 def results_changed(old: Evaluation, new: Evaluation, nodes) -> list[int]:
@@ -151,8 +153,12 @@ class GraphScene(QGraphicsScene):
         """Items for every node and edge of the document's graph."""
         self.fixed = None
         self._edge_cache = _NOT_CACHED  # the new edges are drawn directly
+        # without an index while thousands of items leave: taking each out of Qt's tree of
+        # items one by one costs more than indexing what stays (and what comes) anew
+        self.setItemIndexMethod(_NO_INDEX)
         for item in list(self.nodes.values()) + list(self.edges.values()):
             self.removeItem(item)
+        self.setItemIndexMethod(_BSP_INDEX)
         self.nodes.clear()
         self.edges.clear()
         self.router = EdgeRouter()
@@ -169,8 +175,12 @@ class GraphScene(QGraphicsScene):
         theme = self.theme
         for n in g.nodes():
             self._add_node(n, picture.nodes.get(n), theme)  # (a collapsed group hides some)
-        for e in g.edges():
-            self._add_edge(*e, theme=theme)
+        edges = [self._edge_item(*e, theme) for e in g.edges()]
+        if not g.groups():  # (with groups: once the group layer has hidden what they hide)
+            self.route_edges()  # the curves set before the items join the scene: cheaper
+        for item in edges:
+            self.addItem(item)
+            self.edge_changed(item)
         self._show(picture)
 
     def offer_picture(self, graph, picture: Picture, *, show_grad: bool = True,
@@ -200,18 +210,22 @@ class GraphScene(QGraphicsScene):
         self.nodes[n] = item
         self.node_changed(item)
 
-    def _add_edge(self, src: int, dst: int, port: int, theme: Theme | None = None) -> None:
-        theme = theme or self.theme
+    def _add_edge(self, src: int, dst: int, port: int) -> None:
+        self.addItem(self._edge_item(src, dst, port, self.theme))
+        self._reroute.start()
+
+    def _edge_item(self, src: int, dst: int, port: int, theme: Theme) -> EdgeItem:
+        """A new item for the edge, known to the router (routed at its next update), not
+        yet in the scene."""
         dst_item = self.nodes[dst]
         if port >= dst_item.view.n_ports:
             dst_item.set_view(node_view(self.doc.graph, dst), theme)
         item = EdgeItem(self.nodes[src], dst_item, port, theme)
         if not self._text_shown:
             item.setFlag(QGraphicsItem.ItemHasNoContents)
-        self.addItem(item)
         self.edges[(src, dst, port)] = item
         self.router.add_edge(src, dst, port)
-        self._reroute.start()
+        return item
 
     def _on_event(self, event: GraphEvent) -> None:
         if not isinstance(event, (ValueChanged, NodeMoved)):
