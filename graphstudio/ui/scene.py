@@ -52,8 +52,6 @@ IN_SIGHT_MARGIN = 60.0  # scene units around the visible area that count as in s
 EDGES_KEPT = 1000  # the most edges kept as pictures while a run trains (see _keep_edges)
 _CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
 _NOT_CACHED = QGraphicsItem.CacheMode.NoCache
-_NO_INDEX = QGraphicsScene.ItemIndexMethod.NoIndex
-_BSP_INDEX = QGraphicsScene.ItemIndexMethod.BspTreeIndex
 
 
 def results_changed(old: Evaluation, new: Evaluation, nodes) -> list[int]:
@@ -153,12 +151,8 @@ class GraphScene(QGraphicsScene):
         """Items for every node and edge of the document's graph."""
         self.fixed = None
         self._edge_cache = _NOT_CACHED  # the new edges are drawn directly
-        # without an index while thousands of items leave: taking each out of Qt's tree of
-        # items one by one costs more than indexing what stays (and what comes) anew
-        self.setItemIndexMethod(_NO_INDEX)
         for item in list(self.nodes.values()) + list(self.edges.values()):
             self.removeItem(item)
-        self.setItemIndexMethod(_BSP_INDEX)
         self.nodes.clear()
         self.edges.clear()
         self.router = EdgeRouter()
