@@ -25,6 +25,9 @@ True
 
 from __future__ import annotations
 
+from collections import defaultdict
+from operator import add
+
 import numpy as np
 
 from ..core.graph import Graph
@@ -63,75 +66,51 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
         return {}
     parents = {n: graph.parents(n) for n in graph.nodes()}
     layer = layers(graph, parents)
-    nodes = sorted(layer, key=lambda n: graph.node(n).seq)  # each column in this order at first
-    k_of = {n: k for k, n in enumerate(nodes)}
-    seq = np.array([graph.node(n).seq for n in nodes], dtype=np.int64)
-    col_of = np.array([layer[n] for n in nodes], dtype=np.int64)
-    depth = int(col_of.max()) + 1
-    # each column's nodes (their numbers k, in the first order) and where each sits in it now
-    members = [np.flatnonzero(col_of == c) for c in range(depth)]
-    index = np.zeros(len(nodes), dtype=np.int64)
-    for ks in members:
-        index[ks] = np.arange(len(ks))
+    by_layer: dict[int, list[int]] = defaultdict(list)
+    seq = {n: graph.node(n).seq for n in graph.nodes()}
+    for n in sorted(layer, key=lambda n: seq[n]):
+        by_layer[layer[n]].append(n)
+    depth = max(by_layer) + 1
     # neighbours with an offset: a parent feeding argument 1 of a child sorts just above one
     # feeding argument 2 (ports are drawn top to bottom), so a - b does not cross itself; a
-    # node's parents all count at offset 0, so their mean is that of their (whole) indices.
-    # Each column's edges, as (the neighbour, the place in the column's first order of the node
-    # whose barycentre they count towards), each node's in the order of the graph's lists.
-    place = np.zeros(len(nodes), dtype=np.int64)
-    for ks in members:
-        place[ks] = np.arange(len(ks))
-    down = [([], []) for _ in range(depth)]
-    for n in nodes:
-        k = k_of[n]
-        col = down[col_of[k]]
-        for p in parents[n]:
-            if p is not None:
-                col[0].append(k_of[p])
-                col[1].append(place[k])
-    up = [([], [], []) for _ in range(depth)]
+    # node's parents all count at offset 0, so their mean is that of their (whole) indices
+    preds = {n: [p for p in ps if p is not None] for n, ps in parents.items()}
+    succs: dict[int, tuple[list[int], list[float]]] = {n: ([], []) for n in parents}
     for src, dst, port in graph.edges():
-        k = k_of[src]
-        col = up[col_of[k]]
-        col[0].append(k_of[dst])
-        col[1].append(place[k])
-        col[2].append((port + 0.5) / max(len(parents[dst]), 1) - 0.5)
-    down = [_edges(*d, len(ks)) + (None,) for d, ks in zip(down, members)]
-    up = [_edges(u[0], u[1], len(ks)) + (np.array(u[2], dtype=float),) for u, ks in zip(up, members)]
+        n_ports = max(len(parents[dst]), 1)
+        succs[src][0].append(dst)
+        succs[src][1].append((port + 0.5) / n_ports - 0.5)
+    index = {n: i for col in by_layer.values() for i, n in enumerate(col)}  # every node
+    at = index.__getitem__
 
-    def sweep(cols: range, edges: list) -> bool:
-        """Sort each column by its nodes' barycentres (of their parents with ``down``, else of
-        their children's ports), ties by the order of assignment, then by the order now (as a
-        stable sort); whether any order changed. The sums run edge by edge in the graph's
-        order, as the mean of a Python list would."""
+    def sweep(cols: range, down: bool) -> bool:
+        """Sort each column by its nodes' barycentres (``down``: of their parents, else of
+        their children's ports); whether any order changed."""
         changed = False
         for c in cols:
-            ks = members[c]
-            now = index[ks]
-            neighbour, at, count, offsets = edges[c]
-            if len(neighbour):
-                weights = index[neighbour] if offsets is None else index[neighbour] + offsets
-                sums = np.bincount(at, weights, minlength=len(ks))
-                centre = np.where(count > 0, sums / np.maximum(count, 1), now)
-            else:
-                centre = now
-            order = np.lexsort((now, seq[ks], centre))
-            new = np.empty_like(now)
-            new[order] = np.arange(len(ks))
-            if (new != now).any():
+            col = by_layer[c]
+            key = {}
+            for n in col:
+                if down:
+                    ms = preds[n]
+                    centre = sum(map(at, ms)) / len(ms) if ms else index[n]
+                else:
+                    ms, offsets = succs[n]
+                    centre = sum(map(add, map(at, ms), offsets)) / len(ms) if ms else index[n]
+                key[n] = (centre, seq[n])
+            ordered = sorted(col, key=key.__getitem__)
+            if ordered != col:
                 changed = True
-                index[ks] = new
+                by_layer[c] = ordered
+                for i, n in enumerate(ordered):
+                    index[n] = i
         return changed
 
     for _ in range(sweeps):
-        moved_down = sweep(range(1, depth), down)
-        moved_up = sweep(range(depth - 2, -1, -1), up)
-        if not (moved_down or moved_up):
+        down = sweep(range(1, depth), True)
+        up = sweep(range(depth - 2, -1, -1), False)
+        if not (down or up):
             break  # settled: every further sweep would find the same orders
-    by_layer = {}
-    for c, ks in enumerate(members):
-        if len(ks):
-            by_layer[c] = [nodes[k] for k in ks[np.argsort(index[ks])].tolist()]
     if sizes is not None:
         return _sized(graph, by_layer, depth, sizes, dx, dy, parents)
     tallest = max(len(col) for col in by_layer.values())
@@ -142,13 +121,6 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
         for i, n in enumerate(col):
             pos[n] = (c * dx, offset + i * dy)
     return pos
-
-
-def _edges(neighbour: list[int], at: list[int], size: int) -> tuple:
-    """A column's edges as arrays, and how many count towards each of its ``size`` nodes."""
-    at = np.array(at, dtype=np.int64)
-    return (np.array(neighbour, dtype=np.int64), at,
-            np.bincount(at, minlength=size) if size else at)
 
 
 def _port_offsets(graph: Graph, sizes: dict[int, tuple[float, float]],

@@ -1,7 +1,6 @@
-"""The layered layout as it was written first, in plain Python (kept from the tag
-before-session12): the reference that :mod:`graphstudio.render.layout`, which sorts and places
-the columns with numpy, must give the same positions as, to the bit
-(``tests/render/test_layout_reference.py``)."""
+"""The layered layout as it was at the tag before-session12, in plain Python: the reference
+that :mod:`graphstudio.render.layout`, which places the boxes of each column with numpy, must
+give the same positions as, to the bit (``tests/render/test_layout_reference.py``)."""
 from __future__ import annotations
 
 from collections import defaultdict

@@ -1,5 +1,5 @@
-"""The layered layout (which sorts and places each column with numpy) gives the positions of
-the plain-Python layout it replaced (tests/render/layout_reference.py), to the bit: on random
+"""The layered layout (which places the boxes of each column with numpy) gives the positions
+of the plain-Python layout it replaced (tests/render/layout_reference.py), to the bit: on random
 graphs (several ports, a parent feeding two ports of one child, constants with one use,
 leaves pulled right, nodes assigned out of order), with and without box sizes, on the shipped
 examples and on the benchmark's generated MLP and DAG."""
@@ -70,7 +70,7 @@ def test_random_graphs_are_laid_out_as_the_reference_does(seed, size):
 
 def test_random_graphs_differ_enough_to_test_the_sweeps():
     """The comparison is not empty: in the random graphs the crossing sweeps reorder columns
-    and the boxes move off their first stacking."""
+    and the boxes move off their first stacking (the sweeps that place them with numpy)."""
     rng = random.Random(7)
     graph = parse_text(random_text(rng, 60))
     assert layered_layout(graph, sweeps=0) != layered_layout(graph)
