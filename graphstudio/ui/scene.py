@@ -169,8 +169,12 @@ class GraphScene(QGraphicsScene):
         theme = self.theme
         for n in g.nodes():
             self._add_node(n, picture.nodes.get(n), theme)  # (a collapsed group hides some)
-        for e in g.edges():
-            self._add_edge(*e, theme=theme)
+        edges = [self._edge_item(*e, theme) for e in g.edges()]
+        if not g.groups():  # (with groups: once the group layer has hidden what they hide)
+            self.route_edges()  # the curves set before the items join the scene: cheaper
+        for item in edges:
+            self.addItem(item)
+            self.edge_changed(item)
         self._show(picture)
 
     def offer_picture(self, graph, picture: Picture, *, show_grad: bool = True,
@@ -200,18 +204,22 @@ class GraphScene(QGraphicsScene):
         self.nodes[n] = item
         self.node_changed(item)
 
-    def _add_edge(self, src: int, dst: int, port: int, theme: Theme | None = None) -> None:
-        theme = theme or self.theme
+    def _add_edge(self, src: int, dst: int, port: int) -> None:
+        self.addItem(self._edge_item(src, dst, port, self.theme))
+        self._reroute.start()
+
+    def _edge_item(self, src: int, dst: int, port: int, theme: Theme) -> EdgeItem:
+        """A new item for the edge, known to the router (routed at its next update), not
+        yet in the scene."""
         dst_item = self.nodes[dst]
         if port >= dst_item.view.n_ports:
             dst_item.set_view(node_view(self.doc.graph, dst), theme)
         item = EdgeItem(self.nodes[src], dst_item, port, theme)
         if not self._text_shown:
             item.setFlag(QGraphicsItem.ItemHasNoContents)
-        self.addItem(item)
         self.edges[(src, dst, port)] = item
         self.router.add_edge(src, dst, port)
-        self._reroute.start()
+        return item
 
     def _on_event(self, event: GraphEvent) -> None:
         if not isinstance(event, (ValueChanged, NodeMoved)):
