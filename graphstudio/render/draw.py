@@ -278,7 +278,10 @@ def _measure(view: NodeView, theme: Theme) -> NodeLayout:
     w = max([hw] + [ln[2] for ln in lines])
     h = hh + sum(ln[3] + ROW_GAPS.get(ln[0], gap) for ln in lines)
     width = max(NEURON_MIN_WIDTH if neuron else MIN_WIDTH, w + 2 * pad_x)
-    height = max(h + 2 * pad_y, view.n_ports * PORT_SPACING + 8, 40.0)
+    bottom = pad_y
+    if _legend(view):  # the tag on the bottom border covers the box's last half line
+        bottom = max(pad_y, fonts(theme).fm["tag"].height() / 2 + 3)
+    height = max(h + pad_y + bottom, view.n_ports * PORT_SPACING + 8, 40.0)
     return NodeLayout(width, height, hh, header, title_w,
                       _badge_size(view, theme), tuple(body), cell_widths(view, theme))
 

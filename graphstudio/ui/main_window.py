@@ -40,6 +40,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QPointF, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow,
@@ -229,13 +230,18 @@ class MainWindow(QMainWindow):
             if self._right_docks:
                 self.tabifyDockWidget(self._right_docks[0], dock)
             self._right_docks.append(dock)
-            dock.visibilityChanged.connect(
-                lambda _on: QTimer.singleShot(0, self, self._whole_tab_titles))
+            dock.visibilityChanged.connect(self._whole_tab_titles_soon)
         toggle = dock.toggleViewAction()
         toggle.triggered.connect(lambda on, d=dock: d.raise_() if on else None)
         if self._panels_menu is not None:
             self._panels_menu.addAction(toggle)
         return dock
+
+    def _whole_tab_titles_soon(self, _shown: bool = True) -> None:
+        # a window torn down without closing (a script's window at exit) hides its docks
+        # after its C++ half is gone: nothing is left to retitle then
+        if shiboken6.isValid(self):
+            QTimer.singleShot(0, self, self._whole_tab_titles)
 
     def _whole_tab_titles(self) -> None:
         """The tabs of the docked panels show whole titles ("Le…" tells nobody it is the

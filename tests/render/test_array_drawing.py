@@ -229,3 +229,17 @@ def test_tikz_matrices_compile_and_their_numbers_are_in_the_pdf(tmp_path):
                            text=True).stdout.split()
     for number in ("0.5", "0.6", "0.4", "99", "98", "0"):
         assert number in words
+
+
+def test_an_array_leafs_tag_on_the_bottom_border_leaves_its_last_cell_whole(tmp_path):
+    """An array leaf writes "input" on its bottom border, over a patch of the box's fill; the
+    box is tall enough that the patch covers none of the gradient's last cell, nor the frame
+    drawn round the grid (a line over a pixel wide): a gap of two pixels at least."""
+    _g, _ev, svg = export_svg(tmp_path, "x = [0, 1, 2, 3]\ny = x * x\nL = sum(y)")
+    rects, texts = svg_shapes(svg)
+    (_w, tx, ty, _size), = [t for t in texts if t[0] == "input"]
+    patch = [r for r in rects if r[1] <= tx <= r[3] and r[2] <= ty <= r[4] + 1
+             and r[3] - r[1] < 80]
+    assert patch, "the tag has a patch behind it"
+    last = cell_of(rects, texts, "6")  # x's gradient 2x = [0, 2, 4, 6]: its bottom cell
+    assert min(r[2] for r in patch) - last[4] >= 2

@@ -36,3 +36,30 @@ def test_a_display_nobody_listens_on_is_named():
     assert proc.returncode == 1
     assert f"cannot reach the display :{free}" in proc.stderr and "--screenshot" in proc.stderr
     assert "xcb" not in proc.stderr
+
+
+SCRIPT_WINDOW = """
+from PySide6.QtWidgets import QApplication
+from graphstudio.ui.main_window import MainWindow
+app = QApplication([])
+window = MainWindow(restore_layout=False)
+window.show()
+app.processEvents()
+window.open_file({file!r}, ask=False)
+app.processEvents()
+print("opened", len(window.document.graph))
+"""
+
+
+def test_a_scripts_window_left_open_at_exit_ends_quietly(tmp_path):
+    """A script (a benchmark, a notebook helper) that ends with its window still open: Python
+    tears the window down, its docks hide after its C++ half is gone, and nothing may print
+    a traceback then."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT),
+           "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    code = SCRIPT_WINDOW.format(file=str(ROOT / "examples" / "grosse_csc311.gs"))
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("opened 6")
+    assert "Traceback" not in proc.stderr and "Error" not in proc.stderr, proc.stderr

@@ -179,6 +179,8 @@ def test_a_schedule_changes_the_learning_rate_after_the_given_step(qtbot, panel)
     set_spin(qtbot, panel.steps, "6")
     set_spin(qtbot, panel.lr, "0.5")
     panel.schedule_kind.setCurrentIndex(1)
+    # the field is too narrow for an explanation: the hint under it says what to type
+    assert panel.schedule_hint.text() == "lr 0.5, then STEPS:RATE pairs"
     qtbot.keyClicks(panel.schedule_text, "3:0.2")
     assert panel.schedule_hint.text() == "lr 0.5, 0.2 after step 3"
     qtbot.mouseClick(panel.start_button, Qt.LeftButton)

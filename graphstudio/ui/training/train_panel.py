@@ -108,7 +108,7 @@ class TrainPanel(QWidget):
                                       "after given steps, as Siegen's \"30 iterations with τ1, "
                                       "20 more with τ2\"")
         self.schedule_text = QLineEdit()
-        self.schedule_text.setPlaceholderText("after:rate, e.g. 30:0.05, 50:0.01")
+        self.schedule_text.setPlaceholderText("30:0.05, 50:0.01")
         self.schedule_text.setToolTip("After step K use rate X: K:X pairs separated by commas.\n"
                                       "\"30 iterations with τ1, 20 more with τ2\" is a first rate τ1 "
                                       "and 30:τ2.")
@@ -281,6 +281,8 @@ class TrainPanel(QWidget):
             text = self.schedule().describe()
         except ValueError as exc:
             text = str(exc)
+        if steps and not self.schedule_text.text().strip():  # the field is narrow: say how here
+            text += ", then STEPS:RATE pairs"
         self.schedule_hint.setText(text)
 
     def _batch_changed(self, *_args) -> None:
