@@ -271,13 +271,12 @@ _LITERAL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) = (-?)((?:[0-9]+\.?[0-9]*|\.[0-
                       r"(?:[eE][-+]?[0-9]+)?)[ \t]*\n?", re.ASCII)
 
 
-# ``z = b + w1 * x1 - 0.5``, ``h = relu(u + w2 * x2)``: a sum of products of names and numbers,
+# ``z = b + w1 * x1 - 0.5``, ``h = relu(u + w2 * x2)``: sums of products of names and numbers,
 # perhaps inside one call, with one blank around each operator (a neuron, as the writer writes
-# it)
-_ATOM = r"(?:[A-Za-z_][A-Za-z0-9_]*|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)"
-_SUM = re.compile(rf"([A-Za-z_][A-Za-z0-9_]*) = (?:([A-Za-z_][A-Za-z0-9_]*)\()?"
-                  rf"({_ATOM}(?: \* {_ATOM})?(?: [-+] {_ATOM}(?: \* {_ATOM})?)*)(\)?)[ \t]*",
-                  re.ASCII)
+# it); what each token is, sum_line says
+_SUM = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) = (?:([A-Za-z_][A-Za-z0-9_]*)\()?"
+                  r"([A-Za-z0-9_.]+(?: [-+*/] [A-Za-z0-9_.]+)*)(\)?)[ \t]*", re.ASCII)
+_NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", re.ASCII)  # (_TOKEN's)
 _NOT_NAMES = _KEYWORDS | frozenset(NUMBER_WORDS)  # (a number word is a number)
 
 # ``x = 0.5``, ``w = param(-0.5)``: a run of lines that each make an input (every input and
@@ -290,12 +289,14 @@ _INPUTS = re.compile(rf"(?:[A-Za-z_][A-Za-z0-9_]* = (?:-?{_PLAIN_NUMBER}|param\(
 
 
 def sum_line(line: str) -> tuple[str, str | None, list[str]] | None:
-    """``z = b + w1 * x1 - 0.5`` or ``h = relu(u + w * x)`` read by a regular expression: the
-    target, the name called around the sum (or None) and the sum's tokens (names, numbers and
-    the operators ``+``, ``-`` and ``*``, which bind as in Python: each product, then the sum
-    from the left, as :func:`_simple_statement` plans it). None for any other line (no operator
-    at all, a keyword or number word, a number the token reader must judge, more than
-    :data:`MAX_STEPS` steps); ``tests/test_gs_program.py`` reads such lines both ways."""
+    """``z = b + w1 * x1 - 0.5`` or ``h = relu(u + w * x / y)`` read by a regular expression:
+    the target, the name called around the sum (or None) and the sum's tokens: names and
+    numbers, and between each two one of the operators ``+``, ``-``, ``*`` and ``/``, which
+    bind as in Python (the products, then the sum, each from the left, as
+    :func:`_simple_statement` plans them). None for any other line (no operator at all, a
+    keyword or number word, a token that is neither a name nor a number as the token reader
+    reads it, more than :data:`MAX_STEPS` steps); ``tests/test_gs_program.py`` reads such
+    lines both ways."""
     match = _SUM.fullmatch(line)
     if match is None:
         return None
@@ -303,16 +304,22 @@ def sum_line(line: str) -> tuple[str, str | None, list[str]] | None:
     if (call is None) != (not closed) or target in _KEYWORDS or call in _KEYWORDS:
         return None
     tokens = expression.split(" ")
-    steps = len(tokens) + (call is not None)  # (each token is a step, and the call)
-    if len(tokens) == 1 or steps > MAX_STEPS or not _NOT_NAMES.isdisjoint(tokens):
-        return None  # (y = x, y = f(x): other lines)
-    if min(tokens[::2]) < "A":  # (a digit or "." comes first: a number)
-        try:
-            for token in tokens[::2]:
-                if token[0].isdigit() or token[0] == ".":
+    if (len(tokens) == 1  # y = x, y = f(x): other lines
+            or len(tokens) + (call is not None) > MAX_STEPS  # (each token a step, the call one)
+            or not _NOT_NAMES.isdisjoint(tokens)):
+        return None
+    operands = tokens[::2]
+    if "." in expression or min(operands) < "A":  # (a digit or "." first: a number)
+        for token in operands:
+            if token[0].isdigit() or token[0] == ".":
+                if _NUMBER.fullmatch(token) is None:
+                    return None
+                try:
                     _number(token)
-        except _Odd:
-            return None
+                except _Odd:
+                    return None
+            elif "." in token:
+                return None
     return target, call, tokens
 
 

@@ -143,17 +143,22 @@ class _Reader:
             return False
         if call is not None:
             self._note_calls([call])
-        if not self._sum_of_products(tokens):  # one term at a time
-            factor, op = self._factor, self._op2
-            total = factor(tokens[0])
-            i, n = 1, len(tokens)
-            while i < n:
-                operator, term = tokens[i], factor(tokens[i + 1])
-                i += 2
-                if operator != "*" and i < n and tokens[i] == "*":  # (a product first)
-                    term = op(binary["*"], term, factor(tokens[i + 1]))
+        if not self._sum_of_products(tokens):  # one operation at a time
+            factor, op, n = self._factor, self._op2, len(tokens)
+
+            def product(i: int) -> tuple[int, int]:  # tokens[i:] from a factor up to + or -
+                node = factor(tokens[i])
+                i += 1
+                while i < n and tokens[i] in ("*", "/"):
+                    node = op(binary[tokens[i]], node, factor(tokens[i + 1]))
                     i += 2
-                total = op(binary[operator], total, term)
+                return node, i
+
+            total, i = product(0)
+            while i < n:
+                term, after = product(i + 1)
+                total = op(binary[tokens[i]], total, term)
+                i = after
         total = len(self.kind) - 1  # (the sum: the last node made)
         if call is not None:
             total = self._op1(self._call_kind(call), total)
