@@ -327,7 +327,7 @@ def input_lines(text: str, pos: int) -> tuple[int, list[str] | None, list[float]
     """The run of lines ``x = 0.5`` and ``w = param(-0.5)`` of ``text`` from ``pos`` (where a
     line begins): where the run ends, the names and the values (as :func:`_simple_statement`
     reads them), and whether ``param`` is called; None when no such line begins at ``pos``.
-    The names are None when one is a keyword: read the run line by line then."""
+    The names are None when one is a keyword (an error, which the token reader refuses)."""
     match = _INPUTS.match(text, pos)
     if match is None:
         return None
