@@ -25,8 +25,7 @@ True
 
 from __future__ import annotations
 
-from collections import defaultdict
-from operator import add
+import numpy as np
 
 from ..core.graph import Graph
 
@@ -64,51 +63,75 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
         return {}
     parents = {n: graph.parents(n) for n in graph.nodes()}
     layer = layers(graph, parents)
-    by_layer: dict[int, list[int]] = defaultdict(list)
-    seq = {n: graph.node(n).seq for n in graph.nodes()}
-    for n in sorted(layer, key=lambda n: seq[n]):
-        by_layer[layer[n]].append(n)
-    depth = max(by_layer) + 1
+    nodes = sorted(layer, key=lambda n: graph.node(n).seq)  # each column in this order at first
+    k_of = {n: k for k, n in enumerate(nodes)}
+    seq = np.array([graph.node(n).seq for n in nodes], dtype=np.int64)
+    col_of = np.array([layer[n] for n in nodes], dtype=np.int64)
+    depth = int(col_of.max()) + 1
+    # each column's nodes (their numbers k, in the first order) and where each sits in it now
+    members = [np.flatnonzero(col_of == c) for c in range(depth)]
+    index = np.zeros(len(nodes), dtype=np.int64)
+    for ks in members:
+        index[ks] = np.arange(len(ks))
     # neighbours with an offset: a parent feeding argument 1 of a child sorts just above one
     # feeding argument 2 (ports are drawn top to bottom), so a - b does not cross itself; a
-    # node's parents all count at offset 0, so their mean is that of their (whole) indices
-    preds = {n: [p for p in ps if p is not None] for n, ps in parents.items()}
-    succs: dict[int, tuple[list[int], list[float]]] = {n: ([], []) for n in parents}
+    # node's parents all count at offset 0, so their mean is that of their (whole) indices.
+    # Each column's edges, as (the neighbour, the place in the column's first order of the node
+    # whose barycentre they count towards), each node's in the order of the graph's lists.
+    place = np.zeros(len(nodes), dtype=np.int64)
+    for ks in members:
+        place[ks] = np.arange(len(ks))
+    down = [([], []) for _ in range(depth)]
+    for n in nodes:
+        k = k_of[n]
+        col = down[col_of[k]]
+        for p in parents[n]:
+            if p is not None:
+                col[0].append(k_of[p])
+                col[1].append(place[k])
+    up = [([], [], []) for _ in range(depth)]
     for src, dst, port in graph.edges():
-        n_ports = max(len(parents[dst]), 1)
-        succs[src][0].append(dst)
-        succs[src][1].append((port + 0.5) / n_ports - 0.5)
-    index = {n: i for col in by_layer.values() for i, n in enumerate(col)}  # every node
-    at = index.__getitem__
+        k = k_of[src]
+        col = up[col_of[k]]
+        col[0].append(k_of[dst])
+        col[1].append(place[k])
+        col[2].append((port + 0.5) / max(len(parents[dst]), 1) - 0.5)
+    down = [_edges(*d, len(ks)) + (None,) for d, ks in zip(down, members)]
+    up = [_edges(u[0], u[1], len(ks)) + (np.array(u[2], dtype=float),) for u, ks in zip(up, members)]
 
-    def sweep(cols: range, down: bool) -> bool:
-        """Sort each column by its nodes' barycentres (``down``: of their parents, else of
-        their children's ports); whether any order changed."""
+    def sweep(cols: range, edges: list) -> bool:
+        """Sort each column by its nodes' barycentres (of their parents with ``down``, else of
+        their children's ports), ties by the order of assignment, then by the order now (as a
+        stable sort); whether any order changed. The sums run edge by edge in the graph's
+        order, as the mean of a Python list would."""
         changed = False
         for c in cols:
-            col = by_layer[c]
-            key = {}
-            for n in col:
-                if down:
-                    ms = preds[n]
-                    centre = sum(map(at, ms)) / len(ms) if ms else index[n]
-                else:
-                    ms, offsets = succs[n]
-                    centre = sum(map(add, map(at, ms), offsets)) / len(ms) if ms else index[n]
-                key[n] = (centre, seq[n])
-            ordered = sorted(col, key=key.__getitem__)
-            if ordered != col:
+            ks = members[c]
+            now = index[ks]
+            neighbour, at, count, offsets = edges[c]
+            if len(neighbour):
+                weights = index[neighbour] if offsets is None else index[neighbour] + offsets
+                sums = np.bincount(at, weights, minlength=len(ks))
+                centre = np.where(count > 0, sums / np.maximum(count, 1), now)
+            else:
+                centre = now
+            order = np.lexsort((now, seq[ks], centre))
+            new = np.empty_like(now)
+            new[order] = np.arange(len(ks))
+            if (new != now).any():
                 changed = True
-                by_layer[c] = ordered
-                for i, n in enumerate(ordered):
-                    index[n] = i
+                index[ks] = new
         return changed
 
     for _ in range(sweeps):
-        down = sweep(range(1, depth), True)
-        up = sweep(range(depth - 2, -1, -1), False)
-        if not (down or up):
+        moved_down = sweep(range(1, depth), down)
+        moved_up = sweep(range(depth - 2, -1, -1), up)
+        if not (moved_down or moved_up):
             break  # settled: every further sweep would find the same orders
+    by_layer = {}
+    for c, ks in enumerate(members):
+        if len(ks):
+            by_layer[c] = [nodes[k] for k in ks[np.argsort(index[ks])].tolist()]
     if sizes is not None:
         return _sized(graph, by_layer, depth, sizes, dx, dy, parents)
     tallest = max(len(col) for col in by_layer.values())
@@ -119,6 +142,13 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
         for i, n in enumerate(col):
             pos[n] = (c * dx, offset + i * dy)
     return pos
+
+
+def _edges(neighbour: list[int], at: list[int], size: int) -> tuple:
+    """A column's edges as arrays, and how many count towards each of its ``size`` nodes."""
+    at = np.array(at, dtype=np.int64)
+    return (np.array(neighbour, dtype=np.int64), at,
+            np.bincount(at, minlength=size) if size else at)
 
 
 def _port_offsets(graph: Graph, sizes: dict[int, tuple[float, float]],
@@ -146,12 +176,12 @@ def _place(wanted: list[float], shift: list[float]) -> list[float]:
     sums: list[float] = []  # the blocks: their sums and counts
     counts: list[float] = []
     for w, s in zip(wanted, shift):
-        sums.append(w - s)
-        counts.append(1.0)
-        while len(sums) > 1 and sums[-2] / counts[-2] > sums[-1] / counts[-1]:
-            total, count = sums.pop(), counts.pop()
-            sums[-1] += total
-            counts[-1] += count
+        total, count = w - s, 1.0
+        while sums and sums[-1] / counts[-1] > total / count:  # merged with the block above
+            total += sums.pop()
+            count += counts.pop()
+        sums.append(total)
+        counts.append(count)
     out: list[float] = []
     for total, count in zip(sums, counts):
         out += [total / count] * int(count)
@@ -196,32 +226,67 @@ def _sized(graph: Graph, by_layer: dict[int, list[int]], depth: int,
     # right to left; the node itself lines up with its other arguments, so a chain of x * 2
     # does not drift towards its constants
     followers = {n for n in graph.nodes() if graph.is_leaf(n) and len(set(graph.children(n))) == 1}
+    # the boxes' centres as one array (k: a node's place in it, column by column), and each
+    # column's edges as arrays: the neighbour, the place in the column of the node whose
+    # wanted centre it counts towards, the offsets of its two ends
+    order = [n for col in cols for n in col]
+    k_of = {n: k for k, n in enumerate(order)}
+    centres = np.array([ys[n] for n in order], dtype=float)
+    columns = []
+    start = 0
+    for col in cols:
+        columns.append(np.arange(start, start + len(col)))
+        start += len(col)
 
-    def ends(edges):
-        """The neighbours placed, and the offsets of each edge's two ends."""
-        edges = [e for e in edges if e[0] in ys]
-        return [e[0] for e in edges], [e[1] for e in edges], [e[2] for e in edges]
+    def edges(pick) -> list:
+        out = []
+        for col in cols:
+            neighbour, at, mine, theirs, count = [], [], [], [], []
+            for i, n in enumerate(col):
+                chosen = pick(n)
+                count.append(len(chosen))
+                for m, o, t in chosen:
+                    neighbour.append(k_of[m])
+                    at.append(i)
+                    mine.append(o)
+                    theirs.append(t)
+            out.append((np.array(neighbour, dtype=np.int64), np.array(at, dtype=np.int64),
+                        np.array(mine, dtype=float), np.array(theirs, dtype=float),
+                        np.array(count, dtype=np.int64)))
+        return out
 
-    leading = {}
-    for n, edges in preds.items():
-        lead = [e for e in edges if e[0] not in followers]
-        leading[n] = ends(lead or edges)
-    following = {n: ends(edges) for n, edges in succs.items()}
+    def lead(n):
+        edges = preds[n]
+        return [e for e in edges if e[0] not in followers] or edges
 
-    def sweep(order, neighbours, movable=None) -> None:
+    leading = edges(lead)
+    following = edges(succs.__getitem__)
+    movable = np.array([n in followers for n in order], dtype=bool)
+    shift_arrays = {c: np.array(shift, dtype=float) for c, shift in shifts.items()}
+
+    def sweep(order, neighbours, only_followers: bool = False) -> None:
+        """Each column's boxes as near as they may be to the mean of where their edges' other
+        ends want them (summed edge by edge, as the mean of a Python list would be)."""
         for c in order:
-            col = cols[c]
-            if not col:
+            ks = columns[c]
+            if not len(ks):
                 continue
-            wanted = []
-            for n in col:
-                ms, mine, their = neighbours[n]
-                if ms and (movable is None or n in movable):
-                    wanted.append(sum([ys[m] + t - o for m, o, t in zip(ms, mine, their)]) / len(ms))
-                else:
-                    wanted.append(ys[n])
-            for n, y in zip(col, _place(wanted, shifts[c])):
-                ys[n] = y
+            neighbour, at, mine, theirs, count = neighbours[c]
+            now = centres[ks]
+            use = count > 0
+            if only_followers:
+                use &= movable[ks]
+            if len(neighbour) and use.any():
+                sums = np.bincount(at, centres[neighbour] + theirs - mine, minlength=len(ks))
+                wanted = np.where(use, sums / np.maximum(count, 1), now)
+            else:
+                wanted = now
+            shift = shift_arrays[c]
+            free = wanted - shift  # where each box would go stacked on nothing
+            if len(free) < 2 or (free[1:] >= free[:-1]).all():
+                centres[ks] = free + shift  # no box in another's way: _place's answer, at once
+            else:
+                centres[ks] = _place(wanted.tolist(), shifts[c])
 
     right = range(1, depth)
     left = range(depth - 2, -1, -1)
@@ -229,7 +294,6 @@ def _sized(graph: Graph, by_layer: dict[int, list[int]], depth: int,
         sweep(right, leading)
         sweep(left, following)
     sweep(right, leading)  # last left to right: a chain ends straight
-    sweep(left, following, movable=followers)
-    pos = {n: (xs[n], ys[n]) for n in ys}
+    sweep(left, following, only_followers=True)
     # whole units: a saved document reads cleanly and nodes line up exactly
-    return {n: (float(round(x)), float(round(y))) for n, (x, y) in pos.items()}
+    return {n: (float(round(xs[n])), float(round(y))) for n, y in zip(order, centres.tolist())}

@@ -27,6 +27,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF
@@ -91,6 +92,11 @@ class Obstacles:
     def __len__(self) -> int:
         return len(self.raw)
 
+    @cached_property
+    def sides(self) -> list[tuple[float, float]]:
+        """Each padded box's left and right side (for the detours' columns)."""
+        return [tuple(lr) for lr in self.padded[:, [0, 2]].tolist()]
+
     def _allowed(self, boxes: np.ndarray, lo_x: np.ndarray, hi_x: np.ndarray,
                  own: np.ndarray) -> np.ndarray:
         """Which ``boxes`` an edge from ``lo_x`` to ``hi_x`` whose own boxes are ``own`` (rows of
@@ -108,14 +114,16 @@ class Obstacles:
         key = (left, right)
         if key not in self._columns:
             column = self.padded[self.index.in_strip(left, right)]
-            merged: list[list[float]] = []
-            for top, bottom in sorted(column[:, [1, 3]].tolist()):
-                if merged and top <= merged[-1][1] + 2 * ROUTE_CLEARANCE:
-                    merged[-1][1] = max(merged[-1][1], bottom)
-                else:
-                    merged.append([top, bottom])
-            spots = [merged[0][0] - ROUTE_CLEARANCE, merged[-1][1] + ROUTE_CLEARANCE]
-            spots += [(m[1] + n[0]) / 2 for m, n in zip(merged, merged[1:])]
+            # the boxes from the top down, merged where less than an edge's room apart: a box
+            # starts a new run when its top is that far below every bottom above it
+            order = np.lexsort((column[:, 3], column[:, 1]))
+            top, bottom = column[order, 1], column[order, 3]
+            lowest = np.maximum.accumulate(bottom)
+            starts = np.flatnonzero(top[1:] > lowest[:-1] + 2 * ROUTE_CLEARANCE) + 1
+            tops = top[np.concatenate(([0], starts))]
+            bottoms = lowest[np.concatenate((starts - 1, [len(top) - 1]))]
+            spots = [float(tops[0]) - ROUTE_CLEARANCE, float(bottoms[-1]) + ROUTE_CLEARANCE]
+            spots += ((bottoms[:-1] + tops[1:]) / 2).tolist()
             self._columns[key] = (min(left, float(column[:, 0].min())),
                                   max(right, float(column[:, 2].max())), sorted(spots))
         return self._columns[key]
@@ -223,11 +231,12 @@ def _around(cubics: list[tuple[Cubic, ...]], blockers: dict[int, set[int]], ax: 
     blockers = {e: set(b) for e, b in blockers.items()}
     active = sorted(blockers)
     lo, hi = np.array(ax), np.array(bx)
+    sides = obstacles.sides
     for _round in range(_MAX_DETOURS):
         routed = {}
         for e in active:
-            detour = _detour(ax[e], ay[e], bx[e], by[e], obstacles.padded[sorted(blockers[e])],
-                             obstacles)
+            detour = _detour(ax[e], ay[e], bx[e], by[e],
+                             sorted([sides[b] for b in blockers[e]]), obstacles)
             if detour is not None:
                 cubics[e] = routed[e] = detour
         if not routed:
@@ -244,18 +253,18 @@ def _around(cubics: list[tuple[Cubic, ...]], blockers: dict[int, set[int]], ax: 
         active = sorted(more)
 
 
-def _detour(ax: float, ay: float, bx: float, by: float, blocking: np.ndarray,
+def _detour(ax: float, ay: float, bx: float, by: float, blocking: list[tuple[float, float]],
             obstacles: Obstacles) -> tuple[Cubic, ...] | None:
-    """Curves from ``a`` to ``b`` that cross each column holding a ``blocking`` box
-    horizontally, in the free gap of that column nearest the straight line from ``a`` to
-    ``b``; None when the columns do not fit between the ends (an edge running backwards keeps
-    its plain curve).
+    """Curves from ``a`` to ``b`` that cross each column holding a ``blocking`` box (its left
+    and right sides, padded, in order) horizontally, in the free gap of that column nearest
+    the straight line from ``a`` to ``b``; None when the columns do not fit between the ends
+    (an edge running backwards keeps its plain curve).
 
     A column is every box reaching into the blocking boxes' x range, wherever it is in y: a
     box outside the strip between the ends cannot reach into a column that fits between
     them, so the strip need not be asked."""
     spans: list[list[float]] = []  # x ranges of the blocking columns, merged where they overlap
-    for left, right in sorted(blocking[:, [0, 2]].tolist(), key=lambda lr: lr[0]):
+    for left, right in blocking:
         if spans and left <= spans[-1][1]:
             spans[-1][1] = max(spans[-1][1], right)
         else:
@@ -268,7 +277,13 @@ def _detour(ax: float, ay: float, bx: float, by: float, blocking: np.ndarray,
         cx = (left + right) / 2
         line_y = ay + (by - ay) * (cx - ax) / (bx - ax)
         k = bisect_left(spots, line_y)  # the nearest spot is next to where the line passes
-        y = min(spots[max(k - 1, 0):k + 1], key=lambda v: (abs(v - line_y), v))
+        if k == 0:
+            y = spots[0]
+        elif k == len(spots):
+            y = spots[-1]
+        else:  # the nearer, the upper one on a tie
+            above, below = spots[k - 1], spots[k]
+            y = above if abs(above - line_y) <= abs(below - line_y) else below
         if runs and left < runs[-1][1] + 12:
             return None
         runs.append((left, right, y))

@@ -169,8 +169,12 @@ class GraphScene(QGraphicsScene):
         theme = self.theme
         for n in g.nodes():
             self._add_node(n, picture.nodes.get(n), theme)  # (a collapsed group hides some)
-        for e in g.edges():
-            self._add_edge(*e, theme=theme)
+        edges = [self._edge_item(*e, theme) for e in g.edges()]
+        if not g.groups():  # (with groups: once the group layer has hidden what they hide)
+            self.route_edges()  # the curves set before the items join the scene: cheaper
+        for item in edges:
+            self.addItem(item)
+            self.edge_changed(item)
         self._show(picture)
 
     def offer_picture(self, graph, picture: Picture, *, show_grad: bool = True,
@@ -200,18 +204,22 @@ class GraphScene(QGraphicsScene):
         self.nodes[n] = item
         self.node_changed(item)
 
-    def _add_edge(self, src: int, dst: int, port: int, theme: Theme | None = None) -> None:
-        theme = theme or self.theme
+    def _add_edge(self, src: int, dst: int, port: int) -> None:
+        self.addItem(self._edge_item(src, dst, port, self.theme))
+        self._reroute.start()
+
+    def _edge_item(self, src: int, dst: int, port: int, theme: Theme) -> EdgeItem:
+        """A new item for the edge, known to the router (routed at its next update), not
+        yet in the scene."""
         dst_item = self.nodes[dst]
         if port >= dst_item.view.n_ports:
             dst_item.set_view(node_view(self.doc.graph, dst), theme)
         item = EdgeItem(self.nodes[src], dst_item, port, theme)
         if not self._text_shown:
             item.setFlag(QGraphicsItem.ItemHasNoContents)
-        self.addItem(item)
         self.edges[(src, dst, port)] = item
         self.router.add_edge(src, dst, port)
-        self._reroute.start()
+        return item
 
     def _on_event(self, event: GraphEvent) -> None:
         if not isinstance(event, (ValueChanged, NodeMoved)):
@@ -519,12 +527,13 @@ class GraphScene(QGraphicsScene):
         picture in device pixels (an edge whose weight changes is drawn anew), rather than
         every edge being drawn again under the boxes repainted at every frame. Only on a
         graph of at most :data:`EDGES_KEPT` edges (the pictures of a big one would outgrow
-        Qt's cache of them)."""
+        Qt's cache of them). A weight's link, whose colour and width change at every frame,
+        is drawn directly (a picture of it made anew at every frame costs more)."""
         mode = _CACHED if on and len(self.edges) <= EDGES_KEPT else _NOT_CACHED
         if mode != self._edge_cache:
             self._edge_cache = mode
             for item in self.edges.values():
-                item.setCacheMode(mode)
+                item.setCacheMode(mode if item.view.weight is None else _NOT_CACHED)
 
     def _leave_step_mode(self) -> None:
         if self.fixed is not None:
