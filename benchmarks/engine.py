@@ -239,9 +239,12 @@ def phases(path: Path, repeat: int) -> dict[str, float]:
 
 def start_time(repeat: int) -> float:
     """The CPU time of a process that starts Python and imports what a first run without a
-    graph imports (the registry of ops, and with it numpy), and does nothing else."""
+    graph imports (the registry of ops, without numpy: core/lazy_numpy.py), and does nothing
+    else."""
     code = ("import graphstudio.cli, graphstudio.core.program_cache, "
-            "graphstudio.core.scalar_program, graphstudio.io.gs_program")
+            "graphstudio.core.scalar_program\n"
+            "from graphstudio.core import lazy_numpy\n"
+            "with lazy_numpy.deferred():\n    import graphstudio.io.gs_program")
     return statistics.median(run([PY, "-c", code])["cpu"] for _ in range(repeat))
 
 

@@ -10,6 +10,7 @@ texts; and through the command, against ``--no-cache`` (which always takes the f
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,8 +23,9 @@ from graphstudio.core import program_cache, scalar_program
 from graphstudio.core.engine import compile_graph
 from graphstudio.core.graph import Graph
 from graphstudio.examples import example_files
-from graphstudio.io import gs_program
+from graphstudio.io import gs_fast, gs_program
 from graphstudio.io.gs import ParseError, parse_text, write_text
+from graphstudio.io.gs_fast import MAX_STEPS, simple_statement
 
 
 def full_entry(text: str) -> bytes | str | None:
@@ -67,12 +69,47 @@ def chain(n: int, calls: str = "sin") -> str:
     return write_text(g)
 
 
+def mlp(sizes: tuple[int, ...], seed: int = 0) -> str:
+    """A neuron-level MLP as the writer writes it: runs of inputs and parameters, each neuron
+    ``relu(b + w1 * x1 + ...)`` on lines of sums of products, the loss ``(out - 0.5)²``."""
+    rng = random.Random(seed)
+    g = Graph()
+    layer = [g.add_input(f"x{i}", rng.uniform(-1, 1)) for i in range(1, sizes[0] + 1)]
+    for depth, width in enumerate(sizes[1:], start=1):
+        nxt = []
+        for j in range(1, width + 1):
+            acc = g.add_input(f"b{depth}_{j}", rng.uniform(-0.1, 0.1), trainable=True)
+            for k, x in enumerate(layer, start=1):
+                w = g.add_input(f"w{depth}_{j}_{k}", rng.uniform(-1, 1), trainable=True)
+                acc = g.add_op("add", [acc, g.add_op("mul", [w, x])])
+            nxt.append(g.add_op("relu", [acc], name=f"h{depth}_{j}")
+                       if depth < len(sizes) - 1 else acc)
+        layer = nxt
+    d = g.add_op("sub", [layer[0], g.add_const(0.5)])
+    g.add_op("mul", [d, d], name="loss")
+    return write_text(g)
+
+
 @pytest.mark.parametrize("text", [chain(2), chain(17), chain(1000), chain(300, "sin cos tanh"),
-                                  neuron_network_text(), network_text(1), network_text(4)],
+                                  neuron_network_text(), network_text(1), network_text(4),
+                                  mlp((40, 8, 5, 1)), mlp((3, 2, 1), seed=1)],
                          ids=["chain2", "chain17", "chain1000", "mixed", "neurons", "net1",
-                              "net4"])
+                              "net4", "mlp", "small-mlp"])
 def test_what_it_is_for_reads_the_same_both_ways(text):
     assert assert_same(text) is not None
+
+
+def test_a_network_is_read_by_the_shortcuts_for_its_common_lines(monkeypatch):
+    """What the runs of inputs and the sums of products are for: no line of an MLP as the
+    writer writes it is read token by token."""
+    text = mlp((40, 8, 5, 1))
+    assert "+ w1_1_20 * x20 + " in text and "param(" in text  # (lines of sums, parameters)
+    read = []
+    with monkeypatch.context() as m:
+        m.setattr(gs_fast, "simple_statement",
+                  lambda line, *args: read.append(line) or simple_statement(line, *args))
+        lean = lean_entry(text)
+    assert read == [] and lean == full_entry(text)
 
 
 @pytest.mark.parametrize("path", example_files(), ids=lambda p: p.name)
@@ -116,6 +153,53 @@ def test_every_example_reads_the_same_or_is_left_to_the_full_reader(path):
     ("x = 1\nz = x * x\nseed(z, 2)\n", False),
     ("x = 1\ny = (x +\n     x)\n", False),
     ("x = 1\nz = " + "sin(" * 60 + "x" + ")" * 60 + "\n", False),
+    # runs of inputs and parameters
+    ("x = 1\ny = 2.5\nw = param(-0)\nv = param(1.e5)\nu = -.5e-3\nz = 00\nt = 0\n", True),
+    ("x = 1\n# a note\n\ny = param(2)  \t\nz = -1E+2\r\nq = x * y\n", True),
+    ("x = 1\ny = 2\nx = 3\n", False),  # a name assigned twice in one run
+    ("x = 1\ny = 2\n\nx = param(3)\n", False),  # ...in two runs
+    ("x = 1\nif = 2\n", False),  # a keyword
+    ("x = 1\nnan = param(2)\n", False),  # a number word
+    ("x = 1\ny = 007\n", False),  # an integer Python does not read
+    ("x = 1\ny = param(007)\n", False),
+    ("x = 1\ny = " + "9" * 300 + "\n", True),
+    ("x = 1\ny = " + "9" * 301 + "\n", False),  # too long for the fast path: ast says
+    ("param = 1\nw = param(2)\n", False),  # param assigned, then called
+    ("w = param(2)\nparam = 1\n", False),  # ...called, then assigned
+    ("x = 1\nw = param(x)\n", False),
+    ("x = 1\nw = param(2, 3)\n", False),
+    # sums of products, as a neuron is written, and near them
+    ("x = 1\ny = 2\nb = param(0.5)\nz = b + x * y + y * x - 0.25\nh = relu(z + x * x)\n",
+     True),
+    ("x = 1\ny = 2\nz = x * y + y\nv = 2 * x - 1e-3 * y + .5\nu = sin(x - y - x)\n", True),
+    ("x = 1\ny = 2\nz = x * y\nv = 3 * 4\nu = 1 + 2\n", True),
+    ("x = 1\ny = 2\nz = x + y * 2 + 3 * y + x * x + 1\n", True),
+    ("x = 1\ny = 2\nz = x + inf * y\n", True),  # a number word is a number
+    ("x = 1\ny = 2\nz = x + y  \n", True),
+    ("x = 1\ny = 2\nz = x+y * x\nv = x  +  y\nu = x\t+ y\n", True),  # (token by token)
+    ("x = 1\nz = x + " + " + ".join(["x * x"] * 24) + "\n", True),  # 97 steps
+    ("x = 1\nz = x + " + " + ".join(["x * x"] * 25) + "\n", False),  # 101: ast says
+    ("x = 1\nz = relu(x + " + " + ".join(["x * x"] * 24) + ")\n", True),  # 98
+    ("x = 1\nz = x + y * x\n", False),  # a name not assigned
+    ("x = 1\ny = 2\nz = x + None * y\n", False),  # a keyword
+    ("x = 1\ny = 2\nz = x + y * 007\n", False),
+    ("x = 1\ny = 2\nz = unknown(x + y)\n", False),
+    ("x = 1\ny = 2\nz = param(x + y)\n", False),
+    ("x = 1\ny = 2\nz = max(x + y)\n", False),
+    ("x = 1\ny = 2\nrelu = 3\nz = relu(x + y)\n", False),  # a name called
+    ("x = 1\ny = 2\nrelu = relu(x + y)\n", False),
+    ("x = 1\ny = 2\nz = relu(x + y\n", False),
+    ("x = 1\ny = 2\nz = x + y)\n", False),
+    ("x = 1\ny = 2\nz = x * y * x + y\nv = x ** y + x\nu = x / y + x\n", False),  # (**)
+    ("x = 1\ny = 2\nz = x * y * x + y\nu = x / y + x - y * y\n", True),
+    ("x = 1\ny = 2\nz = x / y / x - 2 / y * x * y + 1e5\nu = relu(.5 - 5. * x)\n", True),
+    ("x = 1\ny = 2\nz = x.y + x\n", False),  # names and numbers as the token reader reads them
+    ("x = 1\ny = 2\nz = 1.5.2 + x\n", False),
+    ("x = 1\ny = 2\nz = x + 1_0\n", False),
+    ("x = 1\ny = 2\nz = x + 0x1\n", False),
+    ("x = 1\ny = 2\nz = x + 1e\n", False),
+    ("x = 1\ny = 2\nz = x + 2x\n", False),
+    ("x = 1\ny = 2\nz = x + y.\n", False),
 ])
 def test_texts_near_every_edge(text, read):
     assert (assert_same(text) is not None) == read
@@ -131,6 +215,7 @@ def test_random_texts_read_the_same_or_are_left_to_the_full_reader(text):
 #: something this reader leaves to the full one
 CALLS = ["sin", "cos", "tanh", "exp", "relu", "sigmoid", "abs", "sqrt", "log", "neg"]
 OPERATORS = [" + ", " - ", " * ", " / ", "+", "*"]
+NUMBERS = ["0.5", "-2", "3e-2", "-0", "1.", ".5E+3", "007", "00", "1_0", "-inf", "1e400"]
 ODD = ["x ** 2", "max(a, b)", "q", "sin", "sin(1, 2)", "inf", "param(a)", "[1, 2]", "a if a else a"]
 
 
@@ -148,7 +233,7 @@ def plain_texts(draw):
             if pick == 1 and draw(st.integers(0, 5)) == 0:
                 return draw(st.sampled_from(ODD))
             return draw(st.sampled_from(names))
-        form = draw(st.integers(0, 7))
+        form = draw(st.integers(0, 9))
         if form == 0:
             value = draw(st.sampled_from(["0.5", "-2", "3e-2", "param(0.1)", "param(-4)"]))
         elif form <= 2:
@@ -161,8 +246,25 @@ def plain_texts(draw):
         elif form == 6:
             value = draw(st.sampled_from(["", "+", "-", "("])) + operand()
             value += ")" if value.startswith("(") else ""
-        else:
+        elif form == 7:
             value = operand() + " * (" + operand() + " - " + operand() + ")"
+        elif form == 8:  # a neuron's sum of products
+            value = operand()
+            for _ in range(draw(st.integers(1, 30))):
+                value += draw(st.sampled_from([" + ", " - ", " + ", "+"])) + operand()
+                if draw(st.integers(0, 3)):
+                    value += draw(st.sampled_from([" * ", " * ", "*", " / "])) + operand()
+            if draw(st.booleans()):
+                value = draw(st.sampled_from(CALLS + ["param", "max", "q"])) + f"({value})"
+        else:  # a run of inputs
+            for j in range(draw(st.integers(0, 4))):
+                number = draw(st.sampled_from(NUMBERS))
+                form = draw(st.sampled_from(["{}", "param({})", "param({})", " {}", "({})"]))
+                name = draw(st.sampled_from([f"v{k}_{j}"] * 5 + names + ["if", "inf", "param"]))
+                lines.append(f"{name} = {form.format(number)}")
+                names.append(name)
+            value = draw(st.sampled_from(["param({})", "{}"])).format(
+                draw(st.sampled_from(NUMBERS)))
         target = f"v{k}" if draw(st.integers(0, 15)) else draw(st.sampled_from(names + CALLS))
         comment = draw(st.sampled_from(["", "", "", "  # a note", "\n# a line of its own\n"]))
         lines.append(f"{target} = {value}{comment}")
@@ -174,6 +276,67 @@ def plain_texts(draw):
 @given(text=plain_texts())
 def test_random_plain_texts_read_the_same_or_are_left_to_the_full_reader(text):
     assert_same(text)
+
+
+#: numbers as a network's text writes them (and some it could), all read alike both ways
+SOUND_NUMBERS = ["0.5", "-2", "3e-2", "-0", "1.", ".5E+3", "00", "1e-300", "0.30000000000000004"]
+#: what may spoil a neuron's line or an input's: each is left to the full reader, or read the
+#: same both ways
+#: the functions of one argument a neuron's line may call
+ACTIVATIONS = ["relu", "sigmoid", "tanh", "sin", "cos", "exp", "abs", "sqrt", "log"]
+SPOILERS = ["x ** 2", "None", "q", "007", "1_0", "inf", "a+b", "(a)", "-a", "a  * b", "a *b"]
+
+
+@st.composite
+def neuron_texts(draw):
+    """(text, sound): runs of inputs and parameters, then neurons as sums of products of what
+    comes before and of numbers, perhaps inside a call; ``sound`` when nothing was spoilt (a
+    sound text must be read without the full reader)."""
+    sound = True
+    names = []
+    lines = []
+
+    def spoil(text: str) -> str:
+        nonlocal sound
+        if draw(st.integers(0, 40)):
+            return text
+        sound = False
+        return draw(st.sampled_from(SPOILERS))
+
+    for j in range(draw(st.integers(1, 12))):
+        name = spoil(f"x{j}")
+        form = draw(st.sampled_from(["{}", "param({})"]))
+        lines.append(f"{name} = {form.format(spoil(draw(st.sampled_from(SOUND_NUMBERS))))}")
+        names.append(name)
+    for j in range(draw(st.integers(1, 6))):
+        def factor():
+            if draw(st.integers(0, 5)):
+                return spoil(draw(st.sampled_from(names)))
+            return spoil(draw(st.sampled_from(SOUND_NUMBERS[:1] + SOUND_NUMBERS[2:])))
+        value = factor() + (f" * {factor()}" if draw(st.booleans()) else "")
+        for _ in range(draw(st.integers(1, 20))):
+            value += draw(st.sampled_from([" + ", " - "])) + factor()
+            while draw(st.integers(0, 3)):  # products and quotients, of two or more
+                value += draw(st.sampled_from([" * ", " * ", " / "])) + factor()
+        if draw(st.booleans()):
+            value = spoil(draw(st.sampled_from(ACTIVATIONS))) + f"({value})"
+        operators = sum(value.count(f" {o} ") for o in "+-*/")
+        if 2 * operators + 1 + value.endswith(")") > MAX_STEPS:  # (a step a token, the call)
+            sound = False  # too long for the fast path: ast reads it, the full reader then
+        if draw(st.integers(0, 3)) == 0:  # parameters between the neurons
+            lines.append(f"p{j} = param({draw(st.sampled_from(SOUND_NUMBERS))})")
+            names.append(f"p{j}")
+        lines.append(f"{spoil(f'h{j}')} = {value}")
+        names.append(f"h{j}")
+    return "\n".join(lines) + "\n", sound
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=neuron_texts())
+def test_random_networks_read_the_same_or_are_left_to_the_full_reader(case):
+    text, sound = case
+    lean = assert_same(text)
+    assert lean is not None or not sound, text
 
 
 # ---- through the command --------------------------------------------------------------------

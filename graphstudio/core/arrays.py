@@ -29,10 +29,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
+from . import lazy_numpy
 from .numbers import shape_words
 from .params import INDEX, SHAPE, OpError, Slice
+
+np = lazy_numpy.module(globals())  # (numpy: see core/lazy_numpy.py)
 
 __all__ = ["index_forward", "index_vjp", "index_sympy", "numpy_index", "reshape_forward",
            "reshape_vjp", "reshape_sympy", "concat_forward", "concat_vjp", "concat_sympy",

@@ -20,9 +20,10 @@ the graph has when it is built.
 
 from __future__ import annotations
 
-import numpy as np
-
+from . import lazy_numpy
 from .params import OpError, Slice
+
+np = lazy_numpy.module(globals())  # (numpy: see core/lazy_numpy.py)
 
 __all__ = ["GradNotAvailable"]
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 from ..core.ops import NUMBER_WORDS, Op, binary_op, op_for_call, prefix_op
 
-__all__ = ["Plan", "Grammar", "grammar", "simple_statement", "literal_line", "nested_line",
-           "called_names", "call_op", "MAX_DEPTH", "MAX_STEPS"]
+__all__ = ["Plan", "Grammar", "grammar", "simple_statement", "literal_line", "input_lines",
+           "nested_line", "sum_line", "called_names", "call_op", "MAX_DEPTH", "MAX_STEPS"]
 
 #: How deeply a line's expression may nest for the fast path, and how many steps (nodes and
 #: names) it may take; other lines go to ``ast``, which says where Python's own limits are
@@ -269,6 +269,75 @@ _NESTED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) = ((?:[A-Za-z_][A-Za-z0-9_]*\()+
 # ``x = -0.5``: a name and a number, the first line of a chain and every input of a network
 _LITERAL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) = (-?)((?:[0-9]+\.?[0-9]*|\.[0-9]+)"
                       r"(?:[eE][-+]?[0-9]+)?)[ \t]*\n?", re.ASCII)
+
+
+# ``z = b + w1 * x1 - 0.5``, ``h = relu(u + w2 * x2)``: sums of products of names and numbers,
+# perhaps inside one call, with one blank around each operator (a neuron, as the writer writes
+# it); what each token is, sum_line says
+_SUM = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) = (?:([A-Za-z_][A-Za-z0-9_]*)\()?"
+                  r"([A-Za-z0-9_.]+(?: [-+*/] [A-Za-z0-9_.]+)*)(\)?)[ \t]*", re.ASCII)
+_NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", re.ASCII)  # (_TOKEN's)
+_NOT_NAMES = _KEYWORDS | frozenset(NUMBER_WORDS)  # (a number word is a number)
+
+# ``x = 0.5``, ``w = param(-0.5)``: a run of lines that each make an input (every input and
+# weight of a network), whose numbers are Python's literals as written (no integer with a
+# leading zero, none too long for a float: those are for the token reader to judge)
+_PLAIN_NUMBER = (r"(?:(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+"
+                 r"|0+|[1-9][0-9]{0,299})")
+_INPUTS = re.compile(rf"(?:[A-Za-z_][A-Za-z0-9_]* = (?:-?{_PLAIN_NUMBER}|param\(-?"
+                     rf"{_PLAIN_NUMBER}\))[ \t]*\n)+", re.ASCII)
+
+
+def sum_line(line: str) -> tuple[str, str | None, list[str]] | None:
+    """``z = b + w1 * x1 - 0.5`` or ``h = relu(u + w * x / y)`` read by a regular expression:
+    the target, the name called around the sum (or None) and the sum's tokens: names and
+    numbers, and between each two one of the operators ``+``, ``-``, ``*`` and ``/``, which
+    bind as in Python (the products, then the sum, each from the left, as
+    :func:`_simple_statement` plans them). None for any other line (no operator at all, a
+    keyword or number word, a token that is neither a name nor a number as the token reader
+    reads it, more than :data:`MAX_STEPS` steps); ``tests/test_gs_program.py`` reads such
+    lines both ways."""
+    match = _SUM.fullmatch(line)
+    if match is None:
+        return None
+    target, call, expression, closed = match.groups()
+    if (call is None) != (not closed) or target in _KEYWORDS or call in _KEYWORDS:
+        return None
+    tokens = expression.split(" ")
+    if (len(tokens) == 1  # y = x, y = f(x): other lines
+            or len(tokens) + (call is not None) > MAX_STEPS  # (each token a step, the call one)
+            or not _NOT_NAMES.isdisjoint(tokens)):
+        return None
+    operands = tokens[::2]
+    if "." in expression or min(operands) < "A":  # (a digit or "." first: a number)
+        for token in operands:
+            if token[0].isdigit() or token[0] == ".":
+                if _NUMBER.fullmatch(token) is None:
+                    return None
+                try:
+                    _number(token)
+                except _Odd:
+                    return None
+            elif "." in token:
+                return None
+    return target, call, tokens
+
+
+def input_lines(text: str, pos: int) -> tuple[int, list[str] | None, list[float], bool] | None:
+    """The run of lines ``x = 0.5`` and ``w = param(-0.5)`` of ``text`` from ``pos`` (where a
+    line begins): where the run ends, the names and the values (as :func:`_simple_statement`
+    reads them), and whether ``param`` is called; None when no such line begins at ``pos``.
+    The names are None when one is a keyword (an error, which the token reader refuses)."""
+    match = _INPUTS.match(text, pos)
+    if match is None:
+        return None
+    run = match.group()
+    called = "param(" in run
+    tokens = (run.replace("param(", "").replace(")", "") if called else run).split()
+    targets = tokens[::3]  # (name = number, name = number...)
+    if not _KEYWORDS.isdisjoint(targets):
+        return match.end(), None, [], False
+    return match.end(), targets, list(map(float, tokens[2::3])), called
 
 
 def simple_statement(line: str, number: int, rules: Grammar) -> Plan | None:

@@ -10,7 +10,11 @@ gives, byte for byte once encoded (``tests/test_gs_program.py`` reads the same t
 ways and compares).
 
 It decides nothing about the language. The lines are read by :mod:`~graphstudio.io.gs_fast`,
-as the full reader reads them, and the op facts come from the registry. Any text this module
+as the full reader reads them, and the op facts come from the registry. The lines a network
+is mostly made of are read by regular expressions, without going token by token: runs of
+inputs and parameters (``x1 = 0.5``, ``w1 = param(-0.25)``), each run at once, and a neuron's
+sums of products (``u = b + w1 * x1 + w2 * x2``, ``h = relu(u + w3 * x3)``), whose nodes are
+made a line at a time. Any text this module
 is not certain to read exactly as the full reader does gives None, and the full reader
 (:mod:`graphstudio.io.gs`) reads it and says what is wrong, if anything. That covers a line
 that is not simple, a name assigned twice, used before it is assigned or both a name and a
@@ -27,6 +31,9 @@ from .gs_split import MAX_BYTES, MAX_NODES, text_lines
 __all__ = ["read_program"]
 
 
+_PARAM = ["param"]  # what ``w = param(0.5)`` calls
+
+
 class _Refused(Exception):
     """The text is for the full reader."""
 
@@ -41,7 +48,7 @@ def read_program(data: bytes) -> ScalarProgram | None:
     except UnicodeDecodeError:
         return None
     try:
-        return _Reader().read(text_lines(text))
+        return _Reader().read(text)
     except _Refused:
         return None
 
@@ -66,25 +73,38 @@ class _Reader:
         self._chains: dict[str, tuple] = {}  # the calls' text of a nested line -> its nodes'
         # kinds, second arguments and values
 
-    def read(self, lines: list[str]) -> ScalarProgram:
+    def read(self, text: str) -> ScalarProgram:
         rules = gs_fast.grammar()
-        nested_line, literal_line = gs_fast.nested_line, gs_fast.literal_line
-        for number, line in enumerate(lines, start=1):
-            stripped = line.lstrip(" \t\f")
-            if not stripped or stripped[0] == "#":  # a blank line, a comment
+        nested_line, input_lines, sum_line = (gs_fast.nested_line, gs_fast.input_lines,
+                                              gs_fast.sum_line)
+        self._binary = {text: op for text, (_prec, op) in rules.binary.items()}
+        lines = text_lines(text)
+        text = "\n".join(lines) + "\n"  # (the lines as the full reader counts them)
+        i, pos, count = 0, 0, len(lines)  # (the line, where it begins in text)
+        while i < count:
+            # (the writer's common lines by regular expressions; any other line, or one of
+            # these the shortcuts are unsure of, token by token)
+            line = lines[i]
+            if (found := nested_line(line)) is not None:
+                self._nested(*found)
+            elif (run := input_lines(text, pos)) is not None:  # this line and the next inputs
+                pos, targets, values, param = run
+                if targets is None:  # a keyword assigned: the full reader says where
+                    raise _Refused
+                if param and "param" not in self.called:
+                    self._note_calls(_PARAM)
+                self._inputs(targets, values)
+                i += len(targets)
                 continue
-            nested = nested_line(line)
-            if nested is not None:
-                self._nested(*nested)
-            else:
-                literal = literal_line(line)
-                if literal is not None:
-                    self._assign(literal[0], self._leaf("input", literal[1]))
-                else:
-                    plan = gs_fast.simple_statement(line, number, rules)
+            elif (found := sum_line(line)) is None or not self._sum(*found):
+                stripped = line.lstrip(" \t\f")
+                if stripped and stripped[0] != "#":  # (not a blank line, not a comment)
+                    plan = gs_fast.simple_statement(line, i + 1, rules)
                     if plan is None:
                         raise _Refused
                     self._plan(plan)
+            i += 1
+            pos += len(line) + 1
             if len(self.kind) > MAX_NODES:
                 raise _Refused
         if not self.kind:
@@ -111,6 +131,89 @@ class _Reader:
         self.second.extend(no_second)
         self.leaves.extend(no_value)
         self._assign(target, len(self.kind) - 1)
+
+    def _sum(self, target: str, call: str | None, tokens: list[str]) -> bool:
+        """``z = b + w1 * x1 - 0.5``, ``h = relu(u + w * x)`` (:func:`gs_fast.sum_line`), as
+        :meth:`_plan` builds it from the line's plan: each product, then its sum with what
+        comes before, then the call. False, having made nothing, when an operator or the call
+        is not one this reader takes: the line's plan then says."""
+        binary = self._binary
+        if (call is not None and gs_fast.call_op(call, 1) is None
+                or not binary.keys() >= set(tokens[1::2])):
+            return False
+        if call is not None:
+            self._note_calls([call])
+        if not self._sum_of_products(tokens):  # one operation at a time
+            factor, op, n = self._factor, self._op2, len(tokens)
+
+            def product(i: int) -> tuple[int, int]:  # tokens[i:] from a factor up to + or -
+                node = factor(tokens[i])
+                i += 1
+                while i < n and tokens[i] in ("*", "/"):
+                    node = op(binary[tokens[i]], node, factor(tokens[i + 1]))
+                    i += 2
+                return node, i
+
+            total, i = product(0)
+            while i < n:
+                term, after = product(i + 1)
+                total = op(binary[tokens[i]], total, term)
+                i = after
+        total = len(self.kind) - 1  # (the sum: the last node made)
+        if call is not None:
+            total = self._op1(self._call_kind(call), total)
+        self._assign(target, total)
+        return True
+
+    def _sum_of_products(self, tokens: list[str]) -> bool:
+        """``s + a1 * b1 + a2 * b2 + ...`` of names (a neuron's line), made at once: the
+        products and sums alternate, each sum of the one before and the next product. False,
+        having made nothing, for any other sum."""
+        count = len(tokens) // 4
+        if (len(tokens) % 4 != 1 or tokens[1::4] != ["+"] * count
+                or tokens[3::4] != ["*"] * count):
+            return False
+        at = self.at
+        try:
+            start = at[tokens[0]]
+            a = list(map(at.__getitem__, tokens[2::4]))
+            b = list(map(at.__getitem__, tokens[4::4]))
+        except KeyError:  # a number, a name not assigned above: one term at a time
+            return False
+        mul, add = self._binary["*"], self._binary["+"]
+        k_mul = self._kind(mul.name, mul)  # (the first node made is a product)
+        k_add = self._kind(add.name, add)
+        n = len(self.kind)
+        products = range(n, n + 2 * count, 2)
+        first = [0] * (2 * count)
+        first[::2] = a
+        first[1] = start
+        first[3::2] = range(n + 1, n + 2 * count - 2, 2)  # (the sum before)
+        second = [0] * (2 * count)
+        second[::2] = b
+        second[1::2] = products
+        self.kind.extend([k_mul, k_add] * count)
+        self.first.extend(first)
+        self.second.extend(second)
+        self.leaves.extend([0.0] * (2 * count))
+        return True
+
+    def _factor(self, text: str) -> int:
+        """The node of a factor: a name assigned above, or a number (a new constant)."""
+        at = self.at.get(text)
+        if at is not None:
+            return at
+        if text[0] not in "0123456789.":
+            raise _Refused  # not assigned above: the full reader says so
+        return self._leaf("const", float(text))
+
+    def _op2(self, op, a: int, b: int) -> int:
+        """A node of ``op`` (of two arguments) on positions ``a`` and ``b``."""
+        self.kind.append(self._kind(op.name, op))
+        self.first.append(a)
+        self.second.append(b)
+        self.leaves.append(0.0)
+        return len(self.kind) - 1
 
     def _plan(self, plan: gs_fast.Plan) -> None:
         """Any other simple line, step by step, as :func:`graphstudio.io.gs._fast` builds it."""
@@ -161,6 +264,24 @@ class _Reader:
         self.names.append(target)
         self.named.append(position)
 
+    def _inputs(self, targets: list[str], values: list[float]) -> None:
+        """``x = 0.5``, ``w = param(0.5)``...: an input named each of ``targets``."""
+        at, n, count = self.at, len(self.kind), len(targets)
+        named = range(n, n + count)
+        at.update(zip(targets, named))
+        if (len(at) != len(self.names) + count or not self.called.isdisjoint(targets)
+                or not at.keys().isdisjoint(NUMBER_WORDS)):
+            raise _Refused  # a name assigned twice, called or a number word
+        k = self._kinds.get("input")
+        if k is None:
+            k = self._kind("input", None)
+        self.kind.extend([k] * count)
+        self.first.extend([-1] * count)
+        self.second.extend([-1] * count)
+        self.leaves.extend(values)
+        self.names.extend(targets)
+        self.named.extend(named)
+
     def _leaf(self, kind: str, value: float) -> int:
         self.kind.append(self._kind(kind, None))
         self.first.append(-1)
@@ -175,6 +296,14 @@ class _Reader:
         self.kind.append(self._kind(name, op))
         self.first.append(args[0])
         self.second.append(args[1] if len(args) == 2 else -1)
+        self.leaves.append(0.0)
+        return len(self.kind) - 1
+
+    def _op1(self, k: int, a: int) -> int:
+        """A node of kind ``k`` (of one argument) on position ``a``."""
+        self.kind.append(k)
+        self.first.append(a)
+        self.second.append(-1)
         self.leaves.append(0.0)
         return len(self.kind) - 1
 

@@ -145,6 +145,15 @@ def paint_grid(painter: QPainter, origin: QPointF, grid: Grid, theme: Theme,
     painter.restore()
 
 
+@lru_cache(maxsize=16)
+def _bgr(colour: str) -> np.ndarray:
+    """``#rrggbb`` as blue, green, red floats (the order of QImage's 32-bit pixels in
+    memory), parsed once."""
+    bgr = np.array([int(colour[i:i + 2], 16) for i in (5, 3, 1)], dtype=float)
+    bgr.setflags(write=False)
+    return bgr
+
+
 def heat_image(levels: np.ndarray, theme: Theme) -> QImage:
     """One pixel per entry of the 2-D array ``levels`` (-1 … 1, NaN for not a number), coloured
     on the theme's diverging scale."""
@@ -152,21 +161,18 @@ def heat_image(levels: np.ndarray, theme: Theme) -> QImage:
     rows, cols = levels.shape
     finite = np.isfinite(levels)
     t = np.clip(np.where(finite, levels, 0.0), -1.0, 1.0)
-
-    def rgb(colour: str) -> np.ndarray:
-        return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
-
-    zero, neg, pos = rgb(theme.zero), rgb(theme.negative), rgb(theme.positive)
+    zero, neg, pos = _bgr(theme.zero), _bgr(theme.negative), _bgr(theme.positive)
     a = np.abs(t)[..., None]
     end = np.where((t < 0)[..., None], neg, pos)
+    # QImage's 32-bit ARGB is BGRA in memory: the colours are worked out in that order
     out = np.empty((rows, cols, 4), dtype=np.uint8)
     out[..., :3] = np.round(zero + (end - zero) * a).astype(np.uint8)
     out[..., 3] = 255
-    out[~finite, :3] = rgb(theme.muted).astype(np.uint8)
-    data = np.ascontiguousarray(out[..., [2, 1, 0, 3]])  # QImage's 32-bit ARGB is BGRA in memory
+    if not finite.all():
+        out[~finite, :3] = _bgr(theme.muted).astype(np.uint8)
     # every pixel opaque, so its premultiplied colours are its colours: the format a painter
     # draws without converting the image first (a canvas draws thumbnails scaled at every frame)
-    return QImage(data.data, cols, rows, cols * 4, QImage.Format_ARGB32_Premultiplied).copy()
+    return QImage(out.data, cols, rows, cols * 4, QImage.Format_ARGB32_Premultiplied).copy()
 
 
 def paint_heat_map(painter: QPainter, rect: QRectF, values, theme: Theme, *,

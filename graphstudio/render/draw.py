@@ -262,10 +262,28 @@ class NodeLayout:
     widths: list[float] | None  # the grid columns (cell_widths)
 
 
+@lru_cache(maxsize=4096)
+def _header_layout(family: str, mono: str, style: str, kind: str, title: str, symbol: str,
+                   text: str, shape: tuple[int, ...]) -> tuple:
+    """The parts (:func:`_header_parts`), width, height and left text's width of the header
+    of a node with these fields (``text``: :func:`_header_text`), and its shape badge's size:
+    measured once for all the views that show it (a training frame measures every box again
+    for its new numbers, under the same header)."""
+    view = NodeView(node=0, title=title, symbol=symbol, kind=kind, op="", value=None,
+                    grad=None, value_text=text, grad_text="", shape=shape, n_ports=0,
+                    style=style)
+    header = _header_parts(view, None)
+    badge = view.badge
+    fm = fonts_of(family, mono).fm["tag"]
+    badge_size = ((fm.horizontalAdvance(badge) + 2 * BADGE_PAD, fm.height() + 2) if badge
+                  else (0.0, 0.0))
+    return (header, *_header_metrics(family, mono, *header[:4], badge), badge_size)
+
+
 def _measure(view: NodeView, theme: Theme) -> NodeLayout:
-    header = _header_parts(view, theme)
-    hw, hh, title_w = _header_metrics(theme.font_family, theme.mono_family, *header[:4],
-                                      view.badge)
+    header, hw, hh, title_w, badge_size = _header_layout(
+        theme.font_family, theme.mono_family, view.style, view.kind, view.title, view.symbol,
+        _header_text(view), view.shape)
     pad_x, pad_y = _pads(view)
     neuron = view.style == "neuron"
     gap = NEURON_LINE_GAP if neuron else LINE_GAP
@@ -282,8 +300,8 @@ def _measure(view: NodeView, theme: Theme) -> NodeLayout:
     if _legend(view):  # the tag on the bottom border covers the box's last half line
         bottom = max(pad_y, fonts(theme).fm["tag"].height() / 2 + 3)
     height = max(h + pad_y + bottom, view.n_ports * PORT_SPACING + 8, 40.0)
-    return NodeLayout(width, height, hh, header, title_w,
-                      _badge_size(view, theme), tuple(body), cell_widths(view, theme))
+    return NodeLayout(width, height, hh, header, title_w, badge_size, tuple(body),
+                      cell_widths(view, theme))
 
 
 #: id(view) -> (a weak reference to the view, the theme, its layout); views never change once
@@ -626,23 +644,27 @@ def _paint_body(painter: QPainter, view: NodeView, layout: NodeLayout, rect: QRe
                 theme: Theme) -> None:
     f = fonts(theme)
     neuron = view.style == "neuron"
-    value_font = f.neuron_value if neuron else f.value
-    value_ascent = f.fm["neuron_value" if neuron else "value"].ascent
-    pad_x = _pads(view)[0]
+    pad_x = NEURON_PAD_X if neuron else PAD_X
     x0, top = rect.left() + pad_x, rect.top()
-    inner_w = rect.width() - 2 * pad_x
+    font = None  # the value font, once set (a frame draws two numbers in every box)
     for kind, text, y, w, h in layout.body:
+        if kind == "value" or kind == "grad":
+            if font is None:
+                font = f.neuron_value if neuron else f.value
+                painter.setFont(font)
+            painter.setPen(_color(theme.value if kind == "value" else theme.grad))
+            if "\n" in text:
+                painter.drawText(QRectF(x0, top + y, rect.width() - 2 * pad_x, h), TOP_LEFT,
+                                 text)
+            else:  # one line: the same place, drawn three times as fast as laid out in a box
+                ascent = f.fm["neuron_value" if neuron else "value"].ascent
+                painter.drawText(QPointF(x0, top + y + ascent), text)
+            continue
+        font = None
         if kind == "seed":
             painter.setFont(f.tag)
             painter.setPen(_color(theme.grad))
-            painter.drawText(QRectF(x0, top + y, inner_w, h), LEFT, text)
-        elif kind in ("value", "grad"):
-            painter.setFont(value_font)
-            painter.setPen(_color(theme.value if kind == "value" else theme.grad))
-            if "\n" in text:
-                painter.drawText(QRectF(x0, top + y, inner_w, h), TOP_LEFT, text)
-            else:  # one line: the same place, drawn three times as fast as laid out in a box
-                painter.drawText(QPointF(x0, top + y + value_ascent), text)
+            painter.drawText(QRectF(x0, top + y, rect.width() - 2 * pad_x, h), LEFT, text)
         elif kind == "grad-label":
             painter.setFont(f.tag)
             painter.setPen(_color(theme.grad))
@@ -678,24 +700,33 @@ def _thumbnail_image(levels: np.ndarray, theme: Theme):
 
 
 def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
-               selected: bool = False, hover: bool = False, body: bool = True) -> None:
+               selected: bool = False, hover: bool = False, body: bool = True,
+               part: str | None = None) -> None:
     """Draw one node into ``rect`` (from :func:`node_rect`); without its ``body`` (the rows
     under the header: value, gradient, grids), the box that :func:`box_key` describes, for
     :func:`paint_node_body` to draw on (a canvas keeps the box as a picture while the
-    numbers change)."""
-    f = fonts(theme)
+    numbers change). A unit's response (``view.thumbnail``) lies between two layers of the
+    box: ``part="under"`` draws only what is under it (the halo, the fill and the border),
+    ``part="over"`` what is on it, without the body (the border again, the header, the ports
+    and badges); :func:`paint_thumbnail` draws it in between."""
     painter.save()
     painter.setRenderHint(_ANTIALIASING, True)
     painter.setRenderHint(_TEXT_ANTIALIASING, True)
-    radius = 7.0 if view.style == "neuron" else 9.0
-    if view.highlight == "current":
-        painter.setPen(Qt.NoPen)
-        painter.setBrush(_color(theme.highlight))
-        painter.drawRoundedRect(rect.adjusted(-6, -6, 6, 6), radius + 5, radius + 5)
-    if selected:
-        painter.setPen(Qt.NoPen)
-        painter.setBrush(_color(theme.selection, 60))
-        painter.drawRoundedRect(rect.adjusted(-5, -5, 5, 5), radius + 4, radius + 4)
+    if part != "over":
+        _paint_under(painter, rect, view, theme, selected, hover)
+    if part is None:
+        _paint_thumbnail(painter, rect, view, theme, selected, hover)
+    if part != "under":
+        _paint_over(painter, rect, view, theme, selected, hover, body and part is None)
+    painter.restore()
+
+
+def _radius(view: NodeView) -> float:
+    return 7.0 if view.style == "neuron" else 9.0
+
+
+def _border(view: NodeView, theme: Theme, selected: bool, hover: bool) -> QPen:
+    """The pen of a node's border."""
     if view.error:
         border, bw = theme.error, 2.4
     elif view.is_output:
@@ -704,20 +735,65 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
         border, bw = theme.border, 1.8 if hover else 1.2
     if selected:
         border, bw = theme.selection, 2.4
-    painter.setBrush(_color(_fill(view, theme)))
     pen = QPen(_color(border), bw)
     if view.kind == "const":
         pen.setStyle(Qt.DashLine)
-    painter.setPen(pen)
+    return pen
+
+
+def _paint_under(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
+                 selected: bool, hover: bool) -> None:
+    """The halo (the step's current node, the selection), the fill and the border."""
+    radius = _radius(view)
+    if view.highlight == "current":
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(_color(theme.highlight))
+        painter.drawRoundedRect(rect.adjusted(-6, -6, 6, 6), radius + 5, radius + 5)
+    if selected:
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(_color(theme.selection, 60))
+        painter.drawRoundedRect(rect.adjusted(-5, -5, 5, 5), radius + 4, radius + 4)
+    painter.setBrush(_color(_fill(view, theme)))
+    painter.setPen(_border(view, theme, selected, hover))
     painter.drawRoundedRect(rect, radius, radius)
-    if view.thumbnail is not None:  # the unit's response over the input plane, behind its text
-        clip = QPainterPath()
-        clip.addRoundedRect(rect.adjusted(bw / 2, bw / 2, -bw / 2, -bw / 2), radius, radius)
-        painter.save()
-        painter.setClipPath(clip)
-        painter.setRenderHint(QPainter.SmoothPixmapTransform, True)
-        painter.drawImage(rect, _thumbnail_image(view.thumbnail, theme))
-        painter.restore()
+
+
+def paint_thumbnail(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
+                    selected: bool = False, hover: bool = False) -> None:
+    """A unit's response over the input plane, inside the border of a node drawn in ``rect``
+    (between ``paint_node``'s parts "under" and "over"); nothing for a node without one."""
+    if view.thumbnail is None:
+        return
+    painter.save()
+    painter.setRenderHint(_ANTIALIASING, True)
+    painter.setRenderHint(_TEXT_ANTIALIASING, True)
+    _paint_thumbnail(painter, rect, view, theme, selected, hover)
+    painter.restore()
+
+
+def _paint_thumbnail(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
+                     selected: bool, hover: bool) -> None:
+    if view.thumbnail is None:
+        return
+    radius = _radius(view)
+    bw = _border(view, theme, selected, hover).widthF()
+    clip = QPainterPath()
+    clip.addRoundedRect(rect.adjusted(bw / 2, bw / 2, -bw / 2, -bw / 2), radius, radius)
+    painter.save()
+    painter.setClipPath(clip)
+    painter.setRenderHint(QPainter.SmoothPixmapTransform, True)
+    painter.drawImage(rect, _thumbnail_image(view.thumbnail, theme))
+    painter.restore()
+
+
+def _paint_over(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
+                selected: bool, hover: bool, body: bool) -> None:
+    """Over a unit's response: the border again, the header (and the ``body``), the legend,
+    the ports and the error or warning badge."""
+    f = fonts(theme)
+    radius = _radius(view)
+    if view.thumbnail is not None:
+        painter.setPen(_border(view, theme, selected, hover))
         painter.setBrush(Qt.NoBrush)
         painter.drawRoundedRect(rect, radius, radius)
 
@@ -768,24 +844,28 @@ def paint_node(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
         painter.setFont(f.badge)
         painter.setPen(QColor("#ffffff"))
         painter.drawText(QRectF(c.x() - 9, c.y() - 9, 18, 18), CENTRE, "!")
-    painter.restore()
 
 
-def paint_node_body(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme) -> None:
-    """Draw the rows under a node's header (what ``paint_node(..., body=False)`` leaves out)."""
-    painter.save()
+def paint_node_body(painter: QPainter, rect: QRectF, view: NodeView, theme: Theme,
+                    keep_state: bool = True) -> None:
+    """Draw the rows under a node's header (what ``paint_node(..., body=False)`` leaves out).
+    Without ``keep_state``, the painter is left with the body's render hints, font and pen (a
+    caller that saved its state and restores it saves the second save, a frame's numbers
+    being drawn for every box)."""
+    if keep_state:
+        painter.save()
     painter.setRenderHint(_ANTIALIASING, True)
     painter.setRenderHint(_TEXT_ANTIALIASING, True)
     _paint_body(painter, view, node_layout(view, theme), rect, theme)
-    painter.restore()
+    if keep_state:
+        painter.restore()
 
 
 def box_key(view: NodeView, rect: QRectF, theme: Theme, selected: bool = False,
-            hover: bool = False) -> tuple | None:
+            hover: bool = False) -> tuple:
     """Everything ``paint_node(..., body=False)`` draws from, as a key: two boxes with equal
-    keys look the same (None: a box with a thumbnail, which changes with its numbers)."""
-    if view.thumbnail is not None:
-        return None
+    keys look the same (but for a unit's response, ``view.thumbnail``, which is not in it:
+    it changes with the numbers)."""
     layout = node_layout(view, theme)
     return (rect.width(), rect.height(), theme, selected, hover, view.style, view.kind,
             view.highlight, bool(view.error), bool(view.warning), view.is_output, layout.header,

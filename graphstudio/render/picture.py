@@ -13,7 +13,7 @@ No Qt here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 
 import numpy as np
@@ -106,6 +106,15 @@ class NodeView:
     #: the bottom), drawn as the box's background (:mod:`graphstudio.render.network_view`)
     thumbnail: np.ndarray | None = field(default=None, compare=False)
 
+    def __eq__(self, other: object) -> bool:
+        """Field by field, an array by its numbers. Python 3.13's dataclasses compare field by
+        field with ``==``, which an array answers cell by cell (and ``and`` then refuses); before
+        3.13 they compared tuples, where the same array object counted as equal."""
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(_same_field(getattr(self, name), getattr(other, name))
+                   for name in _COMPARED)
+
     @cached_property
     def value_grid(self) -> Grid | None:
         """The value as cells, when the value is an array and shown."""
@@ -124,6 +133,17 @@ class NodeView:
     def badge(self) -> str:
         """The shape badge: ``3×2`` for a matrix, ``4`` for a vector, "" for a number."""
         return shape_badge(self.shape)
+
+
+_COMPARED = tuple(f.name for f in fields(NodeView) if f.compare)
+
+
+def _same_field(a: object, b: object) -> bool:
+    if a is b:
+        return True
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and np.array_equal(a, b)
+    return a == b
 
 
 @dataclass(frozen=True)

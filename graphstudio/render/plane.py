@@ -28,7 +28,8 @@ from ..core.plane import RESOLUTION, Plane, PlaneGrid, contour
 from .cells import heat_image
 from .style import Theme, diverging
 
-__all__ = ["PlaneScene", "plane_scene", "plane_title", "paint_plane", "plane_image", "BACKGROUND_STRENGTH"]
+__all__ = ["PlaneScene", "plane_scene", "plane_title", "paint_plane", "plane_image", "overlay_key",
+           "BACKGROUND_STRENGTH"]
 
 #: the heat map's colours are this share of the full scale, the points' the full colour
 BACKGROUND_STRENGTH = 0.75
@@ -98,11 +99,25 @@ def _tick(v: float) -> str:
     return f"{v:.3g}".replace("-", "−")
 
 
-def paint_plane(painter: QPainter, rect: QRectF, scene: PlaneScene, theme: Theme) -> QRectF:
-    """Paint ``scene`` into ``rect``; returns the plot's rectangle (the heat map)."""
+def overlay_key(scene: PlaneScene) -> tuple:
+    """What the part of a picture over its heat map (``paint_plane(..., part="over")``)
+    depends on besides the theme and size: equal keys, the same pixels (the points are told
+    apart by identity: a plane's pictures all show its one array of points)."""
+    scale = scene.scale if scene.kind != "classification" else None
+    return (id(scene.points), id(scene.targets), scene.kind, scene.columns, scene.title,
+            scene.grid.extent, scale)
+
+
+def paint_plane(painter: QPainter, rect: QRectF, scene: PlaneScene, theme: Theme,
+                part: str | None = None) -> QRectF:
+    """Paint ``scene`` into ``rect``; returns the plot's rectangle (the heat map). ``part``
+    "under": only the background, the heat map and the decision boundary; "over": only what
+    lies on them (the points, the frame, the axes, the title and the colour bar), which
+    :func:`overlay_key` says when to draw again."""
     painter.save()
     painter.setRenderHint(QPainter.Antialiasing, True)
-    painter.fillRect(rect, QColor(theme.background))
+    if part != "over":
+        painter.fillRect(rect, QColor(theme.background))
     font = _font(theme)
     painter.setFont(font)
     fm = painter.fontMetrics()
@@ -123,6 +138,18 @@ def paint_plane(painter: QPainter, rect: QRectF, scene: PlaneScene, theme: Theme
         return QPointF(plot.left() + (x - x0) / (x1 - x0) * plot.width(),
                        plot.bottom() - (y - y0) / (y1 - y0) * plot.height())
 
+    if part != "over":
+        _paint_output(painter, plot, scene, theme, text, at)
+    if part != "under":
+        _paint_over(painter, rect, plot, scene, theme, font, line, left, right, top, ends,
+                    text, at)
+    painter.restore()
+    return plot
+
+
+def _paint_output(painter: QPainter, plot: QRectF, scene: PlaneScene, theme: Theme,
+                  text: QColor, at) -> None:
+    """The heat map and the decision boundary."""
     # the heat map: grid row 0 is the bottom, an image's row 0 its top
     levels = scene.levels(scene.grid.values)[::-1] * BACKGROUND_STRENGTH
     painter.save()
@@ -140,6 +167,12 @@ def paint_plane(painter: QPainter, rect: QRectF, scene: PlaneScene, theme: Theme
     if segments:  # one call for the whole line (a picture is drawn many times a second)
         painter.drawLines([QLineF(at(*a), at(*b)) for a, b in segments])
 
+
+def _paint_over(painter: QPainter, rect: QRectF, plot: QRectF, scene: PlaneScene,
+                theme: Theme, font: QFont, line: float, left: float, right: float,
+                top: float, ends: tuple[str, str, str], text: QColor, at) -> None:
+    """The points, the frame, the axes, the title and the colour bar."""
+    x0, x1, y0, y1 = scene.grid.extent
     # the points, on the full scale, with an outline that reads on any background
     if scene.targets is not None:
         point_levels = (np.where(scene.targets == 1, 1.0, -1.0) if scene.kind == "classification"
@@ -191,8 +224,6 @@ def paint_plane(painter: QPainter, rect: QRectF, scene: PlaneScene, theme: Theme
         y = bar.top() + k * bar.height() / 2
         painter.drawText(QRectF(bar.right() + 3, y - line / 2, right, line),
                          Qt.AlignLeft | Qt.AlignVCenter, label)
-    painter.restore()
-    return plot
 
 
 def plane_image(scene: PlaneScene, theme: Theme, width: int = 520, height: int = 440) -> QImage:

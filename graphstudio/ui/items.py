@@ -28,7 +28,7 @@ from PySide6.QtGui import QColor, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QToolTip
 
 from ..core.numbers import format_value
-from ..render.detail import Overview
+from ..render.detail import Overview, box_style
 from ..render.draw import (cell_under, edge_drawing, edge_label_rect, node_rect, paint_edge_drawing,
                            paint_node, row_rect)
 from ..render.picture import EdgeView, NodeView
@@ -82,14 +82,20 @@ class NodeItem(QGraphicsItem):
         """Show ``view``. ``grow_only`` (while a number is scrubbed): the box keeps its size if
         the new text fits, so a number that loses a digit and gains it back does not resize the
         box (and reroute its edges) at every step of the drag; :meth:`fit` sizes it exactly."""
-        if view is self.view and theme is self.theme:
+        old = self.view
+        if view is old and theme is self.theme:
             return
         rect = self._fit = node_rect(view, (0.0, 0.0), theme)
         if grow_only:
             rect = rect.united(self.rect)  # both centred on the item's position
+        # the scene reroutes and redraws what depends on the box, its ports and its look:
+        # nothing, when only its numbers change (every node at every frame of a training run)
+        changed = (theme is not self.theme or view.n_ports != old.n_ports
+                   or box_style(view, theme) != box_style(old, theme))
         if rect != self.rect:
             self.prepareGeometryChange()
             self.rect = rect
+            changed = True
         if grow_only and self._cached:  # a pixmap drawn and then copied at every step costs more
             self.setCacheMode(_NO_CACHE)  # (the box without its numbers is kept: paint)
             self._cached = False
@@ -99,7 +105,8 @@ class NodeItem(QGraphicsItem):
         self._node_tip = None
         if self.hover:
             self.setToolTip(self.node_tip())
-        self._changed()
+        if changed:
+            self._changed()
         self.update()
 
     def fit(self) -> bool:

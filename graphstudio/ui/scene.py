@@ -527,12 +527,13 @@ class GraphScene(QGraphicsScene):
         picture in device pixels (an edge whose weight changes is drawn anew), rather than
         every edge being drawn again under the boxes repainted at every frame. Only on a
         graph of at most :data:`EDGES_KEPT` edges (the pictures of a big one would outgrow
-        Qt's cache of them)."""
+        Qt's cache of them). A weight's link, whose colour and width change at every frame,
+        is drawn directly (a picture of it made anew at every frame costs more)."""
         mode = _CACHED if on and len(self.edges) <= EDGES_KEPT else _NOT_CACHED
         if mode != self._edge_cache:
             self._edge_cache = mode
             for item in self.edges.values():
-                item.setCacheMode(mode)
+                item.setCacheMode(mode if item.view.weight is None else _NOT_CACHED)
 
     def _leave_step_mode(self) -> None:
         if self.fixed is not None:

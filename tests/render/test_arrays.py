@@ -139,6 +139,21 @@ def test_an_array_view_gives_its_printout_as_text_and_a_hidden_one_no_grid():
     assert replace(W, value_text="?").value_text == "?"
 
 
+def test_array_views_compare_by_their_numbers():
+    """Two pictures of the same evaluation give equal views, although their arrays are other
+    objects; another number makes them differ (on every Python: 3.13's dataclasses compare
+    field by field, where ``==`` on arrays answers cell by cell)."""
+    g = parse_text("W = [[1.5, -2], [3, 4]]\nx = [1, 1]\nh = W @ x\ns = sum(h)")
+    ev = evaluate(g)
+    W = g.by_name("W")
+    first = build_picture(g, ev, {}).nodes[W]
+    again = replace(first, value=first.value.copy(), grad=first.grad.copy())
+    assert again.value is not first.value
+    assert again == first and not again != first
+    other = replace(first, value=first.value + np.eye(2))
+    assert other != first and replace(first, value=1.5) != first
+
+
 def test_step_frames_show_no_cells_before_the_value_is_computed():
     g = parse_text("W = [[1, -2], [3, 4]]\nx = [1, 1]\nh = W @ x\ns = sum(h)")
     ev = evaluate(g)

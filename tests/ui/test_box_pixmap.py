@@ -1,8 +1,10 @@
 """While its numbers change at every frame (a scrub, a training run), a box is copied from a
 picture of it without its numbers and the numbers are drawn on it (graphstudio/ui/box_pixmap.py):
 that looks as the box drawn directly does, at any zoom and offset, the numbers are the new
-ones, and a box whose look changes is drawn anew. While a run trains, Qt keeps the edges as
-pictures; after it, the boxes are cached by Qt again and the edges drawn directly."""
+ones, and a box whose look changes is drawn anew (a unit's box is kept as two pictures, its
+response drawn between them). While a run trains, Qt keeps the edges as pictures (but a
+weight's link, which changes with every frame); after it, the boxes are cached by Qt again
+and the edges drawn directly."""
 
 from __future__ import annotations
 
@@ -102,6 +104,34 @@ def test_a_box_from_its_picture_looks_as_the_box_drawn_directly(qtbot, scale, dx
             assert differing(direct, copied) <= 4, name
 
 
+@pytest.mark.parametrize("scale, dx, dy", [(1.0, 120.0, 80.0), (0.69, 150.3, 90.7)])
+def test_a_unit_s_box_from_its_two_pictures_looks_as_the_box_drawn_directly(qtbot, scale,
+                                                                            dx, dy):
+    # a hidden unit shows its response behind its text: the box is kept as what lies under
+    # the response and what lies on it, and the response (new at every frame) drawn between
+    g, nodes = views()
+    rng = np.random.default_rng(3)
+    for name, selected in (("h1_1", False), ("h1_2", True)):
+        base = nodes[g.by_name(name)]
+        rect = node_rect(base, (0.0, 0.0), THEME)
+        bounds = rect.adjusted(-24, -16, 14, 10)
+        box = BoxPixmap()
+        first = None
+        for k in range(3):  # new responses and numbers, the same pictures of the box
+            levels = rng.uniform(-1.0, 1.0, (20, 20))
+            view = replace(base, thumbnail=levels,
+                           value_text=base.value_text if k == 0 else other_digits(base.value_text))
+            direct = image(lambda p: paint_node(p, rect, view, THEME, selected=selected),
+                           scale, dx, dy)
+            copied = image(lambda p: box.paint(p, bounds, rect, view, THEME, selected, False),
+                           scale, dx, dy)
+            assert differing(direct, copied) <= 4, (name, k)
+            if first is None:
+                first = copied
+            else:  # the response drawn is the view's: it shows
+                assert differing(first, copied) > 200, (name, k)
+
+
 def test_the_numbers_drawn_are_the_views(qtbot):
     g, nodes = views()
     view = nodes[g.by_name("z1_1")]
@@ -134,7 +164,11 @@ def test_boxes_are_cached_by_qt_again_after_a_run(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: window.scene.fixed is not None, timeout=5000)
     seen.append(sum(i.cacheMode() == QGraphicsItem.NoCache for i in items))
     edges = list(window.scene.edges.values())  # their curves stay: Qt keeps them as pictures
-    assert all(e.cacheMode() == QGraphicsItem.DeviceCoordinateCache for e in edges)
+    weights = [e for e in edges if e.view.weight is not None]  # but a weight's link changes
+    assert 0 < len(weights) < len(edges)
+    assert all(e.cacheMode() == QGraphicsItem.DeviceCoordinateCache for e in edges
+               if e.view.weight is None)
+    assert all(e.cacheMode() == QGraphicsItem.NoCache for e in weights)
     qtbot.mouseClick(panel.stop_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: panel.state == "finished", timeout=20000)
     qtbot.wait(50)

@@ -195,8 +195,10 @@ def test_the_canvas_shows_the_picture_of_its_scene_as_it_changes(qtbot, panel):
         painter.end()
         return pixels(img)
 
-    def same(a, b):
-        return np.abs(a - b).max() <= 1
+    def same(a, b):  # what lies over the heat map is copied from a picture of its own:
+        # compositing an antialiased edge rounds a step or two apart, on a few pixels
+        diff = np.abs(a - b).max(axis=2)
+        return diff.max() <= 2 and (diff > 1).sum() <= 6
 
     first, before = shown(), canvas.scene
     assert same(first, painted())

@@ -271,3 +271,25 @@ def test_a_growing_picture_keeps_a_box_wide_until_a_fitted_one_comes(qtbot, wind
     item = scene.nodes[w1]
     assert item.rect == node_rect(item.view, (0.0, 0.0), item.theme)
     assert item.rect.width() < grown.width()
+
+
+def test_a_window_torn_down_during_a_run_stops_its_thread(qtbot, tmp_path):
+    """A window deleted without closing (a script's at exit) while it trains: its training
+    thread is stopped and waited for, and nothing touches the widgets already gone."""
+    import shiboken6
+
+    from graphstudio.ui.main_window import MainWindow
+
+    for fmt in (QSettings.NativeFormat, QSettings.IniFormat):
+        QSettings.setPath(fmt, QSettings.UserScope, str(tmp_path))
+    w = MainWindow()
+    w.show()
+    qtbot.waitExposed(w)
+    assert w.open_file(SIEGEN, ask=False)
+    panel = train(qtbot, w, 100000, 0.1)
+    qtbot.waitUntil(lambda: len(panel.chart.points) > 0, timeout=30000)
+    thread = panel.thread
+    assert thread.isRunning()
+    w.document.undo_stack.setClean()
+    shiboken6.delete(w)  # the C++ window and its widgets go at once, as at exit
+    assert thread.isFinished()

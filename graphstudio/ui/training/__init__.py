@@ -85,7 +85,7 @@ class Training(QObject):
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.panel.shutdown)
-        window.destroyed.connect(self.panel.shutdown)
+        window.destroyed.connect(self.panel.stop_thread)
         window.leave_checks.append(self.may_leave)
         self._share_learning_rate(getattr(window, "teaching", None))
         self.follow_document()

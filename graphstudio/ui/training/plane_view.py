@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
-from PySide6.QtCore import QRectF, QSize, QTimer, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
                                QVBoxLayout, QWidget)
@@ -30,7 +30,8 @@ from pathlib import Path
 from ...core.dataset import Dataset, DatasetError, load_for_graph
 from ...core.graph import Graph
 from ...core.plane import NoPlane, Plane
-from ...render.plane import PlaneScene, paint_plane, plane_image, plane_scene, plane_title
+from ...render.plane import (PlaneScene, overlay_key, paint_plane, plane_image, plane_scene,
+                              plane_title)
 from ...render.style import THEMES, Theme
 
 __all__ = ["PlaneView", "PlaneCanvas", "INTERVAL", "PAUSE"]
@@ -44,7 +45,9 @@ class PlaneCanvas(QWidget):
 
     The picture is painted once per scene, theme and size into a pixmap in device pixels, and
     copied from it when the widget is painted again for another reason (a training frame
-    repaints the panel around it at every frame, the picture changes at every other one)."""
+    repaints the panel around it at every frame, the picture changes at every other one).
+    What lies over the heat map (the points, the axes, the colour bar) stays while a run
+    trains: it is kept as a picture of its own and copied onto each new heat map."""
 
     def __init__(self, theme: Callable[[], Theme], parent=None) -> None:
         super().__init__(parent)
@@ -56,6 +59,10 @@ class PlaneCanvas(QWidget):
         #: (scene, theme, width, height, pixel ratio) and its picture; a scene is told from
         #: another by identity (it holds arrays), as is a theme
         self._kept: tuple[tuple, QPixmap] | None = None
+        #: what lies over the heat map (the points, axes, colour bar), which stays while a run
+        #: trains: (its overlay_key with the theme, size and pixel ratio, its picture, the
+        #: scene it was drawn from)
+        self._over: tuple[tuple, QPixmap, PlaneScene] | None = None
 
     def sizeHint(self) -> QSize:
         return QSize(300, 170)
@@ -67,12 +74,15 @@ class PlaneCanvas(QWidget):
         key = (self.scene, theme, self.width(), self.height(), ratio)
         kept = self._kept[0] if self._kept is not None else None
         if kept is None or kept[0] is not key[0] or kept[1] is not key[1] or kept[2:] != key[2:]:
-            pixmap = QPixmap(self.size() * ratio)
-            pixmap.setDevicePixelRatio(ratio)
-            pixmap.fill(QColor(theme.background))
+            pixmap = self._picture(theme, ratio, QColor(theme.background), "under")
+            over = (overlay_key(self.scene), key[1:])
+            if self._over is None or self._over[0] != over:
+                # the scene is kept with it: the arrays its key names by identity stay alive
+                self._over = (over, self._picture(theme, ratio, Qt.transparent, "over"),
+                              self.scene)
             painter = QPainter(pixmap)
             try:
-                paint_plane(painter, QRectF(self.rect()), self.scene, theme)
+                painter.drawPixmap(0, 0, self._over[1])
             finally:
                 painter.end()
             self._kept = (key, pixmap)
@@ -82,6 +92,19 @@ class PlaneCanvas(QWidget):
         finally:
             painter.end()
         self.paints += 1
+
+    def _picture(self, theme: Theme, ratio: float, fill, part: str) -> QPixmap:
+        """The scene's ``part`` (:func:`~graphstudio.render.plane.paint_plane`) in a new
+        pixmap of the widget's size in device pixels, filled with ``fill`` first."""
+        pixmap = QPixmap(self.size() * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(fill)
+        painter = QPainter(pixmap)
+        try:
+            paint_plane(painter, QRectF(self.rect()), self.scene, theme, part=part)
+        finally:
+            painter.end()
+        return pixmap
 
 
 class PlaneView(QWidget):

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
                                QSizePolicy, QSpinBox, QSplitter, QToolButton, QVBoxLayout,
                                QWidget)
+from shiboken6 import isValid
 
 from ...core.dataset import Dataset, DatasetError, DatasetNotFound, bound_inputs, load_for_graph
 from ...core.graph import Graph
@@ -555,7 +556,15 @@ class TrainPanel(QWidget):
         if was:
             self.reverted.emit()
 
-    shutdown = discard
+    shutdown = discard  # the application quits
+
+    def stop_thread(self) -> None:
+        """The window is destroyed: stop a run's thread and wait for it, touching no widget
+        (a window torn down without closing, a script's at exit, deletes its widgets before
+        it says it is destroyed)."""
+        thread, self.thread = self.thread, None
+        if thread is not None and isValid(thread):
+            thread.stop_and_wait()
 
     def _reset(self) -> None:
         self.trainer = None
