@@ -457,9 +457,11 @@ def _pen(colour: str, width: float) -> QPen:
     return QPen(_color(colour), width)
 
 
-@lru_cache(maxsize=16)
-def _edge_pen(colour: str, width: float) -> QPen:
-    return QPen(_color(colour), width, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin)
+@lru_cache(maxsize=256)
+def _edge_pen(colour: str, alpha: int | None, width: float) -> QPen:
+    """An edge's pen: ``colour`` (``#rrggbb``) with ``alpha``, round ends and joins. A
+    Playground weight's pen has one of a few hundred alphas and widths, hence the cache's size."""
+    return QPen(_color(colour, alpha), width, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin)
 
 
 @dataclass(frozen=True)
@@ -487,13 +489,14 @@ def edge_drawing(path: QPainterPath, edge: EdgeView, theme: Theme,
     the middle (or ``label_at`` along the curve); the label of a highlighted edge beside it
     (:func:`edge_label_rect`)."""
     name = theme.used if edge.highlight else theme.edge
-    colour = _color(name)
+    alpha = None
     width = 3.0 if edge.highlight else 1.6
     if edge.weight is not None and not edge.highlight:  # Playground: sign by colour, size by width
         w = min(1.0, abs(edge.weight))
-        colour = _color(theme.negative if edge.weight < 0 else theme.positive,
-                        round(255 * (0.35 + 0.65 * w)))
+        name = theme.negative if edge.weight < 0 else theme.positive
+        alpha = round(255 * (0.35 + 0.65 * w))
         width = 1.0 + 5.0 * w
+    colour = _color(name, alpha)
     tip, direction = _arrival(path)
     size = 9.0 + width
     normal = QPointF(-direction.y(), direction.x())
@@ -504,7 +507,7 @@ def edge_drawing(path: QPainterPath, edge: EdgeView, theme: Theme,
     if box is not None:
         fill = _color(theme.background, 235)
         border = QPen(_color(theme.used if edge.highlight else theme.edge_label, 110), 1)
-    return EdgeDrawing(path, _edge_pen(name, width), colour, head, edge.label, box, border, fill,
+    return EdgeDrawing(path, _edge_pen(name, alpha, width), colour, head, edge.label, box, border, fill,
                        theme)
 
 

@@ -195,3 +195,19 @@ def test_a_thin_pen_and_a_drawing_for_a_file_are_stroked_as_the_curve():
     _edge_image(drawing, 0.5, screen=True)  # 1.6 units at half size: under a pixel
     _edge_image(drawing, 2.0, screen=False)  # an export: no pieces (SVG and PDF keep curves)
     assert not drawing.pieces
+
+
+@pytest.mark.parametrize("weight, colour", [(0.9, "#0877bd"), (-0.9, "#f59322")])
+def test_a_weight_edge_is_stroked_in_its_signs_colour_not_only_its_head(weight, colour):
+    # Playground's links: blue for a positive weight, orange for a negative one, along the
+    # whole line (the pen once came from a cache keyed by the plain edge colour, and only the
+    # arrow head showed the sign)
+    path = QPainterPath(QPointF(10, 50))
+    path.lineTo(QPointF(390, 50))
+    image = _edge_image(edge_drawing(path, EdgeView(0, 1, 0, weight=weight), LIGHT), 1.0,
+                        screen=True)
+    b, g, r = image[50, 100]  # a third of the way along, far from the head (ARGB32: B, G, R)
+    want = QColor(colour)
+    alpha = 0.35 + 0.65 * 0.9  # a strong weight: nearly opaque over the white background
+    for got, channel in zip((r, g, b), (want.red(), want.green(), want.blue())):
+        assert abs(got - (alpha * channel + (1 - alpha) * 255)) <= 3
