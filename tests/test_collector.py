@@ -80,3 +80,38 @@ def test_cycles_made_during_a_pause_are_collected_after():
         assert ref() is not None
     gc.collect()
     assert ref() is None
+
+
+def test_what_a_pause_made_is_old_after_it():
+    """The containers a pause made are counted as old when it ends: the allocations that
+    follow do not start a collection that walks them all again (see collector_paused)."""
+    runs = []
+
+    def note(phase, info):
+        if phase == "start":
+            runs.append(info["generation"])
+
+    gc.collect()
+    gc.callbacks.append(note)
+    try:
+        with collector_paused():
+            kept = [[i] for i in range(200_000)]  # far past the young generation's threshold
+        more = [[i] for i in range(100)]  # would start a collection over all of ``kept``
+    finally:
+        gc.callbacks.remove(note)
+    assert runs == []
+    assert gc.get_freeze_count() == 0
+    del kept, more
+
+
+def test_frozen_objects_stay_frozen():
+    """Objects someone else froze (``gc.freeze()``, as servers do before forking) are not
+    thawed by the end of a pause."""
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with collector_paused():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

@@ -5,6 +5,11 @@ none of them is garbage, yet each time enough of them pile up the collector walk
 walks every older object again now and then. For a graph of 200,000 nodes that is a fifth of
 the time from file to gradients. Reference counting still frees everything that is dropped;
 only cycles wait until the collector runs again, when the pause ends.
+
+When the pause ends, what it made is handed to the oldest generation at once (see
+:func:`_promote`) rather than left young: the collector would otherwise walk all of it on the
+next allocation and again a few collections later (about 0.2 s after opening a graph of 5,000
+nodes in the editor), only to find it all alive and move it there anyway.
 """
 
 from __future__ import annotations
@@ -19,11 +24,23 @@ __all__ = ["collector_paused"]
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Within the block the cyclic collector does not run; it runs again after it (if it was
-    on before: pauses nest)."""
+    on before: pauses nest), with what the block made counted as old."""
     was_on = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_on:
+            _promote()
             gc.enable()
+
+
+def _promote() -> None:
+    """Move every tracked object to the oldest generation without walking them: ``freeze``
+    moves all of them aside (and empties the young generation's count), ``unfreeze`` puts
+    them back in the oldest one. A cycle made during the pause is still collected, by the
+    next full collection (or ``gc.collect()``). Left alone if something else keeps objects
+    frozen (``unfreeze`` would thaw them too)."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
