@@ -130,3 +130,66 @@ def test_labels_of_a_routed_lecture_graph_do_not_overlap():
         for other in boxes[i + 1:]:
             common = b.intersected(other)
             assert common.width() * common.height() < 1.0
+
+
+def _spots_trying_every_box(paths, rects, theme):
+    """label_spots as it was first written: each spot of each label against every label
+    placed before and every node (the reference the grid of boxes must agree with)."""
+    from PySide6.QtGui import QPainterPathStroker
+
+    from graphstudio.render.draw import BESIDE_SPOTS, LABEL_SPOTS, edge_label_rect
+
+    placed = []
+    stroker = QPainterPathStroker()
+    stroker.setWidth(4)
+    followed = [stroker.createStroke(p) for e, p in paths if e.highlight]
+
+    def overlap(box):
+        total = 0.0
+        for other in placed + list(rects.values()):
+            common = box.intersected(other)
+            total += common.width() * common.height()
+        return total + sum(box.width() * box.height() for f in followed if f.intersects(box))
+
+    spots = [0.5] * len(paths)
+    order = sorted((k for k, (e, _p) in enumerate(paths) if e.label),
+                   key=lambda k: (round(paths[k][1].length()), k))
+    for k in order:
+        e, path = paths[k]
+        here = BESIDE_SPOTS if e.highlight else LABEL_SPOTS
+        best = min(here, key=lambda at: (overlap(edge_label_rect(path, e, theme, at)), here.index(at)))
+        placed.append(edge_label_rect(path, e, theme, best))
+        spots[k] = best
+    return spots
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_label_spots_are_those_of_trying_every_label_and_box(seed):
+    """The labels' spots are found with a grid of boxes (trying every label placed and every
+    node for each spot of each label took hours for 5,000 labelled edges): the same spots as
+    trying them all, on a crowded layered graph with a step's highlighted path."""
+    import random
+    from dataclasses import replace
+
+    from graphstudio.io.gs import parse_text
+    from graphstudio.render.draw import label_spots
+
+    rng = random.Random(seed)
+    lines = [f"i{k} = {rng.uniform(-1, 1):.2f}" for k in range(6)]
+    names = [f"i{k}" for k in range(6)]
+    for k in range(60):
+        a, b = rng.sample(names[-14:], 2)
+        lines.append(f"n{k} = {rng.choice(['tanh(' + a + ' + ' + b + ')', a + ' * ' + b, 'sin(' + a + ')'])}")
+        names.append(f"n{k}")
+    lines.append("out = " + " + ".join(names[-8:]))
+    g = parse_text("\n".join(lines) + "\n")
+    ev = evaluate(g)
+    pic = build_picture(g, ev, arrange(g, ev, LIGHT, edge_labels=True), edge_labels=True)
+    rects = {n: node_rect(v, pic.positions[n], LIGHT) for n, v in pic.nodes.items()}
+    paths = [(e, edge_path(rects[e.src], rects[e.dst], e.port, pic.nodes[e.dst].n_ports,
+                           obstacles=list(rects.values()))) for e in pic.edges]
+    paths = [(replace(e, highlight=True) if k % 17 == 0 else e, p) for k, (e, p) in enumerate(paths)]
+    assert sum(1 for e, _p in paths if e.label) > 100
+    want = _spots_trying_every_box(paths, rects, LIGHT)
+    assert label_spots(paths, rects, LIGHT) == want
+    assert len(set(want)) > 3  # crowded: many labels moved off the middle
