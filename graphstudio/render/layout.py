@@ -26,7 +26,6 @@ True
 from __future__ import annotations
 
 from collections import defaultdict
-from operator import add
 
 import numpy as np
 
@@ -74,43 +73,62 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
     # neighbours with an offset: a parent feeding argument 1 of a child sorts just above one
     # feeding argument 2 (ports are drawn top to bottom), so a - b does not cross itself; a
     # node's parents all count at offset 0, so their mean is that of their (whole) indices
-    preds = {n: [p for p in ps if p is not None] for n, ps in parents.items()}
-    succs: dict[int, tuple[list[int], list[float]]] = {n: ([], []) for n in parents}
+    nodes = list(parents)
+    k_of = {n: k for k, n in enumerate(nodes)}  # a node's place in the arrays below
+    seqs = np.array([seq[n] for n in nodes], dtype=np.int64)
+    index = np.zeros(len(nodes))  # each node's index in its column (whole numbers)
+    slot = np.zeros(len(nodes), dtype=np.int64)  # ... in its column as first ordered
+    cols = {c: np.array([k_of[n] for n in col], dtype=np.int64) for c, col in by_layer.items()}
+    for ks in cols.values():
+        index[ks] = slot[ks] = np.arange(len(ks))
+    column_of = {n: layer[n] for n in nodes}
+    down: dict = {c: ([], [], []) for c in cols}  # by column: neighbour, slot, offset
+    up: dict = {c: ([], [], []) for c in cols}
+    for n in nodes:  # each node's edges in the order the plain sums took them
+        nb, at, off = down[column_of[n]]
+        for p in parents[n]:
+            if p is not None:
+                nb.append(k_of[p])
+                at.append(slot[k_of[n]])
+                off.append(0.0)
     for src, dst, port in graph.edges():
         n_ports = max(len(parents[dst]), 1)
-        succs[src][0].append(dst)
-        succs[src][1].append((port + 0.5) / n_ports - 0.5)
-    index = {n: i for col in by_layer.values() for i, n in enumerate(col)}  # every node
-    at = index.__getitem__
+        nb, at, off = up[column_of[src]]
+        nb.append(k_of[dst])
+        at.append(slot[k_of[src]])
+        off.append((port + 0.5) / n_ports - 0.5)
+    down = {c: _column_edges(d, len(cols[c])) for c, d in down.items()}
+    up = {c: _column_edges(d, len(cols[c])) for c, d in up.items()}
+    first = dict(cols)  # each column in its first order (the slots)
 
-    def sweep(cols: range, down: bool) -> bool:
-        """Sort each column by its nodes' barycentres (``down``: of their parents, else of
-        their children's ports); whether any order changed."""
+    def sweep(columns: range, downward: bool) -> bool:
+        """Sort each column by its nodes' barycentres (``downward``: of their parents, else of
+        their children's ports), ties by the order they were written in; whether any order
+        changed. Each node's sum adds its edges one by one in the order a plain Python sum
+        over its neighbours took them (``np.bincount``), so the orders are the same."""
         changed = False
-        for c in cols:
-            col = by_layer[c]
-            key = {}
-            for n in col:
-                if down:
-                    ms = preds[n]
-                    centre = sum(map(at, ms)) / len(ms) if ms else index[n]
-                else:
-                    ms, offsets = succs[n]
-                    centre = sum(map(add, map(at, ms), offsets)) / len(ms) if ms else index[n]
-                key[n] = (centre, seq[n])
-            ordered = sorted(col, key=key.__getitem__)
-            if ordered != col:
+        for c in columns:
+            if c not in cols:
+                continue
+            neighbour, at, offset, count = (down if downward else up)[c]
+            mine = first[c]
+            sums = np.bincount(at, index[neighbour] + offset, minlength=len(mine))
+            centre = np.where(count > 0, sums / np.maximum(count, 1), index[mine])
+            now = cols[c]
+            order = np.lexsort((seqs[now], centre[slot[now]]))
+            if (order != np.arange(len(now))).any():
                 changed = True
-                by_layer[c] = ordered
-                for i, n in enumerate(ordered):
-                    index[n] = i
+                cols[c] = now = now[order]
+                index[now] = np.arange(len(now))
         return changed
 
     for _ in range(sweeps):
-        down = sweep(range(1, depth), True)
-        up = sweep(range(depth - 2, -1, -1), False)
-        if not (down or up):
+        moved_down = sweep(range(1, depth), True)
+        moved_up = sweep(range(depth - 2, -1, -1), False)
+        if not (moved_down or moved_up):
             break  # settled: every further sweep would find the same orders
+    for c, ks in cols.items():
+        by_layer[c] = [nodes[k] for k in ks.tolist()]
     if sizes is not None:
         return _sized(graph, by_layer, depth, sizes, dx, dy, parents)
     tallest = max(len(col) for col in by_layer.values())
@@ -121,6 +139,15 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
         for i, n in enumerate(col):
             pos[n] = (c * dx, offset + i * dy)
     return pos
+
+
+def _column_edges(edges: tuple[list, list, list], size: int) -> tuple:
+    """One column's edges for the barycentre sweeps as arrays: the neighbour at the other end,
+    the slot of the column's node, the offset of the port, and each slot's number of edges."""
+    neighbour, at, offset = edges
+    at = np.array(at, dtype=np.int64)
+    return (np.array(neighbour, dtype=np.int64), at, np.array(offset, dtype=float),
+            np.bincount(at, minlength=size))
 
 
 def _port_offsets(graph: Graph, sizes: dict[int, tuple[float, float]],
