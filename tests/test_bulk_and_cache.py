@@ -323,3 +323,30 @@ def test_a_restored_node_keeps_the_order_counter_ahead_of_it():
     more = bulk.add_input("more")
     bulk.commit()
     assert g.node(more).seq > g.node(later).seq
+
+
+def test_the_edges_kept_follow_every_change_of_structure():
+    """graph.edges() is kept until the structure changes: every way of adding or removing an
+    edge or a node gives the edges networkx holds, and a caller's list is its own."""
+    g = Graph()
+    a, b = g.add_input("a", 1.0), g.add_input("b", 2.0)
+    c = g.add_op("add", [a, b], name="c")
+
+    def truth():
+        return [(s, d, k) for s, d, k in g.g.edges(keys=True)]
+
+    seen = g.edges()
+    assert seen == truth() == [(a, c, 0), (b, c, 1)]
+    seen.append((9, 9, 9))  # the caller's own list
+    assert g.edges() == truth()
+    d = g.add_op("mul", [c, c], name="d")
+    assert g.edges() == truth() and (c, d, 1) in g.edges()
+    g.disconnect(d, 1)
+    assert g.edges() == truth() and (c, d, 1) not in g.edges()
+    g.connect(a, d, 1)
+    assert g.edges() == truth() and (a, d, 1) in g.edges()
+    g.remove_node(c)
+    assert g.edges() == truth() and all(c not in e[:2] for e in g.edges())
+    with g.bulk() as b:
+        e = b.add_op("neg", [a], name="e")
+    assert (a, e, 0) in g.edges() and sorted(g.edges()) == sorted(truth())

@@ -598,8 +598,14 @@ class Graph(_LeafAdders):
         return [(s, d, k) for s, d, k in self._g.out_edges(node, keys=True)]
 
     def edges(self) -> list[tuple[int, int, int]]:
-        """Every edge as ``(parent, child, port)``."""
-        return [(s, d, k) for s, d, k in self._g.edges(keys=True)]
+        """Every edge as ``(parent, child, port)``. Kept until the structure changes: opening a
+        graph in the editor asks for them half a dozen times (the layout, the items, the
+        group layer), and networkx takes 15 ms to list 7,500 of them."""
+        kept = self._kept("edges")
+        found = kept.get("all")
+        if found is None:
+            found = kept["all"] = [(s, d, k) for s, d, k in self._g.edges(keys=True)]
+        return list(found)
 
     def parent_at(self, node: int, port: int) -> int | None:
         for src, _dst, key in self._g.in_edges(node, keys=True):
