@@ -498,17 +498,23 @@ class GraphScene(QGraphicsScene):
         if nodes is not None:
             return
         items = [(e, self.edges.get((e.src, e.dst, e.port))) for e in picture.edges]
-        self._place_labels([(e, i) for e, i in items if i is not None])
+        # while a number is dragged the labels stay where they are (their numbers change, not
+        # their curves); they find their spots again when it is let go
+        self._place_labels([(e, i) for e, i in items if i is not None], keep=self._scrubbing)
         self.update()
 
-    def _place_labels(self, items: list[tuple[EdgeView, EdgeItem]] | None = None) -> None:
+    def _place_labels(self, items: list[tuple[EdgeView, EdgeItem]] | None = None,
+                      keep: bool = False) -> None:
         """Give each edge its view (``items``: the picture's, else the views the items show)
         and its label the spot along its curve clear of boxes and other labels
-        (:func:`~graphstudio.render.draw.label_spots`), from the curves as they are now."""
+        (:func:`~graphstudio.render.draw.label_spots`), from the curves as they are now; or,
+        with ``keep``, the spot it has."""
         if items is None:
             items = [(i.view, i) for i in self.edges.values()]
         spots = [0.5] * len(items)
-        if any(e.label for e, _ in items):
+        if keep:
+            spots = [item.label_at for _e, item in items]
+        elif any(e.label for e, _ in items):
             rects = {n: i.scene_rect() for n, i in self.nodes.items()}
             spots = label_spots([(e, i.path) for e, i in items], rects, self.theme)
         for (e, item), at in zip(items, spots):
