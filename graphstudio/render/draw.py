@@ -52,6 +52,7 @@ from PySide6.QtCore import QByteArray, QDataStream, QIODevice, QPointF, QRectF, 
 from PySide6.QtGui import (QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF,
                            QTransform)
 
+from .box_grid import BoxGrid
 from .cells import cell_at, column_widths, grid_size, heat_image, paint_grid
 from .fonts import fonts, fonts_of
 from .group_frames import frame_rect, frames_bounds, label_rect, paint_frame, paint_label
@@ -904,21 +905,31 @@ def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[int, QRe
     """For each edge, where along it its label sits: the first of :data:`LABEL_SPOTS` whose box
     overlaps no label placed before and no node; failing that, the spot overlapping least.
     Shorter edges are placed first (a long routed edge has room to move its label along)."""
-    placed = _Grid()
-    boxes = _Grid()
-    for rect in rects.values():
-        boxes.add(rect)
+    placed = BoxGrid()
+    nodes = BoxGrid(rects.values())
     stroker = QPainterPathStroker()
     stroker.setWidth(4)
     followed = [stroker.createStroke(p) for e, p in paths if e.highlight]
 
     def overlap(box: QRectF) -> float:
         total = 0.0
-        for other in placed.near(box) + boxes.near(box):  # (the others do not overlap it)
+        # the labels placed, then the nodes: of each, only those that can overlap (BoxGrid)
+        for other in placed.near(box) + nodes.near(box):
             common = box.intersected(other)
             total += common.width() * common.height()
         # a label over the path a step follows hides it: worse than overlapping a box
         return total + sum(box.width() * box.height() for f in followed if f.intersects(box))
+
+    def best_spot(path: QPainterPath, e: EdgeView, spots_here) -> float:
+        """The first spot overlapping nothing, else the one overlapping least."""
+        best, least = spots_here[0], math.inf
+        for at in spots_here:
+            area = overlap(edge_label_rect(path, e, theme, at))
+            if area < least:
+                best, least = at, area
+                if area == 0.0:
+                    break  # no later spot comes before it
+        return best
 
     spots = [0.5] * len(paths)
     # short edges first: they have little room, a long (routed) edge can move its label further
@@ -926,58 +937,10 @@ def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[int, QRe
                    key=lambda k: (round(paths[k][1].length()), k))
     for k in order:
         e, path = paths[k]
-        spots_here = BESIDE_SPOTS if e.highlight else LABEL_SPOTS
-        best = min(spots_here, key=lambda at: (overlap(edge_label_rect(path, e, theme, at)),
-                                                spots_here.index(at)))
+        best = best_spot(path, e, BESIDE_SPOTS if e.highlight else LABEL_SPOTS)
         placed.add(edge_label_rect(path, e, theme, best))
         spots[k] = best
     return spots
-
-
-class _Grid:
-    """Rectangles filed by the cells of a square grid they reach into, so that those a box may
-    overlap are found without trying every one (:func:`label_spots` tried every label and node
-    for each spot of each label: hours for 5,000 labelled edges). :meth:`near` gives them in
-    the order they were added, so sums over them add the same numbers in the same order."""
-
-    CELL = 160.0  # scene units: about a node box or a label
-    MOST_CELLS = 4096  # a rectangle reaching into more (a huge frame) is tried for every box
-
-    def __init__(self) -> None:
-        self._rects: list[QRectF] = []
-        self._cells: dict[tuple[int, int], list[int]] = {}
-        self._everywhere: list[int] = []
-
-    def _span(self, rect: QRectF) -> tuple[range, range]:
-        c = self.CELL
-        return (range(math.floor(rect.left() / c), math.floor(rect.right() / c) + 1),
-                range(math.floor(rect.top() / c), math.floor(rect.bottom() / c) + 1))
-
-    def add(self, rect: QRectF) -> None:
-        k = len(self._rects)
-        self._rects.append(rect)
-        xs, ys = self._span(rect)
-        if len(xs) * len(ys) > self.MOST_CELLS:
-            self._everywhere.append(k)
-            return
-        cells = self._cells
-        for i in xs:
-            for j in ys:
-                cells.setdefault((i, j), []).append(k)
-
-    def near(self, box: QRectF) -> list[QRectF]:
-        """The rectangles that share a cell with ``box`` (every one it overlaps, and some it
-        does not), in the order they were added."""
-        found = set(self._everywhere)
-        cells = self._cells
-        xs, ys = self._span(box)
-        if len(xs) * len(ys) > self.MOST_CELLS:
-            return list(self._rects)
-        for i in xs:
-            for j in ys:
-                found.update(cells.get((i, j), ()))
-        rects = self._rects
-        return [rects[k] for k in sorted(found)]
 
 
 _last_geometry: list = [None, None, None]  # a weak reference to a picture, its theme, its geometry
