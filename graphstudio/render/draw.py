@@ -48,7 +48,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from PySide6.QtCore import QByteArray, QDataStream, QIODevice, QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF,
                            QTransform)
 
@@ -566,7 +566,7 @@ def _stroke_pieces(painter: QPainter, drawing: EdgeDrawing) -> bool:
     if lines is None or device.m22() != scale or device.m12() or device.m21() \
             or device.m13() or device.m23():
         return False  # turned, sheared or in perspective (never on the canvas)
-    pairs, ends, wide, radius = lines
+    pairs, wide, radius = lines
     # the pieces are in device pixels from the scene's origin: undo the scale, keep the rest
     world = painter.worldTransform()
     painter.setWorldTransform(QTransform.fromScale(1 / scale, 1 / scale) * world)
@@ -574,48 +574,28 @@ def _stroke_pieces(painter: QPainter, drawing: EdgeDrawing) -> bool:
     painter.drawLines(pairs)
     painter.setPen(_NO_PEN)
     painter.setBrush(pen.color())
-    painter.drawEllipse(ends[0], radius, radius)
-    painter.drawEllipse(ends[1], radius, radius)
+    painter.drawEllipse(pairs[0], radius, radius)
+    painter.drawEllipse(pairs[-1], radius, radius)
     painter.setBrush(_NO_BRUSH)
     painter.setWorldTransform(world)
     return True
 
 
 def _pieces(path: QPainterPath, pen: QPen, scale: float):
-    """(point pairs in device pixels, the two ends, the pen for them, the radius of the ends)
-    of ``path`` at ``scale``, or None for a curve short enough to be stroked as it is."""
+    """(point pairs in device pixels, the pen for them, the radius of the ends) of ``path`` at
+    ``scale``, or None for a curve short enough to be stroked as it is."""
     box = path.controlPointRect()
     if (box.width() + box.height()) * scale < PIECES_FROM_PX:
         return None
-    polygon = path.toSubpathPolygons(QTransform.fromScale(scale, scale))[0]
-    if polygon.size() < 2:
+    points = path.toSubpathPolygons(QTransform.fromScale(scale, scale))[0].toList()
+    if len(points) < 2:
         return None
-    pairs, ends = _point_pairs(polygon)
+    pairs = [None] * (2 * len(points) - 2)  # each piece's two ends
+    pairs[0::2], pairs[1::2] = points[:-1], points[1:]
     wide = QPen(pen)
     wide.setWidthF(pen.widthF() * scale)
     wide.setCapStyle(_FLAT_CAP)
-    return pairs, ends, wide, wide.widthF() / 2
-
-
-def _point_pairs(polygon: QPolygonF) -> tuple[QPolygonF, tuple[QPointF, QPointF]]:
-    """Each piece of ``polygon`` as its two ends (``p0 p1 p1 p2 p2 p3 ...``, as
-    ``QPainter.drawLines`` takes them) and the polygon's first and last points. The points go
-    through Qt's binary form of a polygon and numpy (the same doubles): a long curve
-    flattens to hundreds of points, and a Python object for each (``toList``) took a third
-    of the first paint of a big graph, and as long again to free."""
-    data = QByteArray()
-    out = QDataStream(data, QIODevice.OpenModeFlag.WriteOnly)
-    out.setByteOrder(QDataStream.ByteOrder.LittleEndian)
-    out << polygon  # a 32-bit count, then x and y of each point as doubles
-    points = np.frombuffer(data.data(), dtype="<f8", offset=4).reshape(-1, 2)
-    pairs = np.empty((2 * len(points) - 2, 2), dtype="<f8")
-    pairs[0::2], pairs[1::2] = points[:-1], points[1:]
-    back = QDataStream(QByteArray(np.uint32(len(pairs)).astype("<u4").tobytes() + pairs.tobytes()))
-    back.setByteOrder(QDataStream.ByteOrder.LittleEndian)
-    result = QPolygonF()
-    back >> result
-    first, last = points[0], points[-1]
-    return result, (QPointF(first[0], first[1]), QPointF(last[0], last[1]))
+    return pairs, wide, wide.widthF() / 2
 
 
 def paint_edge(painter: QPainter, path: QPainterPath, edge: EdgeView, theme: Theme,

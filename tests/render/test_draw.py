@@ -9,11 +9,11 @@ import random
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QTransform
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath
 
 from graphstudio.core.engine import evaluate
 from graphstudio.io.gs import parse_text
-from graphstudio.render.draw import (_arrival, _point_pairs, arrange, edge_drawing, node_rect, output_point,
+from graphstudio.render.draw import (_arrival, arrange, edge_drawing, node_rect, output_point,
                                      paint_edge_drawing, paint_picture, picture_bounds, port_point)
 from graphstudio.render.picture import EdgeView, build_picture, step_pictures
 from graphstudio.render.routing import edge_path
@@ -186,21 +186,6 @@ def test_on_screen_a_wide_edge_is_stroked_in_straight_pieces_that_look_like_the_
     assert abs(ink_pieces.sum() - ink.sum()) < 0.05 * ink.sum()  # as thick
     differ = np.abs(curve - pieces).max(axis=2) > 60
     assert differ.sum() < 0.01 * (ink > 60).sum()  # in the same places
-
-
-@pytest.mark.parametrize("scale", [0.3, 1.0, 2.7])
-def test_a_curves_pieces_are_the_points_qt_flattens_it_to_in_pairs(scale):
-    # the pieces are made from Qt's flattened polygon without a Python object per point: the
-    # same points, each inner one twice (the end of one piece, the start of the next)
-    path = QPainterPath(QPointF(-30.25, 20.5))
-    path.cubicTo(QPointF(900, 20), QPointF(-150, 1240), QPointF(2400, 730.125))
-    polygon = path.toSubpathPolygons(QTransform.fromScale(scale, scale))[0]
-    points = [(p.x(), p.y()) for p in polygon.toList()]
-    pairs, (first, last) = _point_pairs(polygon)
-    want = [points[0]] + [p for p in points[1:-1] for _ in (0, 1)] + [points[-1]]
-    assert len(points) > 20
-    assert [(p.x(), p.y()) for p in pairs.toList()] == want  # exactly: the same doubles
-    assert (first.x(), first.y()) == points[0] and (last.x(), last.y()) == points[-1]
 
 
 def test_a_thin_pen_and_a_drawing_for_a_file_are_stroked_as_the_curve():
