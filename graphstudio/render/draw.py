@@ -52,6 +52,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF,
                            QTransform)
 
+from .box_grid import BoxGrid
 from .cells import cell_at, column_widths, grid_size, heat_image, paint_grid
 from .fonts import fonts, fonts_of
 from .group_frames import frame_rect, frames_bounds, label_rect, paint_frame, paint_label
@@ -884,18 +885,31 @@ def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[int, QRe
     """For each edge, where along it its label sits: the first of :data:`LABEL_SPOTS` whose box
     overlaps no label placed before and no node; failing that, the spot overlapping least.
     Shorter edges are placed first (a long routed edge has room to move its label along)."""
-    placed: list[QRectF] = []
+    placed = BoxGrid()
+    nodes = BoxGrid(rects.values())
     stroker = QPainterPathStroker()
     stroker.setWidth(4)
     followed = [stroker.createStroke(p) for e, p in paths if e.highlight]
 
     def overlap(box: QRectF) -> float:
         total = 0.0
-        for other in placed + list(rects.values()):
+        # the labels placed, then the nodes: of each, only those that can overlap (BoxGrid)
+        for other in placed.near(box) + nodes.near(box):
             common = box.intersected(other)
             total += common.width() * common.height()
         # a label over the path a step follows hides it: worse than overlapping a box
         return total + sum(box.width() * box.height() for f in followed if f.intersects(box))
+
+    def best_spot(path: QPainterPath, e: EdgeView, spots_here) -> float:
+        """The first spot overlapping nothing, else the one overlapping least."""
+        best, least = spots_here[0], math.inf
+        for at in spots_here:
+            area = overlap(edge_label_rect(path, e, theme, at))
+            if area < least:
+                best, least = at, area
+                if area == 0.0:
+                    break  # no later spot comes before it
+        return best
 
     spots = [0.5] * len(paths)
     # short edges first: they have little room, a long (routed) edge can move its label further
@@ -903,10 +917,8 @@ def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[int, QRe
                    key=lambda k: (round(paths[k][1].length()), k))
     for k in order:
         e, path = paths[k]
-        spots_here = BESIDE_SPOTS if e.highlight else LABEL_SPOTS
-        best = min(spots_here, key=lambda at: (overlap(edge_label_rect(path, e, theme, at)),
-                                                spots_here.index(at)))
-        placed.append(edge_label_rect(path, e, theme, best))
+        best = best_spot(path, e, BESIDE_SPOTS if e.highlight else LABEL_SPOTS)
+        placed.add(edge_label_rect(path, e, theme, best))
         spots[k] = best
     return spots
 

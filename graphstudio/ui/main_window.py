@@ -61,7 +61,7 @@ from ..io.formats import (base_name, dialog_filter, filter_format, reader_for, r
 from ..io.gs import ParseError
 from ..render.draw import arrange, arrange_picture
 from ..render.picture import Picture
-from ..render.style import THEMES
+from ..render.style import THEMES, mix
 from . import extensions, icons
 from .about import show_about
 from .canvas import Canvas
@@ -510,8 +510,12 @@ class MainWindow(QMainWindow):
                              (QPalette.PlaceholderText, theme.muted), (QPalette.Highlight, theme.selection),
                              (QPalette.HighlightedText, "#ffffff"), (QPalette.Link, theme.edge_label)):
             pal.setColor(role, QColor(colour))
+        # a disabled control (Pause before a run, Keep and Revert during one) must look it:
+        # its text half-way from the muted colour to the panel's, its button sunk into the panel
+        faded = QColor(mix(theme.muted, theme.node_fill, 0.5))
         for role in (QPalette.WindowText, QPalette.Text, QPalette.ButtonText):
-            pal.setColor(QPalette.Disabled, role, QColor(theme.muted))
+            pal.setColor(QPalette.Disabled, role, faded)
+        pal.setColor(QPalette.Disabled, QPalette.Button, QColor(theme.background))
         self.setPalette(pal)
 
     def _set_view(self, key: str, value) -> None:

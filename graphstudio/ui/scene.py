@@ -34,7 +34,7 @@ from ..core.ops import get_op
 from ..render.detail import Overview, box_style
 from ..render.draw import label_spots, node_rect
 from ..render.groups import gate_view
-from ..render.picture import NodeView, Picture, build_picture, no_gradient, node_view
+from ..render.picture import EdgeView, NodeView, Picture, build_picture, no_gradient, node_view
 from ..render.router import EdgeRouter
 from ..render.routing import output_point, port_point
 from ..render.style import THEMES, Theme
@@ -267,7 +267,7 @@ class GraphScene(QGraphicsScene):
         for item in {grabbed, *self.selectedItems()}:
             if isinstance(item, NodeItem):
                 self.node_changed(item)
-        self.route_edges()
+        self.route_edges(labels=False)
 
     def boxes(self, graph, nodes=None) -> QRectF:
         """The box around ``graph``'s nodes (all, or ``nodes``) as they would be drawn at their
@@ -350,16 +350,21 @@ class GraphScene(QGraphicsScene):
     def text_shown(self) -> bool:
         return self._text_shown
 
-    def route_edges(self) -> int:
+    def route_edges(self, labels: bool = True) -> int:
         """Reroute now the edges the node changes since the last time may affect (see
         :class:`~graphstudio.render.router.EdgeRouter`); the number of edges whose curve
-        changed."""
+        changed. With ``labels``, edge labels shown on curves that changed (Arrange, a move,
+        an undo) find their spots again; a drag in progress passes False (every spot weighed
+        against every box on each mouse move is too slow on a large graph) and the spots
+        follow when it ends."""
         self._reroute.stop()
         changed = self.router.update()
         for key in changed:
             item = self.edges.get(key)
             if item is not None:
                 item.set_path(self.router.routes[key].path())
+        if labels and changed and self.doc.view.get("edge_labels", False):
+            self._place_labels()
         return len(changed)
 
     def refresh(self, *_args) -> None:
@@ -489,18 +494,31 @@ class GraphScene(QGraphicsScene):
             item = self.nodes.get(n)
             if item is not None:
                 item.set_view(picture.nodes[n], theme, grow_only)
-        self.route_edges()
+        self.route_edges(labels=False)
         if nodes is not None:
             return
         items = [(e, self.edges.get((e.src, e.dst, e.port))) for e in picture.edges]
-        items = [(e, i) for e, i in items if i is not None]
-        spots = [0.5] * len(items)
-        if any(e.label for e, _ in items):
-            rects = {n: i.scene_rect() for n, i in self.nodes.items()}
-            spots = label_spots([(e, i.path) for e, i in items], rects, theme)
-        for (e, item), at in zip(items, spots):
-            item.set_view(e, theme, at)
+        # while a number is dragged the labels stay where they are (their numbers change, not
+        # their curves); they find their spots again when it is let go
+        self._place_labels([(e, i) for e, i in items if i is not None], keep=self._scrubbing)
         self.update()
+
+    def _place_labels(self, items: list[tuple[EdgeView, EdgeItem]] | None = None,
+                      keep: bool = False) -> None:
+        """Give each edge its view (``items``: the picture's, else the views the items show)
+        and its label the spot along its curve clear of boxes and other labels
+        (:func:`~graphstudio.render.draw.label_spots`), from the curves as they are now; or,
+        with ``keep``, the spot it has."""
+        if items is None:
+            items = [(i.view, i) for i in self.edges.values()]
+        spots = [0.5] * len(items)
+        if keep:
+            spots = [item.label_at for _e, item in items]
+        elif any(e.label for e, _ in items):
+            rects = {n: i.scene_rect() for n, i in self.nodes.items()}
+            spots = label_spots([(e, i.path) for e, i in items], rects, self.theme)
+        for (e, item), at in zip(items, spots):
+            item.set_view(e, self.theme, at)
 
     def set_decorate(self, decorate) -> None:
         """Show the live picture through ``decorate`` (see :attr:`decorate`), or as it is."""
@@ -684,4 +702,5 @@ class GraphScene(QGraphicsScene):
                 moves[n] = (old, new)
         if moves:
             self.doc.push(MoveCommand(self.doc, moves))
-        self.route_edges()
+        if not self.route_edges() and moves and self.doc.view.get("edge_labels", False):
+            self._place_labels()  # the curves followed the drag: their labels follow now

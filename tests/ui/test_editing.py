@@ -326,3 +326,37 @@ def test_pasting_a_onehot_data_input_keeps_its_binding(window, tmp_path):
     back = window.document.graph
     assert back.node(back.by_name("t_2")).onehot == 3
     assert back.node(back.by_name("t_2")).data == "label"
+
+
+def _label_boxes_clear(window) -> bool:
+    """No edge label's box overlaps a node's box or another label's."""
+    from graphstudio.render.draw import edge_label_rect
+
+    scene = window.scene
+    boxes = [edge_label_rect(e.path, e.view, e.theme, e.label_at) for e in scene.edges.values()]
+    boxes = [b for b in boxes if b is not None]
+    nodes = [i.scene_rect() for i in scene.nodes.values()]
+    assert boxes  # the labels are shown
+    return not any(b.intersects(r) for b in boxes for r in nodes) and \
+        not any(a.intersects(b) for k, a in enumerate(boxes) for b in boxes[k + 1:])
+
+
+def test_edge_labels_find_their_spots_again_after_arrange_and_a_move(window):
+    # each label was left at the spot it had before the boxes moved: under a box or on
+    # another label
+    import pathlib
+
+    example = pathlib.Path(__file__).parents[2] / "examples" / "grosse_csc311.gs"
+    window.open_file(str(example), ask=False)
+    window.act_labels.trigger()  # the lecture's own positions leave no room for every label
+    window.act_arrange.trigger()
+    QApplication.processEvents()
+    assert _label_boxes_clear(window)
+    # a box dragged down, away from the others: when the drag ends, its labels move clear
+    g = window.document.graph
+    x = window.scene.nodes[g.by_name("x")]
+    before = g.position(g.by_name("x"))
+    start = view_point(window, x.mapToScene(x.rect.topLeft() + QPointF(30, 12)))
+    drag(window, start, start + QPoint(0, 120))
+    QApplication.processEvents()
+    assert g.position(g.by_name("x"))[1] > before[1] and _label_boxes_clear(window)

@@ -121,6 +121,28 @@ def test_dark_theme_and_hidden_gradients(window):
     assert edge.view.label.startswith("∂z/∂a")
 
 
+def test_in_the_dark_theme_a_disabled_button_looks_disabled(window, qtbot):
+    # Pause before a run, Keep and Revert during one: on the dark panels their text and face
+    # once looked nearly as bright as an enabled button's
+    from PySide6.QtWidgets import QPushButton
+
+    window.theme_actions["dark"].trigger()
+    window.show()
+    qtbot.waitExposed(window)
+
+    def contrast(enabled: bool) -> int:
+        button = QPushButton("Revert", window.inspector)
+        button.setEnabled(enabled)
+        button.resize(120, 32)
+        image = button.grab().toImage()
+        lightness = [image.pixelColor(x, y).lightness()
+                     for x in range(10, 110) for y in range(8, 24)]
+        button.deleteLater()
+        return max(lightness) - min(lightness)
+
+    assert contrast(False) < 0.5 * contrast(True)
+
+
 def test_double_click_on_a_number_sets_the_value(window):
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
