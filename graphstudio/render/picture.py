@@ -27,7 +27,7 @@ from .arrays import Grid, array_grid, cell_text, shape_badge
 from .groups import group_picture
 
 __all__ = ["NodeView", "EdgeView", "Picture", "TableRow", "node_view", "no_gradient",
-           "build_picture", "step_pictures", "edge_label", "op_text", "grad_sum_text",
+           "build_picture", "step_pictures", "edge_label", "edge_view", "op_text", "grad_sum_text",
            "table_row", "node_style", "NEURON_STYLE_FROM", "update_pictures", "updated_values"]
 
 #: a graph with at least this many nodes, nearly all of them numbers, is a network written
@@ -235,6 +235,16 @@ def edge_label(ev: Evaluation, src: int, dst: int, port: int) -> str:
     return f"{formula}"
 
 
+def edge_view(graph: Graph, ev: Evaluation | None, src: int, dst: int, port: int,
+              edge_labels: bool = False) -> EdgeView:
+    """The edge's view in a live picture: with ``edge_labels``, its local derivative
+    (:func:`edge_label`) once ``dst`` has a value. No label out of a constant: no gradient
+    flows into it, and ∂(x ** 2)/∂2 = x²·ln x is noise on a slide (NaN for a negative x)."""
+    wanted = edge_labels and ev is not None and ev.values.get(dst) is not None
+    label = edge_label(ev, src, dst, port) if wanted and graph.op(src) != "const" else None
+    return EdgeView(src, dst, port, label)
+
+
 def no_gradient(graph: Graph, ev: Evaluation | None) -> str | None:
     """Why no node has a gradient, or None: the output has no value (a node without a number
     differentiates nothing, so a gradient of 0 would be a lie a student reads as the answer)."""
@@ -319,13 +329,7 @@ def build_picture(graph: Graph, ev: Evaluation | None, positions: dict[int, tupl
     nodes = {n: node_view(graph, n, ev, show_values=show_values, show_grad=show_grad,
                           digits=digits, grad_missing=missing, style=style)
              for n in graph.nodes()}
-    edges = []
-    for s, d, p in graph.edges():
-        # No label out of a constant: no gradient flows into it, and ∂(x ** 2)/∂2 = x²·ln x is
-        # noise on a slide (NaN for a negative x).
-        wanted = edge_labels and ev is not None and ev.values.get(d) is not None
-        label = edge_label(ev, s, d, p) if wanted and graph.op(s) != "const" else None
-        edges.append(EdgeView(s, d, p, label))
+    edges = [edge_view(graph, ev, s, d, p, edge_labels) for s, d, p in graph.edges()]
     picture = Picture(nodes, edges, dict(positions), show_grad=show_grad)
     return group_picture(graph, ev, picture, digits) if groups and graph.groups() else picture
 

@@ -34,7 +34,8 @@ from ..core.ops import get_op
 from ..render.detail import Overview, box_style
 from ..render.draw import label_spots, node_rect
 from ..render.groups import gate_view
-from ..render.picture import EdgeView, NodeView, Picture, build_picture, no_gradient, node_view
+from ..render.picture import (EdgeView, NodeView, Picture, build_picture, edge_view, no_gradient,
+                              node_view)
 from ..render.router import EdgeRouter
 from ..render.routing import output_point, port_point
 from ..render.style import THEMES, Theme
@@ -375,8 +376,8 @@ class GraphScene(QGraphicsScene):
             self._show(self.fixed, grow_only=self._fixed_grow_only)
             self._stale = True  # leaving step mode shows the live picture anew
             self._shown = None
-        elif self._stale or doc.view.get("edge_labels", False) or self.picture is None \
-                or self.decorate is not None \
+        elif self._stale or self.picture is None or self.decorate is not None \
+                or (doc.view.get("edge_labels", False) and doc.graph.groups()) \
                 or self._shown is None or doc.evaluation is None \
                 or self._no_gradient(doc.graph, doc.evaluation):
             self._show(self._live_picture())
@@ -433,6 +434,29 @@ class GraphScene(QGraphicsScene):
                 view = gate_view(graph, ev, group_of[n], view)
             picture.nodes[n] = view
         self._show(picture, nodes, grow_only=self._scrubbing)
+        if doc.view.get("edge_labels", False):
+            self._relabel(nodes)
+
+    def _relabel(self, nodes: list[int]) -> None:
+        """New labels for the edges whose local derivative may have changed with ``nodes``'
+        results: the edges into them and into their children. While a number is dragged the
+        labels keep their spots; otherwise (a number typed, an undo) every label finds its
+        spot again, as their sizes changed."""
+        doc, picture = self.doc, self.picture
+        graph, ev = doc.graph, doc.evaluation
+        heads = set(nodes)
+        for n in nodes:
+            heads.update(graph.children(n))
+        index = {(e.src, e.dst, e.port): k for k, e in enumerate(picture.edges)}
+        for d in heads:
+            for key in graph.in_edges(d):
+                item, k = self.edges.get(key), index.get(key)
+                if item is None or k is None:
+                    continue
+                picture.edges[k] = view = edge_view(graph, ev, *key, edge_labels=True)
+                item.set_view(view, self.theme, item.label_at)
+        if not self._scrubbing:
+            self._place_labels()
 
     def _out_of_sight(self, nodes: list[int]) -> set[int]:
         """Those of ``nodes`` that no view shows now: outside every view's visible area, or

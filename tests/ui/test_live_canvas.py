@@ -298,7 +298,7 @@ def test_with_edge_labels_a_scrub_updates_them_in_place_and_places_them_when_it_
         return real(paths, rects, theme)
 
     monkeypatch.setattr(scene_module, "label_spots", spy)
-    build(window, "a = 1\nb = a * a\nc = b * 3")
+    build(window, "a = 1\nb = a * a\nc = b * 3\nd = sin(c) + b")
     window.act_labels.trigger()
     g = window.document.graph
     a, b = g.by_name("a"), g.by_name("b")
@@ -314,5 +314,20 @@ def test_with_edge_labels_a_scrub_updates_them_in_place_and_places_them_when_it_
     label = scene.edges[(a, b, 0)].view.label
     assert g.value(a) != 1 and not label.endswith("= 1")  # the label's number follows...
     assert placed == []  # ... where it is
+    assert labels_now(window) == labels_anew(window)  # every label, down to d
     QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, start + QPoint(20, 0))
     assert placed  # let go: the labels find their spots for the boxes as they are now
+    window.document.undo_stack.undo()  # and an undo brings back the labels of a = 1
+    assert g.value(a) == 1 and labels_now(window) == labels_anew(window)
+    assert scene.edges[(a, b, 0)].view.label.endswith("= 1")
+
+
+def labels_now(window) -> dict:
+    return {key: item.view.label for key, item in window.scene.edges.items()}
+
+
+def labels_anew(window) -> dict:
+    """Every edge's label in a picture built from nothing for the graph as it is now."""
+    doc = window.document
+    picture = build_picture(doc.graph, doc.evaluation, {}, edge_labels=True)
+    return {(e.src, e.dst, e.port): e.label for e in picture.edges}
