@@ -19,7 +19,11 @@ For each file it prints ``{"file", "nodes", "open_ms", "repaint_ms", "scrub_ms",
 * ``scrub_end_ms``: letting go of the number after those drags: the nodes out of sight brought
   up to date and every box fitted to its text again (measured once);
 * ``arrange_ms``: Graph > Arrange on a shuffled graph, up to the repaint;
-* ``svg_ms``: the SVG export of the graph (as ``graphstudio export -o out.svg``).
+* ``svg_ms``: the SVG export of the graph (as ``graphstudio export -o out.svg``);
+* ``labels_ms``: View > Edge Labels turned on (every edge's local derivative written, and
+  each label's spot found clear of boxes and other labels), up to the repaint;
+* ``scrub_labels_ms``: one step of a scrub (as ``scrub_ms``, the slower of the same two
+  views) with the edge labels shown.
 
 ``--generate mlp:N`` writes a neuron-level MLP (``relu(b + w0*x0 + ...)``, every weight a node
 of its own) of about N nodes as a ``.gs`` file; ``dag:N`` a wide layered DAG of about N nodes
@@ -47,7 +51,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
 ZOOMS = ("fit", 0.25, 0.5, 1.0)
-KEYS = ("open_ms", "repaint_ms", "scrub_ms", "scrub_end_ms", "arrange_ms", "svg_ms")
+KEYS = ("open_ms", "repaint_ms", "scrub_ms", "scrub_end_ms", "arrange_ms", "svg_ms", "labels_ms",
+        "scrub_labels_ms")
 
 
 # ---- generated graphs ----------------------------------------------------------------------------
@@ -224,15 +229,17 @@ def measure(path: Path, runs: int, budget_ms: float) -> dict:
         def scrub() -> None:
             window.scene.scrub(node, start + 0.01 * next(steps))
             app.processEvents()
-        for zoom in ("fit", 1.0):  # all of the graph in view; the input's part, legible
-            if zoom == "fit":
-                canvas.fit()
-            else:
-                canvas.set_zoom(zoom)
-                canvas.centerOn(window.scene.nodes[node])
-            app.processEvents()
-            scrub()
-            clock.runs(f"scrub@{zoom}", scrub, max(runs, 7), budget_ms)
+        def scrubs(kind: str) -> None:
+            for zoom in ("fit", 1.0):  # all of the graph in view; the input's part, legible
+                if zoom == "fit":
+                    canvas.fit()
+                else:
+                    canvas.set_zoom(zoom)
+                    canvas.centerOn(window.scene.nodes[node])
+                app.processEvents()
+                scrub()
+                clock.runs(f"{kind}@{zoom}", scrub, max(runs, 7), budget_ms)
+        scrubs("scrub")
         def release() -> None:  # the nodes out of sight catch up, every box fits its text
             window.scene.finish_scrub(node, start, start)
             app.processEvents()
@@ -256,9 +263,21 @@ def measure(path: Path, runs: int, budget_ms: float) -> dict:
         clock.runs("svg_ms", lambda: export_graph(graph, doc.evaluation, out),  # the defaults
                    runs, budget_ms)
 
+    if leaves:  # View > Edge Labels: turning them on, then scrubbing with them shown
+
+        def labels(on: bool) -> None:
+            if bool(doc.view.get("edge_labels", False)) != on:
+                window.act_labels.trigger()
+                settle()
+        clock.runs("labels_ms", lambda: labels(True), runs, budget_ms,
+                   before=lambda: labels(False))
+        scrubs("scrub_labels")
+        release()
+        labels(False)
+
     result: dict = {"file": str(path), "nodes": len(graph)}
     by_zoom = {kind: {key.split("@")[1]: clock.medians(key)[0] for key in clock.cpu
-                      if key.startswith(kind + "@")} for kind in ("repaint", "scrub")}
+                      if key.startswith(kind + "@")} for kind in ("repaint", "scrub", "scrub_labels")}
     for key in KEYS:
         kind = key.removesuffix("_ms")
         if by_zoom.get(kind):

@@ -16,6 +16,9 @@ Every figure is a median; the commands compared run in turn (A B C A B C ...), s
 that slows down during the run slows every one of them alike, and the ratios are taken between
 figures of the same run. Whole-process figures are each run's own CPU time (user + system),
 wall time and peak memory, from the operating system's accounting of the finished process.
+Every process runs with its modules compiled (``.pyc``, as ``pip install`` leaves them), kept
+in a folder of the benchmark's own whatever PYTHONDONTWRITEBYTECODE says, each command once
+untimed first.
 
 (a) A neuron-level MLP of 49,924 nodes built from +, * and relu, micrograd's network
     (:mod:`networks`), as a ``.gs`` file GraphStudio's writer wrote. References, each a whole
@@ -79,6 +82,11 @@ def have(module: str) -> bool:
 #: the cache folders of the runs (removed at the end)
 CACHES = tempfile.mkdtemp(prefix="gs-bench-caches-")
 atexit.register(shutil.rmtree, CACHES, ignore_errors=True)
+#: the compiled modules (.pyc) of every timed process, as a user's installation has them
+#: (``pip install`` compiles them; a machine with PYTHONDONTWRITEBYTECODE set would otherwise
+#: compile every module of a checkout at every run), in a folder of their own, so that no
+#: checkout is written to; each command runs once untimed first, which writes them
+PYCACHE = os.path.join(CACHES, "pycache")
 
 
 class Eval(list):
@@ -103,10 +111,11 @@ def run(cmd: list[str], out_path: str | None = None) -> dict:
     its wall and CPU seconds and its peak memory (MB)."""
     # (not from the checkout's folder: python -m puts the working folder first on the path,
     # so another checkout's python would import this checkout's graphstudio)
+    env = dict(os.environ, PYTHONPATH=str(HERE), PYTHONPYCACHEPREFIX=PYCACHE,
+               **(cmd.env() if isinstance(cmd, Eval) else {}))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     proc = subprocess.run([PY, str(HERE / "measured.py"), out_path or "-", "--", *cmd],
-                          capture_output=True, text=True, cwd=tempfile.gettempdir(),
-                          env=dict(os.environ, PYTHONPATH=str(HERE),
-                                   **(cmd.env() if isinstance(cmd, Eval) else {})))
+                          capture_output=True, text=True, cwd=tempfile.gettempdir(), env=env)
     lines = proc.stdout.strip().splitlines()
     result = json.loads(lines[-1]) if proc.returncode == 0 and lines else {"code": "?"}
     if result["code"] != 0:
@@ -117,6 +126,8 @@ def run(cmd: list[str], out_path: str | None = None) -> dict:
 def compare(commands: dict[str, list[str]], repeat: int) -> dict[str, dict]:
     """Each command ``repeat`` times, in turn; the medians of each."""
     runs: dict[str, list[dict]] = {name: [] for name in commands}
+    for cmd in commands.values():  # (untimed: its modules compiled, see PYCACHE)
+        run(cmd)
     for _ in range(repeat):
         for name, cmd in commands.items():
             runs[name].append(run(cmd))

@@ -200,6 +200,25 @@ def test_every_example_reads_the_same_or_is_left_to_the_full_reader(path):
     ("x = 1\ny = 2\nz = x + 1e\n", False),
     ("x = 1\ny = 2\nz = x + 2x\n", False),
     ("x = 1\ny = 2\nz = x + y.\n", False),
+    # runs of inputs, read loosely and then as Python reads each number
+    ("x = 1.5e+3\ny = -.5\nw = param(5.)\nv = param(-0.0)\nz = x * y + w * v\n", True),
+    ("x = 1\ny = 5-3\nz = x * y\n", False),  # (the full reader: 5 - 3)
+    ("x = 1\ny = 1e\n", False),
+    ("x = 1\ny = param(1.5.2)\n", False),
+    ("x = 1\ny = 2e+-5\n", False),
+    ("x = 1\ny = .\n", False),
+    ("x = 1\ny = param(-007)\n", False),
+    ("x = 1\ny = -00\nz = x * y\n", True),
+    ("x = 1\ny = 1e5\nz = -" + "9" * 300 + "\nv = x * y * z\n", True),
+    ("x = 1\ny = -" + "9" * 301 + "\n", False),
+    ("x = 1\ny = param(2e3)\nz = 3.\nv = x * y + z\n", True),
+    # sums, read loosely and then token by token
+    ("x = 1\ny = 2\nz = x * 1e-5 + y\n", True),  # (a sign in a number: token by token)
+    ("x = 1\ny = 2\nz = x ** y + x\n", False),
+    ("x = 1\ny = 2\nz = x - -y + x\n", True),
+    ("x = 1\ny = 2\nz = x  * y + x\n", True),
+    ("x = 1\ny = 2\nz = x * y +\n", False),
+    ("x = 1\ny = 2\nz = relu(x * y + x\n", False),
 ])
 def test_texts_near_every_edge(text, read):
     assert (assert_same(text) is not None) == read

@@ -447,3 +447,74 @@ def test_a_pipe_or_a_device_is_never_read_for_the_key(kind, tmp_path):
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr == (f"{path}:1:1: cannot read the file: not a regular file (a device, a "
                            "pipe or a socket)\n")
+
+
+@pytest.mark.parametrize("xdg, home", [
+    ("/tmp/gs-cache", "/home/u"), ("/tmp/gs-cache/", "/home/u"), ("/", "/home/u"),
+    (None, "/home/u"), (None, "/home/u/"), (None, "/"), ("", "/home/u"), ("   ", "/home/u"),
+    ("relative/cache", "/home/u"), ("~/cache", "/home/u"), (None, "relative/home"),
+    (None, None), ("/x", None)])
+def test_the_cache_folder_is_platformdirs_folder(xdg, home, monkeypatch):
+    """On Linux the folder is found without importing platformdirs where every version gives
+    the same one; it is platformdirs' own answer in every case."""
+    import platformdirs
+
+    for var, value in (("XDG_CACHE_HOME", xdg), ("HOME", home)):
+        if value is None:
+            monkeypatch.delenv(var, raising=False)
+        else:
+            monkeypatch.setenv(var, value)
+    monkeypatch.delenv("GRAPHSTUDIO_CACHE", raising=False)
+    try:
+        expected = Path(platformdirs.user_cache_dir("graphstudio", appauthor=False)) / "programs"
+    except RuntimeError:  # (no home at all: platformdirs refuses, and so may the cache)
+        expected = None
+    if expected is not None:
+        assert program_cache.cache_folder() == expected
+    assert (program_cache._linux_cache_dir() is not None) == (
+        sys.platform == "linux" and (xdg or "").startswith("/")
+        or not xdg and (home or "").startswith("/"))
+
+
+@pytest.mark.parametrize("platform", ["darwin", "win32", "freebsd14"])
+def test_elsewhere_the_cache_folder_is_asked_of_platformdirs(platform, monkeypatch):
+    import platformdirs
+
+    monkeypatch.setattr(sys, "platform", platform)
+    monkeypatch.setenv("XDG_CACHE_HOME", "/tmp/gs-cache")
+    monkeypatch.delenv("GRAPHSTUDIO_CACHE", raising=False)
+    asked = []
+    monkeypatch.setattr(platformdirs, "user_cache_dir",
+                        lambda *args, **kw: asked.append((args, kw)) or "/from/platformdirs")
+    assert program_cache.cache_folder() == Path("/from/platformdirs/programs")
+    assert asked == [(("graphstudio",), {"appauthor": False})]
+
+
+def test_an_entry_is_renamed_into_place_and_stale_temporaries_go(tmp_path, capsys):
+    import os
+    import time
+
+    path = tmp_path / "f.gs"
+    path.write_text("x = 2\nz = x * x\n")
+    folder = program_cache.cache_folder()
+    folder.mkdir(parents=True)
+    stale, fresh = folder / ".a.gsp.1.tmp", folder / ".b.gsp.2.tmp"
+    for temporary in (stale, fresh):
+        temporary.write_bytes(b"half an entry")
+    old = time.time() - program_cache.STALE_AFTER - 10
+    os.utime(stale, (old, old))
+    run(capsys, str(path), "--json")
+    assert len(entries()) == 1
+    assert sorted(p.name for p in folder.iterdir()) == sorted([entries()[0].name, fresh.name])
+
+
+def test_an_entry_that_cannot_be_written_leaves_nothing(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+
+    def fail(src, dst):
+        raise OSError("no room")
+
+    monkeypatch.setattr(program_cache.os, "replace", fail)
+    program = gs_program.read_program(b"x = 2\nz = x * x\n")
+    assert program_cache.store_scalar(folder, "k" * 64, program) is False
+    assert list(folder.iterdir()) == []

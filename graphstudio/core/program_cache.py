@@ -40,6 +40,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,15 +65,37 @@ MAX_FILE_BYTES = 64 * 2**20
 #: the entries' file names end with one of these: a program replayed without numpy, or not
 SCALAR_SUFFIX = ".gsp"
 SUFFIXES = (SCALAR_SUFFIX, ".npz")
+#: an entry being written ends so; one older than STALE_AFTER seconds is removed
+TEMPORARY_SUFFIX = ".tmp"
+STALE_AFTER = 3600
 Row = tuple[str, str, float, "float | None"]
 
 def cache_folder() -> Path | None:
     """The folder of the entries, or None when the cache is turned off."""
     if os.environ.get("GRAPHSTUDIO_CACHE", "").lower() in ("0", "off", "no", "false"):
         return None
-    import platformdirs
+    folder = _linux_cache_dir()
+    if folder is None:
+        import platformdirs
 
-    return Path(platformdirs.user_cache_dir("graphstudio", appauthor=False)) / "programs"
+        folder = platformdirs.user_cache_dir("graphstudio", appauthor=False)
+    return Path(folder) / "programs"
+
+
+def _linux_cache_dir() -> str | None:
+    """``platformdirs.user_cache_dir("graphstudio")`` on Linux in the cases where every version
+    of platformdirs gives the same folder (``$XDG_CACHE_HOME`` an absolute path, or unset or
+    empty with an absolute ``$HOME``), found without importing it (a tenth of the time of a
+    first ``eval`` of a small file); None anywhere else, where platformdirs says
+    (``tests/test_program_cache.py`` compares the two)."""
+    if sys.platform != "linux" or hasattr(sys, "getandroidapilevel") \
+            or "ANDROID_DATA" in os.environ:
+        return None
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if xdg:
+        return os.path.join(xdg, "graphstudio") if xdg[0] == "/" else None
+    home = os.environ.get("HOME", "")
+    return os.path.join(os.path.expanduser("~/.cache"), "graphstudio") if home[:1] == "/" else None
 
 
 def code_stamp(root: Path | None = None) -> str:
@@ -153,11 +177,19 @@ def store_scalar(folder: Path, key: str, program: ScalarProgram) -> bool:
 
 
 def _write(folder: Path, name: str, data: bytes) -> bool:
-    from .savefile import atomic_write_bytes
-
+    """Write an entry under a temporary name beside it and rename it into place, so that no
+    reader finds half an entry. It is not flushed to the disk (as a saved file is, in
+    :mod:`~graphstudio.core.savefile`): an entry a crash cut short fails its check and is
+    only read again, and the flushes took a tenth of a first run's time."""
+    temporary = folder / f".{name}.{os.getpid()}{TEMPORARY_SUFFIX}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(folder / name, data)
+        try:
+            temporary.write_bytes(data)
+            os.replace(temporary, folder / name)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+            raise
         _prune(folder)
     except OSError:
         return False
@@ -193,10 +225,16 @@ def _scalar_entry(key: str, program: Program, names: list[str], named: list[int]
 
 def _prune(folder: Path) -> None:
     """Remove the oldest entries beyond :data:`MAX_ENTRIES` and :data:`MAX_BYTES` (the newest
-    is always kept)."""
+    is always kept), and stale temporaries."""
     entries = []
     for entry in os.scandir(folder):
-        if entry.name.endswith(SUFFIXES):
+        if entry.name.endswith(TEMPORARY_SUFFIX):  # (left by a process that died writing it)
+            try:
+                if entry.stat().st_mtime < time.time() - STALE_AFTER:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
+        elif entry.name.endswith(SUFFIXES):
             try:
                 st = entry.stat()
             except OSError:

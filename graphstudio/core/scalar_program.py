@@ -189,20 +189,21 @@ def run(program: ScalarProgram, output: str | None = None, fresh: bool = False
         grads = _backward(program, values, out)
     except Exception:  # ArithmeticError, ValueError from a rule; Invalid; a damaged entry
         return None
-    kinds, kind = program.kinds, program.kind
-    rows = []
-    for name, i in zip(program.names, program.named):
-        g = grads[i]
-        k = kinds[kind[i]][0]
-        if g is None:
-            g = None if k == "const" else 0.0
-        rows.append((name, k, values[i], g))
-    return out_label, rows
+    named = program.named  # (the rows made a column at a time)
+    op_names = [k[0] for k in program.kinds]
+    ops = list(map(op_names.__getitem__, map(program.kind.__getitem__, named)))
+    named_grads = list(map(grads.__getitem__, named))
+    if None in named_grads:
+        named_grads = [(None if k == "const" else 0.0) if g is None else g
+                       for k, g in zip(ops, named_grads)]
+    return out_label, list(zip(program.names, ops, map(values.__getitem__, named), named_grads))
 
 
 def _finite(values: list[float]) -> bool:
-    """Whether every value is a finite number."""
-    return all(map(math.isfinite, values))
+    """Whether every value is a finite number: surely when their sum is (an infinity or a NaN
+    makes the sum one; a sum too large for a float is asked of each value)."""
+    total = sum(values)
+    return total - total == 0.0 or all(map(math.isfinite, values))
 
 
 def pick_output(names: list[str], named: list[int], output: str | None, default: int,

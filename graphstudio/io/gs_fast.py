@@ -25,8 +25,9 @@ from dataclasses import dataclass
 
 from ..core.ops import NUMBER_WORDS, Op, binary_op, op_for_call, prefix_op
 
-__all__ = ["Plan", "Grammar", "grammar", "simple_statement", "literal_line", "input_lines",
-           "nested_line", "sum_line", "called_names", "call_op", "MAX_DEPTH", "MAX_STEPS"]
+__all__ = ["Plan", "Grammar", "grammar", "simple_statement", "literal_line", "input_run", "nested_line", "nested_parts", "sum_parts", "lines",
+           "called_names", "call_op", "MAX_DEPTH", "MAX_STEPS", "RUN", "NESTED", "SUM",
+           "OTHER"]
 
 #: How deeply a line's expression may nest for the fast path, and how many steps (nodes and
 #: names) it may take; other lines go to ``ast``, which says where Python's own limits are
@@ -264,8 +265,9 @@ def _tokens(code: str) -> list[tuple[str, int]]:
 
 
 # ``u = f(g(h(x)))``: nested calls of one argument around a name, as the writer writes a chain
-_NESTED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) = ((?:[A-Za-z_][A-Za-z0-9_]*\()+)"
-                     r"([A-Za-z_][A-Za-z0-9_]*)(\)+)[ \t]*\n?", re.ASCII)
+_NESTED_LINE = (r"([A-Za-z_][A-Za-z0-9_]*) = ((?:[A-Za-z_][A-Za-z0-9_]*\()+)"
+                r"([A-Za-z_][A-Za-z0-9_]*)(\)+)[ \t]*")
+_NESTED = re.compile(_NESTED_LINE + r"\n?", re.ASCII)
 # ``x = -0.5``: a name and a number, the first line of a chain and every input of a network
 _LITERAL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) = (-?)((?:[0-9]+\.?[0-9]*|\.[0-9]+)"
                       r"(?:[eE][-+]?[0-9]+)?)[ \t]*\n?", re.ASCII)
@@ -273,43 +275,69 @@ _LITERAL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) = (-?)((?:[0-9]+\.?[0-9]*|\.[0-
 
 # ``z = b + w1 * x1 - 0.5``, ``h = relu(u + w2 * x2)``: sums of products of names and numbers,
 # perhaps inside one call, with one blank around each operator (a neuron, as the writer writes
-# it); what each token is, sum_line says
-_SUM = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) = (?:([A-Za-z_][A-Za-z0-9_]*)\()?"
-                  r"([A-Za-z0-9_.]+(?: [-+*/] [A-Za-z0-9_.]+)*)(\)?)[ \t]*", re.ASCII)
+# it). Loosely: the sum is any text of names, numbers, blanks and operators (a class of
+# characters the regular expression runs through at once); what each token is, sum_parts says
+_SUM_LINE = (r"([A-Za-z_][A-Za-z0-9_]*) = (?:([A-Za-z_][A-Za-z0-9_]*)\()?"
+             r"([A-Za-z0-9_.][A-Za-z0-9_. +*/-]*[A-Za-z0-9_.])(\)?)[ \t]*")
+_SUM_OPERATORS = frozenset("+-*/")
 _NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", re.ASCII)  # (_TOKEN's)
 _NOT_NAMES = _KEYWORDS | frozenset(NUMBER_WORDS)  # (a number word is a number)
 
 # ``x = 0.5``, ``w = param(-0.5)``: a run of lines that each make an input (every input and
-# weight of a network), whose numbers are Python's literals as written (no integer with a
-# leading zero, none too long for a float: those are for the token reader to judge)
-_PLAIN_NUMBER = (r"(?:(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+"
-                 r"|0+|[1-9][0-9]{0,299})")
-_INPUTS = re.compile(rf"(?:[A-Za-z_][A-Za-z0-9_]* = (?:-?{_PLAIN_NUMBER}|param\(-?"
-                     rf"{_PLAIN_NUMBER}\))[ \t]*\n)+", re.ASCII)
+# weight of a network). Loosely: each number is any text of digits, ".", "e", "E", "+" and "-"
+# that begins with a digit or "." (a class the regular expression runs through at once, where
+# the exact form of Python's literals took it twice as long); input_run reads each as Python
+# does, or refuses the run
+_RUN_NUMBER = r"-?[0-9.][0-9.eE+-]*"
+_INPUTS = (rf"(?:[A-Za-z_][A-Za-z0-9_]* = (?:{_RUN_NUMBER}|param\({_RUN_NUMBER}\))"
+           r"[ \t]*\n)+")
+# a number of a run written as an integer (no ".", no exponent: Python's rules for them differ)
+_RUN_INTEGER = re.compile(r"(?:= |\()-?[0-9]+[) \t\n]", re.ASCII)
+
+# A whole text at once, as lines each ending in "\n": each match is a run of inputs (group 1),
+# a line of nested calls (groups 2 to 5, as _NESTED's), a line of a sum (6 to 9) or
+# any other line (10, without its "\n"), the first of these that it can be; which one, the
+# match's ``lastindex`` says (the last group of each always takes part)
+_LINES = re.compile(rf"({_INPUTS})|{_NESTED_LINE}\n|{_SUM_LINE}\n|([^\n]*)\n",
+                    re.ASCII)
+#: the ``lastindex`` of each kind of :func:`lines` match
+RUN, NESTED, SUM, OTHER = 1, 5, 9, 10
 
 
-def sum_line(line: str) -> tuple[str, str | None, list[str]] | None:
-    """``z = b + w1 * x1 - 0.5`` or ``h = relu(u + w * x / y)`` read by a regular expression:
-    the target, the name called around the sum (or None) and the sum's tokens: names and
-    numbers, and between each two one of the operators ``+``, ``-``, ``*`` and ``/``, which
-    bind as in Python (the products, then the sum, each from the left, as
-    :func:`_simple_statement` plans them). None for any other line (no operator at all, a
-    keyword or number word, a token that is neither a name nor a number as the token reader
-    reads it, more than :data:`MAX_STEPS` steps); ``tests/test_gs_program.py`` reads such
-    lines both ways."""
-    match = _SUM.fullmatch(line)
-    if match is None:
-        return None
-    target, call, expression, closed = match.groups()
+def lines(text: str):
+    """The matches of ``text``'s lines (each ending in "\\n", the last too), in order: runs of
+    lines ``x = 0.5`` and ``w = param(-0.5)`` (:func:`input_run` reads one), lines of nested
+    calls (:func:`nested_parts` of groups 2 to 5), lines of sums of products (:func:`sum_parts`
+    of groups 6 to 9) and any other line (group 10); ``lastindex`` says which
+    (:data:`RUN`, :data:`NESTED`, :data:`SUM`, :data:`OTHER`). One regular expression over the
+    whole text rather than one or more a line."""
+    return _LINES.finditer(text)
+
+
+def sum_parts(target: str, call: str | None, expression: str, closed: str
+              ) -> tuple[str, str | None, list[str]] | None:
+    """A sum of products, from the groups of a :data:`SUM` match of :func:`lines` (``z = b +
+    w1 * x1 - 0.5``, ``h = relu(u + w * x / y)``): the target, the name called around the sum
+    (or None) and the sum's tokens: names and numbers, and between each two one of the
+    operators ``+``, ``-``, ``*`` and ``/``, which bind as in Python (the products, then the
+    sum, each from the left, as :func:`_simple_statement` plans them). None for any other
+    line (no operator at all, an operator without its blanks, a keyword or number word, a
+    token that is neither a name nor a number as the token reader reads it, more than
+    :data:`MAX_STEPS` steps): the token reader reads it; ``tests/test_gs_program.py`` reads
+    such lines both ways."""
     if (call is None) != (not closed) or target in _KEYWORDS or call in _KEYWORDS:
         return None
     tokens = expression.split(" ")
     if (len(tokens) == 1  # y = x, y = f(x): other lines
             or len(tokens) + (call is not None) > MAX_STEPS  # (each token a step, the call one)
-            or not _NOT_NAMES.isdisjoint(tokens)):
+            or not _NOT_NAMES.isdisjoint(tokens)
+            or not _SUM_OPERATORS.issuperset(tokens[1::2])):  # (also: two blanks in a row)
         return None
     operands = tokens[::2]
-    if "." in expression or min(operands) < "A":  # (a digit or "." first: a number)
+    joined = "".join(operands)
+    if "+" in joined or "-" in joined or "*" in joined or "/" in joined or "" in operands:
+        return None  # an operator without blanks (x+y), a sign, an exponent's sign (1e-5)
+    if "." in joined or min(operands) < "A":  # (a digit or "." first: a number)
         for token in operands:
             if token[0].isdigit() or token[0] == ".":
                 if _NUMBER.fullmatch(token) is None:
@@ -323,21 +351,28 @@ def sum_line(line: str) -> tuple[str, str | None, list[str]] | None:
     return target, call, tokens
 
 
-def input_lines(text: str, pos: int) -> tuple[int, list[str] | None, list[float], bool] | None:
-    """The run of lines ``x = 0.5`` and ``w = param(-0.5)`` of ``text`` from ``pos`` (where a
-    line begins): where the run ends, the names and the values (as :func:`_simple_statement`
-    reads them), and whether ``param`` is called; None when no such line begins at ``pos``.
-    The names are None when one is a keyword (an error, which the token reader refuses)."""
-    match = _INPUTS.match(text, pos)
-    if match is None:
-        return None
-    run = match.group()
+def input_run(run: str) -> tuple[list[str], list[float], bool] | None:
+    """A run of lines ``x = 0.5`` and ``w = param(-0.5)`` (a :data:`RUN` of :func:`lines`): the
+    names, the values (as :func:`_simple_statement` reads them), and whether ``param`` is
+    called. None when a name is a keyword or a number is not one as Python reads it (``1e``,
+    ``5-3``, ``007``, an integer of more than 300 digits): the token reader refuses those
+    or reads them otherwise."""
     called = "param(" in run
     tokens = (run.replace("param(", "").replace(")", "") if called else run).split()
     targets = tokens[::3]  # (name = number, name = number...)
-    if not _KEYWORDS.isdisjoint(targets):
-        return match.end(), None, [], False
-    return match.end(), targets, list(map(float, tokens[2::3])), called
+    numbers = tokens[2::3]
+    if not _KEYWORDS.isdisjoint(targets) or len(tokens) != 3 * len(targets):
+        return None
+    if _RUN_INTEGER.search(run) is not None:  # (rare: the writer writes 1.0, not 1)
+        for number in numbers:
+            if "." not in number and "e" not in number and "E" not in number:
+                digits = number.lstrip("-")
+                if len(digits) > 300 or (digits[0] == "0" and digits.strip("0")):
+                    return None
+    try:  # (float reads exactly Python's literals among these texts, and more integers)
+        return targets, list(map(float, numbers)), called
+    except ValueError:
+        return None
 
 
 def simple_statement(line: str, number: int, rules: Grammar) -> Plan | None:
@@ -379,9 +414,12 @@ def nested_line(line: str) -> tuple[str, str, str] | None:
     in, are :func:`called_names` of the calls' text; whether each calls an op the fast path
     reads is :func:`call_op`'s to say."""
     match = _NESTED.fullmatch(line)
-    if match is None:
-        return None
-    target, opened, inner, closed = match.groups()
+    return None if match is None else nested_parts(*match.groups())
+
+
+def nested_parts(target: str, opened: str, inner: str, closed: str
+                 ) -> tuple[str, str, str] | None:
+    """:func:`nested_line` of the groups of a line that ``_NESTED`` matched."""
     depth = len(closed)
     if (opened.count("(") != depth or depth > MAX_DEPTH or target in _KEYWORDS
             or inner in _KEYWORDS or inner in NUMBER_WORDS or opened.startswith("param(")):

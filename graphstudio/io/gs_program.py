@@ -26,12 +26,13 @@ from __future__ import annotations
 from ..core.ops import NUMBER_WORDS, OPS
 from ..core.scalar_program import ScalarProgram, kind_entry, leaf_entry
 from . import gs_fast
-from .gs_split import MAX_BYTES, MAX_NODES, text_lines
+from .gs_split import MAX_BYTES, MAX_NODES, text_with_breaks
 
 __all__ = ["read_program"]
 
 
 _PARAM = ["param"]  # what ``w = param(0.5)`` calls
+_PLUS_TIMES = ["+", "*"] * gs_fast.MAX_STEPS  # the operators of a sum of products, in turn
 
 
 class _Refused(Exception):
@@ -74,42 +75,43 @@ class _Reader:
         # kinds, second arguments and values
 
     def read(self, text: str) -> ScalarProgram:
-        rules = gs_fast.grammar()
-        nested_line, input_lines, sum_line = (gs_fast.nested_line, gs_fast.input_lines,
-                                              gs_fast.sum_line)
+        rules = self._rules = gs_fast.grammar()
         self._binary = {text: op for text, (_prec, op) in rules.binary.items()}
-        lines = text_lines(text)
-        text = "\n".join(lines) + "\n"  # (the lines as the full reader counts them)
-        i, pos, count = 0, 0, len(lines)  # (the line, where it begins in text)
-        while i < count:
-            # (the writer's common lines by regular expressions; any other line, or one of
-            # these the shortcuts are unsure of, token by token)
-            line = lines[i]
-            if (found := nested_line(line)) is not None:
-                self._nested(*found)
-            elif (run := input_lines(text, pos)) is not None:  # this line and the next inputs
-                pos, targets, values, param = run
-                if targets is None:  # a keyword assigned: the full reader says where
+        nested_parts, sum_parts = gs_fast.nested_parts, gs_fast.sum_parts
+        RUN, NESTED, SUM = gs_fast.RUN, gs_fast.NESTED, gs_fast.SUM
+        # (the writer's common lines by regular expressions, a run of inputs at once; any other
+        # line, or one of these the shortcuts are unsure of, token by token)
+        for match in gs_fast.lines(text_with_breaks(text)):
+            kind = match.lastindex
+            if kind == RUN:
+                run = gs_fast.input_run(match.group())
+                if run is None:  # a keyword assigned, a number to read otherwise
                     raise _Refused
+                targets, values, param = run
                 if param and "param" not in self.called:
                     self._note_calls(_PARAM)
                 self._inputs(targets, values)
-                i += len(targets)
-                continue
-            elif (found := sum_line(line)) is None or not self._sum(*found):
-                stripped = line.lstrip(" \t\f")
-                if stripped and stripped[0] != "#":  # (not a blank line, not a comment)
-                    plan = gs_fast.simple_statement(line, i + 1, rules)
-                    if plan is None:
-                        raise _Refused
-                    self._plan(plan)
-            i += 1
-            pos += len(line) + 1
+            elif kind == NESTED and (found := nested_parts(*match.group(2, 3, 4, 5))):
+                self._nested(*found)
+            elif kind != SUM or (found := sum_parts(*match.group(6, 7, 8, 9))) is None \
+                    or not self._sum(*found):
+                self._line(match.group()[:-1])
             if len(self.kind) > MAX_NODES:
                 raise _Refused
         if not self.kind:
             raise _Refused
         return self._program()
+
+    def _line(self, line: str) -> None:
+        """Any other line, token by token (a blank line or a comment makes nothing)."""
+        stripped = line.lstrip(" \t\f")
+        if stripped and stripped[0] != "#":
+            # (the line's number places the plan's nodes in the text, which no message here
+            # needs: any problem is the full reader's to report)
+            plan = gs_fast.simple_statement(line, 0, self._rules)
+            if plan is None:
+                raise _Refused
+            self._plan(plan)
 
     # ---- lines -----------------------------------------------------------------------------
 
@@ -133,7 +135,7 @@ class _Reader:
         self._assign(target, len(self.kind) - 1)
 
     def _sum(self, target: str, call: str | None, tokens: list[str]) -> bool:
-        """``z = b + w1 * x1 - 0.5``, ``h = relu(u + w * x)`` (:func:`gs_fast.sum_line`), as
+        """``z = b + w1 * x1 - 0.5``, ``h = relu(u + w * x)`` (:func:`gs_fast.sum_parts`), as
         :meth:`_plan` builds it from the line's plan: each product, then its sum with what
         comes before, then the call. False, having made nothing, when an operator or the call
         is not one this reader takes: the line's plan then says."""
@@ -169,33 +171,31 @@ class _Reader:
         """``s + a1 * b1 + a2 * b2 + ...`` of names (a neuron's line), made at once: the
         products and sums alternate, each sum of the one before and the next product. False,
         having made nothing, for any other sum."""
-        count = len(tokens) // 4
-        if (len(tokens) % 4 != 1 or tokens[1::4] != ["+"] * count
-                or tokens[3::4] != ["*"] * count):
+        count, odd = divmod(len(tokens), 4)
+        if odd != 1 or tokens[1::2] != _PLUS_TIMES[:2 * count]:
             return False
         at = self.at
         try:
             start = at[tokens[0]]
-            a = list(map(at.__getitem__, tokens[2::4]))
-            b = list(map(at.__getitem__, tokens[4::4]))
+            factors = list(map(at.__getitem__, tokens[2::2]))  # a1, b1, a2, b2...
         except KeyError:  # a number, a name not assigned above: one term at a time
             return False
         mul, add = self._binary["*"], self._binary["+"]
         k_mul = self._kind(mul.name, mul)  # (the first node made is a product)
         k_add = self._kind(add.name, add)
-        n = len(self.kind)
-        products = range(n, n + 2 * count, 2)
-        first = [0] * (2 * count)
-        first[::2] = a
+        n, made = len(self.kind), 2 * count
+        # node n + 2j is a_j * b_j, node n + 2j + 1 the sum before (start, then n + 2j - 1)
+        # plus that product
+        second = factors[1:]  # (b1 and the b's at the even places)
+        second.append(0)
+        second[1::2] = range(n, n + made, 2)
+        first = factors  # (the a's at the even places)
         first[1] = start
-        first[3::2] = range(n + 1, n + 2 * count - 2, 2)  # (the sum before)
-        second = [0] * (2 * count)
-        second[::2] = b
-        second[1::2] = products
+        first[3::2] = range(n + 1, n + made - 2, 2)
         self.kind.extend([k_mul, k_add] * count)
         self.first.extend(first)
         self.second.extend(second)
-        self.leaves.extend([0.0] * (2 * count))
+        self.leaves.extend([0.0] * made)
         return True
 
     def _factor(self, text: str) -> int:

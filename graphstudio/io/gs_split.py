@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import tokenize
 
-__all__ = ["text_lines", "statement_end", "MAX_BYTES", "MAX_NODES"]
+__all__ = ["text_lines", "text_with_breaks", "statement_end", "MAX_BYTES", "MAX_NODES"]
 
 #: The limits of a ``.gs`` text: its size, and the nodes it may make (a node takes about 1.5 kB
 #: once built). Here, with the lines, so that every reader of the text finds them without
@@ -37,6 +37,14 @@ def text_lines(text: str) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return lines
+
+
+def text_with_breaks(text: str) -> str:
+    """``"\\n".join(text_lines(text)) + "\\n"``: the lines of ``text``, each ending in ``\\n``,
+    without splitting it."""
+    if "\r" in text:
+        text = _LINE_BREAK.sub("\n", text)
+    return text if text.endswith("\n") else text + "\n"
 
 
 def _complete(line: str) -> bool:

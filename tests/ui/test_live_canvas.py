@@ -38,6 +38,16 @@ def scrub(window, node: int, dxs=(10, 20, 40)) -> None:
     QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, start + QPoint(dxs[-1], 0))
 
 
+def press_on_number(window, node: int):
+    """Press the mouse on ``node``'s number (the start of a scrub); the viewport and the point."""
+    item = window.scene.nodes[node]
+    row = row_rect(item.view, item.rect, item.theme, "value")
+    start = view_point(window, item.mapToScene(row.center()))
+    vp = window.canvas.viewport()
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
+    return vp, start
+
+
 @pytest.fixture
 def measured(monkeypatch):
     """The nodes whose box is measured (node_rect called for their view)."""
@@ -179,11 +189,7 @@ def test_while_a_number_is_scrubbed_boxes_grow_but_do_not_shrink_until_the_drag_
     a, b = g.by_name("a"), g.by_name("b")
     scene = window.scene
     narrow = scene.nodes[b].rect.width()
-    item = scene.nodes[a]
-    row = row_rect(item.view, item.rect, item.theme, "value")
-    start = view_point(window, item.mapToScene(row.center()))
-    vp = window.canvas.viewport()
-    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
+    vp, start = press_on_number(window, a)
     QTest.mouseMove(vp, start + QPoint(1, 0))  # a = 1.05
     assert scene.nodes[b].view.value_text == "-0.09817"
     wide = scene.nodes[b].rect.width()
@@ -212,11 +218,7 @@ def test_nodes_out_of_sight_catch_up_when_a_scrub_pauses_and_when_it_ends(window
     doc.push(MoveCommand(doc, {far: (g.position(far), (5000.0, 3000.0))}))
     window.canvas.zoom_reset()
     window.canvas.centerOn(scene.nodes[a])
-    item = scene.nodes[a]
-    row = row_rect(item.view, item.rect, item.theme, "value")
-    start = view_point(window, item.mapToScene(row.center()))
-    vp = window.canvas.viewport()
-    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
+    vp, start = press_on_number(window, a)
     QTest.mouseMove(vp, start + QPoint(20, 0))
     value = g.value(a)
     assert value != 1.0
@@ -305,11 +307,7 @@ def test_with_edge_labels_a_scrub_updates_them_in_place_and_places_them_when_it_
     scene = window.scene
     assert placed and scene.edges[(a, b, 0)].view.label.endswith("= 1")  # ∂b/∂a = a = 1
     placed.clear()
-    item = scene.nodes[a]
-    row = row_rect(item.view, item.rect, item.theme, "value")
-    start = view_point(window, item.mapToScene(row.center()))
-    vp = window.canvas.viewport()
-    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
+    vp, start = press_on_number(window, a)
     QTest.mouseMove(vp, start + QPoint(20, 0))
     label = scene.edges[(a, b, 0)].view.label
     assert g.value(a) != 1 and not label.endswith("= 1")  # the label's number follows...
