@@ -204,6 +204,7 @@ class Canvas(QGraphicsView):
             self.resetTransform()
             self.centerOn(0, 0)
             return
+        self.graph_scene.take_in(bounds)  # (a move may not have reached the scene's area yet)
         self.fitInView(bounds, Qt.KeepAspectRatio)
         if self.zoom() > 1.6:
             self._scale_to(1.6)

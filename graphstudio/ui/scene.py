@@ -50,6 +50,10 @@ SPOT_STEP = 24.0  # the grid new nodes are placed on when their first spot is ta
 CATCH_UP_MS = 150  # a scrub that pauses this long brings the nodes out of sight up to date
 CATCH_UP_CHUNK = 200  # nodes brought up to date at a time after that
 IN_SIGHT_MARGIN = 60.0  # scene units around the visible area that count as in sight
+#: the scene's area at least (scene units; a small graph can be panned about in it), and the
+#: room kept around a graph that reaches beyond it
+DEFAULT_AREA = QRectF(-20000, -20000, 40000, 40000)
+SCENE_MARGIN = 2000.0
 EDGES_KEPT = 1000  # the most edges kept as pictures while a run trains (see _keep_edges)
 _CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
 _NOT_CACHED = QGraphicsItem.CacheMode.NoCache
@@ -124,7 +128,7 @@ class GraphScene(QGraphicsScene):
         self._reroute.setSingleShot(True)
         self._reroute.setInterval(0)
         self._reroute.timeout.connect(self.route_edges)
-        self.setSceneRect(-20000, -20000, 40000, 40000)
+        self.setSceneRect(DEFAULT_AREA)
         #: the model's announcements the items follow (the rest reach them by evaluation)
         self._handlers = {NodeAdded: self._node_added, NodeRemoved: self._node_removed,
                           EdgeAdded: self._edge_added, EdgeRemoved: self._edge_removed,
@@ -152,6 +156,7 @@ class GraphScene(QGraphicsScene):
         """Items for every node and edge of the document's graph."""
         self.fixed = None
         self._edge_cache = _NOT_CACHED  # the new edges are drawn directly
+        self.setSceneRect(DEFAULT_AREA)  # a smaller graph than the last one: no empty reaches
         for item in list(self.nodes.values()) + list(self.edges.values()):
             self.removeItem(item)
         self.nodes.clear()
@@ -177,6 +182,7 @@ class GraphScene(QGraphicsScene):
             self.addItem(item)
             self.edge_changed(item)
         self._show(picture)
+        self._settle(labels=False)  # (_show placed the labels)
 
     def offer_picture(self, graph, picture: Picture, *, show_grad: bool = True,
                       edge_labels: bool = False) -> None:
@@ -268,7 +274,7 @@ class GraphScene(QGraphicsScene):
         for item in {grabbed, *self.selectedItems()}:
             if isinstance(item, NodeItem):
                 self.node_changed(item)
-        self.route_edges(labels=False)
+        self.route_edges(settled=False)
 
     def boxes(self, graph, nodes=None) -> QRectF:
         """The box around ``graph``'s nodes (all, or ``nodes``) as they would be drawn at their
@@ -351,22 +357,43 @@ class GraphScene(QGraphicsScene):
     def text_shown(self) -> bool:
         return self._text_shown
 
-    def route_edges(self, labels: bool = True) -> int:
+    def route_edges(self, settled: bool = True) -> int:
         """Reroute now the edges the node changes since the last time may affect (see
         :class:`~graphstudio.render.router.EdgeRouter`); the number of edges whose curve
-        changed. With ``labels``, edge labels shown on curves that changed (Arrange, a move,
-        an undo) find their spots again; a drag in progress passes False (every spot weighed
-        against every box on each mouse move is too slow on a large graph) and the spots
-        follow when it ends."""
+        changed. ``settled``: the change is over (Arrange, a move, an undo, new nodes), and
+        if curves changed the scene follows (:meth:`_settle`); a drag in progress passes
+        False (every label's spot weighed again on each mouse move is too slow on a large
+        graph) and the scene follows when it ends, as does :meth:`_show`, which places the
+        labels itself."""
         self._reroute.stop()
         changed = self.router.update()
         for key in changed:
             item = self.edges.get(key)
             if item is not None:
                 item.set_path(self.router.routes[key].path())
-        if labels and changed and self.doc.view.get("edge_labels", False):
-            self._place_labels()
+        if settled and changed:
+            self._settle(labels=True)
         return len(changed)
+
+    def take_in(self, area: QRectF) -> None:
+        """Make the scene's area (what the views scroll and fit over) reach ``area`` and a
+        margin around it; it only grows, until another graph is shown."""
+        m = SCENE_MARGIN
+        area = area.adjusted(-m, -m, m, m)
+        if not self.sceneRect().contains(area):
+            self.setSceneRect(self.sceneRect().united(area))
+
+    def _settle(self, labels: bool) -> None:
+        """Boxes and curves have stopped moving: the scene's area takes in the whole graph
+        (the view scrolls and fits over that area only, and a graph of thousands of nodes
+        reaches far beyond the default), and with ``labels`` the edge labels shown find
+        their spots again."""
+        bounds = self.router.bounds(self.router.boxes)  # the boxes: the curves run between
+        if bounds is not None:
+            left, top, right, bottom = bounds
+            self.take_in(QRectF(left, top, right - left, bottom - top))
+        if labels and self.doc.view.get("edge_labels", False):
+            self._place_labels()
 
     def refresh(self, *_args) -> None:
         """Show the latest evaluation (or the fixed picture): on every item after a change of
@@ -518,7 +545,7 @@ class GraphScene(QGraphicsScene):
             item = self.nodes.get(n)
             if item is not None:
                 item.set_view(picture.nodes[n], theme, grow_only)
-        self.route_edges(labels=False)
+        self.route_edges(settled=False)
         if nodes is not None:
             return
         items = [(e, self.edges.get((e.src, e.dst, e.port))) for e in picture.edges]
@@ -726,5 +753,5 @@ class GraphScene(QGraphicsScene):
                 moves[n] = (old, new)
         if moves:
             self.doc.push(MoveCommand(self.doc, moves))
-        if not self.route_edges() and moves and self.doc.view.get("edge_labels", False):
-            self._place_labels()  # the curves followed the drag: their labels follow now
+        if not self.route_edges() and moves:
+            self._settle(labels=True)  # the curves followed the drag: the rest follows now

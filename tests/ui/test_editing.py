@@ -360,3 +360,27 @@ def test_edge_labels_find_their_spots_again_after_arrange_and_a_move(window):
     drag(window, start, start + QPoint(0, 120))
     QApplication.processEvents()
     assert g.position(g.by_name("x"))[1] > before[1] and _label_boxes_clear(window)
+
+
+def test_fit_to_view_and_scrolling_reach_a_node_far_beyond_the_default_area(window, qtbot):
+    # the scene's area was fixed at 40,000 units square: the bottom of a 5,000-node network
+    # laid out in columns (56,000 units tall) could neither be fitted in view nor scrolled to
+    from graphstudio.ui.commands import MoveCommand
+    from graphstudio.ui.scene import DEFAULT_AREA
+
+    build(window, "b = a * 2")
+    g, doc, scene = window.document.graph, window.document, window.scene
+    b = g.by_name("b")
+    doc.push(MoveCommand(doc, {b: (g.position(b), (300.0, 60000.0))}))
+    qtbot.waitUntil(lambda: scene.nodes[b].scene_rect().top() > 50000)
+    window.act_fit.trigger()
+    seen = window.canvas.mapToScene(window.canvas.viewport().rect()).boundingRect()
+    assert seen.contains(scene.nodes[b].scene_rect())
+    assert seen.contains(scene.nodes[g.by_name("a")].scene_rect())
+    window.canvas.set_zoom(1.0)
+    window.canvas.centerOn(scene.nodes[b])  # scrolled down to it at full size
+    seen = window.canvas.mapToScene(window.canvas.viewport().rect()).boundingRect()
+    assert seen.contains(scene.nodes[b].scene_rect().center())
+    doc.undo_stack.undo()  # b back near a: the area stays (it never jumps under the view) ...
+    window.act_new.trigger()  # ... until another graph is shown
+    assert window.scene.sceneRect() == DEFAULT_AREA
