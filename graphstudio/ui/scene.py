@@ -177,7 +177,8 @@ class GraphScene(QGraphicsScene):
             self._add_node(n, picture.nodes.get(n), theme)  # (a collapsed group hides some)
         edges = [self._edge_item(*e, theme) for e in g.edges()]
         if not g.groups():  # (with groups: once the group layer has hidden what they hide)
-            self.route_edges()  # the curves set before the items join the scene: cheaper
+            self.route_edges(settled=False)  # the curves set before the items join the scene
+            # (cheaper); the scene settles once below, its labels placed by _show
         for item in edges:
             self.addItem(item)
             self.edge_changed(item)
