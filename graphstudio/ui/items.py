@@ -45,6 +45,14 @@ _NODE_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.Graph
 _EDGE_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
 _PIXMAP = QGraphicsItem.CacheMode.DeviceCoordinateCache
 _NO_CACHE = QGraphicsItem.CacheMode.NoCache
+# an edge's curve and bounds until it is routed, shared (each is replaced, never changed)
+_NO_PATH = QPainterPath()
+_NO_BOUNDS = QRectF()
+
+
+def _bounds(rect: QRectF) -> QRectF:
+    """What a node whose box is ``rect`` draws: the box, its ports and output dot, the halo."""
+    return rect.adjusted(-24, -16, 14, 10)
 
 
 def _dist(a: QPointF, b: QPointF) -> float:
@@ -60,6 +68,7 @@ class NodeItem(QGraphicsItem):
         self.view = view
         self.theme = theme
         self.rect = self._fit = node_rect(view, (0.0, 0.0), theme)  # _fit: the box its text needs
+        self._bounds = _bounds(self.rect)
         self.hover = False
         self.drop_port: int | None = None  # ringed while an edge is dragged over it
         self._drag: str | None = None
@@ -73,7 +82,7 @@ class NodeItem(QGraphicsItem):
         # scrubbed, a box whose numbers change at every step is drawn directly (see set_view)
         self.setCacheMode(_PIXMAP)
         self._cached = True
-        self._box = BoxPixmap()  # the box without its numbers, while it is not cached
+        self._box: BoxPixmap | None = None  # the box without its numbers, while not cached
         self._node_tip: str | None = None  # made when first asked for (see toolTip)
 
     # ---- what it shows -------------------------------------------------------------------------
@@ -95,6 +104,7 @@ class NodeItem(QGraphicsItem):
         if rect != self.rect:
             self.prepareGeometryChange()
             self.rect = rect
+            self._bounds = _bounds(rect)
             changed = True
         if grow_only and self._cached:  # a pixmap drawn and then copied at every step costs more
             self.setCacheMode(_NO_CACHE)  # (the box without its numbers is kept: paint)
@@ -118,6 +128,7 @@ class NodeItem(QGraphicsItem):
             return False
         self.prepareGeometryChange()
         self.rect = self._fit
+        self._bounds = _bounds(self.rect)
         self._changed()
         self.update()
         return True
@@ -125,7 +136,8 @@ class NodeItem(QGraphicsItem):
     def _cache(self) -> None:
         self.setCacheMode(_PIXMAP)
         self._cached = True
-        self._box.clear()
+        if self._box is not None:
+            self._box.clear()
 
     def toolTip(self) -> str:  # noqa: N802 (Qt's name)
         """What the tooltip says: the cell or node under the pointer while it rests on the
@@ -209,7 +221,7 @@ class NodeItem(QGraphicsItem):
     # ---- Qt overrides ----------------------------------------------------------------------------
 
     def boundingRect(self) -> QRectF:
-        return self.rect.adjusted(-24, -16, 14, 10)
+        return self._bounds  # (kept: Qt asks for it often, for every box when a graph opens)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -220,6 +232,8 @@ class NodeItem(QGraphicsItem):
         if self._cached:  # Qt keeps the picture
             paint_node(painter, self.rect, self.view, self.theme, self.isSelected(), self.hover)
         else:  # the numbers change at every frame: only they are drawn anew
+            if self._box is None:  # (made when first needed: most boxes never are)
+                self._box = BoxPixmap()
             self._box.paint(painter, self.boundingRect(), self.rect, self.view, self.theme,
                             self.isSelected(), self.hover)
         if self.drop_port is not None:  # where a dragged edge would land
@@ -314,14 +328,18 @@ class NodeItem(QGraphicsItem):
     def mouseDoubleClickEvent(self, event) -> None:
         kind = "value" if self.view.kind in ("input", "param", "const") and \
             (self.on_value(event.pos()) or not self.view.title) else "name"
-        self.scene().edit_requested.emit(self.node, kind)
+        scene = self.scene()
+        with scene.handling(self):
+            scene.edit_requested.emit(self.node, kind)
         event.accept()
 
     def contextMenuEvent(self, event) -> None:
         if not self.isSelected():
             self.scene().clearSelection()
             self.setSelected(True)
-        self.scene().menu_requested.emit(self.node, event.screenPos())
+        scene = self.scene()
+        with scene.handling(self):
+            scene.menu_requested.emit(self.node, event.screenPos())
         event.accept()
 
 
@@ -334,14 +352,18 @@ def _scrubbed(v0: float, dx: float, step: float) -> float:
 class EdgeItem(QGraphicsItem):
     """An edge: the curve from the parent's output to the child's argument port."""
 
-    def __init__(self, src: NodeItem, dst: NodeItem, port: int, theme: Theme) -> None:
+    def __init__(self, src: NodeItem, dst: NodeItem, port: int, theme: Theme,
+                 view: EdgeView | None = None) -> None:
         super().__init__()
         self.src, self.dst, self.port = src, dst, port
-        self.view = EdgeView(src.node, dst.node, port)
+        # ``view``, if plain (no label, not highlighted: as most are); another needs set_view
+        # (bounds, tooltip, stacking), which the scene calls once the edge is routed
+        plain = view is not None and not view.label and not view.highlight
+        self.view = view if plain else EdgeView(src.node, dst.node, port)
         self.theme = theme
         self.label_at = 0.5
-        self.path = QPainterPath()
-        self._bounds = QRectF()
+        self.path = _NO_PATH
+        self._bounds = _NO_BOUNDS
         self._drawings: dict = {}  # selected or not -> its EdgeDrawing, until the edge changes
         self.setFlags(_EDGE_FLAGS)  # at z 0, Qt's default
 
@@ -350,7 +372,8 @@ class EdgeItem(QGraphicsItem):
         return (self.src.node, self.dst.node, self.port)
 
     def set_view(self, view: EdgeView, theme: Theme, label_at: float = 0.5) -> None:
-        if view == self.view and theme is self.theme and label_at == self.label_at:
+        if (view is self.view or view == self.view) and theme is self.theme \
+                and label_at == self.label_at:
             return
         self.view, self.theme, self.label_at = view, theme, label_at
         self._drawings = {}
@@ -366,6 +389,9 @@ class EdgeItem(QGraphicsItem):
         """The curve from the scene's router (:class:`~graphstudio.render.router.EdgeRouter`)."""
         self.path = path
         self._drawings = {}
+        if self.scene() is None:  # a new edge (the scene routes those of a graph it opens
+            self._bounds = self._extent()  # before adding them): nothing to tell Qt or it
+            return
         self._bound()
         self._changed()
 
@@ -374,9 +400,13 @@ class EdgeItem(QGraphicsItem):
         if scene is not None and hasattr(scene, "edge_changed"):
             scene.edge_changed(self)
 
-
     def _bound(self) -> None:
         self.prepareGeometryChange()
+        self._bounds = self._extent()
+        self.update()
+
+    def _extent(self) -> QRectF:
+        """What the edge draws: its curve, arrow head and any label."""
         bounds = self.path.boundingRect().adjusted(-14, -14, 14, 14)
         for highlight in (False, True) if self.view.label else ():  # a selected edge is drawn
             # highlighted, its label beside the curve
@@ -384,8 +414,7 @@ class EdgeItem(QGraphicsItem):
                                   self.label_at)
             if box is not None:
                 bounds = bounds.united(box.adjusted(-2, -2, 2, 2))
-        self._bounds = bounds
-        self.update()
+        return bounds
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -405,7 +434,9 @@ class EdgeItem(QGraphicsItem):
         paint_edge_drawing(painter, drawing, screen=True)
 
     def contextMenuEvent(self, event) -> None:
-        self.scene().edge_menu_requested.emit(self.dst.node, self.port, event.screenPos())
+        scene = self.scene()
+        with scene.handling(self):
+            scene.edge_menu_requested.emit(self.dst.node, self.port, event.screenPos())
         event.accept()
 
 

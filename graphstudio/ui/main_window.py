@@ -731,8 +731,10 @@ class MainWindow(QMainWindow):
 
     def _add_recent(self, path) -> None:
         path = str(Path(path).resolve())
-        files = [p for p in self.recent_files() if p != path]
-        settings().setValue("recent", [path] + files[:MAX_RECENT - 1])
+        recent = self.recent_files()
+        files = [path] + [p for p in recent if p != path][:MAX_RECENT - 1]
+        if files != recent:  # (opened again: the settings file is not written again)
+            settings().setValue("recent", files)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
