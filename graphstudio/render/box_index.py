@@ -114,8 +114,9 @@ class BoxIndex:
     def in_strip(self, lo_x: float, hi_x: float) -> np.ndarray:
         """The boxes reaching into the open strip ``lo_x < x < hi_x`` (right side past
         ``lo_x``, left side before ``hi_x``), by index, in ascending order."""
-        start = np.searchsorted(self._lefts, lo_x - self._widest, side="left")
-        stop = np.searchsorted(self._lefts, hi_x, side="left")
+        start = self._lefts.searchsorted(lo_x - self._widest, side="left")
+        stop = self._lefts.searchsorted(hi_x, side="left")
         candidates = self._by_left[start:stop]
-        hit = candidates[self.boxes[candidates, 2] > lo_x]
-        return np.sort(hit)
+        hit = candidates[self._sides[2].take(candidates) > lo_x]
+        hit.sort()
+        return hit
