@@ -31,9 +31,12 @@ __all__ = ["Plan", "Grammar", "grammar", "simple_statement", "literal_line", "in
 
 #: How deeply a line's expression may nest for the fast path, and how many steps (nodes and
 #: names) it may take; other lines go to ``ast``, which says where Python's own limits are
-#: (about 1,000 levels, 200 parentheses). ``write_text`` nests at most 16 levels.
+#: (about 1,000 levels, 200 parentheses). ``write_text`` nests at most 16 levels. 400 steps
+#: take a neuron of 99 inputs (``relu(b + w1 * x1 + ...)``, 4 steps an input: a network's
+#: first layer often has dozens, and 100 steps sent a 28-input layer to ``ast``); the ``ast``
+#: reader reads such a sum of 900 products, a chain of additions that deep, all the same.
 MAX_DEPTH = 50
-MAX_STEPS = 100
+MAX_STEPS = 400
 
 #: A step of a plan, in the order the ``ast`` reader makes nodes:
 #: ``("const", value, (line, col))``: a constant; ``("name", name, (line, col))``: an existing
