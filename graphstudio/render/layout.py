@@ -100,6 +100,18 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
     down = {c: _column_edges(d, len(cols[c])) for c, d in down.items()}
     up = {c: _column_edges(d, len(cols[c])) for c, d in up.items()}
     first = dict(cols)  # each column in its first order (the slots)
+    # A column's new order follows from the orders of the columns its barycentres read (its
+    # neighbours' and its own: a node without edges keeps its index), whatever its order
+    # was. So a column sorted one way that kept its order keeps it again, that way, while
+    # none of those columns has changed since (each change counts in ``version``): it is
+    # not sorted again (in a network most columns settle after a sweep or two).
+    column_of_k = np.zeros(len(nodes), dtype=np.int64)
+    for c, ks in cols.items():
+        column_of_k[ks] = c
+    reads = {(c, way): [c] + np.unique(column_of_k[edges[0]]).tolist()
+             for way, by_column in ((True, down), (False, up)) for c, edges in by_column.items()}
+    version = dict.fromkeys(cols, 0)
+    settled: dict = {}  # (column, downward): the versions it read when it last kept its order
 
     def sweep(columns: range, downward: bool) -> bool:
         """Sort each column by its nodes' barycentres (``downward``: of their parents, else of
@@ -110,6 +122,9 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
         for c in columns:
             if c not in cols:
                 continue
+            state = [version[r] for r in reads[c, downward]]
+            if settled.get((c, downward)) == state:
+                continue  # it would keep its order (see above)
             neighbour, at, offset, count = (down if downward else up)[c]
             mine = first[c]
             sums = np.bincount(at, index[neighbour] + offset, minlength=len(mine))
@@ -120,6 +135,9 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
                 changed = True
                 cols[c] = now = now[order]
                 index[now] = np.arange(len(now))
+                version[c] += 1
+            else:
+                settled[c, downward] = state
         return changed
 
     for _ in range(sweeps):
