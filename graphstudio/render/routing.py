@@ -273,6 +273,8 @@ def _detour(ax: float, ay: float, bx: float, by: float, blocking: list[tuple[flo
     A column is every box reaching into the blocking boxes' x range, wherever it is in y: a
     box outside the strip between the ends cannot reach into a column that fits between
     them, so the strip need not be asked."""
+    if blocking[0][0] < ax + 12 or max(right for _left, right in blocking) > bx - 12:
+        return None  # (a column reaches at least as far as its boxes: it would not fit either)
     spans: list[list[float]] = []  # x ranges of the blocking columns, merged where they overlap
     for left, right in blocking:
         if spans and left <= spans[-1][1]:
