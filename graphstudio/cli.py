@@ -64,8 +64,8 @@ GRAPH_FILE_HELP = "a graph file"
 def _help_formatter(prog: str) -> argparse.HelpFormatter:
     """argparse's formatter, its width found as argparse finds it
     (``shutil.get_terminal_size().columns - 2``) without importing shutil, which argparse
-    imports for it whenever a parser is made (with bz2 and lzma: a thirtieth of the first
-    ``eval``'s time)."""
+    imports for it whenever a parser is made (with bz2 and lzma: several milliseconds of a
+    first ``eval``'s start-up)."""
     return argparse.HelpFormatter(prog, width=_terminal_columns() - 2)
 
 
@@ -209,7 +209,7 @@ def _first_run(args: argparse.Namespace, cache: tuple[str, str, bytes]) -> bool:
     its passes run, the program kept and the result printed, as reading the file would print
     it. False, having printed nothing, for any other file (and for any problem the passes
     meet): reading it the usual way then says what there is to say."""
-    if suffix(args.file).lower() != ".gs":
+    if _suffix(args.file).lower() != ".gs":
         return False
     from .core import lazy_numpy, program_cache, scalar_program
 
@@ -239,12 +239,13 @@ def _cache_entry(path: str) -> tuple[str, str, bytes] | None:
         data = read_bytes(path, MAX_FILE_BYTES)
     except CannotRead:
         return None
-    return folder, entry_key(data, suffix(path)), data
+    return folder, entry_key(data, _suffix(path)), data
 
 
-def suffix(path: str) -> str:
-    """``pathlib.PurePath(path).suffix`` (``.gs``; "" for none), without importing pathlib
-    (a fortieth of the first ``eval``'s time): the suffix the readers go by."""
+def _suffix(path: str) -> str:
+    """``pathlib.PurePath(path).suffix`` (``.gs``; "" for none), the suffix the readers go by,
+    without importing pathlib (with what it imports, several milliseconds of a first
+    ``eval``'s start-up)."""
     name = os.path.basename(path.rstrip(os.sep))
     dot = name.rfind(".")
     return name[dot:] if 0 < dot < len(name) - 1 else ""

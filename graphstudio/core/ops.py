@@ -84,8 +84,6 @@ from __future__ import annotations
 import math
 from functools import lru_cache, partial
 
-from .records import record, replace
-
 from . import lazy_numpy
 from .arrays import (concat_forward, concat_sympy, concat_vjp, index_forward, index_sympy,
                      index_vjp, reshape_forward, reshape_sympy, reshape_vjp, stack_forward,
@@ -93,6 +91,7 @@ from .arrays import (concat_forward, concat_sympy, concat_vjp, index_forward, in
 from . import scalar_rules as S
 from . import vjp_ops as V
 from .params import AXIS, INDEX, SHAPE, Params
+from .records import record, replace
 
 # numpy, imported now except where the first ``eval`` of a text of numbers reads the registry
 # without it (core/lazy_numpy.py); the entries name numpy's functions with _numpy("add")
