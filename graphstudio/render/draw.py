@@ -1036,6 +1036,7 @@ def arrange(graph, evaluation, theme: Theme, edge_labels: bool = False,
     from .groups import shown_graph
     from .layout import layered_layout
     from .picture import build_picture
+    from .room import LABEL_MARGIN, label_width
 
     if picture is None:
         picture = arrange_picture(graph, evaluation, edge_labels)
@@ -1043,9 +1044,7 @@ def arrange(graph, evaluation, theme: Theme, edge_labels: bool = False,
     neurons = any(v.style == "neuron" for v in picture.nodes.values())
     gap_x, gap_y = (NEURON_COLUMN_GAP, NEURON_ROW_GAP) if neurons else (COLUMN_GAP, ROW_GAP)
     if edge_labels:  # room for the widest local-derivative label between two columns
-        fm = fonts(theme).fm["edge"]
-        widest = max((fm.horizontalAdvance(e.label) for e in picture.edges if e.label), default=0.0)
-        gap_x = max(gap_x, widest + 60.0)
+        gap_x = max(gap_x, label_width(picture, theme) + LABEL_MARGIN)
     shown = shown_graph(graph)
     if shown is graph:
         return layered_layout(graph, gap_x, gap_y, sizes=sizes)

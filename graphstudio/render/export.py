@@ -197,14 +197,20 @@ def _check_folder(path: Path) -> None:
 def export_layout(graph: Graph, ev: Evaluation | None, *, edge_labels: bool = False,
                   theme: Theme | str = "light") -> dict[int, tuple[float, float]]:
     """Positions for an export: the graph's own when every node has one (a saved document,
-    or the editor's canvas), else the canvas's own Graph > Arrange layout (boxes sized as
-    drawn, room for edge labels), so the export looks like the file opened in the editor."""
+    or the editor's canvas; with edge labels, its columns spread apart where a label has no
+    room, as the canvas does when its labels are turned on, unless it has groups), else the canvas's own
+    Graph > Arrange layout (boxes sized as drawn, room for edge labels), so the export looks
+    like the file opened in the editor."""
     from .draw import arrange
+    from .room import spread_for_labels
 
     saved = saved_positions(graph)
-    if saved is not None:
-        return saved
+    if saved is not None and (not edge_labels or graph.groups()):
+        return saved  # (a collapsed group's hidden nodes move with their gate: not spread)
     ensure_app()
+    if saved is not None:
+        picture = build_picture(graph, ev, saved, edge_labels=True)
+        return {**saved, **spread_for_labels(picture, _theme(theme))}
     return arrange(graph, ev, _theme(theme), edge_labels)
 
 

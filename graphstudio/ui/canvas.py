@@ -193,6 +193,12 @@ class Canvas(QGraphicsView):
         m = FIT_MARGIN + ITEM_MARGIN  # and the ports, outside the boxes
         return QRectF(left - m, top - m, right - left + 2 * m, bottom - top + 2 * m)
 
+    def graph_in_view(self) -> bool:
+        """Whether every node is in sight."""
+        bounds = self._graph_bounds()
+        seen = self.mapToScene(self.viewport().rect()).boundingRect()
+        return bounds is None or seen.contains(bounds)
+
     def fit(self) -> None:
         """Fit every node in the view (never magnified past 1.6×)."""
         self._fit(self._graph_bounds())

@@ -251,11 +251,13 @@ class MoveCommand(Command):
 
 
 class ArrangeCommand(MoveCommand):
-    """Graph > Arrange: a layered layout of every node (never merged with moves)."""
+    """Graph > Arrange: a layered layout of every node (never merged with moves); also the
+    columns spread apart to make room for the edge labels (``text``)."""
 
-    def __init__(self, doc, positions: dict[int, tuple[float, float]]) -> None:
+    def __init__(self, doc, positions: dict[int, tuple[float, float]],
+                 text: str = "Arrange") -> None:
         g = doc.graph
-        super().__init__(doc, {n: (g.position(n), p) for n, p in positions.items()}, "Arrange")
+        super().__init__(doc, {n: (g.position(n), p) for n, p in positions.items()}, text)
 
     def id(self) -> int:
         return -1

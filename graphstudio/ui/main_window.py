@@ -61,6 +61,7 @@ from ..io.formats import (base_name, dialog_filter, filter_format, reader_for, r
 from ..io.gs import ParseError
 from ..render.draw import arrange, arrange_picture
 from ..render.picture import Picture
+from ..render.room import spread_for_labels
 from ..render.style import THEMES, mix
 from . import extensions, icons
 from .about import show_about
@@ -522,8 +523,25 @@ class MainWindow(QMainWindow):
         self.document.set_view(key, value)
         self._sync_view_actions()
         if key == "edge_labels" and value:
-            self.statusBar().showMessage("Edge labels show each local derivative; Graph > Arrange "
-                                         "(Ctrl+L) makes room for them", 8000)
+            self._make_room_for_labels()
+
+    def _make_room_for_labels(self) -> None:
+        """The edge labels were turned on: the columns spread apart where a label has no room
+        between them (one undo step), the boxes' own arrangement kept."""
+        picture, graph = self.scene.picture, self.document.graph
+        moves = {} if picture is None or graph.groups() else spread_for_labels(
+            picture, self.scene.theme)
+        if not moves:
+            hint = "; Graph > Arrange (Ctrl+L) makes room for them" if graph.groups() else ""
+            self.statusBar().showMessage(f"Edge labels show each local derivative{hint}", 8000)
+            return
+        in_view = self.canvas.graph_in_view()
+        if self._push(ArrangeCommand(self.document, moves, "Make Room for Edge Labels")):
+            if in_view and not self.canvas.graph_in_view():
+                self.canvas.fit()  # the whole graph was in sight: it stays so
+            self.statusBar().showMessage(
+                f"Edge labels show each local derivative; {len(moves)} nodes moved right to "
+                "make room for them (Edit > Undo puts them back)", 8000)
 
     def history_toggled(self, on: bool) -> None:
         """Edit > History: the panel, its tab in front."""

@@ -384,3 +384,37 @@ def test_fit_to_view_and_scrolling_reach_a_node_far_beyond_the_default_area(wind
     doc.undo_stack.undo()  # b back near a: the area stays (it never jumps under the view) ...
     window.act_new.trigger()  # ... until another graph is shown
     assert window.scene.sceneRect() == DEFAULT_AREA
+
+
+def test_turning_edge_labels_on_spreads_the_columns_apart_to_make_room_for_them(window, qtbot):
+    # the lecture's own drawing leaves no room between its columns: the labels sat under the
+    # boxes and on each other until Graph > Arrange, which threw the drawing away
+    import pathlib
+
+    example = pathlib.Path(__file__).parents[2] / "examples" / "grosse_csc311.gs"
+    window.open_file(str(example), ask=False)
+    g, stack = window.document.graph, window.document.undo_stack
+    window.resize(900, 600)
+    QApplication.processEvents()
+    window.canvas.fit()  # the drawing fills the view
+    assert window.canvas.graph_in_view()
+    before = {g.label(n): g.position(n) for n in g.nodes()}
+    qtbot.mouseClick(window.toolbar.widgetForAction(window.act_labels), Qt.LeftButton)
+    QApplication.processEvents()
+    assert window.act_labels.isChecked() and _label_boxes_clear(window)
+    after = {g.label(n): g.position(n) for n in g.nodes()}
+    assert all(after[n][1] == before[n][1] for n in after)  # every box at its height
+    shift = {n: after[n][0] - before[n][0] for n in after}
+    assert shift["a"] == shift["b"] == shift["c"] == 0.0  # the first column stays,
+    assert 0.0 < shift["x"] == shift["y"] < shift["z"]  # the others move right, each as one
+    assert window.canvas.graph_in_view()  # the whole graph was in sight, and stays so
+    assert stack.undoText() == "Make Room for Edge Labels"
+    assert "moved right" in window.statusBar().currentMessage()
+    stack.undo()  # the drawing back as it was; the labels stay on
+    assert {g.label(n): g.position(n) for n in g.nodes()} == before
+    assert window.act_labels.isChecked()
+    stack.redo()
+    count = stack.count()
+    window.act_labels.trigger()  # off and on again: the room is there, nothing moves
+    window.act_labels.trigger()
+    assert {g.label(n): g.position(n) for n in g.nodes()} == after and stack.count() == count
