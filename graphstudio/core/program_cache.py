@@ -71,7 +71,7 @@ Row = tuple[str, str, float, "float | None"]
 
 def cache_folder() -> str | None:
     """The folder of the entries, or None when the cache is turned off. (Folders here are
-    paths as text, ``os.path``'s: ``eval`` starts without pathlib, see tests/test_startup.py.)"""
+    paths as text, ``os.path``'s: ``eval`` starts without pathlib, see tests/test_eval_startup.py.)"""
     if os.environ.get("GRAPHSTUDIO_CACHE", "").lower() in ("0", "off", "no", "false"):
         return None
     folder = _linux_cache_dir()
