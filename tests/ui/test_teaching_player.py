@@ -242,3 +242,27 @@ def test_a_caption_writes_a_matrix_on_one_line(qtbot):
         qtbot.mouseClick(player.back_button, Qt.LeftButton)
     assert player.caption.text().endswith(
         "∂J/∂W = [[-0.02832 0.02432] [0.02477 -0.008774] [-0.02615 0.03015]]")
+
+
+def test_a_row_clicked_goes_to_its_step_and_names_what_an_unnamed_node_computes(qtbot):
+    # an unnamed node's row said only "u2", a name no box on the canvas shows, and the table
+    # could only be read, not used to find a step again
+    from teaching_helpers import click_row, graph_of
+
+    graph, ev = graph_of("x = 1\ny = 2\nf = sin(x * y) + x")
+    player = shown(qtbot, StepPlayer(), graph, ev)
+    pictures = requested(player)
+    qtbot.mouseClick(player.last_button, Qt.LeftButton)
+    rows = player.table_rows()
+    product = next(n for n in graph.nodes() if graph.op(n) == "mul")
+    r = next(i for i, row in enumerate(rows) if row[0] == graph.label(product))
+    assert player.table.item(r, 0).toolTip().startswith(f"{graph.label(product)} = x × y")
+    click_row(qtbot, player.table, r, 2)  # its grad: the backward step that wrote it
+    assert pictures[-1].meta["phase"] == "backward"
+    assert pictures[-1].meta["row"].node == product
+    assert pictures[-1].nodes[product].highlight == "current"
+    assert player.index == len(player.pictures) - 3  # f, then sin, then the product
+    click_row(qtbot, player.table, 1, 0)  # y's name: its forward step
+    assert pictures[-1].meta["phase"] == "forward"
+    assert pictures[-1].meta["row"].node == graph.by_name("y")
+    assert [row[0] for row in player.table_rows()] == ["x", "y"]

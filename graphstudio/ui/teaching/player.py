@@ -110,6 +110,10 @@ class StepPlayer(TeachingPanel):
         self.caption = note_label(IDLE_TEXT)
         self.caption.setMinimumHeight(self.caption.fontMetrics().height() * 2 + 4)
         self.table = make_table(self.COLUMNS, stretch=(1, 2, 3))  # arrays and sums
+        self.table.setToolTip("Click a row to go to its step: the node's forward step, or its "
+                              "backward step from its grad")
+        self.table.cellClicked.connect(self._cell_clicked)
+        self._row_steps: list[tuple[int, str]] = []  # each row's (node, phase)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addLayout(update_row)
@@ -160,6 +164,7 @@ class StepPlayer(TeachingPanel):
         self.pictures, self.steps = [], []
         self.table.setRowCount(0)
         self._rows = {}
+        self._row_steps = []
         self.caption.setText(IDLE_TEXT)
         self._update_buttons()
 
@@ -278,6 +283,7 @@ class StepPlayer(TeachingPanel):
                                                "of grad_table[u_i] · ∂u_i/∂u_j"))
         self.table.setRowCount(0)
         self._rows = {}
+        self._row_steps = []
         current = self.pictures[k].meta["row"].node
         for picture in self.pictures[:k + 1]:  # the rows the steps write (render.picture)
             entry = picture.meta["row"]
@@ -285,6 +291,7 @@ class StepPlayer(TeachingPanel):
                 row = self.table.rowCount()
                 self.table.insertRow(row)
                 self._rows[entry.node] = row
+                self._row_steps.append((entry.node, "update"))
                 self.table.setItem(row, 0, cell(f"{entry.name} ←", tip=entry.how))
                 self.table.setItem(row, 1, cell(unbroken_rows(entry.value), mono=True,
                                                 tip="the new value"))
@@ -294,7 +301,8 @@ class StepPlayer(TeachingPanel):
                 row = self.table.rowCount()
                 self.table.insertRow(row)
                 self._rows[entry.node] = row
-                self.table.setItem(row, 0, cell(entry.name))
+                self._row_steps.append((entry.node, "forward"))
+                self.table.setItem(row, 0, cell(entry.name, tip=entry.how))  # (u3 = sin(u2)...)
                 self.table.setItem(row, 1, cell(unbroken_rows(entry.value), mono=True,
                                                 tip=entry.how))
                 self.table.setItem(row, 2, cell("", mono=True))
@@ -310,6 +318,21 @@ class StepPlayer(TeachingPanel):
         if row is not None:
             self.table.selectRow(row)
             self.table.scrollToItem(self.table.item(row, 0))
+
+    def _cell_clicked(self, row: int, column: int) -> None:
+        """A row clicked: the step that wrote what was clicked (a node's value or name: its
+        forward step; its grad or sum: its backward step, if it has one)."""
+        if not 0 <= row < len(self._row_steps):
+            return
+        node, phase = self._row_steps[row]
+        wanted = ("backward", phase) if phase == "forward" and column >= 2 else (phase,)
+        metas = [p.meta["row"] for p in self.pictures]
+        for kind in wanted:
+            k = next((i for i, m in enumerate(metas) if m.node == node and m.phase == kind), None)
+            if k is not None:
+                self.pause()
+                self.go(k)
+                return
 
     # ---- reading (for tests and the integration) ---------------------------------------------
 
