@@ -4,7 +4,7 @@
                                                  # --skip autograd, which takes many more)
     python benchmarks/engine.py --quick          # smaller graphs, fewer runs
     python benchmarks/engine.py --before DIR     # also a checkout of an older GraphStudio
-                                                 # (DIR/.venv/bin/python), e.g. before-session8
+                                                 # with its own DIR/.venv, e.g. before-session8
                                                  # (more than one: --before A --before B)
 
 GraphStudio is timed twice: "first run", each run with an empty cache folder (it reads the file,
@@ -12,13 +12,24 @@ compiles it and keeps the compiled program: what a user sees the first time), an
 each run finding the program its first run kept (every later ``eval`` of the same file; see
 ``graphstudio/core/program_cache.py``). Both print the same JSON, which is checked.
 
+GraphStudio is timed as a user who followed the README runs it: installed by ``pip install .``
+(not editable: the package copied into the environment's ``site-packages`` with its modules
+compiled, ``.pyc``) and run by its console script, ``graphstudio eval FILE --json``. For this
+checkout and each ``--before DIR``, the benchmark makes such an environment of its own (a
+throwaway virtual environment without pip, into which ``DIR/.venv``'s pip installs a copy of
+the checkout without its dependencies; a ``deps.pth`` there names ``DIR/.venv``'s
+``site-packages``, so numpy, networkx and micrograd come from the checkout's own environment,
+whose editable install's import hook is not run: a path line in a ``.pth`` file only extends
+``sys.path``). The references and the floor program run under this checkout's environment's
+``python``, so that every process starts the same way.
+
 Every figure is a median; the commands compared run in turn (A B C A B C ...), so a machine
 that slows down during the run slows every one of them alike, and the ratios are taken between
 figures of the same run. Whole-process figures are each run's own CPU time (user + system),
 wall time and peak memory, from the operating system's accounting of the finished process.
-Every process runs with its modules compiled (``.pyc``, as ``pip install`` leaves them), kept
-in a folder of the benchmark's own whatever PYTHONDONTWRITEBYTECODE says, each command once
-untimed first.
+Each command runs once untimed first. The scripts run from the benchmark's folder (the
+references, the floor) run with their modules compiled too, kept in a folder of the
+benchmark's own whatever PYTHONDONTWRITEBYTECODE says.
 
 (a) A neuron-level MLP of 49,924 nodes built from +, * and relu, micrograd's network
     (:mod:`networks`), as a ``.gs`` file GraphStudio's writer wrote. References, each a whole
@@ -70,6 +81,8 @@ from graphstudio.core.collector import collector_paused  # noqa: E402
 from graphstudio.io import gs, gs_program  # noqa: E402
 
 PY = sys.executable
+#: what a user runs: the console script ``pip install .`` makes
+SCRIPT = "graphstudio"
 
 
 def have(module: str) -> bool:
@@ -82,20 +95,68 @@ def have(module: str) -> bool:
 #: the cache folders of the runs (removed at the end)
 CACHES = tempfile.mkdtemp(prefix="gs-bench-caches-")
 atexit.register(shutil.rmtree, CACHES, ignore_errors=True)
-#: the compiled modules (.pyc) of every timed process, as a user's installation has them
-#: (``pip install`` compiles them; a machine with PYTHONDONTWRITEBYTECODE set would otherwise
-#: compile every module of a checkout at every run), in a folder of their own, so that no
-#: checkout is written to; each command runs once untimed first, which writes them
+#: the compiled modules (.pyc) of the scripts run from the benchmark's folder and of what they
+#: import, as an installation has them (a machine with PYTHONDONTWRITEBYTECODE set would
+#: otherwise compile them at every run), in a folder of their own, so that no checkout is
+#: written to; each command runs once untimed first, which writes them. (An installed
+#: GraphStudio has its own, which ``pip install`` wrote: it runs without this folder.)
 PYCACHE = os.path.join(CACHES, "pycache")
 
 
-class Eval(list):
-    """``graphstudio eval FILE --json`` of one GraphStudio, with its cache folder: ``cache``
-    "cold" (a new empty folder for every run) or "warm" (one folder, kept from a first run
-    before the timing)."""
+class Installed:
+    """A throwaway environment where ``checkout`` is installed as ``pip install CHECKOUT``
+    installs it (a copy, its modules compiled), its dependencies taken from the checkout's own
+    ``.venv`` (a ``deps.pth`` naming its ``site-packages``). ``python``: the environment's
+    interpreter; ``script``: its ``graphstudio`` command."""
 
-    def __init__(self, python: str, path: Path, cache: str = "cold") -> None:
-        super().__init__([python, "-m", "graphstudio", "eval", str(path), "--json"])
+    def __init__(self, checkout: Path) -> None:
+        venv_python = checkout / ".venv" / "bin" / "python"
+        self.checkout, self.name = checkout, checkout.name
+        root = Path(tempfile.mkdtemp(dir=CACHES, prefix=f"env-{checkout.name}-"))
+        env, source = root / "env", root / "src"
+        # (a copy: pip builds in the source folder, which must not be written to)
+        shutil.copytree(checkout, source, ignore=shutil.ignore_patterns(
+            ".venv", ".git", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache",
+            ".hypothesis", "out"))
+        subprocess.run([str(venv_python), "-m", "venv", "--without-pip", str(env)], check=True)
+        self.python = str(env / "bin" / "python")
+        self.script = str(env / "bin" / SCRIPT)
+        proc = subprocess.run([str(venv_python), "-m", "pip", "--python", self.python,
+                               "install", "-q", "--no-deps", str(source)],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"pip install {checkout} failed: {proc.stderr[-1000:]}")
+        site = subprocess.run([self.python, "-c", "import sysconfig; "
+                               "print(sysconfig.get_paths()['purelib'])"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        deps = subprocess.run([str(venv_python), "-c", "import sysconfig; "
+                               "print(sysconfig.get_paths()['purelib'])"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        Path(site, "deps.pth").write_text(deps + "\n")
+        # the graphstudio it runs is the installed copy, not the checkout's editable one
+        where = subprocess.run([self.python, "-c", "import graphstudio; print(graphstudio.__file__)"],
+                               capture_output=True, text=True, check=True, cwd=CACHES,
+                               env=_clean_env()).stdout.strip()
+        if not where.startswith(site):
+            raise RuntimeError(f"{self.python} imports graphstudio from {where}, not {site}")
+        shutil.rmtree(source, ignore_errors=True)
+
+
+def _clean_env(**more: str) -> dict[str, str]:
+    """The environment of a timed process: no PYTHONPATH or .pyc folder unless given."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "PYTHONPYCACHEPREFIX", "PYTHONDONTWRITEBYTECODE")}
+    env.update(more)
+    return env
+
+
+class Eval(list):
+    """``graphstudio eval FILE --json`` of one installed GraphStudio (its console script), with
+    its cache folder: ``cache`` "cold" (a new empty folder for every run) or "warm" (one
+    folder, kept from a first run before the timing)."""
+
+    def __init__(self, script: str, path: Path, cache: str = "cold") -> None:
+        super().__init__([script, "eval", str(path), "--json"])
         self.cache = cache
         self.folder = tempfile.mkdtemp(dir=CACHES) if cache == "warm" else None
         if self.folder:
@@ -109,11 +170,11 @@ class Eval(list):
 def run(cmd: list[str], out_path: str | None = None) -> dict:
     """Run ``cmd`` to its end (through ``measured.py``, so that its peak memory is its own):
     its wall and CPU seconds and its peak memory (MB)."""
-    # (not from the checkout's folder: python -m puts the working folder first on the path,
-    # so another checkout's python would import this checkout's graphstudio)
-    env = dict(os.environ, PYTHONPATH=str(HERE), PYTHONPYCACHEPREFIX=PYCACHE,
-               **(cmd.env() if isinstance(cmd, Eval) else {}))
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    # (not from the checkout's folder: python puts the working folder first on the path)
+    if isinstance(cmd, Eval) or getattr(cmd, "installed", False):  # pip's .pyc, nothing else
+        env = _clean_env(**(cmd.env() if isinstance(cmd, Eval) else {}))
+    else:  # a script of the benchmark's folder
+        env = _clean_env(PYTHONPATH=str(HERE), PYTHONPYCACHEPREFIX=PYCACHE)
     proc = subprocess.run([PY, str(HERE / "measured.py"), out_path or "-", "--", *cmd],
                           capture_output=True, text=True, cwd=tempfile.gettempdir(), env=env)
     lines = proc.stdout.strip().splitlines()
@@ -144,15 +205,22 @@ def table(results: dict[str, dict], base: str, note: str = "") -> None:
         print(f"    {name:34s} {r['cpu']:8.2f} {r['wall']:8.2f} {r['peak']:8.0f}   {ratio}")
 
 
-def eval_cmds(path: Path, befores: list[str], label: str = "GraphStudio",
-              warm: bool = True) -> dict[str, Eval]:
+def eval_cmds(path: Path, ours: Installed, befores: list[Installed],
+              label: str = "GraphStudio", warm: bool = True) -> dict[str, Eval]:
     """This GraphStudio's first and cached runs on ``path``, and each older one's."""
-    commands = {f"{label}, first run": Eval(PY, path)}
+    commands = {f"{label}, first run": Eval(ours.script, path)}
     if warm:
-        commands[f"{label}, cached"] = Eval(PY, path, "warm")
-    for python in befores:
-        commands[f"{label} {Path(python).parents[2].name}"] = Eval(python, path)
+        commands[f"{label}, cached"] = Eval(ours.script, path, "warm")
+    for before in befores:
+        commands[f"{label} {before.name}"] = Eval(before.script, path)
     return commands
+
+
+class Started(list):
+    """A command of the installed environment without the benchmark's scripts (``-c`` code):
+    run as an installed GraphStudio is."""
+
+    installed = True
 
 
 # ---- GraphStudio's phases in this process ---------------------------------------------------
@@ -178,7 +246,7 @@ def median_time(fn, repeat: int, paused: bool = False) -> float:
     return statistics.median(times)
 
 
-def phases(path: Path, repeat: int) -> dict[str, float]:
+def phases(path: Path, repeat: int, ours: Installed) -> dict[str, float]:
     settle()
     text = path.read_text(encoding="utf-8")
     lines = gs.text_lines(text)
@@ -244,19 +312,22 @@ def phases(path: Path, repeat: int) -> dict[str, float]:
     })
     result = {name: median_time(fn, repeat, paused=True) for name, fn in steps.items()}
     if read is not None:
-        result["first run: start Python, imports"] = start_time(repeat)  # (a process)
+        result["first run: start Python, imports"] = start_time(repeat, ours)  # (a process)
     return result
 
 
-def start_time(repeat: int) -> float:
-    """The CPU time of a process that starts Python and imports what a first run without a
-    graph imports (the registry of ops, without numpy: core/lazy_numpy.py), and does nothing
-    else."""
-    code = ("import graphstudio.cli, graphstudio.core.program_cache, "
+def start_time(repeat: int, ours: Installed) -> float:
+    """The CPU time of a process of the installed GraphStudio that starts Python and imports
+    what a first run without a graph imports (the registry of ops, without numpy:
+    core/lazy_numpy.py), as its console script does, and does nothing else."""
+    code = ("import re, sys\n"  # (what pip's console script imports)
+            "import graphstudio.cli, graphstudio.core.program_cache, "
             "graphstudio.core.scalar_program\n"
             "from graphstudio.core import lazy_numpy\n"
             "with lazy_numpy.deferred():\n    import graphstudio.io.gs_program")
-    return statistics.median(run([PY, "-c", code])["cpu"] for _ in range(repeat))
+    command = Started([ours.python, "-c", code])
+    run(command)  # (untimed, as every command)
+    return statistics.median(run(command)["cpu"] for _ in range(repeat))
 
 
 def eval_json_parts(graph, ev, nodes) -> dict:
@@ -339,11 +410,11 @@ def main(argv=None) -> int:
     sizes = (16, 48, 32, 1) if args.quick else networks.SIZES
     chain = 20_000 if args.quick else 200_000
     million = 100_000 if args.quick else 1_000_000
-    befores = []
-    for folder in args.before:
-        befores.append(str(Path(folder).resolve() / ".venv" / "bin" / "python"))
-        if not Path(befores[-1]).exists():
-            p.error(f"--before: no {befores[-1]}")
+    for folder in [ROOT, *map(Path, args.before)]:
+        if not (folder / ".venv" / "bin" / "python").exists():
+            p.error(f"no {folder / '.venv' / 'bin' / 'python'}")
+    mine = Installed(ROOT)
+    befores = [Installed(Path(folder).resolve()) for folder in args.before]
     ok = True
 
     versions = [f"Python {platform.python_version()}"]
@@ -355,6 +426,11 @@ def main(argv=None) -> int:
         else:
             versions.append(f"{label}: not installed, skipped")
     print("GraphStudio engine benchmark: " + "; ".join(versions))
+    print(f"GraphStudio timed as installed by `pip install .` (not editable, modules compiled) "
+          f"in a throwaway environment of each checkout ({mine.name}"
+          + "".join(f", {b.name}" for b in befores) + "), run by its console script "
+          f"`{SCRIPT} eval FILE --json`; the references and the floor program run by the same "
+          "environment's python")
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} at the start "
           "(a shared machine: figures move with the load; the ratios hold better)\n")
@@ -367,7 +443,7 @@ def main(argv=None) -> int:
         nodes = len(gs.parse_text(mlp.read_text()))
         print(f"(a) neuron-level MLP {'-'.join(map(str, sizes))} from +, * and relu: "
               f"{nodes:,} nodes, graphstudio eval {mlp.name} --json, whole process")
-        commands = eval_cmds(mlp, befores)
+        commands = eval_cmds(mlp, mine, befores)
         ours = json_of(commands["GraphStudio, first run"], tmp, "ours")
         cached = json_of(commands["GraphStudio, cached"], tmp, "cached")
         print(f"    the cached run's JSON is the first run's: {'yes' if cached == ours else 'NO'}")
@@ -378,12 +454,13 @@ def main(argv=None) -> int:
                 print(f"    {label}: {'left out (--skip)' if have(module) else 'not installed'}")
                 continue
             script = str(HERE / f"ref_{module}.py")
-            cmd = [PY, script] if not ref_env else [PY, "-c", _quick_ref(module, sizes)]
+            cmd = [mine.python, script] if not ref_env else [mine.python, "-c",
+                                                              _quick_ref(module, sizes)]
             ok = same_numbers(ours, json_of(cmd, tmp, module), label) and ok
             commands[label] = cmd
         table(compare(commands, repeat), "micrograd" if "micrograd" in commands
               else "GraphStudio, first run")
-        print_phases("GraphStudio", phases(mlp, repeat), nodes)
+        print_phases("GraphStudio", phases(mlp, repeat, mine), nodes)
         if have("micrograd"):
             print_phases("micrograd", micrograd_phases(repeat, sizes), nodes)
 
@@ -391,8 +468,8 @@ def main(argv=None) -> int:
         path = tmp / "chain.gs"
         path.write_text(networks.chain_text(chain))
         print(f"\n(b) a chain of {chain:,} sin, graphstudio eval {path.name} --json, whole process")
-        floor = [PY, str(HERE / "floor_chain.py"), str(path)]
-        commands = {"floor (pure Python)": floor, **eval_cmds(path, befores)}
+        floor = [mine.python, str(HERE / "floor_chain.py"), str(path)]
+        commands = {"floor (pure Python)": floor, **eval_cmds(path, mine, befores)}
         expected = json_of(floor, tmp, "floor")
         same = all(json_of(commands[f"GraphStudio, {which}"], tmp, "chain") == expected
                    for which in ("first run", "cached"))
@@ -401,7 +478,7 @@ def main(argv=None) -> int:
         ok = same and ok
         results = compare(commands, repeat)
         table(results, "floor (pure Python)")
-        print_phases("GraphStudio", phases(path, repeat), chain)
+        print_phases("GraphStudio", phases(path, repeat, mine), chain)
 
         # (c) a million nodes, and growth
         if not args.no_million:
@@ -410,8 +487,8 @@ def main(argv=None) -> int:
             big = tmp / "big.gs"
             big.write_text(networks.chain_text(million))
             print(f"\n(c) chains of {million // 10:,} and {million:,} sin, whole process")
-            commands = {**eval_cmds(small, [], f"GraphStudio {million // 10:,}"),
-                        **eval_cmds(big, befores, f"GraphStudio {million:,}")}
+            commands = {**eval_cmds(small, mine, [], f"GraphStudio {million // 10:,}"),
+                        **eval_cmds(big, mine, befores, f"GraphStudio {million:,}")}
             results = compare(commands, max(1, repeat // 2 + 1))
             table(results, f"GraphStudio {million // 10:,}, first run",
                   note=" (10x the nodes: at most 11x the time)")

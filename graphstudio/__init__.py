@@ -19,9 +19,10 @@ line and the editor start without it; every function of the op registry is ``gs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # (typing's constant, without importing typing at start-up)
 if TYPE_CHECKING:  # for type checkers and editors; at run time they come from __getattr__
+    from typing import Any
+
     from .api import (Editor, EditorError, Frame, Graph, MicrogradError, Results, Steps, Var,
                       from_micrograd, function, functions, graph_of, load, parse, set_display)
 

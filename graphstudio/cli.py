@@ -20,14 +20,17 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
 
 from .core.collector import collector_paused
 from .core.numbers import format_value, jsonable
 
+TYPE_CHECKING = False  # (typing's constant, without importing typing at start-up)
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Callable, Sequence
+
     from .core.engine import Evaluation
     from .core.graph import Graph
     from .io.document import Document
@@ -58,7 +61,32 @@ class UsageError(Exception):
 GRAPH_FILE_HELP = "a graph file"
 
 
+def _help_formatter(prog: str) -> argparse.HelpFormatter:
+    """argparse's formatter, its width found as argparse finds it
+    (``shutil.get_terminal_size().columns - 2``) without importing shutil, which argparse
+    imports for it whenever a parser is made (with bz2 and lzma: several milliseconds of a
+    first ``eval``'s start-up)."""
+    return argparse.HelpFormatter(prog, width=_terminal_columns() - 2)
+
+
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``: $COLUMNS, else the terminal's, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(formatter_class=_help_formatter, **kwargs)
+
     def format_help(self) -> str:
         for action in self._actions:
             if action.help is GRAPH_FILE_HELP:
@@ -175,13 +203,13 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _first_run(args: argparse.Namespace, cache: tuple[Path, str, bytes]) -> bool:
+def _first_run(args: argparse.Namespace, cache: tuple[str, str, bytes]) -> bool:
     """The first run of a ``.gs`` text of numbers whose every op has rules in plain Python,
     without a graph: the text read straight into its program (:mod:`graphstudio.io.gs_program`),
     its passes run, the program kept and the result printed, as reading the file would print
     it. False, having printed nothing, for any other file (and for any problem the passes
     meet): reading it the usual way then says what there is to say."""
-    if Path(args.file).suffix.lower() != ".gs":
+    if _suffix(args.file).lower() != ".gs":
         return False
     from .core import lazy_numpy, program_cache, scalar_program
 
@@ -198,7 +226,7 @@ def _first_run(args: argparse.Namespace, cache: tuple[Path, str, bytes]) -> bool
     return True
 
 
-def _cache_entry(path: str) -> tuple[Path, str, bytes] | None:
+def _cache_entry(path: str) -> tuple[str, str, bytes] | None:
     """Where the cache is, the key of ``path``'s content and that content; None when the cache
     is off or the file cannot be read (opening it says why)."""
     from .core.program_cache import MAX_FILE_BYTES, cache_folder, entry_key
@@ -211,10 +239,19 @@ def _cache_entry(path: str) -> tuple[Path, str, bytes] | None:
         data = read_bytes(path, MAX_FILE_BYTES)
     except CannotRead:
         return None
-    return folder, entry_key(data, Path(path).suffix), data
+    return folder, entry_key(data, _suffix(path)), data
 
 
-def _keep(cache: tuple[Path, str, bytes], path: str, doc: Document, ev: Evaluation,
+def _suffix(path: str) -> str:
+    """``pathlib.PurePath(path).suffix`` (``.gs``; "" for none), the suffix the readers go by,
+    without importing pathlib (with what it imports, several milliseconds of a first
+    ``eval``'s start-up)."""
+    name = os.path.basename(path.rstrip(os.sep))
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def _keep(cache: tuple[str, str, bytes], path: str, doc: Document, ev: Evaluation,
           nodes: list[int], default: bool) -> None:
     """Keep the compiled program of a file just evaluated, if it may be replayed and the file
     still holds what was read (it may have been saved again meanwhile); ``default``: ``ev``
@@ -338,6 +375,8 @@ def editor_main(argv: Sequence[str]) -> int:
         if args.file or args.screenshot:
             raise UsageError(f"{p.prog}: --install-desktop and --uninstall-desktop take no file")
         return desktop_main(args.install_desktop)
+    from pathlib import Path
+
     if args.screenshot and not Path(args.screenshot).resolve().parent.is_dir():
         raise UsageError(f"{args.screenshot}: the folder does not exist")
     try:

@@ -350,3 +350,45 @@ def test_the_edges_kept_follow_every_change_of_structure():
     with g.bulk() as b:
         e = b.add_op("neg", [a], name="e")
     assert (a, e, 0) in g.edges() and sorted(g.edges()) == sorted(truth())
+
+
+def _parents_from_networkx(g: Graph, n: int) -> list:
+    """A node's parents by port as networkx holds them (the plain answer)."""
+    if g.is_leaf(n):
+        return []
+    by_port = {k: s for s, _d, k in g.g.in_edges(n, keys=True)}
+    count = max(max(by_port, default=-1) + 1, min(OPS[g.op(n)].arity))
+    return [by_port.get(p) for p in range(count)]
+
+
+def _children_from_networkx(g: Graph, n: int) -> list:
+    return list(dict.fromkeys(d for _s, d in g.g.out_edges(n)))
+
+
+@settings(max_examples=100, deadline=None)
+@given(script=scripts(), reader=st.booleans(), asked=st.integers(0, 30))
+def test_parents_and_children_found_all_at_once_are_networkxs(script, reader, asked):
+    """Asked of many nodes, parents and children are found for every node in one pass over
+    the edges: the same lists as networkx's node by node, in its order; and after each kind
+    of change of structure (the first few asked one by one, then all at once again)."""
+    g = Graph()
+    with g.bulk() as b:
+        ids = run(script, b, reader=reader)
+    g.add_input("lone", 1.0)  # a node of no edge
+    order = g.nodes()
+    for n in order[:asked] + order + order[::-1]:
+        assert g.parents(n) == _parents_from_networkx(g, n)
+        assert g.children(n) == _children_from_networkx(g, n)
+    ops = [n for n in g.nodes() if not g.is_leaf(n)]
+    if ops:  # change the structure: a port freed and fed again, a node removed, one added
+        dst = ops[-1]
+        g.disconnect(dst, 0)
+        for n in g.nodes():
+            assert g.parents(n) == _parents_from_networkx(g, n)
+            assert g.children(n) == _children_from_networkx(g, n)
+        g.connect(ids[0], dst, 0)
+        g.remove_node(ops[0]) if ops[0] != dst else None
+        g.add_op("neg", [ids[0]], name="fresh")
+        for n in reversed(g.nodes()):
+            assert g.parents(n) == _parents_from_networkx(g, n)
+            assert g.children(n) == _children_from_networkx(g, n)

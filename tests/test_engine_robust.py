@@ -6,7 +6,6 @@ differences."""
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import numpy as np
@@ -18,6 +17,7 @@ from graphstudio.core.engine import Evaluator, backward_steps, evaluate, forward
 from graphstudio.core.explain import check
 from graphstudio.core.graph import Graph
 from graphstudio.core.ops import OPS
+from graphstudio.core.records import replace
 from graphstudio.io.gs import parse_text
 
 SHAPES = [(), (), (2,), (3,), (1, 2), (2, 1), (2, 2), (1, 3)]
@@ -127,7 +127,7 @@ def test_a_rule_that_fails_gives_nan_and_a_message_instead_of_raising(monkeypatc
         raise IndexError("tuple index out of range")
 
     mul = OPS["mul"]
-    monkeypatch.setitem(OPS, "mul", dataclasses.replace(mul, vjp=broken, scalar_vjp=broken))
+    monkeypatch.setitem(OPS, "mul", replace(mul, vjp=broken, scalar_vjp=broken))
     ev = evaluate(g)
     assert math.isnan(ev.grads[g.by_name("a")]) and math.isnan(ev.grads[g.by_name("b")])
     assert ev.grads[g.by_name("c")] == 1.0

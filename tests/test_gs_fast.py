@@ -357,3 +357,18 @@ def test_a_name_and_a_number_read_by_one_expression_are_read_as_token_by_token()
         assert repr(plan) == repr(gs_fast._simple_statement(line, number, rules)), line
         quick += gs_fast.literal_line(line) is not None
     assert quick > 500  # a good part of them took the quick path
+
+
+@pytest.mark.parametrize("inputs", [28, 99, 100])
+def test_a_neuron_of_many_inputs_reads_the_same(inputs):
+    """A first layer's neuron sums dozens of products: up to 99 inputs (MAX_STEPS, 4 steps an
+    input) the fast path reads its line, beyond that ``ast`` does; the graphs are the same."""
+    lines = [f"x{k} = {0.1 * k!r}" for k in range(inputs)]
+    lines += [f"w{k} = param({0.25 - 0.01 * k!r})" for k in range(inputs)]
+    lines.append("b = param(-0.5)")
+    neuron = "h = relu(b + " + " + ".join(f"w{k} * x{k}" for k in range(inputs)) + ")"
+    lines += [neuron, "loss = h * h"]
+    fast = gs_fast.simple_statement(neuron, 1, gs_fast.grammar())
+    assert (fast is not None) == (inputs < 100)
+    kind, _ = assert_all_agree("\n".join(lines) + "\n")
+    assert kind == "graph"

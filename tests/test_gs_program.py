@@ -177,9 +177,10 @@ def test_every_example_reads_the_same_or_is_left_to_the_full_reader(path):
     ("x = 1\ny = 2\nz = x + inf * y\n", True),  # a number word is a number
     ("x = 1\ny = 2\nz = x + y  \n", True),
     ("x = 1\ny = 2\nz = x+y * x\nv = x  +  y\nu = x\t+ y\n", True),  # (token by token)
-    ("x = 1\nz = x + " + " + ".join(["x * x"] * 24) + "\n", True),  # 97 steps
-    ("x = 1\nz = x + " + " + ".join(["x * x"] * 25) + "\n", False),  # 101: ast says
-    ("x = 1\nz = relu(x + " + " + ".join(["x * x"] * 24) + ")\n", True),  # 98
+    # near MAX_STEPS (a step a token, the call one): MAX_STEPS - 3, + 1 (ast says), - 2
+    ("x = 1\nz = x + " + " + ".join(["x * x"] * (MAX_STEPS // 4 - 1)) + "\n", True),
+    ("x = 1\nz = x + " + " + ".join(["x * x"] * (MAX_STEPS // 4)) + "\n", False),
+    ("x = 1\nz = relu(x + " + " + ".join(["x * x"] * (MAX_STEPS // 4 - 1)) + ")\n", True),
     ("x = 1\nz = x + y * x\n", False),  # a name not assigned
     ("x = 1\ny = 2\nz = x + None * y\n", False),  # a keyword
     ("x = 1\ny = 2\nz = x + y * 007\n", False),

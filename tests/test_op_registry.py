@@ -5,9 +5,6 @@ refuses an entry that does not hold together."""
 
 from __future__ import annotations
 
-import ast
-from dataclasses import replace
-
 import numpy as np
 import pytest
 
@@ -15,6 +12,7 @@ from export_support import svg_texts
 from graphstudio.core import explain as ex
 from graphstudio.core.engine import evaluate
 from graphstudio.core.ops import OPS, Operator, call_names, register, reserved_name, unregister
+from graphstudio.core.records import replace
 from graphstudio.io.gs import ParseError, parse_text, write_text
 from graphstudio.render.export import ExportSettings, export_graph
 from graphstudio.render.picture import build_picture
@@ -98,9 +96,11 @@ def test_registering_names_the_function_and_unregistering_forgets_it(hinge):
     ({"formulas": ("1", "2")}, "one local-derivative formula per argument (1)"),
     ({"call": "exp"}, "exp() with 1 argument(s) is already exp"),
     ({"call": "data"}, "'data' cannot be a function name"),
-    ({"call": None, "infix": Operator("+", 10, object)}, "an infix operator takes two arguments"),
-    ({"call": None, "arity": (2,), "formulas": ("1", "1"), "infix": Operator("+", 10, ast.Add)},
+    ({"call": None, "infix": Operator("+", 10, "Add")}, "an infix operator takes two arguments"),
+    ({"call": None, "arity": (2,), "formulas": ("1", "1"), "infix": Operator("+", 10, "Add")},
      "the operator + is already add"),
+    ({"call": None, "arity": (2,), "formulas": ("1", "1"), "infix": Operator("%", 20, object)},
+     'an operator names its Python ast class: "Add" for ast.Add'),
 ])
 def test_register_refuses_an_entry_that_does_not_fit(change, why):
     op = replace(HINGE, **change)

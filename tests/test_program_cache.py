@@ -32,7 +32,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def entries() -> list[Path]:
-    folder = program_cache.cache_folder()
+    folder = Path(program_cache.cache_folder())
     if not folder.exists():
         return []
     return sorted(p for p in folder.iterdir() if p.name.endswith(program_cache.SUFFIXES))
@@ -470,7 +470,7 @@ def test_the_cache_folder_is_platformdirs_folder(xdg, home, monkeypatch):
     except RuntimeError:  # (no home at all: platformdirs refuses, and so may the cache)
         expected = None
     if expected is not None:
-        assert program_cache.cache_folder() == expected
+        assert program_cache.cache_folder() == str(expected)
     assert (program_cache._linux_cache_dir() is not None) == (
         sys.platform == "linux" and (xdg or "").startswith("/")
         or not xdg and (home or "").startswith("/"))
@@ -486,7 +486,7 @@ def test_elsewhere_the_cache_folder_is_asked_of_platformdirs(platform, monkeypat
     asked = []
     monkeypatch.setattr(platformdirs, "user_cache_dir",
                         lambda *args, **kw: asked.append((args, kw)) or "/from/platformdirs")
-    assert program_cache.cache_folder() == Path("/from/platformdirs/programs")
+    assert program_cache.cache_folder() == "/from/platformdirs/programs"
     assert asked == [(("graphstudio",), {"appauthor": False})]
 
 
@@ -496,7 +496,7 @@ def test_an_entry_is_renamed_into_place_and_stale_temporaries_go(tmp_path, capsy
 
     path = tmp_path / "f.gs"
     path.write_text("x = 2\nz = x * x\n")
-    folder = program_cache.cache_folder()
+    folder = Path(program_cache.cache_folder())
     folder.mkdir(parents=True)
     stale, fresh = folder / ".a.gsp.1.tmp", folder / ".b.gsp.2.tmp"
     for temporary in (stale, fresh):

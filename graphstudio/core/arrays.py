@@ -27,7 +27,9 @@ array([1., 2., 3.])
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # (typing's constant, without importing typing at start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 from . import lazy_numpy
 from .numbers import shape_words

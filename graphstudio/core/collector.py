@@ -15,22 +15,29 @@ nodes in the editor), only to find it all alive and move it there anyway.
 from __future__ import annotations
 
 import gc
-from contextlib import contextmanager
-from typing import Iterator
 
 __all__ = ["collector_paused"]
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Within the block the cyclic collector does not run; it runs again after it (if it was
-    on before: pauses nest), with what the block made counted as old."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
+def collector_paused() -> _Paused:
+    """``with collector_paused():`` within the block the cyclic collector does not run; it runs
+    again after it (if it was on before: pauses nest), with what the block made counted as
+    old."""
+    return _Paused()
+
+
+class _Paused:
+    """The context of :func:`collector_paused` (a class, not a ``contextlib`` generator: the
+    first ``graphstudio eval`` starts without contextlib)."""
+
+    __slots__ = ("was_on",)
+
+    def __enter__(self) -> None:
+        self.was_on = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc_info) -> None:
+        if self.was_on:
             _promote()
             gc.enable()
 

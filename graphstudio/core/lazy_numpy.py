@@ -25,24 +25,35 @@ registry's rules compute the same numbers, numpy's (``tests/test_lazy_numpy.py``
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
-from typing import Any, Iterator
+
+TYPE_CHECKING = False  # (typing's constant, without importing typing at start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["module", "function", "deferred"]
 
 _deferring = False
 
 
-@contextmanager
-def deferred() -> Iterator[None]:
-    """While this lasts, modules that import the registry for the first time do not import
-    numpy (it is imported when a rule first needs it)."""
-    global _deferring
-    before, _deferring = _deferring, True
-    try:
-        yield
-    finally:
-        _deferring = before
+def deferred() -> _Deferred:
+    """``with deferred():`` while this lasts, modules that import the registry for the first
+    time do not import numpy (it is imported when a rule first needs it)."""
+    return _Deferred()
+
+
+class _Deferred:
+    """The context of :func:`deferred` (a class, not a ``contextlib`` generator: the first
+    ``graphstudio eval`` starts without contextlib)."""
+
+    __slots__ = ("before",)
+
+    def __enter__(self) -> None:
+        global _deferring
+        self.before, _deferring = _deferring, True
+
+    def __exit__(self, *exc_info) -> None:
+        global _deferring
+        _deferring = self.before
 
 
 def _now() -> bool:

@@ -34,9 +34,10 @@ import json
 import math
 import re
 import sys
-from typing import TYPE_CHECKING, Any, Callable
-
+TYPE_CHECKING = False  # (typing's constant, without importing typing at start-up)
 if TYPE_CHECKING:
+    from typing import Any, Callable
+
     import numpy as np
 
 __all__ = ["format_value", "format_worked", "one_line", "format_array_in_full", "format_literal",

@@ -28,8 +28,8 @@ needs to know about the op; nothing about a particular op is written anywhere el
 * ``symbol``: what the canvas draws in the node (``+``, ``×``, ``exp``);
 * how the ``.gs`` text writes it: ``call``, the function name (``exp(x)``; ``amax`` is called
   ``max`` with one argument, ``max`` itself with two), or an :class:`Operator`: ``infix``
-  (``a + b``) or ``prefix`` (``-x``), with its precedence and the Python ``ast`` operator it is
-  parsed from;
+  (``a + b``) or ``prefix`` (``-x``), with its precedence and the name of the Python ``ast``
+  operator it is parsed from (``"Add"``, ``ast.Add``'s);
 * ``commutative``: its arguments may be swapped (the other ops' ports are drawn numbered);
 * ``kink``: where it has no derivative and how to say so (:class:`Kink`), for the gradient
   check;
@@ -81,11 +81,8 @@ Examples
 
 from __future__ import annotations
 
-import ast
 import math
-from dataclasses import dataclass, replace
 from functools import lru_cache, partial
-from typing import Any, Callable, Collection
 
 from . import lazy_numpy
 from .arrays import (concat_forward, concat_sympy, concat_vjp, index_forward, index_sympy,
@@ -94,13 +91,21 @@ from .arrays import (concat_forward, concat_sympy, concat_vjp, index_forward, in
 from . import scalar_rules as S
 from . import vjp_ops as V
 from .params import AXIS, INDEX, SHAPE, Params
+from .records import record, replace
 
 # numpy, imported now except where the first ``eval`` of a text of numbers reads the registry
 # without it (core/lazy_numpy.py); the entries name numpy's functions with _numpy("add")
 np = lazy_numpy.module(globals())
 _numpy = lazy_numpy.function
 
-Value = Any  # a Python float or a numpy array (ndim >= 1)
+TYPE_CHECKING = False  # (typing's constant, without importing typing at start-up)
+if TYPE_CHECKING:
+    import ast
+    from typing import Any, Callable, Collection
+
+    Value = Any  # a Python float or a numpy array (ndim >= 1)
+else:
+    Value = object  # (a name for annotations; at run time nothing looks at it)
 
 __all__ = [
     "Op", "Operator", "Kink", "Batched", "OPS", "register", "unregister", "get_op", "call_names",
@@ -117,17 +122,17 @@ CALL_PRECEDENCE = 100
 MAX_JOINED = 8
 
 
-@dataclass(frozen=True)
+@record
 class Operator:
     """How an op is written as an operator in ``.gs`` text: ``a + b`` or ``-x``."""
 
     text: str  # "+", "**", "-"
     precedence: int  # higher binds tighter; a call is CALL_PRECEDENCE
-    node: type  # the Python ast operator class it is parsed from: ast.Add, ast.USub
+    node: str  # the name of the Python ast operator class it is parsed from: "Add" (ast.Add)
     right_assoc: bool = False  # a ** b ** c is a ** (b ** c)
 
 
-@dataclass(frozen=True)
+@record
 class Kink:
     """Where an op has no derivative: ``test(args, tol)`` says whether the arguments are at
     (within ``tol`` of) such a point; ``where`` says it in words (``"at 0"``, ``"at a tie"``),
@@ -137,7 +142,7 @@ class Kink:
     where: str
 
 
-@dataclass(frozen=True)
+@record
 class Batched:
     """How an op runs on a batch of examples at once (:mod:`graphstudio.core.batch`).
 
@@ -159,7 +164,7 @@ class Batched:
     lift: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Op:
     """One operation of the registry (see the module docstring)."""
 
@@ -744,8 +749,8 @@ _MEAN_BATCHED = Batched(_batched_mean,
 
 # ---- the built-in ops -------------------------------------------------------------------------
 
-_PLUS = Operator("+", 10, ast.Add)
-_MINUS = Operator("-", 10, ast.Sub)
+_PLUS = Operator("+", 10, "Add")
+_MINUS = Operator("-", 10, "Sub")
 
 _BUILTIN = [
     # binary arithmetic
@@ -763,29 +768,29 @@ _BUILTIN = [
        forward=_numpy("multiply"), scalar_forward=float.__mul__,
        vjp=S.mul_vjp,
        formulas=("{1}", "{0}"), sympy=lambda a, b: a * b,
-       infix=Operator("*", 20, ast.Mult), commutative=True,
+       infix=Operator("*", 20, "Mult"), commutative=True,
        vjp_ops=V.mul),
     Op(name="div", arity=(2,), symbol="÷", description="quotient a / b",
        forward=_numpy("divide"), scalar_forward=float.__truediv__,
        vjp=S.div_vjp,
        formulas=("1/{1}", "-{0}/{1}²"), sympy=lambda a, b: a / b,
-       infix=Operator("/", 20, ast.Div), may_fail=True,
+       infix=Operator("/", 20, "Div"), may_fail=True,
        vjp_ops=V.div),
     Op(name="pow", arity=(2,), symbol="^", description="power a ** b",
        forward=_numpy("power"), scalar_forward=_scalar_pow, vjp=_pow_vjp, scalar_vjp=_scalar_pow_vjp,
        formulas=("{1}·{0}^({1}-1)", "{out}·ln {0}"), sympy=lambda a, b: a**b,
-       infix=Operator("**", 40, ast.Pow, right_assoc=True), may_fail=True,
+       infix=Operator("**", 40, "Pow", right_assoc=True), may_fail=True,
        vjp_ops=V.pow_),
     Op(name="matmul", arity=(2,), symbol="@", description="matrix product a @ b",
        forward=_numpy("matmul"), vjp=_matmul_vjp,
        formulas=("{1}ᵀ", "{0}ᵀ"), sympy=_sym_matmul,
-       infix=Operator("@", 20, ast.MatMult), elementwise=False, category="linear algebra",
+       infix=Operator("@", 20, "MatMult"), elementwise=False, category="linear algebra",
        batched=Batched(_batched_matmul, _batched_matmul_vjp, lift=True),
        vjp_ops=V.matmul),
     Op(name="neg", arity=(1,), symbol="−", description="negation −x",
        forward=_numpy("negative"), scalar_forward=float.__neg__, vjp=S.neg_vjp,
        formulas=("-1",), sympy=lambda a: -a,
-       prefix=Operator("-", 30, ast.USub),
+       prefix=Operator("-", 30, "USub"),
        vjp_ops=V.neg),
     # unary functions
     Op(name="exp", arity=(1,), symbol="exp", description="exponential eˣ",
@@ -1010,8 +1015,8 @@ NUMBER_WORDS = ("inf", "nan")
 
 # Lookups derived from OPS, rebuilt by register/unregister (the parser asks once per node).
 _calls: dict[str, dict[int, Op]] = {}  # call name -> {number of arguments: op}
-_binary: dict[type, Op] = {}  # ast operator class -> op written infix
-_prefix: dict[type, Op] = {}  # ast unary operator class -> op written prefix
+_binary: dict[str, Op] = {}  # ast operator class's name -> op written infix
+_prefix: dict[str, Op] = {}  # ast unary operator class's name -> op written prefix
 _subscript: list[Op] = []  # the op written x[index], if any
 
 
@@ -1021,15 +1026,20 @@ def _reindex() -> None:
     _prefix.clear()
     _subscript.clear()
     for op in OPS.values():
-        if op.call is not None:
-            for n in op.text_arities():
-                _calls.setdefault(op.call, {})[n] = op
-        if op.subscript:
-            _subscript.append(op)
-        if op.infix is not None:
-            _binary[op.infix.node] = op
-        if op.prefix is not None:
-            _prefix[op.prefix.node] = op
+        _index(op)
+
+
+def _index(op: Op) -> None:
+    """Add ``op`` to the lookups (it was just registered: an op added later wins)."""
+    if op.call is not None:
+        for n in op.text_arities():
+            _calls.setdefault(op.call, {})[n] = op
+    if op.subscript:
+        _subscript.append(op)
+    if op.infix is not None:
+        _binary[op.infix.node] = op
+    if op.prefix is not None:
+        _prefix[op.prefix.node] = op
 
 
 def register(op: Op) -> Op:
@@ -1040,7 +1050,7 @@ def register(op: Op) -> Op:
     if why:
         raise ValueError(f"cannot register op {op.name!r}: {why}")
     OPS[op.name] = op
-    _reindex()
+    _index(op)  # (not _reindex: the built-in ops are registered one by one at start-up)
     return op
 
 
@@ -1072,6 +1082,8 @@ def _refusal(op: Op) -> str:
     if op.infix is not None:
         if 2 not in op.arity:
             return "an infix operator takes two arguments"
+        if type(op.infix.node) is not str:
+            return "an operator names its Python ast class: \"Add\" for ast.Add"
         if op.infix.node in _binary:
             return f"the operator {op.infix.text} is already {_binary[op.infix.node].name}"
     if op.subscript:
@@ -1084,6 +1096,8 @@ def _refusal(op: Op) -> str:
     if op.prefix is not None:
         if 1 not in op.arity:
             return "a prefix operator takes one argument"
+        if type(op.prefix.node) is not str:
+            return "an operator names its Python ast class: \"USub\" for ast.USub"
         if op.prefix.node in _prefix:
             return f"the operator {op.prefix.text} is already {_prefix[op.prefix.node].name}"
     return ""
@@ -1127,14 +1141,15 @@ def op_for_call(name: str, n_args: int) -> Op | None:
     return _calls.get(name, {}).get(n_args)
 
 
-def binary_op(node: ast.operator) -> Op | None:
-    """The op a Python binary operator (``ast.Add()``...) stands for, or None."""
-    return _binary.get(type(node))
+def binary_op(node: ast.operator | str) -> Op | None:
+    """The op a Python binary operator (``ast.Add()``..., or its class's name ``"Add"``)
+    stands for, or None."""
+    return _binary.get(node if type(node) is str else type(node).__name__)
 
 
-def prefix_op(node: ast.unaryop) -> Op | None:
-    """The op a Python unary operator (``ast.USub()``) stands for, or None."""
-    return _prefix.get(type(node))
+def prefix_op(node: ast.unaryop | str) -> Op | None:
+    """The op a Python unary operator (``ast.USub()``, or ``"USub"``) stands for, or None."""
+    return _prefix.get(node if type(node) is str else type(node).__name__)
 
 
 def subscript_op() -> Op | None:

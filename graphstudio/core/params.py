@@ -39,9 +39,15 @@ Written texts parse back to the same value: ``INDEX.parse(INDEX.text(v)) == v``.
 
 from __future__ import annotations
 
-import ast
-from dataclasses import dataclass
-from typing import Any, Callable
+from .records import record
+
+TYPE_CHECKING = False  # (typing's constant, without importing typing at start-up)
+if TYPE_CHECKING:
+    import ast
+    from typing import Any, Callable
+
+# (``ast`` is imported where a written parameter is read: the first ``eval`` of a file of
+# numbers reads none, and starts without it)
 
 __all__ = ["Params", "Slice", "OpError", "INDEX", "SHAPE", "AXIS", "MAX_POSITIONS"]
 
@@ -57,7 +63,7 @@ class OpError(ValueError):
     node's error."""
 
 
-@dataclass(frozen=True)
+@record
 class Slice:
     """``start:stop:step`` of one axis; None leaves a part out (``:`` is ``Slice()``)."""
 
@@ -74,7 +80,7 @@ class Slice:
         return slice(self.start, self.stop, self.step)
 
 
-@dataclass(frozen=True)
+@record
 class Params:
     """One kind of static parameter (see the module docstring).
 
@@ -95,6 +101,8 @@ class Params:
     def parse(self, text: str) -> Any:
         """The value written as ``text`` (the inspector, a message's example); ValueError
         with a message otherwise. Read with :mod:`ast`, so nothing typed is ever run."""
+        import ast
+
         written = text.strip()
         if self.wrap != "{}" and written.startswith("[") and written.endswith("]"):
             written = written[1:-1]  # an index as it is shown, [0, :], or just 0, :
@@ -123,6 +131,8 @@ class Params:
 
 def _whole(node: ast.AST, what: str, hint: str = "") -> int:
     """A whole number written in the text: ``3``, ``-1``."""
+    import ast
+
     sign = 1
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         sign = -1 if isinstance(node.op, ast.USub) else 1
@@ -165,6 +175,8 @@ def _read_slice(node: ast.Slice) -> Slice:
 
 
 def _read_index(node: ast.AST) -> tuple:
+    import ast
+
     items = node.elts if isinstance(node, ast.Tuple) else [node]
     if not items:
         raise ValueError("an index needs a position, as in [0]")
@@ -218,6 +230,8 @@ INDEX = Params(name="an index", default=(0,), read=_read_index, text=_index_text
 
 
 def _read_shape(node: ast.AST) -> tuple:
+    import ast
+
     if not isinstance(node, (ast.List, ast.Tuple)):
         raise ValueError("a shape is a list of whole numbers, as in [2, 3]")
     return _shape(tuple(_whole(e, "a shape's size") for e in node.elts))

@@ -42,9 +42,8 @@ import hashlib
 import os
 import sys
 import time
-from pathlib import Path
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # (typing's constant, without importing typing at start-up)
 if TYPE_CHECKING:
     from .engine import Program
     from .graph import Graph
@@ -70,8 +69,9 @@ TEMPORARY_SUFFIX = ".tmp"
 STALE_AFTER = 3600
 Row = tuple[str, str, float, "float | None"]
 
-def cache_folder() -> Path | None:
-    """The folder of the entries, or None when the cache is turned off."""
+def cache_folder() -> str | None:
+    """The folder of the entries, or None when the cache is turned off. (Folders here are
+    paths as text, ``os.path``'s: ``eval`` starts without pathlib, see tests/test_eval_startup.py.)"""
     if os.environ.get("GRAPHSTUDIO_CACHE", "").lower() in ("0", "off", "no", "false"):
         return None
     folder = _linux_cache_dir()
@@ -79,7 +79,7 @@ def cache_folder() -> Path | None:
         import platformdirs
 
         folder = platformdirs.user_cache_dir("graphstudio", appauthor=False)
-    return Path(folder) / "programs"
+    return os.path.join(folder, "programs")
 
 
 def _linux_cache_dir() -> str | None:
@@ -98,12 +98,12 @@ def _linux_cache_dir() -> str | None:
     return os.path.join(os.path.expanduser("~/.cache"), "graphstudio") if home[:1] == "/" else None
 
 
-def code_stamp(root: Path | None = None) -> str:
+def code_stamp(root: str | None = None) -> str:
     """What changes whenever GraphStudio's code does: the name, size and modification time of
     every Python file of the installed package (``root``, default: this one), as a new version
     installs new files and an edit in a checkout changes one. Cheap: one ``stat`` a file."""
     if root is None:
-        root = Path(__file__).resolve().parent.parent
+        root = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     digest = hashlib.sha256()
     stack = [str(root)]
     while stack:
@@ -152,7 +152,7 @@ def cacheable(graph: Graph, program: Program, values: dict, errors: dict,
     return True
 
 
-def store(folder: Path, key: str, program: Program, names: list[str], named: list[int],
+def store(folder: str, key: str, program: Program, names: list[str], named: list[int],
           output: int, output_label: str) -> bool:
     """Keep ``program`` (its node ids as ``program.order`` has them; ``named`` and ``output``
     are node ids too) under ``key``, in the format without numpy when every op allows it;
@@ -167,7 +167,7 @@ def store(folder: Path, key: str, program: Program, names: list[str], named: lis
     return _write(folder, f"{key}{suffix}", data)
 
 
-def store_scalar(folder: Path, key: str, program: ScalarProgram) -> bool:
+def store_scalar(folder: str, key: str, program: ScalarProgram) -> bool:
     """Keep a program read straight into :mod:`~graphstudio.core.scalar_program`'s arrays
     (:mod:`graphstudio.io.gs_program`) under ``key``; False when the folder cannot be
     written."""
@@ -176,19 +176,23 @@ def store_scalar(folder: Path, key: str, program: ScalarProgram) -> bool:
     return _write(folder, f"{key}{SCALAR_SUFFIX}", scalar_program.encode_program(key, program))
 
 
-def _write(folder: Path, name: str, data: bytes) -> bool:
+def _write(folder: str, name: str, data: bytes) -> bool:
     """Write an entry under a temporary name beside it and rename it into place, so that no
     reader finds half an entry. It is not flushed to the disk (as a saved file is, in
     :mod:`~graphstudio.core.savefile`): an entry a crash cut short fails its check and is
     only read again, and the flushes took a tenth of a first run's time."""
-    temporary = folder / f".{name}.{os.getpid()}{TEMPORARY_SUFFIX}"
+    temporary = os.path.join(folder, f".{name}.{os.getpid()}{TEMPORARY_SUFFIX}")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
         try:
-            temporary.write_bytes(data)
-            os.replace(temporary, folder / name)
+            with open(temporary, "wb") as fh:
+                fh.write(data)
+            os.replace(temporary, os.path.join(folder, name))
         except OSError:
-            temporary.unlink(missing_ok=True)
+            try:
+                os.unlink(temporary)
+            except FileNotFoundError:
+                pass
             raise
         _prune(folder)
     except OSError:
@@ -223,7 +227,7 @@ def _scalar_entry(key: str, program: Program, names: list[str], named: list[int]
                                  [index[m] for m in named], index[output], output_label)
 
 
-def _prune(folder: Path) -> None:
+def _prune(folder: str) -> None:
     """Remove the oldest entries beyond :data:`MAX_ENTRIES` and :data:`MAX_BYTES` (the newest
     is always kept), and stale temporaries."""
     entries = []
@@ -251,7 +255,7 @@ def _prune(folder: Path) -> None:
                 pass
 
 
-def replay(folder: Path, key: str, output: str | None = None
+def replay(folder: str, key: str, output: str | None = None
            ) -> tuple[str, list[Row]] | None:
     """The passes over the entry of ``key``: the output's label, and each named node's name,
     op, value and gradient (what ``eval`` prints; nodes the gradient does not reach get 0, as
@@ -260,10 +264,11 @@ def replay(folder: Path, key: str, output: str | None = None
     names no node or the passes meet any problem: reading the file the usual way then says
     what it is."""
     try:
-        data = (folder / f"{key}{SCALAR_SUFFIX}").read_bytes()
+        with open(os.path.join(folder, f"{key}{SCALAR_SUFFIX}"), "rb") as fh:
+            data = fh.read()
     except OSError:  # none (or unreadable): perhaps an entry that needs numpy
-        path = folder / f"{key}.npz"
-        if not path.is_file():
+        path = os.path.join(folder, f"{key}.npz")
+        if not os.path.isfile(path):
             return None
         from . import program_npz
 

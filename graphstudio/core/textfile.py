@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
+
+TYPE_CHECKING = False  # (typing's constant, without importing typing at start-up)
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["CannotRead", "read_text", "read_bytes", "quote", "size_text"]
 

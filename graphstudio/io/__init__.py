@@ -4,12 +4,12 @@ networkx node-link JSON and DOT, each a module of the format registry
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # (typing's constant, without importing typing at start-up)
+if TYPE_CHECKING:  # (pathlib, the formats and the datasets are imported where a file is
+    # opened: ``graphstudio eval`` reads most .gs files without them, see io/gs_program.py,
+    # and any module of this package imports this one first)
+    from pathlib import Path
 
-if TYPE_CHECKING:  # (the formats and the datasets are imported where a file is opened:
-    # ``graphstudio eval`` reads most .gs files without them, see io/gs_program.py, and any
-    # module of this package imports this one first)
     from .document import Document
 
 __all__ = ["open_document", "OpenError"]
@@ -22,6 +22,8 @@ class OpenError(ValueError):
 def open_document(path: str | Path) -> Document:
     """Open a file of any readable format (by its suffix) as a :class:`Document`; raises
     :class:`OpenError`."""
+    from pathlib import Path
+
     from .formats import reader_for, readers, suffix_list, writer_for
 
     path = Path(path)

@@ -18,10 +18,9 @@ and on random text).
 
 from __future__ import annotations
 
-import ast
 import keyword
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 
 from ..core.ops import NUMBER_WORDS, Op, binary_op, op_for_call, prefix_op
 
@@ -31,9 +30,12 @@ __all__ = ["Plan", "Grammar", "grammar", "simple_statement", "literal_line", "in
 
 #: How deeply a line's expression may nest for the fast path, and how many steps (nodes and
 #: names) it may take; other lines go to ``ast``, which says where Python's own limits are
-#: (about 1,000 levels, 200 parentheses). ``write_text`` nests at most 16 levels.
+#: (about 1,000 levels, 200 parentheses). ``write_text`` nests at most 16 levels. 400 steps
+#: take a neuron of 99 inputs (``relu(b + w1 * x1 + ...)``, 4 steps an input: a network's
+#: first layer often has dozens, and 100 steps sent a 28-input layer to ``ast``); the ``ast``
+#: reader reads such a sum of 900 products, a chain of additions that deep, all the same.
 MAX_DEPTH = 50
-MAX_STEPS = 100
+MAX_STEPS = 400
 
 #: A step of a plan, in the order the ``ast`` reader makes nodes:
 #: ``("const", value, (line, col))``: a constant; ``("name", name, (line, col))``: an existing
@@ -41,62 +43,74 @@ MAX_STEPS = 100
 #: last ``n_args`` results.
 Step = tuple
 
+
+
+class _OnFirstUse:
+    """``re.compile(pattern, re.ASCII)`` for the module global ``name``, compiled when first
+    used, which puts the compiled expression in its place. The expressions of the lines read
+    token by token: the first ``eval`` of a network's text reads none of those, and compiling
+    them took 2.5 ms of its start-up."""
+
+    __slots__ = ("name", "pattern")
+
+    def __init__(self, name: str, pattern: str) -> None:
+        self.name, self.pattern = name, pattern
+
+    def __getattr__(self, attribute: str):
+        compiled = globals()[self.name] = re.compile(self.pattern, re.ASCII)
+        return getattr(compiled, attribute)
+
+
 # The characters of a simple line's code (its comment, after '#', may hold anything): no
 # quotes, brackets, backslashes, colons, semicolons or other operators.
-_CODE = re.compile(r"[A-Za-z0-9_ \t.+\-*/@(),=]*\n?", re.ASCII)
+_CODE = _OnFirstUse("_CODE", r"[A-Za-z0-9_ \t.+\-*/@(),=]*\n?")
 # Blanks, then a name, a number (Python's decimal forms without '_'), an operator or anything
 # else (which is odd).
-_TOKEN = re.compile(r"([ \t]*)([A-Za-z_][A-Za-z0-9_]*|(?:[0-9]+\.?[0-9]*|\.[0-9]+)"
-                    r"(?:[eE][-+]?[0-9]+)?|\*\*|[-+*/@(),=]|.)", re.ASCII)
+_TOKEN = _OnFirstUse("_TOKEN", r"([ \t]*)([A-Za-z_][A-Za-z0-9_]*|(?:[0-9]+\.?[0-9]*|\.[0-9]+)"
+                    r"(?:[eE][-+]?[0-9]+)?|\*\*|[-+*/@(),=]|.)")
 _KEYWORDS = frozenset(keyword.kwlist)
-#: Python's binary operators that a simple line may hold, with Python's precedence (the
-#: grammar is Python's; which op each stands for is the registry's)
-_PYTHON_BINARY = {"+": (10, ast.Add), "-": (10, ast.Sub), "*": (20, ast.Mult),
-                  "/": (20, ast.Div), "@": (20, ast.MatMult), "**": (40, ast.Pow)}
+#: Python's binary operators that a simple line may hold, with Python's precedence and their
+#: ``ast`` classes' names (the grammar is Python's; which op each stands for is the registry's)
+_PYTHON_BINARY = {"+": (10, "Add"), "-": (10, "Sub"), "*": (20, "Mult"),
+                  "/": (20, "Div"), "@": (20, "MatMult"), "**": (40, "Pow")}
 _UNARY_PRECEDENCE = 30  # Python's unary minus: tighter than *, looser than **
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """How to build one simple line ``target = value``.
+class Plan(namedtuple("Plan", "target target_col line literal trainable steps where bare_name "
+                             "calls")):
+    """How to build one simple line ``target = value`` (the target's column and the line's
+    number: ``target_col``, ``line``).
 
-    ``literal`` (a float) when the value is a number, which makes an input; ``trainable`` when
-    it is ``param(number)``. Otherwise ``steps`` build the value (see :data:`Step`) and
-    ``where`` is the value's position, ``bare_name`` whether it is just a name (``y = x``).
-    ``calls`` are the function names the line calls with their positions, in order."""
+    ``literal`` (a float, else None) when the value is a number, which makes an input;
+    ``trainable`` when it is ``param(number)``. Otherwise ``steps`` build the value (a tuple of
+    :data:`Step`) and ``where`` is the value's position (line, column), ``bare_name`` whether
+    it is just a name (``y = x``). ``calls`` are the function names the line calls with their
+    positions, in order. (A named tuple: the reader makes one a line, and a tuple is made
+    fastest; nor does it need ``dataclasses``, which the first ``eval`` starts without.)"""
 
-    target: str
-    target_col: int
-    line: int
-    literal: float | None
-    trainable: bool
-    steps: tuple[Step, ...]
-    where: tuple[int, int]
-    bare_name: bool
-    calls: tuple[tuple[str, tuple[int, int]], ...]
+    __slots__ = ()
 
 
 class _Odd(Exception):
     """The line is not one the fast path reads: the ``ast`` reader takes it."""
 
 
-@dataclass(frozen=True)
-class Grammar:
+class Grammar(namedtuple("Grammar", "binary neg")):
     """The registry's ops for Python's operators, looked up once for a whole text:
     ``binary``: text -> (Python's precedence, op), without the operators no op stands for
-    (the ``ast`` reader says they are not supported); ``neg``: the op of a unary minus."""
+    (the ``ast`` reader says they are not supported); ``neg``: the op of a unary minus (or
+    None)."""
 
-    binary: dict[str, tuple[int, Op]]
-    neg: Op | None
+    __slots__ = ()
 
 
 def grammar() -> Grammar:
     binary = {}
     for text, (prec, node) in _PYTHON_BINARY.items():
-        op = binary_op(node())
+        op = binary_op(node)
         if op is not None:
             binary[text] = (prec, op)
-    return Grammar(binary, prefix_op(ast.USub()))
+    return Grammar(binary, prefix_op("USub"))
 
 
 # What the parser keeps for each operand it has read: (kind, col, start), kind "lit" for a
@@ -267,10 +281,10 @@ def _tokens(code: str) -> list[tuple[str, int]]:
 # ``u = f(g(h(x)))``: nested calls of one argument around a name, as the writer writes a chain
 _NESTED_LINE = (r"([A-Za-z_][A-Za-z0-9_]*) = ((?:[A-Za-z_][A-Za-z0-9_]*\()+)"
                 r"([A-Za-z_][A-Za-z0-9_]*)(\)+)[ \t]*")
-_NESTED = re.compile(_NESTED_LINE + r"\n?", re.ASCII)
+_NESTED = _OnFirstUse("_NESTED", _NESTED_LINE + r"\n?")
 # ``x = -0.5``: a name and a number, the first line of a chain and every input of a network
-_LITERAL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) = (-?)((?:[0-9]+\.?[0-9]*|\.[0-9]+)"
-                      r"(?:[eE][-+]?[0-9]+)?)[ \t]*\n?", re.ASCII)
+_LITERAL = _OnFirstUse("_LITERAL", r"([A-Za-z_][A-Za-z0-9_]*) = (-?)((?:[0-9]+\.?[0-9]*|\.[0-9]+)"
+                       r"(?:[eE][-+]?[0-9]+)?)[ \t]*\n?")
 
 
 # ``z = b + w1 * x1 - 0.5``, ``h = relu(u + w2 * x2)``: sums of products of names and numbers,

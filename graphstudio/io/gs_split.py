@@ -13,7 +13,6 @@ several lines, an indented block), Python's own tokenizer says where it ends.
 from __future__ import annotations
 
 import re
-import tokenize
 
 __all__ = ["text_lines", "text_with_breaks", "statement_end", "MAX_BYTES", "MAX_NODES"]
 
@@ -72,6 +71,8 @@ def statement_end(lines: list[str], start: int) -> int:
     (the end of the text when it never ends: ``ast`` then says what is wrong with it)."""
     if _complete(lines[start]):
         return start + 1
+    import tokenize  # (here: the first ``eval`` of a file of simple lines never needs it)
+
     pos = start
 
     def readline() -> str:

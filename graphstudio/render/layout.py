@@ -100,6 +100,18 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
     down = {c: _column_edges(d, len(cols[c])) for c, d in down.items()}
     up = {c: _column_edges(d, len(cols[c])) for c, d in up.items()}
     first = dict(cols)  # each column in its first order (the slots)
+    # A column's new order follows from the orders of the columns its barycentres read (its
+    # neighbours' and its own: a node without edges keeps its index), whatever its order
+    # was. So a column sorted one way that kept its order keeps it again, that way, while
+    # none of those columns has changed since (each change counts in ``version``): it is
+    # not sorted again (in a network most columns settle after a sweep or two).
+    column_of_k = np.zeros(len(nodes), dtype=np.int64)
+    for c, ks in cols.items():
+        column_of_k[ks] = c
+    reads = {(c, way): [c] + np.unique(column_of_k[edges[0]]).tolist()
+             for way, by_column in ((True, down), (False, up)) for c, edges in by_column.items()}
+    version = dict.fromkeys(cols, 0)
+    settled: dict = {}  # (column, downward): the versions it read when it last kept its order
 
     def sweep(columns: range, downward: bool) -> bool:
         """Sort each column by its nodes' barycentres (``downward``: of their parents, else of
@@ -110,6 +122,9 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
         for c in columns:
             if c not in cols:
                 continue
+            state = [version[r] for r in reads[c, downward]]
+            if settled.get((c, downward)) == state:
+                continue  # it would keep its order (see above)
             neighbour, at, offset, count = (down if downward else up)[c]
             mine = first[c]
             sums = np.bincount(at, index[neighbour] + offset, minlength=len(mine))
@@ -120,6 +135,9 @@ def layered_layout(graph: Graph, dx: float = 210.0, dy: float = 120.0,
                 changed = True
                 cols[c] = now = now[order]
                 index[now] = np.arange(len(now))
+                version[c] += 1
+            else:
+                settled[c, downward] = state
         return changed
 
     for _ in range(sweeps):
@@ -150,21 +168,36 @@ def _column_edges(edges: tuple[list, list, list], size: int) -> tuple:
             np.bincount(at, minlength=size))
 
 
-def _port_offsets(graph: Graph, sizes: dict[int, tuple[float, float]],
-                  parents: dict[int, list[int | None]]):
-    """For each node, its parents and children with where the edge meets it, relative to the
-    node's centre: (neighbour, my end's offset, the neighbour's end's offset). Ports run top to
-    bottom on a child's left side (as render.routing draws them); the output is in the middle."""
-    preds: dict[int, list[tuple[int, float, float]]] = {n: [] for n in graph.nodes()}
-    succs: dict[int, list[tuple[int, float, float]]] = {n: [] for n in graph.nodes()}
-    for src, dst, port in graph.edges():
-        n_ports = max(len(parents[dst]), 1)
-        h = sizes.get(dst, (0.0, 0.0))[1]
-        span = min(h - 16.0, 28.0 * (n_ports - 1)) if n_ports > 1 else 0.0
-        off = -span / 2 + span * port / (n_ports - 1) if n_ports > 1 else 0.0
-        preds[dst].append((src, off, 0.0))
-        succs[src].append((dst, 0.0, off))
-    return preds, succs
+def _port_offsets(order: list[int], sizes: dict[int, tuple[float, float]],
+                  parents: dict[int, list[int | None]], child: np.ndarray,
+                  port: np.ndarray) -> np.ndarray:
+    """Where each edge meets its child, relative to the child's centre (``child``: the
+    child's place in ``order``, ``port``: the argument it feeds): ports run top to bottom on
+    a child's left side (as render.routing draws them); an output is in the middle."""
+    n_ports = np.array([max(len(parents[n]), 1) for n in order], dtype=float)[child]
+    height = np.array([sizes.get(n, (0.0, 0.0))[1] for n in order], dtype=float)[child]
+    many = n_ports > 1
+    span = np.minimum(height - 16.0, 28.0 * (n_ports - 1))
+    return np.where(many, -span / 2 + span * port / np.where(many, n_ports - 1, 1.0), 0.0)
+
+
+def _by_column(node: np.ndarray, neighbour: np.ndarray, mine: np.ndarray, theirs: np.ndarray,
+               starts: np.ndarray) -> list[tuple]:
+    """Edges as the sweeps of :func:`_sized` take them, a column at a time (``starts``: where
+    each column begins among the nodes' places): for each edge, in the order of the column's
+    nodes (``node``: the place of the node it counts for) and then of the graph's edge list,
+    the neighbour's place, the node's place in its column and the offsets of the edge's two
+    ends (``mine``, ``theirs``); and each node's number of edges."""
+    order = np.argsort(node, kind="stable")
+    node, neighbour, mine, theirs = node[order], neighbour[order], mine[order], theirs[order]
+    cuts = np.searchsorted(node, starts)
+    out = []
+    for c in range(len(starts) - 1):
+        a, b = cuts[c], cuts[c + 1]
+        at = node[a:b] - starts[c]
+        out.append((neighbour[a:b], at, mine[a:b], theirs[a:b],
+                    np.bincount(at, minlength=starts[c + 1] - starts[c])))
+    return out
 
 
 def _place(wanted: list[float], shift: list[float]) -> list[float]:
@@ -220,47 +253,30 @@ def _sized(graph: Graph, by_layer: dict[int, list[int]], depth: int,
             y += h + gap_y
         x += width + gap_x
         shifts[c] = _shifts(heights, gap_y)
-    preds, succs = _port_offsets(graph, sizes, parents)
     # a leaf whose only use is one node (a constant, a bias) follows that node in the sweeps
     # right to left; the node itself lines up with its other arguments, so a chain of x * 2
     # does not drift towards its constants
     followers = {n for n in graph.nodes() if graph.is_leaf(n) and len(set(graph.children(n))) == 1}
     # the boxes' centres as one array (k: a node's place in it, column by column), and each
-    # column's edges as arrays: the neighbour, the place in the column of the node whose
-    # wanted centre it counts towards, the offsets of its two ends
+    # column's edges as arrays (see _by_column)
     order = [n for col in cols for n in col]
     k_of = {n: k for k, n in enumerate(order)}
     centres = np.array([ys[n] for n in order], dtype=float)
-    columns = []
-    start = 0
-    for col in cols:
-        columns.append(np.arange(start, start + len(col)))
-        start += len(col)
-
-    def edges(pick) -> list:
-        out = []
-        for col in cols:
-            neighbour, at, mine, theirs, count = [], [], [], [], []
-            for i, n in enumerate(col):
-                chosen = pick(n)
-                count.append(len(chosen))
-                for m, o, t in chosen:
-                    neighbour.append(k_of[m])
-                    at.append(i)
-                    mine.append(o)
-                    theirs.append(t)
-            out.append((np.array(neighbour, dtype=np.int64), np.array(at, dtype=np.int64),
-                        np.array(mine, dtype=float), np.array(theirs, dtype=float),
-                        np.array(count, dtype=np.int64)))
-        return out
-
-    def lead(n):
-        edges = preds[n]
-        return [e for e in edges if e[0] not in followers] or edges
-
-    leading = edges(lead)
-    following = edges(succs.__getitem__)
+    starts = np.cumsum([0] + [len(col) for col in cols])
+    columns = [np.arange(starts[c], starts[c + 1]) for c in range(len(cols))]
+    edge_list = graph.edges()
+    src = np.array([k_of[e[0]] for e in edge_list], dtype=np.int64)
+    dst = np.array([k_of[e[1]] for e in edge_list], dtype=np.int64)
+    port = np.array([e[2] for e in edge_list], dtype=float)
+    offset = _port_offsets(order, sizes, parents, dst, port)
+    none = np.zeros(len(edge_list))
     movable = np.array([n in followers for n in order], dtype=bool)
+    # a node lines up with its parents that are not followers, or with all if all are
+    led = np.zeros(len(order), dtype=bool)
+    led[dst[~movable[src]]] = True
+    lead = ~movable[src] | ~led[dst]
+    leading = _by_column(dst[lead], src[lead], offset[lead], none[lead], starts)
+    following = _by_column(src, dst, none, offset, starts)
     shift_arrays = {c: np.array(shift, dtype=float) for c, shift in shifts.items()}
 
     def sweep(order, neighbours, only_followers: bool = False) -> None:

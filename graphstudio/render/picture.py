@@ -307,7 +307,7 @@ def node_view(graph: Graph, node: int, ev: Evaluation | None = None, *,
         value_text=text(value) if show_values and value is not None else "",
         grad_text=("—" if grad_missing and show_grad else
                    text(grad) if show_grad and grad is not None else ""),
-        shape=tuple(np.shape(value)) if value is not None else (),
+        shape=() if value is None or isinstance(value, float) else tuple(np.shape(value)),
         n_ports=n_ports,
         numbered_ports=n_ports > 1 and not entry.commutative,
         error=err.message if err is not None and err.fatal else None,

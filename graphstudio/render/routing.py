@@ -28,6 +28,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from operator import itemgetter
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF
@@ -110,23 +111,32 @@ class Obstacles:
         """The column of boxes (padded) reaching into ``left < x < right``: its left and right
         side (at least ``left`` and ``right``) and where an edge may cross it, sorted: above
         it, below it, and halfway across each gap between its boxes wide enough for an edge.
-        Kept: the edges blocked by one box all ask for its column."""
+        Kept: the edges blocked by one box all ask for its column. (A column holds a few
+        dozen boxes: plain Python goes through them faster than numpy's calls begin.)"""
         key = (left, right)
-        if key not in self._columns:
-            column = self.padded[self.index.in_strip(left, right)]
+        found = self._columns.get(key)
+        if found is None:
+            rows = self._rows
+            column = [rows[k] for k in self.index.in_strip(left, right).tolist()]
             # the boxes from the top down, merged where less than an edge's room apart: a box
             # starts a new run when its top is that far below every bottom above it
-            order = np.lexsort((column[:, 3], column[:, 1]))
-            top, bottom = column[order, 1], column[order, 3]
-            lowest = np.maximum.accumulate(bottom)
-            starts = np.flatnonzero(top[1:] > lowest[:-1] + 2 * ROUTE_CLEARANCE) + 1
-            tops = top[np.concatenate(([0], starts))]
-            bottoms = lowest[np.concatenate((starts - 1, [len(top) - 1]))]
-            spots = [float(tops[0]) - ROUTE_CLEARANCE, float(bottoms[-1]) + ROUTE_CLEARANCE]
-            spots += ((bottoms[:-1] + tops[1:]) / 2).tolist()
-            self._columns[key] = (min(left, float(column[:, 0].min())),
-                                  max(right, float(column[:, 2].max())), sorted(spots))
-        return self._columns[key]
+            column.sort(key=itemgetter(1, 3))  # by top, then bottom
+            lowest = column[0][3]
+            spots = [column[0][1] - ROUTE_CLEARANCE]
+            for _left, top, _right, bottom in column[1:]:
+                if top > lowest + 2 * ROUTE_CLEARANCE:
+                    spots.append((lowest + top) / 2)
+                if bottom > lowest:
+                    lowest = bottom
+            spots.append(lowest + ROUTE_CLEARANCE)
+            found = self._columns[key] = (min(left, *map(itemgetter(0), column)),
+                                          max(right, *map(itemgetter(2), column)), sorted(spots))
+        return found
+
+    @cached_property
+    def _rows(self) -> list[list[float]]:
+        """The padded boxes as lists of floats (left, top, right, bottom)."""
+        return self.padded.tolist()
 
     def hits(self, cubics: np.ndarray, edge_of: np.ndarray, lo_x: np.ndarray, hi_x: np.ndarray,
              own: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -263,6 +273,8 @@ def _detour(ax: float, ay: float, bx: float, by: float, blocking: list[tuple[flo
     A column is every box reaching into the blocking boxes' x range, wherever it is in y: a
     box outside the strip between the ends cannot reach into a column that fits between
     them, so the strip need not be asked."""
+    if blocking[0][0] < ax + 12 or max(right for _left, right in blocking) > bx - 12:
+        return None  # (a column reaches at least as far as its boxes: it would not fit either)
     spans: list[list[float]] = []  # x ranges of the blocking columns, merged where they overlap
     for left, right in blocking:
         if spans and left <= spans[-1][1]:

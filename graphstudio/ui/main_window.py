@@ -60,7 +60,7 @@ from ..io.formats import (base_name, dialog_filter, filter_format, reader_for, r
                           save_document, suffix_list, writer_for, writers)
 from ..io.gs import ParseError
 from ..render.draw import arrange, arrange_picture
-from ..render.picture import Picture
+from ..render.picture import Picture, build_picture
 from ..render.room import spread_for_labels
 from ..render.style import THEMES, mix
 from . import extensions, icons
@@ -520,28 +520,38 @@ class MainWindow(QMainWindow):
         self.setPalette(pal)
 
     def _set_view(self, key: str, value) -> None:
+        labels_on = key == "edge_labels" and value and not self.document.view.get(key, False)
+        # the room first: the labels are then placed once, where they stay
+        moved = self._make_room_for_labels() if labels_on else 0
         self.document.set_view(key, value)
         self._sync_view_actions()
-        if key == "edge_labels" and value:
-            self._make_room_for_labels()
-
-    def _make_room_for_labels(self) -> None:
-        """The edge labels were turned on: the columns spread apart where a label has no room
-        between them (one undo step), the boxes' own arrangement kept."""
-        picture, graph = self.scene.picture, self.document.graph
-        moves = {} if picture is None or graph.groups() else spread_for_labels(
-            picture, self.scene.theme)
-        if not moves:
-            hint = "; Graph > Arrange (Ctrl+L) makes room for them" if graph.groups() else ""
+        if labels_on:
+            if self.document.graph.groups():
+                hint = "; Graph > Arrange (Ctrl+L) makes room for them"
+            elif moved:
+                hint = (f"; {moved} nodes moved right to make room for them (Edit > Undo puts "
+                        "them back)")
+            else:
+                hint = ""
             self.statusBar().showMessage(f"Edge labels show each local derivative{hint}", 8000)
-            return
+
+    def _make_room_for_labels(self) -> int:
+        """The edge labels are being turned on: the columns spread apart where a label would
+        have no room between them (one undo step), the boxes' own arrangement kept. How many
+        nodes moved."""
+        doc, graph = self.document, self.document.graph
+        if not len(graph) or graph.groups():
+            return 0
+        positions = {n: graph.position(n) or (0.0, 0.0) for n in graph.nodes()}
+        picture = build_picture(graph, doc.evaluation, positions, edge_labels=True,
+                                show_grad=doc.view.get("show_grad", True))
+        moves = spread_for_labels(picture, self.scene.theme)
         in_view = self.canvas.graph_in_view()
-        if self._push(ArrangeCommand(self.document, moves, "Make Room for Edge Labels")):
-            if in_view and not self.canvas.graph_in_view():
-                self.canvas.fit()  # the whole graph was in sight: it stays so
-            self.statusBar().showMessage(
-                f"Edge labels show each local derivative; {len(moves)} nodes moved right to "
-                "make room for them (Edit > Undo puts them back)", 8000)
+        if not moves or not self._push(ArrangeCommand(doc, moves, "Make Room for Edge Labels")):
+            return 0
+        if in_view and not self.canvas.graph_in_view():
+            self.canvas.fit()  # the whole graph was in sight: it stays so
+        return len(moves)
 
     def history_toggled(self, on: bool) -> None:
         """Edit > History: the panel, its tab in front."""

@@ -76,3 +76,26 @@ def test_the_grid_finds_what_a_search_of_every_box_finds(rows, points, lo, width
     hi = lo + width
     assert index.in_strip(lo, hi).tolist() == [k for k, (l, _t, r, _b) in enumerate(boxes)
                                                 if r > lo and l < hi]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(-500, 500), st.floats(-500, 500), st.floats(0.5, 300),
+                          st.floats(0.5, 200)), min_size=1, max_size=30),
+       st.lists(st.tuples(st.floats(-600, 600), st.floats(-600, 600)), min_size=1, max_size=40),
+       st.sampled_from([1e5, 3e6, 1e9]))
+def test_boxes_spread_far_apart_get_larger_cells_and_the_same_answers(rows, points, far):
+    """A box dragged far away would need a grid of billions of cells: the grid takes larger
+    cells and stays small, and finds what a search of every box finds; points that are not
+    finite, or outside every box's reach, are in none."""
+    rows = rows + [(far, -far, 90.0, 40.0)]
+    boxes = np.array([(x, y, x + w, y + h) for x, y, w, h in rows], dtype=float)
+    index = BoxIndex(boxes)
+    assert index._ncols * index._nrows <= (1 << 20) + len(boxes)
+    points = points + [(far + 45.0, -far + 20.0), (float("nan"), 0.0), (float("inf"), 5.0),
+                       (-far, far)]
+    xs, ys = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    point, hit = index.points_in_boxes(xs, ys)
+    expected = [(i, k) for i, (x, y) in enumerate(points) for k, (l, t, r, b) in enumerate(boxes)
+                if l < x < r and t < y < b]
+    assert list(zip(point.tolist(), hit.tolist())) == expected  # by point, then by box
+    assert (len(points) - 4, len(boxes) - 1) in expected
