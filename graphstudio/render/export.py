@@ -202,15 +202,14 @@ def export_layout(graph: Graph, ev: Evaluation | None, *, edge_labels: bool = Fa
     Graph > Arrange layout (boxes sized as drawn, room for edge labels), so the export looks
     like the file opened in the editor."""
     from .draw import arrange
-    from .room import spread_for_labels
+    from .room import room_for_labels
 
     saved = saved_positions(graph)
     if saved is not None and (not edge_labels or graph.groups()):
         return saved  # (a collapsed group's hidden nodes move with their gate: not spread)
     ensure_app()
     if saved is not None:
-        picture = build_picture(graph, ev, saved, edge_labels=True)
-        return {**saved, **spread_for_labels(picture, _theme(theme))}
+        return {**saved, **room_for_labels(graph, ev, saved, _theme(theme))}
     return arrange(graph, ev, _theme(theme), edge_labels)
 
 

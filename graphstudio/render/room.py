@@ -12,7 +12,7 @@ overlap; a gap already wide enough is left as it is, so spreading twice changes 
 from __future__ import annotations
 
 from .draw import node_sizes
-from .picture import Picture
+from .picture import Picture, build_picture
 from .fonts import fonts
 from .style import Theme
 
@@ -24,6 +24,14 @@ def label_width(picture: Picture, theme: Theme) -> float:
     """The widest edge label of ``picture`` (0 without labels), as the canvas writes it."""
     fm = fonts(theme).fm["edge"]
     return max((fm.horizontalAdvance(e.label) for e in picture.edges if e.label), default=0.0)
+
+
+def room_for_labels(graph, ev, positions: dict[int, tuple[float, float]], theme: Theme, *,
+                    show_grad: bool = True) -> dict[int, tuple[float, float]]:
+    """:func:`spread_for_labels` of ``graph`` drawn at ``positions`` with its edge labels
+    (``ev``: its evaluation): the editor's Edge Labels and an export's ``--edge-labels``."""
+    picture = build_picture(graph, ev, positions, edge_labels=True, show_grad=show_grad)
+    return spread_for_labels(picture, theme)
 
 
 def spread_for_labels(picture: Picture, theme: Theme) -> dict[int, tuple[float, float]]:

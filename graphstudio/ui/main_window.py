@@ -60,8 +60,8 @@ from ..io.formats import (base_name, dialog_filter, filter_format, reader_for, r
                           save_document, suffix_list, writer_for, writers)
 from ..io.gs import ParseError
 from ..render.draw import arrange, arrange_picture
-from ..render.picture import Picture, build_picture
-from ..render.room import spread_for_labels
+from ..render.picture import Picture
+from ..render.room import room_for_labels
 from ..render.style import THEMES, mix
 from . import extensions, icons
 from .about import show_about
@@ -543,9 +543,8 @@ class MainWindow(QMainWindow):
         if not len(graph) or graph.groups():
             return 0
         positions = {n: graph.position(n) or (0.0, 0.0) for n in graph.nodes()}
-        picture = build_picture(graph, doc.evaluation, positions, edge_labels=True,
+        moves = room_for_labels(graph, doc.evaluation, positions, self.scene.theme,
                                 show_grad=doc.view.get("show_grad", True))
-        moves = spread_for_labels(picture, self.scene.theme)
         in_view = self.canvas.graph_in_view()
         if not moves or not self._push(ArrangeCommand(doc, moves, "Make Room for Edge Labels")):
             return 0
