@@ -46,9 +46,13 @@ class BoxGrid:
     def near(self, box: QRectF) -> list[QRectF]:
         """The boxes sharing a grid cell with ``box`` (every box that can overlap it, and
         a few that do not), in the order they were added."""
+        boxes = self._boxes
+        return [boxes[k] for k in self.near_indices(box)]
+
+    def near_indices(self, box: QRectF) -> list[int]:
+        """Where in the order they were added the boxes :meth:`near` gives are."""
         found: set[int] = set()
         cells = self._cells
         for cell in self._cells_of(box):
             found.update(cells.get(cell, ()))
-        boxes = self._boxes
-        return [boxes[k] for k in sorted(found)]
+        return sorted(found)

@@ -48,14 +48,15 @@ from functools import lru_cache
 
 import numpy as np
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF,
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import (QColor, QPainter, QPainterPath, QPen, QPolygonF,
                            QTransform)
 
 from .box_grid import BoxGrid
 from .cells import cell_at, column_widths, grid_size, heat_image, paint_grid
 from .fonts import fonts, fonts_of
 from .group_frames import frame_rect, frames_bounds, label_rect, paint_frame, paint_label
+from .labels import MIDDLE_SPOT, LabelSpot, edge_label_rect, label_spots, leader_line
 from .picture import EdgeView, NodeView, Picture
 from .routing import PORT_RADIUS, PORT_SPACING, output_point, port_point, route_edges
 from .style import Theme
@@ -85,10 +86,6 @@ NEURON_MIN_WIDTH = 58.0
 COLUMN_GAP = 38.0  # between the columns of a layout: room for the edges' curves and arrows
 ROW_GAP = 26.0  # between the boxes of a column
 NEURON_COLUMN_GAP, NEURON_ROW_GAP = 32.0, 12.0  # the same for a network drawn neuron by neuron
-LABEL_SPOTS = (0.5, 0.38, 0.62, 0.28, 0.72, 0.44, 0.56, 0.2, 0.8)  # where along an edge its label
-# may sit, best first (the last ones for long routed edges, whose middle may be crowded)
-#: a highlighted edge's label spots: each of LABEL_SPOTS on one side of the curve, then the other
-BESIDE_SPOTS = tuple(x for at in LABEL_SPOTS for x in (at, -at))
 # text alignments, combined once (combining Qt's flags in Python costs as much as a drawText)
 LEFT, RIGHT, CENTRE = Qt.AlignLeft | Qt.AlignVCenter, Qt.AlignRight | Qt.AlignVCenter, Qt.AlignCenter
 MIDDLE, TOP_LEFT = Qt.AlignHCenter | Qt.AlignVCenter, Qt.AlignLeft | Qt.AlignTop
@@ -408,36 +405,6 @@ def _color(text: str, alpha: int | None = None) -> QColor:
     return c
 
 
-def edge_label_rect(path: QPainterPath, edge: EdgeView, theme: Theme,
-                    at: float = 0.5) -> QRectF | None:
-    """Where an edge's label goes (a box around the point ``at`` along the curve, by default its
-    middle), or None without a label. A highlighted edge (the path a step follows) has its
-    label beside the curve, not on it: above it (or right of a steep one) for a positive
-    ``at``, below it (or left) for ``-at`` (see :func:`label_spots`)."""
-    if not edge.label:
-        return None
-    fm = fonts(theme).fm["edge"]
-    mid = path.pointAtPercent(abs(at))
-    w = fm.horizontalAdvance(edge.label) + 10
-    h = fm.height() + 4
-    if edge.highlight:
-        mid = _beside(mid, path.angleAtPercent(abs(at)), w, h, 1.0 if at >= 0 else -1.0)
-    return QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
-
-
-def _beside(point: QPointF, angle: float, w: float, h: float, side: float) -> QPointF:
-    """The centre of a ``w`` × ``h`` box that touches the curve through ``point`` (heading
-    ``angle`` degrees there) without covering it: above (``side`` 1) or below (-1) a curve that
-    runs more across than up or down, else right or left of it; as far off as the curve's
-    slope needs over the box."""
-    a = math.radians(angle)
-    dx, dy = abs(math.cos(a)), abs(math.sin(a))
-    gap = 3.0
-    if dx >= dy:
-        return QPointF(point.x(), point.y() - side * (h / 2 + gap + dy / dx * w / 2))
-    return QPointF(point.x() + side * (w / 2 + gap + dx / dy * h / 2), point.y())
-
-
 def _arrival(path: QPainterPath) -> tuple[QPointF, QPointF]:
     """Where ``path`` ends and the unit direction it arrives in. A curve ends along the line
     from its last control point, which is read off directly: asking the path for its angle at
@@ -479,16 +446,18 @@ class EdgeDrawing:
     label_border: QPen | None
     label_fill: QColor | None
     theme: Theme
+    #: a label set apart from its curve: the line joining them (see render/labels.py)
+    leader: QLineF | None = None
     #: the curve as straight pieces for the screen's scale (see :func:`paint_edge_drawing`):
     #: (device pixels per unit, point pairs), made when first painted at that scale
     pieces: list = field(default_factory=list, compare=False, repr=False)
 
 
 def edge_drawing(path: QPainterPath, edge: EdgeView, theme: Theme,
-                 label_at: float = 0.5) -> EdgeDrawing:
+                 spot: LabelSpot = MIDDLE_SPOT) -> EdgeDrawing:
     """The curve's pen, the arrow head at the port and the label's box (local derivative) at
-    the middle (or ``label_at`` along the curve); the label of a highlighted edge beside it
-    (:func:`edge_label_rect`)."""
+    the middle (or at ``spot``); the label of a highlighted edge beside it
+    (:func:`~graphstudio.render.labels.edge_label_rect`)."""
     name = theme.used if edge.highlight else theme.edge
     alpha = None
     width = 3.0 if edge.highlight else 1.6
@@ -503,13 +472,14 @@ def edge_drawing(path: QPainterPath, edge: EdgeView, theme: Theme,
     normal = QPointF(-direction.y(), direction.x())
     base = tip - direction * size
     head = QPolygonF([tip, base + normal * (size * 0.45), base - normal * (size * 0.45)])
-    box = edge_label_rect(path, edge, theme, label_at)
-    border = fill = None
+    box = edge_label_rect(path, edge, theme, spot)
+    border = fill = leader = None
     if box is not None:
         fill = _color(theme.background, 235)
         border = QPen(_color(theme.used if edge.highlight else theme.edge_label, 110), 1)
+        leader = leader_line(path, box, spot)
     return EdgeDrawing(path, _edge_pen(name, alpha, width), colour, head, edge.label, box, border, fill,
-                       theme)
+                       theme, leader)
 
 
 # Qt's enums looked up once: each lookup through a class costs microseconds in PySide6, and
@@ -536,6 +506,8 @@ def paint_edge_drawing(painter: QPainter, drawing: EdgeDrawing, screen: bool = F
     painter.setPen(_NO_PEN)
     painter.setBrush(drawing.colour)
     painter.drawPolygon(drawing.head)
+    if drawing.leader is not None:
+        _paint_leader(painter, drawing)
     if drawing.label_box is not None:
         theme = drawing.theme
         painter.setBrush(drawing.label_fill)
@@ -598,12 +570,23 @@ def _pieces(path: QPainterPath, pen: QPen, scale: float):
     return pairs, wide, wide.widthF() / 2
 
 
+def _paint_leader(painter: QPainter, drawing: EdgeDrawing) -> None:
+    """The line from the curve to a label set apart, in the colour of the label's border, with
+    a dot where it leaves the curve."""
+    colour = _color(drawing.label_border.color().name(), 200)
+    painter.setPen(QPen(colour, 1.2))
+    painter.drawLine(drawing.leader)
+    painter.setPen(_NO_PEN)
+    painter.setBrush(colour)
+    painter.drawEllipse(drawing.leader.p1(), 2.5, 2.5)
+
+
 def paint_edge(painter: QPainter, path: QPainterPath, edge: EdgeView, theme: Theme,
-               label_at: float = 0.5) -> None:
+               spot: LabelSpot = MIDDLE_SPOT) -> None:
     """The curve with an arrow head at the port; the label (local derivative) on a background
-    box at the middle (or ``label_at`` along the curve), so it reads over other lines; the
-    label of a highlighted edge beside it (:func:`edge_label_rect`)."""
-    paint_edge_drawing(painter, edge_drawing(path, edge, theme, label_at))
+    box at the middle (or at ``spot``), so it reads over other lines; the label of a
+    highlighted edge beside it (:func:`~graphstudio.render.labels.edge_label_rect`)."""
+    paint_edge_drawing(painter, edge_drawing(path, edge, theme, spot))
 
 
 # ---- nodes ------------------------------------------------------------------------------------
@@ -880,49 +863,6 @@ def box_key(view: NodeView, rect: QRectF, theme: Theme, selected: bool = False,
 # ---- whole pictures ----------------------------------------------------------------------------
 
 
-def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[int, QRectF],
-                theme: Theme) -> list[float]:
-    """For each edge, where along it its label sits: the first of :data:`LABEL_SPOTS` whose box
-    overlaps no label placed before and no node; failing that, the spot overlapping least.
-    Shorter edges are placed first (a long routed edge has room to move its label along)."""
-    placed = BoxGrid()
-    nodes = BoxGrid(rects.values())
-    stroker = QPainterPathStroker()
-    stroker.setWidth(4)
-    followed = [stroker.createStroke(p) for e, p in paths if e.highlight]
-
-    def overlap(box: QRectF) -> float:
-        total = 0.0
-        # the labels placed, then the nodes: of each, only those that can overlap (BoxGrid)
-        for other in placed.near(box) + nodes.near(box):
-            common = box.intersected(other)
-            total += common.width() * common.height()
-        # a label over the path a step follows hides it: worse than overlapping a box
-        return total + sum(box.width() * box.height() for f in followed if f.intersects(box))
-
-    def best_spot(path: QPainterPath, e: EdgeView, spots_here) -> float:
-        """The first spot overlapping nothing, else the one overlapping least."""
-        best, least = spots_here[0], math.inf
-        for at in spots_here:
-            area = overlap(edge_label_rect(path, e, theme, at))
-            if area < least:
-                best, least = at, area
-                if area == 0.0:
-                    break  # no later spot comes before it
-        return best
-
-    spots = [0.5] * len(paths)
-    # short edges first: they have little room, a long (routed) edge can move its label further
-    order = sorted((k for k, (e, _p) in enumerate(paths) if e.label),
-                   key=lambda k: (round(paths[k][1].length()), k))
-    for k in order:
-        e, path = paths[k]
-        best = best_spot(path, e, BESIDE_SPOTS if e.highlight else LABEL_SPOTS)
-        placed.add(edge_label_rect(path, e, theme, best))
-        spots[k] = best
-    return spots
-
-
 _last_geometry: list = [None, None, None]  # a weak reference to a picture, its theme, its geometry
 
 
@@ -950,16 +890,20 @@ def _geometry_of(picture: Picture, theme: Theme):
         box = frame_rect([rects[n] for n in frame.members if n in rects])
         if not box.isNull():
             avoid[("frame", frame.group)] = label_rect(box, frame.name, theme)
-    return rects, paths, label_spots(paths, avoid, theme)
+
+    def title(key) -> QRectF | None:  # a box's name (its header), or a frame's
+        return row_rect(picture.nodes[key], rects[key], theme, "header") if key in rects \
+            else avoid[key]
+    return rects, paths, label_spots(paths, avoid, theme, title)
 
 
 def _content_bounds(rects, paths, spots, theme: Theme) -> QRectF:
     bounds = QRectF()
     for r in rects.values():
         bounds = bounds.united(r.adjusted(-PORT_RADIUS - 14, -12, PORT_RADIUS + 2, 6))
-    for (e, path), at in zip(paths, spots):
+    for (e, path), spot in zip(paths, spots):
         bounds = bounds.united(path.boundingRect())
-        box = edge_label_rect(path, e, theme, at)
+        box = edge_label_rect(path, e, theme, spot)
         if box is not None:
             bounds = bounds.united(box)
     return bounds
@@ -980,9 +924,9 @@ def paint_picture(painter: QPainter, picture: Picture, theme: Theme) -> None:
     for frame in picture.groups:  # an expanded group's frame, under everything
         paint_frame(painter, frame_rect([rects[n] for n in frame.members if n in rects]),
                     frame.name, theme)
-    for (e, path), at in zip(paths, spots):
+    for (e, path), spot in zip(paths, spots):
         if not e.highlight:
-            paint_edge(painter, path, e, theme, at)
+            paint_edge(painter, path, e, theme, spot)
     for frame in picture.groups:
         paint_label(painter, frame_rect([rects[n] for n in frame.members if n in rects]),
                     frame.name, theme)
@@ -990,10 +934,11 @@ def paint_picture(painter: QPainter, picture: Picture, theme: Theme) -> None:
         paint_node(painter, rects[n], view, theme)
     # the highlighted edges (a step's) over everything: no other edge's label covers the path
     # the step follows, and on a short edge, where no spot for its label is clear of the
-    # boxes, the local derivative the step is about still reads (as on the canvas)
-    for (e, path), at in zip(paths, spots):
+    # boxes (but for their titles), the local derivative the step is about still reads (as
+    # on the canvas)
+    for (e, path), spot in zip(paths, spots):
         if e.highlight:
-            paint_edge(painter, path, e, theme, at)
+            paint_edge(painter, path, e, theme, spot)
     box = _caption_rect(picture, theme, _content_bounds(rects, paths, spots, theme))
     if box is not None:
         painter.save()

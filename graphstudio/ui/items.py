@@ -23,14 +23,15 @@ from dataclasses import replace
 
 import numpy as np
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QToolTip
 
 from ..core.numbers import format_value
 from ..render.detail import Overview, box_style
-from ..render.draw import (cell_under, edge_drawing, edge_label_rect, node_rect, paint_edge_drawing,
-                           paint_node, row_rect)
+from ..render.draw import (EdgeDrawing, cell_under, edge_drawing, edge_label_rect, node_rect,
+                           paint_edge_drawing, paint_node, row_rect)
+from ..render.labels import MIDDLE_SPOT, LabelSpot
 from ..render.picture import EdgeView, NodeView
 from ..render.routing import output_point, port_point
 from ..render.style import Theme
@@ -361,7 +362,7 @@ class EdgeItem(QGraphicsItem):
         plain = view is not None and not view.label and not view.highlight
         self.view = view if plain else EdgeView(src.node, dst.node, port)
         self.theme = theme
-        self.label_at = 0.5
+        self.label_spot = MIDDLE_SPOT
         self.path = _NO_PATH
         self._bounds = _NO_BOUNDS
         self._drawings: dict = {}  # selected or not -> its EdgeDrawing, until the edge changes
@@ -371,14 +372,15 @@ class EdgeItem(QGraphicsItem):
     def key(self) -> tuple[int, int, int]:
         return (self.src.node, self.dst.node, self.port)
 
-    def set_view(self, view: EdgeView, theme: Theme, label_at: float = 0.5) -> None:
+    def set_view(self, view: EdgeView, theme: Theme, spot: LabelSpot = MIDDLE_SPOT) -> None:
         if (view is self.view or view == self.view) and theme is self.theme \
-                and label_at == self.label_at:
+                and spot == self.label_spot:
             return
-        self.view, self.theme, self.label_at = view, theme, label_at
+        self.view, self.theme, self.label_spot = view, theme, spot
         self._drawings = {}
         # a highlighted edge (the step's) above the boxes too: on a short edge no spot for its
-        # label is clear of them, and the local derivative is what the step is about
+        # label may be clear of them (but for their titles), and the local derivative is what
+        # the step is about
         self.setZValue(1.5 if view.highlight else 0)
         self._bound()
         self._changed()
@@ -411,7 +413,7 @@ class EdgeItem(QGraphicsItem):
         for highlight in (False, True) if self.view.label else ():  # a selected edge is drawn
             # highlighted, its label beside the curve
             box = edge_label_rect(self.path, replace(self.view, highlight=highlight), self.theme,
-                                  self.label_at)
+                                  self.label_spot)
             if box is not None:
                 bounds = bounds.united(box.adjusted(-2, -2, 2, 2))
         return bounds
@@ -424,14 +426,28 @@ class EdgeItem(QGraphicsItem):
         stroker.setWidth(10)
         return stroker.createStroke(self.path)
 
-    def paint(self, painter, option, widget=None) -> None:
+    def _drawing(self) -> EdgeDrawing:
         selected = self.isSelected()  # a selected edge is drawn highlighted
         drawing = self._drawings.get(selected)
         if drawing is None:
             view = replace(self.view, highlight=True) if selected else self.view
             drawing = self._drawings[selected] = edge_drawing(self.path, view, self.theme,
-                                                              self.label_at)
-        paint_edge_drawing(painter, drawing, screen=True)
+                                                              self.label_spot)
+        return drawing
+
+    def paint(self, painter, option, widget=None) -> None:
+        paint_edge_drawing(painter, self._drawing(), screen=True)
+
+    def label_drawn(self) -> tuple[QRectF | None, QLineF | None]:
+        """The box the edge's label is drawn in and the leader line that joins it to the curve
+        (None: no label; a label on or beside its curve), in scene coordinates, as painted now."""
+        drawing = self._drawing()
+        box, leader = drawing.label_box, drawing.leader
+        if box is not None:
+            box = self.mapRectToScene(box)
+        if leader is not None:
+            leader = QLineF(self.mapToScene(leader.p1()), self.mapToScene(leader.p2()))
+        return box, leader
 
     def contextMenuEvent(self, event) -> None:
         scene = self.scene()

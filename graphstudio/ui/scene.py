@@ -35,8 +35,9 @@ from ..core.graph import GraphError
 from ..core.groups import gates, hidden_members
 from ..core.ops import get_op
 from ..render.detail import Overview, box_style
-from ..render.draw import label_spots, node_rect
+from ..render.draw import label_spots, node_rect, row_rect
 from ..render.groups import gate_view
+from ..render.labels import MIDDLE_SPOT
 from ..render.picture import (EdgeView, NodeView, Picture, build_picture, edge_view, no_gradient,
                               node_view)
 from ..render.router import EdgeRouter
@@ -125,6 +126,8 @@ class GraphScene(QGraphicsScene):
         #: nodes out of sight whose results changed during a scrub and whose items still show
         #: older numbers; they catch up when the drag pauses or ends, or the view moves
         self._behind: set[int] = set()
+        #: inside :meth:`_labels_placed_once`: whether the labels were asked to find their spots
+        self._labels_wanted: bool | None = None
         self._catch_up = QTimer(self)
         self._catch_up.setSingleShot(True)
         self._catch_up.timeout.connect(self._catch_up_some)
@@ -536,7 +539,7 @@ class GraphScene(QGraphicsScene):
                 if item is None or k is None:
                     continue
                 picture.edges[k] = view = edge_view(graph, ev, *key, edge_labels=True)
-                item.set_view(view, self.theme, item.label_at)
+                item.set_view(view, self.theme, item.label_spot)
         if not self._scrubbing:
             self._place_labels()
 
@@ -612,17 +615,21 @@ class GraphScene(QGraphicsScene):
     def _place_labels(self, items: list[tuple[EdgeView, EdgeItem]] | None = None,
                       keep: bool = False) -> None:
         """Give each edge its view (``items``: the picture's, else the views the items show)
-        and its label the spot along its curve clear of boxes and other labels
-        (:func:`~graphstudio.render.draw.label_spots`), from the curves as they are now; or,
-        with ``keep``, the spot it has."""
+        and its label the spot along its curve clear of boxes and other labels, or set apart
+        from it clear of the boxes' titles (:func:`~graphstudio.render.labels.label_spots`),
+        from the curves as they are now; or, with ``keep``, the spot it has."""
         if items is None:
             items = [(i.view, i) for i in self.edges.values()]
-        spots = [0.5] * len(items)
+        if self._labels_wanted is not None and not keep:
+            self._labels_wanted, keep = True, True  # placed once, when the change is over
+        spots = [MIDDLE_SPOT] * len(items)
         if keep:
-            spots = [item.label_at for _e, item in items]
+            spots = [item.label_spot for _e, item in items]
         elif any(e.label for e, _ in items):
-            rects = {n: i.scene_rect() for n, i in self.nodes.items()}
-            spots = label_spots([(e, i.path) for e, i in items], rects, self.theme)
+            nodes, theme = self.nodes, self.theme
+            rects = {n: i.scene_rect() for n, i in nodes.items()}
+            spots = label_spots([(e, i.path) for e, i in items], rects, theme,
+                                lambda n: row_rect(nodes[n].view, rects[n], theme, "header"))
         for (e, item), at in zip(items, spots):
             item.set_view(e, self.theme, at)
 
@@ -784,13 +791,28 @@ class GraphScene(QGraphicsScene):
         self.doc.scrub(node, value)
 
     def finish_scrub(self, node: int, old: float, new: float) -> None:
-        """The drag is over: one undo step, and every box fits its text again."""
+        """The drag is over: one undo step, and every box fits its text again; the edge labels
+        find their spots once, for the boxes and curves as they are then (the new value's
+        labels and the boxes fitted each ask for it)."""
         self.catch_up()
         self._scrubbing = False
-        if new != old:
-            self.doc.push(SetValueCommand(self.doc, node, new, old, has_old=True))
-        if any([item.fit() for item in self.nodes.values()]):
-            self.route_edges()
+        with self._labels_placed_once():
+            if new != old:
+                self.doc.push(SetValueCommand(self.doc, node, new, old, has_old=True))
+            if any([item.fit() for item in self.nodes.values()]):
+                self.route_edges()
+
+    @contextmanager
+    def _labels_placed_once(self):
+        """The edge labels asked to find their spots (:meth:`_place_labels`) while inside keep
+        theirs meanwhile, and find them once at the end (each search weighs every label)."""
+        self._labels_wanted = False
+        try:
+            yield
+        finally:
+            wanted, self._labels_wanted = self._labels_wanted, None
+            if wanted:
+                self._place_labels()
 
     # ---- moves: one command per drag ------------------------------------------------------------------
 

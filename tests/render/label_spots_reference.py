@@ -8,11 +8,13 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QPainterPathStroker
 
-from graphstudio.render.draw import BESIDE_SPOTS, LABEL_SPOTS, edge_label_rect
+from graphstudio.render.labels import (BESIDE_SPOTS, LABEL_SPOTS, LabelSpot, apart_spots,
+                                       edge_label_rect, leader_line)
 
 
-def label_spots(paths, rects, theme) -> list[float]:
+def label_spots(paths, rects, theme, titles=None) -> list[LabelSpot]:
     placed: list[QRectF] = []
+    title_of = titles or rects.__getitem__
     stroker = QPainterPathStroker()
     stroker.setWidth(4)
     followed = [stroker.createStroke(p) for e, p in paths if e.highlight]
@@ -24,14 +26,33 @@ def label_spots(paths, rects, theme) -> list[float]:
             total += common.width() * common.height()
         return total + sum(box.width() * box.height() for f in followed if f.intersects(box))
 
-    spots = [0.5] * len(paths)
+    def covers_title(box: QRectF) -> bool:
+        return any(box.intersects(r) and title_of(k) is not None and box.intersects(title_of(k))
+                   for k, r in rects.items())
+
+    def set_apart(path, e):
+        candidates = []
+        for spot in apart_spots(path, e, theme):
+            box = edge_label_rect(path, e, theme, spot)
+            line = leader_line(path, box, spot)
+            reach = QRectF(line.p1(), line.p2()).normalized().adjusted(-0.5, -0.5, 0.5, 0.5)
+            if not any(reach.intersects(r) for r in rects.values()) and not covers_title(box):
+                candidates.append(spot)
+        if not candidates:
+            return None
+        return min(candidates, key=lambda s: (overlap(edge_label_rect(path, e, theme, s)),
+                                              candidates.index(s)))
+
+    spots = [LabelSpot()] * len(paths)
     order = sorted((k for k, (e, _p) in enumerate(paths) if e.label),
                    key=lambda k: (round(paths[k][1].length()), k))
     for k in order:
         e, path = paths[k]
         spots_here = BESIDE_SPOTS if e.highlight else LABEL_SPOTS
-        best = min(spots_here, key=lambda at: (overlap(edge_label_rect(path, e, theme, at)),
-                                                spots_here.index(at)))
+        best = LabelSpot(min(spots_here, key=lambda at: (
+            overlap(edge_label_rect(path, e, theme, LabelSpot(at))), spots_here.index(at))))
+        if covers_title(edge_label_rect(path, e, theme, best)):
+            best = set_apart(path, e) or best
         placed.append(edge_label_rect(path, e, theme, best))
         spots[k] = best
     return spots

@@ -45,7 +45,7 @@ def geometry(picture, squeeze: float = 1.0):
     return rects, [(e, r.path()) for e, r in zip(edges, routes)]
 
 
-def same(graph, squeeze: float = 1.0) -> list[float]:
+def same(graph, squeeze: float = 1.0) -> list:
     ev = evaluate(graph)
     picture = build_picture(graph, ev, arrange(graph, ev, LIGHT, edge_labels=True),
                             edge_labels=True)
@@ -65,6 +65,7 @@ def test_crammed_graphs_move_their_labels_off_the_middle():
     """The comparison is not empty: crammed together, labels leave the middle of their edges."""
     spots = same(parse_text(random_text(random.Random(3), 40)), 0.35)
     assert len(set(spots)) > 3
+    assert any(s.apart for s in spots)  # and some, with no room on their curve, are set apart
 
 
 def test_a_steps_followed_path_places_its_labels_as_the_reference_does():

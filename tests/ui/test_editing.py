@@ -330,10 +330,8 @@ def test_pasting_a_onehot_data_input_keeps_its_binding(window, tmp_path):
 
 def _label_boxes_clear(window) -> bool:
     """No edge label's box overlaps a node's box or another label's."""
-    from graphstudio.render.draw import edge_label_rect
-
     scene = window.scene
-    boxes = [edge_label_rect(e.path, e.view, e.theme, e.label_at) for e in scene.edges.values()]
+    boxes = [e.label_drawn()[0] for e in scene.edges.values()]
     boxes = [b for b in boxes if b is not None]
     nodes = [i.scene_rect() for i in scene.nodes.values()]
     assert boxes  # the labels are shown

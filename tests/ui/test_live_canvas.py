@@ -286,20 +286,26 @@ def test_a_picture_made_for_other_view_settings_is_not_shown(window, tmp_path, p
     assert all(item.view.grad_text == "" for item in window.scene.nodes.values())
 
 
-def test_with_edge_labels_a_scrub_updates_them_in_place_and_places_them_when_it_ends(
-        window, monkeypatch):
-    # weighing every label's spots against every box on each mouse move made a scrub with
-    # labels shown take a third of a second on a 100-node graph
+@pytest.fixture
+def placed(monkeypatch) -> list[int]:
+    """The number of edges of each placement of the canvas's edge labels, from now on."""
     import graphstudio.ui.scene as scene_module
 
-    placed: list[int] = []
+    calls: list[int] = []
     real = scene_module.label_spots
 
-    def spy(paths, rects, theme):
-        placed.append(len(paths))
-        return real(paths, rects, theme)
+    def spy(paths, *args):
+        calls.append(len(paths))
+        return real(paths, *args)
 
     monkeypatch.setattr(scene_module, "label_spots", spy)
+    return calls
+
+
+def test_with_edge_labels_a_scrub_updates_them_in_place_and_places_them_when_it_ends(
+        window, placed):
+    # weighing every label's spots against every box on each mouse move made a scrub with
+    # labels shown take a third of a second on a 100-node graph
     build(window, "a = 1\nb = a * a\nc = b * 3\nd = sin(c) + b")
     window.act_labels.trigger()
     g = window.document.graph
@@ -329,3 +335,21 @@ def labels_anew(window) -> dict:
     doc = window.document
     picture = build_picture(doc.graph, doc.evaluation, {}, edge_labels=True)
     return {(e.src, e.dst, e.port): e.label for e in picture.edges}
+
+
+def test_letting_go_of_a_scrub_places_the_labels_once(window, placed):
+    # the new value's labels and the boxes fitted to their text again each placed every
+    # label: twice the search, the first for boxes about to shrink
+    build(window, "a = 1\nb = a * a\nc = b * 3\nd = sin(c) + b")
+    window.act_labels.trigger()
+    a = window.document.graph.by_name("a")
+    scene = window.scene
+    vp, start = press_on_number(window, a)
+    QTest.mouseMove(vp, start + QPoint(400, 0))  # a large a: the boxes grow with its numbers
+    widths = {n: item.rect.width() for n, item in scene.nodes.items()}
+    QTest.mouseMove(vp, start + QPoint(20, 0))  # and back: they stay grown while dragging
+    placed.clear()
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, start + QPoint(20, 0))
+    assert any(item.rect.width() < widths[n] for n, item in scene.nodes.items())  # refitted
+    assert placed == [len(scene.edges)]  # every label placed, once
+    assert labels_now(window) == labels_anew(window)

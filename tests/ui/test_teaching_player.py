@@ -212,27 +212,6 @@ def test_a_matrix_keeps_its_rows_whole_and_its_columns_aligned(qtbot):
     assert "-0.008774" in grads and "0.03015" in grads  # Seoul's ∂J/∂W, as the lecture has it
 
 
-def test_a_step_label_on_a_short_edge_is_drawn_over_the_boxes(qtbot, main_window):
-    # Seoul's h -> yhat edge is too short for its label to sit clear of the boxes: at h's
-    # backward step the label (∂yhat/∂h = vᵀ) is what the step is about, so it is on top
-    from graphstudio.render.draw import edge_label_rect
-
-    w = main_window
-    open_lecture(qtbot, w, "seoul_mlp_l2")
-    player = w.teaching.player
-    menu_action(w, "Graph", "Step Through").trigger()
-    h, yhat = w.document.graph.by_name("h"), w.document.graph.by_name("yhat")
-    edge = next(e for e in w.scene.edges.values() if (e.src.node, e.dst.node) == (h, yhat))
-    while not (edge.view.highlight and edge.view.label):  # its backward step
-        assert player.next_button.isEnabled()
-        qtbot.mouseClick(player.next_button, Qt.LeftButton)
-    box = edge_label_rect(edge.path, edge.view, edge.theme, edge.label_at)
-    centre = edge.mapToScene(box.center())
-    assert w.scene.nodes[yhat].sceneBoundingRect().contains(centre)  # over yhat's box...
-    # ... and drawn above it (the items there, top first; the edge's box holds its label)
-    assert w.scene.items(centre, Qt.IntersectsItemBoundingRect)[0] is edge
-
-
 def test_a_caption_writes_a_matrix_on_one_line(qtbot):
     # the caption is a sentence (and the status bar's message): W's gradient in it is one
     # line, its rows side by side, as in Seoul's ∂J/∂W
