@@ -23,7 +23,10 @@ For each file it prints ``{"file", "nodes", "open_ms", "repaint_ms", "scrub_ms",
 * ``labels_ms``: View > Edge Labels turned on (every edge's local derivative written, and
   each label's spot found clear of boxes and other labels), up to the repaint;
 * ``scrub_labels_ms``: one step of a scrub (as ``scrub_ms``, the slower of the same two
-  views) with the edge labels shown.
+  views) with the edge labels shown;
+* ``scrub_labels_end_ms``: letting go of the number after those drags, as a person does (the
+  new value kept, one undo step): as ``scrub_end_ms``, and the edge labels placed for the
+  boxes as they are then (measured once).
 
 ``--generate mlp:N`` writes a neuron-level MLP (``relu(b + w0*x0 + ...)``, every weight a node
 of its own) of about N nodes as a ``.gs`` file; ``dag:N`` a wide layered DAG of about N nodes
@@ -52,7 +55,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent.parent
 ZOOMS = ("fit", 0.25, 0.5, 1.0)
 KEYS = ("open_ms", "repaint_ms", "scrub_ms", "scrub_end_ms", "arrange_ms", "svg_ms", "labels_ms",
-        "scrub_labels_ms")
+        "scrub_labels_ms", "scrub_labels_end_ms")
 
 
 # ---- generated graphs ----------------------------------------------------------------------------
@@ -225,9 +228,11 @@ def measure(path: Path, runs: int, budget_ms: float) -> dict:
         node = max(leaves[:50], key=lambda n: len(graph.children(n)))
         start = graph.value(node)
         steps = iter(range(1, 10**9))
+        last = [start]  # the value the last scrub set
 
         def scrub() -> None:
-            window.scene.scrub(node, start + 0.01 * next(steps))
+            last[0] = start + 0.01 * next(steps)
+            window.scene.scrub(node, last[0])
             app.processEvents()
         def scrubs(kind: str) -> None:
             for zoom in ("fit", 1.0):  # all of the graph in view; the input's part, legible
@@ -240,8 +245,10 @@ def measure(path: Path, runs: int, budget_ms: float) -> dict:
                 scrub()
                 clock.runs(f"{kind}@{zoom}", scrub, max(runs, 7), budget_ms)
         scrubs("scrub")
-        def release() -> None:  # the nodes out of sight catch up, every box fits its text
-            window.scene.finish_scrub(node, start, start)
+        def release(new: float | None = None) -> None:
+            """Let go: the nodes out of sight catch up, every box fits its text (and ``new``,
+            if given, is kept, as when a person lets go)."""
+            window.scene.finish_scrub(node, start, start if new is None else new)
             app.processEvents()
         clock.time("scrub_end_ms", release)
 
@@ -272,7 +279,7 @@ def measure(path: Path, runs: int, budget_ms: float) -> dict:
         clock.runs("labels_ms", lambda: labels(True), runs, budget_ms,
                    before=lambda: labels(False))
         scrubs("scrub_labels")
-        release()
+        clock.time("scrub_labels_end_ms", lambda: release(last[0]))
         labels(False)
 
     result: dict = {"file": str(path), "nodes": len(graph)}

@@ -2,7 +2,8 @@
 
 A label sits on its edge's curve, at the first of a few points along it (:data:`LABEL_SPOTS`)
 where its box overlaps no node box and no label placed before; a highlighted edge's label (the
-path a backward step follows) sits beside the curve instead, so the path stays visible. Where
+path a backward step follows) sits beside the curve instead, so the path stays visible (a
+selected edge, drawn highlighted, keeps its label where it was placed). Where
 no point along the curve has room (a short edge between two boxes close together, its label
 wider than the gap), the spot overlapping least is taken, unless that covers a box's title
 (its name): then the label is *set apart*, in the nearest place around the curve clear of
@@ -24,13 +25,11 @@ from .fonts import fonts
 from .picture import EdgeView
 from .style import Theme
 
-__all__ = ["LabelSpot", "MIDDLE_SPOT", "LABEL_SPOTS", "BESIDE_SPOTS", "label_size",
+__all__ = ["LabelSpot", "MIDDLE_SPOT", "LABEL_SPOTS", "CURVE_SPOTS", "BESIDE_SPOTS", "label_size",
            "edge_label_rect", "leader_line", "apart_spots", "label_spots"]
 
 LABEL_SPOTS = (0.5, 0.38, 0.62, 0.28, 0.72, 0.44, 0.56, 0.2, 0.8)  # where along an edge its label
 # may sit, best first (the last ones for long routed edges, whose middle may be crowded)
-#: a highlighted edge's label spots: each of LABEL_SPOTS on one side of the curve, then the other
-BESIDE_SPOTS = tuple(x for at in LABEL_SPOTS for x in (at, -at))
 #: a label set apart: the points along the curve it may hang from, best first; how far its
 #: box's near side may be from that point (scene units), nearest first; and the directions
 #: from the point, above and below first (the room beside a short edge is mostly there)
@@ -41,16 +40,21 @@ APART_DIRECTIONS = ((0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1, 1),
 
 class LabelSpot(NamedTuple):
     """Where an edge's label sits. ``at`` (0 to 1) is the point along the curve it belongs
-    to: the box is centred on the curve there, or, for a highlighted edge, touches the curve
-    there from beside (above it, or right of a steep one, for a positive ``at``; below or left
-    for ``-at``). ``apart``: the centre of a box set apart from the curve instead, joined to
-    it at ``at`` by a leader line (:func:`leader_line`)."""
+    to: the box is centred on the curve there (``side`` 0), or touches the curve there from
+    beside (``side`` 1: above it, or right of a steep one; -1: below or left). ``apart``: the
+    centre of a box set apart from the curve instead, joined to it at ``at`` by a leader line
+    (:func:`leader_line`)."""
 
     at: float = 0.5
+    side: int = 0
     apart: tuple[float, float] | None = None
 
 
 MIDDLE_SPOT = LabelSpot()
+#: the spots of a label on its curve, and of a highlighted edge's label: each of those on one
+#: side of the curve, then the other
+CURVE_SPOTS = tuple(LabelSpot(at) for at in LABEL_SPOTS)
+BESIDE_SPOTS = tuple(LabelSpot(at, side) for at in LABEL_SPOTS for side in (1, -1))
 
 
 def label_size(edge: EdgeView, theme: Theme) -> tuple[float, float]:
@@ -62,18 +66,17 @@ def label_size(edge: EdgeView, theme: Theme) -> tuple[float, float]:
 
 def edge_label_rect(path: QPainterPath, edge: EdgeView, theme: Theme,
                     spot: LabelSpot = MIDDLE_SPOT) -> QRectF | None:
-    """The box of an edge's label at ``spot`` (by default on the middle of the curve, or
-    beside it for a highlighted edge), or None without a label."""
+    """The box of an edge's label at ``spot`` (by default on the middle of the curve), or
+    None without a label."""
     if not edge.label:
         return None
     w, h = label_size(edge, theme)
     if spot.apart is not None:
         x, y = spot.apart
         return QRectF(x - w / 2, y - h / 2, w, h)
-    at = spot.at
-    mid = path.pointAtPercent(abs(at))
-    if edge.highlight:
-        mid = _beside(mid, path.angleAtPercent(abs(at)), w, h, 1.0 if at >= 0 else -1.0)
+    mid = path.pointAtPercent(spot.at)
+    if spot.side:
+        mid = _beside(mid, path.angleAtPercent(spot.at), w, h, spot.side)
     return QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
 
 
@@ -110,7 +113,7 @@ def apart_spots(path: QPainterPath, edge: EdgeView, theme: Theme):
     for gap in APART_GAPS:
         for at, p in points:
             for dx, dy in APART_DIRECTIONS:
-                yield LabelSpot(at, (p.x() + dx * (w / 2 + gap), p.y() + dy * (h / 2 + gap)))
+                yield LabelSpot(at, apart=(p.x() + dx * (w / 2 + gap), p.y() + dy * (h / 2 + gap)))
 
 
 def _segment_box(line: QLineF) -> QRectF:
@@ -122,7 +125,7 @@ def _segment_box(line: QLineF) -> QRectF:
 def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[Hashable, QRectF],
                 theme: Theme,
                 titles: Callable[[Hashable], QRectF | None] | None = None) -> list[LabelSpot]:
-    """For each edge, where its label sits: the first of :data:`LABEL_SPOTS` (a highlighted
+    """For each edge, where its label sits: the first of :data:`CURVE_SPOTS` (a highlighted
     edge: :data:`BESIDE_SPOTS`) whose box overlaps no label placed before and no box of
     ``rects``; failing that, the spot overlapping least, unless it covers a title
     (``titles``: the rect of a box's title, its name, by the box's key in ``rects``; by
@@ -158,13 +161,13 @@ def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[Hashable
     def best_spot(path: QPainterPath, e: EdgeView, spots_here) -> LabelSpot:
         """The first spot overlapping nothing, else the one overlapping least."""
         best, least = spots_here[0], math.inf
-        for at in spots_here:
-            area = overlap(edge_label_rect(path, e, theme, LabelSpot(at)))
+        for spot in spots_here:
+            area = overlap(edge_label_rect(path, e, theme, spot))
             if area < least:
-                best, least = at, area
+                best, least = spot, area
                 if area == 0.0:
                     break  # no later spot comes before it
-        return LabelSpot(best)
+        return best
 
     def set_apart(path: QPainterPath, e: EdgeView) -> LabelSpot | None:
         """The first spot apart clear of everything, else the one covering no title that
@@ -190,7 +193,7 @@ def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[Hashable
                    key=lambda k: (round(paths[k][1].length()), k))
     for k in order:
         e, path = paths[k]
-        spot = best_spot(path, e, BESIDE_SPOTS if e.highlight else LABEL_SPOTS)
+        spot = best_spot(path, e, BESIDE_SPOTS if e.highlight else CURVE_SPOTS)
         box = edge_label_rect(path, e, theme, spot)
         if covers_title(box):
             spot = set_apart(path, e) or spot

@@ -410,12 +410,9 @@ class EdgeItem(QGraphicsItem):
     def _extent(self) -> QRectF:
         """What the edge draws: its curve, arrow head and any label."""
         bounds = self.path.boundingRect().adjusted(-14, -14, 14, 14)
-        for highlight in (False, True) if self.view.label else ():  # a selected edge is drawn
-            # highlighted, its label beside the curve
-            box = edge_label_rect(self.path, replace(self.view, highlight=highlight), self.theme,
-                                  self.label_spot)
-            if box is not None:
-                bounds = bounds.united(box.adjusted(-2, -2, 2, 2))
+        box = edge_label_rect(self.path, self.view, self.theme, self.label_spot)
+        if box is not None:
+            bounds = bounds.united(box.adjusted(-2, -2, 2, 2))
         return bounds
 
     def boundingRect(self) -> QRectF:

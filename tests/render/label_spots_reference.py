@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QPainterPathStroker
 
-from graphstudio.render.labels import (BESIDE_SPOTS, LABEL_SPOTS, LabelSpot, apart_spots,
+from graphstudio.render.labels import (BESIDE_SPOTS, CURVE_SPOTS, LabelSpot, apart_spots,
                                        edge_label_rect, leader_line)
 
 
@@ -48,9 +48,9 @@ def label_spots(paths, rects, theme, titles=None) -> list[LabelSpot]:
                    key=lambda k: (round(paths[k][1].length()), k))
     for k in order:
         e, path = paths[k]
-        spots_here = BESIDE_SPOTS if e.highlight else LABEL_SPOTS
-        best = LabelSpot(min(spots_here, key=lambda at: (
-            overlap(edge_label_rect(path, e, theme, LabelSpot(at))), spots_here.index(at))))
+        spots_here = BESIDE_SPOTS if e.highlight else CURVE_SPOTS
+        best = min(spots_here, key=lambda s: (overlap(edge_label_rect(path, e, theme, s)),
+                                              spots_here.index(s)))
         if covers_title(edge_label_rect(path, e, theme, best)):
             best = set_apart(path, e) or best
         placed.append(edge_label_rect(path, e, theme, best))

@@ -74,3 +74,27 @@ def test_no_label_covers_a_title_in_any_step(qtbot, main_window, example, edge_l
             break
         qtbot.mouseClick(player.next_button, Qt.LeftButton)
     assert drawn >= 3 and apart >= 1  # the steps labelled their edges, some with no room
+
+
+def test_a_clicked_edge_keeps_its_label_where_it_was(qtbot, main_window):
+    """A selected edge is drawn highlighted; its label stays at its spot (it was moved beside
+    the curve, onto the title of the box above or below)."""
+    w = main_window
+    open_lecture(qtbot, w, "seoul_mlp_l2")
+    menu_action(w, "View", "Show Edge Labels").trigger()
+    clicked = 0
+    for edge in w.scene.edges.values():
+        if not edge.view.label:
+            continue
+        before, _leader = edge.label_drawn()
+        point = edge.mapToScene(edge.path.pointAtPercent(0.5))
+        w.canvas.centerOn(point)
+        at = w.canvas.mapFromScene(point)
+        if w.canvas.itemAt(at) is not edge:
+            continue  # its label, or another edge, is on top there
+        qtbot.mouseClick(w.canvas.viewport(), Qt.LeftButton, pos=at)
+        assert edge.isSelected()
+        assert edge.label_drawn()[0] == before
+        check_labels(w)
+        clicked += 1
+    assert clicked >= 3
