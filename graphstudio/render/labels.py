@@ -3,13 +3,15 @@
 A label sits on its edge's curve, at the first of a few points along it (:data:`LABEL_SPOTS`)
 where its box overlaps no node box and no label placed before; a highlighted edge's label (the
 path a backward step follows) sits beside the curve instead, so the path stays visible (a
-selected edge, drawn highlighted, keeps its label where it was placed). Where
-no point along the curve has room (a short edge between two boxes close together, its label
-wider than the gap), the spot overlapping least is taken, unless that covers a box's title
-(its name): then the label is *set apart*, in the nearest place around the curve clear of
-every box, label and followed path, joined to the curve by a leader line
-(:func:`apart_spots`, :func:`leader_line`). A spot is a :class:`LabelSpot`, which says which
-of the two it is.
+selected edge, drawn highlighted, keeps its label where it was placed). Where no point along
+the curve has room (a short edge between two boxes close together, its label wider than the
+gap), the spot overlapping least is taken, unless that overlaps a box: a highlighted label,
+drawn over the boxes, would hide the box's name or numbers; another, drawn under them, would
+be hidden. Then the label is *set apart*, in the nearest place around the curve clear of every
+box, label and followed path, joined to the curve by a leader line (:func:`apart_spots`,
+:func:`leader_line`); where no such place is near, it stays on the curve unless it covers a
+box's title (its name), which no label ever does. A spot is a :class:`LabelSpot`: on the
+curve, beside it, or apart.
 """
 
 from __future__ import annotations
@@ -127,12 +129,14 @@ def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[Hashable
                 titles: Callable[[Hashable], QRectF | None] | None = None) -> list[LabelSpot]:
     """For each edge, where its label sits: the first of :data:`CURVE_SPOTS` (a highlighted
     edge: :data:`BESIDE_SPOTS`) whose box overlaps no label placed before and no box of
-    ``rects``; failing that, the spot overlapping least, unless it covers a title
-    (``titles``: the rect of a box's title, its name, by the box's key in ``rects``; by
-    default the whole box). Such a label is set apart (:func:`apart_spots`): the first spot
-    clear of every box, label and followed path whose leader line crosses no box, else the one
-    covering no title that overlaps least. Shorter edges are placed first (a long routed edge
-    has room to move its label along)."""
+    ``rects``; failing that, the spot overlapping least. If that overlaps a box (a highlighted
+    label is drawn over the boxes and hides part of one, another under them and is partly
+    hidden), the label is set apart (:func:`apart_spots`): at the first spot clear of every
+    box, label and followed path whose leader line crosses no box, if there is one; if there
+    is none and the spot on the curve covers a box's title (``titles``: the rect of a box's
+    title, its name, by the box's key in ``rects``; by default the whole box), at the one that
+    covers no title and overlaps least. Shorter edges are placed first (a long routed edge has
+    room to move its label along)."""
     keys = list(rects)
     title_of = titles or rects.__getitem__
     placed = BoxGrid()
@@ -169,9 +173,9 @@ def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[Hashable
                     break  # no later spot comes before it
         return best
 
-    def set_apart(path: QPainterPath, e: EdgeView) -> LabelSpot | None:
-        """The first spot apart clear of everything, else the one covering no title that
-        overlaps least (None: every one covers a title)."""
+    def set_apart(path: QPainterPath, e: EdgeView, clear: bool) -> LabelSpot | None:
+        """The first spot apart clear of everything, else (unless ``clear``) the one covering
+        no title that overlaps least; None if there is none."""
         best, least = None, math.inf
         for spot in apart_spots(path, e, theme):
             box = edge_label_rect(path, e, theme, spot)
@@ -183,7 +187,7 @@ def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[Hashable
             area = overlap(box)
             if area == 0.0:
                 return spot
-            if area < least:
+            if area < least and not clear:
                 best, least = spot, area
         return best
 
@@ -195,8 +199,8 @@ def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[Hashable
         e, path = paths[k]
         spot = best_spot(path, e, BESIDE_SPOTS if e.highlight else CURVE_SPOTS)
         box = edge_label_rect(path, e, theme, spot)
-        if covers_title(box):
-            spot = set_apart(path, e) or spot
+        if any(box.intersects(r) for r in nodes.near(box)):  # hiding part of a box, or hidden
+            spot = set_apart(path, e, clear=not covers_title(box)) or spot
             box = edge_label_rect(path, e, theme, spot)
         placed.add(box)
         spots[k] = spot

@@ -30,7 +30,7 @@ def label_spots(paths, rects, theme, titles=None) -> list[LabelSpot]:
         return any(box.intersects(r) and title_of(k) is not None and box.intersects(title_of(k))
                    for k, r in rects.items())
 
-    def set_apart(path, e):
+    def set_apart(path, e, clear):
         candidates = []
         for spot in apart_spots(path, e, theme):
             box = edge_label_rect(path, e, theme, spot)
@@ -38,6 +38,8 @@ def label_spots(paths, rects, theme, titles=None) -> list[LabelSpot]:
             reach = QRectF(line.p1(), line.p2()).normalized().adjusted(-0.5, -0.5, 0.5, 0.5)
             if not any(reach.intersects(r) for r in rects.values()) and not covers_title(box):
                 candidates.append(spot)
+        if clear:
+            candidates = [s for s in candidates if overlap(edge_label_rect(path, e, theme, s)) == 0]
         if not candidates:
             return None
         return min(candidates, key=lambda s: (overlap(edge_label_rect(path, e, theme, s)),
@@ -51,8 +53,9 @@ def label_spots(paths, rects, theme, titles=None) -> list[LabelSpot]:
         spots_here = BESIDE_SPOTS if e.highlight else CURVE_SPOTS
         best = min(spots_here, key=lambda s: (overlap(edge_label_rect(path, e, theme, s)),
                                               spots_here.index(s)))
-        if covers_title(edge_label_rect(path, e, theme, best)):
-            best = set_apart(path, e) or best
+        box = edge_label_rect(path, e, theme, best)
+        if any(box.intersects(r) for r in rects.values()):
+            best = set_apart(path, e, not covers_title(box)) or best
         placed.append(edge_label_rect(path, e, theme, best))
         spots[k] = best
     return spots
