@@ -35,7 +35,7 @@ LABEL_SPOTS = (0.5, 0.38, 0.62, 0.28, 0.72, 0.44, 0.56, 0.2, 0.8)  # where along
 #: a label set apart: the points along the curve it may hang from, best first; how far its
 #: box's near side may be from that point (scene units), nearest first; and the directions
 #: from the point, above and below first (the room beside a short edge is mostly there)
-APART_FROM = LABEL_SPOTS[:5]
+APART_FROM = LABEL_SPOTS[:3]
 APART_GAPS = (4.0, 10.0, 18.0, 28.0, 40.0, 56.0, 76.0, 100.0, 130.0, 170.0)
 APART_DIRECTIONS = ((0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1))
 
@@ -100,7 +100,10 @@ def leader_line(path: QPainterPath, box: QRectF, spot: LabelSpot) -> QLineF | No
     a label set apart; None for one on or beside its curve."""
     if spot.apart is None:
         return None
-    p = path.pointAtPercent(spot.at)
+    return _leader(path.pointAtPercent(spot.at), box)
+
+
+def _leader(p: QPointF, box: QRectF) -> QLineF:
     near = QPointF(min(max(p.x(), box.left()), box.right()),
                    min(max(p.y(), box.top()), box.bottom()))
     return QLineF(p, near)
@@ -177,13 +180,15 @@ def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[Hashable
         """The first spot apart clear of everything, else (unless ``clear``) the one covering
         no title that overlaps least; None if there is none."""
         best, least = None, math.inf
+        anchors = {at: path.pointAtPercent(at) for at in APART_FROM}
         for spot in apart_spots(path, e, theme):
             box = edge_label_rect(path, e, theme, spot)
-            reach = _segment_box(leader_line(path, box, spot))
-            if any(reach.intersects(r) for r in nodes.near(reach)):
+            if nodes.hit(box) and (clear or covers_title(box)):
+                continue  # (most spots in a crowded graph: the cheapest test first)
+            if nodes.hit(_segment_box(_leader(anchors[spot.at], box))):
                 continue  # the leader line would cross a box
-            if covers_title(box):
-                continue
+            if clear and placed.hit(box):
+                continue  # (as its overlap would say, sooner)
             area = overlap(box)
             if area == 0.0:
                 return spot
@@ -199,7 +204,7 @@ def label_spots(paths: list[tuple[EdgeView, QPainterPath]], rects: dict[Hashable
         e, path = paths[k]
         spot = best_spot(path, e, BESIDE_SPOTS if e.highlight else CURVE_SPOTS)
         box = edge_label_rect(path, e, theme, spot)
-        if any(box.intersects(r) for r in nodes.near(box)):  # hiding part of a box, or hidden
+        if nodes.hit(box):  # hiding part of a box, or hidden by one
             spot = set_apart(path, e, clear=not covers_title(box)) or spot
             box = edge_label_rect(path, e, theme, spot)
         placed.add(box)
