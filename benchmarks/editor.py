@@ -63,9 +63,11 @@ KEYS = ("open_ms", "repaint_ms", "scrub_ms", "scrub_end_ms", "arrange_ms", "svg_
 
 def mlp_text(n: int, seed: int = 0) -> str:
     """A neuron-level MLP with ``w`` inputs, two hidden layers of ``w`` relu neurons and one
-    output neuron, ``w`` as large as keeps it within about ``n`` nodes, and a squared error."""
+    linear output neuron, ``w`` as large as keeps it within about ``n`` nodes, and a squared
+    error. (The output is not a relu: one that is 0 stops every gradient, and a scrub then
+    changes no gradient at all.)"""
     def size(w: int) -> int:  # inputs + neurons (bias, w weights, w products, w sums, relu)
-        return w + 2 * w * (3 * w + 2) + (3 * w + 2) + 3
+        return w + 2 * w * (3 * w + 2) + (3 * w + 1) + 3
     w = 1
     while size(w + 1) <= n:
         w += 1
@@ -83,7 +85,8 @@ def mlp_text(n: int, seed: int = 0) -> str:
             for k, x in enumerate(current):
                 lines.append(f"w{depth}_{j}_{k} = param({rng.uniform(-1, 1) / len(current) ** 0.5:.3f})")
                 terms.append(f"w{depth}_{j}_{k} * {x}")
-            lines.append(f"h{depth}_{j} = relu({' + '.join(terms)})")
+            total = " + ".join(terms)
+            lines.append(f"h{depth}_{j} = {total}" if width == 1 else f"h{depth}_{j} = relu({total})")
             nxt.append(f"h{depth}_{j}")
         current = nxt
     lines.append(f"loss = ({current[0]} - 0.5) ** 2")

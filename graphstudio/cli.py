@@ -305,13 +305,18 @@ def json_text(out_label: str | None, seed, rows: list[Row]) -> str:
     dumps = json.dumps
     ops: dict[str, str] = {}
     parts = []
-    for name, op, value, grad in rows:
+    names = [row[0] for row in rows]
+    if "".join(names).isascii() and all(map(str.isidentifier, names)):  # (all plain: at once)
+        keys = [f'"{name}"' for name in names]
+    else:
+        keys = list(map(_json_name, names))
+    for key, (_, op, value, grad) in zip(keys, rows):
         op_text = ops.get(op)
         if op_text is None:
             op_text = ops[op] = _json_name(op)
         # (each number inline: a function call a number is a tenth of the time)
         parts.append(
-            f'{_json_name(name)}: {{"op": {op_text}, "value": '
+            f'{key}: {{"op": {op_text}, "value": '
             f'{repr(value) if type(value) is float and value - value == 0.0 else dumps(jsonable(value))}, '
             f'"grad": {repr(grad) if type(grad) is float and grad - grad == 0.0 else dumps(jsonable(grad))}}}')
     nodes = ", ".join(parts)

@@ -136,3 +136,22 @@ def test_unknown_file_and_unknown_output_name(tmp_path):
     r = run(GROSSE, "--output", "w")
     assert r.returncode == 1 and r.stdout == ""
     assert r.stderr == f"{GROSSE}: --output w: no node of that name (names: a, b, c, x, y, z)\n"
+
+
+@pytest.mark.parametrize("names", [["x", "w1_2", "loss"], ["x", "é", "a b", 'q"uote', "t\\ab"],
+                                   ["ü"], ["_", "if"]])
+def test_eval_json_is_json_dumps_of_the_same_rows(names):
+    """``--json`` is written directly (a network's rows are too many for the encoder's general
+    path): it is the text ``json.dumps`` makes of the same rows, whatever the names (plain,
+    not ASCII, needing escapes) and values (floats, non-finite, arrays, no gradient)."""
+    import numpy as np
+
+    from graphstudio.cli import _json, json_text
+
+    values = [0.5, float("nan"), np.array([[1.0, -2.5], [float("inf"), 3.0]]), -0.0, 1e300]
+    grads = [1.0, None, np.array([[0.25, 0.0], [1.0, -1.0]]), float("-inf"), 2.0]
+    ops = ["input", "mul", "matmul", "const", "add"]
+    rows = [(name, ops[k % 5], values[k % 5], grads[k % 5]) for k, name in enumerate(names)]
+    for seed in (1.0, "sum", [1.0, 2.0]):
+        assert json_text("loss", seed, rows) == json.dumps(_json("loss", seed, rows))
+    assert json.loads(json_text(None, 1.0, rows))["nodes"].keys() == set(names)

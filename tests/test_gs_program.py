@@ -213,6 +213,10 @@ def test_every_example_reads_the_same_or_is_left_to_the_full_reader(path):
     ("x = 1\ny = 1e5\nz = -" + "9" * 300 + "\nv = x * y * z\n", True),
     ("x = 1\ny = -" + "9" * 301 + "\n", False),
     ("x = 1\ny = param(2e3)\nz = 3.\nv = x * y + z\n", True),
+    # (as many "."s as numbers: an integer beside a number with two, which float refuses)
+    ("x = 1..5\ny = 007\n", False),
+    ("x = 1..5\ny = 12\nz = x * y\n", False),
+    ("x = 0.5\ny = 12\nz = 1e-5\nw = param(00)\nv = x * y * z * w\n", True),
     # sums, read loosely and then token by token
     ("x = 1\ny = 2\nz = x * 1e-5 + y\n", True),  # (a sign in a number: token by token)
     ("x = 1\ny = 2\nz = x ** y + x\n", False),
