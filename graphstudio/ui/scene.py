@@ -626,10 +626,15 @@ class GraphScene(QGraphicsScene):
         if keep:
             spots = [item.label_spot for _e, item in items]
         elif any(e.label for e, _ in items):
+            # what a collapsed group hides is not drawn: no label keeps clear of it
             nodes, theme = self.nodes, self.theme
-            rects = {n: i.scene_rect() for n, i in nodes.items()}
-            spots = label_spots([(e, i.path) for e, i in items], rects, theme,
+            rects = {n: i.scene_rect() for n, i in nodes.items() if i.isVisible()}
+            shown = [k for k, (_e, item) in enumerate(items) if item.isVisible()]
+            found = label_spots([(items[k][0], items[k][1].path) for k in shown], rects, theme,
                                 lambda n: row_rect(nodes[n].view, rects[n], theme, "header"))
+            spots = [item.label_spot for _e, item in items]
+            for k, spot in zip(shown, found):
+                spots[k] = spot
         for (e, item), at in zip(items, spots):
             item.set_view(e, self.theme, at)
 

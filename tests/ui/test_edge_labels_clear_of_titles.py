@@ -98,3 +98,21 @@ def test_a_clicked_edge_keeps_its_label_where_it_was(qtbot, main_window):
         check_labels(w)
         clicked += 1
     assert clicked >= 3
+
+
+def test_a_label_keeps_clear_of_the_boxes_shown_not_of_those_a_group_hides(qtbot, main_window):
+    """cs231n's sigmoid gate, collapsed: at z's backward step the label of z -> f finds room
+    above the two boxes; the gate's hidden nodes (drawn nowhere) took that room, and the
+    label was put over z's gradient and f's numbers."""
+    w = main_window
+    open_lecture(qtbot, w, "cs231n_sigmoid_gate")
+    menu_action(w, "Graph", "Step Through").trigger()
+    g = w.document.graph
+    z, f = g.by_name("z"), g.by_name("f")
+    edge = next(e for k, e in w.scene.edges.items() if k[:2] == (z, f))
+    while not edge.view.label:
+        qtbot.mouseClick(w.teaching.player.next_button, Qt.LeftButton)
+    box, leader = edge.label_drawn()
+    shown = [i.scene_rect() for i in w.scene.nodes.values() if i.isVisible()]
+    assert not any(box.intersects(r) for r in shown)
+    assert leader is not None
