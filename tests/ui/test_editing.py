@@ -18,12 +18,21 @@ def add_from_palette(window, op: str, at: QPoint) -> int:
     before = set(window.document.graph.nodes())
     from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent
 
-    QApplication.sendEvent(vp, QDragEnterEvent(at, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
-    QApplication.sendEvent(vp, QDragMoveEvent(at, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
+    QApplication.sendEvent(vp, _drag_event(QDragEnterEvent, at, mime))
+    QApplication.sendEvent(vp, _drag_event(QDragMoveEvent, at, mime))
     drop = QDropEvent(QPointF(at), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
     QApplication.sendEvent(vp, drop)
     (new,) = set(window.document.graph.nodes()) - before
     return new
+
+
+def _drag_event(kind, at: QPoint, mime):
+    """A drag event of ``kind`` at ``at``: PySide6 6.12 takes the point as a QPointF (and warns
+    that the QPoint form is deprecated), 6.11, which Python 3.11 keeps, only as a QPoint."""
+    try:
+        return kind(QPointF(at), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    except TypeError:
+        return kind(at, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
 
 
 def build(window, text: str) -> None:
